@@ -1,0 +1,147 @@
+// rnnpool bench: median milliseconds per frame of the network (input tensor
+// to raw loc/conf), after a warm-up, optionally beside the PyTorch reference
+// in tools/reference/ measured in the same run.
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <random>
+
+#include <Eigen/Core>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+
+namespace rnnpool::cli {
+
+namespace {
+
+std::optional<int64_t> parsePositive(const std::string& text, int64_t max)
+{
+    char* end = nullptr;
+    const long long v = std::strtoll(text.c_str(), &end, 10);
+    if (end == text.c_str() || *end != '\0' || v <= 0 || v > max)
+        return std::nullopt;
+    return v;
+}
+
+// Runs the PyTorch reference's benchmark and returns its median, or an error.
+Expected<double> pytorchMedianMs(const std::string& arch, int64_t width, int64_t height, int64_t threads, int64_t runs)
+{
+    const std::string script = std::string(RNNPOOL_SOURCE_DIR) + "/tools/reference/bench.py";
+    const std::string command = "/usr/bin/python3 '" + script + "' --arch '" + arch + "' --size " + std::to_string(width) +
+                                "x" + std::to_string(height) + " --threads " + std::to_string(threads) + " --runs " +
+                                std::to_string(runs) + " --json 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe)
+        return makeError("cannot start the PyTorch reference (" + script + ")");
+    std::string output;
+    std::array<char, 4096> buffer{};
+    while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe))
+        output.append(buffer.data(), n);
+    const int status = pclose(pipe);
+    const auto json = nlohmann::json::parse(output, nullptr, false);
+    if (status != 0 || json.is_discarded() || !json.contains("ms_per_frame"))
+        return makeError("the PyTorch reference failed: " + output.substr(0, 400));
+    return json["ms_per_frame"].get<double>();
+}
+
+} // namespace
+
+int commandBench(const std::vector<std::string>& argv)
+{
+    const Arguments args(argv, {"--model", "--arch", "--size", "--threads", "--runs", "--rnn-layout"}, {"--json", "--pytorch"});
+    if (!args.ok())
+        return usageError("bench", args.error());
+    if (!args.positionals().empty())
+        return usageError("bench", "unexpected argument '" + args.positionals().front() + "'");
+    int64_t threads = 1, runs = 30;
+    if (const auto t = args.value("--threads")) {
+        const auto v = parsePositive(*t, 256);
+        if (!v)
+            return usageError("bench", "--threads must be a whole number from 1 to 256, not '" + *t + "'");
+        threads = *v;
+    }
+    if (const auto r = args.value("--runs")) {
+        const auto v = parsePositive(*r, 100000);
+        if (!v)
+            return usageError("bench", "--runs must be a positive whole number, not '" + *r + "'");
+        runs = *v;
+    }
+    bool usage = false;
+    auto model = chooseModel(args, true, usage);
+    if (!model)
+        return usage ? usageError("bench", model.error()) : inputError(model.error());
+    const ArchSpec& spec = model->spec();
+    int64_t width = spec.defaultWidth, height = spec.defaultHeight;
+    if (const auto s = args.value("--size")) {
+        const auto size = parseSizeSpec(*s);
+        if (!size || size->channels != 0)
+            return usageError("bench", "--size must be WIDTHxHEIGHT, e.g. 320x240, not '" + *s + "'");
+        width = size->width;
+        height = size->height;
+    }
+    Eigen::setNbThreads(static_cast<int>(threads));
+
+    Tensor input({spec.inputChannels, height, width});
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<float> pixel(-120.0f, 130.0f);
+    for (int64_t i = 0; i < input.numel(); ++i)
+        input.data()[i] = pixel(rng);
+    auto described = model->network->describe(input.shape());
+    if (!described)
+        return inputError(described.error());
+    int64_t madds = 0;
+    for (const LayerInfo& l : *described)
+        madds += l.madds;
+
+    std::vector<double> ms;
+    for (int64_t i = 0; i < runs + 3; ++i) {
+        auto r = model->network->run(input);
+        if (!r)
+            return inputError(r.error());
+        if (i >= 3) // warm-up runs are not counted
+            ms.push_back(r->totalSeconds * 1000.0);
+    }
+    std::sort(ms.begin(), ms.end());
+    const double median = ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
+    const double gflops = 2.0 * static_cast<double>(madds) / (median * 1e-3) / 1e9;
+
+    std::optional<double> torchMs;
+    std::string torchError;
+    if (args.flag("--pytorch")) {
+        auto t = pytorchMedianMs(spec.name, width, height, threads, std::min<int64_t>(runs, 20));
+        if (t)
+            torchMs = *t;
+        else
+            torchError = t.error();
+    }
+
+    if (args.flag("--json")) {
+        nlohmann::json out{{"arch", spec.name}, {"width", width}, {"height", height}, {"threads", threads},
+                           {"runs", runs}, {"ms_per_frame", median}, {"ms_min", ms.front()}, {"ms_max", ms.back()},
+                           {"madds", madds}, {"gflops", gflops}, {"eigen_threads", Eigen::nbThreads()}};
+        if (torchMs) {
+            out["pytorch_ms_per_frame"] = *torchMs;
+            out["speedup_vs_pytorch"] = *torchMs / median;
+        } else if (!torchError.empty()) {
+            out["pytorch_error"] = torchError;
+        }
+        std::cout << out.dump(2) << "\n";
+    } else {
+        std::cout << spec.name << " at " << width << "x" << height << "x" << spec.inputChannels << ", " << threads
+                  << " thread(s), " << runs << " runs after 3 warm-up runs\n"
+                  << "  median " << formatFloat(median, 2) << " ms per frame (min " << formatFloat(ms.front(), 2) << ", max "
+                  << formatFloat(ms.back(), 2) << ")\n"
+                  << "  " << formatFloat(static_cast<double>(madds) / 1e6, 1) << " M multiply-adds, "
+                  << formatFloat(gflops, 2) << " GFLOP/s\n";
+        if (torchMs)
+            std::cout << "  PyTorch reference: median " << formatFloat(*torchMs, 2) << " ms per frame; engine is "
+                      << formatFloat(*torchMs / median, 1) << "x faster\n";
+        else if (!torchError.empty())
+            std::cout << "  PyTorch reference: " << torchError << "\n";
+    }
+    return torchError.empty() ? kExitOk : kExitBadInput;
+}
+
+} // namespace rnnpool::cli

@@ -1,0 +1,15 @@
+// The `rnnpool` subcommands; each takes the arguments after its name and
+// returns the exit status (0 success, 1 bad input, 2 bad usage).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace rnnpool::cli {
+
+int commandRun(const std::vector<std::string>& args);
+int commandInfo(const std::vector<std::string>& args);
+int commandConvert(const std::vector<std::string>& args);
+int commandBench(const std::vector<std::string>& args);
+
+} // namespace rnnpool::cli

@@ -1,0 +1,67 @@
+#include "cli/common.h"
+
+#include <iomanip>
+#include <sstream>
+
+#include "model/default_model.h"
+
+namespace rnnpool::cli {
+
+int usageError(const std::string& command, const std::string& message)
+{
+    std::cerr << "rnnpool " << command << ": " << message << "\n"
+              << "Run 'rnnpool help' for usage.\n";
+    return kExitUsage;
+}
+
+int inputError(const std::string& message)
+{
+    std::cerr << "rnnpool: " << message << "\n";
+    return kExitBadInput;
+}
+
+std::optional<RnnLayout> parseRnnLayout(const std::string& text)
+{
+    if (text == "auto")
+        return RnnLayout::Auto;
+    if (text == "current")
+        return RnnLayout::Current;
+    if (text == "legacy")
+        return RnnLayout::Legacy;
+    return std::nullopt;
+}
+
+Expected<Model> chooseModel(const Arguments& args, bool allowDefault, bool& usageProblem)
+{
+    usageProblem = false;
+    const auto model = args.value("--model");
+    const auto arch = args.value("--arch");
+    LoadOptions options;
+    if (const auto layout = args.value("--rnn-layout")) {
+        const auto parsed = parseRnnLayout(*layout);
+        if (!parsed) {
+            usageProblem = true;
+            return makeError("--rnn-layout must be auto, current or legacy, not '" + *layout + "'");
+        }
+        options.rnnLayout = *parsed;
+    }
+    if (model) {
+        options.arch = arch.value_or("");
+        return loadModel(*model, options);
+    }
+    if (arch)
+        return randomModel(*arch, kDefaultRandomSeed);
+    if (allowDefault)
+        return loadDefaultModel();
+    usageProblem = true;
+    return makeError("give --model FILE or --arch NAME");
+}
+
+std::string formatFloat(double v, int precision)
+{
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(precision) << v;
+    return out.str();
+}
+
+} // namespace rnnpool::cli

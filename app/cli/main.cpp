@@ -1,0 +1,57 @@
+// rnnpool: the command-line front end of RNNPool Studio's core.
+#include <iostream>
+#include <map>
+
+#include "cli/arguments.h"
+#include "cli/commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: rnnpool <command> [options]
+
+commands:
+  run      --model FILE [--arch NAME] (--image IMG [--size WxH] | --tensor X.npy)
+           [--dump DIR] [--dump-layers] [--threshold T] [--json] [--rnn-layout auto|current|legacy]
+           Detect faces. Without --model, the default model is used.
+  info     (--model FILE | --arch NAME) [--input WxH[xC]] [--json]
+           Layers with output shapes, parameters and multiply-adds.
+  convert  IN.pth [--arch NAME] [--rnn-layout auto|current|legacy] -o OUT.safetensors
+           Write the native model file (weights plus architecture spec).
+  bench    (--model FILE | --arch NAME) [--size WxH] [--threads N] [--runs N] [--pytorch] [--json]
+           Median milliseconds per frame; --pytorch also times tools/reference in the same run.
+  help     This text.
+
+Sizes are width x height, as cameras name them: --size 320x240.
+Exit status: 0 success, 1 bad input (the reason is on stderr), 2 bad usage.
+)";
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    using namespace rnnpool::cli;
+    if (argc < 2) {
+        std::cerr << kUsage;
+        return kExitUsage;
+    }
+    const std::string command = argv[1];
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    const std::map<std::string, int (*)(const std::vector<std::string>&)> commands{
+        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}};
+    if (command == "help" || command == "--help" || command == "-h") {
+        std::cout << kUsage;
+        return kExitOk;
+    }
+    const auto it = commands.find(command);
+    if (it == commands.end()) {
+        std::cerr << "rnnpool: unknown command '" << command << "'\n" << kUsage;
+        return kExitUsage;
+    }
+    try {
+        return it->second(args);
+    } catch (const std::exception& e) {
+        // Core code reports problems as values; this is a last line of defence.
+        std::cerr << "rnnpool " << command << ": internal error: " << e.what() << "\n";
+        return kExitBadInput;
+    }
+}

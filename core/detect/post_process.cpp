@@ -1,0 +1,106 @@
+#include "detect/post_process.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace rnnpool {
+
+HeadOutputs collectHeads(const Network& net, const RunResult& result)
+{
+    HeadOutputs out;
+    for (const auto& [locIndex, confIndex] : net.heads()) {
+        const Tensor& loc = result.outputs[static_cast<size_t>(locIndex)];
+        const Tensor& conf = result.outputs[static_cast<size_t>(confIndex)];
+        const int64_t h = loc.dim(1), w = loc.dim(2);
+        out.featureMaps.emplace_back(h, w);
+        for (int64_t y = 0; y < h; ++y)
+            for (int64_t x = 0; x < w; ++x) {
+                for (int64_t c = 0; c < loc.dim(0); ++c)
+                    out.loc.push_back(loc.at(c, y, x));
+                for (int64_t c = 0; c < conf.dim(0); ++c)
+                    out.conf.push_back(conf.at(c, y, x));
+            }
+    }
+    return out;
+}
+
+std::vector<float> makePriors(const std::vector<std::pair<int64_t, int64_t>>& featureMaps, int64_t inputWidth,
+                              int64_t inputHeight, const DetectorConfig& config)
+{
+    // EdgeML computes these in double precision and stores them as float32.
+    std::vector<float> priors;
+    for (size_t k = 0; k < featureMaps.size() && k < config.steps.size(); ++k) {
+        const double fw = static_cast<double>(inputWidth) / static_cast<double>(config.steps[k]);
+        const double fh = static_cast<double>(inputHeight) / static_cast<double>(config.steps[k]);
+        const double sw = static_cast<double>(config.anchorSizes[k]) / static_cast<double>(inputWidth);
+        const double sh = static_cast<double>(config.anchorSizes[k]) / static_cast<double>(inputHeight);
+        for (int64_t i = 0; i < featureMaps[k].first; ++i)
+            for (int64_t j = 0; j < featureMaps[k].second; ++j) {
+                priors.push_back(static_cast<float>((static_cast<double>(j) + 0.5) / fw));
+                priors.push_back(static_cast<float>((static_cast<double>(i) + 0.5) / fh));
+                priors.push_back(static_cast<float>(sw));
+                priors.push_back(static_cast<float>(sh));
+            }
+    }
+    return priors;
+}
+
+float intersectionOverUnion(const Detection& a, const Detection& b)
+{
+    const float w = std::max(0.0f, std::min(a.x2, b.x2) - std::max(a.x1, b.x1));
+    const float h = std::max(0.0f, std::min(a.y2, b.y2) - std::max(a.y1, b.y1));
+    const float inter = w * h;
+    const float areaA = (a.x2 - a.x1) * (a.y2 - a.y1);
+    const float areaB = (b.x2 - b.x1) * (b.y2 - b.y1);
+    const float uni = areaA - inter + areaB;
+    return uni > 0.0f ? inter / uni : 0.0f;
+}
+
+std::vector<Detection> postProcess(const HeadOutputs& heads, int64_t inputWidth, int64_t inputHeight,
+                                   const DetectorConfig& config)
+{
+    const std::vector<float> priors = makePriors(heads.featureMaps, inputWidth, inputHeight, config);
+    const int64_t n = std::min<int64_t>(heads.count(), static_cast<int64_t>(priors.size() / 4));
+
+    std::vector<Detection> candidates;
+    for (int64_t i = 0; i < n; ++i) {
+        const float c0 = heads.conf[2 * i], c1 = heads.conf[2 * i + 1];
+        const float m = std::max(c0, c1);
+        const float e0 = std::exp(c0 - m), e1 = std::exp(c1 - m);
+        const float score = e1 / (e0 + e1);
+        if (!(score > config.confidenceThreshold))
+            continue;
+        const float* p = &priors[4 * i];
+        const float* l = &heads.loc[4 * i];
+        const float cx = p[0] + l[0] * config.centerVariance * p[2];
+        const float cy = p[1] + l[1] * config.centerVariance * p[3];
+        const float w = p[2] * std::exp(l[2] * config.sizeVariance);
+        const float h = p[3] * std::exp(l[3] * config.sizeVariance);
+        Detection d;
+        d.score = score;
+        d.x1 = cx - w / 2.0f;
+        d.y1 = cy - h / 2.0f;
+        d.x2 = d.x1 + w;
+        d.y2 = d.y1 + h;
+        candidates.push_back(d);
+    }
+    // Highest scores first; NMS looks at the top nmsTopK only.
+    std::stable_sort(candidates.begin(), candidates.end(), [](const Detection& a, const Detection& b) { return a.score > b.score; });
+    if (static_cast<int64_t>(candidates.size()) > config.nmsTopK)
+        candidates.resize(static_cast<size_t>(config.nmsTopK));
+
+    std::vector<Detection> kept;
+    std::vector<bool> suppressed(candidates.size(), false);
+    for (size_t i = 0; i < candidates.size() && static_cast<int64_t>(kept.size()) < config.keepTopK; ++i) {
+        if (suppressed[i])
+            continue;
+        kept.push_back(candidates[i]);
+        for (size_t j = i + 1; j < candidates.size(); ++j)
+            if (!suppressed[j] && intersectionOverUnion(candidates[i], candidates[j]) > config.nmsThreshold)
+                suppressed[j] = true;
+    }
+    return kept;
+}
+
+} // namespace rnnpool

@@ -1,0 +1,42 @@
+// S3FD post-processing exactly as EdgeML's test phase does it: prior boxes from
+// the actual head sizes, decoding with the variances, a two-class softmax, the
+// confidence threshold, and greedy NMS over the top candidates.
+//
+//   HeadOutputs heads = collectHeads(net, runResult);
+//   std::vector<Detection> d = postProcess(heads, inputWidth, inputHeight, config);
+#pragma once
+
+#include <vector>
+
+#include "detect/detector_config.h"
+#include "model/network.h"
+
+namespace rnnpool {
+
+// A face: score and corners as fractions of the network input's width/height.
+struct Detection {
+    float score = 0.0f;
+    float x1 = 0.0f, y1 = 0.0f, x2 = 0.0f, y2 = 0.0f;
+};
+
+// The heads' raw outputs, flattened as EdgeML flattens them: each head's map
+// permuted to H,W,C and concatenated in head order.
+struct HeadOutputs {
+    std::vector<float> loc;                  // N·4
+    std::vector<float> conf;                 // N·2 (background, face)
+    std::vector<std::pair<int64_t, int64_t>> featureMaps; // (height, width) per head
+    int64_t count() const { return static_cast<int64_t>(loc.size() / 4); }
+};
+
+HeadOutputs collectHeads(const Network& net, const RunResult& result);
+
+// Priors (cx, cy, w, h) as fractions, N·4, in head order.
+std::vector<float> makePriors(const std::vector<std::pair<int64_t, int64_t>>& featureMaps, int64_t inputWidth,
+                              int64_t inputHeight, const DetectorConfig& config);
+
+std::vector<Detection> postProcess(const HeadOutputs& heads, int64_t inputWidth, int64_t inputHeight,
+                                   const DetectorConfig& config);
+
+float intersectionOverUnion(const Detection& a, const Detection& b);
+
+} // namespace rnnpool

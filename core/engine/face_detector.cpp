@@ -1,0 +1,47 @@
+#include "engine/face_detector.h"
+
+namespace rnnpool {
+
+FaceDetector::FaceDetector(Model model)
+    : m_model(std::move(model))
+{
+}
+
+Expected<FrameResult> FaceDetector::detect(const cv::Mat& bgr, const DetectOptions& options) const
+{
+    const ArchSpec& spec = m_model.spec();
+    Size2 area{spec.defaultWidth, spec.defaultHeight};
+    if (spec.detector)
+        area = {spec.detector->areaWidth, spec.detector->areaHeight};
+    auto prepared = prepareInput(bgr, spec.inputChannels, area, options.size);
+    if (!prepared)
+        return std::move(prepared).takeError();
+    return detectTensor(std::move(prepared->tensor), options, prepared->original);
+}
+
+Expected<FrameResult> FaceDetector::detectTensor(Tensor input, const DetectOptions& options, std::optional<Size2> original) const
+{
+    const ArchSpec& spec = m_model.spec();
+    if (!spec.detector)
+        return makeError("architecture '" + spec.name + "' is not a face detector");
+    RunOptions run;
+    run.keepAllOutputs = options.keepLayerOutputs;
+    run.onLayer = options.onLayer;
+    auto result = m_model.network->run(input, run);
+    if (!result)
+        return std::move(result).takeError();
+
+    FrameResult frame;
+    frame.original = original ? *original : Size2{input.dim(2), input.dim(1)};
+    frame.heads = collectHeads(*m_model.network, *result);
+    frame.detections = postProcess(frame.heads, input.dim(2), input.dim(1), *spec.detector);
+    frame.run = std::move(*result);
+    frame.input = std::move(input);
+    const auto w = static_cast<float>(frame.original.width), h = static_cast<float>(frame.original.height);
+    for (const Detection& d : frame.detections)
+        if (d.score >= options.scoreThreshold)
+            frame.faces.push_back({d.score, d.x1 * w, d.y1 * h, d.x2 * w, d.y2 * h});
+    return frame;
+}
+
+} // namespace rnnpool

@@ -1,0 +1,109 @@
+#include "engine/preprocess.h"
+
+#include <cmath>
+#include <regex>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace rnnpool {
+
+namespace {
+constexpr int64_t kMaxSide = 16384; // far beyond any camera; guards against absurd sizes
+}
+
+Size2 scaledToArea(Size2 original, Size2 area)
+{
+    const double shrink = std::sqrt(static_cast<double>(area.width * area.height) /
+                                    static_cast<double>(original.width * original.height));
+    // OpenCV rounds the destination size to the nearest integer.
+    Size2 out{static_cast<int64_t>(std::lround(static_cast<double>(original.width) * shrink)),
+              static_cast<int64_t>(std::lround(static_cast<double>(original.height) * shrink))};
+    out.width = std::max<int64_t>(out.width, 1);
+    out.height = std::max<int64_t>(out.height, 1);
+    return out;
+}
+
+Expected<PreparedInput> prepareInput(const cv::Mat& picture, int64_t channels, Size2 area, std::optional<Size2> exactSize)
+{
+    if (picture.empty())
+        return makeError("the picture is empty");
+    if (picture.depth() != CV_8U || (picture.channels() != 1 && picture.channels() != 3 && picture.channels() != 4))
+        return makeError("the picture must be 8-bit grey, BGR or BGRA");
+    if (channels != 1 && channels != 3)
+        return makeError("models take 1 or 3 channels, not " + std::to_string(channels));
+    cv::Mat bgr;
+    if (picture.channels() == 1)
+        cv::cvtColor(picture, bgr, cv::COLOR_GRAY2BGR);
+    else if (picture.channels() == 4)
+        cv::cvtColor(picture, bgr, cv::COLOR_BGRA2BGR);
+    else
+        bgr = picture;
+
+    PreparedInput out;
+    out.original = {bgr.cols, bgr.rows};
+    out.network = exactSize ? *exactSize : scaledToArea(out.original, area);
+    if (out.network.width <= 0 || out.network.height <= 0 || out.network.width > kMaxSide || out.network.height > kMaxSide)
+        return makeError("input size " + std::to_string(out.network.width) + "x" + std::to_string(out.network.height) +
+                         " is out of range (1 to " + std::to_string(kMaxSide) + " per side)");
+    cv::Mat resized;
+    if (out.network.width == out.original.width && out.network.height == out.original.height)
+        resized = bgr;
+    else
+        cv::resize(bgr, resized, cv::Size(static_cast<int>(out.network.width), static_cast<int>(out.network.height)), 0, 0,
+                   cv::INTER_LINEAR);
+
+    const int64_t h = out.network.height, w = out.network.width;
+    out.tensor = Tensor({channels, h, w});
+    for (int64_t y = 0; y < h; ++y) {
+        const uint8_t* row = resized.ptr<uint8_t>(static_cast<int>(y));
+        for (int64_t x = 0; x < w; ++x) {
+            const float b = static_cast<float>(row[3 * x]) - 104.0f;
+            const float g = static_cast<float>(row[3 * x + 1]) - 117.0f;
+            const float r = static_cast<float>(row[3 * x + 2]) - 123.0f;
+            if (channels == 3) {
+                out.tensor.at(0, y, x) = r;
+                out.tensor.at(1, y, x) = g;
+                out.tensor.at(2, y, x) = b;
+            } else {
+                out.tensor.at(0, y, x) = 0.299f * r + 0.587f * g + 0.114f * b;
+            }
+        }
+    }
+    return out;
+}
+
+Expected<cv::Mat> loadPicture(const std::filesystem::path& path)
+{
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+        return makeError("picture '" + path.string() + "': no such file");
+    if (std::filesystem::is_directory(path, ec))
+        return makeError("picture '" + path.string() + "': is a folder, not a picture");
+    cv::Mat image;
+    try {
+        image = cv::imread(path.string(), cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
+    } catch (const cv::Exception& e) {
+        return makeError("picture '" + path.string() + "': cannot be decoded (" + e.what() + ")");
+    }
+    if (image.empty())
+        return makeError("picture '" + path.string() + "': not a picture OpenCV can decode (or it is damaged)");
+    return image;
+}
+
+std::optional<SizeSpec> parseSizeSpec(const std::string& text)
+{
+    static const std::regex pattern(R"(^\s*(\d{1,6})\s*[xX]\s*(\d{1,6})(?:\s*[xX]\s*(\d{1,3}))?\s*$)");
+    std::smatch m;
+    if (!std::regex_match(text, m, pattern))
+        return std::nullopt;
+    SizeSpec s;
+    s.width = std::stoll(m[1]);
+    s.height = std::stoll(m[2]);
+    s.channels = m[3].matched ? std::stoll(m[3]) : 0;
+    if (s.width <= 0 || s.height <= 0 || (m[3].matched && s.channels <= 0))
+        return std::nullopt;
+    return s;
+}
+
+} // namespace rnnpool

@@ -1,0 +1,45 @@
+// Model: an architecture with its weights, ready to run. Loads EdgeML/PyTorch
+// checkpoints (.pth, recognising the architecture from keys and shapes when it
+// is not named) and the project's native .safetensors files, whose metadata
+// carries the architecture spec so that one file is a whole model.
+//
+//   LoadOptions opts;                          // opts.arch = "rnnpool-face-m4" to name it
+//   Expected<Model> m = loadModel("RPool_Face_M4.pth", opts);
+//   Expected<Model> r = randomModel("RPool_Face_M4", 42);
+//   Status st = saveModel(*m, "m4.safetensors");
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/network.h"
+#include "model/weight_binding.h"
+
+namespace rnnpool {
+
+struct LoadOptions {
+    std::string arch;                       // empty: recognise from the checkpoint
+    RnnLayout rnnLayout = RnnLayout::Auto;
+};
+
+struct Model {
+    std::shared_ptr<Network> network;       // shared so views and workers can hold it
+    std::string source;                     // the file, or "random weights (seed N)"
+    bool randomWeights = false;
+    std::string format;                     // "pytorch-zip", "pytorch-legacy", "safetensors", "random"
+    std::vector<std::string> notes;         // what loading had to assume or convert
+    const ArchSpec& spec() const { return network->spec(); }
+};
+
+Expected<Model> loadModel(const std::filesystem::path& path, const LoadOptions& options = {});
+Expected<Model> randomModel(const std::string& arch, uint64_t seed);
+// Writes the native format: F32 tensors under their checkpoint keys, and the
+// architecture spec in the metadata ("rnnpool.arch_spec").
+Status saveModel(const Model& model, const std::filesystem::path& path);
+
+// The architecture a checkpoint fits, among the built-in ones.
+Expected<ArchSpec> recogniseArchitecture(const Checkpoint& checkpoint, const std::string& file);
+
+} // namespace rnnpool

@@ -1,0 +1,144 @@
+#include "model/network.h"
+
+#include <chrono>
+
+#include "model/network_builder.h"
+
+namespace rnnpool {
+
+Expected<Network> Network::build(const ArchSpec& spec)
+{
+    Network net;
+    net.m_spec = spec;
+    if (Status st = expandLayers(spec, net.m_nodes); !st)
+        return Error{st.error()};
+    for (const auto& head : spec.heads) {
+        const int loc = head.contains("loc") && head["loc"].is_string() ? net.findLayer(head["loc"].get<std::string>()) : -1;
+        const int conf = head.contains("conf") && head["conf"].is_string() ? net.findLayer(head["conf"].get<std::string>()) : -1;
+        if (loc < 0 || conf < 0)
+            return makeError("architecture '" + spec.name + "': every head needs 'loc' and 'conf' naming layers");
+        net.m_heads.emplace_back(loc, conf);
+    }
+    return net;
+}
+
+int Network::findLayer(const std::string& name) const
+{
+    for (int i = static_cast<int>(m_nodes.size()) - 1; i >= 0; --i)
+        if (m_nodes[i].name == name)
+            return i;
+    for (int i = static_cast<int>(m_nodes.size()) - 1; i >= 0; --i)
+        if (m_nodes[i].group == name)
+            return i;
+    return -1;
+}
+
+std::vector<WeightSlot> Network::weightSlots()
+{
+    std::vector<WeightSlot> slots;
+    for (Node& node : m_nodes) {
+        auto s = node.op->weightSlots();
+        slots.insert(slots.end(), std::make_move_iterator(s.begin()), std::make_move_iterator(s.end()));
+    }
+    return slots;
+}
+
+void Network::finalize()
+{
+    for (Node& node : m_nodes)
+        node.op->finalize();
+}
+
+int64_t Network::paramCount()
+{
+    int64_t total = 0;
+    for (const WeightSlot& slot : weightSlots())
+        if (slot.trainable)
+            total += shapeNumel(slot.shape);
+    return total;
+}
+
+Expected<std::vector<Shape>> Network::plan(const Shape& inputShape) const
+{
+    if (inputShape.size() != 3 || inputShape[0] != m_spec.inputChannels || inputShape[1] <= 0 || inputShape[2] <= 0)
+        return makeError("architecture '" + m_spec.name + "' takes " + std::to_string(m_spec.inputChannels) +
+                         "-channel pictures; got an input of shape " + shapeToString(inputShape));
+    std::vector<Shape> shapes(m_nodes.size());
+    std::vector<Shape> in;
+    for (size_t i = 0; i < m_nodes.size(); ++i) {
+        in.clear();
+        for (int src : m_nodes[i].inputs)
+            in.push_back(src == kNetworkInput ? inputShape : shapes[static_cast<size_t>(src)]);
+        if (Status st = m_nodes[i].op->prepare(in, shapes[i]); !st)
+            return makeError("layer '" + m_nodes[i].name + "' at input " + std::to_string(inputShape[2]) + "x" +
+                             std::to_string(inputShape[1]) + ": " + st.error());
+    }
+    return shapes;
+}
+
+Expected<std::vector<LayerInfo>> Network::describe(const Shape& inputShape)
+{
+    auto shapes = plan(inputShape);
+    if (!shapes)
+        return std::move(shapes).takeError();
+    std::vector<LayerInfo> infos;
+    std::vector<Shape> in;
+    for (size_t i = 0; i < m_nodes.size(); ++i) {
+        Node& node = m_nodes[i];
+        in.clear();
+        for (int src : node.inputs)
+            in.push_back(src == kNetworkInput ? inputShape : (*shapes)[static_cast<size_t>(src)]);
+        LayerInfo info{node.name, node.group, std::string(node.op->kind()), (*shapes)[i], 0, node.op->madds(in, (*shapes)[i])};
+        for (const WeightSlot& slot : node.op->weightSlots())
+            if (slot.trainable)
+                info.params += shapeNumel(slot.shape);
+        infos.push_back(std::move(info));
+    }
+    return infos;
+}
+
+Expected<RunResult> Network::run(const Tensor& input, const RunOptions& options) const
+{
+    auto shapes = plan(input.shape());
+    if (!shapes)
+        return std::move(shapes).takeError();
+
+    // The last reader of every node, so outputs can be freed early.
+    std::vector<size_t> lastUse(m_nodes.size(), 0);
+    for (size_t i = 0; i < m_nodes.size(); ++i)
+        for (int src : m_nodes[i].inputs)
+            if (src != kNetworkInput)
+                lastUse[static_cast<size_t>(src)] = i;
+    std::vector<bool> keep(m_nodes.size(), options.keepAllOutputs);
+    for (const auto& [loc, conf] : m_heads)
+        keep[static_cast<size_t>(loc)] = keep[static_cast<size_t>(conf)] = true;
+    if (!m_nodes.empty())
+        keep.back() = true;
+
+    using Clock = std::chrono::steady_clock;
+    RunResult result;
+    result.outputs.resize(m_nodes.size());
+    result.layerSeconds.resize(m_nodes.size(), 0.0);
+    std::vector<const Tensor*> in;
+    const auto start = Clock::now();
+    for (size_t i = 0; i < m_nodes.size(); ++i) {
+        const Node& node = m_nodes[i];
+        in.clear();
+        for (int src : node.inputs)
+            in.push_back(src == kNetworkInput ? &input : &result.outputs[static_cast<size_t>(src)]);
+        const auto t0 = Clock::now();
+        Tensor out((*shapes)[i]);
+        node.op->eval(in, out);
+        result.outputs[i] = std::move(out);
+        result.layerSeconds[i] = std::chrono::duration<double>(Clock::now() - t0).count();
+        if (options.onLayer)
+            options.onLayer(static_cast<int>(i), result.outputs[i], result.layerSeconds[i]);
+        for (int src : node.inputs)
+            if (src != kNetworkInput && lastUse[static_cast<size_t>(src)] == i && !keep[static_cast<size_t>(src)])
+                result.outputs[static_cast<size_t>(src)] = Tensor();
+    }
+    result.totalSeconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return result;
+}
+
+} // namespace rnnpool

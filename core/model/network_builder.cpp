@@ -1,0 +1,308 @@
+#include "model/network_builder.h"
+
+#include <cmath>
+#include <map>
+
+#include "ops/conv2d.h"
+#include "ops/elementwise.h"
+#include "ops/rnnpool.h"
+
+namespace rnnpool {
+
+namespace {
+using nlohmann::json;
+
+// Reads the spec of one layer; every failure names the spec and the layer.
+class LayerReader {
+public:
+    LayerReader(const ArchSpec& spec, const json& layer, std::vector<Node>& nodes)
+        : m_spec(spec), m_layer(layer), m_nodes(nodes)
+    {
+    }
+
+    Status expand();
+
+private:
+    Error fail(const std::string& what) const
+    {
+        return makeError("architecture '" + m_spec.name + "', layer '" + m_name + "': " + what);
+    }
+    int64_t integer(const char* key, int64_t fallback, bool required = false);
+    std::pair<int64_t, int64_t> pair(const char* key, int64_t fallback);
+    std::string text(const char* key, bool required = false);
+    int64_t channelsOf(int node) const { return node == kNetworkInput ? m_spec.inputChannels : m_nodes[node].outChannels; }
+    int resolve(const std::string& ref);
+    std::vector<int> inputs(size_t expected);
+    int add(std::string name, std::vector<int> inputs, std::unique_ptr<Op> op, int64_t outChannels);
+
+    Status expandConv(bool sugar);
+    Status expandInvertedResidual();
+
+    const ArchSpec& m_spec;
+    const json& m_layer;
+    std::vector<Node>& m_nodes;
+    std::string m_name;
+    std::string m_error;
+};
+
+int64_t LayerReader::integer(const char* key, int64_t fallback, bool required)
+{
+    if (!m_layer.contains(key)) {
+        if (required && m_error.empty())
+            m_error = std::string("missing '") + key + "'";
+        return fallback;
+    }
+    const json& v = m_layer[key];
+    if (!v.is_number_integer() || v.get<int64_t>() < 0) {
+        if (m_error.empty())
+            m_error = std::string("'") + key + "' must be a non-negative integer";
+        return fallback;
+    }
+    return v.get<int64_t>();
+}
+
+std::pair<int64_t, int64_t> LayerReader::pair(const char* key, int64_t fallback)
+{
+    if (m_layer.contains(key) && m_layer[key].is_array()) {
+        const json& v = m_layer[key];
+        if (v.size() == 2 && v[0].is_number_integer() && v[1].is_number_integer() && v[0].get<int64_t>() >= 0 &&
+            v[1].get<int64_t>() >= 0)
+            return {v[0].get<int64_t>(), v[1].get<int64_t>()};
+        if (m_error.empty())
+            m_error = std::string("'") + key + "' must be an integer or [height, width]";
+        return {fallback, fallback};
+    }
+    const int64_t v = integer(key, fallback);
+    return {v, v};
+}
+
+std::string LayerReader::text(const char* key, bool required)
+{
+    if (!m_layer.contains(key) || !m_layer[key].is_string()) {
+        if ((required || m_layer.contains(key)) && m_error.empty())
+            m_error = std::string("'") + key + "' must be a string";
+        return {};
+    }
+    return m_layer[key].get<std::string>();
+}
+
+int LayerReader::resolve(const std::string& ref)
+{
+    if (ref == "input")
+        return kNetworkInput;
+    // The last node of that name or group, so "block3" means the block's output.
+    for (int i = static_cast<int>(m_nodes.size()) - 1; i >= 0; --i)
+        if (m_nodes[i].name == ref || m_nodes[i].group == ref)
+            return i;
+    if (m_error.empty())
+        m_error = "input '" + ref + "' is not an earlier layer";
+    return kNetworkInput;
+}
+
+std::vector<int> LayerReader::inputs(size_t expected)
+{
+    std::vector<int> result;
+    if (!m_layer.contains("input")) {
+        result.push_back(m_nodes.empty() ? kNetworkInput : static_cast<int>(m_nodes.size()) - 1);
+    } else if (m_layer["input"].is_string()) {
+        result.push_back(resolve(m_layer["input"].get<std::string>()));
+    } else if (m_layer["input"].is_array()) {
+        for (const json& ref : m_layer["input"])
+            result.push_back(ref.is_string() ? resolve(ref.get<std::string>()) : kNetworkInput);
+    }
+    if (result.size() != expected && m_error.empty())
+        m_error = "needs " + std::to_string(expected) + " input(s)";
+    return result;
+}
+
+int LayerReader::add(std::string name, std::vector<int> in, std::unique_ptr<Op> op, int64_t outChannels)
+{
+    Node node;
+    node.name = std::move(name);
+    node.group = m_name;
+    node.inputs = std::move(in);
+    node.op = std::move(op);
+    node.outChannels = outChannels;
+    m_nodes.push_back(std::move(node));
+    return static_cast<int>(m_nodes.size()) - 1;
+}
+
+Status LayerReader::expandConv(bool sugar)
+{
+    const auto in = inputs(1);
+    Conv2dParams p;
+    p.inChannels = in.empty() ? 0 : channelsOf(in[0]);
+    p.outChannels = integer("out", 0, true);
+    std::tie(p.kernelH, p.kernelW) = pair("kernel", sugar ? 3 : 1);
+    std::tie(p.strideH, p.strideW) = pair("stride", 1);
+    std::tie(p.padH, p.padW) = pair("pad", sugar ? -1 : 0);
+    if (sugar && !m_layer.contains("pad")) {
+        p.padH = (p.kernelH - 1) / 2;
+        p.padW = (p.kernelW - 1) / 2;
+    }
+    if (m_layer.contains("groups") && m_layer["groups"] == "depthwise")
+        p.groups = p.inChannels;
+    else
+        p.groups = integer("groups", 1);
+    const std::string weights = text("weights", true);
+    if (sugar) {
+        // torchvision's ConvBNReLU: a Sequential of conv (".0") and BatchNorm (".1").
+        p.weights = weights + ".0";
+        p.bn = weights + ".1";
+    } else {
+        p.weights = weights;
+        p.bias = m_layer.value("bias", false);
+        if (m_layer.contains("bn"))
+            p.bn = text("bn");
+    }
+    const auto act = parseActivation(m_layer.value("act", std::string(sugar ? "relu6" : "none")));
+    if (!act)
+        return fail("unknown activation '" + m_layer.value("act", std::string()) + "'");
+    p.activation = *act;
+    if (!m_error.empty())
+        return fail(m_error);
+    if (p.outChannels <= 0 || p.kernelH <= 0 || p.kernelW <= 0 || p.strideH <= 0 || p.strideW <= 0 || p.groups <= 0)
+        return fail("out, kernel, stride and groups must be positive");
+    if (p.inChannels % p.groups != 0 || p.outChannels % p.groups != 0)
+        return fail("groups (" + std::to_string(p.groups) + ") must divide the input (" + std::to_string(p.inChannels) +
+                    ") and output (" + std::to_string(p.outChannels) + ") channels");
+    const int64_t out = p.outChannels;
+    add(m_name, in, std::make_unique<Conv2d>(std::move(p)), out);
+    return Status::ok();
+}
+
+Status LayerReader::expandInvertedResidual()
+{
+    // MobileNetV2's block as torchvision (and EdgeML) store it: "<w>.conv" is a
+    // Sequential of [1x1 expand ConvBNReLU6 when t != 1,] 3x3 depthwise
+    // ConvBNReLU6, 1x1 projection conv, BatchNorm; a residual add when the
+    // stride is 1 and the channel counts match.
+    const auto in = inputs(1);
+    const int64_t inChannels = in.empty() ? 0 : channelsOf(in[0]);
+    const int64_t out = integer("out", 0, true);
+    const int64_t stride = integer("stride", 1);
+    const double expand = m_layer.value("expand", 1.0);
+    const std::string w = text("weights", true) + ".conv";
+    if (!m_error.empty())
+        return fail(m_error);
+    if (out <= 0 || stride <= 0 || expand <= 0.0)
+        return fail("out, stride and expand must be positive");
+    const int64_t hidden = static_cast<int64_t>(std::lround(static_cast<double>(inChannels) * expand));
+    int seq = 0;
+    int previous = in[0];
+    if (expand != 1.0) {
+        Conv2dParams e;
+        e.inChannels = inChannels;
+        e.outChannels = hidden;
+        e.weights = w + "." + std::to_string(seq) + ".0";
+        e.bn = w + "." + std::to_string(seq) + ".1";
+        e.activation = Activation::Relu6;
+        previous = add(m_name + ".expand", {previous}, std::make_unique<Conv2d>(std::move(e)), hidden);
+        ++seq;
+    }
+    Conv2dParams d;
+    d.inChannels = d.outChannels = d.groups = hidden;
+    d.kernelH = d.kernelW = 3;
+    d.strideH = d.strideW = stride;
+    d.padH = d.padW = 1;
+    d.weights = w + "." + std::to_string(seq) + ".0";
+    d.bn = w + "." + std::to_string(seq) + ".1";
+    d.activation = Activation::Relu6;
+    previous = add(m_name + ".dw", {previous}, std::make_unique<Conv2d>(std::move(d)), hidden);
+    ++seq;
+    Conv2dParams pw;
+    pw.inChannels = hidden;
+    pw.outChannels = out;
+    pw.weights = w + "." + std::to_string(seq);
+    pw.bn = w + "." + std::to_string(seq + 1);
+    previous = add(m_name + ".project", {previous}, std::make_unique<Conv2d>(std::move(pw)), out);
+    if (stride == 1 && inChannels == out)
+        add(m_name + ".add", {in[0], previous}, std::make_unique<Add>(), out);
+    return Status::ok();
+}
+
+Status LayerReader::expand()
+{
+    if (!m_layer.is_object())
+        return makeError("architecture '" + m_spec.name + "': every layer must be a JSON object");
+    m_name = text("name", true);
+    const std::string op = text("op", true);
+    if (!m_error.empty())
+        return fail(m_error);
+    for (const Node& node : m_nodes)
+        if (node.group == m_name || node.name == m_name)
+            return fail("the name is used twice");
+
+    if (op == "conv")
+        return expandConv(false);
+    if (op == "conv_bn_act")
+        return expandConv(true);
+    if (op == "inverted_residual")
+        return expandInvertedResidual();
+    if (op == "rnnpool") {
+        const auto in = inputs(1);
+        RnnPoolParams p;
+        p.inChannels = in.empty() ? 0 : channelsOf(in[0]);
+        p.patch = integer("patch", 8);
+        p.stride = integer("stride", 4);
+        p.hidden1 = integer("h1", 0, true);
+        p.hidden2 = integer("h2", 0, true);
+        p.padBottomRight = integer("pad_bottom_right", 1);
+        p.weights = text("weights", true);
+        if (!m_error.empty())
+            return fail(m_error);
+        if (p.patch <= 0 || p.stride <= 0 || p.hidden1 <= 0 || p.hidden2 <= 0)
+            return fail("patch, stride, h1 and h2 must be positive");
+        if (p.hidden1 > kMaxRnnHidden || p.hidden2 > kMaxRnnHidden)
+            return fail("h1 and h2 may be at most " + std::to_string(kMaxRnnHidden));
+        const int64_t out = 4 * p.hidden2;
+        add(m_name, in, std::make_unique<RnnPool>(std::move(p)), out);
+        return Status::ok();
+    }
+    if (op == "l2norm") {
+        const auto in = inputs(1);
+        const std::string weights = text("weights", true);
+        if (!m_error.empty())
+            return fail(m_error);
+        const int64_t channels = channelsOf(in[0]);
+        add(m_name, in, std::make_unique<L2Norm>(channels, weights), channels);
+        return Status::ok();
+    }
+    if (op == "background_maxout") {
+        const auto in = inputs(1);
+        const int64_t background = integer("background", 3);
+        if (!m_error.empty())
+            return fail(m_error);
+        const int64_t channels = channelsOf(in[0]);
+        if (background < 1 || background >= channels)
+            return fail("background must be between 1 and the channel count minus one");
+        add(m_name, in, std::make_unique<BackgroundMaxOut>(background), channels - background + 1);
+        return Status::ok();
+    }
+    if (op == "add") {
+        const auto in = inputs(2);
+        const auto act = parseActivation(m_layer.value("act", std::string("none")));
+        if (!m_error.empty())
+            return fail(m_error);
+        if (!act)
+            return fail("unknown activation");
+        if (channelsOf(in[0]) != channelsOf(in[1]))
+            return fail("the two inputs have different channel counts");
+        add(m_name, in, std::make_unique<Add>(*act), channelsOf(in[0]));
+        return Status::ok();
+    }
+    return fail("unknown op '" + op + "' (known: conv, conv_bn_act, inverted_residual, rnnpool, l2norm, background_maxout, add)");
+}
+} // namespace
+
+Status expandLayers(const ArchSpec& spec, std::vector<Node>& nodes)
+{
+    for (const json& layer : spec.layers) {
+        LayerReader reader(spec, layer, nodes);
+        if (Status st = reader.expand(); !st)
+            return st;
+    }
+    return Status::ok();
+}
+
+} // namespace rnnpool

@@ -1,0 +1,217 @@
+#include "ops/conv2d.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <Eigen/Core>
+
+namespace rnnpool {
+
+namespace {
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MatrixMap = Eigen::Map<RowMatrix>;
+using ConstMatrixMap = Eigen::Map<const RowMatrix>;
+
+// First and one-past-last output index whose input tap k lands inside [0, in).
+void validRange(int64_t in, int64_t out, int64_t stride, int64_t pad, int64_t k, int64_t& begin, int64_t& end)
+{
+    // ix = o*stride - pad + k must satisfy 0 <= ix < in.
+    const int64_t lo = pad - k;                 // o*stride >= lo
+    begin = lo <= 0 ? 0 : (lo + stride - 1) / stride;
+    const int64_t hi = in - 1 + pad - k;        // o*stride <= hi
+    end = hi < 0 ? 0 : std::min(out, hi / stride + 1);
+    begin = std::min(begin, end);
+}
+} // namespace
+
+int64_t convOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t pad)
+{
+    const int64_t span = in + 2 * pad - kernel;
+    return span < 0 ? 0 : span / stride + 1;
+}
+
+Conv2d::Conv2d(Conv2dParams params)
+    : m_params(std::move(params))
+{
+}
+
+std::vector<WeightSlot> Conv2d::weightSlots()
+{
+    const auto& p = m_params;
+    std::vector<WeightSlot> slots;
+    slots.push_back({p.weights + ".weight", {p.outChannels, p.inChannels / p.groups, p.kernelH, p.kernelW}, &m_weight});
+    if (p.bias)
+        slots.push_back({p.weights + ".bias", {p.outChannels}, &m_bias});
+    if (p.bn) {
+        slots.push_back({*p.bn + ".weight", {p.outChannels}, &m_bnGamma});
+        slots.push_back({*p.bn + ".bias", {p.outChannels}, &m_bnBeta});
+        slots.push_back({*p.bn + ".running_mean", {p.outChannels}, &m_bnMean, false});
+        slots.push_back({*p.bn + ".running_var", {p.outChannels}, &m_bnVar, false});
+    }
+    return slots;
+}
+
+void Conv2d::finalize()
+{
+    const auto& p = m_params;
+    m_foldedWeight = m_weight;
+    m_foldedBias = p.bias ? m_bias : Tensor({p.outChannels}, 0.0f);
+    if (!p.bn)
+        return;
+    // y = gamma * (conv(x) + b - mean) / sqrt(var + eps) + beta
+    const int64_t perOut = m_weight.numel() / p.outChannels;
+    for (int64_t o = 0; o < p.outChannels; ++o) {
+        const float scale = m_bnGamma.data()[o] / std::sqrt(m_bnVar.data()[o] + p.bnEps);
+        float* w = m_foldedWeight.data() + o * perOut;
+        for (int64_t i = 0; i < perOut; ++i)
+            w[i] *= scale;
+        float& b = m_foldedBias.data()[o];
+        b = (b - m_bnMean.data()[o]) * scale + m_bnBeta.data()[o];
+    }
+}
+
+Status Conv2d::prepare(std::span<const Shape> inputs, Shape& output) const
+{
+    const auto& p = m_params;
+    const Shape& in = inputs[0];
+    if (in.size() != 3 || in[0] != p.inChannels)
+        return makeError("conv2d expects " + std::to_string(p.inChannels) + " input channels, got shape " + shapeToString(in));
+    const int64_t oh = convOutputSize(in[1], p.kernelH, p.strideH, p.padH);
+    const int64_t ow = convOutputSize(in[2], p.kernelW, p.strideW, p.padW);
+    if (oh <= 0 || ow <= 0)
+        return makeError("conv2d with a " + std::to_string(p.kernelH) + "x" + std::to_string(p.kernelW) +
+                         " kernel cannot run on a " + std::to_string(in[2]) + "x" + std::to_string(in[1]) + " map (input too small)");
+    output = {p.outChannels, oh, ow};
+    return Status::ok();
+}
+
+int64_t Conv2d::madds(std::span<const Shape>, const Shape& output) const
+{
+    const auto& p = m_params;
+    return shapeNumel(output) * (p.inChannels / p.groups) * p.kernelH * p.kernelW;
+}
+
+void Conv2d::eval(std::span<const Tensor* const> inputs, Tensor& out) const
+{
+    const Tensor& in = *inputs[0];
+    const auto& p = m_params;
+    const bool depthwise = p.groups == p.inChannels && p.groups == p.outChannels && p.groups > 1;
+    const bool pointwise = p.groups == 1 && p.kernelH == 1 && p.kernelW == 1 && p.strideH == 1 && p.strideW == 1 &&
+                           p.padH == 0 && p.padW == 0;
+    if (depthwise)
+        evalDepthwise(in, out);
+    else if (pointwise)
+        evalPointwise(in, out);
+    else
+        evalIm2col(in, out);
+    activateInPlace(p.activation, out.data(), out.numel());
+}
+
+void Conv2d::evalDepthwise(const Tensor& in, Tensor& out) const
+{
+    const auto& p = m_params;
+    const int64_t ih = in.dim(1), iw = in.dim(2), oh = out.dim(1), ow = out.dim(2);
+    for (int64_t c = 0; c < p.outChannels; ++c) {
+        const float* src = in.data() + c * ih * iw;
+        float* dst = out.data() + c * oh * ow;
+        const float* w = m_foldedWeight.data() + c * p.kernelH * p.kernelW;
+        std::fill(dst, dst + oh * ow, m_foldedBias.data()[c]);
+        for (int64_t ky = 0; ky < p.kernelH; ++ky) {
+            int64_t oyBegin, oyEnd;
+            validRange(ih, oh, p.strideH, p.padH, ky, oyBegin, oyEnd);
+            for (int64_t kx = 0; kx < p.kernelW; ++kx) {
+                int64_t oxBegin, oxEnd;
+                validRange(iw, ow, p.strideW, p.padW, kx, oxBegin, oxEnd);
+                const float wv = w[ky * p.kernelW + kx];
+                for (int64_t oy = oyBegin; oy < oyEnd; ++oy) {
+                    const float* row = src + (oy * p.strideH - p.padH + ky) * iw - p.padW + kx;
+                    float* drow = dst + oy * ow;
+                    if (p.strideW == 1) {
+                        for (int64_t ox = oxBegin; ox < oxEnd; ++ox)
+                            drow[ox] += wv * row[ox];
+                    } else {
+                        for (int64_t ox = oxBegin; ox < oxEnd; ++ox)
+                            drow[ox] += wv * row[ox * p.strideW];
+                    }
+                }
+            }
+        }
+    }
+}
+
+void Conv2d::evalPointwise(const Tensor& in, Tensor& out) const
+{
+    const auto& p = m_params;
+    const int64_t hw = in.dim(1) * in.dim(2);
+    ConstMatrixMap w(m_foldedWeight.data(), p.outChannels, p.inChannels);
+    ConstMatrixMap x(in.data(), p.inChannels, hw);
+    MatrixMap y(out.data(), p.outChannels, hw);
+    y.noalias() = w * x;
+    y.colwise() += Eigen::Map<const Eigen::VectorXf>(m_foldedBias.data(), p.outChannels);
+}
+
+void Conv2d::evalIm2col(const Tensor& in, Tensor& out) const
+{
+    const auto& p = m_params;
+    const int64_t ih = in.dim(1), iw = in.dim(2), oh = out.dim(1), ow = out.dim(2);
+    const int64_t inPerGroup = p.inChannels / p.groups, outPerGroup = p.outChannels / p.groups;
+    const int64_t rows = inPerGroup * p.kernelH * p.kernelW, cols = oh * ow;
+    RowMatrix columns(rows, cols);
+    for (int64_t g = 0; g < p.groups; ++g) {
+        columns.setZero();
+        for (int64_t ci = 0; ci < inPerGroup; ++ci) {
+            const float* src = in.data() + (g * inPerGroup + ci) * ih * iw;
+            for (int64_t ky = 0; ky < p.kernelH; ++ky) {
+                int64_t oyBegin, oyEnd;
+                validRange(ih, oh, p.strideH, p.padH, ky, oyBegin, oyEnd);
+                for (int64_t kx = 0; kx < p.kernelW; ++kx) {
+                    int64_t oxBegin, oxEnd;
+                    validRange(iw, ow, p.strideW, p.padW, kx, oxBegin, oxEnd);
+                    float* dst = columns.data() + ((ci * p.kernelH + ky) * p.kernelW + kx) * cols;
+                    for (int64_t oy = oyBegin; oy < oyEnd; ++oy) {
+                        const float* row = src + (oy * p.strideH - p.padH + ky) * iw - p.padW + kx;
+                        for (int64_t ox = oxBegin; ox < oxEnd; ++ox)
+                            dst[oy * ow + ox] = row[ox * p.strideW];
+                    }
+                }
+            }
+        }
+        ConstMatrixMap w(m_foldedWeight.data() + g * outPerGroup * rows, outPerGroup, rows);
+        MatrixMap y(out.data() + g * outPerGroup * cols, outPerGroup, cols);
+        y.noalias() = w * columns;
+        y.colwise() += Eigen::Map<const Eigen::VectorXf>(m_foldedBias.data() + g * outPerGroup, outPerGroup);
+    }
+}
+
+Tensor conv2dReference(const Tensor& input, const Tensor& weight, const Tensor& bias, int64_t strideH,
+                       int64_t strideW, int64_t padH, int64_t padW, int64_t groups, Activation activation)
+{
+    const int64_t cin = input.dim(0), ih = input.dim(1), iw = input.dim(2);
+    const int64_t cout = weight.dim(0), kh = weight.dim(2), kw = weight.dim(3);
+    const int64_t oh = convOutputSize(ih, kh, strideH, padH), ow = convOutputSize(iw, kw, strideW, padW);
+    const int64_t inPerGroup = cin / groups, outPerGroup = cout / groups;
+    Tensor out({cout, oh, ow});
+    for (int64_t o = 0; o < cout; ++o) {
+        const int64_t g = o / outPerGroup;
+        for (int64_t y = 0; y < oh; ++y) {
+            for (int64_t x = 0; x < ow; ++x) {
+                double acc = bias.empty() ? 0.0 : bias.data()[o];
+                for (int64_t ci = 0; ci < inPerGroup; ++ci) {
+                    for (int64_t ky = 0; ky < kh; ++ky) {
+                        for (int64_t kx = 0; kx < kw; ++kx) {
+                            const int64_t iy = y * strideH - padH + ky, ix = x * strideW - padW + kx;
+                            if (iy < 0 || iy >= ih || ix < 0 || ix >= iw)
+                                continue;
+                            acc += static_cast<double>(weight.data()[((o * inPerGroup + ci) * kh + ky) * kw + kx]) *
+                                   input.at(g * inPerGroup + ci, iy, ix);
+                        }
+                    }
+                }
+                out.at(o, y, x) = activate(activation, static_cast<float>(acc));
+            }
+        }
+    }
+    return out;
+}
+
+} // namespace rnnpool

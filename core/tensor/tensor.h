@@ -1,0 +1,55 @@
+// Tensor: an owning, dense, row-major float32 array with a shape.
+// Activations inside the engine are CHW (batch 1). Weights keep the layout of
+// the file they came from, e.g. OIHW for convolutions.
+//
+//   Tensor t({3, 240, 320});
+//   t.at(c, y, x) = 1.0f;
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace rnnpool {
+
+using Shape = std::vector<int64_t>;
+
+std::string shapeToString(const Shape& shape); // "[128,64,1,1]"
+int64_t shapeNumel(const Shape& shape);
+
+class Tensor {
+public:
+    Tensor() = default;
+    explicit Tensor(Shape shape, float fill = 0.0f);
+    Tensor(Shape shape, std::vector<float> data); // data.size() must equal numel
+
+    const Shape& shape() const { return m_shape; }
+    int64_t dim(size_t i) const { return m_shape[i]; }
+    size_t rank() const { return m_shape.size(); }
+    int64_t numel() const { return static_cast<int64_t>(m_data.size()); }
+    bool empty() const { return m_data.empty(); }
+
+    float* data() { return m_data.data(); }
+    const float* data() const { return m_data.data(); }
+    std::vector<float>& storage() { return m_data; }
+    const std::vector<float>& storage() const { return m_data; }
+
+    // Same data, new shape with the same element count.
+    void reshape(Shape shape);
+
+    // CHW accessors for rank-3 tensors.
+    float& at(int64_t c, int64_t y, int64_t x) { return m_data[static_cast<size_t>((c * m_shape[1] + y) * m_shape[2] + x)]; }
+    float at(int64_t c, int64_t y, int64_t x) const { return m_data[static_cast<size_t>((c * m_shape[1] + y) * m_shape[2] + x)]; }
+
+private:
+    Shape m_shape;
+    std::vector<float> m_data;
+};
+
+// Named tensors as a checkpoint holds them (state-dict order is not kept;
+// lookups are by name).
+using TensorMap = std::map<std::string, Tensor>;
+
+} // namespace rnnpool

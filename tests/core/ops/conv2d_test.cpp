@@ -1,0 +1,136 @@
+// The fast convolution paths (depthwise, pointwise GEMM, im2col GEMM) against
+// the scalar reference, on random shapes; and BatchNorm folding against an
+// explicit BatchNorm after the reference convolution.
+#include <cmath>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "ops/conv2d.h"
+
+namespace rnnpool {
+namespace {
+
+Tensor randomTensor(Shape shape, std::mt19937& rng, float scale = 1.0f)
+{
+    std::normal_distribution<float> normal(0.0f, scale);
+    Tensor t(std::move(shape));
+    for (int64_t i = 0; i < t.numel(); ++i)
+        t.data()[i] = normal(rng);
+    return t;
+}
+
+float maxAbsDiff(const Tensor& a, const Tensor& b)
+{
+    EXPECT_EQ(a.shape(), b.shape());
+    float m = 0.0f;
+    for (int64_t i = 0; i < a.numel() && i < b.numel(); ++i)
+        m = std::max(m, std::abs(a.data()[i] - b.data()[i]));
+    return m;
+}
+
+struct ConvCase {
+    int64_t cin, cout, k, stride, pad, groups, h, w;
+};
+
+class Conv2dRandomTest : public ::testing::TestWithParam<ConvCase> {};
+
+TEST_P(Conv2dRandomTest, FastPathMatchesScalarReference)
+{
+    const ConvCase c = GetParam();
+    std::mt19937 rng(static_cast<unsigned>(c.cin * 131 + c.k * 17 + c.stride * 7 + c.groups + c.h));
+    Conv2dParams p;
+    p.inChannels = c.cin;
+    p.outChannels = c.cout;
+    p.kernelH = p.kernelW = c.k;
+    p.strideH = p.strideW = c.stride;
+    p.padH = p.padW = c.pad;
+    p.groups = c.groups;
+    p.bias = true;
+    p.weights = "w";
+    p.activation = Activation::Relu6;
+    Conv2d conv(p);
+    Tensor weight = randomTensor({c.cout, c.cin / c.groups, c.k, c.k}, rng, 0.3f);
+    Tensor bias = randomTensor({c.cout}, rng);
+    for (WeightSlot& s : conv.weightSlots())
+        *s.target = s.key == "w.weight" ? weight : bias;
+    conv.finalize();
+
+    const Tensor input = randomTensor({c.cin, c.h, c.w}, rng);
+    Shape outShape;
+    const Shape inShape = input.shape();
+    ASSERT_TRUE(conv.prepare({&inShape, 1}, outShape));
+    Tensor fast(outShape);
+    const Tensor* in[] = {&input};
+    conv.eval(in, fast);
+    const Tensor reference = conv2dReference(input, weight, bias, c.stride, c.stride, c.pad, c.pad, c.groups, Activation::Relu6);
+    // float32 accumulation vs double: relative error grows with the reduction length.
+    EXPECT_LT(maxAbsDiff(fast, reference), 1e-4f) << "cin=" << c.cin << " k=" << c.k << " groups=" << c.groups;
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dRandomTest,
+                         ::testing::Values(ConvCase{3, 8, 3, 2, 1, 1, 17, 23},   // stem-like, odd sizes
+                                           ConvCase{1, 4, 3, 2, 1, 1, 24, 32},   // monochrome stem
+                                           ConvCase{16, 16, 3, 1, 1, 16, 13, 9}, // depthwise
+                                           ConvCase{24, 24, 3, 2, 1, 24, 15, 20},// depthwise stride 2
+                                           ConvCase{32, 64, 1, 1, 0, 1, 7, 11},  // pointwise GEMM
+                                           ConvCase{24, 4, 5, 1, 2, 1, 9, 12},   // 5x5 head
+                                           ConvCase{8, 12, 3, 1, 1, 4, 10, 10},  // grouped, not depthwise
+                                           ConvCase{6, 5, 1, 2, 0, 1, 9, 9},     // strided 1x1 (im2col path)
+                                           ConvCase{4, 8, 3, 2, 0, 1, 5, 6},     // no padding
+                                           ConvCase{3, 2, 7, 3, 3, 1, 8, 8}));   // big kernel, stride 3
+
+TEST(Conv2d, FoldsBatchNormExactly)
+{
+    std::mt19937 rng(7);
+    Conv2dParams p;
+    p.inChannels = 4;
+    p.outChannels = 6;
+    p.kernelH = p.kernelW = 3;
+    p.padH = p.padW = 1;
+    p.weights = "c";
+    p.bn = "bn";
+    Conv2d conv(p);
+    Tensor weight = randomTensor({6, 4, 3, 3}, rng);
+    Tensor gamma = randomTensor({6}, rng), beta = randomTensor({6}, rng), mean = randomTensor({6}, rng);
+    Tensor var({6});
+    for (int i = 0; i < 6; ++i)
+        var.data()[i] = 0.2f + static_cast<float>(i);
+    for (WeightSlot& s : conv.weightSlots()) {
+        if (s.key == "c.weight") *s.target = weight;
+        else if (s.key == "bn.weight") *s.target = gamma;
+        else if (s.key == "bn.bias") *s.target = beta;
+        else if (s.key == "bn.running_mean") *s.target = mean;
+        else if (s.key == "bn.running_var") *s.target = var;
+        else FAIL() << "unexpected slot " << s.key;
+    }
+    conv.finalize();
+    const Tensor input = randomTensor({4, 8, 9}, rng);
+    Tensor out({6, 8, 9});
+    const Tensor* in[] = {&input};
+    conv.eval(in, out);
+    Tensor expected = conv2dReference(input, weight, Tensor(), 1, 1, 1, 1, 1, Activation::None);
+    for (int64_t c = 0; c < 6; ++c)
+        for (int64_t i = 0; i < 72; ++i) {
+            float& v = expected.data()[c * 72 + i];
+            v = (v - mean.data()[c]) / std::sqrt(var.data()[c] + 1e-5f) * gamma.data()[c] + beta.data()[c];
+        }
+    EXPECT_LT(maxAbsDiff(out, expected), 1e-4f);
+}
+
+TEST(Conv2d, RefusesTooSmallInput)
+{
+    Conv2dParams p;
+    p.inChannels = 1;
+    p.outChannels = 1;
+    p.kernelH = p.kernelW = 5;
+    p.weights = "c";
+    Conv2d conv(p);
+    Shape in{1, 3, 3}, out;
+    const Status st = conv.prepare({&in, 1}, out);
+    EXPECT_FALSE(st);
+    EXPECT_NE(st.error().find("too small"), std::string::npos) << st.error();
+}
+
+} // namespace
+} // namespace rnnpool

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# RNNPool Studio: install what is missing, build, then run the studio or the tests.
+#
+#   tools/setup.sh studio [studio options]   # opens the studio on the default model and a sample picture
+#   tools/setup.sh test                      # runs every test suite
+#   tools/setup.sh build                     # only installs and builds
+#
+# Packages come from Debian 12 through apt-get (as root, or through sudo).
+# The build goes to build/ (override with RNNPOOL_BUILD_DIR).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${RNNPOOL_BUILD_DIR:-$here/build}"
+mode="${1:-build}"
+[ $# -gt 0 ] && shift
+
+packages=(
+  build-essential cmake pkg-config
+  qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6
+  libopencv-dev libeigen3-dev nlohmann-json3-dev
+  libzip-dev zipcmp zipmerge ziptool   # libzip's CMake config checks that its tools exist
+  libgtest-dev libgmock-dev libbenchmark-dev
+  xvfb xauth                           # the smoke test of the real window
+  python3-torch python3-numpy python3-opencv  # tools/reference (the PyTorch reference)
+)
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "== installing: ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+configure_and_build() {
+  cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release -DRNNPOOL_SHARED_DIR="$here/../shared" >/dev/null
+  cmake --build "$build" -j"$(nproc)"
+}
+
+install_missing
+configure_and_build
+
+case "$mode" in
+  build) ;;
+  studio)
+    if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ "${QT_QPA_PLATFORM:-}" != "offscreen" ]; then
+      echo "no display found: starting the studio under xvfb-run (a virtual screen)" >&2
+      exec xvfb-run -a "$build/app/studio/rnnpool-studio" --image "$here/resources/samples/grace_hopper.jpg" "$@"
+    fi
+    exec "$build/app/studio/rnnpool-studio" --image "$here/resources/samples/grace_hopper.jpg" "$@"
+    ;;
+  test)
+    cd "$build"
+    QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j"$(nproc)" "$@"
+    ;;
+  *)
+    echo "usage: tools/setup.sh studio|test|build" >&2
+    exit 2
+    ;;
+esac
