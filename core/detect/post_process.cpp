@@ -64,6 +64,7 @@ std::vector<Detection> postProcess(const HeadOutputs& heads, int64_t inputWidth,
     const int64_t n = std::min<int64_t>(heads.count(), static_cast<int64_t>(priors.size() / 4));
 
     std::vector<Detection> candidates;
+    std::vector<int64_t> priorIndex;
     for (int64_t i = 0; i < n; ++i) {
         const float c0 = heads.conf[2 * i], c1 = heads.conf[2 * i + 1];
         const float m = std::max(c0, c1);
@@ -84,11 +85,26 @@ std::vector<Detection> postProcess(const HeadOutputs& heads, int64_t inputWidth,
         d.x2 = d.x1 + w;
         d.y2 = d.y1 + h;
         candidates.push_back(d);
+        priorIndex.push_back(i);
     }
-    // Highest scores first; NMS looks at the top nmsTopK only.
-    std::stable_sort(candidates.begin(), candidates.end(), [](const Detection& a, const Detection& b) { return a.score > b.score; });
-    if (static_cast<int64_t>(candidates.size()) > config.nmsTopK)
-        candidates.resize(static_cast<size_t>(config.nmsTopK));
+    // Highest scores first; NMS looks at the top nmsTopK only. EdgeML sorts
+    // ascending (stably) and walks from the end, so among equal scores the
+    // later prior comes first. Random and untrained weights produce many exact
+    // ties (e.g. in the replicate-padded border), so the order matters.
+    std::vector<size_t> order(candidates.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        if (candidates[a].score != candidates[b].score)
+            return candidates[a].score > candidates[b].score;
+        return priorIndex[a] > priorIndex[b];
+    });
+    if (static_cast<int64_t>(order.size()) > config.nmsTopK)
+        order.resize(static_cast<size_t>(config.nmsTopK));
+    std::vector<Detection> sorted;
+    sorted.reserve(order.size());
+    for (size_t i : order)
+        sorted.push_back(candidates[i]);
+    candidates = std::move(sorted);
 
     std::vector<Detection> kept;
     std::vector<bool> suppressed(candidates.size(), false);

@@ -9,7 +9,7 @@ float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
 } // namespace
 
 std::vector<WeightSlot> FastGrnnCell::slots(const std::string& prefix, const std::string& fallbackPrefix,
-                                             const std::vector<std::string>& aliasPrefixes)
+                                             const std::vector<std::string>& aliasPrefixes, bool shared)
 {
     struct Entry {
         const char* name;
@@ -33,6 +33,7 @@ std::vector<WeightSlot> FastGrnnCell::slots(const std::string& prefix, const std
         for (const std::string& alias : aliasPrefixes)
             slot.aliases.push_back(alias + "." + e.name);
         slot.rnnMatrix = e.matrix;
+        slot.trainable = !shared;
         s.push_back(std::move(slot));
     }
     return s;

@@ -38,7 +38,7 @@ std::vector<WeightSlot> RnnPool::weightSlots()
     const std::string rnn2 = m_params.weights + ".cell_bidirrnn";
     auto slots = m_rnn1.slots(rnn1 + ".cell", {}, {rnn1 + ".unrollRNN.RNNCell"});
     auto forward = m_rnn2.slots(rnn2 + ".cell", {}, {rnn2 + ".unrollRNN.RNNCell"});
-    auto backward = m_rnn2Reverse.slots(rnn2 + ".unrollRNN.RNNCell_reverse", rnn2 + ".cell");
+    auto backward = m_rnn2Reverse.slots(rnn2 + ".unrollRNN.RNNCell_reverse", rnn2 + ".cell", {}, true);
     slots.insert(slots.end(), forward.begin(), forward.end());
     slots.insert(slots.end(), backward.begin(), backward.end());
     return slots;

@@ -1,0 +1,201 @@
+#include "studio/model_runner.h"
+
+#include <exception>
+#include <utility>
+
+#include <QtConcurrent/QtConcurrentRun>
+
+#include "model/default_model.h"
+#include "widgets/image_conversion.h"
+
+namespace rnnpool::studio {
+
+namespace {
+
+QString fromStd(const std::string& s)
+{
+    return QString::fromStdString(s);
+}
+
+// The CHW the layer table shows before any picture: the model's input area.
+Shape describedInputFor(const ArchSpec& spec)
+{
+    if (spec.detector)
+        return {spec.inputChannels, spec.detector->areaHeight, spec.detector->areaWidth};
+    return {spec.inputChannels, spec.defaultHeight, spec.defaultWidth};
+}
+
+int64_t totalMadds(const std::vector<LayerInfo>& layers)
+{
+    int64_t sum = 0;
+    for (const LayerInfo& l : layers)
+        sum += l.madds;
+    return sum;
+}
+
+} // namespace
+
+ModelRunner::ModelRunner(QObject* parent)
+    : QObject(parent)
+{
+    connect(&m_watcher, &QFutureWatcher<Apply>::finished, this, &ModelRunner::finished);
+}
+
+ModelRunner::~ModelRunner()
+{
+    // The job holds only copies and shared pointers, but its Apply captures `this`.
+    m_watcher.waitForFinished();
+}
+
+void ModelRunner::requestModel(const ModelRequest& request)
+{
+    m_pendingModel = request;
+    schedule();
+}
+
+void ModelRunner::requestPicture(const QString& path)
+{
+    m_pendingPicture = path;
+    schedule();
+}
+
+void ModelRunner::rerun()
+{
+    m_detectWanted = true;
+    schedule();
+}
+
+void ModelRunner::schedule()
+{
+    if (isBusy())
+        return;
+    if (m_pendingModel) {
+        const ModelRequest request = *std::exchange(m_pendingModel, std::nullopt);
+        start(tr("Loading model…"), [this, request] { return loadModelJob(request); }, &ModelRunner::modelFailed);
+    } else if (m_pendingPicture) {
+        const QString path = *std::exchange(m_pendingPicture, std::nullopt);
+        start(tr("Loading picture…"), [this, path] { return loadPictureJob(path); }, &ModelRunner::pictureFailed);
+    } else if (m_detectWanted && m_detector && !m_picture.empty()) {
+        m_detectWanted = false;
+        start(tr("Detecting faces…"), [this, detector = m_detector, picture = m_picture] {
+            return detectJob(detector, picture);
+        }, &ModelRunner::detectionFailed);
+    } else {
+        m_detectWanted = false;
+        emit idle();
+    }
+}
+
+void ModelRunner::start(const QString& what, std::function<Apply()> job, Failure failure)
+{
+    // Catch here, on the worker: an exception inside QtConcurrent would be
+    // rethrown by result() on the UI thread. Core reports bad input through
+    // Expected; what lands here is a bug or an exhausted machine, still told
+    // in the window.
+    auto guarded = [this, job = std::move(job), failure]() -> Apply {
+        QString message;
+        try {
+            return job();
+        } catch (const std::exception& e) {
+            message = tr("internal error: %1").arg(QString::fromLocal8Bit(e.what()));
+        } catch (...) {
+            message = tr("internal error (unknown exception)");
+        }
+        return [this, failure, message] { emit (this->*failure)(message); };
+    };
+    emit busyChanged(true, what);
+    m_watcher.setFuture(QtConcurrent::run(std::move(guarded)));
+}
+
+void ModelRunner::finished()
+{
+    const Apply apply = m_watcher.result();
+    if (apply)
+        apply();
+    emit busyChanged(false, QString());
+    schedule();
+}
+
+ModelRunner::Apply ModelRunner::loadModelJob(const ModelRequest& request)
+{
+    Expected<Model> model = Error{""};
+    if (!request.path.isEmpty()) {
+        LoadOptions options;
+        options.arch = request.arch.toStdString();
+        model = loadModel(request.path.toStdString(), options);
+    } else if (!request.arch.isEmpty()) {
+        model = randomModel(request.arch.toStdString(), kDefaultRandomSeed);
+    } else {
+        model = loadDefaultModel();
+    }
+    if (!model) {
+        const QString message = fromStd(model.error());
+        return [this, message] { emit modelFailed(message); };
+    }
+
+    LoadedModel info;
+    const ArchSpec& spec = model->spec();
+    info.architecture = fromStd(spec.name);
+    info.description = fromStd(spec.description);
+    info.source = fromStd(model->source);
+    info.format = fromStd(model->format);
+    info.randomWeights = model->randomWeights;
+    info.path = model->randomWeights ? QString() : fromStd(model->source);
+    for (const std::string& note : model->notes)
+        info.notes << fromStd(note);
+    info.describedInput = describedInputFor(spec);
+    if (auto layers = model->network->describe(info.describedInput))
+        info.layers = std::move(*layers);
+    else
+        info.notes << tr("cannot list the layers: %1").arg(fromStd(layers.error()));
+    info.params = model->network->paramCount();
+    info.madds = totalMadds(info.layers);
+
+    auto detector = std::make_shared<const FaceDetector>(std::move(*model));
+    return [this, info = std::move(info), detector = std::move(detector)] {
+        m_detector = detector;
+        m_detectWanted = true;
+        emit modelLoaded(info);
+    };
+}
+
+ModelRunner::Apply ModelRunner::loadPictureJob(const QString& path)
+{
+    auto picture = loadPicture(path.toStdString());
+    if (!picture) {
+        const QString message = fromStd(picture.error());
+        return [this, message] { emit pictureFailed(message); };
+    }
+    LoadedPicture loaded{path, widgets::imageFromMat(*picture)};
+    cv::Mat mat = std::move(*picture);
+    return [this, loaded = std::move(loaded), mat = std::move(mat)] {
+        m_picture = mat;
+        m_detectWanted = true;
+        emit pictureLoaded(loaded);
+    };
+}
+
+ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> detector, cv::Mat picture)
+{
+    DetectOptions options;
+    options.scoreThreshold = 0.0f; // keep every detection; the view filters by its own threshold
+    auto frame = detector->detect(picture, options);
+    if (!frame) {
+        const QString message = tr("detection failed: %1").arg(fromStd(frame.error()));
+        return [this, message] { emit detectionFailed(message); };
+    }
+    DetectionOutcome outcome;
+    outcome.picture = widgets::imageFromMat(picture);
+    outcome.faces = std::move(frame->faces);
+    outcome.input = frame->input.shape();
+    outcome.original = frame->original;
+    outcome.layerSeconds = std::move(frame->run.layerSeconds);
+    outcome.totalSeconds = frame->run.totalSeconds;
+    // Sequential jobs: nothing else touches the network while this one runs.
+    if (auto layers = detector->model().network->describe(outcome.input))
+        outcome.layers = std::move(*layers);
+    outcome.madds = totalMadds(outcome.layers);
+    return [this, outcome = std::move(outcome)] { emit detectionFinished(outcome); };
+}
+
+} // namespace rnnpool::studio

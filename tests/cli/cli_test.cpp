@@ -1,0 +1,191 @@
+// The `rnnpool` command as users run it: exit statuses, messages, and the
+// golden reproduction from every checkpoint variant through --tensor and
+// through --image with --size.
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "io/npy.h"
+#include "support/detection_match.h"
+#include "support/shared_data.h"
+
+namespace rnnpool {
+namespace {
+
+struct Outcome {
+    int status = -1;
+    std::string output; // stdout and stderr together
+};
+
+Outcome runCli(const std::string& args)
+{
+    const std::string command = std::string(RNNPOOL_CLI) + " " + args + " 2>&1";
+    Outcome o;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe)
+        return o;
+    std::array<char, 4096> buf{};
+    while (size_t n = fread(buf.data(), 1, buf.size(), pipe))
+        o.output.append(buf.data(), n);
+    const int raw = pclose(pipe);
+    o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    return o;
+}
+
+std::filesystem::path tempDir(const std::string& name)
+{
+    auto dir = std::filesystem::temp_directory_path() / ("rnnpool_cli_test_" + name + "_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+
+float maxAbsDiff(const std::filesystem::path& a, const std::filesystem::path& b)
+{
+    auto ta = readNpy(a), tb = readNpy(b);
+    EXPECT_TRUE(ta) << a;
+    EXPECT_TRUE(tb) << b;
+    if (!ta || !tb || ta->numel() != tb->numel())
+        return 1e9f;
+    float m = 0.0f;
+    for (int64_t i = 0; i < ta->numel(); ++i)
+        m = std::max(m, std::abs(ta->data()[i] - tb->data()[i]));
+    return m;
+}
+
+TEST(Cli, UsageErrorsExitWithTwo)
+{
+    EXPECT_EQ(runCli("").status, 2);
+    EXPECT_EQ(runCli("frobnicate").status, 2);
+    const Outcome noInput = runCli("run --arch RPool_Face_M4");
+    EXPECT_EQ(noInput.status, 2);
+    EXPECT_NE(noInput.output.find("--image"), std::string::npos) << noInput.output;
+    const Outcome badSize = runCli("run --arch RPool_Face_M4 --image x.png --size 320by240");
+    EXPECT_EQ(badSize.status, 2);
+    EXPECT_NE(badSize.output.find("320by240"), std::string::npos) << badSize.output;
+    EXPECT_EQ(runCli("run --arch RPool_Face_M4 --image x.png --bogus").status, 2);
+    EXPECT_EQ(runCli("bench --arch RPool_Face_M4 --threads 0").status, 2);
+    EXPECT_EQ(runCli("help").status, 0);
+}
+
+TEST(Cli, BadInputExitsWithOneAndNamesTheFile)
+{
+    const auto dir = tempDir("bad");
+    const auto notModel = dir / "notes.pth";
+    std::ofstream(notModel) << "this is not a checkpoint\n";
+    const Outcome o = runCli("run --model " + q(notModel) + " --image x.png");
+    EXPECT_EQ(o.status, 1);
+    EXPECT_NE(o.output.find("notes.pth"), std::string::npos) << o.output;
+
+    const Outcome missingPicture = runCli("run --arch RPool_Face_M4 --image " + q(dir / "nope.jpg"));
+    EXPECT_EQ(missingPicture.status, 1);
+    EXPECT_NE(missingPicture.output.find("nope.jpg"), std::string::npos) << missingPicture.output;
+
+    const Outcome unknownArch = runCli("info --arch NoSuchNet");
+    EXPECT_EQ(unknownArch.status, 1);
+    EXPECT_NE(unknownArch.output.find("NoSuchNet"), std::string::npos) << unknownArch.output;
+
+    const Outcome tiny = runCli("info --arch RPool_Face_M4 --input 8x8");
+    EXPECT_EQ(tiny.status, 1) << tiny.output;
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, InfoJsonListsLayersAndTotals)
+{
+    const Outcome o = runCli("info --arch rnnpool-face-m4 --input 320x240x1 --json");
+    ASSERT_EQ(o.status, 0) << o.output;
+    const auto j = nlohmann::json::parse(o.output, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << o.output;
+    EXPECT_EQ(j["arch"], "RPool_Face_M4");
+    int64_t params = 0;
+    for (const auto& l : j["layers"])
+        params += l["params"].get<int64_t>();
+    EXPECT_EQ(params, j["params"].get<int64_t>());
+    EXPECT_GT(j["layers"].size(), 10u);
+}
+
+struct Variant {
+    std::string checkpoint, tag, size;
+};
+
+TEST(Cli, RunReproducesGoldensFromEveryCheckpointVariant)
+{
+    RNNPOOL_REQUIRE_SHARED();
+    const auto golden = testing::goldenDir();
+    const std::vector<Variant> variants{
+        {"RPool_Face_M4_240x320.pth", "RPool_Face_M4_240x320", "320x240"},
+        {"RPool_Face_M4_240x320.legacy.pth", "RPool_Face_M4_240x320", "320x240"},
+        {"RPool_Face_M4_240x320.dataparallel.pth", "RPool_Face_M4_240x320", "320x240"},
+        {"RPool_Face_QVGA_monochrome_240x320.pth", "RPool_Face_QVGA_monochrome_240x320", "320x240"},
+        {"RPool_Face_Quant_480x640.pth", "RPool_Face_Quant_480x640", "640x480"},
+        {"RPool_Face_C_480x640.pth", "RPool_Face_C_480x640", "640x480"},
+    };
+    const auto dir = tempDir("golden");
+    for (const Variant& v : variants) {
+        SCOPED_TRACE(v.checkpoint);
+        const auto model = golden / v.checkpoint;
+        const std::string sources[] = {"--tensor " + q(golden / (v.tag + ".input.npy")),
+                                       "--image " + q(golden / (v.tag + ".input.png")) + " --size " + v.size};
+        for (const std::string& source : sources) {
+            SCOPED_TRACE(source);
+            const auto out = dir / "dump";
+            std::filesystem::remove_all(out);
+            const Outcome o = runCli("run --model " + q(model) + " " + source + " --dump " + q(out));
+            ASSERT_EQ(o.status, 0) << o.output;
+            EXPECT_LT(maxAbsDiff(out / "loc.npy", golden / (v.tag + ".loc.npy")), 1e-4f);
+            EXPECT_LT(maxAbsDiff(out / "conf.npy", golden / (v.tag + ".conf.npy")), 1e-4f);
+            auto ours = readNpy(out / "detections.npy");
+            auto theirs = readNpy(golden / (v.tag + ".detections.npy"));
+            ASSERT_TRUE(ours && theirs);
+            ASSERT_EQ(ours->shape(), theirs->shape());
+            std::vector<Detection> rows;
+            for (int64_t r = 0; r < ours->dim(0); ++r) {
+                const float* p = ours->data() + r * 5;
+                rows.push_back({p[0], p[1], p[2], p[3], p[4]});
+            }
+            const auto cmp = testing::compareDetections(rows, *theirs, 1e-4f);
+            EXPECT_LE(cmp.unexplained, testing::allowedTieCascade(cmp)) << cmp.firstUnexplained;
+            EXPECT_GE(cmp.matched, cmp.goldenRows * 9 / 10);
+        }
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, ConvertWritesANativeModelThatRunsIdentically)
+{
+    RNNPOOL_REQUIRE_SHARED();
+    const auto golden = testing::goldenDir();
+    const auto dir = tempDir("convert");
+    const auto native = dir / "m4.safetensors";
+    const Outcome c = runCli("convert " + q(golden / "RPool_Face_M4_240x320.legacy.pth") + " -o " + q(native));
+    ASSERT_EQ(c.status, 0) << c.output;
+    const Outcome r = runCli("run --model " + q(native) + " --tensor " + q(golden / "RPool_Face_M4_240x320.input.npy") +
+                             " --dump " + q(dir / "dump"));
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_LT(maxAbsDiff(dir / "dump" / "loc.npy", golden / "RPool_Face_M4_240x320.loc.npy"), 1e-4f);
+    EXPECT_LT(maxAbsDiff(dir / "dump" / "conf.npy", golden / "RPool_Face_M4_240x320.conf.npy"), 1e-4f);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, DumpLayersWritesEveryLayer)
+{
+    RNNPOOL_REQUIRE_SHARED();
+    const auto golden = testing::goldenDir();
+    const auto dir = tempDir("layers");
+    const Outcome o = runCli("run --model " + q(golden / "RPool_Face_M4_240x320.pth") + " --tensor " +
+                             q(golden / "RPool_Face_M4_240x320.input.npy") + " --dump " + q(dir) + " --dump-layers");
+    ASSERT_EQ(o.status, 0) << o.output;
+    // The block outputs equal the golden stage dumps.
+    EXPECT_LT(maxAbsDiff(dir / "layers" / "block3.add.npy", golden / "RPool_Face_M4_240x320.stage.block3.npy"), 1e-3f);
+    EXPECT_LT(maxAbsDiff(dir / "layers" / "rnnpool.npy", golden / "RPool_Face_M4_240x320.stage.rnnpool.npy"), 1e-4f);
+    std::filesystem::remove_all(dir);
+}
+
+} // namespace
+} // namespace rnnpool
