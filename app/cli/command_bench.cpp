@@ -46,6 +46,12 @@ Expected<double> pytorchMedianMs(const std::string& arch, int64_t width, int64_t
     return json["ms_per_frame"].get<double>();
 }
 
+double medianOf(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
 } // namespace
 
 int commandBench(const std::vector<std::string>& argv)
@@ -96,15 +102,19 @@ int commandBench(const std::vector<std::string>& argv)
         madds += l.madds;
 
     std::vector<double> ms;
+    std::vector<std::vector<double>> layerMs(described->size());
     for (int64_t i = 0; i < runs + 3; ++i) {
         auto r = model->network->run(input);
         if (!r)
             return inputError(r.error());
-        if (i >= 3) // warm-up runs are not counted
-            ms.push_back(r->totalSeconds * 1000.0);
+        if (i < 3) // warm-up runs are not counted
+            continue;
+        ms.push_back(r->totalSeconds * 1000.0);
+        for (size_t l = 0; l < layerMs.size(); ++l)
+            layerMs[l].push_back(r->layerSeconds[l] * 1000.0);
     }
+    const double median = medianOf(ms);
     std::sort(ms.begin(), ms.end());
-    const double median = ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
     const double gflops = 2.0 * static_cast<double>(madds) / (median * 1e-3) / 1e9;
 
     std::optional<double> torchMs;
@@ -121,6 +131,10 @@ int commandBench(const std::vector<std::string>& argv)
         nlohmann::json out{{"arch", spec.name}, {"width", width}, {"height", height}, {"threads", threads},
                            {"runs", runs}, {"ms_per_frame", median}, {"ms_min", ms.front()}, {"ms_max", ms.back()},
                            {"madds", madds}, {"gflops", gflops}, {"eigen_threads", Eigen::nbThreads()}};
+        out["layers"] = nlohmann::json::array();
+        for (size_t l = 0; l < layerMs.size(); ++l)
+            out["layers"].push_back({{"name", (*described)[l].name}, {"op", (*described)[l].op},
+                                     {"madds", (*described)[l].madds}, {"ms", medianOf(layerMs[l])}});
         if (torchMs) {
             out["pytorch_ms_per_frame"] = *torchMs;
             out["speedup_vs_pytorch"] = *torchMs / median;

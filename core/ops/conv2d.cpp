@@ -156,30 +156,40 @@ void Conv2d::evalIm2col(const Tensor& in, Tensor& out) const
     const int64_t ih = in.dim(1), iw = in.dim(2), oh = out.dim(1), ow = out.dim(2);
     const int64_t inPerGroup = p.inChannels / p.groups, outPerGroup = p.outChannels / p.groups;
     const int64_t rows = inPerGroup * p.kernelH * p.kernelW, cols = oh * ow;
-    RowMatrix columns(rows, cols);
+    // Bands of output rows keep the column buffer in cache (about 1 MB).
+    const int64_t bandRows = std::clamp<int64_t>((1 << 18) / std::max<int64_t>(1, rows * ow), 1, oh);
+    RowMatrix columns(rows, bandRows * ow);
+    using OutMap = Eigen::Map<RowMatrix, 0, Eigen::OuterStride<>>;
     for (int64_t g = 0; g < p.groups; ++g) {
-        columns.setZero();
-        for (int64_t ci = 0; ci < inPerGroup; ++ci) {
-            const float* src = in.data() + (g * inPerGroup + ci) * ih * iw;
-            for (int64_t ky = 0; ky < p.kernelH; ++ky) {
-                int64_t oyBegin, oyEnd;
-                validRange(ih, oh, p.strideH, p.padH, ky, oyBegin, oyEnd);
-                for (int64_t kx = 0; kx < p.kernelW; ++kx) {
-                    int64_t oxBegin, oxEnd;
-                    validRange(iw, ow, p.strideW, p.padW, kx, oxBegin, oxEnd);
-                    float* dst = columns.data() + ((ci * p.kernelH + ky) * p.kernelW + kx) * cols;
-                    for (int64_t oy = oyBegin; oy < oyEnd; ++oy) {
-                        const float* row = src + (oy * p.strideH - p.padH + ky) * iw - p.padW + kx;
-                        for (int64_t ox = oxBegin; ox < oxEnd; ++ox)
-                            dst[oy * ow + ox] = row[ox * p.strideW];
+        ConstMatrixMap w(m_foldedWeight.data() + g * outPerGroup * rows, outPerGroup, rows);
+        const auto bias = Eigen::Map<const Eigen::VectorXf>(m_foldedBias.data() + g * outPerGroup, outPerGroup);
+        for (int64_t y0 = 0; y0 < oh; y0 += bandRows) {
+            const int64_t y1 = std::min(oh, y0 + bandRows), bandCols = (y1 - y0) * ow;
+            columns.setZero();
+            for (int64_t ci = 0; ci < inPerGroup; ++ci) {
+                const float* src = in.data() + (g * inPerGroup + ci) * ih * iw;
+                for (int64_t ky = 0; ky < p.kernelH; ++ky) {
+                    int64_t oyBegin, oyEnd;
+                    validRange(ih, oh, p.strideH, p.padH, ky, oyBegin, oyEnd);
+                    oyBegin = std::max(oyBegin, y0);
+                    oyEnd = std::min(oyEnd, y1);
+                    for (int64_t kx = 0; kx < p.kernelW; ++kx) {
+                        int64_t oxBegin, oxEnd;
+                        validRange(iw, ow, p.strideW, p.padW, kx, oxBegin, oxEnd);
+                        float* dst = columns.data() + ((ci * p.kernelH + ky) * p.kernelW + kx) * columns.cols();
+                        for (int64_t oy = oyBegin; oy < oyEnd; ++oy) {
+                            const float* row = src + (oy * p.strideH - p.padH + ky) * iw - p.padW + kx;
+                            float* drow = dst + (oy - y0) * ow;
+                            for (int64_t ox = oxBegin; ox < oxEnd; ++ox)
+                                drow[ox] = row[ox * p.strideW];
+                        }
                     }
                 }
             }
+            OutMap y(out.data() + g * outPerGroup * cols + y0 * ow, outPerGroup, bandCols, Eigen::OuterStride<>(cols));
+            y.noalias() = w * columns.leftCols(bandCols);
+            y.colwise() += bias;
         }
-        ConstMatrixMap w(m_foldedWeight.data() + g * outPerGroup * rows, outPerGroup, rows);
-        MatrixMap y(out.data() + g * outPerGroup * cols, outPerGroup, cols);
-        y.noalias() = w * columns;
-        y.colwise() += Eigen::Map<const Eigen::VectorXf>(m_foldedBias.data() + g * outPerGroup, outPerGroup);
     }
 }
 

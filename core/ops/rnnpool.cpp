@@ -1,5 +1,7 @@
 #include "ops/rnnpool.h"
 
+#include "ops/rnnpool_batched.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -84,56 +86,15 @@ int64_t RnnPool::madds(std::span<const Shape> inputs, const Shape&) const
 
 void RnnPool::eval(std::span<const Tensor* const> inputs, Tensor& out) const
 {
-    const Tensor& in = *inputs[0];
-    const auto& p = m_params;
-    const int64_t c = in.dim(0), ih = in.dim(1), iw = in.dim(2);
-    const int64_t gh = gridSize(ih), gw = gridSize(iw);
-    const int64_t oh = out.dim(1), ow = out.dim(2);
-    const int64_t h1 = p.hidden1, h2 = p.hidden2, k = p.patch;
-
-    // x·W of RNN1 does not depend on the patch: compute it once per pixel.
-    std::vector<float> pixel(static_cast<size_t>(c));
-    std::vector<float> wx(static_cast<size_t>(ih * iw * h1));
-    for (int64_t y = 0; y < ih; ++y)
-        for (int64_t x = 0; x < iw; ++x) {
-            for (int64_t ch = 0; ch < c; ++ch)
-                pixel[ch] = in.at(ch, y, x);
-            m_rnn1.inputProjection(pixel.data(), wx.data() + (y * iw + x) * h1);
-        }
-
-    std::vector<float> rowSummary(static_cast<size_t>(k * h1)), colSummary(static_cast<size_t>(k * h1));
-    std::vector<float> states(static_cast<size_t>(k * h2));
-    std::vector<float> result(static_cast<size_t>(4 * h2));
-    for (int64_t gy = 0; gy < gh; ++gy) {
-        for (int64_t gx = 0; gx < gw; ++gx) {
-            const int64_t top = gy * p.stride, left = gx * p.stride;
-            std::fill(rowSummary.begin(), rowSummary.end(), 0.0f);
-            std::fill(colSummary.begin(), colSummary.end(), 0.0f);
-            for (int64_t r = 0; r < k; ++r)
-                for (int64_t t = 0; t < k; ++t)
-                    m_rnn1.step(wx.data() + ((top + r) * iw + left + t) * h1, rowSummary.data() + r * h1);
-            for (int64_t col = 0; col < k; ++col)
-                for (int64_t t = 0; t < k; ++t)
-                    m_rnn1.step(wx.data() + ((top + t) * iw + left + col) * h1, colSummary.data() + col * h1);
-            sweepSummaries(m_rnn2, rowSummary.data(), k, false, states.data());
-            std::memcpy(result.data(), states.data() + (k - 1) * h2, sizeof(float) * h2);
-            sweepSummaries(m_rnn2Reverse, rowSummary.data(), k, true, states.data());
-            std::memcpy(result.data() + h2, states.data() + (k - 1) * h2, sizeof(float) * h2);
-            sweepSummaries(m_rnn2, colSummary.data(), k, false, states.data());
-            std::memcpy(result.data() + 2 * h2, states.data() + (k - 1) * h2, sizeof(float) * h2);
-            sweepSummaries(m_rnn2Reverse, colSummary.data(), k, true, states.data());
-            std::memcpy(result.data() + 3 * h2, states.data() + (k - 1) * h2, sizeof(float) * h2);
-            for (int64_t ch = 0; ch < 4 * h2; ++ch)
-                out.at(ch, gy, gx) = result[ch];
-        }
-    }
+    rnnPoolBatched(*this, *inputs[0], out);
     // Replicate padding at the bottom and right, as EdgeML's F.pad(..., 'replicate').
-    for (int64_t ch = 0; ch < 4 * h2; ++ch) {
+    const int64_t gh = gridSize(inputs[0]->dim(1)), gw = gridSize(inputs[0]->dim(2));
+    const int64_t oh = out.dim(1), ow = out.dim(2);
+    for (int64_t ch = 0; ch < out.dim(0); ++ch)
         for (int64_t y = 0; y < oh; ++y)
             for (int64_t x = 0; x < ow; ++x)
                 if (y >= gh || x >= gw)
                     out.at(ch, y, x) = out.at(ch, std::min(y, gh - 1), std::min(x, gw - 1));
-    }
 }
 
 Expected<RnnPoolTrace> RnnPool::trace(const Tensor& input, int64_t patchRow, int64_t patchCol) const

@@ -1,0 +1,102 @@
+#include "ops/rnnpool_batched.h"
+
+#include <Eigen/Core>
+
+namespace rnnpool {
+
+namespace {
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using ConstMap = Eigen::Map<const RowMatrix>;
+
+// Advances every sequence (one per row of `state`) by one FastGRNN step whose
+// input projections are already in `pre`.
+void stepAll(const FastGrnnCell& cell, RowMatrix& pre, RowMatrix& state)
+{
+    const ConstMap u(cell.U.data(), cell.hiddenSize, cell.hiddenSize);
+    pre.noalias() += state * u;
+    const auto bz = Eigen::Map<const Eigen::RowVectorXf>(cell.biasGate.data(), cell.hiddenSize).array();
+    const auto bh = Eigen::Map<const Eigen::RowVectorXf>(cell.biasUpdate.data(), cell.hiddenSize).array();
+    const Eigen::ArrayXXf z = (pre.array().rowwise() + bz).logistic();
+    const Eigen::ArrayXXf c = (pre.array().rowwise() + bh).tanh();
+    state.array() = z * state.array() + (cell.sigmoidZeta * (1.0f - z) + cell.sigmoidNu) * c;
+}
+
+// Runs RNN1 over `count` sequences of `steps` pixels; sequence i, step t reads
+// the projected pixel at firstPixel(i) + t * pixelStride. Returns final states.
+template <typename FirstPixel>
+RowMatrix sweepPixels(const FastGrnnCell& cell, const RowMatrix& projected, int64_t count, int64_t steps,
+                      int64_t pixelStride, FirstPixel firstPixel)
+{
+    RowMatrix state = RowMatrix::Zero(count, cell.hiddenSize);
+    RowMatrix pre(count, cell.hiddenSize);
+    for (int64_t t = 0; t < steps; ++t) {
+        for (int64_t i = 0; i < count; ++i)
+            pre.row(i) = projected.row(firstPixel(i) + t * pixelStride);
+        stepAll(cell, pre, state);
+    }
+    return state;
+}
+
+// RNN2 over the k summaries of every patch, forward or backward. summary(p, t)
+// gives the row of `summaries` holding patch p's t-th summary.
+template <typename SummaryRow>
+RowMatrix sweepSummaries(const FastGrnnCell& cell, const RowMatrix& summaries, int64_t patches, int64_t steps,
+                         bool backward, SummaryRow summaryRow)
+{
+    const ConstMap w(cell.W.data(), cell.inputSize, cell.hiddenSize);
+    RowMatrix state = RowMatrix::Zero(patches, cell.hiddenSize);
+    RowMatrix in(patches, cell.inputSize);
+    RowMatrix pre(patches, cell.hiddenSize);
+    for (int64_t t = 0; t < steps; ++t) {
+        const int64_t index = backward ? steps - 1 - t : t;
+        for (int64_t p = 0; p < patches; ++p)
+            in.row(p) = summaries.row(summaryRow(p, index));
+        pre.noalias() = in * w;
+        stepAll(cell, pre, state);
+    }
+    return state;
+}
+} // namespace
+
+void rnnPoolBatched(const RnnPool& op, const Tensor& input, Tensor& out)
+{
+    const RnnPoolParams& p = op.params();
+    const int64_t c = input.dim(0), ih = input.dim(1), iw = input.dim(2);
+    const int64_t gh = op.gridSize(ih), gw = op.gridSize(iw);
+    const int64_t k = p.patch, s = p.stride, h2 = p.hidden2;
+    const FastGrnnCell& rnn1 = op.rnn1();
+
+    // x·W of RNN1 for every pixel: [pixels × h1].
+    const ConstMap x(input.data(), c, ih * iw);
+    const RowMatrix projected = x.transpose() * ConstMap(rnn1.W.data(), c, rnn1.hiddenSize);
+
+    // Row sweeps are shared by vertically overlapping patches: one per image
+    // row the grid touches and per grid column.
+    const int64_t rowsTouched = (gh - 1) * s + k;
+    const RowMatrix rowFinal = sweepPixels(rnn1, projected, rowsTouched * gw, k, 1,
+                                           [&](int64_t i) { return (i / gw) * iw + (i % gw) * s; });
+    // Column sweeps likewise: one per image column the grid touches and per grid row.
+    const int64_t colsTouched = (gw - 1) * s + k;
+    const RowMatrix colFinal = sweepPixels(rnn1, projected, gh * colsTouched, k, iw,
+                                           [&](int64_t i) { return (i / colsTouched) * s * iw + (i % colsTouched); });
+
+    const int64_t patches = gh * gw;
+    // Patch (gy, gx)'s r-th row summary is the sweep of image row gy*s + r at grid column gx.
+    auto rowSummary = [&](int64_t patch, int64_t r) { return ((patch / gw) * s + r) * gw + patch % gw; };
+    auto colSummary = [&](int64_t patch, int64_t col) { return (patch / gw) * colsTouched + (patch % gw) * s + col; };
+    const RowMatrix results[4] = {
+        sweepSummaries(op.rnn2Forward(), rowFinal, patches, k, false, rowSummary),
+        sweepSummaries(op.rnn2Backward(), rowFinal, patches, k, true, rowSummary),
+        sweepSummaries(op.rnn2Forward(), colFinal, patches, k, false, colSummary),
+        sweepSummaries(op.rnn2Backward(), colFinal, patches, k, true, colSummary),
+    };
+    const int64_t oh = out.dim(1), ow = out.dim(2);
+    for (int part = 0; part < 4; ++part)
+        for (int64_t j = 0; j < h2; ++j) {
+            float* plane = out.data() + (part * h2 + j) * oh * ow;
+            for (int64_t patch = 0; patch < patches; ++patch)
+                plane[(patch / gw) * ow + patch % gw] = results[part](patch, j);
+        }
+}
+
+} // namespace rnnpool
