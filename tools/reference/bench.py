@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Times the reference network's forward pass (input tensor -> loc/conf; no
+pre-processing, priors, decoding or NMS) and prints the median over runs."""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rnnpool_ref import ARCHS, build                  # noqa: E402
+from rnnpool_ref.checkpoint import load_checkpoint     # noqa: E402
+
+DEFAULT_SIZE = {"qvga": (320, 240), "vga": (640, 480)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--arch", required=True, choices=sorted(ARCHS))
+    ap.add_argument("--weights", help=".pth or .safetensors; default: random weights (seed 0)")
+    ap.add_argument("--size", help="WxH; default 320x240 for QVGA models, 640x480 for VGA ones")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    model = build(args.arch)
+    if args.weights:
+        load_checkpoint(model, args.weights)
+    if args.size:
+        w, h = (int(v) for v in args.size.lower().split("x"))
+    else:
+        w, h = DEFAULT_SIZE[model.config]
+    x = torch.randn(1, model.in_channels, h, w, generator=torch.Generator().manual_seed(1)) * 50
+
+    times = []
+    with torch.no_grad():
+        for i in range(args.warmup + args.runs):
+            t0 = time.perf_counter()
+            model(x)
+            if i >= args.warmup:
+                times.append((time.perf_counter() - t0) * 1000.0)
+    ms = statistics.median(times)
+    if args.json:
+        print(json.dumps({"arch": args.arch, "width": w, "height": h, "threads": args.threads,
+                          "ms_per_frame": round(ms, 3), "runs": args.runs,
+                          "torch_version": torch.__version__}))
+    else:
+        print("%s %dx%d, %d thread(s): %.1f ms per forward (median of %d runs; "
+              "network only, up to loc/conf) [torch %s]"
+              % (args.arch, w, h, args.threads, ms, args.runs, torch.__version__))
+
+
+if __name__ == "__main__":
+    main()
