@@ -191,7 +191,7 @@ void MainWindow::createDock()
     m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
     m_table->setSortingEnabled(true);
 
-    m_layerSummary = new QLabel;
+    m_layerSummary = new QLabel(tr("Loading the model…"));
     m_layerSummary->setTextFormat(Qt::PlainText);
     m_layerSummary->setWordWrap(true);
     m_layerSummary->setContentsMargins(4, 2, 4, 2);
@@ -312,6 +312,11 @@ void MainWindow::onModelLoaded(const LoadedModel& model)
     if (!model.notes.isEmpty())
         m_messages->showMessage(widgets::MessageBar::Information, tr("Loading the model: %1").arg(model.notes.join(u"; ")));
 
+    // Boxes of the previous model would now be mislabelled; the new run brings its own.
+    if (!m_view->picture().isNull())
+        m_view->setFrame(m_view->picture(), {}, static_cast<float>(m_threshold->value()));
+    m_faceLabel->clear();
+
     m_layers->setLayers(model.layers);
     m_layerSummary->setText(tr("%1 · %2 layers · %3 parameters · %4 M MAdds for %5")
                                 .arg(model.architecture)
@@ -330,7 +335,9 @@ void MainWindow::onModelFailed(const QString& message)
     showError(message);
     if (m_modelName.isEmpty()) {
         m_modelLabel->setText(tr("no model"));
-        m_view->setBanner(tr("No model is loaded: %1").arg(message));
+        m_layerSummary->setText(tr("No model is loaded."));
+        m_view->setBanner(tr("No model is loaded, so no faces are detected. Open one with File → Open Model… "
+                             "or pick a built-in architecture in the Model menu."));
     }
     updateTitle();
 }

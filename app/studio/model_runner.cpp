@@ -1,8 +1,10 @@
 #include "studio/model_runner.h"
 
 #include <exception>
+#include <filesystem>
 #include <utility>
 
+#include <QFile>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "model/default_model.h"
@@ -15,6 +17,12 @@ namespace {
 QString fromStd(const std::string& s)
 {
     return QString::fromStdString(s);
+}
+
+// File names in the file system's own encoding, as QFile would open them.
+std::filesystem::path toPath(const QString& file)
+{
+    return QFile::encodeName(file).toStdString();
 }
 
 // The CHW the layer table shows before any picture: the model's input area.
@@ -122,7 +130,7 @@ ModelRunner::Apply ModelRunner::loadModelJob(const ModelRequest& request)
     if (!request.path.isEmpty()) {
         LoadOptions options;
         options.arch = request.arch.toStdString();
-        model = loadModel(request.path.toStdString(), options);
+        model = loadModel(toPath(request.path), options);
     } else if (!request.arch.isEmpty()) {
         model = randomModel(request.arch.toStdString(), kDefaultRandomSeed);
     } else {
@@ -161,7 +169,7 @@ ModelRunner::Apply ModelRunner::loadModelJob(const ModelRequest& request)
 
 ModelRunner::Apply ModelRunner::loadPictureJob(const QString& path)
 {
-    auto picture = loadPicture(path.toStdString());
+    auto picture = loadPicture(toPath(path));
     if (!picture) {
         const QString message = fromStd(picture.error());
         return [this, message] { emit pictureFailed(message); };

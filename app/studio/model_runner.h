@@ -102,6 +102,7 @@ private:
     void start(const QString& what, std::function<Apply()> job, Failure failure);
     void finished();
 
+    // Jobs run on the worker: they read no members; only the Apply they return does.
     Apply loadModelJob(const ModelRequest& request);
     Apply loadPictureJob(const QString& path);
     Apply detectJob(std::shared_ptr<const FaceDetector> detector, cv::Mat picture);

@@ -26,7 +26,10 @@ rm -f "$out"
 XDG_CONFIG_HOME=$(mktemp -d)
 export XDG_CONFIG_HOME
 echo "running: xvfb-run -a $studio --screenshot $out $*"
-xvfb-run -a -s "-screen 0 1600x1000x24" "$studio" --screenshot "$out" "$@"
+# -noreset: without it Xvfb resets when the studio disconnects and signals
+# xvfb-run (SIGUSR1) while that cleans up; dash then sees its `rm -r` fail, and
+# xvfb-run exits 5 and leaves the Xvfb server running (seen 2 runs in 12 here).
+xvfb-run -a -s "-noreset -screen 0 1600x1000x24" "$studio" --screenshot "$out" "$@"
 status=$?
 rm -rf "$XDG_CONFIG_HOME"
 

@@ -71,6 +71,26 @@ TEST_F(DetectionViewTest, HidesBoxesBelowTheThreshold)
     EXPECT_EQ(pixelAt(shot, leftEdge, shot.devicePixelRatio()), DetectionView::boxColour());
 }
 
+TEST_F(DetectionViewTest, DrawsOnlyTheStrongestBoxesWhenThereAreMany)
+{
+    std::vector<PixelBox> faces;
+    for (int i = 0; i < 80; ++i) {
+        const float x = static_cast<float>(i % 10) * 20.0f, y = static_cast<float>(i / 10) * 18.0f;
+        faces.push_back({0.5f + static_cast<float>(i) / 200.0f, x + 2.0f, y + 2.0f, x + 16.0f, y + 14.0f});
+    }
+    m_view.setFrame(greyPicture(200, 150), faces, 0.5f);
+    EXPECT_EQ(m_view.visibleBoxCount(), 80);
+    EXPECT_EQ(m_view.drawnBoxCount(), DetectionView::kDefaultMaxDrawnBoxes);
+    const QImage shot = grab();
+    const qreal dpr = shot.devicePixelRatio();
+    // Box 0 is the weakest, left out; box 79 the strongest, drawn (its left edge, half-way down).
+    EXPECT_NE(pixelAt(shot, m_view.mapFromPicture({2.0, 8.0}), dpr), DetectionView::boxColour());
+    EXPECT_EQ(pixelAt(shot, m_view.mapFromPicture({182.0, 134.0}), dpr), DetectionView::boxColour());
+
+    m_view.setMaxDrawnBoxes(1000);
+    EXPECT_EQ(m_view.drawnBoxCount(), 80);
+}
+
 TEST_F(DetectionViewTest, BannerTakesRoomAboveThePicture)
 {
     m_view.setFrame(greyPicture(200, 150), {}, 0.5f);

@@ -1,0 +1,162 @@
+#include "widgets/layer_table_model.h"
+
+#include <QLocale>
+#include <QStringList>
+
+namespace rnnpool::widgets {
+
+namespace {
+// An int, not a QVariant of Qt::Alignment: Qt 6.4's delegates and model tester read the role with toInt().
+QVariant alignment(int column)
+{
+    const Qt::Alignment a = column >= LayerTableModel::ShapeColumn ? (Qt::AlignRight | Qt::AlignVCenter)
+                                                                   : (Qt::AlignLeft | Qt::AlignVCenter);
+    return static_cast<int>(a);
+}
+} // namespace
+
+LayerTableModel::LayerTableModel(QObject* parent)
+    : QAbstractTableModel(parent)
+{
+}
+
+void LayerTableModel::setLayers(std::vector<LayerInfo> layers)
+{
+    beginResetModel();
+    m_layers = std::move(layers);
+    m_seconds.clear();
+    endResetModel();
+}
+
+void LayerTableModel::setTimes(std::vector<double> seconds)
+{
+    m_seconds = std::move(seconds);
+    if (!m_layers.empty())
+        emit dataChanged(index(0, TimeColumn), index(rowCount() - 1, TimeColumn), {Qt::DisplayRole, SortRole});
+}
+
+void LayerTableModel::clearTimes()
+{
+    setTimes({});
+}
+
+int LayerTableModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_layers.size());
+}
+
+int LayerTableModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant LayerTableModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const int row = index.row();
+    const LayerInfo& layer = m_layers[static_cast<size_t>(row)];
+    switch (role) {
+    case Qt::DisplayRole:
+        return displayData(layer, row, index.column());
+    case SortRole:
+        return sortData(layer, row, index.column());
+    case Qt::TextAlignmentRole:
+        return alignment(index.column());
+    case Qt::ToolTipRole:
+        if (index.column() == NameColumn)
+            return tr("%1 (part of %2)").arg(QString::fromStdString(layer.name), QString::fromStdString(layer.group));
+        return {};
+    default:
+        return {};
+    }
+}
+
+QVariant LayerTableModel::displayData(const LayerInfo& layer, int row, int column) const
+{
+    switch (column) {
+    case NameColumn:
+        return QString::fromStdString(layer.name);
+    case OpColumn:
+        return QString::fromStdString(layer.op);
+    case ShapeColumn:
+        return shapeText(layer.outputShape);
+    case ParamsColumn:
+        return countText(layer.params);
+    case MaddsColumn:
+        return countText(layer.madds);
+    case TimeColumn:
+        if (static_cast<size_t>(row) < m_seconds.size())
+            return millisecondsText(m_seconds[static_cast<size_t>(row)]);
+        return QString();
+    default:
+        return {};
+    }
+}
+
+QVariant LayerTableModel::sortData(const LayerInfo& layer, int row, int column) const
+{
+    switch (column) {
+    case ShapeColumn:
+        return static_cast<qlonglong>(shapeNumel(layer.outputShape));
+    case ParamsColumn:
+        return static_cast<qlonglong>(layer.params);
+    case MaddsColumn:
+        return static_cast<qlonglong>(layer.madds);
+    case TimeColumn:
+        if (static_cast<size_t>(row) < m_seconds.size())
+            return m_seconds[static_cast<size_t>(row)];
+        return -1.0;
+    default:
+        return displayData(layer, row, column);
+    }
+}
+
+QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal)
+        return {};
+    if (role == Qt::DisplayRole) {
+        switch (section) {
+        case NameColumn: return tr("Layer");
+        case OpColumn: return tr("Op");
+        case ShapeColumn: return tr("Output (C×H×W)");
+        case ParamsColumn: return tr("Params");
+        case MaddsColumn: return tr("MAdds");
+        case TimeColumn: return tr("Time (ms)");
+        default: return {};
+        }
+    }
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case ShapeColumn: return tr("Output shape: channels × height × width");
+        case ParamsColumn: return tr("Learned parameters of the layer");
+        case MaddsColumn: return tr("Multiply-adds for one picture at this input size");
+        case TimeColumn: return tr("Wall time of the layer in the last run");
+        default: return {};
+        }
+    }
+    if (role == Qt::TextAlignmentRole)
+        return alignment(section);
+    return {};
+}
+
+QString LayerTableModel::shapeText(const Shape& shape)
+{
+    QStringList parts;
+    for (int64_t d : shape)
+        parts << QString::number(d);
+    return parts.join(QChar(0x00D7));
+}
+
+QString LayerTableModel::countText(int64_t value)
+{
+    return QLocale().toString(static_cast<qlonglong>(value));
+}
+
+QString LayerTableModel::millisecondsText(double seconds)
+{
+    return QLocale().toString(seconds * 1000.0, 'f', 3);
+}
+
+} // namespace rnnpool::widgets
