@@ -153,3 +153,35 @@ TEST(Elementwise, L2NormAndMaxOutMatchScalarFormulas)
 
 } // namespace
 } // namespace rnnpool
+
+#include "engine/inspect.h"
+#include "model/model.h"
+
+namespace rnnpool {
+namespace {
+
+TEST(RnnPoolTrace, NetworkHookMatchesTheLayerOutput)
+{
+    auto model = randomModel("RPool_Face_M4", 3);
+    ASSERT_TRUE(model) << model.error();
+    Tensor input({1, 96, 128}, 0.0f);
+    for (int64_t i = 0; i < input.numel(); ++i)
+        input.data()[i] = static_cast<float>((i * 37) % 255) - 120.0f;
+    RunOptions options;
+    options.keepAllOutputs = true;
+    auto run = model->network->run(input, options);
+    ASSERT_TRUE(run) << run.error();
+    ASSERT_EQ(rnnPoolLayers(*model->network).size(), 1u);
+    auto trace = traceRnnPoolPatch(*model->network, input, *run, "rnnpool", 3, 5);
+    ASSERT_TRUE(trace) << trace.error();
+    const Tensor& out = run->outputs[static_cast<size_t>(model->network->findLayer("rnnpool"))];
+    for (int64_t ch = 0; ch < trace->output.numel(); ++ch)
+        EXPECT_NEAR(trace->output.data()[ch], out.at(ch, 3, 5), 1e-5);
+    EXPECT_EQ(trace->rowSweeps.shape(), (Shape{8, 8, 16}));
+    auto wrong = traceRnnPoolPatch(*model->network, input, *run, "block0", 0, 0);
+    ASSERT_FALSE(wrong);
+    EXPECT_NE(wrong.error().find("not an RNNPool layer"), std::string::npos);
+}
+
+} // namespace
+} // namespace rnnpool
