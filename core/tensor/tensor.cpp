@@ -25,15 +25,70 @@ int64_t shapeNumel(const Shape& shape)
 
 Tensor::Tensor(Shape shape, float fill)
     : m_shape(std::move(shape))
-    , m_data(static_cast<size_t>(shapeNumel(m_shape)), fill)
+    , m_storage(static_cast<size_t>(shapeNumel(m_shape)), fill)
+    , m_data(m_storage.data())
+    , m_numel(static_cast<int64_t>(m_storage.size()))
 {
 }
 
 Tensor::Tensor(Shape shape, std::vector<float> data)
     : m_shape(std::move(shape))
-    , m_data(std::move(data))
+    , m_storage(std::move(data))
+    , m_data(m_storage.data())
+    , m_numel(static_cast<int64_t>(m_storage.size()))
 {
-    assert(static_cast<int64_t>(m_data.size()) == shapeNumel(m_shape));
+    assert(m_numel == shapeNumel(m_shape));
+}
+
+Tensor Tensor::view(float* data, Shape shape)
+{
+    Tensor t;
+    t.m_numel = shapeNumel(shape);
+    t.m_shape = std::move(shape);
+    t.m_data = data;
+    return t;
+}
+
+Tensor::Tensor(const Tensor& other)
+    : m_shape(other.m_shape)
+    , m_storage(other.m_data, other.m_data + other.m_numel)
+    , m_data(m_storage.data())
+    , m_numel(other.m_numel)
+{
+}
+
+Tensor& Tensor::operator=(const Tensor& other)
+{
+    if (this != &other) {
+        Tensor copy(other);
+        *this = std::move(copy);
+    }
+    return *this;
+}
+
+Tensor::Tensor(Tensor&& other) noexcept
+    : m_shape(std::move(other.m_shape))
+    , m_storage(std::move(other.m_storage))
+    , m_data(other.m_data)
+    , m_numel(other.m_numel)
+{
+    other.m_data = nullptr;
+    other.m_numel = 0;
+    other.m_shape.clear();
+}
+
+Tensor& Tensor::operator=(Tensor&& other) noexcept
+{
+    if (this != &other) {
+        m_shape = std::move(other.m_shape);
+        m_storage = std::move(other.m_storage);
+        m_data = other.m_data;
+        m_numel = other.m_numel;
+        other.m_data = nullptr;
+        other.m_numel = 0;
+        other.m_shape.clear();
+    }
+    return *this;
 }
 
 void Tensor::reshape(Shape shape)

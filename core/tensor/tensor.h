@@ -24,28 +24,38 @@ public:
     Tensor() = default;
     explicit Tensor(Shape shape, float fill = 0.0f);
     Tensor(Shape shape, std::vector<float> data); // data.size() must equal numel
+    // A tensor over memory it does not own (e.g. a slice of a planned arena).
+    // Copying any tensor makes an owning deep copy; moving keeps the view.
+    static Tensor view(float* data, Shape shape);
+
+    Tensor(const Tensor& other);
+    Tensor& operator=(const Tensor& other);
+    Tensor(Tensor&& other) noexcept;
+    Tensor& operator=(Tensor&& other) noexcept;
+    ~Tensor() = default;
 
     const Shape& shape() const { return m_shape; }
     int64_t dim(size_t i) const { return m_shape[i]; }
     size_t rank() const { return m_shape.size(); }
-    int64_t numel() const { return static_cast<int64_t>(m_data.size()); }
-    bool empty() const { return m_data.empty(); }
+    int64_t numel() const { return m_numel; }
+    bool empty() const { return m_numel == 0; }
+    bool isView() const { return m_data != nullptr && m_storage.empty(); }
 
-    float* data() { return m_data.data(); }
-    const float* data() const { return m_data.data(); }
-    std::vector<float>& storage() { return m_data; }
-    const std::vector<float>& storage() const { return m_data; }
+    float* data() { return m_data; }
+    const float* data() const { return m_data; }
 
     // Same data, new shape with the same element count.
     void reshape(Shape shape);
 
     // CHW accessors for rank-3 tensors.
-    float& at(int64_t c, int64_t y, int64_t x) { return m_data[static_cast<size_t>((c * m_shape[1] + y) * m_shape[2] + x)]; }
-    float at(int64_t c, int64_t y, int64_t x) const { return m_data[static_cast<size_t>((c * m_shape[1] + y) * m_shape[2] + x)]; }
+    float& at(int64_t c, int64_t y, int64_t x) { return m_data[(c * m_shape[1] + y) * m_shape[2] + x]; }
+    float at(int64_t c, int64_t y, int64_t x) const { return m_data[(c * m_shape[1] + y) * m_shape[2] + x]; }
 
 private:
     Shape m_shape;
-    std::vector<float> m_data;
+    std::vector<float> m_storage; // empty for views
+    float* m_data = nullptr;
+    int64_t m_numel = 0;
 };
 
 // Named tensors as a checkpoint holds them (state-dict order is not kept;
