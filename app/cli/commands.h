@@ -11,5 +11,6 @@ int commandRun(const std::vector<std::string>& args);
 int commandInfo(const std::vector<std::string>& args);
 int commandConvert(const std::vector<std::string>& args);
 int commandBench(const std::vector<std::string>& args);
+int commandProfile(const std::vector<std::string>& args);
 
 } // namespace rnnpool::cli

@@ -19,6 +19,9 @@ commands:
            Write the native model file (weights plus architecture spec).
   bench    (--model FILE | --arch NAME) [--size WxH] [--threads N] [--runs N] [--pytorch] [--json]
            Median milliseconds per frame; --pytorch also times tools/reference in the same run.
+  profile  (--arch NAME | --model FILE) [--input WxHxC] [--schedule layerwise] [--dtype f32|i16|i8]
+           [--count-input] [--set KEY=VALUE]... [--execute] [--json | --csv]
+           Parameters, multiply-adds and peak activation memory; --execute runs in a metered arena.
   help     This text.
 
 Sizes are width x height, as cameras name them: --size 320x240.
@@ -37,7 +40,7 @@ int main(int argc, char** argv)
     const std::string command = argv[1];
     const std::vector<std::string> args(argv + 2, argv + argc);
     const std::map<std::string, int (*)(const std::vector<std::string>&)> commands{
-        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}};
+        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}};
     if (command == "help" || command == "--help" || command == "-h") {
         std::cout << kUsage;
         return kExitOk;

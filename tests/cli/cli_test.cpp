@@ -189,3 +189,39 @@ TEST(Cli, DumpLayersWritesEveryLayer)
 
 } // namespace
 } // namespace rnnpool
+
+namespace rnnpool {
+namespace {
+
+TEST(CliProfile, JsonHasTheStableKeysAndExecutionMatchesThePlan)
+{
+    const Outcome o = runCli("profile --arch RPool_Face_M4 --input 320x240x1 --count-input --execute --json");
+    ASSERT_EQ(o.status, 0) << o.output;
+    const auto j = nlohmann::json::parse(o.output, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << o.output;
+    for (const char* key : {"arch", "input", "params", "madds", "schedule", "dtype", "peak_bytes", "peak_layer", "arena_bytes",
+                            "layers", "measured_peak_bytes"})
+        EXPECT_TRUE(j.contains(key)) << key;
+    EXPECT_EQ(j["measured_peak_bytes"], j["peak_bytes"]);
+    EXPECT_GE(j["arena_bytes"].get<int64_t>(), j["peak_bytes"].get<int64_t>());
+    for (const char* key : {"name", "op", "output_shape", "params", "madds", "output_bytes", "live_bytes"})
+        EXPECT_TRUE(j["layers"][0].contains(key)) << key;
+    // The stem's output at f32: 4 channels of 160x120.
+    EXPECT_EQ(j["layers"][0]["output_bytes"], 4 * 160 * 120 * 4);
+}
+
+TEST(CliProfile, SettingsChangeTheArchitectureAndBadOnesAreRefused)
+{
+    const Outcome base = runCli("profile --arch RPool_Face_M4 --json");
+    const Outcome smaller = runCli("profile --arch RPool_Face_M4 --set rnnpool.h2=8 --json");
+    ASSERT_EQ(base.status, 0) << base.output;
+    ASSERT_EQ(smaller.status, 0) << smaller.output;
+    const auto a = nlohmann::json::parse(base.output), b = nlohmann::json::parse(smaller.output);
+    EXPECT_LT(b["params"].get<int64_t>(), a["params"].get<int64_t>());
+    EXPECT_EQ(runCli("profile --arch RPool_Face_M4 --set rnnpool.nope=3").status, 1);
+    EXPECT_EQ(runCli("profile --arch RPool_Face_M4 --dtype f64").status, 2);
+    EXPECT_EQ(runCli("profile --arch RPool_Face_M4 --schedule magic").status, 2);
+}
+
+} // namespace
+} // namespace rnnpool

@@ -1,0 +1,175 @@
+// rnnpool profile: parameters, multiply-adds and the activation memory of a
+// model under a schedule; with --execute, the run inside a metered arena.
+#include <iomanip>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "model/spec_settings.h"
+#include "model/weight_binding.h"
+#include "profile/arena.h"
+
+namespace rnnpool::cli {
+
+namespace {
+
+struct ProfileRequest {
+    std::string schedule = "layerwise";
+    ScheduleOptions options;
+    std::vector<std::string> settings;
+    std::optional<SizeSpec> input;
+    bool execute = false;
+};
+
+} // namespace
+
+int commandProfile(const std::vector<std::string>& argv)
+{
+    const Arguments args(argv, {"--model", "--arch", "--input", "--schedule", "--dtype", "--set", "--rnn-layout"},
+                         {"--count-input", "--execute", "--json", "--csv"});
+    if (!args.ok())
+        return usageError("profile", args.error());
+    if (!args.positionals().empty())
+        return usageError("profile", "unexpected argument '" + args.positionals().front() + "'");
+    ProfileRequest req;
+    req.schedule = args.value("--schedule").value_or("layerwise");
+    if (req.schedule != "layerwise")
+        return usageError("profile", "--schedule must be layerwise (the paper and rowstream schedules are not built yet), not '" + req.schedule + "'");
+    if (const auto d = args.value("--dtype"); d && !parseElementType(*d, req.options.dtype))
+        return usageError("profile", "--dtype must be f32, i16 or i8, not '" + *d + "'");
+    req.options.countInput = args.flag("--count-input");
+    req.execute = args.flag("--execute");
+    if (req.execute && req.options.dtype != ElementType::F32)
+        return usageError("profile", "--execute runs the float32 engine; use --dtype f32");
+    if (const auto s = args.value("--input")) {
+        req.input = parseSizeSpec(*s);
+        if (!req.input)
+            return usageError("profile", "--input must be WIDTHxHEIGHT or WIDTHxHEIGHTxCHANNELS, not '" + *s + "'");
+    }
+
+    // The architecture, with per-run settings applied before it is built.
+    bool usage = false;
+    Expected<Model> model = Error{""};
+    const auto settings = args.values("--set");
+    if (args.value("--model")) {
+        if (!settings.empty())
+            return usageError("profile", "--set changes an architecture; it cannot apply to the weights of --model");
+        model = chooseModel(args, false, usage);
+    } else if (const auto arch = args.value("--arch")) {
+        auto spec = findArchitecture(*arch);
+        if (!spec)
+            return inputError(spec.error());
+        if (req.input && req.input->channels != 0)
+            spec->inputChannels = req.input->channels;
+        for (const std::string& s : settings)
+            if (Status st = applySpecSetting(*spec, s); !st)
+                return inputError(st.error());
+        auto net = Network::build(*spec);
+        if (!net)
+            return inputError(net.error());
+        randomizeWeights(*net, 1); // profiling needs no weights; execution runs on seeded ones
+        Model m;
+        m.network = std::make_shared<Network>(std::move(*net));
+        m.source = "architecture only";
+        m.randomWeights = true;
+        model = std::move(m);
+    } else {
+        return usageError("profile", "give --arch NAME or --model FILE");
+    }
+    if (!model)
+        return usage ? usageError("profile", model.error()) : inputError(model.error());
+
+    const ArchSpec& spec = model->spec();
+    Shape input{spec.inputChannels, spec.defaultHeight, spec.defaultWidth};
+    if (req.input) {
+        if (req.input->channels != 0 && req.input->channels != spec.inputChannels)
+            return inputError("architecture '" + spec.name + "' takes " + std::to_string(spec.inputChannels) + " channel(s)");
+        input = {spec.inputChannels, req.input->height, req.input->width};
+    }
+    Network& net = *model->network;
+    auto layers = net.describe(input);
+    if (!layers)
+        return inputError(layers.error());
+    auto timeline = layerwiseTimeline(net, input, req.options);
+    if (!timeline)
+        return inputError(timeline.error());
+    const MemoryPlan plan = planGreedyBySize(bufferRequests(*timeline));
+
+    std::optional<int64_t> measured;
+    std::string executeProblem;
+    if (req.execute) {
+        MeteredArena arena(*timeline, plan);
+        RunOptions options;
+        options.allocator = &arena;
+        const Tensor picture = arena.placeInput(Tensor(input, 1.0f));
+        auto run = net.run(picture, options);
+        if (!run)
+            return inputError(run.error());
+        measured = arena.highWaterBytes();
+        if (!arena.violations().empty())
+            executeProblem = arena.violations().front();
+    }
+
+    int64_t params = 0, madds = 0;
+    for (const LayerInfo& l : *layers) {
+        params += l.params;
+        madds += l.madds;
+    }
+    const int64_t element = elementBytes(req.options.dtype);
+    const std::string peakLayer = timeline->steps[static_cast<size_t>(timeline->peakStep)];
+
+    if (args.flag("--json")) {
+        nlohmann::json out{{"arch", spec.name},
+                           {"input", {{"width", input[2]}, {"height", input[1]}, {"channels", input[0]}}},
+                           {"params", params},
+                           {"madds", madds},
+                           {"schedule", req.schedule},
+                           {"dtype", elementTypeName(req.options.dtype)},
+                           {"count_input", req.options.countInput},
+                           {"peak_bytes", timeline->peakBytes},
+                           {"peak_layer", peakLayer},
+                           {"arena_bytes", plan.arenaBytes}};
+        out["live_at_peak"] = nlohmann::json::array();
+        for (int t : timeline->liveAtPeak)
+            out["live_at_peak"].push_back({{"tensor", timeline->tensors[static_cast<size_t>(t)].name},
+                                           {"bytes", timeline->tensors[static_cast<size_t>(t)].bytes}});
+        out["layers"] = nlohmann::json::array();
+        for (size_t i = 0; i < layers->size(); ++i) {
+            const LayerInfo& l = (*layers)[i];
+            out["layers"].push_back({{"name", l.name}, {"op", l.op}, {"output_shape", l.outputShape}, {"params", l.params},
+                                     {"madds", l.madds}, {"output_bytes", shapeNumel(l.outputShape) * element},
+                                     {"live_bytes", timeline->liveBytes[i]}});
+        }
+        if (measured)
+            out["measured_peak_bytes"] = *measured;
+        if (!executeProblem.empty())
+            out["execute_problem"] = executeProblem;
+        std::cout << out.dump(2) << "\n";
+    } else if (args.flag("--csv")) {
+        std::cout << "name,op,output_shape,params,madds,output_bytes,live_bytes\n";
+        for (size_t i = 0; i < layers->size(); ++i) {
+            const LayerInfo& l = (*layers)[i];
+            std::cout << l.name << "," << l.op << "," << l.outputShape[0] << "x" << l.outputShape[1] << "x" << l.outputShape[2]
+                      << "," << l.params << "," << l.madds << "," << shapeNumel(l.outputShape) * element << ","
+                      << timeline->liveBytes[i] << "\n";
+        }
+    } else {
+        std::cout << spec.name << " at " << input[2] << "x" << input[1] << "x" << input[0] << ", schedule " << req.schedule
+                  << ", " << elementTypeName(req.options.dtype) << ", input " << (req.options.countInput ? "counted" : "not counted")
+                  << "\n  parameters " << params << ", multiply-adds " << formatFloat(static_cast<double>(madds) / 1e6, 2)
+                  << " M\n  peak activations " << timeline->peakBytes << " bytes (" << formatFloat(timeline->peakBytes / 1024.0, 1)
+                  << " KiB) at layer " << peakLayer << "; arena " << plan.arenaBytes << " bytes\n  live at the peak:";
+        for (int t : timeline->liveAtPeak)
+            std::cout << " " << timeline->tensors[static_cast<size_t>(t)].name << " (" << timeline->tensors[static_cast<size_t>(t)].bytes << ")";
+        std::cout << "\n";
+        if (measured)
+            std::cout << "  executed in the arena: measured peak " << *measured << " bytes ("
+                      << (*measured == timeline->peakBytes ? "equals the plan" : "DIFFERS from the plan") << ")\n";
+    }
+    if (!executeProblem.empty())
+        return inputError("arena execution broke the plan: " + executeProblem);
+    return kExitOk;
+}
+
+} // namespace rnnpool::cli

@@ -1,0 +1,37 @@
+#include "model/spec_settings.h"
+
+#include <regex>
+
+namespace rnnpool {
+
+Status applySpecSetting(ArchSpec& spec, const std::string& assignment)
+{
+    static const std::regex pattern(R"(^([A-Za-z0-9_.\-]+?)(?:\[(\d+)\])?\.([A-Za-z0-9_]+)=(.+)$)");
+    std::smatch m;
+    if (!std::regex_match(assignment, m, pattern))
+        return makeError("setting '" + assignment + "' is not KEY=VALUE with KEY like rnnpool.h1 or rnnpool[1].patch");
+    const std::string target = m[1], field = m[3], text = m[4];
+    const size_t wanted = m[2].matched ? std::stoul(m[2]) : 0;
+    nlohmann::json value = nlohmann::json::parse(text, nullptr, false);
+    if (value.is_discarded())
+        value = text; // a bare word is a string
+
+    size_t seen = 0;
+    for (auto& layer : spec.layers) {
+        const bool byOp = layer.value("op", std::string()) == target;
+        const bool byName = layer.value("name", std::string()) == target;
+        if (!byOp && !byName)
+            continue;
+        if (byOp && seen++ != wanted)
+            continue;
+        if (!layer.contains(field) && field != "input")
+            return makeError("setting '" + assignment + "': layer '" + layer.value("name", std::string()) + "' has no field '" + field + "'");
+        layer[field] = value;
+        spec.document["layers"] = spec.layers;
+        return Status::ok();
+    }
+    return makeError("setting '" + assignment + "': architecture '" + spec.name + "' has no " +
+                     (m[2].matched ? "layer number " + std::to_string(wanted) + " of kind '" + target + "'" : "layer or op '" + target + "'"));
+}
+
+} // namespace rnnpool
