@@ -9,6 +9,7 @@
 #include "model/spec_settings.h"
 #include "model/weight_binding.h"
 #include "profile/arena.h"
+#include "profile/schedule.h"
 
 namespace rnnpool::cli {
 
@@ -34,8 +35,8 @@ int commandProfile(const std::vector<std::string>& argv)
         return usageError("profile", "unexpected argument '" + args.positionals().front() + "'");
     ProfileRequest req;
     req.schedule = args.value("--schedule").value_or("layerwise");
-    if (req.schedule != "layerwise")
-        return usageError("profile", "--schedule must be layerwise (the paper and rowstream schedules are not built yet), not '" + req.schedule + "'");
+    if (req.schedule != "layerwise" && req.schedule != "paper")
+        return usageError("profile", "--schedule must be layerwise or paper (rowstream is not built yet), not '" + req.schedule + "'");
     if (const auto d = args.value("--dtype"); d && !parseElementType(*d, req.options.dtype))
         return usageError("profile", "--dtype must be f32, i16 or i8, not '" + *d + "'");
     req.options.countInput = args.flag("--count-input");
@@ -91,7 +92,10 @@ int commandProfile(const std::vector<std::string>& argv)
     auto layers = net.describe(input);
     if (!layers)
         return inputError(layers.error());
-    auto timeline = layerwiseTimeline(net, input, req.options);
+    auto schedule = scheduleByName(net, req.schedule);
+    if (!schedule)
+        return usageError("profile", schedule.error());
+    auto timeline = buildTimeline(net, *schedule, input, req.options);
     if (!timeline)
         return inputError(timeline.error());
     const MemoryPlan plan = planGreedyBySize(bufferRequests(*timeline));
@@ -99,16 +103,12 @@ int commandProfile(const std::vector<std::string>& argv)
     std::optional<int64_t> measured;
     std::string executeProblem;
     if (req.execute) {
-        MeteredArena arena(*timeline, plan);
-        RunOptions options;
-        options.allocator = &arena;
-        const Tensor picture = arena.placeInput(Tensor(input, 1.0f));
-        auto run = net.run(picture, options);
+        auto run = runInArena(net, *schedule, *timeline, plan, Tensor(input, 1.0f));
         if (!run)
             return inputError(run.error());
-        measured = arena.highWaterBytes();
-        if (!arena.violations().empty())
-            executeProblem = arena.violations().front();
+        measured = run->highWaterBytes;
+        if (!run->violations.empty())
+            executeProblem = run->violations.front();
     }
 
     int64_t params = 0, madds = 0;
@@ -117,6 +117,11 @@ int commandProfile(const std::vector<std::string>& argv)
         madds += l.madds;
     }
     const int64_t element = elementBytes(req.options.dtype);
+    // Bytes live while each layer runs: the live bytes of the step that runs it.
+    std::vector<int64_t> liveAtLayer(layers->size(), 0);
+    for (size_t u = 0; u < schedule->units.size(); ++u)
+        for (int n : schedule->units[u].nodes)
+            liveAtLayer[static_cast<size_t>(n)] = timeline->liveBytes[u];
     const std::string peakLayer = timeline->steps[static_cast<size_t>(timeline->peakStep)];
 
     if (args.flag("--json")) {
@@ -139,8 +144,11 @@ int commandProfile(const std::vector<std::string>& argv)
             const LayerInfo& l = (*layers)[i];
             out["layers"].push_back({{"name", l.name}, {"op", l.op}, {"output_shape", l.outputShape}, {"params", l.params},
                                      {"madds", l.madds}, {"output_bytes", shapeNumel(l.outputShape) * element},
-                                     {"live_bytes", timeline->liveBytes[i]}});
+                                     {"live_bytes", liveAtLayer[i]}});
         }
+        out["steps"] = nlohmann::json::array();
+        for (size_t s = 0; s < timeline->steps.size(); ++s)
+            out["steps"].push_back({{"name", timeline->steps[s]}, {"live_bytes", timeline->liveBytes[s]}});
         if (measured)
             out["measured_peak_bytes"] = *measured;
         if (!executeProblem.empty())
@@ -152,7 +160,7 @@ int commandProfile(const std::vector<std::string>& argv)
             const LayerInfo& l = (*layers)[i];
             std::cout << l.name << "," << l.op << "," << l.outputShape[0] << "x" << l.outputShape[1] << "x" << l.outputShape[2]
                       << "," << l.params << "," << l.madds << "," << shapeNumel(l.outputShape) * element << ","
-                      << timeline->liveBytes[i] << "\n";
+                      << liveAtLayer[i] << "\n";
         }
     } else {
         std::cout << spec.name << " at " << input[2] << "x" << input[1] << "x" << input[0] << ", schedule " << req.schedule

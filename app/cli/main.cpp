@@ -19,7 +19,7 @@ commands:
            Write the native model file (weights plus architecture spec).
   bench    (--model FILE | --arch NAME) [--size WxH] [--threads N] [--runs N] [--pytorch] [--json]
            Median milliseconds per frame; --pytorch also times tools/reference in the same run.
-  profile  (--arch NAME | --model FILE) [--input WxHxC] [--schedule layerwise] [--dtype f32|i16|i8]
+  profile  (--arch NAME | --model FILE) [--input WxHxC] [--schedule layerwise|paper] [--dtype f32|i16|i8]
            [--count-input] [--set KEY=VALUE]... [--execute] [--json | --csv]
            Parameters, multiply-adds and peak activation memory; --execute runs in a metered arena.
   help     This text.

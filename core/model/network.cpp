@@ -105,10 +105,10 @@ Expected<RunResult> Network::run(const Tensor& input, const RunOptions& options)
 
     // The last reader of every node, so outputs can be freed early.
     std::vector<size_t> lastUse(m_nodes.size(), 0);
-    size_t inputLastUse = 0;
     for (size_t i = 0; i < m_nodes.size(); ++i)
         for (int src : m_nodes[i].inputs)
-            (src == kNetworkInput ? inputLastUse : lastUse[static_cast<size_t>(src)]) = i;
+            if (src != kNetworkInput)
+                lastUse[static_cast<size_t>(src)] = i;
     std::vector<bool> keep(m_nodes.size(), options.keepAllOutputs);
     for (const auto& [loc, conf] : m_heads)
         keep[static_cast<size_t>(loc)] = keep[static_cast<size_t>(conf)] = true;
@@ -127,22 +127,15 @@ Expected<RunResult> Network::run(const Tensor& input, const RunOptions& options)
         for (int src : node.inputs)
             in.push_back(src == kNetworkInput ? &input : &result.outputs[static_cast<size_t>(src)]);
         const auto t0 = Clock::now();
-        Tensor out = options.allocator ? options.allocator->allocate(static_cast<int>(i), (*shapes)[i]) : Tensor((*shapes)[i]);
+        Tensor out((*shapes)[i]);
         node.op->eval(in, out);
         result.outputs[i] = std::move(out);
         result.layerSeconds[i] = std::chrono::duration<double>(Clock::now() - t0).count();
         if (options.onLayer)
             options.onLayer(static_cast<int>(i), result.outputs[i], result.layerSeconds[i]);
-        for (int src : node.inputs) {
-            if (src == kNetworkInput) {
-                if (inputLastUse == i && options.allocator)
-                    options.allocator->release(kNetworkInput);
-            } else if (lastUse[static_cast<size_t>(src)] == i && !keep[static_cast<size_t>(src)]) {
+        for (int src : node.inputs)
+            if (src != kNetworkInput && lastUse[static_cast<size_t>(src)] == i && !keep[static_cast<size_t>(src)])
                 result.outputs[static_cast<size_t>(src)] = Tensor();
-                if (options.allocator)
-                    options.allocator->release(src);
-            }
-        }
     }
     result.totalSeconds = std::chrono::duration<double>(Clock::now() - start).count();
     return result;

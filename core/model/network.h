@@ -34,20 +34,9 @@ struct Node {
 // Called after each layer with its output and its time in seconds.
 using LayerCallback = std::function<void(int layer, const Tensor& output, double seconds)>;
 
-// Where layer outputs live. The default is the heap; the profiler supplies an
-// arena with planned offsets (profile/arena.h).
-class OutputAllocator {
-public:
-    virtual ~OutputAllocator() = default;
-    virtual Tensor allocate(int node, const Shape& shape) = 0;
-    // `node` may be kNetworkInput: the picture is no longer needed.
-    virtual void release(int node) = 0;
-};
-
 struct RunOptions {
     bool keepAllOutputs = false; // else intermediate outputs are freed after their last use
     LayerCallback onLayer;
-    OutputAllocator* allocator = nullptr;
 };
 
 struct RunResult {

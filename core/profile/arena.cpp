@@ -4,6 +4,8 @@
 #include <cstring>
 #include <limits>
 
+#include "profile/streamed_kernels.h"
+
 namespace rnnpool {
 
 std::vector<BufferRequest> bufferRequests(const MemoryTimeline& timeline)
@@ -22,62 +24,109 @@ MeteredArena::MeteredArena(const MemoryTimeline& timeline, const MemoryPlan& pla
         m_slots.push_back({plan.offsets[i], timeline.tensors[i].bytes, false});
 }
 
-MeteredArena::Slot* MeteredArena::slotFor(int node)
+float* MeteredArena::claim(int index, int64_t bytes)
 {
-    const size_t index = static_cast<size_t>(node + 1); // kNetworkInput (-1) is tensor 0
-    return index < m_slots.size() ? &m_slots[index] : nullptr;
-}
-
-float* MeteredArena::claim(int node, int64_t bytes)
-{
-    Slot* slot = slotFor(node);
-    if (!slot) {
-        m_violations.push_back("no planned buffer for node " + std::to_string(node));
+    if (index < 0 || static_cast<size_t>(index) >= m_slots.size()) {
+        m_violations.push_back("no planned buffer " + std::to_string(index));
         return nullptr;
     }
-    if (slot->bytes != bytes)
-        m_violations.push_back("node " + std::to_string(node) + " needs " + std::to_string(bytes) + " bytes, plan has " +
-                               std::to_string(slot->bytes));
-    if (slot->offset + bytes > capacityBytes())
-        m_violations.push_back("node " + std::to_string(node) + " runs past the arena");
+    Slot& slot = m_slots[static_cast<size_t>(index)];
+    if (slot.bytes != bytes || slot.offset + bytes > capacityBytes()) {
+        m_violations.push_back("buffer " + std::to_string(index) + " needs " + std::to_string(bytes) + " bytes, the plan has " +
+                               std::to_string(slot.bytes));
+        return nullptr;
+    }
     for (const Slot& other : m_slots)
-        if (&other != slot && other.live && other.offset < slot->offset + bytes && slot->offset < other.offset + other.bytes)
-            m_violations.push_back("node " + std::to_string(node) + " overlaps a live buffer");
-    slot->live = true;
+        if (&other != &slot && other.live && other.bytes > 0 && other.offset < slot.offset + bytes && slot.offset < other.offset + other.bytes)
+            m_violations.push_back("buffer " + std::to_string(index) + " overlaps a live buffer");
+    slot.live = true;
     m_inUse += bytes;
     m_highWater = std::max(m_highWater, m_inUse);
-    m_highestByte = std::max(m_highestByte, slot->offset + bytes);
-    return m_buffer.data() + slot->offset / 4;
+    m_highestByte = std::max(m_highestByte, slot.offset + bytes);
+    return m_buffer.data() + slot.offset / 4;
 }
 
-Tensor MeteredArena::placeInput(const Tensor& input)
+void MeteredArena::release(int index)
 {
-    const Slot* slot = slotFor(kNetworkInput);
-    if (!slot || slot->bytes == 0)
-        return input; // not counted: the picture lives outside the arena
-    float* dst = claim(kNetworkInput, input.numel() * 4);
-    if (!dst)
-        return input;
-    std::memcpy(dst, input.data(), static_cast<size_t>(input.numel()) * sizeof(float));
-    return Tensor::view(dst, input.shape());
-}
-
-Tensor MeteredArena::allocate(int node, const Shape& shape)
-{
-    const int64_t bytes = shapeNumel(shape) * 4;
-    float* data = claim(node, bytes);
-    if (!data) // keep running on the heap; the violation is reported
-        return Tensor(shape);
-    return Tensor::view(data, shape);
-}
-
-void MeteredArena::release(int node)
-{
-    Slot* slot = slotFor(node);
-    if (!slot || !slot->live)
+    if (index < 0 || static_cast<size_t>(index) >= m_slots.size() || !m_slots[static_cast<size_t>(index)].live)
         return;
-    slot->live = false;
-    m_inUse -= slot->bytes;
+    m_slots[static_cast<size_t>(index)].live = false;
+    m_inUse -= m_slots[static_cast<size_t>(index)].bytes;
+}
+
+Expected<ArenaRun> runInArena(const Network& net, const Schedule& schedule, const MemoryTimeline& timeline,
+                              const MemoryPlan& plan, const Tensor& input)
+{
+    if (timeline.options.dtype != ElementType::F32)
+        return makeError("arena execution runs the float32 engine; profile with f32");
+    auto shapes = net.plan(input.shape());
+    if (!shapes)
+        return std::move(shapes).takeError();
+
+    MeteredArena arena(timeline, plan);
+    // Timeline tensor of each unit's output and scratch (buildTimeline's order).
+    const size_t units = schedule.units.size();
+    std::vector<int> outputTensor(net.nodes().size(), -1), scratchTensor(units, -1);
+    for (size_t u = 0; u < units; ++u)
+        outputTensor[static_cast<size_t>(schedule.units[u].output())] = static_cast<int>(u) + 1;
+    for (size_t i = units + 1; i < timeline.tensors.size(); ++i)
+        scratchTensor[static_cast<size_t>(timeline.tensors[i].firstStep)] = static_cast<int>(i);
+
+    ArenaRun run;
+    run.result.outputs.resize(net.nodes().size());
+    run.result.layerSeconds.resize(net.nodes().size(), 0.0);
+    std::vector<Tensor> views(net.nodes().size());
+    Tensor picture = input;
+    if (timeline.tensors[0].bytes > 0) {
+        float* dst = arena.claim(0, input.numel() * 4);
+        if (!dst)
+            return makeError("arena: " + arena.violations().front());
+        std::memcpy(dst, input.data(), static_cast<size_t>(input.numel()) * sizeof(float));
+        picture = Tensor::view(dst, input.shape());
+    }
+    for (size_t u = 0; u < units; ++u) {
+        const ScheduleUnit& unit = schedule.units[u];
+        const int out = unit.output();
+        const Shape& shape = (*shapes)[static_cast<size_t>(out)];
+        float* data = arena.claim(outputTensor[static_cast<size_t>(out)], shapeNumel(shape) * 4);
+        float* scratch = nullptr;
+        if (scratchTensor[u] >= 0)
+            scratch = arena.claim(scratchTensor[u], timeline.tensors[static_cast<size_t>(scratchTensor[u])].bytes);
+        if (!data || (scratchTensor[u] >= 0 && !scratch))
+            return makeError("arena: " + arena.violations().front());
+        views[static_cast<size_t>(out)] = Tensor::view(data, shape);
+        std::vector<const Tensor*> in;
+        for (int src : net.nodes()[static_cast<size_t>(unit.nodes.front())].inputs)
+            in.push_back(src == kNetworkInput ? &picture : &views[static_cast<size_t>(src)]);
+        switch (unit.kind) {
+        case ScheduleUnit::Kind::Layer:
+            net.nodes()[static_cast<size_t>(out)].op->eval(in, views[static_cast<size_t>(out)]);
+            break;
+        case ScheduleUnit::Kind::InvertedResidual:
+            runInvertedResidualStreamed(net, unit, *in.front(), views[static_cast<size_t>(out)], scratch);
+            break;
+        case ScheduleUnit::Kind::RnnPoolPatches:
+            runRnnPoolStreamed(net, unit, *in.front(), views[static_cast<size_t>(out)], scratch);
+            break;
+        }
+        if (scratchTensor[u] >= 0)
+            arena.release(scratchTensor[u]);
+        // Free what this step read for the last time.
+        for (int src : unit.inputs) {
+            const int tensor = src == kNetworkInput ? 0 : outputTensor[static_cast<size_t>(src)];
+            if (timeline.tensors[static_cast<size_t>(tensor)].lastStep == static_cast<int>(u))
+                arena.release(tensor);
+        }
+    }
+    for (size_t u = 0; u < units; ++u) {
+        const int out = schedule.units[u].output();
+        if (timeline.tensors[u + 1].lastStep == static_cast<int>(units) - 1)
+            run.result.outputs[static_cast<size_t>(out)] = views[static_cast<size_t>(out)]; // network outputs, copied out
+    }
+    run.highWaterBytes = arena.highWaterBytes();
+    run.highestByte = arena.highestByte();
+    run.violations = arena.violations();
+    return run;
 }
 
 } // namespace rnnpool

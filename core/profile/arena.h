@@ -1,13 +1,15 @@
-// Running a network inside one preallocated arena, at the offsets a memory
+// Running a schedule inside one preallocated arena, at the offsets a memory
 // plan gave, while metering it: bytes in use, their high-water mark, and the
-// highest byte touched. Any allocation that would overlap a live buffer or
-// run past the arena is recorded as a violation (the plan was wrong).
+// highest byte touched. Any allocation that would overlap a live buffer or run
+// past the arena is recorded as a violation (the plan was wrong). Layer
+// outputs and the paper schedule's scratch live in the arena; convolution
+// workspace (im2col columns) is outside it.
 //
-//   MemoryPlan plan = planGreedyBySize(requestsOf(timeline));
-//   MeteredArena arena(timeline, plan);
-//   Tensor in = arena.placeInput(picture);         // when the input is counted
-//   net.run(in, {.allocator = &arena});
-//   arena.highWaterBytes() == timeline.peakBytes;
+//   Schedule s = paperSchedule(net);
+//   auto timeline = buildTimeline(net, s, shape, options);
+//   MemoryPlan plan = planGreedyBySize(bufferRequests(*timeline));
+//   Expected<ArenaRun> r = runInArena(net, s, *timeline, plan, picture);
+//   r->highWaterBytes == timeline->peakBytes;
 #pragma once
 
 #include <string>
@@ -15,23 +17,19 @@
 
 #include "model/network.h"
 #include "profile/memory_planner.h"
-#include "profile/memory_timeline.h"
+#include "profile/schedule.h"
 
 namespace rnnpool {
 
 std::vector<BufferRequest> bufferRequests(const MemoryTimeline& timeline);
 
-class MeteredArena final : public OutputAllocator {
+class MeteredArena {
 public:
-    // The timeline must be f32 (the engine computes in float32) and layerwise.
     MeteredArena(const MemoryTimeline& timeline, const MemoryPlan& plan);
 
-    // Copies the picture into its planned place when the input is counted;
-    // otherwise returns a plain copy outside the arena.
-    Tensor placeInput(const Tensor& input);
-
-    Tensor allocate(int node, const Shape& shape) override;
-    void release(int node) override;
+    // A view of tensor `index`'s planned buffer; nullptr (and a violation) if it does not fit.
+    float* claim(int index, int64_t bytes);
+    void release(int index);
 
     int64_t capacityBytes() const { return static_cast<int64_t>(m_buffer.size()) * 4; }
     int64_t inUseBytes() const { return m_inUse; }
@@ -45,15 +43,23 @@ private:
         int64_t bytes = 0;
         bool live = false;
     };
-    Slot* slotFor(int node);
-    float* claim(int node, int64_t bytes);
-
     std::vector<float> m_buffer;
-    std::vector<Slot> m_slots; // index = tensor index (0 = input, node + 1)
+    std::vector<Slot> m_slots; // per timeline tensor
     int64_t m_inUse = 0;
     int64_t m_highWater = 0;
     int64_t m_highestByte = 0;
     std::vector<std::string> m_violations;
 };
+
+struct ArenaRun {
+    RunResult result;              // the network outputs, copied out of the arena after the run
+    int64_t highWaterBytes = 0;    // measured peak of bytes in use
+    int64_t highestByte = 0;       // measured extent
+    std::vector<std::string> violations;
+};
+
+// Runs a float32 timeline of `schedule` in a metered arena.
+Expected<ArenaRun> runInArena(const Network& net, const Schedule& schedule, const MemoryTimeline& timeline,
+                              const MemoryPlan& plan, const Tensor& input);
 
 } // namespace rnnpool

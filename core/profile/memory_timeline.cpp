@@ -1,5 +1,7 @@
 #include "profile/memory_timeline.h"
 
+#include "profile/schedule.h"
+
 namespace rnnpool {
 
 int64_t elementBytes(ElementType type)
@@ -54,38 +56,7 @@ void computeLiveness(MemoryTimeline& t)
 
 Expected<MemoryTimeline> layerwiseTimeline(const Network& net, const Shape& inputShape, const ScheduleOptions& options)
 {
-    auto shapes = net.plan(inputShape);
-    if (!shapes)
-        return std::move(shapes).takeError();
-    const auto& nodes = net.nodes();
-    const int last = static_cast<int>(nodes.size()) - 1;
-    MemoryTimeline t;
-    t.schedule = "layerwise";
-    t.options = options;
-    const int64_t element = elementBytes(options.dtype);
-
-    std::vector<bool> isOutput(nodes.size(), false);
-    for (const auto& [loc, conf] : net.heads())
-        isOutput[static_cast<size_t>(loc)] = isOutput[static_cast<size_t>(conf)] = true;
-    if (!nodes.empty())
-        isOutput.back() = true;
-
-    TensorLife input{"input", kNetworkInput, 0, 0, options.countInput ? shapeNumel(inputShape) * element : 0};
-    for (size_t i = 0; i < nodes.size(); ++i) {
-        t.steps.push_back(nodes[i].name);
-        TensorLife out{nodes[i].name, static_cast<int>(i), static_cast<int>(i), static_cast<int>(i),
-                       shapeNumel((*shapes)[i]) * element};
-        if (isOutput[i])
-            out.lastStep = last;
-        t.tensors.push_back(out);
-        for (int src : nodes[i].inputs) {
-            TensorLife& producer = src == kNetworkInput ? input : t.tensors[static_cast<size_t>(src)];
-            producer.lastStep = std::max(producer.lastStep, static_cast<int>(i));
-        }
-    }
-    t.tensors.insert(t.tensors.begin(), input);
-    computeLiveness(t);
-    return t;
+    return buildTimeline(net, layerwiseSchedule(net), inputShape, options);
 }
 
 } // namespace rnnpool

@@ -29,6 +29,7 @@ struct TensorLife {
     int firstStep = 0;  // inclusive, in schedule steps
     int lastStep = 0;   // inclusive
     int64_t bytes = 0;
+    bool scratch = false; // working memory of one step, not a layer output
 };
 
 struct MemoryTimeline {
@@ -44,6 +45,7 @@ struct MemoryTimeline {
 
 // TensorFlow Lite's convention: every layer's output is materialised when the
 // layer runs and freed after its last reader; network outputs live to the end.
+// (The same as buildTimeline(net, layerwiseSchedule(net), ...), schedule.h.)
 Expected<MemoryTimeline> layerwiseTimeline(const Network& net, const Shape& inputShape, const ScheduleOptions& options);
 
 // Fills liveBytes, peakBytes, peakStep and liveAtPeak from tensors and steps.

@@ -1,0 +1,50 @@
+// Schedules: the order in which a network's layers run and which tensors each
+// step materialises.
+//   layerwise  TensorFlow Lite's convention: every layer is a step and its
+//              output is materialised.
+//   paper      the convention of the paper's Appendix E.2 (after Chowdhery et
+//              al.): an inverted-residual block runs channel by channel, so
+//              only its input and output are materialised (plus three
+//              expanded rows and one depthwise row of scratch); RNNPool runs
+//              patch by patch (input, output and one patch's RNN state).
+//
+//   Schedule s = paperSchedule(net);
+//   Expected<MemoryTimeline> t = buildTimeline(net, s, {1, 240, 320}, options);
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/network.h"
+#include "profile/memory_timeline.h"
+
+namespace rnnpool {
+
+struct ScheduleUnit {
+    enum class Kind { Layer, InvertedResidual, RnnPoolPatches };
+    Kind kind = Kind::Layer;
+    std::string name;
+    std::vector<int> nodes;  // consecutive node indices; the last one produces the output
+    std::vector<int> inputs; // producers outside the unit (kNetworkInput for the picture)
+    int output() const { return nodes.back(); }
+};
+
+struct Schedule {
+    std::string name;
+    std::vector<ScheduleUnit> units;
+};
+
+Schedule layerwiseSchedule(const Network& net);
+Schedule paperSchedule(const Network& net);
+Expected<Schedule> scheduleByName(const Network& net, const std::string& name);
+
+// Scratch elements a unit needs while it runs (0 for plain layers).
+int64_t unitScratchElements(const Network& net, const ScheduleUnit& unit, const std::vector<Shape>& shapes,
+                            const Shape& inputShape);
+
+// The timeline of a schedule: tensor 0 is the picture, then each unit's
+// output, then each unit's scratch (alive during its own step only).
+Expected<MemoryTimeline> buildTimeline(const Network& net, const Schedule& schedule, const Shape& inputShape,
+                                       const ScheduleOptions& options);
+
+} // namespace rnnpool
