@@ -200,6 +200,7 @@ TEST(NpyReader, RejectsMalformedHeaders)
         "{'descr': '<f4, 'fortran_order': False, 'shape': (4,), }",
         "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }",
         "{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 4), }", // product overflows
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 0), }", // overflows before the 0
     };
     for (const std::string& dict : dicts) {
         Expected<Tensor> t = parse(npyFile(dict, data));
@@ -235,8 +236,7 @@ TEST(NpyReader, WriteRefusesInconsistentTensorsAndKeepsOldFile)
     const auto path = dir / "keep.npy";
     ASSERT_TRUE(writeNpy(path, Tensor({2}, std::vector<float>{1, 2})));
     const std::string before = readBytes(path);
-    Tensor broken({2, 2});
-    broken.storage().resize(3); // shape says 4 values
+    const Tensor broken; // a default tensor has shape [] (one value) but holds none
     Status s = writeNpy(path, broken);
     ASSERT_FALSE(s);
     EXPECT_THAT(s.error(), HasSubstr("keep.npy"));

@@ -181,6 +181,8 @@ TEST(PickleMachine, RejectsMalformedPickles)
         {"I12x\n.", "not an integer"},
         {"S'abc\n.", "not quoted"},
         {"Fnan-ish\n.", "not a number"},
+        {"V\\uZZZZ\n.", "bad escape"},
+        {"S'a\\q'\n.", "bad escape"},
         {std::string("\x80\x02N\x95\xff\xff\xff\xff\xff\xff\xff\xff.", 13), "truncated"},
         {std::string("\x80\x02K\x01Nb.", 7), "BUILD on a int"},
     };

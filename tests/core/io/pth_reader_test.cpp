@@ -320,9 +320,23 @@ TEST(PthReader, ExplainsWhatIsWrong)
     ASSERT_FALSE(overrun);
     EXPECT_THAT(overrun.error(), HasSubstr("tensor 'conv.weight' with shape [2,2] needs more elements"));
 
+    // A stride-0 view may repeat elements, but not into terabytes.
+    const FakeTensor expanding{"conv.weight", "FloatStorage", "0", 4, 0, {1 << 20, 1 << 20}, {0, 0}};
+    Expected<Checkpoint> expanded = parse(zipCheckpoint(stateDictPickle({expanding}, PidStyle::Zip), {{"0", data}}));
+    ASSERT_FALSE(expanded);
+    EXPECT_THAT(expanded.error(), HasSubstr("tensor 'conv.weight' would expand its storage"));
+    const FakeTensor overflowing{"conv.weight", "FloatStorage", "0", 4, 0, {int64_t{1} << 32, int64_t{1} << 32, 0}, {0, 0, 1}};
+    Expected<Checkpoint> overflow = parse(zipCheckpoint(stateDictPickle({overflowing}, PidStyle::Zip), {{"0", data}}));
+    ASSERT_FALSE(overflow);
+    EXPECT_THAT(overflow.error(), HasSubstr("impossible shape"));
+
     Expected<Checkpoint> noPickle = parse(iotest::storedZip({{"images/a.png", "x"}}));
     ASSERT_FALSE(noPickle);
     EXPECT_THAT(noPickle.error(), HasSubstr("without a data.pkl"));
+
+    Expected<Checkpoint> script = parse(iotest::storedZip({{"m/data.pkl", pkl}, {"m/constants.pkl", pkl}}));
+    ASSERT_FALSE(script);
+    EXPECT_THAT(script.error(), HasSubstr("TorchScript"));
 
     Expected<Checkpoint> twoPickles = parse(iotest::storedZip({{"a/data.pkl", pkl}, {"b/data.pkl", pkl}}));
     ASSERT_FALSE(twoPickles);
