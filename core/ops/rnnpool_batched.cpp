@@ -8,15 +8,27 @@ namespace rnnpool {
 
 namespace {
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using RowArray = Eigen::Array<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using ConstMap = Eigen::Map<const RowMatrix>;
 
 // Sequences advance in blocks small enough to stay in cache.
 constexpr int64_t kBlock = 256;
 
+// Biases repeated for a full block of sequences, so the gates run as flat,
+// contiguous array expressions whatever the hidden size (h = 8 would waste
+// most of a 16-wide vector in row-wise broadcasts).
+struct TiledBiases {
+    Eigen::ArrayXf gate, update;
+    TiledBiases(const FastGrnnCell& cell, int64_t rows)
+        : gate(Eigen::Map<const Eigen::ArrayXf>(cell.biasGate.data(), cell.hiddenSize).replicate(rows, 1))
+        , update(Eigen::Map<const Eigen::ArrayXf>(cell.biasUpdate.data(), cell.hiddenSize).replicate(rows, 1))
+    {
+    }
+};
+
 // Advances every sequence (one per row of `state`) by one FastGRNN step whose
 // input projections are already in `pre`.
-void stepAll(const FastGrnnCell& cell, RowMatrix& pre, RowMatrix& state, RowArray& z, RowArray& c)
+void stepAll(const FastGrnnCell& cell, const TiledBiases& bias, RowMatrix& pre, RowMatrix& state, Eigen::ArrayXf& z,
+             Eigen::ArrayXf& c)
 {
     // pre += state·U as broadcast-multiply-adds along rows: for h <= 64 this
     // beats a general GEMM call and vectorises fully.
@@ -32,11 +44,12 @@ void stepAll(const FastGrnnCell& cell, RowMatrix& pre, RowMatrix& state, RowArra
                 out[j] += sk * uk[j];
         }
     }
-    const auto bz = Eigen::Map<const Eigen::RowVectorXf>(cell.biasGate.data(), cell.hiddenSize).array();
-    const auto bh = Eigen::Map<const Eigen::RowVectorXf>(cell.biasUpdate.data(), cell.hiddenSize).array();
-    z = (pre.array().rowwise() + bz).logistic();
-    c = (pre.array().rowwise() + bh).tanh();
-    state.array() = z * state.array() + (cell.sigmoidZeta * (1.0f - z) + cell.sigmoidNu) * c;
+    const int64_t len = n * h;
+    const auto flatPre = Eigen::Map<const Eigen::ArrayXf>(pre.data(), len);
+    auto flatState = Eigen::Map<Eigen::ArrayXf>(state.data(), len);
+    z = (flatPre + bias.gate.head(len)).logistic();
+    c = (flatPre + bias.update.head(len)).tanh();
+    flatState = z * flatState + (cell.sigmoidZeta * (1.0f - z) + cell.sigmoidNu) * c;
 }
 
 // Runs RNN1 over `count` sequences of `steps` pixels; sequence i, step t reads
@@ -48,7 +61,8 @@ RowMatrix sweepPixels(const FastGrnnCell& cell, const RowMatrix& projected, int6
     const int64_t h = cell.hiddenSize;
     RowMatrix result(count, h);
     RowMatrix state, pre;
-    RowArray z, c;
+    Eigen::ArrayXf z, c;
+    const TiledBiases bias(cell, kBlock);
     for (int64_t begin = 0; begin < count; begin += kBlock) {
         const int64_t n = std::min(kBlock, count - begin);
         state.setZero(n, h);
@@ -56,7 +70,7 @@ RowMatrix sweepPixels(const FastGrnnCell& cell, const RowMatrix& projected, int6
         for (int64_t t = 0; t < steps; ++t) {
             for (int64_t i = 0; i < n; ++i)
                 std::copy_n(projected.data() + (firstPixel(begin + i) + t * pixelStride) * h, h, pre.data() + i * h);
-            stepAll(cell, pre, state, z, c);
+            stepAll(cell, bias, pre, state, z, c);
         }
         result.middleRows(begin, n) = state;
     }
@@ -73,7 +87,8 @@ RowMatrix sweepSummaries(const FastGrnnCell& cell, const RowMatrix& summaries, i
     const ConstMap w(cell.W.data(), hIn, h);
     RowMatrix result(patches, h);
     RowMatrix state, in, pre;
-    RowArray z, c;
+    Eigen::ArrayXf z, c;
+    const TiledBiases bias(cell, kBlock);
     for (int64_t begin = 0; begin < patches; begin += kBlock) {
         const int64_t n = std::min(kBlock, patches - begin);
         state.setZero(n, h);
@@ -83,7 +98,7 @@ RowMatrix sweepSummaries(const FastGrnnCell& cell, const RowMatrix& summaries, i
             for (int64_t p = 0; p < n; ++p)
                 std::copy_n(summaries.data() + summaryRow(begin + p, index) * hIn, hIn, in.data() + p * hIn);
             pre.noalias() = in * w;
-            stepAll(cell, pre, state, z, c);
+            stepAll(cell, bias, pre, state, z, c);
         }
         result.middleRows(begin, n) = state;
     }
