@@ -3,6 +3,7 @@
 #include <cmath>
 #include <map>
 
+#include "ops/classifier_ops.h"
 #include "ops/conv2d.h"
 #include "ops/elementwise.h"
 #include "ops/rnnpool.h"
@@ -291,7 +292,25 @@ Status LayerReader::expand()
         add(m_name, in, std::make_unique<Add>(*act), channelsOf(in[0]));
         return Status::ok();
     }
-    return fail("unknown op '" + op + "' (known: conv, conv_bn_act, inverted_residual, rnnpool, l2norm, background_maxout, add)");
+    if (op == "global_avgpool") {
+        const auto in = inputs(1);
+        if (!m_error.empty())
+            return fail(m_error);
+        add(m_name, in, std::make_unique<GlobalAveragePool>(), channelsOf(in[0]));
+        return Status::ok();
+    }
+    if (op == "linear") {
+        const auto in = inputs(1);
+        const int64_t out = integer("out", 0, true);
+        const std::string weights = text("weights", true);
+        if (!m_error.empty())
+            return fail(m_error);
+        if (out <= 0)
+            return fail("out must be positive");
+        add(m_name, in, std::make_unique<Linear>(channelsOf(in[0]), out, weights), out);
+        return Status::ok();
+    }
+    return fail("unknown op '" + op + "' (known: conv, conv_bn_act, inverted_residual, rnnpool, l2norm, background_maxout, add, global_avgpool, linear)");
 }
 } // namespace
 

@@ -180,8 +180,32 @@ TEST(StreamedKernels, EachUnitMatchesTheLayerwiseKernels)
 
 INSTANTIATE_TEST_SUITE_P(FaceModels, ArenaExecution,
                          ::testing::Combine(::testing::Values("RPool_Face_M4", "RPool_Face_QVGA_monochrome",
-                                                              "RPool_Face_Quant", "RPool_Face_C"),
+                                                              "RPool_Face_Quant", "RPool_Face_C", "mobilenetv2",
+                                                              "mobilenetv2-rnnpool"),
                                             ::testing::Values("layerwise", "paper"), ::testing::Bool()));
+
+TEST(Classification, MobileNetV2MatchesTorchvisionCounts)
+{
+    auto spec = findArchitecture("MobileNetV2");
+    ASSERT_TRUE(spec) << spec.error();
+    auto net = Network::build(*spec);
+    ASSERT_TRUE(net) << net.error();
+    // torchvision.models.mobilenet_v2(): 3,504,872 parameters; about 300 M
+    // multiply-adds at 224x224 (Sandler et al. report 300 M).
+    EXPECT_EQ(net->paramCount(), 3504872);
+    auto layers = net->describe({3, 224, 224});
+    ASSERT_TRUE(layers);
+    int64_t madds = 0;
+    for (const LayerInfo& l : *layers)
+        madds += l.madds;
+    EXPECT_NEAR(static_cast<double>(madds), 300.0e6, 0.01 * 300.0e6);
+    // Appendix E.2.2: under the paper's schedule the first MBConv block
+    // (112x112x32 in, 112x112x16 out) is the peak, 2.29 MB at f32.
+    auto t = buildTimeline(*net, paperSchedule(*net), {3, 224, 224}, {});
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->steps[static_cast<size_t>(t->peakStep)], "block0");
+    EXPECT_NEAR(static_cast<double>(t->peakBytes) / (1024.0 * 1024.0), 2.29, 0.01 * 2.29);
+}
 
 } // namespace
 } // namespace rnnpool
