@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 
 namespace rnnpool {
@@ -23,6 +24,11 @@ size_t dtypeSize(DType type);
 
 float halfToFloat(uint16_t bits);
 float bfloat16ToFloat(uint16_t bits);
+
+// The element count of a shape, multiplied in order as shapeNumel() does, or
+// nullopt when a size is negative or a partial product overflows. Shapes
+// from files go through this before a Tensor is made of them.
+std::optional<int64_t> checkedNumel(std::span<const int64_t> shape);
 
 // One little-endian element at `src`, converted to float (integers round to the
 // nearest float; a checkpoint's int64 counters such as num_batches_tracked are

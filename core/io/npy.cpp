@@ -256,6 +256,8 @@ Expected<Tensor> parseNpy(std::span<const uint8_t> bytes, const std::string& lab
     const size_t itemSize = dtypeSize(*type);
     // Checking every partial product against the bytes present keeps hostile
     // shapes from overflowing or from asking for memory the file cannot fill.
+    if (!checkedNumel(header->shape))
+        return makeError(label + ": shape " + shapeToString(header->shape) + " is impossibly large");
     uint64_t numel = 1;
     bool zero = false;
     for (int64_t d : header->shape)

@@ -5,10 +5,12 @@
 #include <charconv>
 #include <cstdio>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <unordered_map>
 
 #include "io/dtype.h"
+#include "io/pickle_text.h"
 
 namespace rnnpool {
 namespace {
@@ -29,6 +31,9 @@ std::string refusal(std::string_view module, std::string_view name)
     if (qualified == "torch.storage._load_from_bytes")
         return "refuses to load '" + qualified + "': a model file may only hold tensors (this file wants to "
                "run code: it hides a second, unrestricted pickle inside the first)";
+    if (module.starts_with("torch.nn.") || module == "torch.nn")
+        return "refuses to load '" + qualified + "': a model file may only hold tensors (this file pickles a whole "
+               "model, and loading it would run code; save model.state_dict() instead)";
     return "refuses to load '" + qualified + "': a model file may only hold tensors (this file wants to run code)";
 }
 
@@ -251,81 +256,6 @@ private:
             malformed("negative memo index");
         return static_cast<uint64_t>(v);
     }
-    // Protocol 0 strings are Python reprs: 'abc' with backslash escapes.
-    std::string unquote(std::string_view repr)
-    {
-        if (repr.size() < 2 || (repr.front() != '\'' && repr.front() != '"') || repr.back() != repr.front())
-            malformed("STRING argument is not quoted");
-        repr = repr.substr(1, repr.size() - 2);
-        std::string out;
-        for (size_t i = 0; i < repr.size(); ++i) {
-            if (repr[i] != '\\') {
-                out += repr[i];
-                continue;
-            }
-            if (++i >= repr.size())
-                malformed("STRING ends in a backslash");
-            switch (repr[i]) {
-            case 'n': out += '\n'; break;
-            case 'r': out += '\r'; break;
-            case 't': out += '\t'; break;
-            case '\\': out += '\\'; break;
-            case '\'': out += '\''; break;
-            case '"': out += '"'; break;
-            case 'x': {
-                unsigned value = 0;
-                if (i + 2 >= repr.size())
-                    malformed("STRING has a short \\x escape");
-                const auto [end, ec] = std::from_chars(repr.data() + i + 1, repr.data() + i + 3, value, 16);
-                if (ec != std::errc() || end != repr.data() + i + 3)
-                    malformed("STRING has a bad \\x escape");
-                out += static_cast<char>(value);
-                i += 2;
-                break;
-            }
-            default: malformed("STRING has an unsupported escape");
-            }
-        }
-        return out;
-    }
-    static void appendUtf8(std::string& out, uint32_t cp)
-    {
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xc0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3f));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xe0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-            out += static_cast<char>(0x80 | (cp & 0x3f));
-        } else {
-            out += static_cast<char>(0xf0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-            out += static_cast<char>(0x80 | (cp & 0x3f));
-        }
-    }
-    // Protocol 0 UNICODE is raw-unicode-escape: Latin-1 bytes plus \uXXXX.
-    std::string rawUnicode(std::string_view raw)
-    {
-        std::string out;
-        for (size_t i = 0; i < raw.size(); ++i) {
-            const size_t width = (raw[i] == '\\' && i + 1 < raw.size()) ? (raw[i + 1] == 'u' ? 4 : raw[i + 1] == 'U' ? 8 : 0) : 0;
-            if (width == 0 || i + 2 + width > raw.size()) {
-                appendUtf8(out, static_cast<unsigned char>(raw[i]));
-                continue;
-            }
-            uint32_t cp = 0;
-            const auto [end, ec] = std::from_chars(raw.data() + i + 2, raw.data() + i + 2 + width, cp, 16);
-            if (ec != std::errc() || end != raw.data() + i + 2 + width || cp > 0x10ffff)
-                malformed("UNICODE has a bad escape");
-            appendUtf8(out, cp);
-            i += 1 + width;
-        }
-        return out;
-    }
-
     // ---- globals and calls ------------------------------------------------
     PickleObject* global(std::string_view module, std::string_view name)
     {
@@ -467,7 +397,13 @@ bool PickleMachine::step()
         push(f);
         return false;
     }
-    case 'S': push(makeText(PickleKind::String, unquote(line()))); return false; // STRING
+    case 'S': { // STRING
+        const std::optional<std::string> value = decodePythonRepr(line());
+        if (!value)
+            malformed("STRING argument is malformed (not quoted, or a bad escape)");
+        push(makeText(PickleKind::String, *value));
+        return false;
+    }
     case 'T': {                                                                  // BINSTRING
         const int32_t n = static_cast<int32_t>(loadLe32(take(4)));
         if (n < 0)
@@ -476,7 +412,13 @@ bool PickleMachine::step()
         return false;
     }
     case 'U': push(makeText(PickleKind::String, text(byte()))); return false;              // SHORT_BINSTRING
-    case 'V': push(makeText(PickleKind::String, rawUnicode(line()))); return false;        // UNICODE
+    case 'V': { // UNICODE
+        const std::optional<std::string> value = decodeRawUnicodeEscape(line());
+        if (!value)
+            malformed("UNICODE argument has a bad escape");
+        push(makeText(PickleKind::String, *value));
+        return false;
+    }
     case 'X': push(makeText(PickleKind::String, text(loadLe32(take(4))))); return false;   // BINUNICODE
     case 0x8c: push(makeText(PickleKind::String, text(byte()))); return false;             // SHORT_BINUNICODE
     case 0x8d: push(makeText(PickleKind::String, text(loadLe64(take(8))))); return false;  // BINUNICODE8

@@ -163,6 +163,11 @@ Expected<Checkpoint> parsePthZip(std::span<const uint8_t> bytes, const std::stri
         return failWith(label, "the zip archive holds " + std::to_string(pickles.size()) + " data.pkl records ('"
             + pickles[0] + "', '" + pickles[1] + "'); which one is the model is ambiguous");
     const std::string prefix = pickles[0].substr(0, pickles[0].size() - std::strlen("data.pkl"));
+    // TorchScript archives also hold data.pkl, but their pickles name the
+    // model's own classes; say what the file is rather than refuse a class.
+    if (archive->find(prefix + "constants.pkl"))
+        return failWith(label, "it is a TorchScript model (torch.jit.save), not a state dict; save "
+                               "model.state_dict() with torch.save instead");
 
     if (const std::optional<zip_uint64_t> order = archive->find(prefix + "byteorder")) {
         Expected<std::vector<uint8_t>> text = archive->sizeOf(*order) <= 16
@@ -176,7 +181,10 @@ Expected<Checkpoint> parsePthZip(std::span<const uint8_t> bytes, const std::stri
                 + "'; only little-endian checkpoints are supported");
     }
 
-    Expected<std::vector<uint8_t>> pickleBytes = archive->read(*archive->find(pickles[0]), pickles[0]);
+    const std::optional<zip_uint64_t> pickleIndex = archive->find(pickles[0]);
+    if (!pickleIndex)
+        return failWith(label, "the record '" + pickles[0] + "' cannot be found by its own name (corrupted?)");
+    Expected<std::vector<uint8_t>> pickleBytes = archive->read(*pickleIndex, pickles[0]);
     if (!pickleBytes)
         return failWith(label, pickleBytes.error());
     Expected<PickleDocument> doc = unpickle(*pickleBytes);
@@ -197,11 +205,11 @@ Expected<Checkpoint> parsePthZip(std::span<const uint8_t> bytes, const std::stri
         if (!index)
             return failWith(label, "tensor '" + tensor.name + "': its storage record '" + name
                 + "' is missing from the archive");
-        const uint64_t needed = static_cast<uint64_t>(decl.numel) * dtypeSize(decl.dtype);
-        if (archive->sizeOf(*index) < needed)
+        const uint64_t size = archive->sizeOf(*index);
+        if (static_cast<uint64_t>(decl.numel) > size / dtypeSize(decl.dtype))
             return failWith(label, "tensor '" + tensor.name + "' data runs past the end of its storage record '"
-                + name + "' (" + std::to_string(archive->sizeOf(*index)) + " of " + std::to_string(needed)
-                + " bytes; truncated?)");
+                + name + "' (" + std::to_string(size) + " bytes for " + std::to_string(decl.numel) + " elements of "
+                + std::string(dtypeName(decl.dtype)) + "; truncated?)");
         Expected<std::vector<uint8_t>> data = archive->read(*index, name);
         if (!data)
             return failWith(label, "tensor '" + tensor.name + "': " + data.error());
@@ -276,17 +284,18 @@ Expected<Checkpoint> parsePthLegacy(std::span<const uint8_t> bytes, const std::s
             return failWith(label, "storage '" + key + "' is listed but never declared (corrupted?)");
         if (storages.count(key))
             return failWith(label, "storage '" + key + "' is listed twice (corrupted?)");
-        const std::string user = layout->describeUser(key);
+        // Only messages need the user's name, and finding it costs a search.
+        const auto user = [&] { return layout->describeUser(key); };
         if (bytes.size() - position < 8)
-            return failWith(label, user + " data runs past the end of the file (truncated?)");
+            return failWith(label, user() + " data runs past the end of the file (truncated?)");
         const int64_t count = static_cast<int64_t>(loadLe64(bytes.data() + position));
         position += 8;
         if (count != decl->second.numel)
-            return failWith(label, user + ": the file holds " + std::to_string(count) + " elements for storage '" + key
+            return failWith(label, user() + ": the file holds " + std::to_string(count) + " elements for storage '" + key
                 + "', the pickle declared " + std::to_string(decl->second.numel) + " (corrupted?)");
         const size_t elementSize = dtypeSize(decl->second.dtype);
         if (static_cast<uint64_t>(count) > (bytes.size() - position) / elementSize)
-            return failWith(label, user + " data runs past the end of the file (truncated?)");
+            return failWith(label, user() + " data runs past the end of the file (truncated?)");
         const size_t length = static_cast<size_t>(count) * elementSize;
         storages[key] = bytes.subspan(position, length);
         position += length;

@@ -85,6 +85,8 @@ Expected<Entry> parseEntry(const std::string& name, const Json& value)
         bytes *= d;
         entry.shape.push_back(static_cast<int64_t>(d));
     }
+    if (!checkedNumel(entry.shape))
+        return makeError(who + " has an impossible shape");
     if (entry.begin > entry.end)
         return makeError(who + ": its data offsets are reversed");
     if (entry.end - entry.begin != bytes)

@@ -267,11 +267,11 @@ Expected<Tensor> gather(const TensorLayout& t, const StorageDecl& decl, std::spa
     const size_t elementSize = dtypeSize(decl.dtype);
     if (static_cast<uint64_t>(decl.numel) > bytes.size() / elementSize)
         return makeError(who + " data runs past the end of the file (truncated?)");
-    int64_t numel = 1, last = t.offset;
-    for (size_t d = 0; d < t.shape.size(); ++d) {
-        if (__builtin_mul_overflow(numel, t.shape[d], &numel))
-            return makeError(who + " has an impossible shape " + shapeToString(t.shape));
-    }
+    const std::optional<int64_t> count = checkedNumel(t.shape);
+    if (!count)
+        return makeError(who + " has an impossible shape " + shapeToString(t.shape));
+    const int64_t numel = *count;
+    int64_t last = t.offset;
     if (numel > 0) {
         for (size_t d = 0; d < t.shape.size(); ++d) {
             int64_t reach = 0;
@@ -325,9 +325,12 @@ Expected<Checkpoint> assembleCheckpoint(const StateDictLayout& layout,
     checkpoint.metadata = layout.metadata;
     checkpoint.notes = layout.notes;
 
+    // Count what the file really holds, not what its pickle claims.
     int64_t stored = 0;
-    for (const auto& [key, decl] : layout.storages)
-        stored = std::min<int64_t>(stored + decl.numel, int64_t{1} << 50);
+    for (const auto& [key, bytes] : storageBytes)
+        if (const auto decl = layout.storages.find(key); decl != layout.storages.end())
+            stored = std::min<int64_t>(stored + static_cast<int64_t>(bytes.size() / dtypeSize(decl->second.dtype)),
+                int64_t{1} << 50);
     int64_t budget = kExpansionFactor * stored + kExpansionSlack;
 
     std::set<std::string> locations;

@@ -87,8 +87,11 @@ int64_t RnnPool::madds(std::span<const Shape> inputs, const Shape&) const
 void RnnPool::eval(std::span<const Tensor* const> inputs, Tensor& out) const
 {
     rnnPoolBatched(*this, *inputs[0], out);
-    // Replicate padding at the bottom and right, as EdgeML's F.pad(..., 'replicate').
-    const int64_t gh = gridSize(inputs[0]->dim(1)), gw = gridSize(inputs[0]->dim(2));
+    replicatePadBottomRight(out, gridSize(inputs[0]->dim(1)), gridSize(inputs[0]->dim(2)));
+}
+
+void replicatePadBottomRight(Tensor& out, int64_t gh, int64_t gw)
+{
     const int64_t oh = out.dim(1), ow = out.dim(2);
     for (int64_t ch = 0; ch < out.dim(0); ++ch)
         for (int64_t y = 0; y < oh; ++y)

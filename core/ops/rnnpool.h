@@ -77,6 +77,10 @@ private:
     FastGrnnCell m_rnn1, m_rnn2, m_rnn2Reverse;
 };
 
+// EdgeML's F.pad(..., mode='replicate') after folding: fills every row >= gh
+// and column >= gw of `out` from the nearest cell of the gh × gw grid.
+void replicatePadBottomRight(Tensor& out, int64_t gh, int64_t gw);
+
 // The operator on one patch given as [rows][cols][channels] (the layout of
 // EdgeML's C reference), scalar loops; returns the 4·h2 output.
 std::vector<float> rnnPoolPatchReference(const float* patchRowsColsChannels, int64_t rows, int64_t cols,

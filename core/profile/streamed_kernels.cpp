@@ -85,7 +85,6 @@ void runRnnPoolStreamed(const Network& net, const ScheduleUnit& unit, const Tens
     const RnnPoolParams& p = op.params();
     const int64_t k = p.patch, c = p.inChannels, h1 = p.hidden1, h2 = p.hidden2;
     const int64_t gh = op.gridSize(input.dim(1)), gw = op.gridSize(input.dim(2));
-    const int64_t oh = out.dim(1), ow = out.dim(2);
     float* rows = scratch;              // k × h1
     float* cols = rows + k * h1;        // k × h1
     float* pixel = cols + k * h1;       // c
@@ -122,11 +121,7 @@ void runRnnPoolStreamed(const Network& net, const ScheduleUnit& unit, const Tens
             rnn2(op.rnn2Forward(), cols, false, 2 * h2, gy, gx);
             rnn2(op.rnn2Backward(), cols, true, 3 * h2, gy, gx);
         }
-    for (int64_t ch = 0; ch < out.dim(0); ++ch)
-        for (int64_t y = 0; y < oh; ++y)
-            for (int64_t x = 0; x < ow; ++x)
-                if (y >= gh || x >= gw)
-                    out.at(ch, y, x) = out.at(ch, std::min(y, gh - 1), std::min(x, gw - 1));
+    replicatePadBottomRight(out, gh, gw);
 }
 
 } // namespace rnnpool
