@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "mcu/fit_report.h"
 #include "model/spec_settings.h"
 #include "model/weight_binding.h"
 #include "profile/arena.h"
@@ -27,7 +28,7 @@ struct ProfileRequest {
 
 int commandProfile(const std::vector<std::string>& argv)
 {
-    const Arguments args(argv, {"--model", "--arch", "--input", "--schedule", "--dtype", "--set", "--rnn-layout"},
+    const Arguments args(argv, {"--model", "--arch", "--input", "--schedule", "--dtype", "--set", "--rnn-layout", "--board"},
                          {"--count-input", "--execute", "--json", "--csv"});
     if (!args.ok())
         return usageError("profile", args.error());
@@ -47,6 +48,14 @@ int commandProfile(const std::vector<std::string>& argv)
         req.input = parseSizeSpec(*s);
         if (!req.input)
             return usageError("profile", "--input must be WIDTHxHEIGHT or WIDTHxHEIGHTxCHANNELS, not '" + *s + "'");
+    }
+
+    std::optional<Board> board;
+    if (const auto b = args.value("--board")) {
+        auto found = findBoard(*b);
+        if (!found)
+            return usageError("profile", found.error());
+        board = *found;
     }
 
     // The architecture, with per-run settings applied before it is built.
@@ -151,6 +160,22 @@ int commandProfile(const std::vector<std::string>& argv)
             out["steps"].push_back({{"name", timeline->steps[s]}, {"live_bytes", timeline->liveBytes[s]}});
         if (measured)
             out["measured_peak_bytes"] = *measured;
+        if (board) {
+            const FitReport fit = fitOnBoard(*board, *timeline, input, params);
+            out["board"] = board->name;
+            out["board_description"] = board->description;
+            out["clock_mhz"] = board->clockMHz;
+            out["sram_bytes"] = board->sramBytes;
+            out["flash_bytes"] = board->flashBytes;
+            out["sram_needed"] = fit.sramNeeded;
+            out["flash_needed"] = fit.flashNeeded;
+            out["fits"] = fit.fits;
+            out["sram_headroom"] = fit.sramHeadroom;
+            out["flash_headroom"] = fit.flashHeadroom;
+            out["sram_breakdown"] = {{"activations", fit.activationBytes}, {"frame_buffer", fit.frameBufferBytes},
+                                     {"runtime", fit.runtimeBytes}};
+            out["flash_breakdown"] = {{"weights", fit.weightBytes}, {"code", fit.codeBytes}};
+        }
         if (!executeProblem.empty())
             out["execute_problem"] = executeProblem;
         std::cout << out.dump(2) << "\n";
@@ -171,6 +196,15 @@ int commandProfile(const std::vector<std::string>& argv)
         for (int t : timeline->liveAtPeak)
             std::cout << " " << timeline->tensors[static_cast<size_t>(t)].name << " (" << timeline->tensors[static_cast<size_t>(t)].bytes << ")";
         std::cout << "\n";
+        if (board) {
+            const FitReport fit = fitOnBoard(*board, *timeline, input, params);
+            std::cout << "  on " << board->name << ": SRAM " << fit.sramNeeded << " of " << board->sramBytes << " bytes ("
+                      << fit.activationBytes << " activations + " << fit.frameBufferBytes << " frame buffer + " << fit.runtimeBytes
+                      << " runtime), flash " << fit.flashNeeded << " of " << board->flashBytes << " bytes ("
+                      << fit.weightBytes << " weights + " << fit.codeBytes << " code): "
+                      << (fit.fits ? "fits, " : "DOES NOT FIT, ") << "SRAM headroom " << fit.sramHeadroom
+                      << " bytes, flash headroom " << fit.flashHeadroom << " bytes\n";
+        }
         if (measured)
             std::cout << "  executed in the arena: measured peak " << *measured << " bytes ("
                       << (*measured == timeline->peakBytes ? "equals the plan" : "DIFFERS from the plan") << ")\n";

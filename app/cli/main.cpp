@@ -20,8 +20,9 @@ commands:
   bench    (--model FILE | --arch NAME) [--size WxH] [--threads N] [--runs N] [--pytorch] [--json]
            Median milliseconds per frame; --pytorch also times tools/reference in the same run.
   profile  (--arch NAME | --model FILE) [--input WxHxC] [--schedule layerwise|paper] [--dtype f32|i16|i8]
-           [--count-input] [--set KEY=VALUE]... [--execute] [--json | --csv]
-           Parameters, multiply-adds and peak activation memory; --execute runs in a metered arena.
+           [--count-input] [--set KEY=VALUE]... [--board NAME] [--execute] [--json | --csv]
+           Parameters, multiply-adds and peak activation memory; --execute runs in a metered arena;
+           --board stm32f439zi|nrf52840|stm32l4r5zi|custom:sram=S,flash=F,clock=C reports the fit.
   help     This text.
 
 Sizes are width x height, as cameras name them: --size 320x240.

@@ -22,7 +22,7 @@ Expected<ArchSpec> recogniseArchitecture(const Checkpoint& checkpoint, const std
         auto net = Network::build(spec);
         if (!net)
             continue;
-        const FitReport fit = checkFit(*net, checkpoint);
+        const CheckpointFit fit = checkFit(*net, checkpoint);
         if (fit.fits) {
             fitting.push_back(spec.name);
             continue;

@@ -134,9 +134,9 @@ Status bindWeights(Network& net, const Checkpoint& ck, const std::string& file, 
     return Status::ok();
 }
 
-FitReport checkFit(Network& net, const Checkpoint& ck)
+CheckpointFit checkFit(Network& net, const Checkpoint& ck)
 {
-    FitReport fit;
+    CheckpointFit fit;
     std::vector<WeightSlot> slots = net.weightSlots();
     for (const WeightSlot& slot : slots) {
         const StoredTensor* t = lookup(ck, slot.key);

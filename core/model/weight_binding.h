@@ -34,14 +34,14 @@ Status bindWeights(Network& net, const Checkpoint& checkpoint, const std::string
                    BindReport& report);
 
 // How well a checkpoint fits an architecture; used to recognise it.
-struct FitReport {
+struct CheckpointFit {
     bool fits = false;
     int missing = 0;
     int wrongShape = 0;
     int unexpected = 0;
     std::string firstProblem;
 };
-FitReport checkFit(Network& net, const Checkpoint& checkpoint);
+CheckpointFit checkFit(Network& net, const Checkpoint& checkpoint);
 
 // Seeded random weights that keep activations in a sensible range (He-scaled
 // convolutions, BatchNorm near identity, FastGRNN as EdgeML initialises it).

@@ -210,6 +210,28 @@ TEST(CliProfile, JsonHasTheStableKeysAndExecutionMatchesThePlan)
     EXPECT_EQ(j["layers"][0]["output_bytes"], 4 * 160 * 120 * 4);
 }
 
+TEST(CliProfile, FaceM4FitsTheStm32F439UnderThePaperScheduleAtInt8)
+{
+    const Outcome o = runCli("profile --arch RPool_Face_M4 --schedule paper --dtype i8 --board stm32f439zi --json");
+    ASSERT_EQ(o.status, 0) << o.output;
+    const auto j = nlohmann::json::parse(o.output);
+    EXPECT_EQ(j["board"], "stm32f439zi");
+    EXPECT_EQ(j["sram_bytes"], 256 * 1024);
+    // SRAM needed = peak activations + the 320x240 8-bit frame + the runtime allowance.
+    EXPECT_EQ(j["sram_needed"].get<int64_t>(), j["peak_bytes"].get<int64_t>() + 320 * 240 + 16 * 1024);
+    EXPECT_EQ(j["flash_needed"].get<int64_t>(), j["params"].get<int64_t>() + 64 * 1024);
+    EXPECT_TRUE(j["fits"].get<bool>());
+    EXPECT_EQ(j["sram_headroom"].get<int64_t>(), 256 * 1024 - j["sram_needed"].get<int64_t>());
+    // At f32 under the layerwise schedule it cannot fit in 256 KB.
+    const Outcome f32 = runCli("profile --arch RPool_Face_M4 --board stm32f439zi --json");
+    ASSERT_EQ(f32.status, 0) << f32.output;
+    EXPECT_FALSE(nlohmann::json::parse(f32.output)["fits"].get<bool>());
+    EXPECT_EQ(runCli("profile --arch RPool_Face_M4 --board arduino-uno").status, 2);
+    const Outcome custom = runCli("profile --arch RPool_Face_M4 --board custom:sram=2M,flash=4M,clock=400M --json");
+    ASSERT_EQ(custom.status, 0) << custom.output;
+    EXPECT_EQ(nlohmann::json::parse(custom.output)["sram_bytes"], 2 * 1024 * 1024);
+}
+
 TEST(CliProfile, SettingsChangeTheArchitectureAndBadOnesAreRefused)
 {
     const Outcome base = runCli("profile --arch RPool_Face_M4 --json");
