@@ -17,7 +17,7 @@ void GlobalAveragePool::eval(std::span<const Tensor* const> inputs, Tensor& out)
     for (int64_t c = 0; c < in.dim(0); ++c) {
         double sum = 0.0;
         for (int64_t i = 0; i < hw; ++i)
-            sum += in.data()[c * hw + i];
+            sum += static_cast<double>(in.data()[c * hw + i]);
         out.data()[c] = static_cast<float>(sum / static_cast<double>(hw));
     }
 }

@@ -205,7 +205,7 @@ Tensor conv2dReference(const Tensor& input, const Tensor& weight, const Tensor& 
         const int64_t g = o / outPerGroup;
         for (int64_t y = 0; y < oh; ++y) {
             for (int64_t x = 0; x < ow; ++x) {
-                double acc = bias.empty() ? 0.0 : bias.data()[o];
+                double acc = bias.empty() ? 0.0 : static_cast<double>(bias.data()[o]);
                 for (int64_t ci = 0; ci < inPerGroup; ++ci) {
                     for (int64_t ky = 0; ky < kh; ++ky) {
                         for (int64_t kx = 0; kx < kw; ++kx) {
