@@ -213,7 +213,7 @@ Tensor conv2dReference(const Tensor& input, const Tensor& weight, const Tensor& 
                             if (iy < 0 || iy >= ih || ix < 0 || ix >= iw)
                                 continue;
                             acc += static_cast<double>(weight.data()[((o * inPerGroup + ci) * kh + ky) * kw + kx]) *
-                                   input.at(g * inPerGroup + ci, iy, ix);
+                                   static_cast<double>(input.at(g * inPerGroup + ci, iy, ix));
                         }
                     }
                 }
