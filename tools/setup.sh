@@ -4,6 +4,7 @@
 #   tools/setup.sh studio [studio options]   # opens the studio on the default model and a sample picture
 #   tools/setup.sh test                      # runs every test suite
 #   tools/setup.sh build                     # only installs and builds
+#   tools/setup.sh pytorch                   # also installs PyTorch for tools/reference and tools/train
 #
 # Packages come from Debian 12 through apt-get (as root, or through sudo).
 # The build goes to build/ (override with RNNPOOL_BUILD_DIR).
@@ -21,8 +22,11 @@ packages=(
   libzip-dev zipcmp zipmerge ziptool   # libzip's CMake config checks that its tools exist
   libgtest-dev libgmock-dev libbenchmark-dev
   xvfb xauth                           # the smoke test of the real window
-  python3-torch python3-numpy python3-opencv  # tools/reference (the PyTorch reference)
 )
+# Only for tools/reference (the PyTorch reference, `rnnpool bench --pytorch`)
+# and tools/train; the studio and the tests do not need them.
+python_packages=(python3-torch python3-numpy python3-opencv)
+[ "$mode" = "pytorch" ] && packages+=("${python_packages[@]}")
 
 install_missing() {
   local missing=()
@@ -49,7 +53,7 @@ install_missing
 configure_and_build
 
 case "$mode" in
-  build) ;;
+  build|pytorch) ;;
   studio)
     if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ "${QT_QPA_PLATFORM:-}" != "offscreen" ]; then
       echo "no display found: starting the studio under xvfb-run (a virtual screen)" >&2
@@ -62,7 +66,7 @@ case "$mode" in
     QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j"$(nproc)" "$@"
     ;;
   *)
-    echo "usage: tools/setup.sh studio|test|build" >&2
+    echo "usage: tools/setup.sh studio|test|build|pytorch" >&2
     exit 2
     ;;
 esac
