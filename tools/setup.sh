@@ -57,7 +57,7 @@ case "$mode" in
   studio)
     if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ "${QT_QPA_PLATFORM:-}" != "offscreen" ]; then
       echo "no display found: starting the studio under xvfb-run (a virtual screen)" >&2
-      exec xvfb-run -a "$build/app/studio/rnnpool-studio" --image "$here/resources/samples/grace_hopper.jpg" "$@"
+      exec xvfb-run -a -s "-noreset -screen 0 1600x1000x24" "$build/app/studio/rnnpool-studio" --image "$here/resources/samples/grace_hopper.jpg" "$@"
     fi
     exec "$build/app/studio/rnnpool-studio" --image "$here/resources/samples/grace_hopper.jpg" "$@"
     ;;
