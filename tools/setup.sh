@@ -25,7 +25,7 @@ packages=(
 )
 # Only for tools/reference (the PyTorch reference, `rnnpool bench --pytorch`)
 # and tools/train; the studio and the tests do not need them.
-python_packages=(python3-torch python3-numpy python3-opencv)
+python_packages=(python3-torch python3-numpy python3-opencv libopenblas0-pthread)  # OpenBLAS: tools/train puts it first for torch
 [ "$mode" = "pytorch" ] && packages+=("${python_packages[@]}")
 
 install_missing() {
