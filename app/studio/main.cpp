@@ -61,7 +61,7 @@ int main(int argc, char** argv)
         QStringLiteral("Save the window to OUT.png once loading and detection are done, then exit "
                        "(status 0, or 1 when the window shows an error)."),
         QStringLiteral("OUT.png"));
-    const QCommandLineOption sizeOption(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1280x800."),
+    const QCommandLineOption sizeOption(QStringLiteral("window-size"), QStringLiteral("Window size, e.g. 1280x800 (the network input size follows the model)."),
                                         QStringLiteral("WxH"));
     parser.addOptions({modelOption, archOption, imageOption, screenshotOption, sizeOption});
     parser.process(app);
@@ -73,7 +73,7 @@ int main(int argc, char** argv)
         const auto spec = rnnpool::parseSizeSpec(parser.value(sizeOption).toStdString());
         if (!spec || spec->channels != 0 || spec->width < 200 || spec->height < 150 || spec->width > 10000 ||
             spec->height > 10000)
-            return usageError(QStringLiteral("--size must be WIDTHxHEIGHT between 200x150 and 10000x10000, not '%1'")
+            return usageError(QStringLiteral("--window-size must be WIDTHxHEIGHT between 200x150 and 10000x10000, not '%1'")
                                   .arg(parser.value(sizeOption)));
         size = QSize(static_cast<int>(spec->width), static_cast<int>(spec->height));
     }
