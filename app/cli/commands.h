@@ -12,5 +12,7 @@ int commandInfo(const std::vector<std::string>& args);
 int commandConvert(const std::vector<std::string>& args);
 int commandBench(const std::vector<std::string>& args);
 int commandProfile(const std::vector<std::string>& args);
+int commandZoo(const std::vector<std::string>& args);
+int commandCompare(const std::vector<std::string>& args);
 
 } // namespace rnnpool::cli

@@ -23,6 +23,10 @@ commands:
            [--count-input] [--set KEY=VALUE]... [--board NAME] [--execute] [--json | --csv]
            Parameters, multiply-adds and peak activation memory; --execute runs in a metered arena;
            --board stm32f439zi|nrf52840|stm32l4r5zi|custom:sram=S,flash=F,clock=C reports the fit.
+  zoo      [--dtype f32|i16|i8] [--count-input] [--json]
+           The built-in architectures with parameters, multiply-adds and peaks under both schedules.
+  compare  A B ... [--input WxH[xC]] [--dtype f32|i16|i8] [--count-input] [--json]
+           The same for the named architectures, side by side.
   help     This text.
 
 Sizes are width x height, as cameras name them: --size 320x240.
@@ -41,7 +45,7 @@ int main(int argc, char** argv)
     const std::string command = argv[1];
     const std::vector<std::string> args(argv + 2, argv + argc);
     const std::map<std::string, int (*)(const std::vector<std::string>&)> commands{
-        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}};
+        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}};
     if (command == "help" || command == "--help" || command == "-h") {
         std::cout << kUsage;
         return kExitOk;

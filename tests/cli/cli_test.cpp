@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <set>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -243,6 +244,35 @@ TEST(CliProfile, SettingsChangeTheArchitectureAndBadOnesAreRefused)
     EXPECT_EQ(runCli("profile --arch RPool_Face_M4 --set rnnpool.nope=3").status, 1);
     EXPECT_EQ(runCli("profile --arch RPool_Face_M4 --dtype f64").status, 2);
     EXPECT_EQ(runCli("profile --arch RPool_Face_M4 --schedule magic").status, 2);
+}
+
+} // namespace
+} // namespace rnnpool
+
+namespace rnnpool {
+namespace {
+
+TEST(CliZoo, ListsEveryBuiltInArchitectureAndCompareAgreesWithProfile)
+{
+    const Outcome zoo = runCli("zoo --json");
+    ASSERT_EQ(zoo.status, 0) << zoo.output;
+    const auto list = nlohmann::json::parse(zoo.output);
+    std::set<std::string> names;
+    for (const auto& row : list)
+        names.insert(row["arch"].get<std::string>());
+    for (const char* expected : {"RPool_Face_M4", "RPool_Face_QVGA_monochrome", "RPool_Face_Quant", "RPool_Face_C", "mobilenetv2",
+                                 "mobilenetv2-rnnpool"})
+        EXPECT_TRUE(names.count(expected)) << expected;
+
+    const Outcome cmp = runCli("compare rnnpool-face-m4 rnnpool-face-c --dtype i8 --json");
+    ASSERT_EQ(cmp.status, 0) << cmp.output;
+    const auto rows = nlohmann::json::parse(cmp.output);
+    ASSERT_EQ(rows.size(), 2u);
+    const Outcome profile = runCli("profile --arch rnnpool-face-c --schedule paper --dtype i8 --json");
+    ASSERT_EQ(profile.status, 0) << profile.output;
+    EXPECT_EQ(rows[1]["peak_bytes"]["paper"], nlohmann::json::parse(profile.output)["peak_bytes"]);
+    EXPECT_EQ(runCli("compare rnnpool-face-m4").status, 2);
+    EXPECT_EQ(runCli("compare rnnpool-face-m4 no-such-net").status, 1);
 }
 
 } // namespace

@@ -1,0 +1,131 @@
+// rnnpool zoo: the built-in architectures; rnnpool compare: several of them
+// side by side under the same profile options.
+#include <iomanip>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "profile/schedule.h"
+
+namespace rnnpool::cli {
+
+namespace {
+
+struct Summary {
+    std::string arch, task;
+    Shape input;
+    int64_t params = 0, madds = 0, layerwisePeak = 0, paperPeak = 0;
+};
+
+Expected<Summary> summarise(const ArchSpec& spec, const ScheduleOptions& options, std::optional<SizeSpec> size)
+{
+    auto net = Network::build(spec);
+    if (!net)
+        return std::move(net).takeError();
+    Summary s{spec.name, spec.task, {spec.inputChannels, spec.defaultHeight, spec.defaultWidth}};
+    if (size)
+        s.input = {spec.inputChannels, size->height, size->width};
+    auto layers = net->describe(s.input);
+    if (!layers)
+        return std::move(layers).takeError();
+    for (const LayerInfo& l : *layers) {
+        s.params += l.params;
+        s.madds += l.madds;
+    }
+    auto layerwise = buildTimeline(*net, layerwiseSchedule(*net), s.input, options);
+    auto paper = buildTimeline(*net, paperSchedule(*net), s.input, options);
+    if (!layerwise)
+        return std::move(layerwise).takeError();
+    if (!paper)
+        return std::move(paper).takeError();
+    s.layerwisePeak = layerwise->peakBytes;
+    s.paperPeak = paper->peakBytes;
+    return s;
+}
+
+nlohmann::json toJson(const Summary& s)
+{
+    return {{"arch", s.arch}, {"task", s.task},
+            {"input", {{"width", s.input[2]}, {"height", s.input[1]}, {"channels", s.input[0]}}},
+            {"params", s.params}, {"madds", s.madds}, {"peak_bytes", {{"layerwise", s.layerwisePeak}, {"paper", s.paperPeak}}}};
+}
+
+void printTable(const std::vector<Summary>& rows, const ScheduleOptions& options)
+{
+    std::cout << "peak activations at " << elementTypeName(options.dtype) << ", input "
+              << (options.countInput ? "counted" : "not counted") << "\n";
+    std::cout << std::left << std::setw(30) << "architecture" << std::setw(16) << "task" << std::setw(13) << "input" << std::right
+              << std::setw(12) << "params" << std::setw(12) << "M MAdds" << std::setw(16) << "layerwise B" << std::setw(14)
+              << "paper B" << "\n";
+    for (const Summary& s : rows)
+        std::cout << std::left << std::setw(30) << s.arch << std::setw(16) << s.task << std::setw(13)
+                  << (std::to_string(s.input[2]) + "x" + std::to_string(s.input[1]) + "x" + std::to_string(s.input[0]))
+                  << std::right << std::setw(12) << s.params << std::setw(12) << formatFloat(static_cast<double>(s.madds) / 1e6, 1)
+                  << std::setw(16) << s.layerwisePeak << std::setw(14) << s.paperPeak << "\n";
+}
+
+int run(const std::string& command, const std::vector<std::string>& names, const Arguments& args)
+{
+    ScheduleOptions options;
+    if (const auto d = args.value("--dtype"); d && !parseElementType(*d, options.dtype))
+        return usageError(command, "--dtype must be f32, i16 or i8, not '" + *d + "'");
+    options.countInput = args.flag("--count-input");
+    std::optional<SizeSpec> size;
+    if (const auto s = args.value("--input")) {
+        size = parseSizeSpec(*s);
+        if (!size)
+            return usageError(command, "--input must be WIDTHxHEIGHT[xCHANNELS], not '" + *s + "'");
+    }
+    std::vector<Summary> rows;
+    for (const std::string& name : names) {
+        auto spec = findArchitecture(name);
+        if (!spec)
+            return inputError(spec.error());
+        if (size && size->channels != 0 && size->channels != spec->inputChannels)
+            return inputError("architecture '" + spec->name + "' takes " + std::to_string(spec->inputChannels) + " channel(s)");
+        auto summary = summarise(*spec, options, size);
+        if (!summary)
+            return inputError(summary.error());
+        rows.push_back(*summary);
+    }
+    if (args.flag("--json")) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const Summary& s : rows)
+            out.push_back(toJson(s));
+        std::cout << out.dump(2) << "\n";
+    } else {
+        printTable(rows, options);
+    }
+    return kExitOk;
+}
+
+} // namespace
+
+int commandZoo(const std::vector<std::string>& argv)
+{
+    const Arguments args(argv, {"--dtype"}, {"--json", "--count-input"});
+    if (!args.ok())
+        return usageError("zoo", args.error());
+    if (!args.positionals().empty())
+        return usageError("zoo", "unexpected argument '" + args.positionals().front() + "'");
+    std::vector<std::string> problems;
+    std::vector<std::string> names;
+    for (const ArchSpec& spec : builtinArchitectures(&problems))
+        names.push_back(spec.name);
+    for (const std::string& p : problems)
+        std::cerr << "rnnpool zoo: skipped a broken spec: " << p << "\n";
+    return run("zoo", names, args);
+}
+
+int commandCompare(const std::vector<std::string>& argv)
+{
+    const Arguments args(argv, {"--dtype", "--input"}, {"--json", "--count-input"});
+    if (!args.ok())
+        return usageError("compare", args.error());
+    if (args.positionals().size() < 2)
+        return usageError("compare", "name two or more architectures: rnnpool compare A B ...");
+    return run("compare", args.positionals(), args);
+}
+
+} // namespace rnnpool::cli
