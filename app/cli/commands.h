@@ -14,5 +14,6 @@ int commandBench(const std::vector<std::string>& args);
 int commandProfile(const std::vector<std::string>& args);
 int commandZoo(const std::vector<std::string>& args);
 int commandCompare(const std::vector<std::string>& args);
+int commandSweep(const std::vector<std::string>& args);
 
 } // namespace rnnpool::cli

@@ -27,6 +27,8 @@ commands:
            The built-in architectures with parameters, multiply-adds and peaks under both schedules.
   compare  A B ... [--input WxH[xC]] [--dtype f32|i16|i8] [--count-input] [--json]
            The same for the named architectures, side by side.
+  sweep    --arch NAME --param KEY --values V1,V2,... [--dtype f32|i16|i8] [--count-input] [--json]
+           Parameters, multiply-adds and peaks as one setting varies (rnnpool.h1, rnnpool.patch, input, ...).
   help     This text.
 
 Sizes are width x height, as cameras name them: --size 320x240.
@@ -45,7 +47,7 @@ int main(int argc, char** argv)
     const std::string command = argv[1];
     const std::vector<std::string> args(argv + 2, argv + argc);
     const std::map<std::string, int (*)(const std::vector<std::string>&)> commands{
-        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}};
+        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}, {"sweep", commandSweep}};
     if (command == "help" || command == "--help" || command == "-h") {
         std::cout << kUsage;
         return kExitOk;

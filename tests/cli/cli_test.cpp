@@ -277,3 +277,23 @@ TEST(CliZoo, ListsEveryBuiltInArchitectureAndCompareAgreesWithProfile)
 
 } // namespace
 } // namespace rnnpool
+
+namespace rnnpool {
+namespace {
+
+TEST(CliSweep, RnnHiddenSizeChangesCountsAsTheFormulaSays)
+{
+    const Outcome o = runCli("sweep --arch RPool_Face_M4 --param rnnpool.h1 --values 8,16 --json");
+    ASSERT_EQ(o.status, 0) << o.output;
+    const auto j = nlohmann::json::parse(o.output);
+    ASSERT_EQ(j["rows"].size(), 2u);
+    // RNN1 holds W (C x h1), U (h1 x h1), two biases, zeta, nu; RNN2's W is h1 x h2 (h2 = 16).
+    // Going from h1 = 8 to 16 with C = 4 adds 4*8 + (256-64) + 2*8 + 8*16 parameters.
+    EXPECT_EQ(j["rows"][1]["params"].get<int64_t>() - j["rows"][0]["params"].get<int64_t>(), 4 * 8 + 192 + 16 + 128);
+    EXPECT_GT(j["rows"][1]["madds"].get<int64_t>(), j["rows"][0]["madds"].get<int64_t>());
+    EXPECT_EQ(runCli("sweep --arch RPool_Face_M4 --param rnnpool.h1 --values 0").status, 1);
+    EXPECT_EQ(runCli("sweep --arch RPool_Face_M4 --param rnnpool.h1").status, 2);
+}
+
+} // namespace
+} // namespace rnnpool

@@ -1,0 +1,86 @@
+// rnnpool sweep: vary one RNNPool hyper-parameter (or the input size) and
+// report parameters, multiply-adds and peak activations for each value.
+#include <iomanip>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "model/spec_settings.h"
+#include "profile/schedule.h"
+
+namespace rnnpool::cli {
+
+int commandSweep(const std::vector<std::string>& argv)
+{
+    const Arguments args(argv, {"--arch", "--param", "--values", "--dtype", "--input"}, {"--json", "--count-input"});
+    if (!args.ok())
+        return usageError("sweep", args.error());
+    const auto arch = args.value("--arch");
+    const auto param = args.value("--param");
+    const auto valuesText = args.value("--values");
+    if (!arch || !param || !valuesText)
+        return usageError("sweep", "give --arch NAME --param KEY --values V1,V2,... (KEY like rnnpool.h1, or input)");
+    ScheduleOptions options;
+    if (const auto d = args.value("--dtype"); d && !parseElementType(*d, options.dtype))
+        return usageError("sweep", "--dtype must be f32, i16 or i8, not '" + *d + "'");
+    options.countInput = args.flag("--count-input");
+    std::vector<std::string> values;
+    std::stringstream split(*valuesText);
+    for (std::string v; std::getline(split, v, ',');)
+        if (!v.empty())
+            values.push_back(v);
+    if (values.empty())
+        return usageError("sweep", "--values needs at least one value");
+    auto base = findArchitecture(*arch);
+    if (!base)
+        return inputError(base.error());
+
+    nlohmann::json rows = nlohmann::json::array();
+    for (const std::string& value : values) {
+        ArchSpec spec = *base;
+        Shape input{spec.inputChannels, spec.defaultHeight, spec.defaultWidth};
+        if (*param == "input") {
+            const auto size = parseSizeSpec(value);
+            if (!size)
+                return usageError("sweep", "input values must be WIDTHxHEIGHT, not '" + value + "'");
+            input = {spec.inputChannels, size->height, size->width};
+        } else if (Status st = applySpecSetting(spec, *param + "=" + value); !st) {
+            return inputError(st.error());
+        }
+        auto net = Network::build(spec);
+        if (!net)
+            return inputError(*param + "=" + value + ": " + net.error());
+        auto layers = net->describe(input);
+        if (!layers)
+            return inputError(*param + "=" + value + ": " + layers.error());
+        int64_t params = 0, madds = 0;
+        for (const LayerInfo& l : *layers) {
+            params += l.params;
+            madds += l.madds;
+        }
+        auto layerwise = buildTimeline(*net, layerwiseSchedule(*net), input, options);
+        auto paper = buildTimeline(*net, paperSchedule(*net), input, options);
+        if (!layerwise || !paper)
+            return inputError(*param + "=" + value + ": " + (layerwise ? paper.error() : layerwise.error()));
+        rows.push_back({{"value", value}, {"params", params}, {"madds", madds},
+                        {"peak_bytes", {{"layerwise", layerwise->peakBytes}, {"paper", paper->peakBytes}}}});
+    }
+    if (args.flag("--json")) {
+        std::cout << nlohmann::json{{"arch", base->name}, {"param", *param}, {"dtype", elementTypeName(options.dtype)},
+                                    {"count_input", options.countInput}, {"rows", rows}}.dump(2)
+                  << "\n";
+        return kExitOk;
+    }
+    std::cout << base->name << ", sweeping " << *param << " (" << elementTypeName(options.dtype) << ")\n"
+              << std::left << std::setw(12) << "value" << std::right << std::setw(12) << "params" << std::setw(12) << "M MAdds"
+              << std::setw(16) << "layerwise B" << std::setw(14) << "paper B" << "\n";
+    for (const auto& r : rows)
+        std::cout << std::left << std::setw(12) << r["value"].get<std::string>() << std::right << std::setw(12)
+                  << r["params"].get<int64_t>() << std::setw(12) << formatFloat(r["madds"].get<double>() / 1e6, 1) << std::setw(16)
+                  << r["peak_bytes"]["layerwise"].get<int64_t>() << std::setw(14) << r["peak_bytes"]["paper"].get<int64_t>() << "\n";
+    return kExitOk;
+}
+
+} // namespace rnnpool::cli
