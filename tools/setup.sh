@@ -18,7 +18,7 @@ mode="${1:-build}"
 packages=(
   build-essential cmake pkg-config
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6
-  libopencv-dev libeigen3-dev nlohmann-json3-dev
+  libopencv-dev opencv-data libeigen3-dev nlohmann-json3-dev
   libzip-dev zipcmp zipmerge ziptool   # libzip's CMake config checks that its tools exist
   libgtest-dev libgmock-dev libbenchmark-dev
   xvfb xauth                           # the smoke test of the real window

@@ -15,5 +15,6 @@ int commandProfile(const std::vector<std::string>& args);
 int commandZoo(const std::vector<std::string>& args);
 int commandCompare(const std::vector<std::string>& args);
 int commandSweep(const std::vector<std::string>& args);
+int commandEval(const std::vector<std::string>& args);
 
 } // namespace rnnpool::cli

@@ -297,3 +297,30 @@ TEST(CliSweep, RnnHiddenSizeChangesCountsAsTheFormulaSays)
 
 } // namespace
 } // namespace rnnpool
+
+namespace rnnpool {
+namespace {
+
+TEST(CliEval, ModelAndHaarOnTheSameLabelledPictures)
+{
+    RNNPOOL_REQUIRE_SHARED();
+    const auto data = testing::sharedDir() / "datasets" / "wider-face-val-subset";
+    if (!std::filesystem::exists(data / "labels.txt"))
+        GTEST_SKIP() << "no dataset at " << data;
+    const std::string common = " --images " + q(data / "images") + " --labels " + q(data / "labels.txt") + " --limit 6 --json";
+    for (const std::string detector : {"model", "haar"}) {
+        const Outcome o = runCli("eval --detector " + detector + common);
+        ASSERT_EQ(o.status, 0) << o.output;
+        const auto j = nlohmann::json::parse(o.output);
+        for (const char* key : {"ap", "precision", "recall", "num_faces", "num_images"})
+            EXPECT_TRUE(j.contains(key)) << key;
+        EXPECT_EQ(j["num_images"], 6);
+        EXPECT_GE(j["ap"].get<double>(), 0.0);
+        EXPECT_LE(j["ap"].get<double>(), 1.0);
+    }
+    EXPECT_EQ(runCli("eval --images /nonexistent --labels x.txt").status, 1);
+    EXPECT_EQ(runCli("eval --detector dlib" + common).status, 2);
+}
+
+} // namespace
+} // namespace rnnpool

@@ -1,0 +1,44 @@
+// Evaluating a face detector on labelled pictures: our model, or OpenCV's
+// Haar frontal-face cascade for comparison, judged the same way. Boxes are
+// compared in the network's input pixels (the picture scaled to the model's
+// input area), where face sizes and the minimum face size are measured.
+//
+//   auto labels = readFaceLabels("labels.txt");
+//   Expected<EvaluationResult> r = evaluateFaces(ModelFaces(model), *labels, "images/", options);
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include <opencv2/core.hpp>
+
+#include "engine/face_detector.h"
+#include "eval/average_precision.h"
+
+namespace rnnpool {
+
+// Detections for one picture, in the pixels of `networkSize`.
+class FaceSource {
+public:
+    virtual ~FaceSource() = default;
+    virtual std::string name() const = 0;
+    virtual Size2 inputArea() const = 0;
+    virtual Expected<std::vector<ScoredBox>> detect(const cv::Mat& bgr, Size2 networkSize) = 0;
+};
+
+std::unique_ptr<FaceSource> modelFaces(const Model& model);
+// OpenCV's haarcascade_frontalface_default.xml (Debian's opencv-data); the
+// score is the cascade's level weight. Runs on the same scaled grey picture.
+Expected<std::unique_ptr<FaceSource>> haarFaces(Size2 inputArea);
+
+struct EvaluationOptions {
+    float minFace = 20.0f;
+    std::optional<int> limit; // the first N pictures only
+    std::function<void(int done, int total)> progress;
+};
+
+Expected<EvaluationResult> evaluateFaces(FaceSource& source, const std::vector<LabeledPicture>& pictures,
+                                         const std::filesystem::path& folder, const EvaluationOptions& options);
+
+} // namespace rnnpool
