@@ -19,7 +19,6 @@ namespace {
 struct ProfileRequest {
     std::string schedule = "layerwise";
     ScheduleOptions options;
-    std::vector<std::string> settings;
     std::optional<SizeSpec> input;
     bool execute = false;
 };
