@@ -8,7 +8,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "model/spec_settings.h"
-#include "profile/schedule.h"
+#include "profile/profile_summary.h"
 
 namespace rnnpool::cli {
 
@@ -49,23 +49,11 @@ int commandSweep(const std::vector<std::string>& argv)
         } else if (Status st = applySpecSetting(spec, *param + "=" + value); !st) {
             return inputError(st.error());
         }
-        auto net = Network::build(spec);
-        if (!net)
-            return inputError(*param + "=" + value + ": " + net.error());
-        auto layers = net->describe(input);
-        if (!layers)
-            return inputError(*param + "=" + value + ": " + layers.error());
-        int64_t params = 0, madds = 0;
-        for (const LayerInfo& l : *layers) {
-            params += l.params;
-            madds += l.madds;
-        }
-        auto layerwise = buildTimeline(*net, layerwiseSchedule(*net), input, options);
-        auto paper = buildTimeline(*net, paperSchedule(*net), input, options);
-        if (!layerwise || !paper)
-            return inputError(*param + "=" + value + ": " + (layerwise ? paper.error() : layerwise.error()));
-        rows.push_back({{"value", value}, {"params", params}, {"madds", madds},
-                        {"peak_bytes", {{"layerwise", layerwise->peakBytes}, {"paper", paper->peakBytes}}}});
+        auto summary = summariseArchitecture(spec, input, options);
+        if (!summary)
+            return inputError(*param + "=" + value + ": " + summary.error());
+        rows.push_back({{"value", value}, {"params", summary->params}, {"madds", summary->madds},
+                        {"peak_bytes", {{"layerwise", summary->layerwisePeak}, {"paper", summary->paperPeak}}}});
     }
     if (args.flag("--json")) {
         std::cout << nlohmann::json{{"arch", base->name}, {"param", *param}, {"dtype", elementTypeName(options.dtype)},

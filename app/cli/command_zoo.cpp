@@ -6,43 +6,13 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "profile/schedule.h"
+#include "profile/profile_summary.h"
 
 namespace rnnpool::cli {
 
 namespace {
 
-struct Summary {
-    std::string arch, task;
-    Shape input;
-    int64_t params = 0, madds = 0, layerwisePeak = 0, paperPeak = 0;
-};
-
-Expected<Summary> summarise(const ArchSpec& spec, const ScheduleOptions& options, std::optional<SizeSpec> size)
-{
-    auto net = Network::build(spec);
-    if (!net)
-        return std::move(net).takeError();
-    Summary s{spec.name, spec.task, {spec.inputChannels, spec.defaultHeight, spec.defaultWidth}};
-    if (size)
-        s.input = {spec.inputChannels, size->height, size->width};
-    auto layers = net->describe(s.input);
-    if (!layers)
-        return std::move(layers).takeError();
-    for (const LayerInfo& l : *layers) {
-        s.params += l.params;
-        s.madds += l.madds;
-    }
-    auto layerwise = buildTimeline(*net, layerwiseSchedule(*net), s.input, options);
-    auto paper = buildTimeline(*net, paperSchedule(*net), s.input, options);
-    if (!layerwise)
-        return std::move(layerwise).takeError();
-    if (!paper)
-        return std::move(paper).takeError();
-    s.layerwisePeak = layerwise->peakBytes;
-    s.paperPeak = paper->peakBytes;
-    return s;
-}
+using Summary = ProfileSummary;
 
 nlohmann::json toJson(const Summary& s)
 {
@@ -84,7 +54,9 @@ int run(const std::string& command, const std::vector<std::string>& names, const
             return inputError(spec.error());
         if (size && size->channels != 0 && size->channels != spec->inputChannels)
             return inputError("architecture '" + spec->name + "' takes " + std::to_string(spec->inputChannels) + " channel(s)");
-        auto summary = summarise(*spec, options, size);
+        const Shape input = size ? Shape{spec->inputChannels, size->height, size->width}
+                                 : Shape{spec->inputChannels, spec->defaultHeight, spec->defaultWidth};
+        auto summary = summariseArchitecture(*spec, input, options);
         if (!summary)
             return inputError(summary.error());
         rows.push_back(*summary);
