@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "engine/threads.h"
 
 namespace rnnpool::cli {
 
@@ -87,7 +88,7 @@ int commandBench(const std::vector<std::string>& argv)
         width = size->width;
         height = size->height;
     }
-    Eigen::setNbThreads(static_cast<int>(threads));
+    setEngineThreads(static_cast<int>(threads));
 
     Tensor input({spec.inputChannels, height, width});
     std::mt19937 rng(1);
@@ -130,7 +131,7 @@ int commandBench(const std::vector<std::string>& argv)
     if (args.flag("--json")) {
         nlohmann::json out{{"arch", spec.name}, {"width", width}, {"height", height}, {"threads", threads},
                            {"runs", runs}, {"ms_per_frame", median}, {"ms_min", ms.front()}, {"ms_max", ms.back()},
-                           {"madds", madds}, {"gflops", gflops}, {"eigen_threads", Eigen::nbThreads()}};
+                           {"madds", madds}, {"gflops", gflops}, {"engine_threads", engineThreads()}};
         out["layers"] = nlohmann::json::array();
         for (size_t l = 0; l < layerMs.size(); ++l)
             out["layers"].push_back({{"name", (*described)[l].name}, {"op", (*described)[l].op},

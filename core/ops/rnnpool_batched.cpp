@@ -60,10 +60,12 @@ RowMatrix sweepPixels(const FastGrnnCell& cell, const RowMatrix& projected, int6
 {
     const int64_t h = cell.hiddenSize;
     RowMatrix result(count, h);
-    RowMatrix state, pre;
-    Eigen::ArrayXf z, c;
     const TiledBiases bias(cell, kBlock);
+    // Blocks are independent, so threads give identical results.
+#pragma omp parallel for schedule(static)
     for (int64_t begin = 0; begin < count; begin += kBlock) {
+        RowMatrix state, pre;
+        Eigen::ArrayXf z, c;
         const int64_t n = std::min(kBlock, count - begin);
         state.setZero(n, h);
         pre.resize(n, h);
@@ -86,10 +88,11 @@ RowMatrix sweepSummaries(const FastGrnnCell& cell, const RowMatrix& summaries, i
     const int64_t hIn = cell.inputSize, h = cell.hiddenSize;
     const ConstMap w(cell.W.data(), hIn, h);
     RowMatrix result(patches, h);
-    RowMatrix state, in, pre;
-    Eigen::ArrayXf z, c;
     const TiledBiases bias(cell, kBlock);
+#pragma omp parallel for schedule(static)
     for (int64_t begin = 0; begin < patches; begin += kBlock) {
+        RowMatrix state, in, pre;
+        Eigen::ArrayXf z, c;
         const int64_t n = std::min(kBlock, patches - begin);
         state.setZero(n, h);
         in.resize(n, hIn);

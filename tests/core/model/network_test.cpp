@@ -120,3 +120,37 @@ TEST(Loading, NativeFileRoundTripKeepsTheSpecAndWeights)
 
 } // namespace
 } // namespace rnnpool
+
+#include "engine/threads.h"
+
+namespace rnnpool {
+namespace {
+
+TEST(Threads, ResultsAreIdenticalWhateverTheThreadCount)
+{
+    for (const char* arch : {"RPool_Face_M4", "RPool_Face_C"}) {
+        auto model = randomModel(arch, 21);
+        ASSERT_TRUE(model);
+        const auto& spec = model->spec();
+        Tensor input({spec.inputChannels, 240, 320});
+        for (int64_t i = 0; i < input.numel(); ++i)
+            input.data()[i] = static_cast<float>((i * 131) % 241) - 120.0f;
+        setEngineThreads(1);
+        auto one = model->network->run(input);
+        setEngineThreads(2);
+        auto two = model->network->run(input);
+        setEngineThreads(1);
+        ASSERT_TRUE(one && two);
+        for (const auto& [loc, conf] : model->network->heads())
+            for (int node : {loc, conf}) {
+                const Tensor& a = one->outputs[static_cast<size_t>(node)];
+                const Tensor& b = two->outputs[static_cast<size_t>(node)];
+                ASSERT_EQ(a.numel(), b.numel());
+                for (int64_t i = 0; i < a.numel(); ++i)
+                    ASSERT_EQ(a.data()[i], b.data()[i]) << arch << " output " << node << " element " << i;
+            }
+    }
+}
+
+} // namespace
+} // namespace rnnpool
