@@ -188,11 +188,6 @@ TEST(Cli, DumpLayersWritesEveryLayer)
     std::filesystem::remove_all(dir);
 }
 
-} // namespace
-} // namespace rnnpool
-
-namespace rnnpool {
-namespace {
 
 TEST(CliProfile, JsonHasTheStableKeysAndExecutionMatchesThePlan)
 {
@@ -246,11 +241,6 @@ TEST(CliProfile, SettingsChangeTheArchitectureAndBadOnesAreRefused)
     EXPECT_EQ(runCli("profile --arch RPool_Face_M4 --schedule magic").status, 2);
 }
 
-} // namespace
-} // namespace rnnpool
-
-namespace rnnpool {
-namespace {
 
 TEST(CliZoo, ListsEveryBuiltInArchitectureAndCompareAgreesWithProfile)
 {
@@ -275,11 +265,6 @@ TEST(CliZoo, ListsEveryBuiltInArchitectureAndCompareAgreesWithProfile)
     EXPECT_EQ(runCli("compare rnnpool-face-m4 no-such-net").status, 1);
 }
 
-} // namespace
-} // namespace rnnpool
-
-namespace rnnpool {
-namespace {
 
 TEST(CliSweep, RnnHiddenSizeChangesCountsAsTheFormulaSays)
 {
@@ -295,11 +280,6 @@ TEST(CliSweep, RnnHiddenSizeChangesCountsAsTheFormulaSays)
     EXPECT_EQ(runCli("sweep --arch RPool_Face_M4 --param rnnpool.h1").status, 2);
 }
 
-} // namespace
-} // namespace rnnpool
-
-namespace rnnpool {
-namespace {
 
 TEST(CliEval, ModelAndHaarOnTheSameLabelledPictures)
 {

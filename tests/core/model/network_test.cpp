@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "detect/post_process.h"
+#include "engine/threads.h"
 #include "model/model.h"
 #include "support/shared_data.h"
 
@@ -118,13 +119,6 @@ TEST(Loading, NativeFileRoundTripKeepsTheSpecAndWeights)
     std::filesystem::remove(path);
 }
 
-} // namespace
-} // namespace rnnpool
-
-#include "engine/threads.h"
-
-namespace rnnpool {
-namespace {
 
 TEST(Threads, ResultsAreIdenticalWhateverTheThreadCount)
 {

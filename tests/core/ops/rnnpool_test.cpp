@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/inspect.h"
 #include "io/npy.h"
+#include "model/model.h"
 #include "ops/elementwise.h"
 #include "ops/rnnpool.h"
 #include "support/shared_data.h"
@@ -151,14 +153,6 @@ TEST(Elementwise, L2NormAndMaxOutMatchScalarFormulas)
     EXPECT_EQ(m.data()[1], 0.25f);
 }
 
-} // namespace
-} // namespace rnnpool
-
-#include "engine/inspect.h"
-#include "model/model.h"
-
-namespace rnnpool {
-namespace {
 
 TEST(RnnPoolTrace, NetworkHookMatchesTheLayerOutput)
 {
