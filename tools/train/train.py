@@ -76,8 +76,8 @@ LOG_FIELDS = ["epoch", "step", "lr", "train_loss", "train_loss_l", "train_loss_c
               "val_loss", "val_loss_l", "val_loss_c", "val_ap50", "pics_per_s",
               "epoch_min", "wall_h"]
 # Options that define the run; on --resume they come from the checkpoint.
-RUN_KEYS = ["data", "split", "epochs", "batch", "lr", "momentum", "weight_decay",
-            "warmup_epochs", "min_lr", "clip", "min_face", "max_face", "anchor_prob", "seed"]
+RUN_KEYS = ["data", "split", "epochs", "batch", "optimizer", "lr", "momentum", "weight_decay",
+            "warmup_epochs", "min_lr", "clip", "min_face", "max_face", "anchor_prob", "seed", "init"]
 
 
 def parse_args(argv=None):
@@ -89,7 +89,13 @@ def parse_args(argv=None):
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=2e-3,
                     help="peak learning rate (see README: 1e-2 as in EdgeML stalled here)")
+    ap.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd",
+                    help="sgd (momentum) or adam (AdamW: decoupled weight decay)")
     ap.add_argument("--momentum", type=float, default=0.9)
+    ap.add_argument("--init", metavar="CKPT",
+                    help="start a new run from the model weights of CKPT (optimizer state is not taken)")
+    ap.add_argument("--max-steps", type=int, default=0,
+                    help="stop after this many steps of this process (experiments); 0: run to the end")
     ap.add_argument("--weight-decay", type=float, default=5e-4,
                     help="on conv and RNN weights (not on BN, biases, L2Norm scales)")
     ap.add_argument("--warmup-epochs", type=float, default=5)
@@ -117,6 +123,17 @@ def parse_args(argv=None):
 
 
 # --------------------------------------------------------------- helpers
+
+def make_optimizer(net, a):
+    groups = param_groups(net, a.weight_decay)
+    if a.optimizer == "adam":
+        return torch.optim.AdamW(groups, lr=a.lr)
+    return torch.optim.SGD(groups, lr=a.lr, momentum=a.momentum)
+
+
+def proc_steps_done(global_step, ckpt):
+    return global_step - (ckpt["global_step"] if ckpt is not None else 0)
+
 
 def lr_at(step, steps_per_epoch, a):
     warm = a.warmup_epochs * steps_per_epoch
@@ -189,10 +206,10 @@ def main():
             sys.exit("--resume: no checkpoint at %s" % last_path)
         ckpt = torch.load(last_path, map_location="cpu")
         for k in RUN_KEYS:
-            setattr(a, k, ckpt["args"][k])
+            setattr(a, k, ckpt["args"].get(k, "sgd" if k == "optimizer" else None))
 
     net = N.build_trainable(seed=a.seed)
-    opt = torch.optim.SGD(param_groups(net, a.weight_decay), lr=a.lr, momentum=a.momentum)
+    opt = make_optimizer(net, a)
     train_items, val_items = D.load_split(a.split, a.data)
     ds = D.TrainSet(train_items, a.data, seed=a.seed, min_face=a.min_face, max_face=a.max_face,
                     anchor_prob=a.anchor_prob)
@@ -214,6 +231,9 @@ def main():
         print("resumed from %s: epoch %d, step %d of %d, global step %d"
               % (last_path, epoch, step_in_epoch, steps_per_epoch, global_step), flush=True)
     else:
+        if a.init:
+            net.load_state_dict(torch.load(a.init, map_location="cpu")["model"])
+            print("weights from %s" % a.init, flush=True)
         torch.manual_seed(a.seed)
         np.random.seed(a.seed)
         random.seed(a.seed)
@@ -299,6 +319,9 @@ def main():
                                                    lr, float(loss), float(ll), float(lc), npos,
                                                    pics_int / dt), flush=True)
                 t_int, pics_int = time.time(), 0
+            if a.max_steps and proc_steps_done(global_step, ckpt) >= a.max_steps:
+                print("stopped after --max-steps %d" % a.max_steps, flush=True)
+                return
             if time.time() - last_save >= a.save_every_min * 60:
                 atomic_save(state(epoch, step_in_epoch, acc), last_path)
                 last_save = time.time()
