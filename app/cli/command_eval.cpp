@@ -1,5 +1,8 @@
 // rnnpool eval: average precision of a face detector on labelled pictures.
+#include <algorithm>
 #include <cmath>
+#include <iostream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -8,6 +11,62 @@
 #include "eval/face_evaluation.h"
 
 namespace rnnpool::cli {
+
+namespace {
+
+struct Evaluated {
+    std::string detector;  // "model" or "haar"
+    std::string name;      // what the source calls itself
+    std::string file;      // model file, or where the cascade comes from
+    bool randomWeights = false;
+    EvaluationResult result;
+};
+
+nlohmann::json toJson(const Evaluated& e, float minFace)
+{
+    const EvaluationResult& r = e.result;
+    nlohmann::json out{{"detector", e.name}, {"model", e.file}, {"random_weights", e.randomWeights},
+                       {"min_face", minFace}, {"ap", r.ap}, {"num_faces", r.numFaces},
+                       {"num_images", r.numImages}, {"num_detections", r.numDetections},
+                       {"precision", r.precision}, {"recall", r.recall}};
+    out["buckets"] = nlohmann::json::array();
+    for (const SizeBucket& b : r.buckets)
+        out["buckets"].push_back({{"min_height", b.minHeight},
+                                  {"max_height", std::isinf(b.maxHeight) ? nlohmann::json(nullptr) : nlohmann::json(b.maxHeight)},
+                                  {"faces", b.faces}, {"found", b.found}, {"recall", b.recall()}});
+    return out;
+}
+
+void printText(const Evaluated& e, float minFace)
+{
+    const EvaluationResult& r = e.result;
+    std::cout << e.name << " on " << r.numImages << " picture(s), " << r.numFaces << " face(s) of at least "
+              << formatFloat(minFace, 0) << " px in the network's input\n"
+              << "  AP@0.5 " << formatFloat(r.ap, 4) << " (" << r.numDetections << " detections)\n";
+    for (const SizeBucket& b : r.buckets)
+        std::cout << "  faces " << formatFloat(b.minHeight, 0) << "-" << (std::isinf(b.maxHeight) ? std::string("") : formatFloat(b.maxHeight, 0))
+                  << " px: recall " << formatFloat(b.recall(), 3) << " (" << b.found << " of " << b.faces << ")\n";
+    if (e.randomWeights)
+        std::cout << "  note: the model has random weights\n";
+}
+
+// "model", "haar" or both, comma-separated; every name once.
+std::optional<std::vector<std::string>> parseDetectors(const std::string& list)
+{
+    std::vector<std::string> names;
+    size_t start = 0;
+    while (start <= list.size()) {
+        const size_t comma = std::min(list.find(',', start), list.size());
+        const std::string name = list.substr(start, comma - start);
+        if ((name != "model" && name != "haar") || std::find(names.begin(), names.end(), name) != names.end())
+            return std::nullopt;
+        names.push_back(name);
+        start = comma + 1;
+    }
+    return names;
+}
+
+} // namespace
 
 int commandEval(const std::vector<std::string>& argv)
 {
@@ -19,9 +78,10 @@ int commandEval(const std::vector<std::string>& argv)
     const auto labelsFile = args.value("--labels");
     if (!images || !labelsFile)
         return usageError("eval", "give --images DIR and --labels labels.txt");
-    const std::string detectorName = args.value("--detector").value_or("model");
-    if (detectorName != "model" && detectorName != "haar")
-        return usageError("eval", "--detector must be model or haar, not '" + detectorName + "'");
+    const std::string detectorList = args.value("--detector").value_or("model");
+    const auto detectors = parseDetectors(detectorList);
+    if (!detectors)
+        return usageError("eval", "--detector must be model, haar or model,haar, not '" + detectorList + "'");
     EvaluationOptions options;
     if (const auto m = args.value("--min-face")) {
         char* end = nullptr;
@@ -48,41 +108,39 @@ int commandEval(const std::vector<std::string>& argv)
         return usage ? usageError("eval", model.error()) : inputError(model.error());
     if (!model->spec().detector)
         return inputError("architecture '" + model->spec().name + "' is not a face detector");
-    std::unique_ptr<FaceSource> source;
-    if (detectorName == "haar") {
-        auto haar = haarFaces(modelFaces(*model)->inputArea());
-        if (!haar)
-            return inputError(haar.error());
-        source = std::move(*haar);
-    } else {
-        source = modelFaces(*model);
+
+    std::vector<Evaluated> evaluated;
+    for (const std::string& name : *detectors) {
+        std::unique_ptr<FaceSource> source;
+        if (name == "haar") {
+            auto haar = haarFaces(modelFaces(*model)->inputArea());
+            if (!haar)
+                return inputError(haar.error());
+            source = std::move(*haar);
+        } else {
+            source = modelFaces(*model);
+        }
+        auto result = evaluateFaces(*source, *labels, *images, options);
+        if (!result)
+            return inputError(result.error());
+        const bool isModel = name == "model";
+        evaluated.push_back({name, source->name(), isModel ? model->source : "opencv-data", isModel && model->randomWeights,
+                             std::move(*result)});
     }
-    auto result = evaluateFaces(*source, *labels, *images, options);
-    if (!result)
-        return inputError(result.error());
 
     if (args.flag("--json")) {
-        nlohmann::json out{{"detector", source->name()}, {"model", detectorName == "model" ? model->source : "opencv-data"},
-                           {"random_weights", detectorName == "model" && model->randomWeights},
-                           {"min_face", options.minFace}, {"ap", result->ap}, {"num_faces", result->numFaces},
-                           {"num_images", result->numImages}, {"num_detections", result->numDetections},
-                           {"precision", result->precision}, {"recall", result->recall}};
-        out["buckets"] = nlohmann::json::array();
-        for (const SizeBucket& b : result->buckets)
-            out["buckets"].push_back({{"min_height", b.minHeight},
-                                      {"max_height", std::isinf(b.maxHeight) ? nlohmann::json(nullptr) : nlohmann::json(b.maxHeight)},
-                                      {"faces", b.faces}, {"found", b.found}, {"recall", b.recall()}});
-        std::cout << out.dump() << "\n";
+        if (evaluated.size() == 1) {
+            std::cout << toJson(evaluated.front(), options.minFace).dump() << "\n";
+        } else {
+            nlohmann::json list = nlohmann::json::array();
+            for (const Evaluated& e : evaluated)
+                list.push_back(toJson(e, options.minFace));
+            std::cout << list.dump() << "\n";
+        }
         return kExitOk;
     }
-    std::cout << source->name() << " on " << result->numImages << " picture(s), " << result->numFaces << " face(s) of at least "
-              << formatFloat(options.minFace, 0) << " px in the network's input\n"
-              << "  AP@0.5 " << formatFloat(result->ap, 4) << " (" << result->numDetections << " detections)\n";
-    for (const SizeBucket& b : result->buckets)
-        std::cout << "  faces " << formatFloat(b.minHeight, 0) << "-" << (std::isinf(b.maxHeight) ? std::string("") : formatFloat(b.maxHeight, 0))
-                  << " px: recall " << formatFloat(b.recall(), 3) << " (" << b.found << " of " << b.faces << ")\n";
-    if (detectorName == "model" && model->randomWeights)
-        std::cout << "  note: the model has random weights\n";
+    for (const Evaluated& e : evaluated)
+        printText(e, options.minFace);
     return kExitOk;
 }
 

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "engine/annotate.h"
 #include "engine/face_detector.h"
 #include "io/npy.h"
 
@@ -53,7 +54,7 @@ Status dumpOutputs(const std::filesystem::path& dir, const FrameResult& frame, c
 
 int commandRun(const std::vector<std::string>& argv)
 {
-    const Arguments args(argv, {"--model", "--arch", "--image", "--tensor", "--size", "--dump", "--threshold", "--rnn-layout"},
+    const Arguments args(argv, {"--model", "--arch", "--image", "--tensor", "--size", "--dump", "--threshold", "--rnn-layout", "--annotate"},
                          {"--dump-layers", "--json"});
     if (!args.ok())
         return usageError("run", args.error());
@@ -65,6 +66,8 @@ int commandRun(const std::vector<std::string>& argv)
         return usageError("run", "give exactly one of --image IMG or --tensor X.npy");
     if (tensorPath && args.value("--size"))
         return usageError("run", "--size applies to --image only; a tensor has its own size");
+    if (args.value("--annotate") && !image)
+        return usageError("run", "--annotate draws on a picture; give --image");
     if (args.flag("--dump-layers") && !args.value("--dump"))
         return usageError("run", "--dump-layers needs --dump DIR");
 
@@ -98,6 +101,10 @@ int commandRun(const std::vector<std::string>& argv)
         frame = detector.detect(*picture, options);
         if (!frame)
             return inputError("picture '" + *image + "': " + frame.error());
+        if (const auto out = args.value("--annotate")) {
+            if (Status st = writePicture(*out, drawDetections(*picture, frame->faces)); !st)
+                return inputError(st.error());
+        }
     } else {
         auto tensor = readNpy(*tensorPath);
         if (!tensor)

@@ -11,8 +11,10 @@ constexpr const char* kUsage = R"(usage: rnnpool <command> [options]
 
 commands:
   run      --model FILE [--arch NAME] (--image IMG [--size WxH] | --tensor X.npy)
-           [--dump DIR] [--dump-layers] [--threshold T] [--json] [--rnn-layout auto|current|legacy]
-           Detect faces. Without --model, the default model is used.
+           [--dump DIR] [--dump-layers] [--threshold T] [--annotate OUT.png] [--json]
+           [--rnn-layout auto|current|legacy]
+           Detect faces. Without --model, the default model is used. --annotate writes the picture
+           with its boxes and scores.
   info     (--model FILE | --arch NAME) [--input WxH[xC]] [--json]
            Layers with output shapes, parameters and multiply-adds.
   convert  IN.pth [--arch NAME] [--rnn-layout auto|current|legacy] -o OUT.safetensors
@@ -29,7 +31,7 @@ commands:
            The same for the named architectures, side by side.
   sweep    --arch NAME --param KEY --values V1,V2,... [--dtype f32|i16|i8] [--count-input] [--json]
            Parameters, multiply-adds and peaks as one setting varies (rnnpool.h1, rnnpool.patch, input, ...).
-  eval     [--model FILE | --arch NAME] [--detector model|haar] --images DIR --labels labels.txt
+  eval     [--model FILE | --arch NAME] [--detector model|haar|model,haar] --images DIR --labels labels.txt
            [--min-face PX] [--limit N] [--json]
            Average precision at IoU 0.5 (VOC all points), the precision/recall curve, recall per face size.
   help     This text.

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/preprocess.h"
 #include "io/npy.h"
 #include "support/detection_match.h"
 #include "support/shared_data.h"
@@ -300,6 +301,68 @@ TEST(CliEval, ModelAndHaarOnTheSameLabelledPictures)
     }
     EXPECT_EQ(runCli("eval --images /nonexistent --labels x.txt").status, 1);
     EXPECT_EQ(runCli("eval --detector dlib" + common).status, 2);
+}
+
+TEST(CliEval, BothDetectorsInOneRunAgreeWithSeparateRuns)
+{
+    RNNPOOL_REQUIRE_SHARED();
+    const auto data = testing::sharedDir() / "datasets" / "wider-face-val-subset";
+    if (!std::filesystem::exists(data / "labels.txt"))
+        GTEST_SKIP() << "no dataset at " << data;
+    const std::string common = " --images " + q(data / "images") + " --labels " + q(data / "labels.txt") + " --limit 4 --json";
+    const Outcome both = runCli("eval --detector model,haar" + common);
+    ASSERT_EQ(both.status, 0) << both.output;
+    const auto list = nlohmann::json::parse(both.output);
+    ASSERT_TRUE(list.is_array());
+    ASSERT_EQ(list.size(), 2u);
+    for (size_t i = 0; i < 2; ++i) {
+        const Outcome alone = runCli(std::string("eval --detector ") + (i == 0 ? "model" : "haar") + common);
+        ASSERT_EQ(alone.status, 0) << alone.output;
+        const auto single = nlohmann::json::parse(alone.output);
+        EXPECT_EQ(list[i]["detector"], single["detector"]);
+        EXPECT_EQ(list[i]["num_faces"], single["num_faces"]);
+        EXPECT_DOUBLE_EQ(list[i]["ap"].get<double>(), single["ap"].get<double>());
+    }
+    EXPECT_EQ(list[0]["num_faces"], list[1]["num_faces"]);
+    EXPECT_EQ(runCli("eval --detector model,model" + common).status, 2);
+    EXPECT_EQ(runCli("eval --detector model," + common).status, 2);
+}
+
+TEST(CliRun, AnnotateDrawsOnlyAroundTheReportedBoxes)
+{
+    const auto dir = tempDir("annotate");
+    const auto sample = std::filesystem::path(RNNPOOL_RESOURCE_DIR) / "samples" / "grace_hopper.jpg";
+    const Outcome o = runCli("run --image " + q(sample) + " --threshold 0.3 --annotate " + q(dir / "boxes.png") + " --json");
+    ASSERT_EQ(o.status, 0) << o.output;
+    const auto j = nlohmann::json::parse(o.output);
+    auto original = loadPicture(sample);
+    auto drawn = loadPicture(dir / "boxes.png");
+    ASSERT_TRUE(original && drawn);
+    ASSERT_EQ(drawn->size(), original->size());
+    // Every changed pixel lies on or just above a reported box (the outline
+    // and the score label); the rest of the picture is untouched.
+    const int margin = 40;
+    int changed = 0, stray = 0;
+    for (int y = 0; y < original->rows; ++y)
+        for (int x = 0; x < original->cols; ++x) {
+            if (original->at<cv::Vec3b>(y, x) == drawn->at<cv::Vec3b>(y, x))
+                continue;
+            ++changed;
+            bool near = false;
+            for (const auto& b : j["detections"])
+                near = near || (x >= b["x1"].get<double>() - margin && x <= b["x2"].get<double>() + margin &&
+                                y >= b["y1"].get<double>() - margin && y <= b["y2"].get<double>() + margin);
+            stray += !near;
+        }
+    EXPECT_EQ(changed > 0, !j["detections"].empty());
+    EXPECT_EQ(stray, 0);
+
+    const Outcome badName = runCli("run --image " + q(sample) + " --annotate " + q(dir / "boxes.txt"));
+    EXPECT_EQ(badName.status, 1);
+    EXPECT_NE(badName.output.find("boxes.txt"), std::string::npos) << badName.output;
+    EXPECT_FALSE(std::filesystem::exists(dir / "boxes.txt"));
+    EXPECT_EQ(runCli("run --tensor x.npy --annotate " + q(dir / "a.png")).status, 2);
+    std::filesystem::remove_all(dir);
 }
 
 } // namespace
