@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "mcu/fit_report.h"
+#include "mcu/latency_model.h"
 #include "model/spec_settings.h"
 #include "model/weight_binding.h"
 #include "profile/arena.h"
@@ -21,13 +22,42 @@ struct ProfileRequest {
     ScheduleOptions options;
     std::optional<SizeSpec> input;
     bool execute = false;
+    LatencyOptions latency;
 };
+
+// The latency of the model on the board under every cost profile: estimates,
+// each with its basis.
+struct BoardLatency {
+    std::vector<CostProfile> profiles;
+    std::vector<LatencyEstimate> estimates;
+};
+
+Expected<BoardLatency> estimateOnBoard(const Network& net, const Shape& input, const Board& board, const LatencyOptions& options)
+{
+    auto profiles = loadCostProfiles();
+    if (!profiles)
+        return std::move(profiles).takeError();
+    auto work = measureWork(net, input, options);
+    if (!work)
+        return std::move(work).takeError();
+    BoardLatency result;
+    for (const CostProfile& p : *profiles)
+        result.estimates.push_back(estimateLatency(*work, p, board.clockMHz));
+    result.profiles = std::move(*profiles);
+    return result;
+}
+
+std::string formatDuration(double ms)
+{
+    return ms >= 1000.0 ? formatFloat(ms / 1000.0, 2) + " s" : formatFloat(ms, 1) + " ms";
+}
 
 } // namespace
 
 int commandProfile(const std::vector<std::string>& argv)
 {
-    const Arguments args(argv, {"--model", "--arch", "--input", "--schedule", "--dtype", "--set", "--rnn-layout", "--board"},
+    const Arguments args(argv, {"--model", "--arch", "--input", "--schedule", "--dtype", "--set", "--rnn-layout", "--board",
+                          "--rnn-density"},
                          {"--count-input", "--execute", "--json", "--csv"});
     if (!args.ok())
         return usageError("profile", args.error());
@@ -47,6 +77,13 @@ int commandProfile(const std::vector<std::string>& argv)
         req.input = parseSizeSpec(*s);
         if (!req.input)
             return usageError("profile", "--input must be WIDTHxHEIGHT or WIDTHxHEIGHTxCHANNELS, not '" + *s + "'");
+    }
+
+    if (const auto d = args.value("--rnn-density")) {
+        auto density = parseRnnDensity(*d);
+        if (!density)
+            return usageError("profile", "--rnn-density: " + density.error());
+        req.latency.rnnDensity = *density;
     }
 
     std::optional<Board> board;
@@ -131,6 +168,13 @@ int commandProfile(const std::vector<std::string>& argv)
         for (int n : schedule->units[u].nodes)
             liveAtLayer[static_cast<size_t>(n)] = timeline->liveBytes[u];
     const std::string peakLayer = timeline->steps[static_cast<size_t>(timeline->peakStep)];
+    std::optional<BoardLatency> latency;
+    if (board) {
+        auto estimated = estimateOnBoard(net, input, *board, req.latency);
+        if (!estimated)
+            return inputError(estimated.error());
+        latency = std::move(*estimated);
+    }
 
     if (args.flag("--json")) {
         nlohmann::json out{{"arch", spec.name},
@@ -174,6 +218,21 @@ int commandProfile(const std::vector<std::string>& argv)
             out["sram_breakdown"] = {{"activations", fit.activationBytes}, {"frame_buffer", fit.frameBufferBytes},
                                      {"runtime", fit.runtimeBytes}};
             out["flash_breakdown"] = {{"weights", fit.weightBytes}, {"code", fit.codeBytes}};
+            out["latency_ms"] = nlohmann::json::object();
+            out["latency_estimate"] = nlohmann::json::object();
+            for (size_t i = 0; i < latency->estimates.size(); ++i) {
+                const LatencyEstimate& e = latency->estimates[i];
+                const CostProfile& p = latency->profiles[i];
+                out["latency_ms"][e.profile] = e.milliseconds();
+                nlohmann::json byClass = nlohmann::json::object();
+                for (size_t c = 0; c < kOpClassCount; ++c)
+                    byClass[std::string(opClassKey(static_cast<OpClass>(c)))] = e.cyclesByClass[c];
+                byClass["per_layer"] = e.layerOverheadCycles;
+                out["latency_estimate"][e.profile] = {{"cycles", e.cycles}, {"cycles_by_class", byClass},
+                                                      {"basis", latencyBasisNote(p)}};
+            }
+            out["rnn_density"] = {req.latency.rnnDensity.w1, req.latency.rnnDensity.u1, req.latency.rnnDensity.w2,
+                                  req.latency.rnnDensity.u2};
         }
         if (!executeProblem.empty())
             out["execute_problem"] = executeProblem;
@@ -203,6 +262,19 @@ int commandProfile(const std::vector<std::string>& argv)
                       << fit.weightBytes << " weights + " << fit.codeBytes << " code): "
                       << (fit.fits ? "fits, " : "DOES NOT FIT, ") << "SRAM headroom " << fit.sramHeadroom
                       << " bytes, flash headroom " << fit.flashHeadroom << " bytes\n";
+            std::cout << "  estimated latency at " << formatFloat(board->clockMHz, 0)
+                      << " MHz (estimates from instruction counts of each library's inner loops, not measurements; "
+                         "resources/mcu/cost_profiles.json)";
+            if (!req.latency.rnnDensity.dense())
+                std::cout << ", RNN weight density " << formatFloat(req.latency.rnnDensity.w1, 2) << "/"
+                          << formatFloat(req.latency.rnnDensity.u1, 2) << "/" << formatFloat(req.latency.rnnDensity.w2, 2)
+                          << "/" << formatFloat(req.latency.rnnDensity.u2, 2);
+            std::cout << ":\n";
+            for (size_t i = 0; i < latency->estimates.size(); ++i) {
+                const LatencyEstimate& e = latency->estimates[i];
+                std::cout << "    " << std::left << std::setw(16) << e.profile << std::right << " ~" << formatDuration(e.milliseconds())
+                          << "  (" << formatFloat(e.cycles / 1e6, 1) << " M cycles; " << latency->profiles[i].title << ")\n";
+            }
         }
         if (measured)
             std::cout << "  executed in the arena: measured peak " << *measured << " bytes ("

@@ -22,7 +22,8 @@ commands:
   profile  (--arch NAME | --model FILE) [--input WxHxC] [--schedule layerwise|paper] [--dtype f32|i16|i8]
            [--count-input] [--set KEY=VALUE]... [--board NAME] [--execute] [--json | --csv]
            Parameters, multiply-adds and peak activation memory; --execute runs in a metered arena;
-           --board stm32f439zi|nrf52840|stm32l4r5zi|custom:sram=S,flash=F,clock=C reports the fit.
+           --board stm32f439zi|nrf52840|stm32l4r5zi|custom:sram=S,flash=F,clock=C reports the fit
+           and estimated latencies under each cost profile; [--rnn-density W1,U1,W2,U2] for sparse RNNPool.
   zoo      [--dtype f32|i16|i8] [--count-input] [--json]
            The built-in architectures with parameters, multiply-adds and peaks under both schedules.
   compare  A B ... [--input WxH[xC]] [--dtype f32|i16|i8] [--count-input] [--json]
