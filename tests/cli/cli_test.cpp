@@ -265,6 +265,25 @@ TEST(CliProfile, BoardReportHasTheFitKeysAndLatencyEstimatesPerProfile)
     EXPECT_NE(text.output.find("cmsis-nn"), std::string::npos) << text.output;
 }
 
+TEST(CliCompare, BoardAddsEstimatedLatencies)
+{
+    const Outcome o = runCli("compare mlperf-tiny-vww rnnpool-face-m4 --board stm32l4r5zi --json");
+    ASSERT_EQ(o.status, 0) << o.output;
+    const auto j = nlohmann::json::parse(o.output);
+    ASSERT_EQ(j.size(), 2u);
+    // The same estimate as profile --board gives for the same board.
+    const Outcome single = runCli("profile --arch mlperf-tiny-vww --board stm32l4r5zi --json");
+    ASSERT_EQ(single.status, 0) << single.output;
+    const auto p = nlohmann::json::parse(single.output);
+    for (const char* profile : {"generic-c", "cmsis-nn", "tflm-reference"})
+        EXPECT_DOUBLE_EQ(j[0]["latency_ms"][profile].get<double>(), p["latency_ms"][profile].get<double>()) << profile;
+    const Outcome table = runCli("compare mlperf-tiny-vww rnnpool-face-m4 --board stm32l4r5zi");
+    ASSERT_EQ(table.status, 0) << table.output;
+    EXPECT_NE(table.output.find("~ms cmsis-nn"), std::string::npos) << table.output;
+    EXPECT_NE(table.output.find("not measurements"), std::string::npos) << table.output;
+    EXPECT_EQ(runCli("compare mlperf-tiny-vww rnnpool-face-m4 --board nope").status, 2);
+}
+
 TEST(CliProfile, SettingsChangeTheArchitectureAndBadOnesAreRefused)
 {
     const Outcome base = runCli("profile --arch RPool_Face_M4 --json");
