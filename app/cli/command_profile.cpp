@@ -25,28 +25,6 @@ struct ProfileRequest {
     LatencyOptions latency;
 };
 
-// The latency of the model on the board under every cost profile: estimates,
-// each with its basis.
-struct BoardLatency {
-    std::vector<CostProfile> profiles;
-    std::vector<LatencyEstimate> estimates;
-};
-
-Expected<BoardLatency> estimateOnBoard(const Network& net, const Shape& input, const Board& board, const LatencyOptions& options)
-{
-    auto profiles = loadCostProfiles();
-    if (!profiles)
-        return std::move(profiles).takeError();
-    auto work = measureWork(net, input, options);
-    if (!work)
-        return std::move(work).takeError();
-    BoardLatency result;
-    for (const CostProfile& p : *profiles)
-        result.estimates.push_back(estimateLatency(*work, p, board.clockMHz));
-    result.profiles = std::move(*profiles);
-    return result;
-}
-
 std::string formatDuration(double ms)
 {
     return ms >= 1000.0 ? formatFloat(ms / 1000.0, 2) + " s" : formatFloat(ms, 1) + " ms";
@@ -168,9 +146,9 @@ int commandProfile(const std::vector<std::string>& argv)
         for (int n : schedule->units[u].nodes)
             liveAtLayer[static_cast<size_t>(n)] = timeline->liveBytes[u];
     const std::string peakLayer = timeline->steps[static_cast<size_t>(timeline->peakStep)];
-    std::optional<BoardLatency> latency;
+    std::vector<ProfiledLatency> latency;
     if (board) {
-        auto estimated = estimateOnBoard(net, input, *board, req.latency);
+        auto estimated = estimateUnderEveryProfile(net, input, board->clockMHz, req.latency);
         if (!estimated)
             return inputError(estimated.error());
         latency = std::move(*estimated);
@@ -220,9 +198,7 @@ int commandProfile(const std::vector<std::string>& argv)
             out["flash_breakdown"] = {{"weights", fit.weightBytes}, {"code", fit.codeBytes}};
             out["latency_ms"] = nlohmann::json::object();
             out["latency_estimate"] = nlohmann::json::object();
-            for (size_t i = 0; i < latency->estimates.size(); ++i) {
-                const LatencyEstimate& e = latency->estimates[i];
-                const CostProfile& p = latency->profiles[i];
+            for (const auto& [p, e] : latency) {
                 out["latency_ms"][e.profile] = e.milliseconds();
                 nlohmann::json byClass = nlohmann::json::object();
                 for (size_t c = 0; c < kOpClassCount; ++c)
@@ -270,10 +246,9 @@ int commandProfile(const std::vector<std::string>& argv)
                           << formatFloat(req.latency.rnnDensity.u1, 2) << "/" << formatFloat(req.latency.rnnDensity.w2, 2)
                           << "/" << formatFloat(req.latency.rnnDensity.u2, 2);
             std::cout << ":\n";
-            for (size_t i = 0; i < latency->estimates.size(); ++i) {
-                const LatencyEstimate& e = latency->estimates[i];
+            for (const auto& [p, e] : latency) {
                 std::cout << "    " << std::left << std::setw(16) << e.profile << std::right << " ~" << formatDuration(e.milliseconds())
-                          << "  (" << formatFloat(e.cycles / 1e6, 1) << " M cycles; " << latency->profiles[i].title << ")\n";
+                          << "  (" << formatFloat(e.cycles / 1e6, 1) << " M cycles; " << p.title << ")\n";
             }
         }
         if (measured)

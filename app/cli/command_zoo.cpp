@@ -25,15 +25,12 @@ Expected<LatencyRow> estimateRow(const ArchSpec& spec, const Shape& input, const
     auto net = Network::build(spec);
     if (!net)
         return std::move(net).takeError();
-    auto work = measureWork(*net, input);
-    if (!work)
-        return std::move(work).takeError();
-    auto profiles = loadCostProfiles();
-    if (!profiles)
-        return std::move(profiles).takeError();
+    auto estimates = estimateUnderEveryProfile(*net, input, board.clockMHz);
+    if (!estimates)
+        return std::move(estimates).takeError();
     LatencyRow row;
-    for (const CostProfile& p : *profiles)
-        row.emplace_back(p.name, estimateLatency(*work, p, board.clockMHz).milliseconds());
+    for (const auto& [profile, estimate] : *estimates)
+        row.emplace_back(profile.name, estimate.milliseconds());
     return row;
 }
 

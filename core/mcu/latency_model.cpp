@@ -138,6 +138,23 @@ LatencyEstimate estimateLatency(const std::vector<LayerWork>& work, const CostPr
     return e;
 }
 
+Expected<std::vector<ProfiledLatency>> estimateUnderEveryProfile(const Network& net, const Shape& inputShape, double clockMHz,
+                                                                 const LatencyOptions& options)
+{
+    auto profiles = loadCostProfiles();
+    if (!profiles)
+        return std::move(profiles).takeError();
+    auto work = measureWork(net, inputShape, options);
+    if (!work)
+        return std::move(work).takeError();
+    std::vector<ProfiledLatency> result;
+    for (CostProfile& p : *profiles) {
+        LatencyEstimate e = estimateLatency(*work, p, clockMHz);
+        result.push_back({std::move(p), std::move(e)});
+    }
+    return result;
+}
+
 std::string latencyBasisNote(const CostProfile& profile)
 {
     return "estimate, not a measurement: cycles = MACs x cycles/MAC + taps x cycles/tap + outputs x cycles/output per op class, "

@@ -59,6 +59,14 @@ struct LatencyEstimate {
 double layerCycles(const LayerWork& work, const CostProfile& profile);
 LatencyEstimate estimateLatency(const std::vector<LayerWork>& work, const CostProfile& profile, double clockMHz);
 
+// The estimate under every profile of the shipped file, in its order.
+struct ProfiledLatency {
+    CostProfile profile;
+    LatencyEstimate estimate;
+};
+Expected<std::vector<ProfiledLatency>> estimateUnderEveryProfile(const Network& net, const Shape& inputShape, double clockMHz,
+                                                                 const LatencyOptions& options = {});
+
 // One line saying what an estimate rests on, for the command line and JSON.
 std::string latencyBasisNote(const CostProfile& profile);
 
