@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "mcu/fit_report.h"
+#include "mcu/latency_model.h"
 #include "model/spec_settings.h"
 #include "model/weight_binding.h"
 #include "profile/arena.h"
@@ -21,13 +22,20 @@ struct ProfileRequest {
     ScheduleOptions options;
     std::optional<SizeSpec> input;
     bool execute = false;
+    LatencyOptions latency;
 };
+
+std::string formatDuration(double ms)
+{
+    return ms >= 1000.0 ? formatFloat(ms / 1000.0, 2) + " s" : formatFloat(ms, 1) + " ms";
+}
 
 } // namespace
 
 int commandProfile(const std::vector<std::string>& argv)
 {
-    const Arguments args(argv, {"--model", "--arch", "--input", "--schedule", "--dtype", "--set", "--rnn-layout", "--board"},
+    const Arguments args(argv, {"--model", "--arch", "--input", "--schedule", "--dtype", "--set", "--rnn-layout", "--board",
+                          "--rnn-density"},
                          {"--count-input", "--execute", "--json", "--csv"});
     if (!args.ok())
         return usageError("profile", args.error());
@@ -47,6 +55,13 @@ int commandProfile(const std::vector<std::string>& argv)
         req.input = parseSizeSpec(*s);
         if (!req.input)
             return usageError("profile", "--input must be WIDTHxHEIGHT or WIDTHxHEIGHTxCHANNELS, not '" + *s + "'");
+    }
+
+    if (const auto d = args.value("--rnn-density")) {
+        auto density = parseRnnDensity(*d);
+        if (!density)
+            return usageError("profile", "--rnn-density: " + density.error());
+        req.latency.rnnDensity = *density;
     }
 
     std::optional<Board> board;
@@ -131,6 +146,13 @@ int commandProfile(const std::vector<std::string>& argv)
         for (int n : schedule->units[u].nodes)
             liveAtLayer[static_cast<size_t>(n)] = timeline->liveBytes[u];
     const std::string peakLayer = timeline->steps[static_cast<size_t>(timeline->peakStep)];
+    std::vector<ProfiledLatency> latency;
+    if (board) {
+        auto estimated = estimateUnderEveryProfile(net, input, board->clockMHz, req.latency);
+        if (!estimated)
+            return inputError(estimated.error());
+        latency = std::move(*estimated);
+    }
 
     if (args.flag("--json")) {
         nlohmann::json out{{"arch", spec.name},
@@ -174,6 +196,19 @@ int commandProfile(const std::vector<std::string>& argv)
             out["sram_breakdown"] = {{"activations", fit.activationBytes}, {"frame_buffer", fit.frameBufferBytes},
                                      {"runtime", fit.runtimeBytes}};
             out["flash_breakdown"] = {{"weights", fit.weightBytes}, {"code", fit.codeBytes}};
+            out["latency_ms"] = nlohmann::json::object();
+            out["latency_estimate"] = nlohmann::json::object();
+            for (const auto& [p, e] : latency) {
+                out["latency_ms"][e.profile] = e.milliseconds();
+                nlohmann::json byClass = nlohmann::json::object();
+                for (size_t c = 0; c < kOpClassCount; ++c)
+                    byClass[std::string(opClassKey(static_cast<OpClass>(c)))] = e.cyclesByClass[c];
+                byClass["per_layer"] = e.layerOverheadCycles;
+                out["latency_estimate"][e.profile] = {{"cycles", e.cycles}, {"cycles_by_class", byClass},
+                                                      {"basis", latencyBasisNote(p)}};
+            }
+            out["rnn_density"] = {req.latency.rnnDensity.w1, req.latency.rnnDensity.u1, req.latency.rnnDensity.w2,
+                                  req.latency.rnnDensity.u2};
         }
         if (!executeProblem.empty())
             out["execute_problem"] = executeProblem;
@@ -203,6 +238,18 @@ int commandProfile(const std::vector<std::string>& argv)
                       << fit.weightBytes << " weights + " << fit.codeBytes << " code): "
                       << (fit.fits ? "fits, " : "DOES NOT FIT, ") << "SRAM headroom " << fit.sramHeadroom
                       << " bytes, flash headroom " << fit.flashHeadroom << " bytes\n";
+            std::cout << "  estimated latency at " << formatFloat(board->clockMHz, 0)
+                      << " MHz (estimates from instruction counts of each library's inner loops, not measurements; "
+                         "resources/mcu/cost_profiles.json)";
+            if (!req.latency.rnnDensity.dense())
+                std::cout << ", RNN weight density " << formatFloat(req.latency.rnnDensity.w1, 2) << "/"
+                          << formatFloat(req.latency.rnnDensity.u1, 2) << "/" << formatFloat(req.latency.rnnDensity.w2, 2)
+                          << "/" << formatFloat(req.latency.rnnDensity.u2, 2);
+            std::cout << ":\n";
+            for (const auto& [p, e] : latency) {
+                std::cout << "    " << std::left << std::setw(16) << e.profile << std::right << " ~" << formatDuration(e.milliseconds())
+                          << "  (" << formatFloat(e.cycles / 1e6, 1) << " M cycles; " << p.title << ")\n";
+            }
         }
         if (measured)
             std::cout << "  executed in the arena: measured peak " << *measured << " bytes ("

@@ -6,6 +6,8 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "mcu/board.h"
+#include "mcu/latency_model.h"
 #include "profile/profile_summary.h"
 
 namespace rnnpool::cli {
@@ -14,6 +16,24 @@ namespace {
 
 using Summary = ProfileSummary;
 
+// Estimated milliseconds under every cost profile (compare --board), in the
+// order of the profiles file.
+using LatencyRow = std::vector<std::pair<std::string, double>>;
+
+Expected<LatencyRow> estimateRow(const ArchSpec& spec, const Shape& input, const Board& board)
+{
+    auto net = Network::build(spec);
+    if (!net)
+        return std::move(net).takeError();
+    auto estimates = estimateUnderEveryProfile(*net, input, board.clockMHz);
+    if (!estimates)
+        return std::move(estimates).takeError();
+    LatencyRow row;
+    for (const auto& [profile, estimate] : *estimates)
+        row.emplace_back(profile.name, estimate.milliseconds());
+    return row;
+}
+
 nlohmann::json toJson(const Summary& s)
 {
     return {{"arch", s.arch}, {"task", s.task},
@@ -21,18 +41,33 @@ nlohmann::json toJson(const Summary& s)
             {"params", s.params}, {"madds", s.madds}, {"peak_bytes", {{"layerwise", s.layerwisePeak}, {"paper", s.paperPeak}}}};
 }
 
-void printTable(const std::vector<Summary>& rows, const ScheduleOptions& options)
+void printTable(const std::vector<Summary>& rows, const ScheduleOptions& options, const std::vector<LatencyRow>& latency,
+                const std::optional<Board>& board)
 {
     std::cout << "peak activations at " << elementTypeName(options.dtype) << ", input "
               << (options.countInput ? "counted" : "not counted") << "\n";
     std::cout << std::left << std::setw(30) << "architecture" << std::setw(16) << "task" << std::setw(13) << "input" << std::right
               << std::setw(12) << "params" << std::setw(12) << "M MAdds" << std::setw(16) << "layerwise B" << std::setw(14)
-              << "paper B" << "\n";
-    for (const Summary& s : rows)
+              << "paper B";
+    if (!latency.empty())
+        for (const auto& [profile, ms] : latency.front())
+            std::cout << std::setw(21) << ("~ms " + profile);
+    std::cout << "\n";
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const Summary& s = rows[i];
         std::cout << std::left << std::setw(30) << s.arch << std::setw(16) << s.task << std::setw(13)
                   << (std::to_string(s.input[2]) + "x" + std::to_string(s.input[1]) + "x" + std::to_string(s.input[0]))
                   << std::right << std::setw(12) << s.params << std::setw(12) << formatFloat(static_cast<double>(s.madds) / 1e6, 1)
-                  << std::setw(16) << s.layerwisePeak << std::setw(14) << s.paperPeak << "\n";
+                  << std::setw(16) << s.layerwisePeak << std::setw(14) << s.paperPeak;
+        if (i < latency.size())
+            for (const auto& [profile, ms] : latency[i])
+                std::cout << std::setw(21) << formatFloat(ms, 1);
+        std::cout << "\n";
+    }
+    if (board)
+        std::cout << "~ms: estimated latency on " << board->name << " at " << formatFloat(board->clockMHz, 0)
+                  << " MHz under each cost profile (estimates from instruction counts of the kernels' inner loops, "
+                     "not measurements; resources/mcu/cost_profiles.json)\n";
 }
 
 int run(const std::string& command, const std::vector<std::string>& names, const Arguments& args)
@@ -47,7 +82,15 @@ int run(const std::string& command, const std::vector<std::string>& names, const
         if (!size)
             return usageError(command, "--input must be WIDTHxHEIGHT[xCHANNELS], not '" + *s + "'");
     }
+    std::optional<Board> board;
+    if (const auto b = args.value("--board")) {
+        auto found = findBoard(*b);
+        if (!found)
+            return usageError(command, found.error());
+        board = *found;
+    }
     std::vector<Summary> rows;
+    std::vector<LatencyRow> latency;
     for (const std::string& name : names) {
         auto spec = findArchitecture(name);
         if (!spec)
@@ -60,14 +103,26 @@ int run(const std::string& command, const std::vector<std::string>& names, const
         if (!summary)
             return inputError(summary.error());
         rows.push_back(*summary);
+        if (board) {
+            auto row = estimateRow(*spec, input, *board);
+            if (!row)
+                return inputError(row.error());
+            latency.push_back(std::move(*row));
+        }
     }
     if (args.flag("--json")) {
         nlohmann::json out = nlohmann::json::array();
-        for (const Summary& s : rows)
-            out.push_back(toJson(s));
+        for (size_t i = 0; i < rows.size(); ++i) {
+            out.push_back(toJson(rows[i]));
+            if (i < latency.size()) {
+                out.back()["board"] = board->name;
+                for (const auto& [profile, ms] : latency[i])
+                    out.back()["latency_ms"][profile] = ms;
+            }
+        }
         std::cout << out.dump(2) << "\n";
     } else {
-        printTable(rows, options);
+        printTable(rows, options, latency, board);
     }
     return kExitOk;
 }
@@ -92,7 +147,7 @@ int commandZoo(const std::vector<std::string>& argv)
 
 int commandCompare(const std::vector<std::string>& argv)
 {
-    const Arguments args(argv, {"--dtype", "--input"}, {"--json", "--count-input"});
+    const Arguments args(argv, {"--dtype", "--input", "--board"}, {"--json", "--count-input"});
     if (!args.ok())
         return usageError("compare", args.error());
     if (args.positionals().size() < 2)

@@ -24,11 +24,12 @@ commands:
   profile  (--arch NAME | --model FILE) [--input WxHxC] [--schedule layerwise|paper] [--dtype f32|i16|i8]
            [--count-input] [--set KEY=VALUE]... [--board NAME] [--execute] [--json | --csv]
            Parameters, multiply-adds and peak activation memory; --execute runs in a metered arena;
-           --board stm32f439zi|nrf52840|stm32l4r5zi|custom:sram=S,flash=F,clock=C reports the fit.
+           --board stm32f439zi|nrf52840|stm32l4r5zi|custom:sram=S,flash=F,clock=C reports the fit
+           and estimated latencies under each cost profile; [--rnn-density W1,U1,W2,U2] for sparse RNNPool.
   zoo      [--dtype f32|i16|i8] [--count-input] [--json]
            The built-in architectures with parameters, multiply-adds and peaks under both schedules.
-  compare  A B ... [--input WxH[xC]] [--dtype f32|i16|i8] [--count-input] [--json]
-           The same for the named architectures, side by side.
+  compare  A B ... [--input WxH[xC]] [--dtype f32|i16|i8] [--count-input] [--board NAME] [--json]
+           The same for the named architectures, side by side; --board adds estimated latencies.
   sweep    --arch NAME --param KEY --values V1,V2,... [--dtype f32|i16|i8] [--count-input] [--json]
            Parameters, multiply-adds and peaks as one setting varies (rnnpool.h1, rnnpool.patch, input, ...).
   eval     [--model FILE | --arch NAME] [--detector model|haar|model,haar] --images DIR --labels labels.txt

@@ -229,6 +229,62 @@ TEST(CliProfile, FaceM4FitsTheStm32F439UnderThePaperScheduleAtInt8)
     EXPECT_EQ(nlohmann::json::parse(custom.output)["sram_bytes"], 2 * 1024 * 1024);
 }
 
+TEST(CliProfile, BoardReportHasTheFitKeysAndLatencyEstimatesPerProfile)
+{
+    const Outcome o = runCli("profile --arch mlperf-tiny-vww --dtype i8 --board stm32l4r5zi --json");
+    ASSERT_EQ(o.status, 0) << o.output;
+    const auto j = nlohmann::json::parse(o.output);
+    for (const char* key : {"arch", "input", "params", "madds", "schedule", "dtype", "peak_bytes", "peak_layer", "arena_bytes",
+                            "layers", "board", "sram_bytes", "flash_bytes", "sram_needed", "flash_needed", "fits", "latency_ms"})
+        EXPECT_TRUE(j.contains(key)) << key;
+    EXPECT_EQ(j["board"], "stm32l4r5zi");
+    EXPECT_EQ(j["sram_bytes"], 640 * 1024);
+    EXPECT_EQ(j["flash_bytes"], 2 * 1024 * 1024);
+    EXPECT_TRUE(j["fits"].get<bool>());
+    // Flash: the int8 weights (the trainable parameters) plus the 64 KiB code allowance.
+    EXPECT_EQ(j["flash_needed"].get<int64_t>(), j["params"].get<int64_t>() + 64 * 1024);
+    ASSERT_TRUE(j["latency_ms"].is_object());
+    for (const char* profile : {"generic-c", "cmsis-nn", "tflm-reference"}) {
+        ASSERT_TRUE(j["latency_ms"].contains(profile)) << profile;
+        EXPECT_GT(j["latency_ms"][profile].get<double>(), 0.0) << profile;
+        EXPECT_NE(j["latency_estimate"][profile]["basis"].get<std::string>().find("estimate"), std::string::npos);
+    }
+    // The published NUCLEO-L4R5ZI figure for an optimised library is about 221 ms.
+    EXPECT_NEAR(j["latency_ms"]["cmsis-nn"].get<double>(), 221.0, 0.25 * 221.0);
+    // A sparse RNNPool is cheaper on the SeeDot-style kernels; bad densities are refused.
+    const Outcome dense = runCli("profile --arch RPool_Face_M4 --schedule paper --dtype i8 --board stm32f439zi --json");
+    const Outcome sparse = runCli("profile --arch RPool_Face_M4 --schedule paper --dtype i8 --board stm32f439zi "
+                                  "--rnn-density 0.5,0.3,0.3,0.3 --json");
+    ASSERT_EQ(dense.status, 0) << dense.output;
+    ASSERT_EQ(sparse.status, 0) << sparse.output;
+    EXPECT_LT(nlohmann::json::parse(sparse.output)["latency_ms"]["generic-c"].get<double>(),
+              nlohmann::json::parse(dense.output)["latency_ms"]["generic-c"].get<double>());
+    EXPECT_EQ(runCli("profile --arch RPool_Face_M4 --board stm32f439zi --rnn-density 2").status, 2);
+    const Outcome text = runCli("profile --arch mlperf-tiny-vww --dtype i8 --board stm32l4r5zi");
+    ASSERT_EQ(text.status, 0) << text.output;
+    EXPECT_NE(text.output.find("estimated latency"), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("cmsis-nn"), std::string::npos) << text.output;
+}
+
+TEST(CliCompare, BoardAddsEstimatedLatencies)
+{
+    const Outcome o = runCli("compare mlperf-tiny-vww rnnpool-face-m4 --board stm32l4r5zi --json");
+    ASSERT_EQ(o.status, 0) << o.output;
+    const auto j = nlohmann::json::parse(o.output);
+    ASSERT_EQ(j.size(), 2u);
+    // The same estimate as profile --board gives for the same board.
+    const Outcome single = runCli("profile --arch mlperf-tiny-vww --board stm32l4r5zi --json");
+    ASSERT_EQ(single.status, 0) << single.output;
+    const auto p = nlohmann::json::parse(single.output);
+    for (const char* profile : {"generic-c", "cmsis-nn", "tflm-reference"})
+        EXPECT_DOUBLE_EQ(j[0]["latency_ms"][profile].get<double>(), p["latency_ms"][profile].get<double>()) << profile;
+    const Outcome table = runCli("compare mlperf-tiny-vww rnnpool-face-m4 --board stm32l4r5zi");
+    ASSERT_EQ(table.status, 0) << table.output;
+    EXPECT_NE(table.output.find("~ms cmsis-nn"), std::string::npos) << table.output;
+    EXPECT_NE(table.output.find("not measurements"), std::string::npos) << table.output;
+    EXPECT_EQ(runCli("compare mlperf-tiny-vww rnnpool-face-m4 --board nope").status, 2);
+}
+
 TEST(CliProfile, SettingsChangeTheArchitectureAndBadOnesAreRefused)
 {
     const Outcome base = runCli("profile --arch RPool_Face_M4 --json");
