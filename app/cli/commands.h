@@ -16,5 +16,6 @@ int commandZoo(const std::vector<std::string>& args);
 int commandCompare(const std::vector<std::string>& args);
 int commandSweep(const std::vector<std::string>& args);
 int commandEval(const std::vector<std::string>& args);
+int commandPaperTables(const std::vector<std::string>& args);
 
 } // namespace rnnpool::cli

@@ -35,6 +35,9 @@ commands:
   eval     [--model FILE | --arch NAME] [--detector model|haar|model,haar] --images DIR --labels labels.txt
            [--min-face PX] [--limit N] [--json]
            Average precision at IoU 0.5 (VOC all points), the precision/recall curve, recall per face size.
+  paper-tables [--json]
+           Our parameters, multiply-adds and peak RAM beside the paper's Tables 1, 3, 4 and 5, with the
+           convention each column counts by and the figures that are not reproduced, and why.
   help     This text.
 
 Sizes are width x height, as cameras name them: --size 320x240.
@@ -53,7 +56,7 @@ int main(int argc, char** argv)
     const std::string command = argv[1];
     const std::vector<std::string> args(argv + 2, argv + argc);
     const std::map<std::string, int (*)(const std::vector<std::string>&)> commands{
-        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}, {"sweep", commandSweep}, {"eval", commandEval}};
+        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}, {"sweep", commandSweep}, {"eval", commandEval}, {"paper-tables", commandPaperTables}};
     if (command == "help" || command == "--help" || command == "-h") {
         std::cout << kUsage;
         return kExitOk;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <map>
 
+#include "model/layer_reader.h"
 #include "ops/classifier_ops.h"
 #include "ops/conv2d.h"
 #include "ops/elementwise.h"
@@ -10,41 +11,7 @@
 
 namespace rnnpool {
 
-namespace {
 using nlohmann::json;
-
-// Reads the spec of one layer; every failure names the spec and the layer.
-class LayerReader {
-public:
-    LayerReader(const ArchSpec& spec, const json& layer, std::vector<Node>& nodes)
-        : m_spec(spec), m_layer(layer), m_nodes(nodes)
-    {
-    }
-
-    Status expand();
-
-private:
-    Error fail(const std::string& what) const
-    {
-        return makeError("architecture '" + m_spec.name + "', layer '" + m_name + "': " + what);
-    }
-    int64_t integer(const char* key, int64_t fallback, bool required = false);
-    std::pair<int64_t, int64_t> pair(const char* key, int64_t fallback);
-    std::string text(const char* key, bool required = false);
-    int64_t channelsOf(int node) const { return node == kNetworkInput ? m_spec.inputChannels : m_nodes[node].outChannels; }
-    int resolve(const std::string& ref);
-    std::vector<int> inputs(size_t expected);
-    int add(std::string name, std::vector<int> inputs, std::unique_ptr<Op> op, int64_t outChannels);
-
-    Status expandConv(bool sugar);
-    Status expandInvertedResidual();
-
-    const ArchSpec& m_spec;
-    const json& m_layer;
-    std::vector<Node>& m_nodes;
-    std::string m_name;
-    std::string m_error;
-};
 
 int64_t LayerReader::integer(const char* key, int64_t fallback, bool required)
 {
@@ -111,8 +78,9 @@ std::vector<int> LayerReader::inputs(size_t expected)
         for (const json& ref : m_layer["input"])
             result.push_back(ref.is_string() ? resolve(ref.get<std::string>()) : kNetworkInput);
     }
-    if (result.size() != expected && m_error.empty())
-        m_error = "needs " + std::to_string(expected) + " input(s)";
+    // expected == 0: any number, at least one (concat).
+    if ((expected == 0 ? result.empty() : result.size() != expected) && m_error.empty())
+        m_error = expected == 0 ? std::string("needs at least one input") : "needs " + std::to_string(expected) + " input(s)";
     return result;
 }
 
@@ -222,44 +190,30 @@ Status LayerReader::expandInvertedResidual()
     return Status::ok();
 }
 
-Status LayerReader::expand()
+Status LayerReader::expandRnnPool()
 {
-    if (!m_layer.is_object())
-        return makeError("architecture '" + m_spec.name + "': every layer must be a JSON object");
-    m_name = text("name", true);
-    const std::string op = text("op", true);
+    const auto in = inputs(1);
+    RnnPoolParams p;
+    p.inChannels = in.empty() ? 0 : channelsOf(in[0]);
+    p.patch = integer("patch", 8);
+    p.stride = integer("stride", 4);
+    p.hidden1 = integer("h1", 0, true);
+    p.hidden2 = integer("h2", 0, true);
+    p.padBottomRight = integer("pad_bottom_right", 1);
+    p.weights = text("weights", true);
     if (!m_error.empty())
         return fail(m_error);
-    for (const Node& node : m_nodes)
-        if (node.group == m_name || node.name == m_name)
-            return fail("the name is used twice");
+    if (p.patch <= 0 || p.stride <= 0 || p.hidden1 <= 0 || p.hidden2 <= 0)
+        return fail("patch, stride, h1 and h2 must be positive");
+    if (p.hidden1 > kMaxRnnHidden || p.hidden2 > kMaxRnnHidden)
+        return fail("h1 and h2 may be at most " + std::to_string(kMaxRnnHidden));
+    const int64_t out = 4 * p.hidden2;
+    add(m_name, in, std::make_unique<RnnPool>(std::move(p)), out);
+    return Status::ok();
+}
 
-    if (op == "conv")
-        return expandConv(false);
-    if (op == "conv_bn_act")
-        return expandConv(true);
-    if (op == "inverted_residual")
-        return expandInvertedResidual();
-    if (op == "rnnpool") {
-        const auto in = inputs(1);
-        RnnPoolParams p;
-        p.inChannels = in.empty() ? 0 : channelsOf(in[0]);
-        p.patch = integer("patch", 8);
-        p.stride = integer("stride", 4);
-        p.hidden1 = integer("h1", 0, true);
-        p.hidden2 = integer("h2", 0, true);
-        p.padBottomRight = integer("pad_bottom_right", 1);
-        p.weights = text("weights", true);
-        if (!m_error.empty())
-            return fail(m_error);
-        if (p.patch <= 0 || p.stride <= 0 || p.hidden1 <= 0 || p.hidden2 <= 0)
-            return fail("patch, stride, h1 and h2 must be positive");
-        if (p.hidden1 > kMaxRnnHidden || p.hidden2 > kMaxRnnHidden)
-            return fail("h1 and h2 may be at most " + std::to_string(kMaxRnnHidden));
-        const int64_t out = 4 * p.hidden2;
-        add(m_name, in, std::make_unique<RnnPool>(std::move(p)), out);
-        return Status::ok();
-    }
+Status LayerReader::expandSimple(const std::string& op)
+{
     if (op == "l2norm") {
         const auto in = inputs(1);
         const std::string weights = text("weights", true);
@@ -310,9 +264,53 @@ Status LayerReader::expand()
         add(m_name, in, std::make_unique<Linear>(channelsOf(in[0]), out, weights), out);
         return Status::ok();
     }
-    return fail("unknown op '" + op + "' (known: conv, conv_bn_act, inverted_residual, rnnpool, l2norm, background_maxout, add, global_avgpool, linear)");
+    return fail("unknown op '" + op + "' (known: conv, conv_bn_act, inverted_residual, separable, rnnpool, l2norm, "
+                "background_maxout, add, global_avgpool, linear, maxpool, avgpool, concat, batchnorm, crelu, basic_block, dense_block, "
+                "transition, inception, mbconv)");
 }
-} // namespace
+
+Status LayerReader::expand()
+{
+    if (!m_layer.is_object())
+        return makeError("architecture '" + m_spec.name + "': every layer must be a JSON object");
+    m_name = text("name", true);
+    const std::string op = text("op", true);
+    if (!m_error.empty())
+        return fail(m_error);
+    for (const Node& node : m_nodes)
+        if (node.group == m_name || node.name == m_name)
+            return fail("the name is used twice");
+
+    if (op == "conv")
+        return expandConv(false);
+    if (op == "conv_bn_act")
+        return expandConv(true);
+    if (op == "inverted_residual")
+        return expandInvertedResidual();
+    if (op == "rnnpool")
+        return expandRnnPool();
+    if (op == "maxpool" || op == "avgpool")
+        return expandPool(op == "maxpool");
+    if (op == "concat")
+        return expandConcat();
+    if (op == "batchnorm")
+        return expandBatchNorm();
+    if (op == "crelu")
+        return expandCRelu();
+    if (op == "separable")
+        return expandSeparable();
+    if (op == "basic_block")
+        return expandBasicBlock();
+    if (op == "dense_block")
+        return expandDenseBlock();
+    if (op == "transition")
+        return expandTransition();
+    if (op == "inception")
+        return expandInception();
+    if (op == "mbconv")
+        return expandMbConv();
+    return expandSimple(op);
+}
 
 Status expandLayers(const ArchSpec& spec, std::vector<Node>& nodes)
 {

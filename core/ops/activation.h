@@ -2,12 +2,15 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <string_view>
 
 namespace rnnpool {
 
-enum class Activation { None, Relu, Relu6 };
+// Swish is x·sigmoid(x) (EfficientNet's SiLU); the hard variants are
+// MobileNetV3's piecewise-linear approximations.
+enum class Activation { None, Relu, Relu6, Sigmoid, Swish, HardSigmoid, HardSwish };
 
 inline std::optional<Activation> parseActivation(std::string_view name)
 {
@@ -17,6 +20,14 @@ inline std::optional<Activation> parseActivation(std::string_view name)
         return Activation::Relu;
     if (name == "relu6")
         return Activation::Relu6;
+    if (name == "sigmoid")
+        return Activation::Sigmoid;
+    if (name == "swish" || name == "silu")
+        return Activation::Swish;
+    if (name == "hsigmoid")
+        return Activation::HardSigmoid;
+    if (name == "hswish")
+        return Activation::HardSwish;
     return std::nullopt;
 }
 
@@ -26,6 +37,10 @@ inline std::string_view activationName(Activation a)
     case Activation::None: return "none";
     case Activation::Relu: return "relu";
     case Activation::Relu6: return "relu6";
+    case Activation::Sigmoid: return "sigmoid";
+    case Activation::Swish: return "swish";
+    case Activation::HardSigmoid: return "hsigmoid";
+    case Activation::HardSwish: return "hswish";
     }
     return "none";
 }
@@ -36,6 +51,10 @@ inline float activate(Activation a, float v)
     case Activation::None: return v;
     case Activation::Relu: return std::max(v, 0.0f);
     case Activation::Relu6: return std::min(std::max(v, 0.0f), 6.0f);
+    case Activation::Sigmoid: return 1.0f / (1.0f + std::exp(-v));
+    case Activation::Swish: return v / (1.0f + std::exp(-v));
+    case Activation::HardSigmoid: return std::min(std::max(v + 3.0f, 0.0f), 6.0f) / 6.0f;
+    case Activation::HardSwish: return v * std::min(std::max(v + 3.0f, 0.0f), 6.0f) / 6.0f;
     }
     return v;
 }

@@ -63,6 +63,12 @@ Expected<ArenaRun> runInArena(const Network& net, const Schedule& schedule, cons
     if (!shapes)
         return std::move(shapes).takeError();
 
+    for (const ScheduleUnit& unit : schedule.units)
+        if (!unitExecutes(unit))
+            return makeError("schedule '" + schedule.name + "' of '" + net.spec().name + "': unit '" + unit.name + "' (" +
+                             paperBlockName(unit.block) +
+                             ") is planned by the paper's Appendix E.2 rule and has no streaming kernel; the arena runs "
+                             "layers, inverted-residual and separable blocks, and RNNPool with the convolutions feeding it");
     MeteredArena arena(timeline, plan);
     // Timeline tensor of each unit's output and scratch (buildTimeline's order).
     const size_t units = schedule.units.size();
@@ -108,6 +114,11 @@ Expected<ArenaRun> runInArena(const Network& net, const Schedule& schedule, cons
         case ScheduleUnit::Kind::RnnPoolPatches:
             runRnnPoolStreamed(net, unit, *in.front(), views[static_cast<size_t>(out)], scratch);
             break;
+        case ScheduleUnit::Kind::PointwisePool:
+            runPointwisePoolStreamed(net, unit, *in.front(), views[static_cast<size_t>(out)], scratch);
+            break;
+        case ScheduleUnit::Kind::PaperBlock:
+            break; // refused above
         }
         if (scratchTensor[u] >= 0)
             arena.release(scratchTensor[u]);

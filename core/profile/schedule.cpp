@@ -43,6 +43,12 @@ bool isInvertedResidual(const Network& net, const std::vector<int>& nodes)
     return parts == expected;
 }
 
+bool isPointwise(const Network& net, int node)
+{
+    const auto& p = static_cast<const Conv2d&>(*net.nodes()[static_cast<size_t>(node)].op).params();
+    return p.kernelH == 1 && p.kernelW == 1 && p.strideH == 1 && p.strideW == 1 && p.padH == 0 && p.padW == 0 && p.groups == 1;
+}
+
 } // namespace
 
 Schedule layerwiseSchedule(const Network& net)
@@ -57,23 +63,71 @@ Schedule paperSchedule(const Network& net)
 {
     Schedule s{"paper", {}};
     const auto& nodes = net.nodes();
+    std::vector<int> readers(nodes.size(), 0);
+    for (const Node& node : nodes)
+        for (int src : node.inputs)
+            if (src != kNetworkInput)
+                ++readers[static_cast<size_t>(src)];
+    for (const auto& [loc, conf] : net.heads())
+        ++readers[static_cast<size_t>(loc)], ++readers[static_cast<size_t>(conf)];
+    // The previous unit is a lone convolution whose only reader is `node`.
+    auto feedsOnly = [&](int node) {
+        if (s.units.empty() || s.units.back().kind != ScheduleUnit::Kind::Layer || s.units.back().nodes.size() != 1)
+            return false;
+        const int conv = s.units.back().output();
+        const auto& inputs = nodes[static_cast<size_t>(node)].inputs;
+        return nodes[static_cast<size_t>(conv)].op->kind() == "conv2d" && readers[static_cast<size_t>(conv)] == 1 &&
+               std::find(inputs.begin(), inputs.end(), conv) != inputs.end();
+    };
     for (size_t i = 0; i < nodes.size();) {
         std::vector<int> group{static_cast<int>(i)};
         size_t j = i + 1;
         while (j < nodes.size() && nodes[j].group == nodes[i].group && nodes[i].group != nodes[i].name)
             group.push_back(static_cast<int>(j++));
-        if (isInvertedResidual(net, group)) {
+        // A group whose inner maps are read from outside (an SSD head on an expansion) runs layer by layer.
+        const bool sealed = std::all_of(group.begin(), group.end() - 1, [&](int n) {
+            for (size_t r = static_cast<size_t>(group.back()) + 1; r < nodes.size(); ++r)
+                if (std::find(nodes[r].inputs.begin(), nodes[r].inputs.end(), n) != nodes[r].inputs.end())
+                    return false;
+            return true;
+        });
+        if (!sealed) {
+            for (int n : group)
+                s.units.push_back(unitOf(net, {n}, ScheduleUnit::Kind::Layer, nodes[static_cast<size_t>(n)].name));
+        } else if (isInvertedResidual(net, group)) {
             s.units.push_back(unitOf(net, group, ScheduleUnit::Kind::InvertedResidual, nodes[i].group));
+        } else if (const auto block = recogniseBlock(net, group)) {
+            s.units.push_back(unitOf(net, group, ScheduleUnit::Kind::PaperBlock, nodes[i].group));
+            s.units.back().block = *block;
         } else {
             for (int n : group) {
-                const auto kind = nodes[static_cast<size_t>(n)].op->kind() == "rnnpool" ? ScheduleUnit::Kind::RnnPoolPatches
-                                                                                       : ScheduleUnit::Kind::Layer;
-                s.units.push_back(unitOf(net, {n}, kind, nodes[static_cast<size_t>(n)].name));
+                if (nodes[static_cast<size_t>(n)].op->kind() == "global_avgpool" && feedsOnly(n) &&
+                    isPointwise(net, s.units.back().output())) {
+                    const int conv = s.units.back().output();
+                    s.units.pop_back();
+                    s.units.push_back(unitOf(net, {conv, n}, ScheduleUnit::Kind::PointwisePool, nodes[static_cast<size_t>(n)].name));
+                    continue;
+                }
+                if (nodes[static_cast<size_t>(n)].op->kind() != "rnnpool") {
+                    s.units.push_back(unitOf(net, {n}, ScheduleUnit::Kind::Layer, nodes[static_cast<size_t>(n)].name));
+                    continue;
+                }
+                std::vector<int> chain{n};
+                while (feedsOnly(chain.front())) {
+                    chain.insert(chain.begin(), s.units.back().output());
+                    s.units.pop_back();
+                }
+                s.units.push_back(unitOf(net, chain, ScheduleUnit::Kind::RnnPoolPatches, nodes[static_cast<size_t>(n)].name));
             }
         }
         i = j;
     }
     return s;
+}
+
+bool unitExecutes(const ScheduleUnit& unit)
+{
+    return unit.kind != ScheduleUnit::Kind::PaperBlock;
 }
 
 Expected<Schedule> scheduleByName(const Network& net, const std::string& name)
@@ -91,6 +145,7 @@ int64_t unitScratchElements(const Network& net, const ScheduleUnit& unit, const 
     const auto shapeOf = [&](int node) -> const Shape& { return node == kNetworkInput ? inputShape : shapes[static_cast<size_t>(node)]; };
     switch (unit.kind) {
     case ScheduleUnit::Kind::Layer:
+    case ScheduleUnit::Kind::PaperBlock:
         return 0;
     case ScheduleUnit::Kind::InvertedResidual: {
         const Node& first = net.nodes()[static_cast<size_t>(unit.nodes.front())];
@@ -100,11 +155,17 @@ int64_t unitScratchElements(const Network& net, const ScheduleUnit& unit, const 
         // A ring of three expanded rows (when there is an expansion), one depthwise row.
         return (first.name.ends_with(".expand") ? 3 * inWidth : 0) + outWidth;
     }
+    case ScheduleUnit::Kind::PointwisePool:
+        return net.nodes()[static_cast<size_t>(unit.nodes.front())].outChannels; // one pixel of the conv
     case ScheduleUnit::Kind::RnnPoolPatches: {
         const auto& op = static_cast<const RnnPool&>(*net.nodes()[static_cast<size_t>(unit.output())].op);
         const RnnPoolParams& p = op.params();
-        // Row and column summaries, one input pixel, one projection, RNN2's state.
-        return 2 * p.patch * p.hidden1 + p.inChannels + std::max(p.hidden1, p.hidden2) + p.hidden2;
+        // Row and column summaries, one input pixel, one projection, RNN2's state;
+        // with fused convolutions, one pixel of every map below the last one.
+        int64_t fused = 0;
+        for (size_t i = 0; i + 2 < unit.nodes.size(); ++i)
+            fused += net.nodes()[static_cast<size_t>(unit.nodes[i])].outChannels;
+        return 2 * p.patch * p.hidden1 + p.inChannels + std::max(p.hidden1, p.hidden2) + p.hidden2 + fused;
     }
     }
     return 0;
@@ -138,12 +199,30 @@ Expected<MemoryTimeline> buildTimeline(const Network& net, const Schedule& sched
         tensorOf[static_cast<size_t>(out)] = static_cast<int>(t.tensors.size());
         t.tensors.push_back({unit.name, out, static_cast<int>(u), isOutput[static_cast<size_t>(out)] ? lastStep : static_cast<int>(u),
                              shapeNumel((*shapes)[static_cast<size_t>(out)]) * element});
+        // A paper block overwrites the inputs it reads last: they end a step early.
+        const int reads = unit.kind == ScheduleUnit::Kind::PaperBlock ? static_cast<int>(u) - 1 : static_cast<int>(u);
         for (int src : unit.inputs) {
             const int tensor = src == kNetworkInput ? 0 : tensorOf[static_cast<size_t>(src)];
             if (tensor < 0)
                 return makeError("schedule '" + schedule.name + "': unit '" + unit.name + "' reads a tensor no earlier step made");
-            t.tensors[static_cast<size_t>(tensor)].lastStep = std::max(t.tensors[static_cast<size_t>(tensor)].lastStep, static_cast<int>(u));
+            t.tensors[static_cast<size_t>(tensor)].lastStep = std::max(t.tensors[static_cast<size_t>(tensor)].lastStep, reads);
         }
+    }
+    for (size_t u = 0; u < schedule.units.size(); ++u) {
+        const ScheduleUnit& unit = schedule.units[u];
+        if (unit.kind != ScheduleUnit::Kind::PaperBlock)
+            continue;
+        int64_t inElements = 0, stillLive = 0;
+        for (int src : unit.inputs) {
+            const TensorLife& in = t.tensors[static_cast<size_t>(src == kNetworkInput ? 0 : tensorOf[static_cast<size_t>(src)])];
+            inElements += in.bytes / element;
+            stillLive += in.lastStep >= static_cast<int>(u) ? in.bytes : 0;
+        }
+        const int64_t outBytes = t.tensors[static_cast<size_t>(tensorOf[static_cast<size_t>(unit.output())])].bytes;
+        const int64_t need = element * paperBlockElements(unit.block, net, unit.nodes, inElements, outBytes / element, *shapes);
+        if (need > outBytes + stillLive)
+            t.tensors.push_back({unit.name + ".in-place", unit.output(), static_cast<int>(u), static_cast<int>(u),
+                                 need - outBytes - stillLive, true});
     }
     for (size_t u = 0; u < schedule.units.size(); ++u) {
         const int64_t scratch = unitScratchElements(net, schedule.units[u], *shapes, inputShape);

@@ -6,7 +6,12 @@
 //              al.): an inverted-residual block runs channel by channel, so
 //              only its input and output are materialised (plus three
 //              expanded rows and one depthwise row of scratch); RNNPool runs
-//              patch by patch (input, output and one patch's RNN state).
+//              patch by patch (input, output and one patch's RNN state),
+//              and the convolutions that feed it only are computed pixel by
+//              pixel inside it, so their maps are never materialised;
+//              residual, dense, inception and squeeze-excite blocks and
+//              pooling follow the block rules of E.2 (paper_blocks.h), which
+//              are estimates the arena does not execute.
 //
 //   Schedule s = paperSchedule(net);
 //   Expected<MemoryTimeline> t = buildTimeline(net, s, {1, 240, 320}, options);
@@ -17,12 +22,19 @@
 
 #include "model/network.h"
 #include "profile/memory_timeline.h"
+#include "profile/paper_blocks.h"
 
 namespace rnnpool {
 
 struct ScheduleUnit {
-    enum class Kind { Layer, InvertedResidual, RnnPoolPatches };
+    // RnnPoolPatches: [conv, ...,] rnnpool, the convs computed on demand.
+    // PointwisePool: a 1x1 conv and the global average pool that alone reads
+    // it, computed on the fly pixel by pixel ("1x1 convolutions ... can be
+    // computed on the fly", Section 4).
+    // PaperBlock: planned by an E.2 rule only (see `block`).
+    enum class Kind { Layer, InvertedResidual, RnnPoolPatches, PointwisePool, PaperBlock };
     Kind kind = Kind::Layer;
+    PaperBlock block = PaperBlock::Residual; // when kind == PaperBlock
     std::string name;
     std::vector<int> nodes;  // consecutive node indices; the last one produces the output
     std::vector<int> inputs; // producers outside the unit (kNetworkInput for the picture)
@@ -38,12 +50,17 @@ Schedule layerwiseSchedule(const Network& net);
 Schedule paperSchedule(const Network& net);
 Expected<Schedule> scheduleByName(const Network& net, const std::string& name);
 
+// Whether the arena can run the unit (PaperBlock units are estimates only).
+bool unitExecutes(const ScheduleUnit& unit);
+
 // Scratch elements a unit needs while it runs (0 for plain layers).
 int64_t unitScratchElements(const Network& net, const ScheduleUnit& unit, const std::vector<Shape>& shapes,
                             const Shape& inputShape);
 
 // The timeline of a schedule: tensor 0 is the picture, then each unit's
-// output, then each unit's scratch (alive during its own step only).
+// output, then each unit's scratch (alive during its own step only). A
+// PaperBlock unit frees the inputs it reads last one step early and adds
+// what its rule needs beyond its output as an "<unit>.in-place" scratch.
 Expected<MemoryTimeline> buildTimeline(const Network& net, const Schedule& schedule, const Shape& inputShape,
                                        const ScheduleOptions& options);
 

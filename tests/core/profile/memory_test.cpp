@@ -105,8 +105,12 @@ TEST_P(ArenaExecution, MeasuredPeakEqualsPlannedPeakAndOutputsMatch)
 
     auto ordinary = model->network->run(picture);
     ASSERT_TRUE(ordinary);
+    std::vector<int> outputs;
     for (const auto& [loc, conf] : model->network->heads())
-        for (int node : {loc, conf}) {
+        outputs.insert(outputs.end(), {loc, conf});
+    if (outputs.empty()) // a classifier: its logits
+        outputs.push_back(static_cast<int>(model->network->nodes().size()) - 1);
+    for (int node : outputs) {
             const Tensor& a = inArena->result.outputs[static_cast<size_t>(node)];
             const Tensor& b = ordinary->outputs[static_cast<size_t>(node)];
             ASSERT_EQ(a.shape(), b.shape());
@@ -119,7 +123,7 @@ TEST_P(ArenaExecution, MeasuredPeakEqualsPlannedPeakAndOutputsMatch)
                 scale = std::max(scale, std::abs(b.data()[i]));
             for (int64_t i = 0; i < a.numel(); ++i)
                 ASSERT_NEAR(a.data()[i], b.data()[i], 1e-4 * scale) << model->network->nodes()[static_cast<size_t>(node)].name;
-        }
+    }
 }
 
 TEST(PaperSchedule, InvertedResidualBlocksHoldOnlyTheirInputAndOutput)
@@ -139,7 +143,7 @@ TEST(PaperSchedule, InvertedResidualBlocksHoldOnlyTheirInputAndOutput)
 // that unit, reproduces the ordinary run's output within 1e-5 of its scale.
 TEST(StreamedKernels, EachUnitMatchesTheLayerwiseKernels)
 {
-    for (const char* arch : {"RPool_Face_M4", "RPool_Face_QVGA_monochrome", "RPool_Face_Quant", "RPool_Face_C"}) {
+    for (const char* arch : {"RPool_Face_M4", "RPool_Face_QVGA_monochrome", "RPool_Face_Quant", "RPool_Face_C", "mobilenetv1-rnnpool"}) {
         auto model = randomModel(arch, 8);
         ASSERT_TRUE(model);
         const Network& net = *model->network;
@@ -156,7 +160,7 @@ TEST(StreamedKernels, EachUnitMatchesTheLayerwiseKernels)
         ASSERT_TRUE(shapes);
         int checked = 0;
         for (const ScheduleUnit& unit : schedule.units) {
-            if (unit.kind == ScheduleUnit::Kind::Layer)
+                if (unit.kind == ScheduleUnit::Kind::Layer)
                 continue;
             const int src = net.nodes()[static_cast<size_t>(unit.nodes.front())].inputs.front();
             const Tensor& in = src == kNetworkInput ? picture : run->outputs[static_cast<size_t>(src)];
@@ -165,6 +169,8 @@ TEST(StreamedKernels, EachUnitMatchesTheLayerwiseKernels)
             std::vector<float> scratch(static_cast<size_t>(unitScratchElements(net, unit, *shapes, picture.shape())));
             if (unit.kind == ScheduleUnit::Kind::InvertedResidual)
                 runInvertedResidualStreamed(net, unit, in, out, scratch.data());
+            else if (unit.kind == ScheduleUnit::Kind::PointwisePool)
+                runPointwisePoolStreamed(net, unit, in, out, scratch.data());
             else
                 runRnnPoolStreamed(net, unit, in, out, scratch.data());
             float scale = 1.0f;
@@ -181,8 +187,80 @@ TEST(StreamedKernels, EachUnitMatchesTheLayerwiseKernels)
 INSTANTIATE_TEST_SUITE_P(FaceModels, ArenaExecution,
                          ::testing::Combine(::testing::Values("RPool_Face_M4", "RPool_Face_QVGA_monochrome",
                                                               "RPool_Face_Quant", "RPool_Face_C", "mobilenetv2",
-                                                              "mobilenetv2-rnnpool"),
+                                                              "mobilenetv2-rnnpool", "mobilenetv1", "mobilenetv1-rnnpool"),
                                             ::testing::Values("layerwise", "paper"), ::testing::Bool()));
+
+// Networks whose paper schedule has blocks planned by E.2 rules only still
+// execute layer by layer.
+INSTANTIATE_TEST_SUITE_P(ClassificationLayerwise, ArenaExecution,
+                         ::testing::Combine(::testing::Values("resnet18", "googlenet-rnnpool", "densenet121-rnnpool",
+                                                              "efficientnet-b0-rnnpool"),
+                                            ::testing::Values("layerwise"), ::testing::Values(false)));
+
+// Peak bytes at f32 of the step that runs `unit` under the paper schedule.
+int64_t paperStepBytes(const std::string& arch, const std::string& unit, std::string* peakStep = nullptr)
+{
+    auto spec = findArchitecture(arch);
+    EXPECT_TRUE(spec) << spec.error();
+    auto net = Network::build(*spec);
+    EXPECT_TRUE(net) << net.error();
+    auto t = buildTimeline(*net, paperSchedule(*net), {3, 224, 224}, {});
+    EXPECT_TRUE(t) << t.error();
+    if (peakStep)
+        *peakStep = t->steps[static_cast<size_t>(t->peakStep)];
+    for (size_t s = 0; s < t->steps.size(); ++s)
+        if (t->steps[s] == unit)
+            return t->liveBytes[s];
+    ADD_FAILURE() << arch << " has no step '" << unit << "'";
+    return 0;
+}
+
+TEST(PaperSchedule, BlockRulesGiveTheFiguresOfAppendixE2)
+{
+    std::string peak;
+    // E.2.2: ResNet18, DenseNet121 and GoogLeNet peak at the first conv's 112x112x64 output.
+    const int64_t firstConv = 112 * 112 * 64 * 4;
+    EXPECT_EQ(paperStepBytes("resnet18", "conv1", &peak), firstConv);
+    EXPECT_EQ(paperStepBytes("resnet18", "maxpool"), firstConv) << "the pool writes over its input";
+    EXPECT_EQ(paperStepBytes("densenet121", "denseblock1"), 56 * 56 * 256 * 4) << "a dense block needs its output";
+    // E.2.2: ResNet18-RNNPool's first conv4_x block, max(28x28x128, 14x14x256).
+    EXPECT_EQ(paperStepBytes("resnet18-rnnpool", "layer3.0", &peak), 28 * 28 * 128 * 4);
+    // E.2.2: DenseNet121-RNNPool peaks at D3's output, 14x14x1024.
+    EXPECT_EQ(paperStepBytes("densenet121-rnnpool", "denseblock3", &peak), 14 * 14 * 1024 * 4);
+    EXPECT_EQ(peak, "denseblock3");
+    // E.2.2: GoogLeNet-RNNPool's inception 4e, input 14x14x528 plus paths of 128, 128 and 256 channels.
+    EXPECT_EQ(paperStepBytes("googlenet-rnnpool", "inception4e", &peak), 14 * 14 * (528 + 128 + 128 + 256) * 4);
+    EXPECT_EQ(peak, "inception4e");
+    // E.2.2: EfficientNet-B0 as MobileNetV2, its first MBConv 112x112x32 in, 112x112x16 out.
+    EXPECT_EQ(paperStepBytes("efficientnet-b0", "stage1.0", &peak), 112 * 112 * (32 + 16) * 4);
+    EXPECT_EQ(peak, "stage1.0");
+}
+
+TEST(PaperSchedule, TheConvFeedingRnnPoolIsComputedInsideIt)
+{
+    std::string peak;
+    // The stem's 112x112x32 map is never materialised: E.2.2's 0.24 MB, the block after
+    // RNNPool (28x28x64 in, 14x14x64 out), plus its scratch of three expanded rows and one
+    // depthwise row (3*28 + 14 floats).
+    EXPECT_EQ(paperStepBytes("mobilenetv2-rnnpool", "block0", &peak), (28 * 28 * 64 + 14 * 14 * 64 + 3 * 28 + 14) * 4);
+    EXPECT_EQ(peak, "block0");
+    // RNNPool's step: its output plus one patch of RNN state and one pixel of the stem (2*6*16 + 32 + 16 + 16 floats).
+    EXPECT_EQ(paperStepBytes("mobilenetv2-rnnpool", "rnnpool"), (28 * 28 * 64 + 2 * 6 * 16 + 32 + 16 + 16) * 4);
+}
+
+TEST(PaperSchedule, TheArenaRefusesBlocksItCannotStream)
+{
+    auto model = randomModel("resnet18", 1);
+    ASSERT_TRUE(model);
+    const Shape shape{3, 64, 64};
+    const Schedule schedule = paperSchedule(*model->network);
+    auto timeline = buildTimeline(*model->network, schedule, shape, {});
+    ASSERT_TRUE(timeline);
+    auto run = runInArena(*model->network, schedule, *timeline, planGreedyBySize(bufferRequests(*timeline)), Tensor(shape));
+    ASSERT_FALSE(run);
+    EXPECT_NE(run.error().find("'maxpool' (pooling)"), std::string::npos) << run.error();
+    EXPECT_NE(run.error().find("Appendix E.2"), std::string::npos) << run.error();
+}
 
 TEST(Classification, MobileNetV2MatchesTorchvisionCounts)
 {

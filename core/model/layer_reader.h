@@ -1,0 +1,63 @@
+// LayerReader: turns one layer of an ArchSpec into primitive nodes. Internal
+// to the network builder (network_builder.cpp for the basic ops,
+// composite_blocks.cpp for the residual, dense, inception and MBConv blocks).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/network.h"
+#include "ops/activation.h"
+
+namespace rnnpool {
+
+// Reads the spec of one layer; every failure names the spec and the layer.
+class LayerReader {
+public:
+    LayerReader(const ArchSpec& spec, const nlohmann::json& layer, std::vector<Node>& nodes)
+        : m_spec(spec), m_layer(layer), m_nodes(nodes)
+    {
+    }
+
+    Status expand();
+
+private:
+    Error fail(const std::string& what) const
+    {
+        return makeError("architecture '" + m_spec.name + "', layer '" + m_name + "': " + what);
+    }
+    int64_t integer(const char* key, int64_t fallback, bool required = false);
+    std::pair<int64_t, int64_t> pair(const char* key, int64_t fallback);
+    std::string text(const char* key, bool required = false);
+    int64_t channelsOf(int node) const { return node == kNetworkInput ? m_spec.inputChannels : m_nodes[node].outChannels; }
+    int resolve(const std::string& ref);
+    std::vector<int> inputs(size_t expected);
+    int add(std::string name, std::vector<int> inputs, std::unique_ptr<Op> op, int64_t outChannels);
+
+    Status expandConv(bool sugar);
+    Status expandInvertedResidual();
+    Status expandRnnPool();
+    Status expandSimple(const std::string& op);
+    // Composite blocks of the classification zoo (composite_blocks.cpp).
+    Status expandPool(bool isMax);
+    Status expandBatchNorm();
+    Status expandCRelu();
+    Status expandConcat();
+    Status expandSeparable();
+    Status expandBasicBlock();
+    Status expandDenseBlock();
+    Status expandTransition();
+    Status expandInception();
+    Status expandMbConv();
+    std::optional<Activation> activationOf(const char* fallback);
+
+    const ArchSpec& m_spec;
+    const nlohmann::json& m_layer;
+    std::vector<Node>& m_nodes;
+    std::string m_name;
+    std::string m_error;
+};
+
+} // namespace rnnpool
