@@ -1,9 +1,12 @@
 // rnnpool bench: median milliseconds per frame of the network (input tensor
-// to raw loc/conf), after a warm-up, optionally beside the PyTorch reference
-// in tools/reference/ measured in the same run.
+// to raw loc/conf), after a warm-up; the achieved rate counted with the
+// paper's multiply-adds (2 FLOP each) and its share of the core's peak, which
+// is measured in the same process on the same thread (engine/peak_rate.h);
+// optionally the PyTorch reference in tools/reference/ measured in the same run.
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <ctime>
 #include <random>
 
 #include <Eigen/Core>
@@ -11,7 +14,10 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "engine/peak_rate.h"
 #include "engine/threads.h"
+#include "ops/rnnpool.h"
+#include "ops/rnnpool_batched.h"
 
 namespace rnnpool::cli {
 
@@ -26,8 +32,21 @@ std::optional<int64_t> parsePositive(const std::string& text, int64_t max)
     return v;
 }
 
-// Runs the PyTorch reference's benchmark and returns its median, or an error.
-Expected<double> pytorchMedianMs(const std::string& arch, int64_t width, int64_t height, int64_t threads, int64_t runs)
+// Median wall-clock and CPU milliseconds per frame (CPU time of the whole
+// process, all threads: on a busy machine it shows what the work itself costs).
+struct FrameTimes {
+    double ms = 0.0, cpuMs = 0.0;
+};
+
+double processCpuSeconds()
+{
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+// Runs the PyTorch reference's benchmark and returns its medians, or an error.
+Expected<FrameTimes> pytorchMedianMs(const std::string& arch, int64_t width, int64_t height, int64_t threads, int64_t runs)
 {
     const std::string script = std::string(RNNPOOL_SOURCE_DIR) + "/tools/reference/bench.py";
     const std::string command = "/usr/bin/python3 '" + script + "' --arch '" + arch + "' --size " + std::to_string(width) +
@@ -44,7 +63,27 @@ Expected<double> pytorchMedianMs(const std::string& arch, int64_t width, int64_t
     const auto json = nlohmann::json::parse(output, nullptr, false);
     if (status != 0 || json.is_discarded() || !json.contains("ms_per_frame"))
         return makeError("the PyTorch reference failed: " + output.substr(0, 400));
-    return json["ms_per_frame"].get<double>();
+    return FrameTimes{json["ms_per_frame"].get<double>(), json.value("cpu_ms_per_frame", 0.0)};
+}
+
+// The paper-count and the executed multiply-adds of every RNNPool layer.
+struct RnnPoolCount {
+    int64_t paper = 0, executed = 0;
+};
+
+RnnPoolCount countRnnPool(const Network& net, const std::vector<LayerInfo>& layers, const Shape& input)
+{
+    RnnPoolCount count;
+    for (size_t i = 0; i < net.nodes().size(); ++i) {
+        const auto* op = dynamic_cast<const RnnPool*>(net.nodes()[i].op.get());
+        if (!op)
+            continue;
+        const int src = net.nodes()[i].inputs.front();
+        const Shape& in = src == kNetworkInput ? input : layers[static_cast<size_t>(src)].outputShape;
+        count.paper += layers[i].madds;
+        count.executed += rnnPoolExecutedMadds(*op, in);
+    }
+    return count;
 }
 
 double medianOf(std::vector<double> v)
@@ -102,23 +141,28 @@ int commandBench(const std::vector<std::string>& argv)
     for (const LayerInfo& l : *described)
         madds += l.madds;
 
-    std::vector<double> ms;
+    std::vector<double> ms, cpuMs;
     std::vector<std::vector<double>> layerMs(described->size());
     for (int64_t i = 0; i < runs + 3; ++i) {
+        const double cpu0 = processCpuSeconds();
         auto r = model->network->run(input);
         if (!r)
             return inputError(r.error());
         if (i < 3) // warm-up runs are not counted
             continue;
+        cpuMs.push_back((processCpuSeconds() - cpu0) * 1000.0);
         ms.push_back(r->totalSeconds * 1000.0);
         for (size_t l = 0; l < layerMs.size(); ++l)
             layerMs[l].push_back(r->layerSeconds[l] * 1000.0);
     }
-    const double median = medianOf(ms);
+    const double median = medianOf(ms), cpuMedian = medianOf(cpuMs);
     std::sort(ms.begin(), ms.end());
     const double gflops = 2.0 * static_cast<double>(madds) / (median * 1e-3) / 1e9;
+    const PeakRate peak = measurePeakRate();
+    const double peakShare = gflops / peak.gflops;
+    const RnnPoolCount rnnCount = countRnnPool(*model->network, *described, input.shape());
 
-    std::optional<double> torchMs;
+    std::optional<FrameTimes> torchMs;
     std::string torchError;
     if (args.flag("--pytorch")) {
         auto t = pytorchMedianMs(spec.name, width, height, threads, std::min<int64_t>(runs, 20));
@@ -130,15 +174,19 @@ int commandBench(const std::vector<std::string>& argv)
 
     if (args.flag("--json")) {
         nlohmann::json out{{"arch", spec.name}, {"width", width}, {"height", height}, {"threads", threads},
-                           {"runs", runs}, {"ms_per_frame", median}, {"ms_min", ms.front()}, {"ms_max", ms.back()},
-                           {"madds", madds}, {"gflops", gflops}, {"engine_threads", engineThreads()}};
+                           {"runs", runs}, {"ms_per_frame", median}, {"cpu_ms_per_frame", cpuMedian}, {"ms_min", ms.front()}, {"ms_max", ms.back()},
+                           {"madds", madds}, {"gflops", gflops}, {"engine_threads", engineThreads()},
+                           {"peak_gflops", peak.gflops}, {"peak_share", peakShare}, {"simd_lanes", peak.simdLanes},
+                           {"rnnpool_madds_paper", rnnCount.paper}, {"rnnpool_madds_executed", rnnCount.executed}};
         out["layers"] = nlohmann::json::array();
         for (size_t l = 0; l < layerMs.size(); ++l)
             out["layers"].push_back({{"name", (*described)[l].name}, {"op", (*described)[l].op},
                                      {"madds", (*described)[l].madds}, {"ms", medianOf(layerMs[l])}});
         if (torchMs) {
-            out["pytorch_ms_per_frame"] = *torchMs;
-            out["speedup_vs_pytorch"] = *torchMs / median;
+            out["pytorch_ms_per_frame"] = torchMs->ms;
+            out["speedup_vs_pytorch"] = torchMs->ms / median;
+            out["pytorch_cpu_ms_per_frame"] = torchMs->cpuMs;
+            out["speedup_vs_pytorch_cpu"] = torchMs->cpuMs / cpuMedian;
         } else if (!torchError.empty()) {
             out["pytorch_error"] = torchError;
         }
@@ -147,12 +195,20 @@ int commandBench(const std::vector<std::string>& argv)
         std::cout << spec.name << " at " << width << "x" << height << "x" << spec.inputChannels << ", " << threads
                   << " thread(s), " << runs << " runs after 3 warm-up runs\n"
                   << "  median " << formatFloat(median, 2) << " ms per frame (min " << formatFloat(ms.front(), 2) << ", max "
-                  << formatFloat(ms.back(), 2) << ")\n"
+                  << formatFloat(ms.back(), 2) << "); CPU time " << formatFloat(cpuMedian, 2) << " ms\n"
                   << "  " << formatFloat(static_cast<double>(madds) / 1e6, 1) << " M multiply-adds, "
-                  << formatFloat(gflops, 2) << " GFLOP/s\n";
+                  << formatFloat(gflops, 2) << " GFLOP/s (paper count, 2 FLOP per multiply-add)\n"
+                  << "  core peak " << formatFloat(peak.gflops, 1) << " GFLOP/s (measured: " << peak.chains
+                  << " independent FMA chains of " << peak.simdLanes << " floats, this thread); engine reaches "
+                  << formatFloat(100.0 * peakShare, 1) << "% of it\n";
+        if (rnnCount.paper > 0)
+            std::cout << "  RNNPool: " << formatFloat(static_cast<double>(rnnCount.executed) / 1e6, 1)
+                      << " M multiply-adds executed of the paper's " << formatFloat(static_cast<double>(rnnCount.paper) / 1e6, 1)
+                      << " M (shared sweeps, x·W once per pixel)\n";
         if (torchMs)
-            std::cout << "  PyTorch reference: median " << formatFloat(*torchMs, 2) << " ms per frame; engine is "
-                      << formatFloat(*torchMs / median, 1) << "x faster\n";
+            std::cout << "  PyTorch reference: median " << formatFloat(torchMs->ms, 2) << " ms per frame (CPU time "
+                      << formatFloat(torchMs->cpuMs, 2) << " ms); engine is " << formatFloat(torchMs->ms / median, 1)
+                      << "x faster (" << formatFloat(torchMs->cpuMs / cpuMedian, 1) << "x in CPU time)\n";
         else if (!torchError.empty())
             std::cout << "  PyTorch reference: " << torchError << "\n";
     }

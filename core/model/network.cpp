@@ -1,10 +1,29 @@
 #include "model/network.h"
 
 #include <chrono>
+#include <mutex>
+
+#include <malloc.h>
 
 #include "model/network_builder.h"
 
 namespace rnnpool {
+
+namespace {
+// Every frame allocates and frees the same layer outputs (megabytes each).
+// By default glibc hands such blocks back to the kernel (mmap / heap trim),
+// so each frame pays page faults again for memory it just released, which
+// costs more than many of the layers. Serve blocks up to 32 MB (glibc's
+// largest threshold) from the heap and keep up to 256 MB of freed memory.
+void keepFreedMemoryForNextFrame()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    });
+}
+} // namespace
 
 Expected<Network> Network::build(const ArchSpec& spec)
 {
@@ -99,6 +118,7 @@ Expected<std::vector<LayerInfo>> Network::describe(const Shape& inputShape)
 
 Expected<RunResult> Network::run(const Tensor& input, const RunOptions& options) const
 {
+    keepFreedMemoryForNextFrame();
     auto shapes = plan(input.shape());
     if (!shapes)
         return std::move(shapes).takeError();

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include <Eigen/Core>
+
+#include "ops/conv_direct.h"
 
 namespace rnnpool {
 
@@ -98,45 +101,30 @@ void Conv2d::eval(std::span<const Tensor* const> inputs, Tensor& out) const
     const bool depthwise = p.groups == p.inChannels && p.groups == p.outChannels && p.groups > 1;
     const bool pointwise = p.groups == 1 && p.kernelH == 1 && p.kernelW == 1 && p.strideH == 1 && p.strideW == 1 &&
                            p.padH == 0 && p.padW == 0;
+    // Each path adds the bias and applies the activation itself, while the
+    // output is still in cache.
     if (depthwise)
         evalDepthwise(in, out);
     else if (pointwise)
         evalPointwise(in, out);
+    else if (p.groups == 1 && p.outChannels <= kDirectMaxOutputs)
+        evalFewOutputs(in, out);
     else
         evalIm2col(in, out);
-    activateInPlace(p.activation, out.data(), out.numel());
 }
 
 void Conv2d::evalDepthwise(const Tensor& in, Tensor& out) const
 {
     const auto& p = m_params;
-    const int64_t ih = in.dim(1), iw = in.dim(2), oh = out.dim(1), ow = out.dim(2);
-    for (int64_t c = 0; c < p.outChannels; ++c) {
-        const float* src = in.data() + c * ih * iw;
-        float* dst = out.data() + c * oh * ow;
-        const float* w = m_foldedWeight.data() + c * p.kernelH * p.kernelW;
-        std::fill(dst, dst + oh * ow, m_foldedBias.data()[c]);
-        for (int64_t ky = 0; ky < p.kernelH; ++ky) {
-            int64_t oyBegin, oyEnd;
-            validRange(ih, oh, p.strideH, p.padH, ky, oyBegin, oyEnd);
-            for (int64_t kx = 0; kx < p.kernelW; ++kx) {
-                int64_t oxBegin, oxEnd;
-                validRange(iw, ow, p.strideW, p.padW, kx, oxBegin, oxEnd);
-                const float wv = w[ky * p.kernelW + kx];
-                for (int64_t oy = oyBegin; oy < oyEnd; ++oy) {
-                    const float* row = src + (oy * p.strideH - p.padH + ky) * iw - p.padW + kx;
-                    float* drow = dst + oy * ow;
-                    if (p.strideW == 1) {
-                        for (int64_t ox = oxBegin; ox < oxEnd; ++ox)
-                            drow[ox] += wv * row[ox];
-                    } else {
-                        for (int64_t ox = oxBegin; ox < oxEnd; ++ox)
-                            drow[ox] += wv * row[ox * p.strideW];
-                    }
-                }
-            }
-        }
-    }
+    const DirectConvShape shape{p.kernelH, p.kernelW, p.strideH, p.strideW, p.padH, p.padW};
+    depthwiseDirect(shape, in, m_foldedWeight.data(), m_foldedBias.data(), p.activation, out);
+}
+
+void Conv2d::evalFewOutputs(const Tensor& in, Tensor& out) const
+{
+    const auto& p = m_params;
+    const DirectConvShape shape{p.kernelH, p.kernelW, p.strideH, p.strideW, p.padH, p.padW};
+    fewOutputsDirect(shape, in, m_foldedWeight.data(), m_foldedBias.data(), p.activation, out);
 }
 
 void Conv2d::evalPointwise(const Tensor& in, Tensor& out) const
@@ -147,7 +135,8 @@ void Conv2d::evalPointwise(const Tensor& in, Tensor& out) const
     ConstMatrixMap x(in.data(), p.inChannels, hw);
     MatrixMap y(out.data(), p.outChannels, hw);
     y.noalias() = w * x;
-    y.colwise() += Eigen::Map<const Eigen::VectorXf>(m_foldedBias.data(), p.outChannels);
+    for (int64_t o = 0; o < p.outChannels; ++o)
+        biasActivateRow(p.activation, m_foldedBias.data()[o], out.data() + o * hw, hw);
 }
 
 void Conv2d::evalIm2col(const Tensor& in, Tensor& out) const
@@ -158,11 +147,15 @@ void Conv2d::evalIm2col(const Tensor& in, Tensor& out) const
     const int64_t rows = inPerGroup * p.kernelH * p.kernelW, cols = oh * ow;
     // Bands of output rows keep the column buffer in cache (about 1 MB).
     const int64_t bandRows = std::clamp<int64_t>((1 << 18) / std::max<int64_t>(1, rows * ow), 1, oh);
-    RowMatrix columns(rows, bandRows * ow);
+    // Kept per thread between calls: no allocation per frame once warm.
+    thread_local std::vector<float> buffer;
+    if (buffer.size() < static_cast<size_t>(rows * bandRows * ow))
+        buffer.resize(static_cast<size_t>(rows * bandRows * ow));
+    MatrixMap columns(buffer.data(), rows, bandRows * ow);
     using OutMap = Eigen::Map<RowMatrix, 0, Eigen::OuterStride<>>;
     for (int64_t g = 0; g < p.groups; ++g) {
         ConstMatrixMap w(m_foldedWeight.data() + g * outPerGroup * rows, outPerGroup, rows);
-        const auto bias = Eigen::Map<const Eigen::VectorXf>(m_foldedBias.data() + g * outPerGroup, outPerGroup);
+        const float* bias = m_foldedBias.data() + g * outPerGroup;
         for (int64_t y0 = 0; y0 < oh; y0 += bandRows) {
             const int64_t y1 = std::min(oh, y0 + bandRows), bandCols = (y1 - y0) * ow;
             columns.setZero();
@@ -188,7 +181,8 @@ void Conv2d::evalIm2col(const Tensor& in, Tensor& out) const
             }
             OutMap y(out.data() + g * outPerGroup * cols + y0 * ow, outPerGroup, bandCols, Eigen::OuterStride<>(cols));
             y.noalias() = w * columns.leftCols(bandCols);
-            y.colwise() += bias;
+            for (int64_t o = 0; o < outPerGroup; ++o)
+                biasActivateRow(p.activation, bias[o], &y(o, 0), bandCols);
         }
     }
 }

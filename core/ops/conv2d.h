@@ -46,6 +46,7 @@ public:
 private:
     void evalDepthwise(const Tensor& in, Tensor& out) const;
     void evalPointwise(const Tensor& in, Tensor& out) const;
+    void evalFewOutputs(const Tensor& in, Tensor& out) const;
     void evalIm2col(const Tensor& in, Tensor& out) const;
 
     Conv2dParams m_params;

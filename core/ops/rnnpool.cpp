@@ -93,11 +93,13 @@ void RnnPool::eval(std::span<const Tensor* const> inputs, Tensor& out) const
 void replicatePadBottomRight(Tensor& out, int64_t gh, int64_t gw)
 {
     const int64_t oh = out.dim(1), ow = out.dim(2);
-    for (int64_t ch = 0; ch < out.dim(0); ++ch)
-        for (int64_t y = 0; y < oh; ++y)
-            for (int64_t x = 0; x < ow; ++x)
-                if (y >= gh || x >= gw)
-                    out.at(ch, y, x) = out.at(ch, std::min(y, gh - 1), std::min(x, gw - 1));
+    for (int64_t ch = 0; ch < out.dim(0); ++ch) {
+        float* plane = out.data() + ch * oh * ow;
+        for (int64_t y = 0; y < gh; ++y)
+            std::fill(plane + y * ow + gw, plane + (y + 1) * ow, plane[y * ow + gw - 1]);
+        for (int64_t y = gh; y < oh; ++y)
+            std::copy_n(plane + (gh - 1) * ow, ow, plane + y * ow);
+    }
 }
 
 Expected<RnnPoolTrace> RnnPool::trace(const Tensor& input, int64_t patchRow, int64_t patchCol) const

@@ -1,111 +1,39 @@
 #include "ops/rnnpool_batched.h"
 
 #include <algorithm>
+#include <vector>
 
-#include <Eigen/Core>
+#include "ops/fastgrnn_lanes.h"
 
 namespace rnnpool {
 
 namespace {
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstMap = Eigen::Map<const RowMatrix>;
+using lanes::kLanes;
 
-// Sequences advance in blocks small enough to stay in cache.
-constexpr int64_t kBlock = 256;
+int64_t roundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 
-// Biases repeated for a full block of sequences, so the gates run as flat,
-// contiguous array expressions whatever the hidden size (h = 8 would waste
-// most of a 16-wide vector in row-wise broadcasts).
-struct TiledBiases {
-    Eigen::ArrayXf gate, update;
-    TiledBiases(const FastGrnnCell& cell, int64_t rows)
-        : gate(Eigen::Map<const Eigen::ArrayXf>(cell.biasGate.data(), cell.hiddenSize).replicate(rows, 1))
-        , update(Eigen::Map<const Eigen::ArrayXf>(cell.biasUpdate.data(), cell.hiddenSize).replicate(rows, 1))
-    {
-    }
+// Phase-split planar layout of a map: column x = m·s + φ is stored at
+// [φ][m], so both the columns a row sweep visits at one step (x = gx·s + t for
+// every grid column gx) and the columns of one phase are consecutive floats.
+struct PhaseLayout {
+    int64_t rows = 0, stride = 0, width = 0; // width = ⌈cols / stride⌉ per phase
+    int64_t rowPitch() const { return stride * width; }
+    int64_t plane() const { return rows * rowPitch(); }
 };
 
-// Advances every sequence (one per row of `state`) by one FastGRNN step whose
-// input projections are already in `pre`.
-void stepAll(const FastGrnnCell& cell, const TiledBiases& bias, RowMatrix& pre, RowMatrix& state, Eigen::ArrayXf& z,
-             Eigen::ArrayXf& c)
+// Per-thread scratch kept between calls: no allocation per frame once warm.
+std::vector<float>& scratch(int slot)
 {
-    // pre += state·U as broadcast-multiply-adds along rows: for h <= 64 this
-    // beats a general GEMM call and vectorises fully.
-    const int64_t n = state.rows(), h = cell.hiddenSize;
-    const float* u = cell.U.data();
-    for (int64_t i = 0; i < n; ++i) {
-        float* out = pre.data() + i * h;
-        const float* s = state.data() + i * h;
-        for (int64_t k = 0; k < h; ++k) {
-            const float sk = s[k];
-            const float* uk = u + k * h;
-            for (int64_t j = 0; j < h; ++j)
-                out[j] += sk * uk[j];
-        }
-    }
-    const int64_t len = n * h;
-    const auto flatPre = Eigen::Map<const Eigen::ArrayXf>(pre.data(), len);
-    auto flatState = Eigen::Map<Eigen::ArrayXf>(state.data(), len);
-    z = (flatPre + bias.gate.head(len)).logistic();
-    c = (flatPre + bias.update.head(len)).tanh();
-    flatState = z * flatState + (cell.sigmoidZeta * (1.0f - z) + cell.sigmoidNu) * c;
+    thread_local std::vector<float> buffers[4];
+    return buffers[slot];
 }
 
-// Runs RNN1 over `count` sequences of `steps` pixels; sequence i, step t reads
-// the projected pixel at firstPixel(i) + t * pixelStride. Returns final states.
-template <typename FirstPixel>
-RowMatrix sweepPixels(const FastGrnnCell& cell, const RowMatrix& projected, int64_t count, int64_t steps,
-                      int64_t pixelStride, FirstPixel firstPixel)
+float* sized(int slot, int64_t n)
 {
-    const int64_t h = cell.hiddenSize;
-    RowMatrix result(count, h);
-    const TiledBiases bias(cell, kBlock);
-    // Blocks are independent, so threads give identical results.
-#pragma omp parallel for schedule(static)
-    for (int64_t begin = 0; begin < count; begin += kBlock) {
-        RowMatrix state, pre;
-        Eigen::ArrayXf z, c;
-        const int64_t n = std::min(kBlock, count - begin);
-        state.setZero(n, h);
-        pre.resize(n, h);
-        for (int64_t t = 0; t < steps; ++t) {
-            for (int64_t i = 0; i < n; ++i)
-                std::copy_n(projected.data() + (firstPixel(begin + i) + t * pixelStride) * h, h, pre.data() + i * h);
-            stepAll(cell, bias, pre, state, z, c);
-        }
-        result.middleRows(begin, n) = state;
-    }
-    return result;
-}
-
-// RNN2 over the k summaries of every patch, forward or backward. summaryRow(p, t)
-// gives the row of `summaries` holding patch p's t-th summary.
-template <typename SummaryRow>
-RowMatrix sweepSummaries(const FastGrnnCell& cell, const RowMatrix& summaries, int64_t patches, int64_t steps,
-                         bool backward, SummaryRow summaryRow)
-{
-    const int64_t hIn = cell.inputSize, h = cell.hiddenSize;
-    const ConstMap w(cell.W.data(), hIn, h);
-    RowMatrix result(patches, h);
-    const TiledBiases bias(cell, kBlock);
-#pragma omp parallel for schedule(static)
-    for (int64_t begin = 0; begin < patches; begin += kBlock) {
-        RowMatrix state, in, pre;
-        Eigen::ArrayXf z, c;
-        const int64_t n = std::min(kBlock, patches - begin);
-        state.setZero(n, h);
-        in.resize(n, hIn);
-        for (int64_t t = 0; t < steps; ++t) {
-            const int64_t index = backward ? steps - 1 - t : t;
-            for (int64_t p = 0; p < n; ++p)
-                std::copy_n(summaries.data() + summaryRow(begin + p, index) * hIn, hIn, in.data() + p * hIn);
-            pre.noalias() = in * w;
-            stepAll(cell, bias, pre, state, z, c);
-        }
-        result.middleRows(begin, n) = state;
-    }
-    return result;
+    auto& b = scratch(slot);
+    if (static_cast<int64_t>(b.size()) < n)
+        b.assign(static_cast<size_t>(n), 0.0f);
+    return b.data();
 }
 } // namespace
 
@@ -114,40 +42,92 @@ void rnnPoolBatched(const RnnPool& op, const Tensor& input, Tensor& out)
     const RnnPoolParams& p = op.params();
     const int64_t c = input.dim(0), ih = input.dim(1), iw = input.dim(2);
     const int64_t gh = op.gridSize(ih), gw = op.gridSize(iw);
-    const int64_t k = p.patch, s = p.stride, h2 = p.hidden2;
+    const int64_t k = p.patch, s = p.stride, h1 = p.hidden1, h2 = p.hidden2;
     const FastGrnnCell& rnn1 = op.rnn1();
+    const PhaseLayout layout{ih, s, (iw + s - 1) / s};
+    const int64_t rowsTouched = (gh - 1) * s + k, colsTouched = (gw - 1) * s + k;
 
-    // x·W of RNN1 for every pixel: [pixels × h1].
-    const ConstMap x(input.data(), c, ih * iw);
-    const RowMatrix projected = x.transpose() * ConstMap(rnn1.W.data(), c, rnn1.hiddenSize);
-
-    // Row sweeps are shared by vertically overlapping patches: one per image
-    // row the grid touches and per grid column.
-    const int64_t rowsTouched = (gh - 1) * s + k;
-    const RowMatrix rowFinal = sweepPixels(rnn1, projected, rowsTouched * gw, k, 1,
-                                           [&](int64_t i) { return (i / gw) * iw + (i % gw) * s; });
-    // Column sweeps likewise: one per image column the grid touches and per grid row.
-    const int64_t colsTouched = (gw - 1) * s + k;
-    const RowMatrix colFinal = sweepPixels(rnn1, projected, gh * colsTouched, k, iw,
-                                           [&](int64_t i) { return (i / colsTouched) * s * iw + (i % colsTouched); });
-
-    const int64_t patches = gh * gw;
-    // Patch (gy, gx)'s r-th row summary is the sweep of image row gy*s + r at grid column gx.
-    auto rowSummary = [&](int64_t patch, int64_t r) { return ((patch / gw) * s + r) * gw + patch % gw; };
-    auto colSummary = [&](int64_t patch, int64_t col) { return (patch / gw) * colsTouched + (patch % gw) * s + col; };
-    const RowMatrix results[4] = {
-        sweepSummaries(op.rnn2Forward(), rowFinal, patches, k, false, rowSummary),
-        sweepSummaries(op.rnn2Backward(), rowFinal, patches, k, true, rowSummary),
-        sweepSummaries(op.rnn2Forward(), colFinal, patches, k, false, colSummary),
-        sweepSummaries(op.rnn2Backward(), colFinal, patches, k, true, colSummary),
-    };
-    const int64_t oh = out.dim(1), ow = out.dim(2);
-    for (int part = 0; part < 4; ++part)
-        for (int64_t j = 0; j < h2; ++j) {
-            float* plane = out.data() + (part * h2 + j) * oh * ow;
-            for (int64_t patch = 0; patch < patches; ++patch)
-                plane[(patch / gw) * ow + patch % gw] = results[part](patch, j);
+    // x·W of RNN1 once per pixel, written in the phase-split layout: image row
+    // by image row, so the row's input channels stay in L1 while every hidden
+    // unit's plane gets its row. projected[j] is hidden unit j's plane.
+    float* split = sized(0, c * layout.rowPitch());
+    float* projected = sized(1, h1 * layout.plane() + 2 * kLanes + k);
+    const float* w = rnn1.W.data();
+    for (int64_t y = 0; y < ih; ++y) {
+        for (int64_t ch = 0; ch < c; ++ch)
+            for (int64_t phase = 0; phase < s; ++phase)
+                for (int64_t m = 0, x = phase; x < iw; ++m, x += s)
+                    split[ch * layout.rowPitch() + phase * layout.width + m] = input.data()[(ch * ih + y) * iw + x];
+        for (int64_t j = 0; j < h1; ++j) {
+            float* dst = projected + j * layout.plane() + y * layout.rowPitch();
+            for (int64_t i = 0; i < layout.rowPitch(); ++i)
+                dst[i] = w[j] * split[i];
+            for (int64_t ch = 1; ch < c; ++ch)
+                for (int64_t i = 0; i < layout.rowPitch(); ++i)
+                    dst[i] += w[ch * h1 + j] * split[ch * layout.rowPitch() + i];
         }
+    }
+
+    // RNN1 along rows: one sweep per image row the grid touches and per grid
+    // column, shared by the patches above and below. rowFinal[j][y][gx].
+    const int64_t gwPitch = roundUp(gw, kLanes), rowPlane = rowsTouched * gwPitch;
+    float* rowFinal = sized(2, h1 * rowPlane + kLanes);
+#pragma omp parallel for schedule(static)
+    for (int64_t y = 0; y < rowsTouched; ++y)
+        for (int64_t gx = 0; gx < gw; gx += kLanes) {
+            const float* base = projected + y * layout.rowPitch() + gx;
+            auto in = [&](int64_t t, int64_t j) { return base + j * layout.plane() + (t % s) * layout.width + t / s; };
+            lanes::sweepAny<false>(rnn1, k, in, rowFinal + y * gwPitch + gx, rowPlane);
+        }
+
+    // RNN1 down columns: one per image column the grid touches and per grid
+    // row, shared by the patches left and right; columns of one phase side by
+    // side. colFinal[j][gy][φ][m] for column m·s + φ.
+    const int64_t colWidth = (colsTouched + s - 1) / s, colPitch = roundUp(layout.width, kLanes);
+    const int64_t colPlane = gh * s * colPitch;
+    float* colFinal = sized(3, h1 * colPlane + kLanes);
+#pragma omp parallel for schedule(static)
+    for (int64_t gy = 0; gy < gh; ++gy)
+        for (int64_t phase = 0; phase < s; ++phase)
+            for (int64_t m = 0; m < colWidth; m += kLanes) {
+                const float* base = projected + gy * s * layout.rowPitch() + phase * layout.width + m;
+                auto in = [&](int64_t t, int64_t j) { return base + j * layout.plane() + t * layout.rowPitch(); };
+                lanes::sweepAny<false>(rnn1, k, in, colFinal + (gy * s + phase) * colPitch + m, colPlane);
+            }
+
+    // RNN2 forward and backward over each patch's row and column summaries,
+    // lanes over the grid columns of one grid row, straight into the output planes.
+    const int64_t oh = out.dim(1), ow = out.dim(2);
+#pragma omp parallel for schedule(static)
+    for (int64_t gy = 0; gy < gh; ++gy) {
+        float finals[4 * lanes::kMaxHidden * kLanes];
+        for (int64_t gx = 0; gx < gw; gx += kLanes) {
+            const float* rows = rowFinal + gy * s * gwPitch + gx;
+            const float* cols = colFinal + gy * s * colPitch + gx;
+            auto rowIn = [&](int64_t t, int64_t i) { return rows + i * rowPlane + t * gwPitch; };
+            auto rowBack = [&](int64_t t, int64_t i) { return rowIn(k - 1 - t, i); };
+            auto colIn = [&](int64_t t, int64_t i) { return cols + i * colPlane + (t % s) * colPitch + t / s; };
+            auto colBack = [&](int64_t t, int64_t i) { return colIn(k - 1 - t, i); };
+            lanes::sweepAny<true>(op.rnn2Forward(), k, rowIn, finals, kLanes);
+            lanes::sweepAny<true>(op.rnn2Backward(), k, rowBack, finals + h2 * kLanes, kLanes);
+            lanes::sweepAny<true>(op.rnn2Forward(), k, colIn, finals + 2 * h2 * kLanes, kLanes);
+            lanes::sweepAny<true>(op.rnn2Backward(), k, colBack, finals + 3 * h2 * kLanes, kLanes);
+            const int64_t valid = std::min(kLanes, gw - gx);
+            for (int64_t j = 0; j < 4 * h2; ++j)
+                std::copy_n(finals + j * kLanes, valid, out.data() + (j * oh + gy) * ow + gx);
+        }
+    }
+}
+
+int64_t rnnPoolExecutedMadds(const RnnPool& op, const Shape& input)
+{
+    const RnnPoolParams& p = op.params();
+    const int64_t ih = input[1], iw = input[2], gh = op.gridSize(ih), gw = op.gridSize(iw);
+    const int64_t k = p.patch, s = p.stride, h1 = p.hidden1, h2 = p.hidden2;
+    const int64_t rowSweeps = ((gh - 1) * s + k) * gw, colSweeps = gh * ((gw - 1) * s + k);
+    return ih * iw * p.inChannels * h1                        // x·W once per pixel
+           + (rowSweeps + colSweeps) * k * h1 * h1            // h·U of the shared RNN1 sweeps
+           + gh * gw * 4 * k * (h1 + h2) * h2;                // RNN2, four directions per patch
 }
 
 } // namespace rnnpool

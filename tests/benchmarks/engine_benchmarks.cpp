@@ -1,10 +1,14 @@
-// Per-op and per-network benchmarks. Each network benchmark reports the
-// paper-count multiply-adds so GFLOP/s can be read off the counters.
+// Per-op and per-network benchmarks. Each benchmark reports the paper-count
+// multiply-adds so GFLOP/s can be read off the counters; the scalar reference
+// kernels run beside the fast ones as peers, and BM_PeakFma gives the core's
+// peak in the same run.
 //   build/tests/benchmarks/engine_benchmarks --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+#include <memory>
 #include <random>
 
 #include <benchmark/benchmark.h>
 
+#include "engine/peak_rate.h"
 #include "model/model.h"
 #include "ops/conv2d.h"
 #include "ops/rnnpool.h"
@@ -65,16 +69,52 @@ void BM_Conv3x3Stem(benchmark::State& state)
 }
 BENCHMARK(BM_Conv3x3Stem)->Unit(benchmark::kMillisecond);
 
+// The scalar oracle on a map of `shape` with a weight of `weightShape`
+// (groups = in / weight's second dimension): the peer of a fast benchmark.
+void runConvReference(benchmark::State& state, Shape shape, Shape weightShape, int64_t stride)
+{
+    const int64_t groups = shape[0] / weightShape[1];
+    const Tensor input = randomInput(shape, 2), weight = randomInput(weightShape, 1), bias = randomInput({weightShape[0]}, 3);
+    int64_t madds = 0;
+    for (auto _ : state) {
+        Tensor out = conv2dReference(input, weight, bias, stride, stride, 1, 1, groups, Activation::Relu6);
+        madds = out.numel() * weightShape[1] * weightShape[2] * weightShape[3];
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.counters["MAdds"] = static_cast<double>(madds);
+}
+
+void BM_Conv3x3StemReference(benchmark::State& state) { runConvReference(state, {1, 240, 320}, {4, 1, 3, 3}, 2); }
+BENCHMARK(BM_Conv3x3StemReference)->Unit(benchmark::kMillisecond);
+
+// Depthwise 3x3, stride 1 or 2 (state.range(0)), as in the MobileNetV2 blocks.
 void BM_Depthwise3x3(benchmark::State& state)
 {
     Conv2dParams p;
     p.inChannels = p.outChannels = p.groups = 128; p.kernelH = p.kernelW = 3; p.padH = p.padW = 1;
+    p.strideH = p.strideW = state.range(0);
     p.weights = "w"; p.bn = "bn"; p.activation = Activation::Relu6;
     Conv2d conv(p);
     fillSlots(conv, 3);
     runOp(state, conv, randomInput({128, 60, 80}, 4));
 }
-BENCHMARK(BM_Depthwise3x3)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Depthwise3x3)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+
+// Depthwise through the scalar oracle: the peer of BM_Depthwise3x3/1.
+void BM_Depthwise3x3Reference(benchmark::State& state) { runConvReference(state, {128, 60, 80}, {128, 1, 3, 3}, 1); }
+BENCHMARK(BM_Depthwise3x3Reference)->Unit(benchmark::kMillisecond);
+
+// A 3x3 dense convolution with 4 outputs (a detection head): the direct path.
+void BM_Conv3x3Head(benchmark::State& state)
+{
+    Conv2dParams p;
+    p.inChannels = 64; p.outChannels = 4; p.kernelH = p.kernelW = 3; p.padH = p.padW = 1; p.bias = true;
+    p.weights = "w";
+    Conv2d conv(p);
+    fillSlots(conv, 11);
+    runOp(state, conv, randomInput({64, 30, 40}, 12));
+}
+BENCHMARK(BM_Conv3x3Head)->Unit(benchmark::kMillisecond);
 
 void BM_Pointwise(benchmark::State& state)
 {
@@ -86,15 +126,52 @@ void BM_Pointwise(benchmark::State& state)
 }
 BENCHMARK(BM_Pointwise)->Unit(benchmark::kMillisecond);
 
-void BM_RnnPoolFaceM4(benchmark::State& state)
+// An RNNPool with random weights (h1 = h2 = hidden) on `channels` inputs.
+std::unique_ptr<RnnPool> randomRnnPool(int64_t channels, int64_t hidden, uint32_t seed)
 {
     RnnPoolParams p;
-    p.inChannels = 4; p.hidden1 = 16; p.hidden2 = 16; p.weights = "rnn";
-    RnnPool op(p);
-    fillSlots(op, 7);
-    runOp(state, op, randomInput({4, 120, 160}, 8));
+    p.inChannels = channels; p.hidden1 = hidden; p.hidden2 = hidden; p.weights = "rnn";
+    auto op = std::make_unique<RnnPool>(p);
+    fillSlots(*op, seed);
+    return op;
+}
+
+void BM_RnnPoolFaceM4(benchmark::State& state)
+{
+    runOp(state, *randomRnnPool(4, 16, 7), randomInput({4, 120, 160}, 8));
 }
 BENCHMARK(BM_RnnPoolFaceM4)->Unit(benchmark::kMillisecond);
+
+// RNNPool-Face-C's RNNPool: straight on the 640x480 RGB picture.
+void BM_RnnPoolFaceC(benchmark::State& state)
+{
+    runOp(state, *randomRnnPool(3, 16, 13), randomInput({3, 480, 640}, 14));
+}
+BENCHMARK(BM_RnnPoolFaceC)->Unit(benchmark::kMillisecond);
+
+// The same RNNPool patch by patch through the scalar oracle (RnnPool::trace),
+// on the M4 map: the peer of BM_RnnPoolFaceM4.
+void BM_RnnPoolFaceM4Reference(benchmark::State& state)
+{
+    const auto op = randomRnnPool(4, 16, 7);
+    const Tensor input = randomInput({4, 120, 160}, 8);
+    const int64_t gh = op->gridSize(120), gw = op->gridSize(160);
+    for (auto _ : state)
+        for (int64_t gy = 0; gy < gh; ++gy)
+            for (int64_t gx = 0; gx < gw; ++gx)
+                benchmark::DoNotOptimize(op->trace(input, gy, gx));
+}
+BENCHMARK(BM_RnnPoolFaceM4Reference)->Unit(benchmark::kMillisecond);
+
+// The core's peak single-precision rate, measured as `rnnpool bench` does.
+void BM_PeakFma(benchmark::State& state)
+{
+    double gflops = 0.0;
+    for (auto _ : state)
+        gflops = measurePeakRate(1).gflops;
+    state.counters["peak GFLOP/s"] = gflops;
+}
+BENCHMARK(BM_PeakFma)->Unit(benchmark::kMillisecond)->Iterations(5);
 
 void BM_Network(benchmark::State& state, const char* arch, int64_t width, int64_t height)
 {

@@ -40,17 +40,19 @@ def main():
         w, h = DEFAULT_SIZE[model.config]
     x = torch.randn(1, model.in_channels, h, w, generator=torch.Generator().manual_seed(1)) * 50
 
-    times = []
+    times, cpu_times = [], []
     with torch.no_grad():
         for i in range(args.warmup + args.runs):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             model(x)
             if i >= args.warmup:
                 times.append((time.perf_counter() - t0) * 1000.0)
+                cpu_times.append((time.process_time() - c0) * 1000.0)
     ms = statistics.median(times)
     if args.json:
         print(json.dumps({"arch": args.arch, "width": w, "height": h, "threads": args.threads,
                           "ms_per_frame": round(ms, 3), "runs": args.runs,
+                          "cpu_ms_per_frame": round(statistics.median(cpu_times), 3),
                           "torch_version": torch.__version__}))
     else:
         print("%s %dx%d, %d thread(s): %.1f ms per forward (median of %d runs; "

@@ -1,4 +1,5 @@
-// The fast convolution paths (depthwise, pointwise GEMM, im2col GEMM) against
+// The fast convolution paths (direct depthwise, direct few-output, pointwise
+// GEMM, im2col GEMM) against
 // the scalar reference, on random shapes; and BatchNorm folding against an
 // explicit BatchNorm after the reference convolution.
 #include <cmath>
@@ -78,7 +79,58 @@ INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dRandomTest,
                                            ConvCase{8, 12, 3, 1, 1, 4, 10, 10},  // grouped, not depthwise
                                            ConvCase{6, 5, 1, 2, 0, 1, 9, 9},     // strided 1x1 (im2col path)
                                            ConvCase{4, 8, 3, 2, 0, 1, 5, 6},     // no padding
-                                           ConvCase{3, 2, 7, 3, 3, 1, 8, 8}));   // big kernel, stride 3
+                                           ConvCase{3, 2, 7, 3, 3, 1, 8, 8},     // big kernel, stride 3
+                                           ConvCase{32, 32, 3, 2, 1, 32, 41, 67},// depthwise stride 2, wider than a chunk
+                                           ConvCase{8, 8, 5, 1, 2, 8, 9, 33},    // depthwise 5x5
+                                           ConvCase{5, 5, 3, 3, 0, 5, 11, 50},   // depthwise stride 3, no padding
+                                           ConvCase{6, 12, 3, 1, 1, 1, 9, 40},   // dense, too many outputs for the direct path
+                                           ConvCase{20, 8, 5, 2, 2, 1, 13, 70}));// dense direct path, 8 outputs, stride 2
+
+// Many random shapes through every fast path (depthwise with any kernel,
+// stride and padding; pointwise; im2col with groups), each activation, maps
+// narrower and wider than the kernels' vector chunks.
+TEST(Conv2d, RandomShapesMatchScalarReference)
+{
+    std::mt19937 rng(2024);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    const Activation activations[] = {Activation::None, Activation::Relu, Activation::Relu6};
+    for (int trial = 0; trial < 60; ++trial) {
+        const int path = trial % 3; // 0 depthwise, 1 pointwise, 2 general
+        Conv2dParams p;
+        const int64_t k = path == 1 ? 1 : pick(1, 5);
+        p.kernelH = p.kernelW = k;
+        p.strideH = p.strideW = path == 1 ? 1 : pick(1, 3);
+        p.padH = p.padW = path == 1 ? 0 : pick(0, static_cast<int>(k) / 2 + 1);
+        if (path == 0) {
+            p.inChannels = p.outChannels = p.groups = pick(2, 9);
+        } else {
+            p.groups = path == 2 ? pick(1, 3) : 1;
+            p.inChannels = p.groups * pick(1, 6);
+            p.outChannels = p.groups * (path == 2 ? pick(1, 12) : pick(1, 5)); // <= 8 outputs: direct path
+        }
+        p.bias = true;
+        p.weights = "w";
+        p.activation = activations[trial % 3 == 0 ? (trial / 3) % 3 : trial % 3];
+        const int64_t h = pick(static_cast<int>(k), 21), w = pick(static_cast<int>(k), 75);
+        Conv2d conv(p);
+        Tensor weight = randomTensor({p.outChannels, p.inChannels / p.groups, k, k}, rng, 0.3f);
+        Tensor bias = randomTensor({p.outChannels}, rng);
+        for (WeightSlot& s : conv.weightSlots())
+            *s.target = s.key == "w.weight" ? weight : bias;
+        conv.finalize();
+        const Tensor input = randomTensor({p.inChannels, h, w}, rng);
+        const Shape inShape = input.shape();
+        Shape outShape;
+        ASSERT_TRUE(conv.prepare({&inShape, 1}, outShape));
+        Tensor fast(outShape);
+        const Tensor* in[] = {&input};
+        conv.eval(in, fast);
+        const Tensor reference = conv2dReference(input, weight, bias, p.strideH, p.strideW, p.padH, p.padW, p.groups, p.activation);
+        EXPECT_LT(maxAbsDiff(fast, reference), 1e-4f) << "trial " << trial << ": " << p.inChannels << "->" << p.outChannels
+                                                       << " k" << k << " s" << p.strideH << " p" << p.padH << " g" << p.groups
+                                                       << " on " << w << "x" << h;
+    }
+}
 
 TEST(Conv2d, FoldsBatchNormExactly)
 {

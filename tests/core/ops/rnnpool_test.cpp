@@ -76,8 +76,15 @@ void randomCell(FastGrnnCell& cell, std::mt19937& rng)
 TEST(RnnPool, FastKernelMatchesPerPatchTrace)
 {
     std::mt19937 rng(3);
-    for (const auto& [c, h1, h2, hgt, wid] : {std::tuple{4, 16, 16, 23, 31}, std::tuple{3, 8, 8, 16, 12}, std::tuple{2, 5, 7, 8, 8}}) {
+    // Hidden sizes with and without a register-resident kernel, odd maps, grids
+    // wider than one SIMD packet of patches, and other patch/stride pairs.
+    for (const auto& [c, h1, h2, hgt, wid, patch, stride] :
+         {std::tuple{4, 16, 16, 23, 31, 8, 4}, std::tuple{3, 8, 8, 16, 12, 8, 4}, std::tuple{2, 5, 7, 8, 8, 8, 4},
+          std::tuple{1, 16, 16, 13, 97, 8, 4}, std::tuple{5, 8, 16, 19, 150, 8, 4}, std::tuple{3, 32, 12, 11, 40, 6, 3},
+          std::tuple{2, 8, 8, 14, 71, 4, 4}, std::tuple{4, 9, 16, 10, 37, 5, 2}}) {
         RnnPoolParams p;
+        p.patch = patch;
+        p.stride = stride;
         p.inChannels = c;
         p.hidden1 = h1;
         p.hidden2 = h2;
