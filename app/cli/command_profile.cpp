@@ -11,7 +11,7 @@
 #include "model/spec_settings.h"
 #include "model/weight_binding.h"
 #include "profile/arena.h"
-#include "profile/schedule.h"
+#include "profile/model_profile.h"
 
 namespace rnnpool::cli {
 
@@ -112,21 +112,18 @@ int commandProfile(const std::vector<std::string>& argv)
         input = {spec.inputChannels, req.input->height, req.input->width};
     }
     Network& net = *model->network;
-    auto layers = net.describe(input);
-    if (!layers)
-        return inputError(layers.error());
-    auto schedule = scheduleByName(net, req.schedule);
-    if (!schedule)
-        return usageError("profile", schedule.error());
-    auto timeline = buildTimeline(net, *schedule, input, req.options);
-    if (!timeline)
-        return inputError(timeline.error());
-    const MemoryPlan plan = planGreedyBySize(bufferRequests(*timeline));
+    auto profiled = profileNetwork(net, input, req.schedule, req.options);
+    if (!profiled)
+        return inputError(profiled.error());
+    const ModelProfile& profile = *profiled;
+    const std::vector<LayerInfo>& layers = profile.layers;
+    const MemoryTimeline& timeline = profile.timeline;
+    const MemoryPlan& plan = profile.plan;
 
     std::optional<int64_t> measured;
     std::string executeProblem;
     if (req.execute) {
-        auto run = runInArena(net, *schedule, *timeline, plan, Tensor(input, 1.0f));
+        auto run = runInArena(net, profile.schedule, timeline, plan, Tensor(input, 1.0f));
         if (!run)
             return inputError(run.error());
         measured = run->highWaterBytes;
@@ -134,18 +131,9 @@ int commandProfile(const std::vector<std::string>& argv)
             executeProblem = run->violations.front();
     }
 
-    int64_t params = 0, madds = 0;
-    for (const LayerInfo& l : *layers) {
-        params += l.params;
-        madds += l.madds;
-    }
-    const int64_t element = elementBytes(req.options.dtype);
-    // Bytes live while each layer runs: the live bytes of the step that runs it.
-    std::vector<int64_t> liveAtLayer(layers->size(), 0);
-    for (size_t u = 0; u < schedule->units.size(); ++u)
-        for (int n : schedule->units[u].nodes)
-            liveAtLayer[static_cast<size_t>(n)] = timeline->liveBytes[u];
-    const std::string peakLayer = timeline->steps[static_cast<size_t>(timeline->peakStep)];
+    const int64_t params = profile.params, madds = profile.madds;
+    const std::vector<int64_t>& liveAtLayer = profile.liveAtLayer;
+    const std::string& peakLayer = profile.peakStepName();
     std::vector<ProfiledLatency> latency;
     if (board) {
         auto estimated = estimateUnderEveryProfile(net, input, board->clockMHz, req.latency);
@@ -162,27 +150,27 @@ int commandProfile(const std::vector<std::string>& argv)
                            {"schedule", req.schedule},
                            {"dtype", elementTypeName(req.options.dtype)},
                            {"count_input", req.options.countInput},
-                           {"peak_bytes", timeline->peakBytes},
+                           {"peak_bytes", timeline.peakBytes},
                            {"peak_layer", peakLayer},
                            {"arena_bytes", plan.arenaBytes}};
         out["live_at_peak"] = nlohmann::json::array();
-        for (int t : timeline->liveAtPeak)
-            out["live_at_peak"].push_back({{"tensor", timeline->tensors[static_cast<size_t>(t)].name},
-                                           {"bytes", timeline->tensors[static_cast<size_t>(t)].bytes}});
+        for (int t : timeline.liveAtPeak)
+            out["live_at_peak"].push_back({{"tensor", timeline.tensors[static_cast<size_t>(t)].name},
+                                           {"bytes", timeline.tensors[static_cast<size_t>(t)].bytes}});
         out["layers"] = nlohmann::json::array();
-        for (size_t i = 0; i < layers->size(); ++i) {
-            const LayerInfo& l = (*layers)[i];
+        for (size_t i = 0; i < layers.size(); ++i) {
+            const LayerInfo& l = layers[i];
             out["layers"].push_back({{"name", l.name}, {"op", l.op}, {"output_shape", l.outputShape}, {"params", l.params},
-                                     {"madds", l.madds}, {"output_bytes", shapeNumel(l.outputShape) * element},
+                                     {"madds", l.madds}, {"output_bytes", profile.outputBytes[i]},
                                      {"live_bytes", liveAtLayer[i]}});
         }
         out["steps"] = nlohmann::json::array();
-        for (size_t s = 0; s < timeline->steps.size(); ++s)
-            out["steps"].push_back({{"name", timeline->steps[s]}, {"live_bytes", timeline->liveBytes[s]}});
+        for (size_t s = 0; s < timeline.steps.size(); ++s)
+            out["steps"].push_back({{"name", timeline.steps[s]}, {"live_bytes", timeline.liveBytes[s]}});
         if (measured)
             out["measured_peak_bytes"] = *measured;
         if (board) {
-            const FitReport fit = fitOnBoard(*board, *timeline, input, params);
+            const FitReport fit = fitOnBoard(*board, timeline, input, params);
             out["board"] = board->name;
             out["board_description"] = board->description;
             out["clock_mhz"] = board->clockMHz;
@@ -215,23 +203,23 @@ int commandProfile(const std::vector<std::string>& argv)
         std::cout << out.dump(2) << "\n";
     } else if (args.flag("--csv")) {
         std::cout << "name,op,output_shape,params,madds,output_bytes,live_bytes\n";
-        for (size_t i = 0; i < layers->size(); ++i) {
-            const LayerInfo& l = (*layers)[i];
+        for (size_t i = 0; i < layers.size(); ++i) {
+            const LayerInfo& l = layers[i];
             std::cout << l.name << "," << l.op << "," << l.outputShape[0] << "x" << l.outputShape[1] << "x" << l.outputShape[2]
-                      << "," << l.params << "," << l.madds << "," << shapeNumel(l.outputShape) * element << ","
+                      << "," << l.params << "," << l.madds << "," << profile.outputBytes[i] << ","
                       << liveAtLayer[i] << "\n";
         }
     } else {
         std::cout << spec.name << " at " << input[2] << "x" << input[1] << "x" << input[0] << ", schedule " << req.schedule
                   << ", " << elementTypeName(req.options.dtype) << ", input " << (req.options.countInput ? "counted" : "not counted")
                   << "\n  parameters " << params << ", multiply-adds " << formatFloat(static_cast<double>(madds) / 1e6, 2)
-                  << " M\n  peak activations " << timeline->peakBytes << " bytes (" << formatFloat(timeline->peakBytes / 1024.0, 1)
+                  << " M\n  peak activations " << timeline.peakBytes << " bytes (" << formatFloat(timeline.peakBytes / 1024.0, 1)
                   << " KiB) at layer " << peakLayer << "; arena " << plan.arenaBytes << " bytes\n  live at the peak:";
-        for (int t : timeline->liveAtPeak)
-            std::cout << " " << timeline->tensors[static_cast<size_t>(t)].name << " (" << timeline->tensors[static_cast<size_t>(t)].bytes << ")";
+        for (int t : timeline.liveAtPeak)
+            std::cout << " " << timeline.tensors[static_cast<size_t>(t)].name << " (" << timeline.tensors[static_cast<size_t>(t)].bytes << ")";
         std::cout << "\n";
         if (board) {
-            const FitReport fit = fitOnBoard(*board, *timeline, input, params);
+            const FitReport fit = fitOnBoard(*board, timeline, input, params);
             std::cout << "  on " << board->name << ": SRAM " << fit.sramNeeded << " of " << board->sramBytes << " bytes ("
                       << fit.activationBytes << " activations + " << fit.frameBufferBytes << " frame buffer + " << fit.runtimeBytes
                       << " runtime), flash " << fit.flashNeeded << " of " << board->flashBytes << " bytes ("
@@ -253,7 +241,7 @@ int commandProfile(const std::vector<std::string>& argv)
         }
         if (measured)
             std::cout << "  executed in the arena: measured peak " << *measured << " bytes ("
-                      << (*measured == timeline->peakBytes ? "equals the plan" : "DIFFERS from the plan") << ")\n";
+                      << (*measured == timeline.peakBytes ? "equals the plan" : "DIFFERS from the plan") << ")\n";
     }
     if (!executeProblem.empty())
         return inputError("arena execution broke the plan: " + executeProblem);

@@ -1,14 +1,12 @@
 // rnnpool sweep: vary one RNNPool hyper-parameter (or the input size) and
 // report parameters, multiply-adds and peak activations for each value.
 #include <iomanip>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "model/spec_settings.h"
-#include "profile/profile_summary.h"
+#include "profile/sweep.h"
 
 namespace rnnpool::cli {
 
@@ -26,11 +24,7 @@ int commandSweep(const std::vector<std::string>& argv)
     if (const auto d = args.value("--dtype"); d && !parseElementType(*d, options.dtype))
         return usageError("sweep", "--dtype must be f32, i16 or i8, not '" + *d + "'");
     options.countInput = args.flag("--count-input");
-    std::vector<std::string> values;
-    std::stringstream split(*valuesText);
-    for (std::string v; std::getline(split, v, ',');)
-        if (!v.empty())
-            values.push_back(v);
+    const std::vector<std::string> values = splitSweepValues(*valuesText);
     if (values.empty())
         return usageError("sweep", "--values needs at least one value");
     auto base = findArchitecture(*arch);
@@ -39,21 +33,14 @@ int commandSweep(const std::vector<std::string>& argv)
 
     nlohmann::json rows = nlohmann::json::array();
     for (const std::string& value : values) {
-        ArchSpec spec = *base;
-        Shape input{spec.inputChannels, spec.defaultHeight, spec.defaultWidth};
-        if (*param == "input") {
-            const auto size = parseSizeSpec(value);
-            if (!size)
-                return usageError("sweep", "input values must be WIDTHxHEIGHT, not '" + value + "'");
-            input = {spec.inputChannels, size->height, size->width};
-        } else if (Status st = applySpecSetting(spec, *param + "=" + value); !st) {
-            return inputError(st.error());
-        }
-        auto summary = summariseArchitecture(spec, input, options);
-        if (!summary)
-            return inputError(*param + "=" + value + ": " + summary.error());
-        rows.push_back({{"value", value}, {"params", summary->params}, {"madds", summary->madds},
-                        {"peak_bytes", {{"layerwise", summary->layerwisePeak}, {"paper", summary->paperPeak}}}});
+        if (*param == kSweepInputParam && !parseSizeSpec(value))
+            return usageError("sweep", "input values must be WIDTHxHEIGHT, not '" + value + "'");
+        auto point = sweepPoint(*base, *param, value, options);
+        if (!point)
+            return inputError(point.error());
+        const ProfileSummary& summary = point->summary;
+        rows.push_back({{"value", value}, {"params", summary.params}, {"madds", summary.madds},
+                        {"peak_bytes", {{"layerwise", summary.layerwisePeak}, {"paper", summary.paperPeak}}}});
     }
     if (args.flag("--json")) {
         std::cout << nlohmann::json{{"arch", base->name}, {"param", *param}, {"dtype", elementTypeName(options.dtype)},
