@@ -103,7 +103,7 @@ TEST(Cli, InfoJsonListsLayersAndTotals)
     ASSERT_EQ(o.status, 0) << o.output;
     const auto j = nlohmann::json::parse(o.output, nullptr, false);
     ASSERT_FALSE(j.is_discarded()) << o.output;
-    EXPECT_EQ(j["arch"], "RPool_Face_M4");
+    EXPECT_EQ(j["arch"], "rnnpool-face-m4");
     int64_t params = 0;
     for (const auto& l : j["layers"])
         params += l["params"].get<int64_t>();
@@ -250,7 +250,7 @@ TEST(CliZoo, ListsEveryBuiltInArchitectureAndCompareAgreesWithProfile)
     std::set<std::string> names;
     for (const auto& row : list)
         names.insert(row["arch"].get<std::string>());
-    for (const char* expected : {"RPool_Face_M4", "RPool_Face_QVGA_monochrome", "RPool_Face_Quant", "RPool_Face_C", "mobilenetv2",
+    for (const char* expected : {"rnnpool-face-m4", "rnnpool-face-qvga-mono", "rnnpool-face-quant", "rnnpool-face-c", "mobilenetv2",
                                  "mobilenetv2-rnnpool"})
         EXPECT_TRUE(names.count(expected)) << expected;
 
