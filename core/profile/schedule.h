@@ -8,7 +8,8 @@
 //              expanded rows and one depthwise row of scratch); RNNPool runs
 //              patch by patch (input, output and one patch's RNN state),
 //              and the convolutions that feed it only are computed pixel by
-//              pixel inside it, so their maps are never materialised;
+//              pixel inside it, so their maps are never materialised; a
+//              1x1 conv read only by the global pool runs on the fly too;
 //              residual, dense, inception and squeeze-excite blocks and
 //              pooling follow the block rules of E.2 (paper_blocks.h), which
 //              are estimates the arena does not execute.

@@ -266,6 +266,29 @@ TEST(CliZoo, ListsEveryBuiltInArchitectureAndCompareAgreesWithProfile)
 }
 
 
+TEST(CliPaperTables, EveryTableIsPrintedAndTheJsonSaysWhatIsReproduced)
+{
+    const Outcome o = runCli("paper-tables --json");
+    ASSERT_EQ(o.status, 0) << o.output;
+    const auto rows = nlohmann::json::parse(o.output, nullptr, false);
+    ASSERT_TRUE(rows.is_array()) << o.output;
+    std::set<std::string> tables;
+    for (const auto& row : rows) {
+        tables.insert(row["table"].get<std::string>());
+        for (const char* key : {"row", "column", "arch", "paper", "ours", "tolerance", "agrees", "reproduced", "not_reproduced"})
+            ASSERT_TRUE(row.contains(key)) << key;
+        // A figure we reproduce agrees; one we do not says why.
+        EXPECT_EQ(row["agrees"].get<bool>(), row["reproduced"].get<bool>()) << row.dump();
+        EXPECT_EQ(row["not_reproduced"].get<std::string>().empty(), row["reproduced"].get<bool>()) << row.dump();
+    }
+    EXPECT_EQ(tables, (std::set<std::string>{"1", "3", "4", "5"}));
+    const Outcome text = runCli("paper-tables");
+    ASSERT_EQ(text.status, 0);
+    EXPECT_NE(text.output.find("RNNPool-Face-M4"), std::string::npos);
+    EXPECT_NE(text.output.find("not reproduced"), std::string::npos);
+    EXPECT_EQ(runCli("paper-tables --csv").status, 2);
+}
+
 TEST(CliSweep, RnnHiddenSizeChangesCountsAsTheFormulaSays)
 {
     const Outcome o = runCli("sweep --arch RPool_Face_M4 --param rnnpool.h1 --values 8,16 --json");
