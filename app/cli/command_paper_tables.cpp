@@ -1,4 +1,5 @@
 // rnnpool paper-tables: our figures beside the paper's (profile/paper_tables.h).
+#include <algorithm>
 #include <iomanip>
 
 #include <nlohmann/json.hpp>
@@ -60,8 +61,10 @@ int commandPaperTables(const std::vector<std::string>& argv)
         std::string mark;
         for (const std::string& text : {f.note, f.notReproduced})
             if (!text.empty()) {
-                notes.push_back(text);
-                mark += " [" + std::to_string(notes.size()) + "]";
+                auto it = std::find(notes.begin(), notes.end(), text);
+                if (it == notes.end())
+                    it = notes.insert(notes.end(), text);
+                mark += " [" + std::to_string(it - notes.begin() + 1) + "]";
             }
         std::cout << std::left << std::setw(22) << f.row << std::setw(34) << f.column << std::right << std::setw(10)
                   << (f.printed + " " + f.unit) << std::setw(12) << (formatLike(c->ours, f.printed) + " " + f.unit) << std::setw(8)

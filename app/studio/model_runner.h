@@ -38,7 +38,7 @@ struct ModelRequest {
 };
 
 struct LoadedModel {
-    QString architecture;          // canonical name, e.g. "RPool_Face_M4"
+    QString architecture;          // canonical name, e.g. "rnnpool-face-m4"
     QString description;
     QString source;                // the file, or "random weights (seed N)"
     QString format;

@@ -20,8 +20,8 @@
 namespace rnnpool {
 
 struct ArchSpec {
-    std::string name;                 // canonical, e.g. "RPool_Face_M4"
-    std::vector<std::string> aliases; // readable names, e.g. "rnnpool-face-m4"
+    std::string name;                 // canonical, e.g. "rnnpool-face-m4"
+    std::vector<std::string> aliases; // other names, e.g. EdgeML's "RPool_Face_M4"
     std::string description;
     std::string task;                 // "face_detection"
     int64_t inputChannels = 3;

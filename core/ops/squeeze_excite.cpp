@@ -20,22 +20,27 @@ Status SqueezeExcite::prepare(std::span<const Shape> inputs, Shape& output) cons
     return Status::ok();
 }
 
-std::vector<float> SqueezeExcite::gates(const std::vector<float>& means) const
+void SqueezeExcite::gatesInto(const float* means, float* hidden, float* gate) const
 {
     const auto& p = m_params;
-    std::vector<float> hidden(static_cast<size_t>(p.squeezed)), gate(static_cast<size_t>(p.channels));
     for (int64_t r = 0; r < p.squeezed; ++r) {
         float acc = m_reduceB.data()[r];
         for (int64_t c = 0; c < p.channels; ++c)
-            acc += m_reduceW.data()[r * p.channels + c] * means[static_cast<size_t>(c)];
-        hidden[static_cast<size_t>(r)] = activate(p.inner, acc);
+            acc += m_reduceW.data()[r * p.channels + c] * means[c];
+        hidden[r] = activate(p.inner, acc);
     }
     for (int64_t c = 0; c < p.channels; ++c) {
         float acc = m_expandB.data()[c];
         for (int64_t r = 0; r < p.squeezed; ++r)
-            acc += m_expandW.data()[c * p.squeezed + r] * hidden[static_cast<size_t>(r)];
-        gate[static_cast<size_t>(c)] = activate(p.gate, acc);
+            acc += m_expandW.data()[c * p.squeezed + r] * hidden[r];
+        gate[c] = activate(p.gate, acc);
     }
+}
+
+std::vector<float> SqueezeExcite::gates(const std::vector<float>& means) const
+{
+    std::vector<float> hidden(static_cast<size_t>(m_params.squeezed)), gate(static_cast<size_t>(m_params.channels));
+    gatesInto(means.data(), hidden.data(), gate.data());
     return gate;
 }
 

@@ -32,6 +32,8 @@ public:
     const SqueezeExciteParams& params() const { return m_params; }
     // The per-channel gates for per-channel means `means` (length channels).
     std::vector<float> gates(const std::vector<float>& means) const;
+    // The same into caller buffers: `squeezed` (length squeezed), `gates` (length channels).
+    void gatesInto(const float* means, float* squeezed, float* gates) const;
 
 private:
     SqueezeExciteParams m_params;

@@ -68,7 +68,8 @@ Expected<ArenaRun> runInArena(const Network& net, const Schedule& schedule, cons
             return makeError("schedule '" + schedule.name + "' of '" + net.spec().name + "': unit '" + unit.name + "' (" +
                              paperBlockName(unit.block) +
                              ") is planned by the paper's Appendix E.2 rule and has no streaming kernel; the arena runs "
-                             "layers, inverted-residual and separable blocks, and RNNPool with the convolutions feeding it");
+                             "layers, inverted-residual and separable blocks, RNNPool with the convolutions feeding it, and a 1x1 "
+                             "convolution with the global pool after it (use --schedule layerwise to execute this network)");
     MeteredArena arena(timeline, plan);
     // Timeline tensor of each unit's output and scratch (buildTimeline's order).
     const size_t units = schedule.units.size();

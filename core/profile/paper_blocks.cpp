@@ -29,7 +29,6 @@ const char* paperBlockName(PaperBlock block)
     case PaperBlock::Residual: return "residual block";
     case PaperBlock::Dense: return "dense block";
     case PaperBlock::Inception: return "inception block";
-    case PaperBlock::MbConvSqueezeExcite: return "MBConv with squeeze-excite";
     case PaperBlock::Pool: return "pooling";
     case PaperBlock::Transition: return "transition";
     }
@@ -54,8 +53,6 @@ std::optional<PaperBlock> recogniseBlock(const Network& net, const std::vector<i
         return PaperBlock::Dense;
     if (parts.front() == ".b1" && parts.back() == ".concat" && has(parts, ".b4"))
         return PaperBlock::Inception;
-    if (has(parts, ".se") && has(parts, ".dw") && has(parts, ".project"))
-        return PaperBlock::MbConvSqueezeExcite;
     return std::nullopt;
 }
 
@@ -69,8 +66,6 @@ int64_t paperBlockElements(PaperBlock block, const Network& net, const std::vect
         return std::max(in, out);
     case PaperBlock::Dense:
         return out;
-    case PaperBlock::MbConvSqueezeExcite:
-        return in + out;
     case PaperBlock::Inception: {
         std::vector<int64_t> paths;
         for (int src : net.nodes()[static_cast<size_t>(nodes.back())].inputs)

@@ -6,8 +6,6 @@
 //   dense block       output               (E.2.1.4: the input and every
 //                                           layer's map are part of it)
 //   inception block   input + the three narrowest path outputs (E.2.1.3)
-//   MBConv with SE    input + output       (E.2.1.1; E.2.2: EfficientNet-B0
-//                                           "exactly the same calculation")
 //   pooling, DenseNet transition
 //                     max(input, output)   (E.2.2 puts the peak of ResNet18,
 //                                           DenseNet121 and GoogLeNet at the
@@ -16,7 +14,9 @@
 //                                           over its input; we extend that
 //                                           to transitions, whose 1x1 conv
 //                                           is computed on the fly)
-// These are the paper's estimates: the arena does not execute them.
+// These are the paper's estimates: the arena does not execute them. (MBConv
+// with squeeze-excite, "exactly the same calculation" as MobileNetV2's block
+// by E.2.2, runs as an inverted-residual unit and does execute.)
 #pragma once
 
 #include <optional>
@@ -26,7 +26,7 @@
 
 namespace rnnpool {
 
-enum class PaperBlock { Residual, Dense, Inception, MbConvSqueezeExcite, Pool, Transition };
+enum class PaperBlock { Residual, Dense, Inception, Pool, Transition };
 
 const char* paperBlockName(PaperBlock block);
 

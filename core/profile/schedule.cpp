@@ -5,6 +5,7 @@
 
 #include "ops/conv2d.h"
 #include "ops/rnnpool.h"
+#include "ops/squeeze_excite.h"
 
 namespace rnnpool {
 
@@ -25,10 +26,11 @@ ScheduleUnit unitOf(const Network& net, std::vector<int> nodes, ScheduleUnit::Ki
 }
 
 // The nodes of an inverted-residual group as the builder makes them:
-// [expand,] dw, project[, add], all named "<group>.<part>".
+// [expand,] dw, [se,] project[, add], all named "<group>.<part>", with a
+// square depthwise kernel the streamed kernel's row ring can hold.
 bool isInvertedResidual(const Network& net, const std::vector<int>& nodes)
 {
-    if (nodes.size() < 2 || nodes.size() > 4)
+    if (nodes.size() < 2 || nodes.size() > 5)
         return false;
     const std::string& group = net.nodes()[static_cast<size_t>(nodes.front())].group;
     std::vector<std::string> parts;
@@ -37,10 +39,16 @@ bool isInvertedResidual(const Network& net, const std::vector<int>& nodes)
     std::vector<std::string> expected;
     if (parts.front() == ".expand")
         expected.push_back(".expand");
-    expected.insert(expected.end(), {".dw", ".project"});
+    expected.push_back(".dw");
+    if (std::find(parts.begin(), parts.end(), ".se") != parts.end())
+        expected.push_back(".se");
+    expected.push_back(".project");
     if (parts.back() == ".add")
         expected.push_back(".add");
-    return parts == expected;
+    if (parts != expected)
+        return false;
+    const auto& dw = static_cast<const Conv2d&>(*net.nodes()[static_cast<size_t>(nodes[parts.front() == ".expand" ? 1 : 0])].op).params();
+    return dw.kernelH == dw.kernelW && dw.kernelH <= kMaxStreamedKernel && dw.strideH == dw.strideW && dw.padH == dw.padW;
 }
 
 bool isPointwise(const Network& net, int node)
@@ -149,11 +157,17 @@ int64_t unitScratchElements(const Network& net, const ScheduleUnit& unit, const 
         return 0;
     case ScheduleUnit::Kind::InvertedResidual: {
         const Node& first = net.nodes()[static_cast<size_t>(unit.nodes.front())];
+        const bool expands = first.name.ends_with(".expand");
         const int64_t inWidth = shapeOf(first.inputs.front())[2];
-        const int dwNode = unit.nodes[first.name.ends_with(".expand") ? 1 : 0];
+        const int dwNode = unit.nodes[expands ? 1 : 0];
+        const auto& dw = static_cast<const Conv2d&>(*net.nodes()[static_cast<size_t>(dwNode)].op).params();
         const int64_t outWidth = shapes[static_cast<size_t>(dwNode)][2];
-        // A ring of three expanded rows (when there is an expansion), one depthwise row.
-        return (first.name.ends_with(".expand") ? 3 * inWidth : 0) + outWidth;
+        // A ring of k expanded rows (when there is an expansion), one depthwise row;
+        // with squeeze-excite, each channel's mean and gate and the squeezed vector.
+        int64_t se = 0;
+        if (const Node& third = net.nodes()[static_cast<size_t>(unit.nodes[expands ? 2 : 1])]; third.op->kind() == "squeeze_excite")
+            se = 2 * dw.outChannels + static_cast<const SqueezeExcite&>(*third.op).params().squeezed;
+        return (expands ? dw.kernelH * inWidth : 0) + outWidth + se;
     }
     case ScheduleUnit::Kind::PointwisePool:
         return net.nodes()[static_cast<size_t>(unit.nodes.front())].outChannels; // one pixel of the conv

@@ -3,14 +3,17 @@
 //   layerwise  TensorFlow Lite's convention: every layer is a step and its
 //              output is materialised.
 //   paper      the convention of the paper's Appendix E.2 (after Chowdhery et
-//              al.): an inverted-residual block runs channel by channel, so
-//              only its input and output are materialised (plus three
-//              expanded rows and one depthwise row of scratch); RNNPool runs
+//              al.): an inverted-residual block (MBConv, with or without
+//              squeeze-excite) runs channel by channel, so only its input
+//              and output are materialised (plus k expanded rows and one
+//              depthwise row of scratch; squeeze-excite makes it two passes,
+//              the first for the channel means); RNNPool runs
 //              patch by patch (input, output and one patch's RNN state),
 //              and the convolutions that feed it only are computed pixel by
-//              pixel inside it, so their maps are never materialised;
-//              residual, dense, inception and squeeze-excite blocks and
-//              pooling follow the block rules of E.2 (paper_blocks.h), which
+//              pixel inside it, so their maps are never materialised; a
+//              1x1 conv read only by the global pool runs on the fly too;
+//              residual, dense and inception blocks and pooling follow the
+//              block rules of E.2 (paper_blocks.h), which
 //              are estimates the arena does not execute.
 //
 //   Schedule s = paperSchedule(net);
@@ -25,6 +28,9 @@
 #include "profile/paper_blocks.h"
 
 namespace rnnpool {
+
+// The largest depthwise kernel the streamed inverted-residual kernel runs.
+constexpr int64_t kMaxStreamedKernel = 7;
 
 struct ScheduleUnit {
     // RnnPoolPatches: [conv, ...,] rnnpool, the convs computed on demand.

@@ -5,6 +5,7 @@
 
 #include "ops/conv2d.h"
 #include "ops/rnnpool.h"
+#include "ops/squeeze_excite.h"
 
 namespace rnnpool {
 
@@ -19,26 +20,30 @@ void runInvertedResidualStreamed(const Network& net, const ScheduleUnit& unit, c
     const size_t first = hasExpand ? 1 : 0;
     const Conv2d* expand = hasExpand ? &convAt(net, unit.nodes[0]) : nullptr;
     const Conv2d& dw = convAt(net, unit.nodes[first]);
-    const Conv2d& project = convAt(net, unit.nodes[first + 1]);
-    const bool residual = unit.nodes.size() == first + 3;
+    const Node& afterDw = net.nodes()[static_cast<size_t>(unit.nodes[first + 1])];
+    const auto* se = afterDw.op->kind() == "squeeze_excite" ? static_cast<const SqueezeExcite*>(afterDw.op.get()) : nullptr;
+    const size_t projectAt = first + (se ? 2 : 1);
+    const Conv2d& project = convAt(net, unit.nodes[projectAt]);
+    const bool residual = unit.nodes.size() == projectAt + 2;
 
     const int64_t cin = input.dim(0), ih = input.dim(1), iw = input.dim(2);
     const int64_t cout = out.dim(0), oh = out.dim(1), ow = out.dim(2);
     const int64_t hidden = dw.params().inChannels, stride = dw.params().strideH;
-    float* ring = scratch;                           // 3 expanded rows (with an expansion)
-    float* dwRow = scratch + (hasExpand ? 3 * iw : 0); // one depthwise output row
+    const int64_t k = dw.params().kernelH, pad = dw.params().padH;
+    float* ring = scratch;                             // k expanded rows (with an expansion)
+    float* dwRow = scratch + (hasExpand ? k * iw : 0); // one depthwise output row
+    float* means = dwRow + ow;                         // squeeze-excite: per-channel means,
+    float* gates = se ? means + hidden : nullptr;      // gates,
+    float* squeezed = se ? gates + hidden : nullptr;   // and the squeezed vector
 
-    for (int64_t k = 0; k < cout; ++k)
-        std::fill(out.data() + k * oh * ow, out.data() + (k + 1) * oh * ow, project.foldedBias().data()[k]);
-
-    for (int64_t j = 0; j < hidden; ++j) {
-        int64_t ringRow[3] = {-1, -1, -1};
-        // Row iy of expanded channel j: computed into the ring on first use.
+    // Depthwise output row oy of expanded channel j into dwRow; `ringRow` caches
+    // which input row each ring slot holds.
+    auto depthwiseRow = [&](int64_t j, int64_t oy, int64_t* ringRow) {
         auto expandedRow = [&](int64_t iy) -> const float* {
             if (!expand)
                 return input.data() + (j * ih + iy) * iw;
-            float* slot = ring + (iy % 3) * iw;
-            if (ringRow[iy % 3] != iy) {
+            float* slot = ring + (iy % k) * iw;
+            if (ringRow[iy % k] != iy) {
                 const float* w = expand->foldedWeight().data() + j * cin;
                 std::fill(slot, slot + iw, expand->foldedBias().data()[j]);
                 for (int64_t c = 0; c < cin; ++c) {
@@ -47,29 +52,57 @@ void runInvertedResidualStreamed(const Network& net, const ScheduleUnit& unit, c
                         slot[x0] += w[c] * x[x0];
                 }
                 activateInPlace(expand->params().activation, slot, iw);
-                ringRow[iy % 3] = iy;
+                ringRow[iy % k] = iy;
             }
             return slot;
         };
-        const float* wd = dw.foldedWeight().data() + j * 9;
-        for (int64_t oy = 0; oy < oh; ++oy) {
-            std::fill(dwRow, dwRow + ow, dw.foldedBias().data()[j]);
-            for (int64_t ky = 0; ky < 3; ++ky) {
-                const int64_t iy = oy * stride - 1 + ky;
-                if (iy < 0 || iy >= ih)
-                    continue;
-                const float* row = expandedRow(iy);
-                for (int64_t kx = 0; kx < 3; ++kx)
-                    for (int64_t ox = 0; ox < ow; ++ox) {
-                        const int64_t ix = ox * stride - 1 + kx;
-                        if (ix >= 0 && ix < iw)
-                            dwRow[ox] += wd[ky * 3 + kx] * row[ix];
-                    }
+        const float* wd = dw.foldedWeight().data() + j * k * k;
+        std::fill(dwRow, dwRow + ow, dw.foldedBias().data()[j]);
+        for (int64_t ky = 0; ky < k; ++ky) {
+            const int64_t iy = oy * stride - pad + ky;
+            if (iy < 0 || iy >= ih)
+                continue;
+            const float* row = expandedRow(iy);
+            for (int64_t kx = 0; kx < k; ++kx)
+                for (int64_t ox = 0; ox < ow; ++ox) {
+                    const int64_t ix = ox * stride - pad + kx;
+                    if (ix >= 0 && ix < iw)
+                        dwRow[ox] += wd[ky * k + kx] * row[ix];
+                }
+        }
+        activateInPlace(dw.params().activation, dwRow, ow);
+    };
+    auto freshRing = [](int64_t* ringRow) { std::fill(ringRow, ringRow + kMaxStreamedKernel, int64_t{-1}); };
+    int64_t ringRow[kMaxStreamedKernel];
+
+    // Squeeze-excite needs every channel's mean before it can scale any: a first
+    // pass computes the means (recomputing the expansion and depthwise rows).
+    if (se) {
+        for (int64_t j = 0; j < hidden; ++j) {
+            freshRing(ringRow);
+            double sum = 0.0;
+            for (int64_t oy = 0; oy < oh; ++oy) {
+                depthwiseRow(j, oy, ringRow);
+                for (int64_t ox = 0; ox < ow; ++ox)
+                    sum += static_cast<double>(dwRow[ox]);
             }
-            activateInPlace(dw.params().activation, dwRow, ow);
-            for (int64_t k = 0; k < cout; ++k) {
-                const float wp = project.foldedWeight().data()[k * hidden + j];
-                float* o = out.data() + (k * oh + oy) * ow;
+            means[j] = static_cast<float>(sum / static_cast<double>(oh * ow));
+        }
+        se->gatesInto(means, squeezed, gates);
+    }
+
+    for (int64_t c = 0; c < cout; ++c)
+        std::fill(out.data() + c * oh * ow, out.data() + (c + 1) * oh * ow, project.foldedBias().data()[c]);
+    for (int64_t j = 0; j < hidden; ++j) {
+        freshRing(ringRow);
+        for (int64_t oy = 0; oy < oh; ++oy) {
+            depthwiseRow(j, oy, ringRow);
+            if (se)
+                for (int64_t ox = 0; ox < ow; ++ox)
+                    dwRow[ox] *= gates[j];
+            for (int64_t c = 0; c < cout; ++c) {
+                const float wp = project.foldedWeight().data()[c * hidden + j];
+                float* o = out.data() + (c * oh + oy) * ow;
                 for (int64_t ox = 0; ox < ow; ++ox)
                     o[ox] += wp * dwRow[ox];
             }

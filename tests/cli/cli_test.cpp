@@ -104,7 +104,7 @@ TEST(Cli, InfoJsonListsLayersAndTotals)
     ASSERT_EQ(o.status, 0) << o.output;
     const auto j = nlohmann::json::parse(o.output, nullptr, false);
     ASSERT_FALSE(j.is_discarded()) << o.output;
-    EXPECT_EQ(j["arch"], "RPool_Face_M4");
+    EXPECT_EQ(j["arch"], "rnnpool-face-m4");
     int64_t params = 0;
     for (const auto& l : j["layers"])
         params += l["params"].get<int64_t>();
@@ -307,7 +307,7 @@ TEST(CliZoo, ListsEveryBuiltInArchitectureAndCompareAgreesWithProfile)
     std::set<std::string> names;
     for (const auto& row : list)
         names.insert(row["arch"].get<std::string>());
-    for (const char* expected : {"RPool_Face_M4", "RPool_Face_QVGA_monochrome", "RPool_Face_Quant", "RPool_Face_C", "mobilenetv2",
+    for (const char* expected : {"rnnpool-face-m4", "rnnpool-face-qvga-mono", "rnnpool-face-quant", "rnnpool-face-c", "mobilenetv2",
                                  "mobilenetv2-rnnpool"})
         EXPECT_TRUE(names.count(expected)) << expected;
 
@@ -322,6 +322,29 @@ TEST(CliZoo, ListsEveryBuiltInArchitectureAndCompareAgreesWithProfile)
     EXPECT_EQ(runCli("compare rnnpool-face-m4 no-such-net").status, 1);
 }
 
+
+TEST(CliPaperTables, EveryTableIsPrintedAndTheJsonSaysWhatIsReproduced)
+{
+    const Outcome o = runCli("paper-tables --json");
+    ASSERT_EQ(o.status, 0) << o.output;
+    const auto rows = nlohmann::json::parse(o.output, nullptr, false);
+    ASSERT_TRUE(rows.is_array()) << o.output;
+    std::set<std::string> tables;
+    for (const auto& row : rows) {
+        tables.insert(row["table"].get<std::string>());
+        for (const char* key : {"row", "column", "arch", "paper", "ours", "tolerance", "agrees", "reproduced", "not_reproduced"})
+            ASSERT_TRUE(row.contains(key)) << key;
+        // A figure we reproduce agrees; one we do not says why.
+        EXPECT_EQ(row["agrees"].get<bool>(), row["reproduced"].get<bool>()) << row.dump();
+        EXPECT_EQ(row["not_reproduced"].get<std::string>().empty(), row["reproduced"].get<bool>()) << row.dump();
+    }
+    EXPECT_EQ(tables, (std::set<std::string>{"1", "3", "4", "5"}));
+    const Outcome text = runCli("paper-tables");
+    ASSERT_EQ(text.status, 0);
+    EXPECT_NE(text.output.find("RNNPool-Face-M4"), std::string::npos);
+    EXPECT_NE(text.output.find("not reproduced"), std::string::npos);
+    EXPECT_EQ(runCli("paper-tables --csv").status, 2);
+}
 
 TEST(CliSweep, RnnHiddenSizeChangesCountsAsTheFormulaSays)
 {

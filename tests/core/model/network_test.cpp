@@ -15,15 +15,16 @@ TEST(Architectures, NamesMatchCaseInsensitivelyWithAliases)
     for (const char* name : {"RPool_Face_M4", "rpool_face_m4", "rnnpool-face-m4", "RNNPOOL_FACE_M4"}) {
         auto spec = findArchitecture(name);
         ASSERT_TRUE(spec) << name << ": " << spec.error();
-        EXPECT_EQ(spec->name, "RPool_Face_M4");
+        EXPECT_EQ(spec->name, "rnnpool-face-m4");
     }
-    EXPECT_EQ(findArchitecture("rnnpool-face-qvga-mono")->name, "RPool_Face_QVGA_monochrome");
-    EXPECT_EQ(findArchitecture("rnnpool-face-quant")->name, "RPool_Face_Quant");
-    EXPECT_EQ(findArchitecture("rnnpool-face-c")->name, "RPool_Face_C");
+    // Canonical names (issue 3), EdgeML's names kept as aliases.
+    EXPECT_EQ(findArchitecture("RPool_Face_QVGA_monochrome")->name, "rnnpool-face-qvga-mono");
+    EXPECT_EQ(findArchitecture("RPool_Face_Quant")->name, "rnnpool-face-quant");
+    EXPECT_EQ(findArchitecture("RPool_Face_C")->name, "rnnpool-face-c");
     auto missing = findArchitecture("resnet-9000");
     ASSERT_FALSE(missing);
     EXPECT_NE(missing.error().find("resnet-9000"), std::string::npos);
-    EXPECT_NE(missing.error().find("RPool_Face_M4"), std::string::npos) << "lists the known names";
+    EXPECT_NE(missing.error().find("rnnpool-face-m4"), std::string::npos) << "lists the known names";
 }
 
 TEST(Network, RunsAtAnyInputSize)
@@ -107,7 +108,7 @@ TEST(Loading, NativeFileRoundTripKeepsTheSpecAndWeights)
     ASSERT_TRUE(saveModel(*model, path));
     auto loaded = loadModel(path);
     ASSERT_TRUE(loaded) << loaded.error();
-    EXPECT_EQ(loaded->spec().name, "RPool_Face_QVGA_monochrome");
+    EXPECT_EQ(loaded->spec().name, "rnnpool-face-qvga-mono");
     Tensor input({1, 96, 128}, 0.5f);
     auto a = model->network->run(input), b = loaded->network->run(input);
     ASSERT_TRUE(a && b);
