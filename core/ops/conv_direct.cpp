@@ -10,7 +10,7 @@ namespace rnnpool {
 namespace {
 using simd::Packet;
 // Output columns computed together, kept in registers across all taps.
-constexpr int64_t kPackets = 2;
+constexpr int64_t kPackets = 1;
 constexpr int64_t kChunk = kPackets * simd::kLanes;
 
 // Geometry of the padded, phase-split copy of one input channel: rows
@@ -54,27 +54,42 @@ inline void storeChunk(const Packet* acc, float* dst, int64_t n)
     std::copy_n(buffer, n, dst);
 }
 
-// Copies channel `src` (ih × iw) into `plane`, which must be zeroed.
+// Writes every float of `plane`: channel `src` (ih × iw) and zeros around it.
 void fillPlane(const DirectConvShape& d, const PaddedPlane& g, const float* src, int64_t ih, int64_t iw, float* plane)
 {
-    for (int64_t y = 0; y < ih; ++y) {
-        float* row = plane + (y + d.padH) * g.rowPitch();
+    for (int64_t r = 0; r < g.rows; ++r) {
+        float* row = plane + r * g.rowPitch();
+        const int64_t y = r - d.padH;
+        if (y < 0 || y >= ih) {
+            std::fill_n(row, g.rowPitch(), 0.0f);
+            continue;
+        }
+        const float* in = src + y * iw;
         for (int64_t phase = 0; phase < g.stride; ++phase) {
-            // Input column x lands at padded column x + padW = m·stride + phase.
-            int64_t m = 0, x = phase - d.padW;
-            for (; x < 0; x += g.stride)
-                ++m;
-            for (; x < iw && m < g.phaseWidth; x += g.stride, ++m)
-                row[phase * g.phaseWidth + m] = src[y * iw + x];
+            // Padded column m·stride + phase holds input column x = m·stride + phase - padW.
+            float* out = row + phase * g.phaseWidth;
+            const int64_t first = phase - d.padW;
+            int64_t m = 0;
+            for (; m < g.phaseWidth && first + m * g.stride < 0; ++m)
+                out[m] = 0.0f;
+            const int64_t end = std::clamp<int64_t>((iw - first + g.stride - 1) / g.stride, m, g.phaseWidth);
+            if (g.stride == 1)
+                std::copy(in + first + m, in + first + end, out + m);
+            else
+                for (int64_t i = m; i < end; ++i)
+                    out[i] = in[first + i * g.stride];
+            std::fill(out + end, out + g.phaseWidth, 0.0f);
         }
     }
 }
 
-std::vector<float>& planeScratch(int64_t n)
+// Scratch kept per thread between calls; fillPlane() overwrites all of it.
+float* planeScratch(int64_t n)
 {
     thread_local std::vector<float> buffer;
-    buffer.assign(static_cast<size_t>(n), 0.0f);
-    return buffer;
+    if (static_cast<int64_t>(buffer.size()) < n)
+        buffer.resize(static_cast<size_t>(n));
+    return buffer.data();
 }
 
 template <int64_t O>
@@ -126,12 +141,12 @@ void depthwiseDirect(const DirectConvShape& d, const Tensor& in, const float* we
     const int64_t tapCount = static_cast<int64_t>(taps.size());
 #pragma omp parallel for schedule(static)
     for (int64_t c = 0; c < channels; ++c) {
-        std::vector<float>& plane = planeScratch(g.size());
-        fillPlane(d, g, in.data() + c * ih * iw, ih, iw, plane.data());
+        float* plane = planeScratch(g.size());
+        fillPlane(d, g, in.data() + c * ih * iw, ih, iw, plane);
         const float* w = weight + c * tapCount;
         float* dst = out.data() + c * oh * ow;
         for (int64_t oy = 0; oy < oh; ++oy) {
-            const float* row = plane.data() + oy * d.strideH * g.rowPitch();
+            const float* row = plane + oy * d.strideH * g.rowPitch();
             for (int64_t ox = 0; ox < ow; ox += kChunk) {
                 Packet acc[kPackets];
                 for (int64_t p = 0; p < kPackets; ++p)
@@ -151,18 +166,18 @@ void fewOutputsDirect(const DirectConvShape& d, const Tensor& in, const float* w
     const int64_t channels = in.dim(0), ih = in.dim(1), iw = in.dim(2);
     const PaddedPlane g(d, ih, out.dim(1), out.dim(2));
     // All padded input planes, built once and shared by every output row.
-    std::vector<float>& planes = planeScratch(channels * g.size());
+    float* planes = planeScratch(channels * g.size());
     for (int64_t c = 0; c < channels; ++c)
-        fillPlane(d, g, in.data() + c * ih * iw, ih, iw, planes.data() + c * g.size());
+        fillPlane(d, g, in.data() + c * ih * iw, ih, iw, planes + c * g.size());
     switch (out.dim(0)) {
-    case 1: fewOutputsAll<1>(d, g, planes.data(), channels, weight, bias, activation, out); break;
-    case 2: fewOutputsAll<2>(d, g, planes.data(), channels, weight, bias, activation, out); break;
-    case 3: fewOutputsAll<3>(d, g, planes.data(), channels, weight, bias, activation, out); break;
-    case 4: fewOutputsAll<4>(d, g, planes.data(), channels, weight, bias, activation, out); break;
-    case 5: fewOutputsAll<5>(d, g, planes.data(), channels, weight, bias, activation, out); break;
-    case 6: fewOutputsAll<6>(d, g, planes.data(), channels, weight, bias, activation, out); break;
-    case 7: fewOutputsAll<7>(d, g, planes.data(), channels, weight, bias, activation, out); break;
-    default: fewOutputsAll<8>(d, g, planes.data(), channels, weight, bias, activation, out); break;
+    case 1: fewOutputsAll<1>(d, g, planes, channels, weight, bias, activation, out); break;
+    case 2: fewOutputsAll<2>(d, g, planes, channels, weight, bias, activation, out); break;
+    case 3: fewOutputsAll<3>(d, g, planes, channels, weight, bias, activation, out); break;
+    case 4: fewOutputsAll<4>(d, g, planes, channels, weight, bias, activation, out); break;
+    case 5: fewOutputsAll<5>(d, g, planes, channels, weight, bias, activation, out); break;
+    case 6: fewOutputsAll<6>(d, g, planes, channels, weight, bias, activation, out); break;
+    case 7: fewOutputsAll<7>(d, g, planes, channels, weight, bias, activation, out); break;
+    default: fewOutputsAll<8>(d, g, planes, channels, weight, bias, activation, out); break;
     }
 }
 
