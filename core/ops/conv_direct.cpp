@@ -88,15 +88,15 @@ void fillPlane(const DirectConvShape& d, const PaddedPlane& g, const float* src,
         for (int64_t phase = 0; phase < g.stride; ++phase) {
             // Padded column m·stride + phase holds input column x = m·stride + phase - padW.
             float* out = row + phase * g.phaseWidth;
-            const int64_t first = phase - d.padW;
+            const int64_t column = phase - d.padW; // input column of m = 0
             int64_t m = 0;
-            for (; m < g.phaseWidth && first + m * g.stride < 0; ++m)
+            for (; m < g.phaseWidth && column + m * g.stride < 0; ++m)
                 out[m] = 0.0f;
-            const int64_t end = std::clamp<int64_t>((iw - first + g.stride - 1) / g.stride, m, g.phaseWidth);
+            const int64_t end = std::clamp<int64_t>((iw - column + g.stride - 1) / g.stride, m, g.phaseWidth);
             if (g.stride == 1)
-                std::copy(in + first + m, in + first + end, out + m);
+                std::copy(in + column + m, in + column + end, out + m);
             else
-                gatherStrided(in + first, g.stride, m, end, out);
+                gatherStrided(in + column, g.stride, m, end, out);
             std::fill(out + end, out + g.phaseWidth, 0.0f);
         }
     }
@@ -131,6 +131,18 @@ void fewOutputsRow(const std::vector<int64_t>& taps, const float* row, int64_t c
         for (int64_t o = 0; o < O; ++o)
             storeChunk<P>(acc[o], dst[o] + ox, std::min(chunk, ow - ox));
     }
+}
+
+// P packets of one depthwise output row: taps[t] offsets into the padded row.
+template <int64_t P>
+void depthwiseChunk(const float* row, const std::vector<int64_t>& taps, const float* w, float* dst, int64_t n)
+{
+    Packet acc[P];
+    for (int64_t p = 0; p < P; ++p)
+        acc[p] = simd::splat(0.0f);
+    for (size_t t = 0; t < taps.size(); ++t)
+        accumulate<P>(acc, w[t], row + taps[t]);
+    storeChunk<P>(acc, dst, n);
 }
 
 // Bands of output rows: each band copies the padded input rows it needs, for
@@ -178,12 +190,13 @@ void depthwiseDirect(const DirectConvShape& d, const Tensor& in, const float* we
         float* dst = out.data() + c * oh * ow;
         for (int64_t oy = 0; oy < oh; ++oy) {
             const float* row = plane + oy * d.strideH * g.rowPitch();
-            for (int64_t ox = 0; ox < ow; ox += simd::kLanes) {
-                Packet acc = simd::splat(0.0f);
-                for (int64_t t = 0; t < tapCount; ++t)
-                    accumulate<1>(&acc, w[t], row + taps[static_cast<size_t>(t)] + ox);
-                storeChunk<1>(&acc, dst + oy * ow + ox, std::min(simd::kLanes, ow - ox));
-            }
+            // Four packets at a time (four independent accumulator chains),
+            // then single packets for the rest of the row.
+            int64_t ox = 0;
+            for (; ox + 4 * simd::kLanes <= ow; ox += 4 * simd::kLanes)
+                depthwiseChunk<4>(row + ox, taps, w, dst + oy * ow + ox, 4 * simd::kLanes);
+            for (; ox < ow; ox += simd::kLanes)
+                depthwiseChunk<1>(row + ox, taps, w, dst + oy * ow + ox, std::min(simd::kLanes, ow - ox));
             biasActivateRow(activation, bias[c], dst + oy * ow, ow);
         }
     }
