@@ -3,8 +3,9 @@
 // for (Eigen's packet type, so AVX-512 here when -march=native enables it),
 // with enough independent chains to cover the FMA latency on every FMA unit.
 // Its rate is FMA units × SIMD lanes × 2 × the clock actually running, without
-// having to know any of the three. The best of several short trials is kept,
-// so a busy machine lowers the figure as little as possible.
+// having to know any of the three. Trials are timed in the thread's CPU time
+// and the best of several is kept, so a busy machine lowers the figure as
+// little as possible.
 #pragma once
 
 namespace rnnpool {
@@ -13,7 +14,7 @@ struct PeakRate {
     double gflops = 0.0;   // best measured single-thread rate, GFLOP/s (an FMA counts 2)
     int simdLanes = 0;     // floats per SIMD packet the engine uses
     int chains = 0;        // independent FMA chains in the loop
-    double seconds = 0.0;  // time spent measuring
+    double seconds = 0.0;  // CPU time spent measuring
 };
 
 // Runs on the calling thread for about trials × 20 ms.

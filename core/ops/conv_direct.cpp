@@ -9,9 +9,13 @@ namespace rnnpool {
 
 namespace {
 using simd::Packet;
-// Output columns computed together, kept in registers across all taps.
-constexpr int64_t kPackets = 2;
-constexpr int64_t kChunk = kPackets * simd::kLanes;
+// Output columns computed together, kept in registers across all taps: P
+// packets. Depthwise uses one (narrow maps waste less); the few-output kernel
+// two, so that O·2 independent accumulators hide the FMA latency.
+constexpr int64_t kMaxPackets = 2;
+constexpr int64_t kMaxChunk = kMaxPackets * simd::kLanes;
+// Floats of padded input rows a band of the few-output kernel keeps (in L2).
+constexpr int64_t kBandFloats = 1 << 16;
 
 // Geometry of the padded, phase-split copy of one input channel: rows
 // -padH .. ih+padH, each split into strideW phases of `phaseWidth` columns
@@ -20,7 +24,7 @@ struct PaddedPlane {
     int64_t rows = 0, phaseWidth = 0, stride = 1;
     PaddedPlane(const DirectConvShape& d, int64_t ih, int64_t oh, int64_t ow)
         : rows(std::max(ih + 2 * d.padH, (oh - 1) * d.strideH + d.kernelH))
-        , phaseWidth((ow + kChunk - 1) / kChunk * kChunk + (d.kernelW - 1) / d.strideW + 1)
+        , phaseWidth((ow + kMaxChunk - 1) / kMaxChunk * kMaxChunk + (d.kernelW - 1) / d.strideW + 1)
         , stride(d.strideW)
     {
     }
@@ -38,81 +42,135 @@ struct PaddedPlane {
 };
 
 // acc[p] += w · src[p·lanes ...]
+template <int64_t P>
 inline void accumulate(Packet* acc, float w, const float* src)
 {
     const Packet wv = simd::splat(w);
-    for (int64_t p = 0; p < kPackets; ++p)
+    for (int64_t p = 0; p < P; ++p)
         acc[p] = simd::fma(wv, simd::load(src + p * simd::kLanes), acc[p]);
 }
 
 // Stores the first n of the chunk's columns.
+template <int64_t P>
 inline void storeChunk(const Packet* acc, float* dst, int64_t n)
 {
-    float buffer[kChunk];
-    for (int64_t p = 0; p < kPackets; ++p)
+    float buffer[P * simd::kLanes];
+    for (int64_t p = 0; p < P; ++p)
         simd::store(buffer + p * simd::kLanes, acc[p]);
     std::copy_n(buffer, n, dst);
 }
 
-// Copies channel `src` (ih × iw) into `plane`, which must be zeroed.
-void fillPlane(const DirectConvShape& d, const PaddedPlane& g, const float* src, int64_t ih, int64_t iw, float* plane)
+// out[i] = in[i·stride] for i in [begin, end); the buffers never overlap,
+// which lets the compiler vectorise the gather (stride 2 is the common case).
+void gatherStrided(const float* __restrict in, int64_t stride, int64_t begin, int64_t end, float* __restrict out)
 {
-    for (int64_t y = 0; y < ih; ++y) {
-        float* row = plane + (y + d.padH) * g.rowPitch();
+    if (stride == 2)
+        for (int64_t i = begin; i < end; ++i)
+            out[i] = in[2 * i];
+    else
+        for (int64_t i = begin; i < end; ++i)
+            out[i] = in[i * stride];
+}
+
+// Writes every float of padded rows [first, first + count) of channel `src`
+// (ih × iw) into `plane`: the input and the zeros around it.
+void fillPlane(const DirectConvShape& d, const PaddedPlane& g, const float* src, int64_t ih, int64_t iw, float* plane,
+               int64_t first, int64_t count)
+{
+    for (int64_t r = first; r < first + count; ++r) {
+        float* row = plane + (r - first) * g.rowPitch();
+        const int64_t y = r - d.padH;
+        if (y < 0 || y >= ih) {
+            std::fill_n(row, g.rowPitch(), 0.0f);
+            continue;
+        }
+        const float* in = src + y * iw;
         for (int64_t phase = 0; phase < g.stride; ++phase) {
-            // Input column x lands at padded column x + padW = m·stride + phase.
-            int64_t m = 0, x = phase - d.padW;
-            for (; x < 0; x += g.stride)
-                ++m;
-            for (; x < iw && m < g.phaseWidth; x += g.stride, ++m)
-                row[phase * g.phaseWidth + m] = src[y * iw + x];
+            // Padded column m·stride + phase holds input column x = m·stride + phase - padW.
+            float* out = row + phase * g.phaseWidth;
+            const int64_t column = phase - d.padW; // input column of m = 0
+            int64_t m = 0;
+            for (; m < g.phaseWidth && column + m * g.stride < 0; ++m)
+                out[m] = 0.0f;
+            const int64_t end = std::clamp<int64_t>((iw - column + g.stride - 1) / g.stride, m, g.phaseWidth);
+            if (g.stride == 1)
+                std::copy(in + column + m, in + column + end, out + m);
+            else
+                gatherStrided(in + column, g.stride, m, end, out);
+            std::fill(out + end, out + g.phaseWidth, 0.0f);
         }
     }
 }
 
-std::vector<float>& planeScratch(int64_t n)
+// Scratch kept per thread between calls; fillPlane() overwrites all of it.
+float* planeScratch(int64_t n)
 {
     thread_local std::vector<float> buffer;
-    buffer.assign(static_cast<size_t>(n), 0.0f);
-    return buffer;
+    if (static_cast<int64_t>(buffer.size()) < n)
+        buffer.resize(static_cast<size_t>(n));
+    return buffer.data();
 }
 
 template <int64_t O>
-void fewOutputsRow(const DirectConvShape& d, const PaddedPlane& g, const std::vector<int64_t>& taps,
-                   const float* planes, int64_t channels, const float* weight, int64_t oy, int64_t ow, float* const* dst)
+void fewOutputsRow(const std::vector<int64_t>& taps, const float* row, int64_t channelStride,
+                   int64_t channels, const float* weight, int64_t ow, float* const* dst)
 {
+    constexpr int64_t P = kMaxPackets, chunk = P * simd::kLanes;
     const int64_t tapCount = static_cast<int64_t>(taps.size());
-    const float* row = planes + oy * d.strideH * g.rowPitch();
-    for (int64_t ox = 0; ox < ow; ox += kChunk) {
-        Packet acc[O][kPackets];
+    for (int64_t ox = 0; ox < ow; ox += chunk) {
+        Packet acc[O][P];
         for (int64_t o = 0; o < O; ++o)
-            for (int64_t p = 0; p < kPackets; ++p)
+            for (int64_t p = 0; p < P; ++p)
                 acc[o][p] = simd::splat(0.0f);
         for (int64_t c = 0; c < channels; ++c)
             for (int64_t t = 0; t < tapCount; ++t) {
-                const float* src = row + c * g.size() + taps[static_cast<size_t>(t)] + ox;
+                const float* src = row + c * channelStride + taps[static_cast<size_t>(t)] + ox;
                 for (int64_t o = 0; o < O; ++o)
-                    accumulate(acc[o], weight[(o * channels + c) * tapCount + t], src);
+                    accumulate<P>(acc[o], weight[(o * channels + c) * tapCount + t], src);
             }
         for (int64_t o = 0; o < O; ++o)
-            storeChunk(acc[o], dst[o] + ox, std::min(kChunk, ow - ox));
+            storeChunk<P>(acc[o], dst[o] + ox, std::min(chunk, ow - ox));
     }
 }
 
-template <int64_t O>
-void fewOutputsAll(const DirectConvShape& d, const PaddedPlane& g, const float* planes, int64_t channels,
-                   const float* weight, const float* bias, Activation activation, Tensor& out)
+// P packets of one depthwise output row: taps[t] offsets into the padded row.
+template <int64_t P>
+void depthwiseChunk(const float* row, const std::vector<int64_t>& taps, const float* w, float* dst, int64_t n)
 {
-    const int64_t oh = out.dim(1), ow = out.dim(2);
+    Packet acc[P];
+    for (int64_t p = 0; p < P; ++p)
+        acc[p] = simd::splat(0.0f);
+    for (size_t t = 0; t < taps.size(); ++t)
+        accumulate<P>(acc, w[t], row + taps[t]);
+    storeChunk<P>(acc, dst, n);
+}
+
+// Bands of output rows: each band copies the padded input rows it needs, for
+// every channel, into a per-thread buffer small enough for L2, then computes.
+template <int64_t O>
+void fewOutputsAll(const DirectConvShape& d, const PaddedPlane& g, const Tensor& in, const float* weight,
+                   const float* bias, Activation activation, Tensor& out)
+{
+    const int64_t channels = in.dim(0), ih = in.dim(1), iw = in.dim(2), oh = out.dim(1), ow = out.dim(2);
     const std::vector<int64_t> taps = g.taps(d);
+    const int64_t rowsFit = kBandFloats / std::max<int64_t>(1, channels * g.rowPitch());
+    const int64_t band = std::clamp<int64_t>((rowsFit - d.kernelH) / d.strideH + 1, 1, oh);
 #pragma omp parallel for schedule(static)
-    for (int64_t oy = 0; oy < oh; ++oy) {
-        float* dst[O];
-        for (int64_t o = 0; o < O; ++o)
-            dst[o] = out.data() + (o * oh + oy) * ow;
-        fewOutputsRow<O>(d, g, taps, planes, channels, weight, oy, ow, dst);
-        for (int64_t o = 0; o < O; ++o)
-            biasActivateRow(activation, bias[o], dst[o], ow);
+    for (int64_t y0 = 0; y0 < oh; y0 += band) {
+        const int64_t y1 = std::min(oh, y0 + band), inputRows = (y1 - y0 - 1) * d.strideH + d.kernelH;
+        const int64_t channelStride = inputRows * g.rowPitch();
+        float* planes = planeScratch(channels * channelStride);
+        for (int64_t c = 0; c < channels; ++c)
+            fillPlane(d, g, in.data() + c * ih * iw, ih, iw, planes + c * channelStride, y0 * d.strideH, inputRows);
+        for (int64_t oy = y0; oy < y1; ++oy) {
+            float* dst[O];
+            for (int64_t o = 0; o < O; ++o)
+                dst[o] = out.data() + (o * oh + oy) * ow;
+            const float* row = planes + (oy - y0) * d.strideH * g.rowPitch();
+            fewOutputsRow<O>(taps, row, channelStride, channels, weight, ow, dst);
+            for (int64_t o = 0; o < O; ++o)
+                biasActivateRow(activation, bias[o], dst[o], ow);
+        }
     }
 }
 } // namespace
@@ -126,20 +184,19 @@ void depthwiseDirect(const DirectConvShape& d, const Tensor& in, const float* we
     const int64_t tapCount = static_cast<int64_t>(taps.size());
 #pragma omp parallel for schedule(static)
     for (int64_t c = 0; c < channels; ++c) {
-        std::vector<float>& plane = planeScratch(g.size());
-        fillPlane(d, g, in.data() + c * ih * iw, ih, iw, plane.data());
+        float* plane = planeScratch(g.size());
+        fillPlane(d, g, in.data() + c * ih * iw, ih, iw, plane, 0, g.rows);
         const float* w = weight + c * tapCount;
         float* dst = out.data() + c * oh * ow;
         for (int64_t oy = 0; oy < oh; ++oy) {
-            const float* row = plane.data() + oy * d.strideH * g.rowPitch();
-            for (int64_t ox = 0; ox < ow; ox += kChunk) {
-                Packet acc[kPackets];
-                for (int64_t p = 0; p < kPackets; ++p)
-                    acc[p] = simd::splat(0.0f);
-                for (int64_t t = 0; t < tapCount; ++t)
-                    accumulate(acc, w[t], row + taps[static_cast<size_t>(t)] + ox);
-                storeChunk(acc, dst + oy * ow + ox, std::min(kChunk, ow - ox));
-            }
+            const float* row = plane + oy * d.strideH * g.rowPitch();
+            // Four packets at a time (four independent accumulator chains),
+            // then single packets for the rest of the row.
+            int64_t ox = 0;
+            for (; ox + 4 * simd::kLanes <= ow; ox += 4 * simd::kLanes)
+                depthwiseChunk<4>(row + ox, taps, w, dst + oy * ow + ox, 4 * simd::kLanes);
+            for (; ox < ow; ox += simd::kLanes)
+                depthwiseChunk<1>(row + ox, taps, w, dst + oy * ow + ox, std::min(simd::kLanes, ow - ox));
             biasActivateRow(activation, bias[c], dst + oy * ow, ow);
         }
     }
@@ -148,21 +205,16 @@ void depthwiseDirect(const DirectConvShape& d, const Tensor& in, const float* we
 void fewOutputsDirect(const DirectConvShape& d, const Tensor& in, const float* weight, const float* bias,
                       Activation activation, Tensor& out)
 {
-    const int64_t channels = in.dim(0), ih = in.dim(1), iw = in.dim(2);
-    const PaddedPlane g(d, ih, out.dim(1), out.dim(2));
-    // All padded input planes, built once and shared by every output row.
-    std::vector<float>& planes = planeScratch(channels * g.size());
-    for (int64_t c = 0; c < channels; ++c)
-        fillPlane(d, g, in.data() + c * ih * iw, ih, iw, planes.data() + c * g.size());
+    const PaddedPlane g(d, in.dim(1), out.dim(1), out.dim(2));
     switch (out.dim(0)) {
-    case 1: fewOutputsAll<1>(d, g, planes.data(), channels, weight, bias, activation, out); break;
-    case 2: fewOutputsAll<2>(d, g, planes.data(), channels, weight, bias, activation, out); break;
-    case 3: fewOutputsAll<3>(d, g, planes.data(), channels, weight, bias, activation, out); break;
-    case 4: fewOutputsAll<4>(d, g, planes.data(), channels, weight, bias, activation, out); break;
-    case 5: fewOutputsAll<5>(d, g, planes.data(), channels, weight, bias, activation, out); break;
-    case 6: fewOutputsAll<6>(d, g, planes.data(), channels, weight, bias, activation, out); break;
-    case 7: fewOutputsAll<7>(d, g, planes.data(), channels, weight, bias, activation, out); break;
-    default: fewOutputsAll<8>(d, g, planes.data(), channels, weight, bias, activation, out); break;
+    case 1: fewOutputsAll<1>(d, g, in, weight, bias, activation, out); break;
+    case 2: fewOutputsAll<2>(d, g, in, weight, bias, activation, out); break;
+    case 3: fewOutputsAll<3>(d, g, in, weight, bias, activation, out); break;
+    case 4: fewOutputsAll<4>(d, g, in, weight, bias, activation, out); break;
+    case 5: fewOutputsAll<5>(d, g, in, weight, bias, activation, out); break;
+    case 6: fewOutputsAll<6>(d, g, in, weight, bias, activation, out); break;
+    case 7: fewOutputsAll<7>(d, g, in, weight, bias, activation, out); break;
+    default: fewOutputsAll<8>(d, g, in, weight, bias, activation, out); break;
     }
 }
 

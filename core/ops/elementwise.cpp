@@ -42,14 +42,15 @@ void L2Norm::eval(std::span<const Tensor* const> inputs, Tensor& out) const
         for (int64_t i = 0; i < hw; ++i)
             norm[i] += x[i] * x[i];
     }
+    // One division per pixel, not per element.
     for (float& v : norm)
-        v = std::sqrt(v) + 1e-10f;
+        v = 1.0f / (std::sqrt(v) + 1e-10f);
     for (int64_t c = 0; c < m_channels; ++c) {
         const float* x = in.data() + c * hw;
         float* y = out.data() + c * hw;
         const float s = m_scale.data()[c];
         for (int64_t i = 0; i < hw; ++i)
-            y[i] = s * (x[i] / norm[i]);
+            y[i] = s * (x[i] * norm[i]);
     }
 }
 

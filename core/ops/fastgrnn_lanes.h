@@ -21,12 +21,9 @@ using simd::load;
 using simd::Packet;
 using simd::splat;
 
-// sigmoid(x) = (1 + tanh(x/2)) / 2: one rational tanh serves both gates.
-inline Packet sigmoid(const Packet& x)
-{
-    const Packet half = splat(0.5f);
-    return fma(Eigen::internal::ptanh(Eigen::internal::pmul(x, half)), half, half);
-}
+// Eigen's vectorised rational logistic (measured a few percent faster here
+// than (1 + tanh(x/2)) / 2); tanh is Eigen's ptanh.
+inline Packet sigmoid(const Packet& x) { return Eigen::internal::scalar_logistic_op<float>().packetOp(x); }
 
 // Runs `cell` for `steps` steps over kLanes sequences from a zero state and
 // stores the final state of hidden unit j at final + j * finalPitch.
