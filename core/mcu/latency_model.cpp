@@ -5,7 +5,9 @@
 
 #include "ops/classifier_ops.h"
 #include "ops/conv2d.h"
+#include "ops/pooling.h"
 #include "ops/rnnpool.h"
+#include "ops/squeeze_excite.h"
 
 namespace rnnpool {
 
@@ -94,6 +96,17 @@ Expected<std::vector<LayerWork>> measureWork(const Network& net, const Shape& in
             w.opClass = OpClass::FullyConnected;
             w.macs = node.op->madds(in, out);
             w.outputs = shapeNumel(out);
+        } else if (const auto* se = dynamic_cast<const SqueezeExcite*>(node.op.get())) {
+            // Two small fully connected layers on the pooled channels, then a
+            // pass to pool the map and one to scale it.
+            w.opClass = OpClass::FullyConnected;
+            w.macs = node.op->madds(in, out);
+            w.outputs = se->params().channels + se->params().squeezed;
+            w.elements = 2 * shapeNumel(in.front());
+        } else if (const auto* window = dynamic_cast<const Pool2d*>(node.op.get())) {
+            // Every output reads its window.
+            w.opClass = OpClass::Elementwise;
+            w.outputs = shapeNumel(out) * window->params().kernel * window->params().kernel;
         } else if (const int64_t madds = node.op->madds(in, out); madds > 0 && node.op->kind() != "l2norm") {
             // An op this model has no class for that multiplies weights: costed
             // as a standard convolution without taps.
@@ -120,7 +133,8 @@ double layerCycles(const LayerWork& w, const CostProfile& profile)
     const bool sparse = w.opClass == OpClass::RnnMatVec && c.perNonzero > 0.0 && w.nonzeros < w.macs;
     const double macCycles = sparse ? static_cast<double>(w.nonzeros) * c.perNonzero + static_cast<double>(w.columns) * c.perColumn
                                     : static_cast<double>(w.macs) * c.perMac;
-    return macCycles + static_cast<double>(w.taps) * c.perTap + static_cast<double>(w.outputs) * c.perOutput;
+    return macCycles + static_cast<double>(w.taps) * c.perTap + static_cast<double>(w.outputs) * c.perOutput +
+           static_cast<double>(w.elements) * profile.classes[opClassIndex(OpClass::Elementwise)].perOutput;
 }
 
 LatencyEstimate estimateLatency(const std::vector<LayerWork>& work, const CostProfile& profile, double clockMHz)
@@ -130,7 +144,9 @@ LatencyEstimate estimateLatency(const std::vector<LayerWork>& work, const CostPr
     e.clockMHz = clockMHz;
     for (const LayerWork& w : work) {
         const double c = layerCycles(w, profile);
-        e.cyclesByClass[opClassIndex(w.opClass)] += c;
+        const double inner = static_cast<double>(w.elements) * profile.classes[opClassIndex(OpClass::Elementwise)].perOutput;
+        e.cyclesByClass[opClassIndex(w.opClass)] += c - inner;
+        e.cyclesByClass[opClassIndex(OpClass::Elementwise)] += inner;
         e.layerOverheadCycles += profile.perLayer;
         e.layerCycles.push_back(c + profile.perLayer);
         e.cycles += c + profile.perLayer;

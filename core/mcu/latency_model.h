@@ -40,6 +40,7 @@ struct LayerWork {
     int64_t outputs = 0;   // output elements; hidden-unit updates (RNN); elements read (elementwise)
     int64_t nonzeros = 0;  // RNN: MACs of the nonzero weights only
     int64_t columns = 0;   // RNN: matrix columns visited (input elements per step), for a sparse kernel
+    int64_t elements = 0;  // elementwise passes inside a layer of another class (squeeze-excite's pooling and scaling)
 };
 
 Expected<std::vector<LayerWork>> measureWork(const Network& net, const Shape& inputShape, const LatencyOptions& options = {});
@@ -55,7 +56,8 @@ struct LatencyEstimate {
 };
 
 // The cycles of one layer under a profile. An RNN layer runs on the sparse
-// kernel when the profile has one and the weights are not dense.
+// kernel when the profile has one and the weights are not dense; `elements`
+// cost what elementwise ops cost.
 double layerCycles(const LayerWork& work, const CostProfile& profile);
 LatencyEstimate estimateLatency(const std::vector<LayerWork>& work, const CostProfile& profile, double clockMHz);
 

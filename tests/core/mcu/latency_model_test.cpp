@@ -129,6 +129,44 @@ TEST(LatencyModel, RnnPoolWorkDenseAndSparseByHand)
     EXPECT_DOUBLE_EQ(layerCycles(w, noSparse), 101376.0);
 }
 
+// 4x8x8 -> EfficientNet's MBConv without expansion (depthwise, squeeze-excite
+// 4 -> 2 -> 4, project, residual add) -> 2x2 max pooling.
+constexpr const char* kSqueezeAndPool = R"({"name": "se-pool", "task": "classification",
+ "input": {"channels": 4, "width": 8, "height": 8},
+ "layers": [
+  {"name": "mb", "op": "mbconv", "out": 4, "expand": 1, "kernel": 3, "se_ratio": 0.5, "weights": "m"},
+  {"name": "pool", "op": "maxpool", "kernel": 2, "stride": 2}]})";
+
+TEST(LatencyModel, SqueezeExciteAndPoolingByHand)
+{
+    const Network net = buildNetwork(kSqueezeAndPool);
+    auto work = measureWork(net, {4, 8, 8});
+    ASSERT_TRUE(work) << work.error();
+    const LayerWork* se = nullptr;
+    const LayerWork* pool = nullptr;
+    for (const LayerWork& w : *work) {
+        if (w.name == "mb.se")
+            se = &w;
+        if (w.name == "pool")
+            pool = &w;
+    }
+    ASSERT_TRUE(se && pool);
+    // Squeeze-excite: 4 -> 2 -> 4 is 16 MACs and 6 outputs, plus a pass to pool
+    // the 4x8x8 map and one to scale it, 512 elements.
+    EXPECT_EQ(se->opClass, OpClass::FullyConnected);
+    EXPECT_EQ(se->macs, 16);
+    EXPECT_EQ(se->outputs, 6);
+    EXPECT_EQ(se->elements, 512);
+    // 16*23 + 6*29 + 512*47 = 368 + 174 + 24064.
+    EXPECT_DOUBLE_EQ(layerCycles(*se, testProfile()), 24606.0);
+    // Max pooling: 4x4x4 outputs, each reading a 2x2 window.
+    EXPECT_EQ(pool->opClass, OpClass::Elementwise);
+    EXPECT_EQ(pool->outputs, 256);
+    const LatencyEstimate e = estimateLatency({*se, *pool}, testProfile(), 100.0);
+    EXPECT_DOUBLE_EQ(e.cyclesByClass[opClassIndex(OpClass::FullyConnected)], 542.0);
+    EXPECT_DOUBLE_EQ(e.cyclesByClass[opClassIndex(OpClass::Elementwise)], 24064.0 + 256.0 * 47.0);
+}
+
 TEST(LatencyModel, RnnDensityParsing)
 {
     auto four = parseRnnDensity("0.5,0.3,0.3,0.25");
