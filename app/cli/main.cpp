@@ -10,7 +10,7 @@ namespace {
 constexpr const char* kUsage = R"(usage: rnnpool <command> [options]
 
 commands:
-  run      --model FILE [--arch NAME] (--image IMG [--size WxH] | --tensor X.npy)
+  run      [--model FILE] [--arch NAME] (--image IMG [--size WxH] | --tensor X.npy)
            [--dump DIR] [--dump-layers] [--threshold T] [--annotate OUT.png] [--json]
            [--rnn-layout auto|current|legacy]
            Detect faces. Without --model, the default model is used. --annotate writes the picture
