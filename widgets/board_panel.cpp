@@ -94,8 +94,10 @@ BoardPanel::BoardPanel(QWidget* parent)
     m_sramRect = addRow(0, tr("SRAM"));
     m_flashRect = addRow(1, tr("Flash"));
     m_plot->legend = new QCPLegend;
-    m_plot->plotLayout()->addElement(0, 1, m_plot->legend);
-    m_plot->plotLayout()->setColumnStretchFactor(1, 0.001);
+    m_plot->plotLayout()->addElement(2, 0, m_plot->legend);
+    m_plot->plotLayout()->setRowStretchFactor(2, 0.001);
+    m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_plot->legend->setWrap(5);
     m_plot->legend->setVisible(true);
     m_plot->legend->setLayer(QStringLiteral("legend"));
 
@@ -175,10 +177,9 @@ void BoardPanel::setFit(const FitReport& fit, const QString& context)
                                .arg(QString::fromStdString(fit.board.description), kibText(fit.board.sramBytes),
                                     kibText(fit.board.flashBytes), QLocale().toString(fit.board.clockMHz, 'f', 0)));
     QString text;
-    QPalette pal = m_verdict->palette();
+    QPalette pal; // only the roles set here override the inherited palette, so themes still apply
     if (fit.fits) {
         text = tr("Fits: %1 of SRAM and %2 of flash to spare").arg(kibText(fit.sramHeadroom), kibText(fit.flashHeadroom));
-        pal.setColor(QPalette::WindowText, palette().color(QPalette::WindowText));
     } else {
         QStringList over;
         if (fit.sramHeadroom < 0)
@@ -215,7 +216,7 @@ void BoardPanel::setLatencies(const LatencyEstimates& latencies)
 void BoardPanel::showProblem(const QString& message)
 {
     m_hasFit = false;
-    m_verdict->setPalette(palette());
+    m_verdict->setPalette(QPalette());
     m_verdict->setText(message);
     m_description->clear();
     redraw();

@@ -64,6 +64,7 @@ CompareView::CompareView(QWidget* parent)
     m_tableView = new QTableView(this);
     m_tableView->setModel(proxy);
     m_tableView->setSortingEnabled(true);
+    m_tableView->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder); // the order they were added
     m_tableView->verticalHeader()->hide();
     m_tableView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_tableView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);

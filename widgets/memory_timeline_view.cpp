@@ -58,6 +58,7 @@ MemoryTimelineView::MemoryTimelineView(QWidget* parent)
     m_table->sortByColumn(LiveTensorModel::SizeColumn, Qt::DescendingOrder);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
 
     auto* controls = new QHBoxLayout;

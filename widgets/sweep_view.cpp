@@ -44,6 +44,7 @@ SweepView::SweepView(QWidget* parent)
     m_dtypeBox = new QComboBox(this);
     for (ElementType t : {ElementType::F32, ElementType::I16, ElementType::I8})
         m_dtypeBox->addItem(QString::fromLatin1(elementTypeName(t)), static_cast<int>(t));
+    m_dtypeBox->setCurrentIndex(m_dtypeBox->findData(static_cast<int>(ElementType::I8))); // what an M4 runs
     m_runButton = new QPushButton(tr("Sweep"), this);
     connect(m_runButton, &QPushButton::clicked, this, &SweepView::requestSweep);
     connect(m_valuesEdit, &QLineEdit::returnPressed, this, &SweepView::requestSweep);
@@ -63,7 +64,7 @@ SweepView::SweepView(QWidget* parent)
     m_detectRect->axis(QCPAxis::atRight)->setVisible(true);
     m_detectRect->axis(QCPAxis::atRight)->setLabel(tr("Mean score"));
     m_plot->legend = new QCPLegend;
-    m_peakRect->insetLayout()->addElement(m_plot->legend, Qt::AlignTop | Qt::AlignLeft);
+    m_peakRect->insetLayout()->addElement(m_plot->legend, Qt::AlignBottom | Qt::AlignRight);
     m_plot->legend->setLayer(QStringLiteral("legend"));
     m_plot->legend->setVisible(true);
 
@@ -114,10 +115,11 @@ QString SweepView::message() const
     return m_message->text();
 }
 
-void SweepView::setRequest(const QString& paramName, const QString& valuesText)
+void SweepView::setRequest(const QString& paramName, const QString& valuesText, ElementType dtype)
 {
     m_paramBox->setCurrentText(paramName);
     m_valuesEdit->setText(valuesText);
+    m_dtypeBox->setCurrentIndex(m_dtypeBox->findData(static_cast<int>(dtype)));
 }
 
 void SweepView::requestSweep()

@@ -50,7 +50,7 @@ public:
     double positionOf(size_t index) const;
 
 public slots:
-    void setRequest(const QString& param, const QString& values);
+    void setRequest(const QString& param, const QString& values, rnnpool::ElementType dtype);
     void setBudget(qint64 sramBytes, const QString& boardName);
     void startSweep(const QString& architecture, const QString& param, int valueCount);
     void addPoint(const rnnpool::SweepPoint& point);

@@ -131,7 +131,7 @@ TEST(AnalysisScreenshots, Sweep)
     ScheduleOptions options;
     options.dtype = ElementType::I8;
     const std::vector<std::string> values{"4", "8", "16", "32", "64"};
-    view.setRequest(QStringLiteral("rnnpool.h1"), QStringLiteral("4,8,16,32,64"));
+    view.setRequest(QStringLiteral("rnnpool.h1"), QStringLiteral("4,8,16,32,64"), ElementType::I8);
     view.startSweep(QStringLiteral("RPool_Face_M4"), QStringLiteral("rnnpool.h1"), static_cast<int>(values.size()));
     for (const std::string& v : values) {
         auto p = sweepPoint(*spec, "rnnpool.h1", v, options);

@@ -139,6 +139,8 @@ TEST(LiveCharts, ARealFrameOfRPoolFaceM4)
     const FrameRecord record = makeFrameRecord(net, run->result.layerSeconds, run->result.totalSeconds, run->highWaterBytes);
 
     const double layerSum = std::accumulate(run->result.layerSeconds.begin(), run->result.layerSeconds.end(), 0.0);
+    EXPECT_GT(layerSum, 0.0) << "the arena run times its steps";
+    EXPECT_NEAR(record.totalSeconds, layerSum, 1e-9);
     const double groupSum = std::accumulate(record.groups.begin(), record.groups.end(), 0.0,
                                             [](double s, const LayerGroupTime& g) { return s + g.seconds; });
     EXPECT_NEAR(groupSum, layerSum, 1e-12);

@@ -116,14 +116,15 @@ TEST(SweepView, BadRequestsAreExplainedAndNotSent)
 {
     SweepView view;
     QSignalSpy requested(&view, &SweepView::sweepRequested);
-    view.setRequest(QStringLiteral("rnnpool.h1"), QStringLiteral(" , ,"));
+    view.setRequest(QStringLiteral("rnnpool.h1"), QStringLiteral(" , ,"), ElementType::I8);
     view.findChild<QPushButton*>()->click();
     EXPECT_EQ(requested.count(), 0);
     EXPECT_TRUE(view.message().contains(QStringLiteral("at least one value"))) << view.message().toStdString();
-    view.setRequest(QStringLiteral("rnnpool.h1"), QStringLiteral("4, 8"));
+    view.setRequest(QStringLiteral("rnnpool.h1"), QStringLiteral("4, 8"), ElementType::I16);
     view.findChild<QPushButton*>()->click();
     ASSERT_EQ(requested.count(), 1);
     EXPECT_EQ(requested.at(0).at(1).toStringList(), (QStringList{QStringLiteral("4"), QStringLiteral("8")}));
+    EXPECT_EQ(requested.at(0).at(2).value<ElementType>(), ElementType::I16);
 
     // A value the core rejects: the sweep ends with the core's message.
     auto spec = findArchitecture("RPool_Face_M4");
