@@ -1,6 +1,7 @@
 #include "profile/arena.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <limits>
 
@@ -105,6 +106,7 @@ Expected<ArenaRun> runInArena(const Network& net, const Schedule& schedule, cons
         std::vector<const Tensor*> in;
         for (int src : net.nodes()[static_cast<size_t>(unit.nodes.front())].inputs)
             in.push_back(src == kNetworkInput ? &picture : &views[static_cast<size_t>(src)]);
+        const auto started = std::chrono::steady_clock::now();
         switch (unit.kind) {
         case ScheduleUnit::Kind::Layer:
             net.nodes()[static_cast<size_t>(out)].op->eval(in, views[static_cast<size_t>(out)]);
@@ -121,6 +123,9 @@ Expected<ArenaRun> runInArena(const Network& net, const Schedule& schedule, cons
         case ScheduleUnit::Kind::PaperBlock:
             break; // refused above
         }
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        run.result.layerSeconds[static_cast<size_t>(out)] = seconds;
+        run.result.totalSeconds += seconds;
         if (scratchTensor[u] >= 0)
             arena.release(scratchTensor[u]);
         // Free what this step read for the last time.

@@ -52,7 +52,8 @@ private:
 };
 
 struct ArenaRun {
-    RunResult result;              // the network outputs, copied out of the arena after the run
+    RunResult result;              // the network outputs, copied out of the arena after the run;
+                                   // a step's time is counted on the node that produces its output
     int64_t highWaterBytes = 0;    // measured peak of bytes in use
     int64_t highestByte = 0;       // measured extent
     std::vector<std::string> violations;

@@ -1,0 +1,122 @@
+// AnalysisTabs: the studio's analysis tabs and their wiring, ready for the
+// main window to add to its tab widget. Owns the views and an
+// AnalysisController that computes their data off the UI thread.
+//
+//   Tabs, in this order (title, widget):
+//     "Live charts"  LiveCharts           per-frame latency and measured peak RAM
+//     "Memory"       MemoryTimelineView   timeline of the model, explain the peak
+//     "Compare"      CompareView          several architectures or model files
+//     "Sweep"        SweepView            one setting or the input size varied
+//     "M4 budget"    BoardPanel           fit on the chosen board, latency
+//
+//   auto* analysis = new AnalysisTabs(this);
+//   for (const auto& tab : analysis->tabs()) tabWidget->addTab(tab.widget, tab.title);
+//   analysis->setModel(model.spec(), {3, 240, 320}, QStringLiteral("RPool_Face_M4.pth"), detector, pictures);
+//   connect(layerTable, ..., analysis, &AnalysisTabs::setSelectedLayer);   // node index
+//   // in the live loop, per frame (core/profile/frame_record.h):
+//   analysis->addFrameRecord(makeFrameRecord(net, run.layerSeconds, run.totalSeconds, arena.highWaterBytes));
+//   analysis->setBoard(QStringLiteral("nrf52840"));  // or "custom:sram=256K,flash=1M,clock=64M"
+//   analysis->setLatencyProvider([](const std::vector<LayerInfo>& layers, const Board& board) {
+//       return ...;   // one LatencyEstimate per cost profile of core/mcu/latency_model
+//   });
+//   connect(analysis, &AnalysisTabs::problem, window, &MainWindow::showError);
+//
+// The memory view, the M4 panel and the compare view's first row follow the
+// model; the board is shared by every tab. Nothing here blocks the UI thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <QList>
+#include <QObject>
+#include <QPointer>
+
+#include "mcu/board.h"
+#include "profile/frame_record.h"
+#include "studio/analysis_controller.h"
+#include "widgets/latency_estimate.h"
+
+class QWidget;
+
+namespace rnnpool::widgets {
+class BoardPanel;
+class CompareView;
+class LiveCharts;
+class MemoryTimelineView;
+class SweepView;
+} // namespace rnnpool::widgets
+
+namespace rnnpool::studio {
+
+class AnalysisTabs final : public QObject {
+    Q_OBJECT
+
+public:
+    struct Tab {
+        QString title;
+        QWidget* widget = nullptr;
+    };
+    // Estimated latency per cost profile for a model's layers on a board; empty when unknown.
+    using LatencyProvider = std::function<widgets::LatencyEstimates(const std::vector<LayerInfo>& layers, const Board& board)>;
+
+    // The tab widgets are created without a parent; the tab widget that
+    // receives them owns them. `parent` owns this object.
+    explicit AnalysisTabs(QObject* parent = nullptr);
+    ~AnalysisTabs() override;
+
+    const QList<Tab>& tabs() const { return m_tabs; }
+    widgets::LiveCharts* liveCharts() const { return m_live; }
+    widgets::MemoryTimelineView* memoryView() const { return m_memory; }
+    widgets::CompareView* compareView() const { return m_compare; }
+    widgets::SweepView* sweepView() const { return m_sweep; }
+    widgets::BoardPanel* boardPanel() const { return m_board; }
+    AnalysisController& controller() { return m_controller; }
+    const Board& board() const { return m_boardChoice; }
+
+    void setLatencyProvider(LatencyProvider provider);
+
+public slots:
+    // A model: its spec (weights are not needed for memory), the input size
+    // (CHW) it runs at, a label for the compare table (file or architecture),
+    // and optionally a detector with real weights plus pictures for the sweep.
+    void setModel(const rnnpool::ArchSpec& spec, const rnnpool::Shape& input, const QString& label,
+                  std::shared_ptr<const rnnpool::FaceDetector> detector = {}, std::vector<cv::Mat> pictures = {});
+    void setSelectedLayer(int node);
+    void addFrameRecord(const rnnpool::FrameRecord& record);
+    // A board name or "custom:..."; a bad one is reported and the old board kept.
+    void setBoard(const QString& name);
+
+signals:
+    void problem(const QString& message);
+    // The user clicked a step in the memory view: the node that step produces.
+    void layerSelected(int node);
+
+private:
+    void connectViews();
+    void onProfileReady(const ModelProfile& profile);
+    void updateBoardViews();
+    void requestCompare();
+    void addCompareFile();
+
+    AnalysisController m_controller;
+    widgets::LiveCharts* m_live = nullptr;
+    widgets::MemoryTimelineView* m_memory = nullptr;
+    widgets::CompareView* m_compare = nullptr;
+    widgets::SweepView* m_sweep = nullptr;
+    widgets::BoardPanel* m_board = nullptr;
+    QList<Tab> m_tabs;
+    QList<QPointer<QWidget>> m_owned; // deleted here unless a tab widget took them
+
+    Board m_boardChoice;
+    LatencyProvider m_latency;
+    std::optional<ModelProfile> m_profile;
+    std::vector<CompareSource> m_compareSources;
+    std::vector<ArchitectureComparison> m_comparisons;
+    QString m_schedule = QStringLiteral("paper");
+    ScheduleOptions m_options;       // the memory view's element type and input counting, shared by compare
+    QString m_modelLabel;
+};
+
+} // namespace rnnpool::studio

@@ -1,0 +1,89 @@
+// MemoryTimelineView: the activation memory of one model under one schedule
+// and element type, step by step. Each step's bar is stacked from the tensors
+// alive at it (one colour per tensor; scratch is hatched), with the board's
+// SRAM as a line and the peak marked. Clicking a bar (the peak is selected to
+// begin with) lists the tensors alive there, largest first: "explain the peak".
+//
+//   MemoryTimelineView view;
+//   view.setProfile(*profileNetwork(net, {3, 240, 320}, "paper", options));
+//   view.setBudget(256 * 1024, QStringLiteral("stm32f439zi"));
+//   connect(&view, &MemoryTimelineView::optionsChanged, controller, ...); // recompute
+#pragma once
+
+#include "profile/model_profile.h"
+#include "widgets/chart_widget.h"
+
+class QCPBars;
+class QCPItemText;
+class QCPItemTracer;
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QMouseEvent;
+class QTableView;
+
+namespace rnnpool::widgets {
+
+class LiveTensorModel;
+
+class MemoryTimelineView final : public ChartWidget {
+    Q_OBJECT
+
+public:
+    explicit MemoryTimelineView(QWidget* parent = nullptr);
+
+    const ModelProfile* profile() const { return m_hasProfile ? &m_profile : nullptr; }
+    int selectedStep() const { return m_selectedStep; }
+    LiveTensorModel* liveTensors() const { return m_liveModel; }
+    QString message() const;
+    // The step the bars show at x = step; -1 outside.
+    int stepAt(double x) const;
+
+public slots:
+    void setProfile(const rnnpool::ModelProfile& profile);
+    // States why there is no timeline (bad size, failed spec) and clears the chart.
+    void showProblem(const QString& message);
+    void setBudget(qint64 sramBytes, const QString& boardName);
+    void selectStep(int step);
+    // Selects the step that runs this node.
+    void setSelectedLayer(int node);
+    // Sets the controls without emitting optionsChanged.
+    void setOptions(const QString& schedule, rnnpool::ElementType dtype, bool countInput);
+
+signals:
+    // The user chose another schedule ("layerwise", "paper"), element type or input counting.
+    void optionsChanged(const QString& schedule, rnnpool::ElementType dtype, bool countInput);
+    void stepSelected(int step);
+
+protected:
+    void paletteChanged() override;
+
+private:
+    void buildPlot();
+    void rebuildBars();
+    void updateBudget();
+    void updateSelection();
+    void onPlotClicked(QMouseEvent* event);
+    void emitOptions();
+
+    QComboBox* m_scheduleBox = nullptr;
+    QComboBox* m_dtypeBox = nullptr;
+    QCheckBox* m_countInputBox = nullptr;
+    QLabel* m_headline = nullptr;
+    QLabel* m_explain = nullptr;
+    BudgetMarker m_budget;
+    QCPItemTracer* m_peakMarker = nullptr;
+    QCPItemText* m_peakLabel = nullptr;
+    QCPBars* m_selection = nullptr;
+    QTableView* m_table = nullptr;
+    LiveTensorModel* m_liveModel = nullptr;
+
+    ModelProfile m_profile;
+    bool m_hasProfile = false;
+    int m_selectedStep = -1;
+    int64_t m_budgetBytes = 0;
+    QString m_boardName;
+    bool m_settingOptions = false;
+};
+
+} // namespace rnnpool::widgets
