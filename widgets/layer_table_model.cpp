@@ -85,6 +85,8 @@ QVariant LayerTableModel::displayData(const LayerInfo& layer, int row, int colum
         return countText(layer.params);
     case MaddsColumn:
         return countText(layer.madds);
+    case BytesColumn:
+        return countText(outputBytes(layer));
     case TimeColumn:
         if (static_cast<size_t>(row) < m_seconds.size())
             return millisecondsText(m_seconds[static_cast<size_t>(row)]);
@@ -103,6 +105,8 @@ QVariant LayerTableModel::sortData(const LayerInfo& layer, int row, int column) 
         return static_cast<qlonglong>(layer.params);
     case MaddsColumn:
         return static_cast<qlonglong>(layer.madds);
+    case BytesColumn:
+        return static_cast<qlonglong>(outputBytes(layer));
     case TimeColumn:
         if (static_cast<size_t>(row) < m_seconds.size())
             return m_seconds[static_cast<size_t>(row)];
@@ -123,6 +127,7 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
         case ShapeColumn: return tr("Output (C×H×W)");
         case ParamsColumn: return tr("Params");
         case MaddsColumn: return tr("MAdds");
+        case BytesColumn: return tr("Bytes");
         case TimeColumn: return tr("Time (ms)");
         default: return {};
         }
@@ -132,6 +137,7 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
         case ShapeColumn: return tr("Output shape: channels × height × width");
         case ParamsColumn: return tr("Learned parameters of the layer");
         case MaddsColumn: return tr("Multiply-adds for one picture at this input size");
+        case BytesColumn: return tr("Bytes of the layer's output (float32)");
         case TimeColumn: return tr("Wall time of the layer in the last run");
         default: return {};
         }
