@@ -5,15 +5,12 @@
 
 namespace rnnpool::widgets {
 
-namespace {
 // An int, not a QVariant of Qt::Alignment: Qt 6.4's delegates and model tester read the role with toInt().
-QVariant alignment(int column)
+QVariant LayerTableModel::columnAlignment(int column)
 {
-    const Qt::Alignment a = column >= LayerTableModel::ShapeColumn ? (Qt::AlignRight | Qt::AlignVCenter)
-                                                                   : (Qt::AlignLeft | Qt::AlignVCenter);
+    const Qt::Alignment a = column >= ShapeColumn ? (Qt::AlignRight | Qt::AlignVCenter) : (Qt::AlignLeft | Qt::AlignVCenter);
     return static_cast<int>(a);
 }
-} // namespace
 
 LayerTableModel::LayerTableModel(QObject* parent)
     : QAbstractTableModel(parent)
@@ -62,7 +59,7 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
     case SortRole:
         return sortData(layer, row, index.column());
     case Qt::TextAlignmentRole:
-        return alignment(index.column());
+        return columnAlignment(index.column());
     case Qt::ToolTipRole:
         if (index.column() == NameColumn)
             return tr("%1 (part of %2)").arg(QString::fromStdString(layer.name), QString::fromStdString(layer.group));
@@ -120,6 +117,11 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
 {
     if (orientation != Qt::Horizontal)
         return {};
+    return columnHeader(section, role);
+}
+
+QVariant LayerTableModel::columnHeader(int section, int role)
+{
     if (role == Qt::DisplayRole) {
         switch (section) {
         case NameColumn: return tr("Layer");
@@ -143,7 +145,7 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
         }
     }
     if (role == Qt::TextAlignmentRole)
-        return alignment(section);
+        return columnAlignment(section);
     return {};
 }
 

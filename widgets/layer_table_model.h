@@ -44,6 +44,10 @@ public:
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
+    // Column titles, tooltips and alignment (shared with LayerTreeModel).
+    static QVariant columnHeader(int section, int role);
+    static QVariant columnAlignment(int column);
+
     // The texts the table shows, shared with tests and the status bar.
     static QString shapeText(const Shape& shape);  // "64×30×40"
     static QString countText(int64_t value);        // grouped digits, e.g. "1,234,567" in English

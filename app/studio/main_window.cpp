@@ -25,7 +25,7 @@
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 #include "io/npy.h"
@@ -34,7 +34,7 @@
 #include "widgets/activation_view.h"
 #include "widgets/detection_view.h"
 #include "widgets/image_conversion.h"
-#include "widgets/layer_table_model.h"
+#include "widgets/layer_tree_model.h"
 #include "widgets/message_bar.h"
 #include "widgets/rnnpool_trace_view.h"
 
@@ -71,7 +71,7 @@ MainWindow::MainWindow(Settings settings, QWidget* parent)
     , m_activations(new widgets::ActivationView)
     , m_trace(new widgets::RnnPoolTraceView)
     , m_messages(new widgets::MessageBar(this))
-    , m_layers(new widgets::LayerTableModel(this))
+    , m_layers(new widgets::LayerTreeModel(this))
     , m_tabs(new QTabWidget)
     , m_sortedLayers(new QSortFilterProxyModel(this))
 {
@@ -165,19 +165,17 @@ void MainWindow::createLayerDock()
     m_sortedLayers->setSourceModel(m_layers);
     m_sortedLayers->setSortRole(widgets::LayerTableModel::SortRole);
 
-    m_table = new QTableView;
+    m_table = new QTreeView;
     m_table->setModel(m_sortedLayers);
     m_table->setAlternatingRowColors(true);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setUniformRowHeights(true);
     m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
-    m_table->horizontalHeader()->setHighlightSections(false);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->header()->setStretchLastSection(true);
     // Network order first; a header click sorts, a third click returns to network order.
-    m_table->horizontalHeader()->setSortIndicatorClearable(true);
-    m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_table->header()->setSortIndicatorClearable(true);
+    m_table->header()->setSortIndicator(-1, Qt::AscendingOrder);
     m_table->setSortingEnabled(true);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::onTableSelection);
 
@@ -562,11 +560,12 @@ void MainWindow::updateTitle()
 
 void MainWindow::fitDockToTable()
 {
-    m_table->resizeColumnsToContents();
+    for (int c = 0; c < m_layers->columnCount(); ++c)
+        m_table->resizeColumnToContents(c);
     // Size the dock to the table once; afterwards the user's (or the restored) width wins.
     if (m_dockFitted || m_layers->rowCount() == 0)
         return;
-    int width = m_table->frameWidth() * 2 + m_table->verticalScrollBar()->sizeHint().width();
+    int width = m_table->frameWidth() * 2 + m_table->verticalScrollBar()->sizeHint().width() + m_table->indentation();
     for (int c = 0; c < m_layers->columnCount(); ++c)
         width += m_table->columnWidth(c);
     width = std::min(width + 8, this->width() / 3);

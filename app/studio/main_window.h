@@ -2,7 +2,7 @@
 //   "live"        the frame with boxes, scores, FPS and the RNNPool patch grid
 //   "activations" the selected layer's channels as heatmaps
 //   "rnnpool"     the selected patch as RNNPool's two RNNs sweep it
-// The layer table sits in a dock. Other views join with addTab()/addDock() and
+// The layer tree sits in a dock. Other views join with addTab()/addDock() and
 // follow the shared selection through layerSelected() and frameAnalysed().
 // All model work goes through ModelRunner, off the UI thread; frames come from
 // SourcePlayer; this class wires results to widgets.
@@ -36,13 +36,13 @@ class QProgressBar;
 class QSlider;
 class QSortFilterProxyModel;
 class QTabWidget;
-class QTableView;
+class QTreeView;
 class QToolButton;
 
 namespace rnnpool::widgets {
 class ActivationView;
 class DetectionView;
-class LayerTableModel;
+class LayerTreeModel;
 class MessageBar;
 class RnnPoolTraceView;
 } // namespace rnnpool::widgets
@@ -171,10 +171,10 @@ private:
     widgets::ActivationView* m_activations = nullptr;
     widgets::RnnPoolTraceView* m_trace = nullptr;
     widgets::MessageBar* m_messages = nullptr;
-    widgets::LayerTableModel* m_layers = nullptr;
+    widgets::LayerTreeModel* m_layers = nullptr;
     QTabWidget* m_tabs = nullptr;
     QSortFilterProxyModel* m_sortedLayers = nullptr;
-    QTableView* m_table = nullptr;
+    QTreeView* m_table = nullptr;
     QDockWidget* m_layerDock = nullptr;
     QLabel* m_layerSummary = nullptr;
     QSlider* m_threshold = nullptr;

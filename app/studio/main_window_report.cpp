@@ -12,7 +12,7 @@
 #include "studio/main_window.h"
 #include "widgets/activation_view.h"
 #include "widgets/detection_view.h"
-#include "widgets/layer_table_model.h"
+#include "widgets/layer_tree_model.h"
 #include "widgets/message_bar.h"
 #include "widgets/rnnpool_trace_view.h"
 
@@ -40,8 +40,9 @@ QJsonObject MainWindow::report() const
 
     using Model = widgets::LayerTableModel;
     QJsonArray layers;
-    for (int row = 0; row < m_layers->rowCount(); ++row) {
-        auto cell = [&](int column, int role = Qt::DisplayRole) { return m_layers->data(m_layers->index(row, column), role); };
+    // Every layer as the tree shows it: its leaves, in network order.
+    for (const QModelIndex& leaf : m_layers->leafIndexes()) {
+        auto cell = [&](int column, int role = Qt::DisplayRole) { return leaf.siblingAtColumn(column).data(role); };
         layers.append(QJsonObject{{QStringLiteral("name"), cell(Model::NameColumn).toString()},
                                   {QStringLiteral("op"), cell(Model::OpColumn).toString()},
                                   {QStringLiteral("shape"), cell(Model::ShapeColumn).toString()},

@@ -8,13 +8,13 @@
 #include <QAction>
 #include <QItemSelectionModel>
 #include <QSortFilterProxyModel>
-#include <QTableView>
+#include <QTreeView>
 
 #include "studio/main_window.h"
 #include "studio/patch_inspection.h"
 #include "widgets/activation_view.h"
 #include "widgets/detection_view.h"
-#include "widgets/layer_table_model.h"
+#include "widgets/layer_tree_model.h"
 #include "widgets/rnnpool_trace_view.h"
 
 namespace rnnpool::studio {
@@ -35,9 +35,9 @@ bool MainWindow::selectLayer(const QString& name)
         showError(tr("No layer named '%1' in this model (see the layer table for the names)").arg(name));
         return false;
     }
-    const QModelIndex index = m_sortedLayers->mapFromSource(m_layers->index(found, 0));
-    m_table->selectRow(index.row());
-    m_table->scrollTo(index);
+    const QModelIndex index = m_sortedLayers->mapFromSource(m_layers->indexOfNode(found));
+    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->scrollTo(index); // expands a collapsed group
     return true;
 }
 
@@ -46,7 +46,7 @@ void MainWindow::onTableSelection()
     const QModelIndexList rows = m_table->selectionModel()->selectedRows();
     if (rows.isEmpty())
         return;
-    const int layer = m_sortedLayers->mapToSource(rows.front()).row();
+    const int layer = rows.front().data(widgets::LayerTreeModel::NodeRole).toInt();
     if (layer == m_selectedLayer)
         return;
     m_selectedLayer = layer;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "m4_layers.h"
 #include "qt_printers.h"
 
 #include "model/model.h"
@@ -11,17 +12,6 @@
 
 namespace rnnpool::widgets {
 namespace {
-
-std::vector<LayerInfo> m4Layers()
-{
-    auto model = randomModel("RPool_Face_M4", 1);
-    EXPECT_TRUE(model) << model.error();
-    if (!model)
-        return {};
-    auto layers = model->network->describe({1, 240, 320});
-    EXPECT_TRUE(layers) << layers.error();
-    return layers ? *layers : std::vector<LayerInfo>{};
-}
 
 QString cell(const LayerTableModel& model, int row, int column)
 {
