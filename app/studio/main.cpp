@@ -75,7 +75,9 @@ struct Options {
                                   QStringLiteral("WxH")};
     QCommandLineOption frame{QStringLiteral("frame"), QStringLiteral("Start at frame N (from 1) of a folder or video."),
                              QStringLiteral("N")};
-    QCommandLineOption play{QStringLiteral("play"), QStringLiteral("Start playing the folder, video or camera.")};
+    QCommandLineOption play{QStringLiteral("play"),
+                            QStringLiteral("Start playing the folder, video or camera. With --screenshot: play a folder "
+                                           "or video to its end, then grab.")};
     QCommandLineOption layer{QStringLiteral("layer"), QStringLiteral("Layer to select (node or group name)."),
                              QStringLiteral("NAME")};
     QCommandLineOption patch{QStringLiteral("patch"), QStringLiteral("RNNPool patch to trace, as ROW,COL."),
@@ -214,7 +216,20 @@ int main(int argc, char** argv)
         window.setPatchGridVisible(true);
     window.show();
 
-    if (screenshot) {
+    const bool play = parser.isSet(o.play) && sources == 1;
+    if (screenshot && play) {
+        // Play to the end of the folder or video, let the last detection finish, then grab.
+        QObject::connect(&window.player(), &rnnpool::studio::SourcePlayer::ended, &window, [&window, screenshotPath] {
+            auto grabSoon = [&window, screenshotPath] {
+                QTimer::singleShot(200, &window, [&window, screenshotPath] { saveScreenshotAndExit(window, screenshotPath); });
+            };
+            if (window.runner().isBusy())
+                QObject::connect(&window.runner(), &rnnpool::studio::ModelRunner::idle, &window, grabSoon,
+                                 Qt::SingleShotConnection);
+            else
+                grabSoon();
+        });
+    } else if (screenshot) {
         // The first idle comes after the model, the first frame and its detection.
         QObject::connect(&window.runner(), &rnnpool::studio::ModelRunner::idle, &window,
                          [&window, screenshotPath, step] {
@@ -240,7 +255,7 @@ int main(int argc, char** argv)
         window.selectPatch(patch->x(), patch->y());
     if (sources == 1) {
         window.openSource(source, frame - 1);
-        if (parser.isSet(o.play) && !screenshot)
+        if (play)
             window.player().play();
     }
     return QApplication::exec();

@@ -430,6 +430,7 @@ void MainWindow::onSourceOpened(const QString& description)
 {
     m_runner.resetFrames();
     m_finishTimes.clear();
+    m_analysedFrames = 0;
     m_sourceLabel = description;
     statusBar()->showMessage(tr("Opened %1").arg(description), 4000);
     const auto count = m_player.frameCount();
@@ -476,6 +477,7 @@ void MainWindow::onDetectionFinished(const DetectionOutcome& outcome)
     m_timeLabel->setText(tr("input %1 · %2 ms").arg(shapeText(outcome.input),
                                                      QLocale().toString(outcome.totalSeconds * 1000.0, 'f', 1)));
     m_finishTimes.push_back(m_clock.elapsed());
+    ++m_analysedFrames;
     updateRates();
     updateFaceCount();
     updateLayerViews();

@@ -165,6 +165,7 @@ private:
     std::optional<QPoint> m_patch; // (row, col)
     bool m_patchChosen = false;    // by the user (a click, --patch), not picked by the studio
     std::deque<qint64> m_finishTimes; // ms, for the model's frames per second
+    int64_t m_analysedFrames = 0;     // since the source was opened
     QElapsedTimer m_clock;
 
     widgets::DetectionView* m_view = nullptr;

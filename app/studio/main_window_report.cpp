@@ -29,6 +29,12 @@ QJsonObject MainWindow::report() const
     out[QStringLiteral("face_label")] = m_faceLabel->text();
     out[QStringLiteral("time_label")] = m_timeLabel->text();
 
+    out[QStringLiteral("frames_analysed")] = static_cast<qint64>(m_analysedFrames);
+    out[QStringLiteral("frames_dropped")] = static_cast<qint64>(m_runner.droppedFrames());
+    out[QStringLiteral("rate_label")] = m_rateLabel->text();
+    if (m_outcome)
+        out[QStringLiteral("frame_index")] = static_cast<qint64>(m_outcome->frameIndex);
+
     QJsonArray faces;
     for (const PixelBox& b : m_view->visibleBoxes())
         faces.append(QJsonObject{{QStringLiteral("score"), static_cast<double>(b.score)},

@@ -156,6 +156,18 @@ TEST_F(StudioAgreement, LayerAndPatchOptionsSelectThem)
     EXPECT_FALSE(shown["activation_shape"].empty());
 }
 
+TEST_F(StudioAgreement, PlayingAVideoAnalysesOrDropsEveryFrameAndEndsOnTheLast)
+{
+    // Whatever the speed of this machine: a frame is either analysed or dropped
+    // (replaced by a newer one while it waited), never queued or lost, and the
+    // newest frame always gets analysed, so the last one shown is the video's last.
+    const auto [status, shown] = studio("play", "--video " + std::string(STUDIO_VIDEO) + " --play");
+    ASSERT_EQ(status, 0) << shown.dump();
+    constexpr int kVideoFrames = 12; // resources/samples/grace_hopper_pan.avi
+    EXPECT_EQ(shown["frames_analysed"].get<int>() + shown["frames_dropped"].get<int>(), kVideoFrames) << shown.dump();
+    EXPECT_EQ(shown["frame_index"], kVideoFrames - 1);
+}
+
 TEST_F(StudioAgreement, BadInputsLeaveTheStudioRunningWithTheReasonShown)
 {
     const fs::path dir = workDir();
