@@ -8,6 +8,9 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
+#include <QMouseEvent>
+#include <QToolTip>
 #include <QPainter>
 #include <QPainterPath>
 #include <QScrollArea>
@@ -62,6 +65,7 @@ RnnPoolTraceCanvas::RnnPoolTraceCanvas(QWidget* parent)
     : QWidget(parent)
     , m_trace(std::make_unique<RnnPoolTrace>())
 {
+    setMouseTracking(true);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
 }
 
@@ -137,8 +141,9 @@ void RnnPoolTraceCanvas::paintTitle(QPainter& p, const QRect& r, const QString& 
 }
 
 void RnnPoolTraceCanvas::paintStates(QPainter& p, const QRect& r, const float* states, int steps, int units,
-                                     int litUntil) const
+                                     int litUntil, const QString& label) const
 {
+    m_drawn.push_back({r, states, steps, units, label});
     // data is [step][unit]; the picture has steps along x and units along y.
     std::vector<float> transposed(static_cast<size_t>(steps * units));
     for (int s = 0; s < steps; ++s)
@@ -249,7 +254,8 @@ void RnnPoolTraceCanvas::paintRnn1(QPainter& p, const QRect& area, bool rows) co
         p.setPen(palette().color(QPalette::WindowText));
         p.drawText(QRect(r.left(), r.top() - labelHeight, r.width(), labelHeight), Qt::AlignLeft | Qt::AlignVCenter,
                    rows ? tr("row %1").arg(line) : tr("col %1").arg(line));
-        paintStates(p, r, sweeps.data() + int64_t(line) * k * h1, k, h1, m_step);
+        paintStates(p, r, sweeps.data() + int64_t(line) * k * h1, k, h1, m_step,
+                    rows ? tr("RNN1 row %1").arg(line) : tr("RNN1 column %1").arg(line));
     }
 }
 
@@ -278,7 +284,7 @@ void RnnPoolTraceCanvas::paintRnn2(QPainter& p, const QRect& area) const
         p.setPen(panels[i].colour);
         p.drawText(QRect(r.left(), r.top() - labelHeight, panelWidth, labelHeight), Qt::AlignLeft | Qt::AlignVCenter,
                    panels[i].name);
-        paintStates(p, r, panels[i].states->data(), k, h2, m_step);
+        paintStates(p, r, panels[i].states->data(), k, h2, m_step, tr("RNN2 %1").arg(panels[i].name));
         // Which summary the step reads: forward reads `step`, backward reads k-1-step.
         p.setPen(palette().color(QPalette::WindowText));
         p.drawText(QRect(r.left(), r.bottom() + 2, r.width() + 40, 16), Qt::AlignLeft,
@@ -324,6 +330,7 @@ void RnnPoolTraceCanvas::paintEvent(QPaintEvent*)
                    tr("Click a patch in the Live view (with the patch grid shown) to see RNNPool pool it."));
         return;
     }
+    m_drawn.clear();
     const Layout l = layout();
     paintPatch(p, l.patch);
     paintLegend(p, l.legend);
@@ -332,6 +339,31 @@ void RnnPoolTraceCanvas::paintEvent(QPaintEvent*)
     paintRnn1(p, l.colsRnn1, false);
     paintRnn2(p, l.rnn2);
     paintOutput(p, l.output);
+}
+
+QString RnnPoolTraceCanvas::describeAt(QPoint point) const
+{
+    for (const Drawn& d : m_drawn) {
+        if (!d.rect.contains(point))
+            continue;
+        const int step = std::min((point.x() - d.rect.left()) * d.steps / d.rect.width(), d.steps - 1);
+        const int unit = std::min((point.y() - d.rect.top()) * d.units / d.rect.height(), d.units - 1);
+        return tr("%1 · step %2 · unit %3 · h = %4")
+            .arg(d.label)
+            .arg(step)
+            .arg(unit)
+            .arg(QLocale().toString(static_cast<double>(d.states[step * d.units + unit]), 'f', 4));
+    }
+    return {};
+}
+
+void RnnPoolTraceCanvas::mouseMoveEvent(QMouseEvent* event)
+{
+    const QString text = describeAt(event->position().toPoint());
+    if (text.isEmpty())
+        QToolTip::hideText();
+    else
+        QToolTip::showText(event->globalPosition().toPoint(), text, this);
 }
 
 RnnPoolTraceView::RnnPoolTraceView(QWidget* parent)

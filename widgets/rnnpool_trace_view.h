@@ -22,6 +22,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include <QImage>
 #include <QTimer>
@@ -53,11 +54,22 @@ public:
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
+    // What the pointer is over: "row 3 · step 5 · unit 12 · h = 0.4312", or
+    // empty between heatmaps. Valid after the canvas has been painted.
+    QString describeAt(QPoint point) const;
 
 protected:
     void paintEvent(QPaintEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
 
 private:
+    // Where each heatmap was drawn, for the hover readout.
+    struct Drawn {
+        QRect rect;
+        const float* states; // [steps][units]
+        int steps, units;
+        QString label;
+    };
     struct Layout;
     Layout layout() const;
     void paintPatch(QPainter& p, const QRect& area) const;
@@ -66,7 +78,8 @@ private:
     void paintOutput(QPainter& p, const QRect& area) const;
     void paintLegend(QPainter& p, const QRect& area) const;
     // A [steps × units] heatmap (x = step); steps after `litUntil` are faded.
-    void paintStates(QPainter& p, const QRect& r, const float* states, int steps, int units, int litUntil) const;
+    void paintStates(QPainter& p, const QRect& r, const float* states, int steps, int units, int litUntil,
+                     const QString& label) const;
     void paintTitle(QPainter& p, const QRect& r, const QString& text, const QColor& colour) const;
 
     std::unique_ptr<RnnPoolTrace> m_trace; // never null
@@ -74,6 +87,7 @@ private:
     QImage m_meanInput;            // channel mean of the patch input, one pixel per cell
     bool m_hasTrace = false;
     int m_step = 0;
+    mutable std::vector<Drawn> m_drawn; // refilled by every paint
 };
 
 class RnnPoolTraceView final : public QWidget {

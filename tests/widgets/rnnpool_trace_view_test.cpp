@@ -5,6 +5,7 @@
 #include "engine/inspect.h"
 #include "model/model.h"
 
+#include <QLocale>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -71,6 +72,21 @@ TEST(RnnPoolTraceView, ShowsATraceAndStepsThroughItsTime)
     view.setStep(static_cast<int>(trace.size) - 1);
     const QImage last = view.canvas()->grab().toImage();
     EXPECT_NE(first, last);
+
+    // The hover readout names the heatmap, step, unit and the state's value.
+    view.canvas()->grab(); // painting records where each heatmap is
+    bool found = false;
+    for (int y = 0; y < view.canvas()->height() && !found; y += 2)
+        for (int x = 0; x < view.canvas()->width() && !found; x += 2) {
+            const QString text = view.canvas()->describeAt({x, y});
+            if (!text.startsWith(QStringLiteral("RNN1 row 0 · step 0 · unit 0 ·")))
+                continue;
+            found = true;
+            const float h = trace.rowSweeps.data()[0]; // row 0, step 0, unit 0
+            EXPECT_EQ(text, QStringLiteral("RNN1 row 0 · step 0 · unit 0 · h = %1").arg(QLocale().toString(static_cast<double>(h), 'f', 4)));
+        }
+    EXPECT_TRUE(found) << "no point of the canvas reads RNN1 row 0, step 0, unit 0";
+    EXPECT_TRUE(view.canvas()->describeAt({1, 1}).isEmpty());
 
     view.clear(QStringLiteral("no patch"));
     EXPECT_FALSE(view.canvas()->hasTrace());
