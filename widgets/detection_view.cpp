@@ -5,6 +5,7 @@
 
 #include <QFontMetrics>
 #include <QLocale>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
 
@@ -70,10 +71,94 @@ void DetectionView::clear()
     setFrame(QImage(), {}, m_threshold);
 }
 
+void DetectionView::setPatchGrid(std::optional<PatchGrid> grid)
+{
+    m_grid = grid;
+    if (m_selected && (!grid || m_selected->x() >= grid->rows || m_selected->y() >= grid->cols))
+        m_selected.reset();
+    update();
+}
+
+void DetectionView::setGridVisible(bool visible)
+{
+    m_gridVisible = visible;
+    update();
+}
+
+void DetectionView::setSelectedPatch(std::optional<QPoint> rowCol)
+{
+    m_selected = rowCol;
+    update();
+}
+
+QRectF DetectionView::patchRect(int row, int col) const
+{
+    if (!m_grid)
+        return {};
+    return {col * m_grid->strideX, row * m_grid->strideY, m_grid->sizeX, m_grid->sizeY};
+}
+
+std::optional<QPoint> DetectionView::patchAt(QPointF widgetPoint) const
+{
+    const QRectF target = pictureRect();
+    if (!m_grid || target.isEmpty() || !target.contains(widgetPoint) || m_grid->strideX <= 0 || m_grid->strideY <= 0)
+        return std::nullopt;
+    const QPointF picture = (widgetPoint - target.topLeft()) * (m_picture.width() / target.width());
+    const int row = std::clamp(static_cast<int>(picture.y() / m_grid->strideY), 0, m_grid->rows - 1);
+    const int col = std::clamp(static_cast<int>(picture.x() / m_grid->strideX), 0, m_grid->cols - 1);
+    return QPoint(row, col);
+}
+
+void DetectionView::mousePressEvent(QMouseEvent* event)
+{
+    if (event->button() == Qt::LeftButton && gridVisible()) {
+        if (const auto patch = patchAt(event->position())) {
+            setSelectedPatch(patch);
+            emit patchClicked(patch->x(), patch->y());
+            return;
+        }
+    }
+    QWidget::mousePressEvent(event);
+}
+
+void DetectionView::drawPatchGrid(QPainter& painter, const QRectF& target) const
+{
+    if (gridVisible()) {
+        // Patches overlap (stride < size); the lines mark the stride lattice, where patches start.
+        painter.setRenderHint(QPainter::Antialiasing, false);
+        painter.setPen(QPen(QColor(255, 255, 255, 70), 1.0));
+        for (int c = 0; c <= m_grid->cols; ++c) {
+            const qreal x = mapFromPicture({c * m_grid->strideX, 0}).x();
+            painter.drawLine(QPointF(x, target.top()), QPointF(x, target.bottom()));
+        }
+        for (int r = 0; r <= m_grid->rows; ++r) {
+            const qreal y = mapFromPicture({0, r * m_grid->strideY}).y();
+            painter.drawLine(QPointF(target.left(), y), QPointF(target.right(), y));
+        }
+    }
+    if (m_grid && m_selected) {
+        const QRectF patch = patchRect(m_selected->x(), m_selected->y());
+        const QRectF box(mapFromPicture(patch.topLeft()), mapFromPicture(patch.bottomRight()));
+        painter.setBrush(QColor(230, 126, 34, 60));
+        painter.setPen(QPen(QColor(230, 126, 34), 2.0));
+        painter.drawRect(box);
+        painter.setBrush(Qt::NoBrush);
+    }
+}
+
 int DetectionView::visibleBoxCount() const
 {
     return static_cast<int>(std::count_if(m_faces.begin(), m_faces.end(),
                                           [this](const PixelBox& b) { return b.score >= m_threshold; }));
+}
+
+std::vector<PixelBox> DetectionView::visibleBoxes() const
+{
+    std::vector<PixelBox> boxes;
+    for (auto it = m_faces.rbegin(); it != m_faces.rend(); ++it)
+        if (it->score >= m_threshold)
+            boxes.push_back(*it);
+    return boxes;
 }
 
 int DetectionView::drawnBoxCount() const
@@ -152,6 +237,7 @@ void DetectionView::paintEvent(QPaintEvent*)
         painter.save();
         painter.setClipRect(target);
         drawBoxes(painter);
+        drawPatchGrid(painter, target);
         painter.restore();
         if (drawnBoxCount() < visibleBoxCount())
             drawNote(painter, target,

@@ -6,8 +6,11 @@
 //   view.setFrame(picture, frameResult.faces, 0.5f);  // boxes in picture pixels
 //   view.setThreshold(0.7f);                           // hides weaker boxes, no rerun
 //   view.setBanner(tr("Random weights: boxes are meaningless"));
+//   view.setPatchGrid(PatchGrid{...});                 // RNNPool's patches, drawn over it
+//   connect(&view, &DetectionView::patchClicked, ...); // a click selects a patch
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include <QImage>
@@ -17,6 +20,14 @@
 #include "engine/face_detector.h"
 
 namespace rnnpool::widgets {
+
+// The patches an RNNPool layer pools, in picture pixels: patch (row, col)
+// covers [col·strideX, col·strideX + sizeX) × [row·strideY, row·strideY + sizeY).
+struct PatchGrid {
+    int rows = 0, cols = 0;
+    double strideX = 0.0, strideY = 0.0;
+    double sizeX = 0.0, sizeY = 0.0;
+};
 
 class DetectionView final : public QWidget {
     Q_OBJECT
@@ -35,11 +46,23 @@ public:
     // Shown in the middle when there is no picture.
     void setPlaceholderText(const QString& text);
     void clear();
+    // nullopt hides the grid; clicks then select nothing.
+    void setPatchGrid(std::optional<PatchGrid> grid);
+    void setGridVisible(bool visible);
+    // (row, col); nullopt for none.
+    void setSelectedPatch(std::optional<QPoint> rowCol);
+    std::optional<QPoint> selectedPatch() const { return m_selected; }
+    bool gridVisible() const { return m_gridVisible && m_grid.has_value(); }
+    // The patch whose top-left stride cell holds this widget point.
+    std::optional<QPoint> patchAt(QPointF widgetPoint) const;
+    // A patch's rectangle in picture pixels.
+    QRectF patchRect(int row, int col) const;
 
     const QImage& picture() const { return m_picture; }
     float threshold() const { return m_threshold; }
     QString banner() const { return m_banner; }
     int visibleBoxCount() const;  // boxes at or above the threshold
+    std::vector<PixelBox> visibleBoxes() const; // those boxes, strongest first
     int drawnBoxCount() const;    // of those, the ones drawn
     // Where the picture is drawn, in widget coordinates (empty without a picture).
     QRectF pictureRect() const;
@@ -52,8 +75,12 @@ public:
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
+signals:
+    void patchClicked(int row, int col);
+
 protected:
     void paintEvent(QPaintEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
 
 private:
     QFont bannerFont() const;
@@ -61,6 +88,7 @@ private:
     void drawPicture(QPainter& painter, const QRectF& target);
     void drawBoxes(QPainter& painter) const;
     void drawBanner(QPainter& painter) const;
+    void drawPatchGrid(QPainter& painter, const QRectF& target) const;
     void drawNote(QPainter& painter, const QRectF& target, const QString& note) const;
 
     QImage m_picture;
@@ -71,6 +99,9 @@ private:
     QString m_placeholder;
     // Smooth scaling of a large picture on every paint is slow; keep the last result.
     QPixmap m_scaled;
+    std::optional<PatchGrid> m_grid;
+    bool m_gridVisible = false;
+    std::optional<QPoint> m_selected; // (row, col)
 };
 
 } // namespace rnnpool::widgets

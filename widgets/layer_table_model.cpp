@@ -5,15 +5,12 @@
 
 namespace rnnpool::widgets {
 
-namespace {
 // An int, not a QVariant of Qt::Alignment: Qt 6.4's delegates and model tester read the role with toInt().
-QVariant alignment(int column)
+QVariant LayerTableModel::columnAlignment(int column)
 {
-    const Qt::Alignment a = column >= LayerTableModel::ShapeColumn ? (Qt::AlignRight | Qt::AlignVCenter)
-                                                                   : (Qt::AlignLeft | Qt::AlignVCenter);
+    const Qt::Alignment a = column >= ShapeColumn ? (Qt::AlignRight | Qt::AlignVCenter) : (Qt::AlignLeft | Qt::AlignVCenter);
     return static_cast<int>(a);
 }
-} // namespace
 
 LayerTableModel::LayerTableModel(QObject* parent)
     : QAbstractTableModel(parent)
@@ -62,7 +59,7 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
     case SortRole:
         return sortData(layer, row, index.column());
     case Qt::TextAlignmentRole:
-        return alignment(index.column());
+        return columnAlignment(index.column());
     case Qt::ToolTipRole:
         if (index.column() == NameColumn)
             return tr("%1 (part of %2)").arg(QString::fromStdString(layer.name), QString::fromStdString(layer.group));
@@ -85,6 +82,8 @@ QVariant LayerTableModel::displayData(const LayerInfo& layer, int row, int colum
         return countText(layer.params);
     case MaddsColumn:
         return countText(layer.madds);
+    case BytesColumn:
+        return countText(outputBytes(layer));
     case TimeColumn:
         if (static_cast<size_t>(row) < m_seconds.size())
             return millisecondsText(m_seconds[static_cast<size_t>(row)]);
@@ -103,6 +102,8 @@ QVariant LayerTableModel::sortData(const LayerInfo& layer, int row, int column) 
         return static_cast<qlonglong>(layer.params);
     case MaddsColumn:
         return static_cast<qlonglong>(layer.madds);
+    case BytesColumn:
+        return static_cast<qlonglong>(outputBytes(layer));
     case TimeColumn:
         if (static_cast<size_t>(row) < m_seconds.size())
             return m_seconds[static_cast<size_t>(row)];
@@ -116,6 +117,11 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
 {
     if (orientation != Qt::Horizontal)
         return {};
+    return columnHeader(section, role);
+}
+
+QVariant LayerTableModel::columnHeader(int section, int role)
+{
     if (role == Qt::DisplayRole) {
         switch (section) {
         case NameColumn: return tr("Layer");
@@ -123,6 +129,7 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
         case ShapeColumn: return tr("Output (C×H×W)");
         case ParamsColumn: return tr("Params");
         case MaddsColumn: return tr("MAdds");
+        case BytesColumn: return tr("Bytes");
         case TimeColumn: return tr("Time (ms)");
         default: return {};
         }
@@ -132,12 +139,13 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
         case ShapeColumn: return tr("Output shape: channels × height × width");
         case ParamsColumn: return tr("Learned parameters of the layer");
         case MaddsColumn: return tr("Multiply-adds for one picture at this input size");
+        case BytesColumn: return tr("Bytes of the layer's output (float32)");
         case TimeColumn: return tr("Wall time of the layer in the last run");
         default: return {};
         }
     }
     if (role == Qt::TextAlignmentRole)
-        return alignment(section);
+        return columnAlignment(section);
     return {};
 }
 

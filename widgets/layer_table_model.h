@@ -1,5 +1,6 @@
 // LayerTableModel: one row per network layer, as Network::describe() lists
-// them, with the time each layer took in the last run once there is one.
+// them: output shape, parameters, multiply-adds, output bytes, and the time
+// each layer took in the last run once there is one.
 //
 //   LayerTableModel model;
 //   model.setLayers(*network.describe({3, 240, 320}));
@@ -22,7 +23,9 @@ class LayerTableModel final : public QAbstractTableModel {
     Q_OBJECT
 
 public:
-    enum Column { NameColumn, OpColumn, ShapeColumn, ParamsColumn, MaddsColumn, TimeColumn, ColumnCount };
+    enum Column { NameColumn, OpColumn, ShapeColumn, ParamsColumn, MaddsColumn, BytesColumn, TimeColumn, ColumnCount };
+    // Bytes of a layer's output as the engine holds it (float32).
+    static int64_t outputBytes(const LayerInfo& layer) { return shapeNumel(layer.outputShape) * 4; }
     static constexpr int SortRole = Qt::UserRole + 1;
 
     explicit LayerTableModel(QObject* parent = nullptr);
@@ -40,6 +43,10 @@ public:
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // Column titles, tooltips and alignment (shared with LayerTreeModel).
+    static QVariant columnHeader(int section, int role);
+    static QVariant columnAlignment(int column);
 
     // The texts the table shows, shared with tests and the status bar.
     static QString shapeText(const Shape& shape);  // "64×30×40"

@@ -1,16 +1,24 @@
-// rnnpool-studio: the desktop studio. See --help; --screenshot renders the
-// window once loading and detection have finished and exits (for docs and the
-// smoke test): status 0 when all went well, 1 when an error is shown.
+// rnnpool-studio: the desktop studio. See --help. --screenshot renders the
+// window once the model, the first frame and its detection are done, and
+// exits (for docs and the smoke test): status 0 when all went well, 1 when
+// an error is shown in the window.
 #include <cstdio>
 
 #include <QApplication>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QCommandLineParser>
+#include <QRegularExpression>
 #include <QTimer>
 
 #include "engine/preprocess.h"
 #include "studio/main_window.h"
 
 namespace {
+
+using rnnpool::studio::MainWindow;
+using rnnpool::studio::SourceRequest;
 
 constexpr int kExitUsage = 2;
 // A stuck load must not hang a smoke test: save what the window shows and fail.
@@ -22,8 +30,23 @@ int usageError(const QString& message)
     return kExitUsage;
 }
 
-void saveScreenshotAndExit(rnnpool::studio::MainWindow& window, const QString& path)
+QString& reportPath()
 {
+    static QString path;
+    return path;
+}
+
+void saveScreenshotAndExit(MainWindow& window, const QString& path)
+{
+    if (!reportPath().isEmpty()) {
+        QFile file(reportPath());
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+            file.write(QJsonDocument(window.report()).toJson()) < 0) {
+            std::fprintf(stderr, "rnnpool-studio: cannot write the report '%s'\n", qPrintable(reportPath()));
+            QApplication::exit(1);
+            return;
+        }
+    }
     const QPixmap shot = window.grab();
     if (!shot.save(path)) {
         std::fprintf(stderr, "rnnpool-studio: cannot write the screenshot '%s'\n", qPrintable(path));
@@ -31,6 +54,69 @@ void saveScreenshotAndExit(rnnpool::studio::MainWindow& window, const QString& p
         return;
     }
     QApplication::exit(window.errorCount() == 0 ? 0 : 1);
+}
+
+struct Options {
+    QCommandLineOption model{QStringLiteral("model"),
+                             QStringLiteral("Model to load: a checkpoint (.pth), a .safetensors file or an architecture "
+                                            "spec (.json, random weights). Default: the default model."),
+                             QStringLiteral("FILE")};
+    QCommandLineOption arch{QStringLiteral("arch"),
+                            QStringLiteral("Architecture of the --model checkpoint, or alone: that zoo architecture "
+                                           "with random weights."),
+                            QStringLiteral("NAME")};
+    QCommandLineOption image{QStringLiteral("image"), QStringLiteral("Picture to detect faces in."), QStringLiteral("FILE")};
+    QCommandLineOption folder{QStringLiteral("folder"), QStringLiteral("Folder of pictures to step through."),
+                              QStringLiteral("DIR")};
+    QCommandLineOption video{QStringLiteral("video"), QStringLiteral("Video file."), QStringLiteral("FILE")};
+    QCommandLineOption camera{QStringLiteral("camera"), QStringLiteral("Camera number (0 = /dev/video0)."),
+                              QStringLiteral("N")};
+    QCommandLineOption cameraSize{QStringLiteral("camera-size"), QStringLiteral("Resolution to ask the camera for, e.g. 640x480."),
+                                  QStringLiteral("WxH")};
+    QCommandLineOption frame{QStringLiteral("frame"), QStringLiteral("Start at frame N (from 1) of a folder or video."),
+                             QStringLiteral("N")};
+    QCommandLineOption play{QStringLiteral("play"),
+                            QStringLiteral("Start playing the folder, video or camera. With --screenshot: play a folder "
+                                           "or video to its end, then grab.")};
+    QCommandLineOption layer{QStringLiteral("layer"), QStringLiteral("Layer to select (node or group name)."),
+                             QStringLiteral("NAME")};
+    QCommandLineOption patch{QStringLiteral("patch"), QStringLiteral("RNNPool patch to trace, as ROW,COL."),
+                             QStringLiteral("ROW,COL")};
+    QCommandLineOption step{QStringLiteral("step"), QStringLiteral("Time step (from 1) of the RNNPool sweeps to show."),
+                            QStringLiteral("N")};
+    QCommandLineOption grid{QStringLiteral("grid"), QStringLiteral("Draw the RNNPool patch grid over the frame.")};
+    QCommandLineOption threshold{QStringLiteral("threshold"), QStringLiteral("Score threshold for boxes (0..1)."),
+                                 QStringLiteral("T")};
+    QCommandLineOption tab{QStringLiteral("tab"), QStringLiteral("Tab to show: live, activations or rnnpool."),
+                           QStringLiteral("NAME")};
+    QCommandLineOption theme{QStringLiteral("theme"), QStringLiteral("Palette: system (default), light or dark."),
+                             QStringLiteral("NAME")};
+    QCommandLineOption screenshot{QStringLiteral("screenshot"),
+                                  QStringLiteral("Save the window to OUT.png once loading and detection are done, then "
+                                                 "exit (status 0, or 1 when the window shows an error)."),
+                                  QStringLiteral("OUT.png")};
+    QCommandLineOption report{QStringLiteral("report"),
+                              QStringLiteral("With --screenshot: also write what the window shows (boxes, status, layer "
+                                             "table, selection) as JSON to FILE."),
+                              QStringLiteral("FILE")};
+    QCommandLineOption windowSize{QStringLiteral("window-size"),
+                                  QStringLiteral("Window size, e.g. 1280x800 (the network input size follows the model)."),
+                                  QStringLiteral("WxH")};
+
+    QList<QCommandLineOption> all() const
+    {
+        return {model, arch, image, folder, video, camera, cameraSize, frame, play, layer, patch, step, grid, threshold,
+                tab, theme, screenshot, report, windowSize};
+    }
+};
+
+std::optional<QSize> parseSize(const QString& text, int minW, int minH)
+{
+    const auto spec = rnnpool::parseSizeSpec(text.toStdString());
+    if (!spec || spec->channels != 0 || spec->width < minW || spec->height < minH || spec->width > 10000 ||
+        spec->height > 10000)
+        return std::nullopt;
+    return QSize(static_cast<int>(spec->width), static_cast<int>(spec->height));
 }
 
 } // namespace
@@ -41,59 +127,116 @@ int main(int argc, char** argv)
     QApplication::setOrganizationName(QStringLiteral("RNNPool"));
     QApplication::setApplicationName(QStringLiteral("RNNPool Studio"));
     QApplication::setApplicationVersion(QStringLiteral(RNNPOOL_VERSION));
+    rnnpool::studio::rememberSystemPalette();
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Explore RNNPool face detection models: layers, timings, detections."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Explore RNNPool face detection models: live detection, layers, activations and RNNPool sweeps."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption modelOption(QStringLiteral("model"),
-                                         QStringLiteral("Model to load: a checkpoint (.pth) or a .safetensors file. "
-                                                        "Default: the default model."),
-                                         QStringLiteral("FILE"));
-    const QCommandLineOption archOption(QStringLiteral("arch"),
-                                        QStringLiteral("Architecture of the --model checkpoint, or alone: that built-in "
-                                                       "architecture with random weights."),
-                                        QStringLiteral("NAME"));
-    const QCommandLineOption imageOption(QStringLiteral("image"), QStringLiteral("Picture to detect faces in."),
-                                         QStringLiteral("FILE"));
-    const QCommandLineOption screenshotOption(
-        QStringLiteral("screenshot"),
-        QStringLiteral("Save the window to OUT.png once loading and detection are done, then exit "
-                       "(status 0, or 1 when the window shows an error)."),
-        QStringLiteral("OUT.png"));
-    const QCommandLineOption sizeOption(QStringLiteral("window-size"), QStringLiteral("Window size, e.g. 1280x800 (the network input size follows the model)."),
-                                        QStringLiteral("WxH"));
-    parser.addOptions({modelOption, archOption, imageOption, screenshotOption, sizeOption});
+    const Options o;
+    parser.addOptions(o.all());
     parser.process(app);
     if (!parser.positionalArguments().isEmpty())
         return usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
 
-    std::optional<QSize> size;
-    if (parser.isSet(sizeOption)) {
-        const auto spec = rnnpool::parseSizeSpec(parser.value(sizeOption).toStdString());
-        if (!spec || spec->channels != 0 || spec->width < 200 || spec->height < 150 || spec->width > 10000 ||
-            spec->height > 10000)
-            return usageError(QStringLiteral("--window-size must be WIDTHxHEIGHT between 200x150 and 10000x10000, not '%1'")
-                                  .arg(parser.value(sizeOption)));
-        size = QSize(static_cast<int>(spec->width), static_cast<int>(spec->height));
+    // Validate everything before a window opens.
+    // --folder, --video and --camera win over --image (tools/setup.sh studio always passes a sample picture).
+    int others = 0;
+    for (const auto* option : {&o.folder, &o.video, &o.camera})
+        others += parser.isSet(*option) ? 1 : 0;
+    if (others > 1)
+        return usageError(QStringLiteral("give one source: --image, --folder, --video or --camera"));
+    const int sources = others > 0 || parser.isSet(o.image) ? 1 : 0;
+    std::optional<QSize> windowSize;
+    if (parser.isSet(o.windowSize) && !(windowSize = parseSize(parser.value(o.windowSize), 200, 150)))
+        return usageError(QStringLiteral("--window-size must be WIDTHxHEIGHT between 200x150 and 10000x10000, not '%1'")
+                              .arg(parser.value(o.windowSize)));
+    SourceRequest source;
+    bool ok = true;
+    if (parser.isSet(o.folder))
+        source = SourceRequest::file(SourceRequest::Folder, parser.value(o.folder));
+    else if (parser.isSet(o.video))
+        source = SourceRequest::file(SourceRequest::Video, parser.value(o.video));
+    else if (parser.isSet(o.camera)) {
+        source.kind = SourceRequest::Camera;
+        source.camera = parser.value(o.camera).toInt(&ok);
+        if (!ok || source.camera < 0 || source.camera > 63)
+            return usageError(QStringLiteral("--camera must be a number from 0 to 63, not '%1'").arg(parser.value(o.camera)));
+        if (parser.isSet(o.cameraSize)) {
+            const auto size = parseSize(parser.value(o.cameraSize), 16, 16);
+            if (!size)
+                return usageError(QStringLiteral("--camera-size must be WIDTHxHEIGHT, not '%1'").arg(parser.value(o.cameraSize)));
+            source.resolution = rnnpool::Size2{size->width(), size->height()};
+        }
+    } else if (parser.isSet(o.image)) {
+        source = SourceRequest::file(SourceRequest::Picture, parser.value(o.image));
     }
-    const bool screenshot = parser.isSet(screenshotOption);
-    const QString screenshotPath = parser.value(screenshotOption);
+    const int frame = parser.isSet(o.frame) ? parser.value(o.frame).toInt(&ok) : 1;
+    if (!ok || frame < 1)
+        return usageError(QStringLiteral("--frame must be a number from 1, not '%1'").arg(parser.value(o.frame)));
+    std::optional<QPoint> patch;
+    if (parser.isSet(o.patch)) {
+        static const QRegularExpression rowCol(QStringLiteral(R"(^\s*(\d{1,5})\s*,\s*(\d{1,5})\s*$)"));
+        const auto m = rowCol.match(parser.value(o.patch));
+        if (!m.hasMatch())
+            return usageError(QStringLiteral("--patch must be ROW,COL, e.g. 10,20, not '%1'").arg(parser.value(o.patch)));
+        patch = QPoint(m.captured(1).toInt(), m.captured(2).toInt());
+    }
+    const int step = parser.isSet(o.step) ? parser.value(o.step).toInt(&ok) : 0;
+    if (!ok || step < 0)
+        return usageError(QStringLiteral("--step must be a number from 1, not '%1'").arg(parser.value(o.step)));
+    const double threshold = parser.isSet(o.threshold) ? parser.value(o.threshold).toDouble(&ok) : -1.0;
+    if (!ok || (parser.isSet(o.threshold) && (threshold < 0.0 || threshold > 1.0)))
+        return usageError(QStringLiteral("--threshold must be between 0 and 1, not '%1'").arg(parser.value(o.threshold)));
+    std::optional<rnnpool::studio::Theme> theme;
+    if (parser.isSet(o.theme) && !(theme = rnnpool::studio::themeFromName(parser.value(o.theme))))
+        return usageError(QStringLiteral("--theme must be system, light or dark, not '%1'").arg(parser.value(o.theme)));
 
-    using rnnpool::studio::MainWindow;
+    const bool screenshot = parser.isSet(o.screenshot);
+    if (parser.isSet(o.report) && !screenshot)
+        return usageError(QStringLiteral("--report needs --screenshot"));
+    reportPath() = parser.value(o.report);
+    const QString screenshotPath = parser.value(o.screenshot);
     MainWindow window(screenshot ? MainWindow::Settings::Ignore : MainWindow::Settings::Remember);
-    if (size)
-        window.resize(*size);
+    if (parser.isSet(o.tab) && !window.tabNames().contains(parser.value(o.tab).toLower()))
+        return usageError(QStringLiteral("--tab must be one of %1, not '%2'")
+                              .arg(window.tabNames().join(QStringLiteral(", ")), parser.value(o.tab)));
+    if (theme)
+        window.setTheme(*theme);
+    if (windowSize)
+        window.resize(*windowSize);
     else if (screenshot)
-        window.resize(1280, 800);
+        window.resize(1400, 860);
+    if (parser.isSet(o.tab))
+        window.showTab(parser.value(o.tab));
+    if (threshold >= 0.0)
+        window.setThreshold(threshold);
+    if (parser.isSet(o.grid))
+        window.setPatchGridVisible(true);
     window.show();
 
-    if (screenshot) {
-        // The first idle comes after the model, the picture and the detection below.
+    const bool play = parser.isSet(o.play) && sources == 1;
+    if (screenshot && play) {
+        // Play to the end of the folder or video, let the last detection finish, then grab.
+        QObject::connect(&window.player(), &rnnpool::studio::SourcePlayer::ended, &window, [&window, screenshotPath] {
+            auto grabSoon = [&window, screenshotPath] {
+                QTimer::singleShot(200, &window, [&window, screenshotPath] { saveScreenshotAndExit(window, screenshotPath); });
+            };
+            if (window.runner().isBusy())
+                QObject::connect(&window.runner(), &rnnpool::studio::ModelRunner::idle, &window, grabSoon,
+                                 Qt::SingleShotConnection);
+            else
+                grabSoon();
+        });
+    } else if (screenshot) {
+        // The first idle comes after the model, the first frame and its detection.
         QObject::connect(&window.runner(), &rnnpool::studio::ModelRunner::idle, &window,
-                         [&window, screenshotPath] {
+                         [&window, screenshotPath, step] {
+                             if (step > 0)
+                                 window.setTraceStep(step - 1);
                              // Let the last results lay out and paint before grabbing.
-                             QTimer::singleShot(100, &window, [&window, screenshotPath] {
+                             QTimer::singleShot(200, &window, [&window, screenshotPath] {
                                  saveScreenshotAndExit(window, screenshotPath);
                              });
                          },
@@ -105,8 +248,15 @@ int main(int argc, char** argv)
         });
     }
 
-    window.openModel({parser.value(modelOption), parser.value(archOption)});
-    if (parser.isSet(imageOption))
-        window.openPicture(parser.value(imageOption));
+    window.openModel({parser.value(o.model), parser.value(o.arch)});
+    if (parser.isSet(o.layer))
+        window.selectLayer(parser.value(o.layer));
+    if (patch)
+        window.selectPatch(patch->x(), patch->y());
+    if (sources == 1) {
+        window.openSource(source, frame - 1);
+        if (play)
+            window.player().play();
+    }
     return QApplication::exec();
 }

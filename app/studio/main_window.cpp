@@ -1,37 +1,46 @@
 #include "studio/main_window.h"
 
+#include <cmath>
+
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
-#include <QDoubleSpinBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLocale>
-#include <QMenuBar>
+#include <QMenu>
 #include <QMimeData>
+#include <QProgressBar>
 #include <QScrollBar>
 #include <QSettings>
+#include <QSlider>
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
-#include <QStyle>
-#include <QTableView>
-#include <QToolBar>
+#include <QTabWidget>
+#include <QTreeView>
 #include <QVBoxLayout>
 
-#include "model/arch_spec.h"
+#include "io/npy.h"
+#include "studio/camera_dialog.h"
+#include "studio/patch_inspection.h"
+#include "widgets/activation_view.h"
 #include "widgets/detection_view.h"
-#include "widgets/layer_table_model.h"
+#include "widgets/image_conversion.h"
+#include "widgets/layer_tree_model.h"
 #include "widgets/message_bar.h"
+#include "widgets/rnnpool_trace_view.h"
 
 namespace rnnpool::studio {
 
 namespace {
-constexpr float kDefaultThreshold = 0.5f;
 
 QString shapeText(const Shape& shape)
 {
@@ -42,154 +51,133 @@ QString millions(int64_t value)
 {
     return QLocale().toString(static_cast<double>(value) / 1e6, 'f', 1);
 }
+
+std::filesystem::path toPath(const QString& file)
+{
+    return QFile::encodeName(file).toStdString();
+}
+
+// Frames per second of the model are counted over this window.
+constexpr qint64 kRateWindowMs = 2000;
+
 } // namespace
 
 MainWindow::MainWindow(Settings settings, QWidget* parent)
     : QMainWindow(parent)
     , m_settings(settings)
     , m_recentModels(QStringLiteral("recent/models"))
-    , m_recentPictures(QStringLiteral("recent/pictures"))
-    , m_view(new widgets::DetectionView(this))
+    , m_recentSources(QStringLiteral("recent/pictures"))
+    , m_view(new widgets::DetectionView)
+    , m_activations(new widgets::ActivationView)
+    , m_trace(new widgets::RnnPoolTraceView)
     , m_messages(new widgets::MessageBar(this))
-    , m_layers(new widgets::LayerTableModel(this))
+    , m_layers(new widgets::LayerTreeModel(this))
+    , m_tabs(new QTabWidget)
     , m_sortedLayers(new QSortFilterProxyModel(this))
 {
+    m_clock.start();
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(m_messages);
-    layout->addWidget(m_view, 1);
+    layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
     setAcceptDrops(true);
+    m_view->setPlaceholderText(tr("No picture. Open a picture, a folder, a video or a camera from the File menu, "
+                                  "or drop a file here."));
 
     createActions();
     createMenus();
-    createToolBar();
-    createDock();
+    createTabs();
     createStatusBar();
+    createToolBars();
+    createLayerDock();
 
     connect(&m_runner, &ModelRunner::modelLoaded, this, &MainWindow::onModelLoaded);
     connect(&m_runner, &ModelRunner::modelFailed, this, &MainWindow::onModelFailed);
-    connect(&m_runner, &ModelRunner::pictureLoaded, this, &MainWindow::onPictureLoaded);
-    connect(&m_runner, &ModelRunner::pictureFailed, this, &MainWindow::onPictureFailed);
+    connect(&m_runner, &ModelRunner::modelCancelled, this, [this] {
+        m_messages->showMessage(widgets::MessageBar::Information, tr("Loading the model was cancelled; the previous model stays."));
+    });
     connect(&m_runner, &ModelRunner::detectionFinished, this, &MainWindow::onDetectionFinished);
     connect(&m_runner, &ModelRunner::detectionFailed, this, &MainWindow::onDetectionFailed);
     connect(&m_runner, &ModelRunner::busyChanged, this, &MainWindow::onBusyChanged);
+    connect(&m_runner, &ModelRunner::idle, &m_player, &SourcePlayer::frameDone);
+    connect(&m_player, &SourcePlayer::opened, this, &MainWindow::onSourceOpened);
+    connect(&m_player, &SourcePlayer::frameReady, this, &MainWindow::onFrameReady);
+    connect(&m_player, &SourcePlayer::failed, this, &MainWindow::showError);
+    connect(&m_player, &SourcePlayer::progress, this, &MainWindow::onSourceProgress);
+    connect(&m_player, &SourcePlayer::playingChanged, this, &MainWindow::updatePlayActions);
+    connect(&m_player, &SourcePlayer::ended, this, [this] { statusBar()->showMessage(tr("End of %1").arg(m_player.description()), 4000); });
+    connect(m_view, &widgets::DetectionView::patchClicked, this, &MainWindow::selectPatch);
 
-    resize(1280, 800);
-    if (m_settings == Settings::Remember) {
-        const QSettings stored;
-        restoreGeometry(stored.value(QStringLiteral("window/geometry")).toByteArray());
-        m_dockFitted = restoreState(stored.value(QStringLiteral("window/state")).toByteArray());
-    }
+    resize(1400, 900);
+    restoreSettings();
     updateTitle();
 }
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::createActions()
+void MainWindow::createTabs()
 {
-    m_openModel = new QAction(style()->standardIcon(QStyle::SP_DirOpenIcon), tr("Open &Model…"), this);
-    m_openModel->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-    m_openModel->setToolTip(tr("Open a checkpoint (.pth) or a studio model (.safetensors)"));
-    connect(m_openModel, &QAction::triggered, this, &MainWindow::chooseModelFile);
-
-    m_openPicture = new QAction(style()->standardIcon(QStyle::SP_FileIcon), tr("Open &Picture…"), this);
-    m_openPicture->setShortcut(QKeySequence::Open);
-    m_openPicture->setToolTip(tr("Open a picture to detect faces in"));
-    connect(m_openPicture, &QAction::triggered, this, &MainWindow::choosePicture);
-
-    m_rerun = new QAction(style()->standardIcon(QStyle::SP_BrowserReload), tr("&Run Again"), this);
-    m_rerun->setShortcut(QKeySequence::Refresh);
-    m_rerun->setToolTip(tr("Run detection on the picture again (new layer times)"));
-    connect(m_rerun, &QAction::triggered, &m_runner, &ModelRunner::rerun);
-
-    m_quit = new QAction(tr("&Quit"), this);
-    m_quit->setShortcut(QKeySequence::Quit);
-    m_quit->setMenuRole(QAction::QuitRole);
-    connect(m_quit, &QAction::triggered, this, &QWidget::close);
-
-    m_defaultModel = new QAction(tr("&Default Model"), this);
-    m_defaultModel->setToolTip(tr("The trained RNNPool-Face-M4 when installed, else its architecture with random weights"));
-    connect(m_defaultModel, &QAction::triggered, this, [this] { openModel({}); });
+    m_tabs->setDocumentMode(true);
+    addTab(QStringLiteral("live"), tr("&Live"), m_view);
+    addTab(QStringLiteral("activations"), tr("&Activations"), m_activations);
+    addTab(QStringLiteral("rnnpool"), tr("&RNNPool Sweeps"), m_trace);
 }
 
-void MainWindow::createMenus()
+void MainWindow::addTab(const QString& name, const QString& title, QWidget* page)
 {
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(m_openModel);
-    file->addAction(m_openPicture);
-    m_recentMenu = file->addMenu(tr("Open &Recent"));
-    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
-    file->addSeparator();
-    file->addAction(m_quit);
-
-    QMenu* model = menuBar()->addMenu(tr("&Model"));
-    model->addAction(m_defaultModel);
-    m_archMenu = model->addMenu(tr("&Built-in Architecture (Random Weights)"));
-    std::vector<std::string> problems;
-    for (const ArchSpec& spec : builtinArchitectures(&problems)) {
-        const QString name = QString::fromStdString(spec.name);
-        QAction* action = m_archMenu->addAction(name);
-        action->setToolTip(QString::fromStdString(spec.description));
-        action->setStatusTip(tr("%1 with seeded random weights: shapes and timings are real, boxes are not")
-                                 .arg(name));
-        connect(action, &QAction::triggered, this, [this, name] { openModel({QString(), name}); });
-    }
-    m_archMenu->setEnabled(!m_archMenu->isEmpty());
-    if (!problems.empty())
-        m_messages->showMessage(widgets::MessageBar::Warning,
-                                tr("Some built-in architectures could not be read: %1")
-                                    .arg(QString::fromStdString(problems.front())));
-    model->addSeparator();
-    model->addAction(m_rerun);
-
-    QMenu* view = menuBar()->addMenu(tr("&View"));
-    // Filled in createDock(), once the dock exists.
-    view->setObjectName(QStringLiteral("viewMenu"));
+    page->setObjectName(name);
+    const int index = m_tabs->addTab(page, title);
+    QAction* show = m_tabMenu->addAction(QString(title).remove(u'&'));
+    if (index < 9)
+        show->setShortcut(QKeySequence(Qt::ALT | static_cast<Qt::Key>(Qt::Key_1 + index)));
+    connect(show, &QAction::triggered, this, [this, page] { m_tabs->setCurrentWidget(page); });
 }
 
-void MainWindow::createToolBar()
+void MainWindow::addDock(QDockWidget* dock, Qt::DockWidgetArea area)
 {
-    QToolBar* bar = addToolBar(tr("Main"));
-    bar->setObjectName(QStringLiteral("mainToolBar"));
-    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    bar->addAction(m_openModel);
-    bar->addAction(m_openPicture);
-    bar->addAction(m_rerun);
-    bar->addSeparator();
-    auto* label = new QLabel(tr("Score threshold "), bar);
-    bar->addWidget(label);
-    m_threshold = new QDoubleSpinBox(bar);
-    m_threshold->setRange(0.0, 1.0);
-    m_threshold->setSingleStep(0.05);
-    m_threshold->setDecimals(2);
-    m_threshold->setValue(kDefaultThreshold);
-    m_threshold->setToolTip(tr("Faces scoring below this are not drawn"));
-    label->setBuddy(m_threshold);
-    bar->addWidget(m_threshold);
-    connect(m_threshold, &QDoubleSpinBox::valueChanged, this, &MainWindow::onThresholdChanged);
+    addDockWidget(area, dock);
+    m_viewMenu->addAction(dock->toggleViewAction());
 }
 
-void MainWindow::createDock()
+bool MainWindow::showTab(const QString& name)
+{
+    for (int i = 0; i < m_tabs->count(); ++i)
+        if (m_tabs->widget(i)->objectName() == name.toLower()) {
+            m_tabs->setCurrentIndex(i);
+            return true;
+        }
+    return false;
+}
+
+QStringList MainWindow::tabNames() const
+{
+    QStringList names;
+    for (int i = 0; i < m_tabs->count(); ++i)
+        names << m_tabs->widget(i)->objectName();
+    return names;
+}
+
+void MainWindow::createLayerDock()
 {
     m_sortedLayers->setSourceModel(m_layers);
     m_sortedLayers->setSortRole(widgets::LayerTableModel::SortRole);
 
-    m_table = new QTableView;
+    m_table = new QTreeView;
     m_table->setModel(m_sortedLayers);
     m_table->setAlternatingRowColors(true);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setUniformRowHeights(true);
     m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
-    m_table->horizontalHeader()->setHighlightSections(false);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->header()->setStretchLastSection(true);
     // Network order first; a header click sorts, a third click returns to network order.
-    m_table->horizontalHeader()->setSortIndicatorClearable(true);
-    m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_table->header()->setSortIndicatorClearable(true);
+    m_table->header()->setSortIndicator(-1, Qt::AscendingOrder);
     m_table->setSortingEnabled(true);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::onTableSelection);
 
     m_layerSummary = new QLabel(tr("Loading the model…"));
     m_layerSummary->setTextFormat(Qt::PlainText);
@@ -206,34 +194,62 @@ void MainWindow::createDock()
     m_layerDock = new QDockWidget(tr("Layers"), this);
     m_layerDock->setObjectName(QStringLiteral("layerDock"));
     m_layerDock->setWidget(content);
-    addDockWidget(Qt::RightDockWidgetArea, m_layerDock);
-
-    if (auto* view = menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu")))
-        view->addAction(m_layerDock->toggleViewAction());
+    addDock(m_layerDock, Qt::RightDockWidgetArea);
 }
 
-void MainWindow::createStatusBar()
+void MainWindow::restoreSettings()
 {
-    m_busyLabel = new QLabel;
-    m_modelLabel = new QLabel;
-    m_faceLabel = new QLabel;
-    m_timeLabel = new QLabel;
-    for (QLabel* label : {m_modelLabel, m_faceLabel, m_timeLabel})
-        label->setContentsMargins(8, 0, 8, 0);
-    statusBar()->addWidget(m_busyLabel);
-    statusBar()->addPermanentWidget(m_faceLabel);
-    statusBar()->addPermanentWidget(m_timeLabel);
-    statusBar()->addPermanentWidget(m_modelLabel);
+    if (m_settings != Settings::Remember)
+        return;
+    const QSettings stored;
+    restoreGeometry(stored.value(QStringLiteral("window/geometry")).toByteArray());
+    m_dockFitted = restoreState(stored.value(QStringLiteral("window/state")).toByteArray());
+    m_threshold->setValue(stored.value(QStringLiteral("view/threshold"), m_threshold->value()).toInt());
+    m_showGrid->setChecked(stored.value(QStringLiteral("view/patchGrid"), false).toBool());
+    showTab(stored.value(QStringLiteral("view/tab")).toString());
+    if (const auto theme = themeFromName(stored.value(QStringLiteral("view/theme")).toString()))
+        setTheme(*theme);
+    const QString layer = stored.value(QStringLiteral("view/layer")).toString();
+    if (!layer.isEmpty())
+        m_pendingLayer = layer;
+}
+
+void MainWindow::saveSettings() const
+{
+    if (m_settings != Settings::Remember)
+        return;
+    QSettings stored;
+    stored.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    stored.setValue(QStringLiteral("window/state"), saveState());
+    stored.setValue(QStringLiteral("view/threshold"), m_threshold->value());
+    stored.setValue(QStringLiteral("view/patchGrid"), m_showGrid->isChecked());
+    stored.setValue(QStringLiteral("view/tab"), m_tabs->currentWidget()->objectName());
+    stored.setValue(QStringLiteral("view/theme"), themeName(m_theme));
+    if (m_selectedLayer >= 0 && static_cast<size_t>(m_selectedLayer) < m_layers->layers().size())
+        stored.setValue(QStringLiteral("view/layer"),
+                        QString::fromStdString(m_layers->layers()[static_cast<size_t>(m_selectedLayer)].name));
+}
+
+void MainWindow::setTheme(Theme theme)
+{
+    m_theme = theme;
+    applyTheme(theme);
+    for (QAction* action : m_themeGroup->actions())
+        action->setChecked(action->data().toInt() == static_cast<int>(theme));
+    updateLayerViews(); // the histogram takes its colours from the palette when drawn
 }
 
 void MainWindow::openModel(const ModelRequest& request)
 {
     m_runner.requestModel(request);
+    updatePlayActions();
 }
 
-void MainWindow::openPicture(const QString& path)
+void MainWindow::openSource(const SourceRequest& request, int64_t startFrame)
 {
-    m_runner.requestPicture(path);
+    if (m_player.open(request, startFrame) && m_settings == Settings::Remember && request.kind != SourceRequest::Camera)
+        m_recentSources.add(request.path);
+    updatePlayActions();
 }
 
 void MainWindow::showError(const QString& message)
@@ -243,61 +259,120 @@ void MainWindow::showError(const QString& message)
     statusBar()->showMessage(tr("Error: %1").arg(message));
 }
 
-void MainWindow::chooseModelFile()
+template <typename Choose>
+static QString chooseWithMemory(MainWindow::Settings settings, const QString& key, Choose choose)
 {
     QSettings stored;
-    const QString dir = stored.value(QStringLiteral("dialogs/modelDir")).toString();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Model"), dir,
-                                                      tr("Models (*.pth *.pt *.safetensors);;All files (*)"));
-    if (path.isEmpty())
-        return;
-    if (m_settings == Settings::Remember)
-        stored.setValue(QStringLiteral("dialogs/modelDir"), QFileInfo(path).absolutePath());
-    openModel({path, QString()});
+    const QString path = choose(stored.value(key).toString());
+    if (!path.isEmpty() && settings == MainWindow::Settings::Remember)
+        stored.setValue(key, QFileInfo(path).absolutePath());
+    return path;
+}
+
+void MainWindow::chooseModelFile()
+{
+    const QString path = chooseWithMemory(m_settings, QStringLiteral("dialogs/modelDir"), [this](const QString& dir) {
+        return QFileDialog::getOpenFileName(this, tr("Open Model"), dir,
+                                            tr("Models (*.pth *.pt *.safetensors *.json);;All files (*)"));
+    });
+    if (!path.isEmpty())
+        openModel({path, QString()});
 }
 
 void MainWindow::choosePicture()
 {
+    const QString path = chooseWithMemory(m_settings, QStringLiteral("dialogs/pictureDir"), [this](const QString& dir) {
+        return QFileDialog::getOpenFileName(
+            this, tr("Open Picture"), dir,
+            tr("Pictures (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"));
+    });
+    if (!path.isEmpty())
+        openSource(SourceRequest::file(SourceRequest::Picture, path));
+}
+
+void MainWindow::chooseFolder()
+{
     QSettings stored;
-    const QString dir = stored.value(QStringLiteral("dialogs/pictureDir")).toString();
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open Picture"), dir,
-        tr("Pictures (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"));
+    const QString path = QFileDialog::getExistingDirectory(this, tr("Open Folder of Pictures"),
+                                                           stored.value(QStringLiteral("dialogs/pictureDir")).toString());
     if (path.isEmpty())
         return;
     if (m_settings == Settings::Remember)
-        stored.setValue(QStringLiteral("dialogs/pictureDir"), QFileInfo(path).absolutePath());
-    openPicture(path);
+        stored.setValue(QStringLiteral("dialogs/pictureDir"), path);
+    openSource(SourceRequest::file(SourceRequest::Folder, path));
 }
 
-void MainWindow::fillRecentMenu()
+void MainWindow::chooseVideo()
 {
-    m_recentMenu->clear();
-    const QStringList models = m_recentModels.paths();
-    const QStringList pictures = m_recentPictures.paths();
-    if (!models.isEmpty())
-        m_recentMenu->addSection(tr("Models"));
-    for (const QString& path : models)
-        connect(m_recentMenu->addAction(path), &QAction::triggered, this, [this, path] { openModel({path, QString()}); });
-    if (!pictures.isEmpty())
-        m_recentMenu->addSection(tr("Pictures"));
-    for (const QString& path : pictures)
-        connect(m_recentMenu->addAction(path), &QAction::triggered, this, [this, path] { openPicture(path); });
-    if (models.isEmpty() && pictures.isEmpty()) {
-        m_recentMenu->addAction(tr("No recent files"))->setEnabled(false);
+    const QString path = chooseWithMemory(m_settings, QStringLiteral("dialogs/videoDir"), [this](const QString& dir) {
+        return QFileDialog::getOpenFileName(this, tr("Open Video"), dir,
+                                            tr("Videos (*.avi *.mp4 *.mkv *.mov *.webm *.m4v *.mpg *.mpeg *.wmv);;All files (*)"));
+    });
+    if (!path.isEmpty())
+        openSource(SourceRequest::file(SourceRequest::Video, path));
+}
+
+void MainWindow::chooseCamera()
+{
+    CameraDialog dialog(this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    openSource(SourceRequest::forCamera(dialog.index(), dialog.resolution()));
+}
+
+void MainWindow::exportActivationPng()
+{
+    if (m_activations->activation().empty()) {
+        showError(tr("Nothing to export: select a layer after a frame has been analysed."));
         return;
     }
-    m_recentMenu->addSeparator();
-    connect(m_recentMenu->addAction(tr("Clear Recent Files")), &QAction::triggered, this, [this] {
-        m_recentModels.clear();
-        m_recentPictures.clear();
-    });
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Activations"), m_activations->layer() + QStringLiteral(".png"),
+                                                      tr("PNG pictures (*.png)"));
+    if (!path.isEmpty() && !m_activations->gridImage().save(path, "PNG"))
+        showError(tr("Cannot write the picture '%1'").arg(path));
+}
+
+void MainWindow::exportActivationNpy()
+{
+    if (m_activations->activation().empty()) {
+        showError(tr("Nothing to export: select a layer after a frame has been analysed."));
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Activations"), m_activations->layer() + QStringLiteral(".npy"),
+                                                      tr("NumPy arrays (*.npy)"));
+    if (path.isEmpty())
+        return;
+    if (Status st = writeNpy(toPath(path), m_activations->activation()); !st)
+        showError(QString::fromStdString(st.error()));
+}
+
+void MainWindow::exportTracePng()
+{
+    if (!m_trace->canvas()->hasTrace()) {
+        showError(tr("Nothing to export: click a patch in the Live view with the patch grid shown."));
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export RNNPool Trace"), QStringLiteral("rnnpool-trace.png"),
+                                                      tr("PNG pictures (*.png)"));
+    if (!path.isEmpty() && !m_trace->canvas()->grab().save(path, "PNG"))
+        showError(tr("Cannot write the picture '%1'").arg(path));
+}
+
+void MainWindow::saveScreenshot()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Window Screenshot"), QStringLiteral("studio.png"),
+                                                      tr("PNG pictures (*.png)"));
+    if (!path.isEmpty() && !grab().save(path, "PNG"))
+        showError(tr("Cannot write the picture '%1'").arg(path));
 }
 
 void MainWindow::onModelLoaded(const LoadedModel& model)
 {
-    m_messages->clearMessage();
-    statusBar()->clearMessage();
+    // A model problem is solved by this model; problems with sources stay stated.
+    if (std::exchange(m_modelErrorShown, false)) {
+        m_messages->clearMessage();
+        statusBar()->clearMessage();
+    }
     m_modelName = model.randomWeights ? model.architecture
                                       : tr("%1 (%2)").arg(QFileInfo(model.path).fileName(), model.architecture);
     m_randomWeights = model.randomWeights;
@@ -312,10 +387,15 @@ void MainWindow::onModelLoaded(const LoadedModel& model)
     if (!model.notes.isEmpty())
         m_messages->showMessage(widgets::MessageBar::Information, tr("Loading the model: %1").arg(model.notes.join(u"; ")));
 
-    // Boxes of the previous model would now be mislabelled; the new run brings its own.
+    // Results of the previous model would now be mislabelled; the new run brings its own.
     if (!m_view->picture().isNull())
-        m_view->setFrame(m_view->picture(), {}, static_cast<float>(m_threshold->value()));
+        m_view->setFrame(m_view->picture(), {}, threshold());
+    m_view->setPatchGrid(std::nullopt);
+    m_outcome.reset();
     m_faceLabel->clear();
+    if (m_selectedLayer >= 0 && static_cast<size_t>(m_selectedLayer) < m_layers->layers().size())
+        m_pendingLayer = QString::fromStdString(m_layers->layers()[static_cast<size_t>(m_selectedLayer)].name);
+    m_selectedLayer = -1;
 
     m_layers->setLayers(model.layers);
     m_layerSummary->setText(tr("%1 · %2 layers · %3 parameters · %4 M MAdds for %5")
@@ -326,42 +406,68 @@ void MainWindow::onModelLoaded(const LoadedModel& model)
     m_modelLabel->setText(m_modelName + (model.randomWeights ? tr(" · random weights") : QString()));
     m_modelLabel->setToolTip(model.description + u'\n' + model.source);
     m_timeLabel->clear();
+    if (!m_pendingLayer.isEmpty())
+        selectLayer(std::exchange(m_pendingLayer, QString()));
     fitDockToTable();
+    updateLayerViews();
     updateTitle();
 }
 
 void MainWindow::onModelFailed(const QString& message)
 {
     showError(message);
+    m_modelErrorShown = true;
     if (m_modelName.isEmpty()) {
         m_modelLabel->setText(tr("no model"));
         m_layerSummary->setText(tr("No model is loaded."));
         m_view->setBanner(tr("No model is loaded, so no faces are detected. Open one with File → Open Model… "
-                             "or pick a built-in architecture in the Model menu."));
+                             "or pick one from the zoo in the Model menu."));
     }
     updateTitle();
 }
 
-void MainWindow::onPictureLoaded(const LoadedPicture& picture)
+void MainWindow::onSourceOpened(const QString& description)
 {
-    m_picturePath = picture.path;
-    if (m_settings == Settings::Remember)
-        m_recentPictures.add(picture.path);
-    // Show it at once; boxes follow when detection finishes.
-    m_view->setFrame(picture.image, {}, static_cast<float>(m_threshold->value()));
-    m_faceLabel->clear();
+    m_runner.resetFrames();
+    m_finishTimes.clear();
+    m_analysedFrames = 0;
+    m_sourceLabel = description;
+    statusBar()->showMessage(tr("Opened %1").arg(description), 4000);
+    const auto count = m_player.frameCount();
+    m_progress->setVisible(count && *count > 1);
+    if (count && *count > 1)
+        m_progress->setRange(0, static_cast<int>(*count));
+    updatePlayActions();
     updateTitle();
 }
 
-void MainWindow::onPictureFailed(const QString& message)
+void MainWindow::onFrameReady(const Frame& frame)
 {
-    showError(message);
+    // Show a new picture at once when the model is busy loading; boxes follow with detection.
+    if (!m_runner.hasModel() || m_player.kind() == SourceRequest::Picture)
+        m_view->setFrame(widgets::imageFromMat(frame.bgr), {}, threshold());
+    m_runner.submitFrame(frame);
+}
+
+void MainWindow::onSourceProgress(qint64 index, qint64 count)
+{
+    if (count > 1) {
+        m_progress->setValue(static_cast<int>(index + 1));
+        m_progress->setFormat(tr("%1 / %2").arg(index + 1).arg(count));
+    }
 }
 
 void MainWindow::onDetectionFinished(const DetectionOutcome& outcome)
 {
-    m_view->setFrame(outcome.picture, outcome.faces, static_cast<float>(m_threshold->value()));
-    m_layers->setLayers(outcome.layers);
+    m_outcome = outcome;
+    m_view->setFrame(outcome.picture, outcome.faces, threshold());
+    if (m_layers->layers().size() != outcome.layers.size() || m_layers->layers().empty() ||
+        m_layers->layers().front().outputShape != outcome.layers.front().outputShape) {
+        const int keep = m_selectedLayer;
+        m_layers->setLayers(outcome.layers);
+        if (keep >= 0)
+            selectLayer(QString::fromStdString(outcome.layers[static_cast<size_t>(keep)].name));
+    }
     m_layers->setTimes(outcome.layerSeconds);
     m_layerSummary->setText(tr("%1 layers · %2 M MAdds for the input %3 (picture %4×%5)")
                                 .arg(outcome.layers.size())
@@ -370,8 +476,14 @@ void MainWindow::onDetectionFinished(const DetectionOutcome& outcome)
                                 .arg(outcome.original.height));
     m_timeLabel->setText(tr("input %1 · %2 ms").arg(shapeText(outcome.input),
                                                      QLocale().toString(outcome.totalSeconds * 1000.0, 'f', 1)));
+    m_finishTimes.push_back(m_clock.elapsed());
+    ++m_analysedFrames;
+    updateRates();
     updateFaceCount();
+    updateLayerViews();
     fitDockToTable();
+    updateTitle();
+    emit frameAnalysed(outcome);
 }
 
 void MainWindow::onDetectionFailed(const QString& message)
@@ -382,25 +494,60 @@ void MainWindow::onDetectionFailed(const QString& message)
 void MainWindow::onBusyChanged(bool busy, const QString& what)
 {
     m_busyLabel->setText(busy ? what : QString());
+    if (m_runner.isLoadingModel()) {
+        m_progress->setRange(0, 0); // busy indicator: a load reports no fraction
+        m_progress->show();
+    } else if (!busy && m_progress->maximum() == 0) {
+        m_progress->hide();
+        m_progress->setRange(0, 1);
+    }
+    updatePlayActions();
 }
 
-void MainWindow::onThresholdChanged(double threshold)
+void MainWindow::onThresholdChanged(int percent)
 {
-    m_view->setThreshold(static_cast<float>(threshold));
+    m_thresholdLabel->setText(QLocale().toString(percent / 100.0, 'f', 2));
+    m_view->setThreshold(threshold());
     updateFaceCount();
+}
+
+void MainWindow::setThreshold(double threshold)
+{
+    m_threshold->setValue(static_cast<int>(std::lround(threshold * 100.0)));
+}
+
+float MainWindow::threshold() const
+{
+    return static_cast<float>(m_threshold->value()) / 100.0f;
 }
 
 void MainWindow::updateFaceCount()
 {
-    if (m_view->picture().isNull()) {
+    if (!m_outcome) {
         m_faceLabel->clear();
         return;
     }
     QString text = tr("%n face(s) with score ≥ %1", nullptr, m_view->visibleBoxCount())
-                       .arg(QLocale().toString(m_threshold->value(), 'f', 2));
+                       .arg(QLocale().toString(static_cast<double>(threshold()), 'f', 2));
     if (m_view->drawnBoxCount() < m_view->visibleBoxCount())
         text += tr(" (%1 strongest drawn)").arg(m_view->drawnBoxCount());
     m_faceLabel->setText(text);
+}
+
+void MainWindow::updateRates()
+{
+    const qint64 now = m_clock.elapsed();
+    while (!m_finishTimes.empty() && now - m_finishTimes.front() > kRateWindowMs)
+        m_finishTimes.pop_front();
+    if (!m_player.isPlaying() || m_finishTimes.size() < 2) {
+        m_rateLabel->setText(m_runner.droppedFrames() > 0 ? tr("%1 frames dropped").arg(m_runner.droppedFrames()) : QString());
+        return;
+    }
+    const double seconds = static_cast<double>(m_finishTimes.back() - m_finishTimes.front()) / 1000.0;
+    const double fps = seconds > 0.0 ? static_cast<double>(m_finishTimes.size() - 1) / seconds : 0.0;
+    m_rateLabel->setText(tr("%1 fps (source %2) · %3 dropped")
+                             .arg(QLocale().toString(fps, 'f', 1), QLocale().toString(m_player.sourceRate(), 'f', 1))
+                             .arg(m_runner.droppedFrames()));
 }
 
 void MainWindow::updateTitle()
@@ -408,21 +555,22 @@ void MainWindow::updateTitle()
     QString title = m_modelName.isEmpty() ? tr("no model") : m_modelName;
     if (m_randomWeights)
         title += tr(" (random weights)");
-    if (!m_picturePath.isEmpty())
-        title += tr(" · %1").arg(QFileInfo(m_picturePath).fileName());
+    if (m_outcome && !m_outcome->label.isEmpty())
+        title += tr(" · %1").arg(m_outcome->label);
     setWindowTitle(tr("%1 — RNNPool Studio").arg(title));
 }
 
 void MainWindow::fitDockToTable()
 {
-    m_table->resizeColumnsToContents();
+    for (int c = 0; c < m_layers->columnCount(); ++c)
+        m_table->resizeColumnToContents(c);
     // Size the dock to the table once; afterwards the user's (or the restored) width wins.
     if (m_dockFitted || m_layers->rowCount() == 0)
         return;
-    int width = m_table->frameWidth() * 2 + m_table->verticalScrollBar()->sizeHint().width();
+    int width = m_table->frameWidth() * 2 + m_table->verticalScrollBar()->sizeHint().width() + m_table->indentation();
     for (int c = 0; c < m_layers->columnCount(); ++c)
         width += m_table->columnWidth(c);
-    width = std::min(width + 8, this->width() * 11 / 20);
+    width = std::min(width + 8, this->width() / 3);
     resizeDocks({m_layerDock}, {width}, Qt::Horizontal);
     m_dockFitted = m_layers->hasTimes();
 }
@@ -430,7 +578,7 @@ void MainWindow::fitDockToTable()
 bool MainWindow::isModelFile(const QString& path)
 {
     const QString suffix = QFileInfo(path).suffix().toLower();
-    return suffix == u"pth" || suffix == u"pt" || suffix == u"safetensors";
+    return suffix == u"pth" || suffix == u"pt" || suffix == u"safetensors" || suffix == u"json";
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
@@ -447,19 +595,20 @@ void MainWindow::dropEvent(QDropEvent* event)
         const QString path = url.toLocalFile();
         if (isModelFile(path))
             openModel({path, QString()});
+        else if (QFileInfo(path).isDir())
+            openSource(SourceRequest::file(SourceRequest::Folder, path));
+        else if (isVideoFile(toPath(path)))
+            openSource(SourceRequest::file(SourceRequest::Video, path));
         else
-            openPicture(path);
+            openSource(SourceRequest::file(SourceRequest::Picture, path));
     }
     event->acceptProposedAction();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    if (m_settings == Settings::Remember) {
-        QSettings stored;
-        stored.setValue(QStringLiteral("window/geometry"), saveGeometry());
-        stored.setValue(QStringLiteral("window/state"), saveState());
-    }
+    m_player.pause();
+    saveSettings();
     QMainWindow::closeEvent(event);
 }
 

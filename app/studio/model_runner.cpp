@@ -8,6 +8,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "model/default_model.h"
+#include "model/weight_binding.h"
 #include "widgets/image_conversion.h"
 
 namespace rnnpool::studio {
@@ -31,6 +32,24 @@ Shape describedInputFor(const ArchSpec& spec)
     if (spec.detector)
         return {spec.inputChannels, spec.detector->areaHeight, spec.detector->areaWidth};
     return {spec.inputChannels, spec.defaultHeight, spec.defaultWidth};
+}
+
+// An architecture spec file: the network it describes, with seeded random weights.
+Expected<Model> modelFromSpecFile(const std::filesystem::path& path)
+{
+    auto spec = loadArchSpecFile(path);
+    if (!spec)
+        return std::move(spec).takeError();
+    auto net = Network::build(*spec);
+    if (!net)
+        return makeError("spec '" + path.string() + "': " + net.error());
+    randomizeWeights(*net, kDefaultRandomSeed);
+    Model model;
+    model.network = std::make_shared<Network>(std::move(*net));
+    model.source = "random weights (seed " + std::to_string(kDefaultRandomSeed) + ") for the spec " + path.string();
+    model.randomWeights = true;
+    model.format = "spec";
+    return model;
 }
 
 int64_t totalMadds(const std::vector<LayerInfo>& layers)
@@ -61,10 +80,23 @@ void ModelRunner::requestModel(const ModelRequest& request)
     schedule();
 }
 
-void ModelRunner::requestPicture(const QString& path)
+void ModelRunner::submitFrame(Frame frame)
 {
-    m_pendingPicture = path;
+    m_frames.put(std::move(frame));
     schedule();
+}
+
+void ModelRunner::cancelModelLoad()
+{
+    m_pendingModel.reset();
+    if (m_loadingModel)
+        ++m_modelGeneration;
+}
+
+void ModelRunner::resetFrames()
+{
+    m_frames.clear();
+    m_frames.resetDropped();
 }
 
 void ModelRunner::rerun()
@@ -79,14 +111,25 @@ void ModelRunner::schedule()
         return;
     if (m_pendingModel) {
         const ModelRequest request = *std::exchange(m_pendingModel, std::nullopt);
-        start(tr("Loading model…"), [this, request] { return loadModelJob(request); }, &ModelRunner::modelFailed);
-    } else if (m_pendingPicture) {
-        const QString path = *std::exchange(m_pendingPicture, std::nullopt);
-        start(tr("Loading picture…"), [this, path] { return loadPictureJob(path); }, &ModelRunner::pictureFailed);
-    } else if (m_detectWanted && m_detector && !m_picture.empty()) {
+        const int generation = ++m_modelGeneration;
+        m_loadingModel = true;
+        start(tr("Loading model…"), [this, request, generation]() -> Apply {
+            Apply apply = loadModelJob(request);
+            return [this, apply = std::move(apply), generation] {
+                m_loadingModel = false;
+                if (generation != m_modelGeneration) {
+                    emit modelCancelled();
+                    return;
+                }
+                apply();
+            };
+        }, &ModelRunner::modelFailed);
+    } else if (m_detector && (m_frames.hasItem() || (m_detectWanted && hasFrame()))) {
         m_detectWanted = false;
-        start(tr("Detecting faces…"), [this, detector = m_detector, picture = m_picture] {
-            return detectJob(detector, picture);
+        if (auto frame = m_frames.take())
+            m_frame = std::move(*frame);
+        start(tr("Detecting faces…"), [this, detector = m_detector, frame = m_frame, dropped = m_frames.dropped()] {
+            return detectJob(detector, frame, dropped);
         }, &ModelRunner::detectionFailed);
     } else {
         m_detectWanted = false;
@@ -111,6 +154,7 @@ void ModelRunner::start(const QString& what, std::function<Apply()> job, Failure
         }
         return [this, failure, message] { emit (this->*failure)(message); };
     };
+    m_running = true;
     emit busyChanged(true, what);
     m_watcher.setFuture(QtConcurrent::run(std::move(guarded)));
 }
@@ -120,6 +164,8 @@ void ModelRunner::finished()
     const Apply apply = m_watcher.result();
     if (apply)
         apply();
+    m_loadingModel = false; // one job at a time: whatever ran is over
+    m_running = false;
     emit busyChanged(false, QString());
     schedule();
 }
@@ -127,7 +173,9 @@ void ModelRunner::finished()
 ModelRunner::Apply ModelRunner::loadModelJob(const ModelRequest& request)
 {
     Expected<Model> model = Error{""};
-    if (!request.path.isEmpty()) {
+    if (request.path.endsWith(u".json", Qt::CaseInsensitive)) {
+        model = modelFromSpecFile(toPath(request.path));
+    } else if (!request.path.isEmpty()) {
         LoadOptions options;
         options.arch = request.arch.toStdString();
         model = loadModel(toPath(request.path), options);
@@ -167,38 +215,28 @@ ModelRunner::Apply ModelRunner::loadModelJob(const ModelRequest& request)
     };
 }
 
-ModelRunner::Apply ModelRunner::loadPictureJob(const QString& path)
-{
-    auto picture = loadPicture(toPath(path));
-    if (!picture) {
-        const QString message = fromStd(picture.error());
-        return [this, message] { emit pictureFailed(message); };
-    }
-    LoadedPicture loaded{path, widgets::imageFromMat(*picture)};
-    cv::Mat mat = std::move(*picture);
-    return [this, loaded = std::move(loaded), mat = std::move(mat)] {
-        m_picture = mat;
-        m_detectWanted = true;
-        emit pictureLoaded(loaded);
-    };
-}
-
-ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> detector, cv::Mat picture)
+ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> detector, Frame frame, int64_t dropped)
 {
     DetectOptions options;
     options.scoreThreshold = 0.0f; // keep every detection; the view filters by its own threshold
-    auto frame = detector->detect(picture, options);
-    if (!frame) {
-        const QString message = tr("detection failed: %1").arg(fromStd(frame.error()));
+    options.keepLayerOutputs = true;
+    auto result = detector->detect(frame.bgr, options);
+    if (!result) {
+        const QString message = tr("detection failed on %1: %2").arg(fromStd(frame.label), fromStd(result.error()));
         return [this, message] { emit detectionFailed(message); };
     }
     DetectionOutcome outcome;
-    outcome.picture = widgets::imageFromMat(picture);
-    outcome.faces = std::move(frame->faces);
-    outcome.input = frame->input.shape();
-    outcome.original = frame->original;
-    outcome.layerSeconds = std::move(frame->run.layerSeconds);
-    outcome.totalSeconds = frame->run.totalSeconds;
+    outcome.picture = widgets::imageFromMat(frame.bgr);
+    outcome.label = fromStd(frame.label);
+    outcome.frameIndex = frame.index;
+    outcome.droppedFrames = dropped;
+    outcome.faces = result->faces;
+    outcome.input = result->input.shape();
+    outcome.original = result->original;
+    outcome.layerSeconds = result->run.layerSeconds;
+    outcome.totalSeconds = result->run.totalSeconds;
+    outcome.result = std::make_shared<const FrameResult>(std::move(*result));
+    outcome.detector = detector;
     // Sequential jobs: nothing else touches the network while this one runs.
     if (auto layers = detector->model().network->describe(outcome.input))
         outcome.layers = std::move(*layers);

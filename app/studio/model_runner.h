@@ -1,17 +1,19 @@
-// ModelRunner: loads models and pictures and runs detection off the UI thread
+// ModelRunner: loads models and runs detection on frames off the UI thread
 // (QtConcurrent), one job at a time, and reports each result by a signal on the
 // UI thread. Results are plain data (QImage, core structs), ready for widgets.
 //
 //   ModelRunner runner;
 //   connect(&runner, &ModelRunner::detectionFinished, view, ...);
 //   runner.requestModel({});                   // the default model
-//   runner.requestPicture(QStringLiteral("grace_hopper.jpg"));
-//   // -> modelLoaded, pictureLoaded, detectionFinished, then idle()
+//   runner.submitFrame(frame);                 // from a FrameSource
+//   // -> modelLoaded, detectionFinished, then idle()
 //
 // A new request while a job runs waits; of several waiting requests of one
-// kind only the newest runs. Detection reruns by itself whenever the model
-// or the picture changes. Core errors arrive as messages;
-// exceptions are caught on the worker and never reach the event loop.
+// kind only the newest runs: frames that arrive faster than detection are
+// dropped (LatestSlot), never queued. Detection reruns by itself when the model
+// changes. Every run keeps all layer outputs, so views can look inside any
+// layer of the frame shown without running again. Core errors arrive as
+// messages; exceptions are caught on the worker and never reach the event loop.
 #pragma once
 
 #include <functional>
@@ -27,11 +29,15 @@
 #include <opencv2/core.hpp>
 
 #include "engine/face_detector.h"
+#include "video/frame_source.h"
+#include "video/latest_slot.h"
 
 namespace rnnpool::studio {
 
 // Both empty: the default model. Only `arch`: that architecture with seeded
-// random weights. `path`: a checkpoint, `arch` naming its architecture if given.
+// random weights. `path`: a checkpoint, a .safetensors model or an
+// architecture spec (.json, random weights); `arch` names a checkpoint's
+// architecture if given.
 struct ModelRequest {
     QString path;
     QString arch;
@@ -51,13 +57,11 @@ struct LoadedModel {
     int64_t madds = 0;
 };
 
-struct LoadedPicture {
-    QString path;
-    QImage image;
-};
-
 struct DetectionOutcome {
     QImage picture;
+    QString label;                 // the frame's label ("a.jpg", "frame 12")
+    int64_t frameIndex = 0;
+    int64_t droppedFrames = 0;     // dropped since the source was opened
     std::vector<PixelBox> faces;   // every detection after NMS, whatever its score
     Shape input;                   // CHW the network saw
     Size2 original;
@@ -65,6 +69,10 @@ struct DetectionOutcome {
     std::vector<double> layerSeconds;
     double totalSeconds = 0.0;
     int64_t madds = 0;
+    // The whole run with every layer's output, and the model that made it
+    // (for RNNPool traces of any patch of this frame).
+    std::shared_ptr<const FrameResult> result;
+    std::shared_ptr<const FaceDetector> detector;
 };
 
 class ModelRunner final : public QObject {
@@ -75,19 +83,29 @@ public:
     ~ModelRunner() override; // waits for a running job
 
     void requestModel(const ModelRequest& request);
-    void requestPicture(const QString& path);
+    // Replaces any frame still waiting (which counts as dropped).
+    void submitFrame(Frame frame);
+    // Forgets the waiting frame and restarts the dropped count (a new source).
+    void resetFrames();
     void rerun();
+    int64_t droppedFrames() const { return m_frames.dropped(); }
 
-    bool isBusy() const { return m_watcher.isRunning(); }
+    // Drops the model being loaded (and any waiting request) when it arrives;
+    // the current model stays. The core cannot stop a load half-way.
+    void cancelModelLoad();
+    bool isLoadingModel() const { return m_loadingModel; }
+
+    // From start() until its result has been applied (the watcher alone says
+    // "not running" between the job's end and the delivery of its result).
+    bool isBusy() const { return m_running; }
     bool hasModel() const { return m_detector != nullptr; }
-    bool hasPicture() const { return !m_picture.empty(); }
+    bool hasFrame() const { return !m_frame.bgr.empty(); }
 
 signals:
     void busyChanged(bool busy, const QString& what);
     void modelLoaded(const rnnpool::studio::LoadedModel& model);
     void modelFailed(const QString& message);
-    void pictureLoaded(const rnnpool::studio::LoadedPicture& picture);
-    void pictureFailed(const QString& message);
+    void modelCancelled();
     void detectionFinished(const rnnpool::studio::DetectionOutcome& outcome);
     void detectionFailed(const QString& message);
     // Nothing runs and nothing waits.
@@ -104,16 +122,18 @@ private:
 
     // Jobs run on the worker: they read no members; only the Apply they return does.
     Apply loadModelJob(const ModelRequest& request);
-    Apply loadPictureJob(const QString& path);
-    Apply detectJob(std::shared_ptr<const FaceDetector> detector, cv::Mat picture);
+    Apply detectJob(std::shared_ptr<const FaceDetector> detector, Frame frame, int64_t dropped);
 
     QFutureWatcher<Apply> m_watcher;
+    bool m_running = false;
     std::optional<ModelRequest> m_pendingModel;
-    std::optional<QString> m_pendingPicture;
-    bool m_detectWanted = false;
+    bool m_loadingModel = false;
+    int m_modelGeneration = 0;     // a load whose generation is outdated was cancelled
+    LatestSlot<Frame> m_frames;
+    bool m_detectWanted = false;   // run the last frame again (new model, rerun)
 
     std::shared_ptr<const FaceDetector> m_detector;
-    cv::Mat m_picture;             // BGR, never written after loading, so jobs may share it
+    Frame m_frame;                 // the last frame taken; its pixels are never written, so jobs may share them
 };
 
 } // namespace rnnpool::studio

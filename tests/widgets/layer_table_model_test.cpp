@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "m4_layers.h"
 #include "qt_printers.h"
 
 #include "model/model.h"
@@ -11,17 +12,6 @@
 
 namespace rnnpool::widgets {
 namespace {
-
-std::vector<LayerInfo> m4Layers()
-{
-    auto model = randomModel("RPool_Face_M4", 1);
-    EXPECT_TRUE(model) << model.error();
-    if (!model)
-        return {};
-    auto layers = model->network->describe({1, 240, 320});
-    EXPECT_TRUE(layers) << layers.error();
-    return layers ? *layers : std::vector<LayerInfo>{};
-}
 
 QString cell(const LayerTableModel& model, int row, int column)
 {
@@ -54,7 +44,7 @@ TEST(LayerTableModel, ShowsEveryLayerOfRPoolFaceM4)
     model.setLayers(layers);
 
     ASSERT_EQ(model.rowCount(), static_cast<int>(layers.size()));
-    EXPECT_EQ(model.columnCount(), 6);
+    EXPECT_EQ(model.columnCount(), 7);
     EXPECT_EQ(model.rowCount(model.index(0, 0)), 0); // a table: no children
     for (size_t i = 0; i < layers.size(); ++i) {
         const int row = static_cast<int>(i);
@@ -69,6 +59,10 @@ TEST(LayerTableModel, ShowsEveryLayerOfRPoolFaceM4)
         EXPECT_EQ(cell(model, row, LayerTableModel::MaddsColumn), QLocale().toString(static_cast<qlonglong>(l.madds)));
         EXPECT_EQ(model.data(model.index(row, LayerTableModel::MaddsColumn), LayerTableModel::SortRole).toLongLong(),
                   l.madds);
+        // float32 output: 4 bytes per element of C×H×W, counted independently here.
+        const qlonglong bytes = 4LL * l.outputShape[0] * l.outputShape[1] * l.outputShape[2];
+        EXPECT_EQ(model.data(model.index(row, LayerTableModel::BytesColumn), LayerTableModel::SortRole).toLongLong(), bytes);
+        EXPECT_EQ(cell(model, row, LayerTableModel::BytesColumn), QLocale().toString(bytes));
         EXPECT_TRUE(cell(model, row, LayerTableModel::TimeColumn).isEmpty()) << "no time before a run";
     }
     // The first layer sees the whole picture: 240×320 spatially or less, never more.
@@ -79,7 +73,9 @@ TEST(LayerTableModel, HeadersNameTheColumns)
 {
     LayerTableModel model;
     const QStringList expected{QStringLiteral("Layer"),      QStringLiteral("Op"),    QStringLiteral("Output (C×H×W)"),
-                               QStringLiteral("Params"), QStringLiteral("MAdds"), QStringLiteral("Time (ms)")};
+                               QStringLiteral("Params"), QStringLiteral("MAdds"), QStringLiteral("Bytes"),
+                               QStringLiteral("Time (ms)")};
+    ASSERT_EQ(model.columnCount(), expected.size());
     for (int c = 0; c < model.columnCount(); ++c)
         EXPECT_EQ(model.headerData(c, Qt::Horizontal).toString(), expected[c]);
 }

@@ -1,0 +1,145 @@
+// MainWindow's shared selection: the layer (table, activations, patch grid)
+// and the RNNPool patch (live view, sweep view).
+// First: ops/rnnpool.h cannot follow a Qt header (see widgets/rnnpool_trace_view.h).
+#include "ops/rnnpool.h"
+
+#include <algorithm>
+
+#include <QAction>
+#include <QItemSelectionModel>
+#include <QSortFilterProxyModel>
+#include <QTreeView>
+
+#include "studio/main_window.h"
+#include "studio/patch_inspection.h"
+#include "widgets/activation_view.h"
+#include "widgets/detection_view.h"
+#include "widgets/layer_tree_model.h"
+#include "widgets/rnnpool_trace_view.h"
+
+namespace rnnpool::studio {
+
+bool MainWindow::selectLayer(const QString& name)
+{
+    const auto& layers = m_layers->layers();
+    if (layers.empty()) {
+        m_pendingLayer = name; // selected once the model is there
+        return true;
+    }
+    int found = -1;
+    const std::string wanted = name.toStdString();
+    for (size_t i = 0; i < layers.size(); ++i)
+        if (layers[i].name == wanted || layers[i].group == wanted)
+            found = static_cast<int>(i); // a group means its last node, as in the CLI
+    if (found < 0) {
+        showError(tr("No layer named '%1' in this model (see the layer table for the names)").arg(name));
+        return false;
+    }
+    const QModelIndex index = m_sortedLayers->mapFromSource(m_layers->indexOfNode(found));
+    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->scrollTo(index); // expands a collapsed group
+    return true;
+}
+
+void MainWindow::onTableSelection()
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    if (rows.isEmpty())
+        return;
+    const int layer = rows.front().data(widgets::LayerTreeModel::NodeRole).toInt();
+    if (layer == m_selectedLayer)
+        return;
+    m_selectedLayer = layer;
+    updateLayerViews();
+    emit layerSelected(layer, QString::fromStdString(m_layers->layers()[static_cast<size_t>(layer)].name));
+}
+
+void MainWindow::selectPatch(int row, int col)
+{
+    m_patch = QPoint(row, col);
+    m_patchChosen = true;
+    updateTrace();
+}
+
+void MainWindow::setTraceStep(int step)
+{
+    m_trace->setStep(step);
+}
+
+void MainWindow::setPatchGridVisible(bool visible)
+{
+    if (m_showGrid->isChecked() != visible)
+        m_showGrid->setChecked(visible); // comes back here
+    m_view->setGridVisible(visible);
+}
+
+void MainWindow::updateLayerViews()
+{
+    const bool haveRun = m_outcome && m_outcome->result;
+    const auto& layers = m_layers->layers();
+    if (!haveRun || m_selectedLayer < 0 || static_cast<size_t>(m_selectedLayer) >= layers.size()) {
+        m_activations->clear(haveRun ? tr("Select a layer in the layer table to see its channels.")
+                                     : tr("No frame has been analysed yet."));
+    } else {
+        const auto& outputs = m_outcome->result->run.outputs;
+        const QString name = QString::fromStdString(layers[static_cast<size_t>(m_selectedLayer)].name);
+        if (static_cast<size_t>(m_selectedLayer) < outputs.size() && !outputs[static_cast<size_t>(m_selectedLayer)].empty())
+            m_activations->setActivation(name, outputs[static_cast<size_t>(m_selectedLayer)]);
+        else
+            m_activations->clear(tr("%1: its output was not kept in the last run").arg(name));
+    }
+    updateTrace();
+}
+
+void MainWindow::updateTrace()
+{
+    const auto geometry = m_outcome ? rnnPoolGeometry(*m_outcome, m_selectedLayer) : std::nullopt;
+    m_view->setPatchGrid(geometry ? std::optional(geometry->grid) : std::nullopt);
+    if (!geometry) {
+        m_trace->clear(m_outcome ? tr("This model has no RNNPool layer.") : tr("No frame has been analysed yet."));
+        return;
+    }
+    if (!m_patch) {
+        // Start on the patch under the strongest face, else the middle of the picture.
+        QPointF centre(m_outcome->original.width / 2.0, m_outcome->original.height / 2.0);
+        if (!m_outcome->faces.empty()) {
+            const auto best = std::max_element(m_outcome->faces.begin(), m_outcome->faces.end(),
+                                               [](const PixelBox& a, const PixelBox& b) { return a.score < b.score; });
+            centre = QPointF((best->x1 + best->x2) / 2.0, (best->y1 + best->y2) / 2.0);
+        }
+        m_patch = QPoint(static_cast<int>((centre.y() - geometry->grid.sizeY / 2) / geometry->grid.strideY),
+                         static_cast<int>((centre.x() - geometry->grid.sizeX / 2) / geometry->grid.strideX));
+        m_patchChosen = false;
+    }
+    // Boxes of random weights may lie off the picture: a patch the studio picked is clamped quietly.
+    if (!m_patchChosen)
+        m_patch = QPoint(std::clamp(m_patch->x(), 0, geometry->grid.rows - 1), std::clamp(m_patch->y(), 0, geometry->grid.cols - 1));
+    if (m_patch->x() < 0 || m_patch->y() < 0 || m_patch->x() >= geometry->grid.rows || m_patch->y() >= geometry->grid.cols) {
+        showError(tr("Patch (%1, %2) is outside the %3×%4 patch grid of %5; showing the nearest one")
+                      .arg(m_patch->x())
+                      .arg(m_patch->y())
+                      .arg(geometry->grid.rows)
+                      .arg(geometry->grid.cols)
+                      .arg(QString::fromStdString(geometry->name)));
+        m_patch = QPoint(std::clamp(m_patch->x(), 0, geometry->grid.rows - 1), std::clamp(m_patch->y(), 0, geometry->grid.cols - 1));
+    }
+    m_view->setSelectedPatch(m_patch);
+    auto trace = tracePatch(*m_outcome, *geometry, m_patch->x(), m_patch->y());
+    if (!trace) {
+        m_trace->clear(QString::fromStdString(trace.error()));
+        return;
+    }
+    const int step = m_trace->canvas()->hasTrace() ? m_trace->step() : -1;
+    m_trace->setTrace(*trace, pictureUnderPatch(*m_outcome, *geometry, m_patch->x(), m_patch->y()),
+                      tr("%1 · patch (%2, %3) of %4×%5 · %6")
+                          .arg(QString::fromStdString(geometry->name))
+                          .arg(m_patch->x())
+                          .arg(m_patch->y())
+                          .arg(geometry->grid.rows)
+                          .arg(geometry->grid.cols)
+                          .arg(m_outcome->label));
+    if (step >= 0 && m_player.isPlaying())
+        m_trace->setStep(step); // keep the user's step while a video plays
+}
+
+} // namespace rnnpool::studio

@@ -1,0 +1,41 @@
+// Where RNNPool's patches fall on the picture, and their traces, for the live
+// view's patch grid and the RNNPool tab. Works on a finished DetectionOutcome
+// (the run kept every layer's output), so nothing runs the network again.
+//
+//   auto geometry = rnnPoolGeometry(outcome, -1);           // the first RNNPool layer
+//   view->setPatchGrid(geometry->grid);
+//   Expected<RnnPoolTrace> t = tracePatch(outcome, *geometry, row, col);
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <QImage>
+
+#include "studio/model_runner.h"
+#include "widgets/detection_view.h"
+
+namespace rnnpool {
+struct RnnPoolTrace;
+}
+
+namespace rnnpool::studio {
+
+struct RnnPoolGeometry {
+    int layer = -1;             // node index
+    std::string name;           // node name
+    widgets::PatchGrid grid;    // in picture pixels
+    int64_t patch = 0, stride = 0;
+    Shape map;                  // CHW of the layer's input
+};
+
+// The RNNPool layer `layer` (a node index), or the first one when `layer` is
+// not an RNNPool layer; nullopt when the network has none.
+std::optional<RnnPoolGeometry> rnnPoolGeometry(const DetectionOutcome& outcome, int layer);
+
+Expected<RnnPoolTrace> tracePatch(const DetectionOutcome& outcome, const RnnPoolGeometry& geometry, int row, int col);
+
+// The picture under patch (row, col), cropped from the frame.
+QImage pictureUnderPatch(const DetectionOutcome& outcome, const RnnPoolGeometry& geometry, int row, int col);
+
+} // namespace rnnpool::studio
