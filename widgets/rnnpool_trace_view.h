@@ -16,9 +16,8 @@
 //   view.setTrace(trace, pictureUnderPatch, QStringLiteral("rnnpool · patch (3, 5)"));
 //   view.setStep(7);
 //
-// ops/rnnpool.h cannot follow a Qt header (FastGrnnCell::slots() meets Qt's
-// `slots` macro), so this header only declares RnnPoolTrace; files that need
-// the whole struct include "ops/rnnpool.h" before any Qt header.
+// This header only declares RnnPoolTrace; files that need the whole struct
+// include "ops/rnnpool.h".
 #pragma once
 
 #include <memory>

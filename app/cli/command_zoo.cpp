@@ -22,10 +22,7 @@ using LatencyRow = std::vector<std::pair<std::string, double>>;
 
 Expected<LatencyRow> estimateRow(const ArchSpec& spec, const Shape& input, const Board& board)
 {
-    auto net = Network::build(spec);
-    if (!net)
-        return std::move(net).takeError();
-    auto estimates = estimateUnderEveryProfile(*net, input, board.clockMHz);
+    auto estimates = estimateArchitecture(spec, input, board.clockMHz);
     if (!estimates)
         return std::move(estimates).takeError();
     LatencyRow row;

@@ -45,6 +45,8 @@ public:
     void requestSweep(const QString& param, const QStringList& values, const ScheduleOptions& options);
     void cancelSweep();
     bool isSweeping() const { return m_sweep.isRunning(); }
+    // A profile, comparison or sweep is being computed.
+    bool isBusy() const { return m_profile.isRunning() || m_compare.isRunning() || m_sweep.isRunning(); }
 
     static constexpr float kSweepScoreThreshold = 0.5f;
 

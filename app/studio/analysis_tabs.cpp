@@ -2,6 +2,7 @@
 
 #include <QFileDialog>
 
+#include "mcu/latency_model.h"
 #include "widgets/board_panel.h"
 #include "widgets/compare_view.h"
 #include "widgets/live_charts.h"
@@ -21,10 +22,23 @@ QString describeOptions(const QString& schedule, const ScheduleOptions& options)
              options.countInput ? QObject::tr(", input counted") : QString());
 }
 
+// The core's cycle model under every cost profile (core/mcu/latency_model).
+widgets::LatencyEstimates estimatedLatency(const ArchSpec& spec, const Shape& input, const Board& board)
+{
+    widgets::LatencyEstimates out;
+    auto estimates = estimateArchitecture(spec, input, board.clockMHz);
+    if (!estimates)
+        return out;
+    for (const ProfiledLatency& p : *estimates)
+        out.push_back({QString::fromStdString(p.profile.name), p.estimate.milliseconds()});
+    return out;
+}
+
 } // namespace
 
 AnalysisTabs::AnalysisTabs(QObject* parent)
     : QObject(parent)
+    , m_latency(estimatedLatency)
 {
     m_live = new widgets::LiveCharts;
     m_memory = new widgets::MemoryTimelineView;
@@ -130,6 +144,7 @@ void AnalysisTabs::setLatencyProvider(LatencyProvider provider)
 void AnalysisTabs::setModel(const ArchSpec& spec, const Shape& input, const QString& label,
                             std::shared_ptr<const FaceDetector> detector, std::vector<cv::Mat> pictures)
 {
+    m_modelSpec = spec;
     m_controller.setModel(spec, input, std::move(detector), std::move(pictures));
     m_modelLabel = label.isEmpty() ? QString::fromStdString(spec.name) : label;
     m_controller.requestProfile(m_schedule, m_options);
@@ -208,12 +223,12 @@ void AnalysisTabs::updateBoardViews()
         m_board->setFit(fitOnBoard(m_boardChoice, m_profile->timeline, m_profile->input, m_profile->params),
                         tr("%1 at %2×%3, %4").arg(m_modelLabel).arg(m_profile->input[2]).arg(m_profile->input[1])
                             .arg(describeOptions(m_schedule, m_options)));
-        m_board->setLatencies(m_latency ? m_latency(m_profile->layers, m_boardChoice) : widgets::LatencyEstimates{});
+        m_board->setLatencies(m_latency ? m_latency(m_modelSpec, m_profile->input, m_boardChoice) : widgets::LatencyEstimates{});
     }
     if (m_latency) {
         std::vector<widgets::LatencyEstimates> rows;
         for (const ArchitectureComparison& c : m_comparisons)
-            rows.push_back(m_latency(c.layerwise.layers, m_boardChoice));
+            rows.push_back(m_latency(c.spec, c.layerwise.input, m_boardChoice));
         m_compare->setLatencies(rows);
     }
 }

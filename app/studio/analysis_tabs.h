@@ -16,9 +16,8 @@
 //   // in the live loop, per frame (core/profile/frame_record.h):
 //   analysis->addFrameRecord(makeFrameRecord(net, run.layerSeconds, run.totalSeconds, arena.highWaterBytes));
 //   analysis->setBoard(QStringLiteral("nrf52840"));  // or "custom:sram=256K,flash=1M,clock=64M"
-//   analysis->setLatencyProvider([](const std::vector<LayerInfo>& layers, const Board& board) {
-//       return ...;   // one LatencyEstimate per cost profile of core/mcu/latency_model
-//   });
+//   // Latency estimates come from core/mcu/latency_model unless replaced:
+//   analysis->setLatencyProvider([](const ArchSpec& spec, const Shape& input, const Board& board) { ... });
 //   connect(analysis, &AnalysisTabs::problem, window, &MainWindow::showError);
 //
 // The memory view, the M4 panel and the compare view's first row follow the
@@ -59,7 +58,7 @@ public:
         QWidget* widget = nullptr;
     };
     // Estimated latency per cost profile for a model's layers on a board; empty when unknown.
-    using LatencyProvider = std::function<widgets::LatencyEstimates(const std::vector<LayerInfo>& layers, const Board& board)>;
+    using LatencyProvider = std::function<widgets::LatencyEstimates(const ArchSpec& spec, const Shape& input, const Board& board)>;
 
     // The tab widgets are created without a parent; the tab widget that
     // receives them owns them. `parent` owns this object.
@@ -117,6 +116,7 @@ private:
     QString m_schedule = QStringLiteral("paper");
     ScheduleOptions m_options;       // the memory view's element type and input counting, shared by compare
     QString m_modelLabel;
+    ArchSpec m_modelSpec;
 };
 
 } // namespace rnnpool::studio

@@ -56,6 +56,20 @@ void saveScreenshotAndExit(MainWindow& window, const QString& path)
     QApplication::exit(window.errorCount() == 0 ? 0 : 1);
 }
 
+// Grabs once the last results have laid out and painted and the analysis
+// tabs have finished computing (their profile and comparison run off the UI
+// thread after the first frame).
+void grabWhenSettled(MainWindow& window, const QString& path, int waitedMs = 0)
+{
+    constexpr int kPollMs = 200;
+    QTimer::singleShot(kPollMs, &window, [&window, path, waitedMs] {
+        if (window.analysisBusy() && waitedMs < kScreenshotTimeoutMs)
+            grabWhenSettled(window, path, waitedMs + kPollMs);
+        else
+            saveScreenshotAndExit(window, path);
+    });
+}
+
 struct Options {
     QCommandLineOption model{QStringLiteral("model"),
                              QStringLiteral("Model to load: a checkpoint (.pth), a .safetensors file or an architecture "
@@ -87,7 +101,7 @@ struct Options {
     QCommandLineOption grid{QStringLiteral("grid"), QStringLiteral("Draw the RNNPool patch grid over the frame.")};
     QCommandLineOption threshold{QStringLiteral("threshold"), QStringLiteral("Score threshold for boxes (0..1)."),
                                  QStringLiteral("T")};
-    QCommandLineOption tab{QStringLiteral("tab"), QStringLiteral("Tab to show: live, activations or rnnpool."),
+    QCommandLineOption tab{QStringLiteral("tab"), QStringLiteral("Tab to show: live, activations, rnnpool, charts, memory, compare, sweep or m4."),
                            QStringLiteral("NAME")};
     QCommandLineOption theme{QStringLiteral("theme"), QStringLiteral("Palette: system (default), light or dark."),
                              QStringLiteral("NAME")};
@@ -221,7 +235,7 @@ int main(int argc, char** argv)
         // Play to the end of the folder or video, let the last detection finish, then grab.
         QObject::connect(&window.player(), &rnnpool::studio::SourcePlayer::ended, &window, [&window, screenshotPath] {
             auto grabSoon = [&window, screenshotPath] {
-                QTimer::singleShot(200, &window, [&window, screenshotPath] { saveScreenshotAndExit(window, screenshotPath); });
+                grabWhenSettled(window, screenshotPath);
             };
             if (window.runner().isBusy())
                 QObject::connect(&window.runner(), &rnnpool::studio::ModelRunner::idle, &window, grabSoon,
@@ -235,10 +249,7 @@ int main(int argc, char** argv)
                          [&window, screenshotPath, step] {
                              if (step > 0)
                                  window.setTraceStep(step - 1);
-                             // Let the last results lay out and paint before grabbing.
-                             QTimer::singleShot(200, &window, [&window, screenshotPath] {
-                                 saveScreenshotAndExit(window, screenshotPath);
-                             });
+                             grabWhenSettled(window, screenshotPath);
                          },
                          Qt::SingleShotConnection);
         QTimer::singleShot(kScreenshotTimeoutMs, &window, [&window, screenshotPath] {

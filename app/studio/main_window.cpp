@@ -124,6 +124,7 @@ void MainWindow::createTabs()
     addTab(QStringLiteral("live"), tr("&Live"), m_view);
     addTab(QStringLiteral("activations"), tr("&Activations"), m_activations);
     addTab(QStringLiteral("rnnpool"), tr("&RNNPool Sweeps"), m_trace);
+    createAnalysisTabs();
 }
 
 void MainWindow::addTab(const QString& name, const QString& title, QWidget* page)
@@ -483,6 +484,7 @@ void MainWindow::onDetectionFinished(const DetectionOutcome& outcome)
     updateLayerViews();
     fitDockToTable();
     updateTitle();
+    feedAnalysis(outcome);
     emit frameAnalysed(outcome);
 }
 

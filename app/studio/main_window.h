@@ -49,6 +49,8 @@ class RnnPoolTraceView;
 
 namespace rnnpool::studio {
 
+class AnalysisTabs;
+
 class MainWindow final : public QMainWindow {
     Q_OBJECT
 
@@ -67,6 +69,8 @@ public:
     void setTraceStep(int step);
     // By node name or group ("rnnpool", "block3"); false (and a message) when there is none.
     bool selectLayer(const QString& name);
+    // The analysis tabs are still computing (main_window_analysis.cpp).
+    bool analysisBusy() const;
     void selectPatch(int row, int col);
     // A tab by its name ("live", "activations", "rnnpool", or one added); false when unknown.
     bool showTab(const QString& name);
@@ -112,6 +116,9 @@ private:
     void updatePlayActions();
 
     void createTabs();
+    // main_window_analysis.cpp: the charts, memory, compare, sweep and M4 tabs.
+    void createAnalysisTabs();
+    void feedAnalysis(const DetectionOutcome& outcome);
     void createLayerDock();
     void fitDockToTable();
     void restoreSettings();
@@ -174,6 +181,9 @@ private:
     widgets::MessageBar* m_messages = nullptr;
     widgets::LayerTreeModel* m_layers = nullptr;
     QTabWidget* m_tabs = nullptr;
+    AnalysisTabs* m_analysis = nullptr;
+    const FaceDetector* m_analysedDetector = nullptr; // the model the analysis tabs describe
+    Shape m_analysedInput;
     QSortFilterProxyModel* m_sortedLayers = nullptr;
     QTreeView* m_table = nullptr;
     QDockWidget* m_layerDock = nullptr;

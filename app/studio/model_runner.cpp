@@ -9,6 +9,8 @@
 
 #include "model/default_model.h"
 #include "model/weight_binding.h"
+#include "profile/arena.h"
+#include "profile/model_profile.h"
 #include "widgets/image_conversion.h"
 
 namespace rnnpool::studio {
@@ -215,6 +217,23 @@ ModelRunner::Apply ModelRunner::loadModelJob(const ModelRequest& request)
     };
 }
 
+namespace {
+
+// What the frame really needs under the paper schedule: the input run once
+// more inside a metered arena planned for it (the live RAM chart).
+int64_t measuredArenaPeak(Network& net, const Tensor& input)
+{
+    ScheduleOptions options;
+    options.dtype = ElementType::F32;
+    auto profile = profileNetwork(net, input.shape(), "paper", options);
+    if (!profile)
+        return -1;
+    auto run = runInArena(net, profile->schedule, profile->timeline, profile->plan, input);
+    return run ? run->highWaterBytes : -1;
+}
+
+} // namespace
+
 ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> detector, Frame frame, int64_t dropped)
 {
     DetectOptions options;
@@ -238,9 +257,11 @@ ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> de
     outcome.result = std::make_shared<const FrameResult>(std::move(*result));
     outcome.detector = detector;
     // Sequential jobs: nothing else touches the network while this one runs.
-    if (auto layers = detector->model().network->describe(outcome.input))
+    Network& net = *detector->model().network;
+    if (auto layers = net.describe(outcome.input))
         outcome.layers = std::move(*layers);
     outcome.madds = totalMadds(outcome.layers);
+    outcome.measuredPeakBytes = measuredArenaPeak(net, outcome.result->input);
     return [this, outcome = std::move(outcome)] { emit detectionFinished(outcome); };
 }
 

@@ -69,6 +69,9 @@ struct DetectionOutcome {
     std::vector<double> layerSeconds;
     double totalSeconds = 0.0;
     int64_t madds = 0;
+    // The same input run again inside the metered arena of the paper
+    // schedule (float32): its high-water mark, or -1 if it could not run.
+    int64_t measuredPeakBytes = -1;
     // The whole run with every layer's output, and the model that made it
     // (for RNNPool traces of any patch of this frame).
     std::shared_ptr<const FrameResult> result;

@@ -171,6 +171,15 @@ Expected<std::vector<ProfiledLatency>> estimateUnderEveryProfile(const Network& 
     return result;
 }
 
+Expected<std::vector<ProfiledLatency>> estimateArchitecture(const ArchSpec& spec, const Shape& inputShape, double clockMHz,
+                                                            const LatencyOptions& options)
+{
+    auto net = Network::build(spec);
+    if (!net)
+        return std::move(net).takeError();
+    return estimateUnderEveryProfile(*net, inputShape, clockMHz, options);
+}
+
 std::string latencyBasisNote(const CostProfile& profile)
 {
     return "estimate, not a measurement: cycles = MACs x cycles/MAC + taps x cycles/tap + outputs x cycles/output per op class, "

@@ -68,6 +68,9 @@ struct ProfiledLatency {
 };
 Expected<std::vector<ProfiledLatency>> estimateUnderEveryProfile(const Network& net, const Shape& inputShape, double clockMHz,
                                                                  const LatencyOptions& options = {});
+// The same for an architecture without weights (built here, weights unset).
+Expected<std::vector<ProfiledLatency>> estimateArchitecture(const ArchSpec& spec, const Shape& inputShape, double clockMHz,
+                                                            const LatencyOptions& options = {});
 
 // One line saying what an estimate rests on, for the command line and JSON.
 std::string latencyBasisNote(const CostProfile& profile);

@@ -198,6 +198,9 @@ void randomizeWeights(Network& net, uint64_t seed)
             const float fanIn = static_cast<float>(slot.shape[1] * slot.shape[2] * slot.shape[3]);
             const float scale = std::sqrt(2.0f / fanIn);
             for (int64_t i = 0; i < n; ++i) d[i] = scale * normal(rng);
+        } else if (slot.shape.size() == 2) { // fully connected (classifiers, squeeze-excite): LeCun scaling
+            const float scale = std::sqrt(1.0f / static_cast<float>(slot.shape[1]));
+            for (int64_t i = 0; i < n; ++i) d[i] = scale * normal(rng);
         } else if (endsWith(".weight")) { // BatchNorm scale
             for (int64_t i = 0; i < n; ++i) d[i] = 0.8f + 0.4f * uniform(rng);
         } else { // biases

@@ -8,7 +8,7 @@ namespace {
 float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
 } // namespace
 
-std::vector<WeightSlot> FastGrnnCell::slots(const std::string& prefix, const std::string& fallbackPrefix,
+std::vector<WeightSlot> FastGrnnCell::weightSlotsAt(const std::string& prefix, const std::string& fallbackPrefix,
                                              const std::vector<std::string>& aliasPrefixes, bool shared)
 {
     struct Entry {

@@ -31,7 +31,7 @@ struct FastGrnnCell {
     // `aliasPrefixes`. A `shared` cell reuses another cell's parameters (the
     // backward direction of EdgeML's shared bidirectional RNN), so its tensors
     // do not count as parameters of their own.
-    std::vector<WeightSlot> slots(const std::string& prefix, const std::string& fallbackPrefix = {},
+    std::vector<WeightSlot> weightSlotsAt(const std::string& prefix, const std::string& fallbackPrefix = {},
                                   const std::vector<std::string>& aliasPrefixes = {}, bool shared = false);
     void prepareScalars();
     int64_t paramCount() const { return inputSize * hiddenSize + hiddenSize * hiddenSize + 2 * hiddenSize + 2; }

@@ -38,9 +38,9 @@ std::vector<WeightSlot> RnnPool::weightSlots()
     // the same tensors under each of them.
     const std::string rnn1 = m_params.weights + ".cell_rnn";
     const std::string rnn2 = m_params.weights + ".cell_bidirrnn";
-    auto slots = m_rnn1.slots(rnn1 + ".cell", {}, {rnn1 + ".unrollRNN.RNNCell"});
-    auto forward = m_rnn2.slots(rnn2 + ".cell", {}, {rnn2 + ".unrollRNN.RNNCell"});
-    auto backward = m_rnn2Reverse.slots(rnn2 + ".unrollRNN.RNNCell_reverse", rnn2 + ".cell", {}, true);
+    auto slots = m_rnn1.weightSlotsAt(rnn1 + ".cell", {}, {rnn1 + ".unrollRNN.RNNCell"});
+    auto forward = m_rnn2.weightSlotsAt(rnn2 + ".cell", {}, {rnn2 + ".unrollRNN.RNNCell"});
+    auto backward = m_rnn2Reverse.weightSlotsAt(rnn2 + ".unrollRNN.RNNCell_reverse", rnn2 + ".cell", {}, true);
     slots.insert(slots.end(), forward.begin(), forward.end());
     slots.insert(slots.end(), backward.begin(), backward.end());
     return slots;

@@ -16,6 +16,7 @@ Expected<ArchitectureComparison> compareArchitecture(const ArchSpec& spec, const
         return std::move(net).takeError();
     ArchitectureComparison c;
     c.label = spec.name;
+    c.spec = spec;
     auto layerwise = profileNetwork(*net, input, "layerwise", options);
     if (!layerwise)
         return std::move(layerwise).takeError();

@@ -15,6 +15,7 @@ namespace rnnpool {
 
 struct ArchitectureComparison {
     std::string label;    // the architecture's name, or the file it came from
+    ArchSpec spec;        // what was profiled (with the settings applied)
     ProfileSummary summary;
     ModelProfile layerwise;
     ModelProfile paper;

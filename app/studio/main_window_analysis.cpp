@@ -1,0 +1,54 @@
+// MainWindow: the analysis tabs (live charts, memory, compare, sweep, M4
+// budget) and what feeds them: the model of the frames shown, each analysed
+// frame's timings and measured arena peak, and the layer selection.
+#include <algorithm>
+
+#include "profile/frame_record.h"
+#include "studio/analysis_tabs.h"
+#include "studio/main_window.h"
+#include "widgets/message_bar.h"
+
+namespace rnnpool::studio {
+
+void MainWindow::createAnalysisTabs()
+{
+    m_analysis = new AnalysisTabs(this);
+    static const char* const kNames[] = {"charts", "memory", "compare", "sweep", "m4"};
+    const auto& tabs = m_analysis->tabs();
+    for (qsizetype i = 0; i < tabs.size(); ++i) {
+        const QString name = i < static_cast<qsizetype>(std::size(kNames)) ? QString::fromLatin1(kNames[i])
+                                                                           : tabs[i].title.toLower();
+        addTab(name, tabs[i].title, tabs[i].widget);
+    }
+    connect(m_analysis, &AnalysisTabs::problem, this, &MainWindow::showError);
+    connect(m_analysis, &AnalysisTabs::layerSelected, this, [this](int node) {
+        if (m_outcome && node >= 0 && static_cast<size_t>(node) < m_outcome->layers.size())
+            selectLayer(QString::fromStdString(m_outcome->layers[static_cast<size_t>(node)].name));
+    });
+    connect(this, &MainWindow::layerSelected, m_analysis, [this](int layer, const QString&) {
+        m_analysis->setSelectedLayer(layer);
+    });
+}
+
+bool MainWindow::analysisBusy() const
+{
+    return m_analysis && m_analysis->controller().isBusy();
+}
+
+void MainWindow::feedAnalysis(const DetectionOutcome& outcome)
+{
+    if (!outcome.detector)
+        return;
+    const Model& model = outcome.detector->model();
+    if (outcome.detector.get() != m_analysedDetector || outcome.input != m_analysedInput) {
+        m_analysedDetector = outcome.detector.get();
+        m_analysedInput = outcome.input;
+        const QString label = model.randomWeights ? QString::fromStdString(model.spec().name)
+                                                  : QString::fromStdString(model.source);
+        m_analysis->setModel(model.spec(), outcome.input, label, outcome.detector);
+    }
+    m_analysis->addFrameRecord(
+        makeFrameRecord(*model.network, outcome.layerSeconds, outcome.totalSeconds, outcome.measuredPeakBytes));
+}
+
+} // namespace rnnpool::studio
