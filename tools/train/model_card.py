@@ -103,7 +103,7 @@ def main():
     model, haar = results
     annotated = []
     for name in SAMPLES:
-        out = os.path.join(a.pictures_out, "detections-" + os.path.splitext(name)[0] + ".png")
+        out = os.path.join(a.pictures_out, "detections-" + os.path.splitext(name)[0] + ".jpg")
         run([a.engine, "run", "--model", a.model, "--image",
              os.path.join(ROOT, "resources", "samples", name), "--annotate", out])
         annotated.append(os.path.relpath(out, os.path.dirname(a.card)))
@@ -131,9 +131,11 @@ Trained on {n_train_events} event folders ({n_train} pictures) of
 validation set** (Yang et al., 2016) with its community box labels. WIDER
 FACE is released for **non-commercial research purposes only**; this model
 is a derivative of it and inherits those terms. The pictures themselves are
-not in this repository. Held out, never used for training or for choosing
-the checkpoint: {n_val_events} events ({val_events}), split by event folder
-(`tools/train/split.json`).
+not in this repository. Held out, never used for training: {n_val_events}
+events ({val_events}), split by event folder (`tools/train/split.json`). The
+shipped weights are the latest checkpoint, not one picked by its score on
+them; their validation loss did guide one choice, the switch from SGD to
+AdamW (`tools/train/README.md`).
 
 ## Recipe
 
