@@ -130,8 +130,9 @@ void ModelRunner::schedule()
         m_detectWanted = false;
         if (auto frame = m_frames.take())
             m_frame = std::move(*frame);
-        start(tr("Detecting faces…"), [this, detector = m_detector, frame = m_frame, dropped = m_frames.dropped()] {
-            return detectJob(detector, frame, dropped);
+        start(tr("Detecting faces…"), [this, detector = m_detector, frame = m_frame, dropped = m_frames.dropped(),
+                                        meter = m_arenaMeter] {
+            return detectJob(detector, frame, dropped, meter);
         }, &ModelRunner::detectionFailed);
     } else {
         m_detectWanted = false;
@@ -217,24 +218,25 @@ ModelRunner::Apply ModelRunner::loadModelJob(const ModelRequest& request)
     };
 }
 
-namespace {
-
-// What the frame really needs under the paper schedule: the input run once
-// more inside a metered arena planned for it (the live RAM chart).
-int64_t measuredArenaPeak(Network& net, const Tensor& input)
+int64_t ArenaMeter::measure(const std::shared_ptr<const FaceDetector>& detector, const Tensor& input)
 {
-    ScheduleOptions options;
-    options.dtype = ElementType::F32;
-    auto profile = profileNetwork(net, input.shape(), "paper", options);
-    if (!profile)
+    Network& net = *detector->model().network;
+    if (detector != m_detector || input.shape() != m_input) {
+        ScheduleOptions options;
+        options.dtype = ElementType::F32;
+        auto profile = profileNetwork(net, input.shape(), "paper", options);
+        m_detector = detector;
+        m_input = input.shape();
+        m_profile = profile ? std::optional<ModelProfile>(std::move(*profile)) : std::nullopt;
+    }
+    if (!m_profile)
         return -1;
-    auto run = runInArena(net, profile->schedule, profile->timeline, profile->plan, input);
+    auto run = runInArena(net, m_profile->schedule, m_profile->timeline, m_profile->plan, input);
     return run ? run->highWaterBytes : -1;
 }
 
-} // namespace
-
-ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> detector, Frame frame, int64_t dropped)
+ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> detector, Frame frame, int64_t dropped,
+                                          std::shared_ptr<ArenaMeter> meter)
 {
     DetectOptions options;
     options.scoreThreshold = 0.0f; // keep every detection; the view filters by its own threshold
@@ -261,7 +263,7 @@ ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> de
     if (auto layers = net.describe(outcome.input))
         outcome.layers = std::move(*layers);
     outcome.madds = totalMadds(outcome.layers);
-    outcome.measuredPeakBytes = measuredArenaPeak(net, outcome.result->input);
+    outcome.measuredPeakBytes = meter->measure(detector, outcome.result->input);
     return [this, outcome = std::move(outcome)] { emit detectionFinished(outcome); };
 }
 

@@ -29,6 +29,7 @@
 #include <opencv2/core.hpp>
 
 #include "engine/face_detector.h"
+#include "profile/model_profile.h"
 #include "video/frame_source.h"
 #include "video/latest_slot.h"
 
@@ -78,6 +79,19 @@ struct DetectionOutcome {
     std::shared_ptr<const FaceDetector> detector;
 };
 
+// Runs a frame's input again inside the metered arena of the paper schedule
+// (float32) and returns the high-water mark, for the live RAM chart. The plan
+// is made once per model and input size. Used by one job at a time.
+class ArenaMeter {
+public:
+    int64_t measure(const std::shared_ptr<const FaceDetector>& detector, const Tensor& input);
+
+private:
+    std::shared_ptr<const FaceDetector> m_detector; // the plan's model, kept alive so the comparison is sound
+    Shape m_input;
+    std::optional<ModelProfile> m_profile;
+};
+
 class ModelRunner final : public QObject {
     Q_OBJECT
 
@@ -125,7 +139,8 @@ private:
 
     // Jobs run on the worker: they read no members; only the Apply they return does.
     Apply loadModelJob(const ModelRequest& request);
-    Apply detectJob(std::shared_ptr<const FaceDetector> detector, Frame frame, int64_t dropped);
+    Apply detectJob(std::shared_ptr<const FaceDetector> detector, Frame frame, int64_t dropped,
+                    std::shared_ptr<ArenaMeter> meter);
 
     QFutureWatcher<Apply> m_watcher;
     bool m_running = false;
@@ -136,6 +151,7 @@ private:
     bool m_detectWanted = false;   // run the last frame again (new model, rerun)
 
     std::shared_ptr<const FaceDetector> m_detector;
+    std::shared_ptr<ArenaMeter> m_arenaMeter = std::make_shared<ArenaMeter>();
     Frame m_frame;                 // the last frame taken; its pixels are never written, so jobs may share them
 };
 
