@@ -85,7 +85,9 @@ def parse_args(argv=None):
     ap.add_argument("--data", default=D.DEFAULT_DATA)
     ap.add_argument("--split", default=os.path.join(HERE, "split.json"))
     ap.add_argument("--out", default=os.path.join(HERE, "checkpoints"))
-    ap.add_argument("--epochs", type=int, default=200)
+    ap.add_argument("--epochs", type=int, default=None,
+                    help="length of the cosine schedule (default 200); with --resume it "
+                         "re-sets the horizon of a run, e.g. to anneal sooner")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=2e-3,
                     help="peak learning rate (see README: 1e-2 as in EdgeML stalled here)")
@@ -205,8 +207,16 @@ def main():
         if not os.path.exists(last_path):
             sys.exit("--resume: no checkpoint at %s" % last_path)
         ckpt = torch.load(last_path, map_location="cpu")
+        horizon = a.epochs
         for k in RUN_KEYS:
             setattr(a, k, ckpt["args"].get(k, "sgd" if k == "optimizer" else None))
+        if horizon is not None:
+            if horizon <= ckpt["epoch"]:
+                sys.exit("--epochs %d: the run is already at epoch %d" % (horizon, ckpt["epoch"]))
+            print("schedule horizon %d -> %d epochs" % (a.epochs, horizon), flush=True)
+            a.epochs = horizon
+    elif a.epochs is None:
+        a.epochs = 200
 
     net = N.build_trainable(seed=a.seed)
     opt = make_optimizer(net, a)
