@@ -4,7 +4,7 @@
 #   tools/setup.sh studio [studio options]   # opens the studio on the default model and a sample picture
 #   tools/setup.sh test                      # runs every test suite
 #   tools/setup.sh build                     # only installs and builds
-#   tools/setup.sh pytorch                   # also installs PyTorch for tools/reference and tools/train
+#   tools/setup.sh pytorch                   # also installs PyTorch for tools/reference and tools/train (test does too)
 #
 # Packages come from Debian 12 through apt-get (as root, or through sudo).
 # The build goes to build/ (override with RNNPOOL_BUILD_DIR).
@@ -23,10 +23,11 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   xvfb xauth                           # the smoke test of the real window
 )
-# Only for tools/reference (the PyTorch reference, `rnnpool bench --pytorch`)
-# and tools/train; the studio and the tests do not need them.
+# For tools/reference (the PyTorch reference, `rnnpool bench --pytorch`) and
+# tools/train. The studio does not need them; the tests do (bench's side-by-side
+# PyTorch timing is tested).
 python_packages=(python3-torch python3-numpy python3-opencv libopenblas0-pthread)  # OpenBLAS: tools/train puts it first for torch
-[ "$mode" = "pytorch" ] && packages+=("${python_packages[@]}")
+case "$mode" in pytorch|test) packages+=("${python_packages[@]}") ;; esac
 
 install_missing() {
   local missing=()

@@ -112,6 +112,36 @@ TEST(Cli, InfoJsonListsLayersAndTotals)
     EXPECT_GT(j["layers"].size(), 10u);
 }
 
+// `bench --pytorch` times the PyTorch reference of tools/reference/ in the
+// same run; the zoo's canonical names must reach it (bench.py resolves them
+// through the spec's aliases). Times are not checked, only that both engines
+// ran and that the reported ratios are the ratios of the reported times.
+TEST(CliBench, PyTorchReferenceRunsUnderTheZooName)
+{
+    const Outcome o = runCli("bench --arch rnnpool-face-m4 --runs 2 --pytorch --json");
+    ASSERT_EQ(o.status, 0) << o.output;
+    const auto j = nlohmann::json::parse(o.output, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << o.output;
+    ASSERT_TRUE(j.contains("pytorch_ms_per_frame")) << o.output;
+    const double ms = j["ms_per_frame"].get<double>(), torchMs = j["pytorch_ms_per_frame"].get<double>();
+    EXPECT_GT(ms, 0.0);
+    EXPECT_GT(torchMs, 0.0);
+    EXPECT_NEAR(j["speedup_vs_pytorch"].get<double>(), torchMs / ms, 1e-9 * torchMs / ms);
+    EXPECT_LT(j["rnnpool_madds_executed"].get<int64_t>(), j["rnnpool_madds_paper"].get<int64_t>());
+
+    const Outcome info = runCli("info --arch rnnpool-face-m4 --input 320x240x1 --json");
+    const auto i = nlohmann::json::parse(info.output, nullptr, false);
+    ASSERT_FALSE(i.is_discarded()) << info.output;
+    EXPECT_EQ(j["madds"], i["madds"]);
+}
+
+TEST(CliBench, ArchitectureWithoutAReferenceIsAnError)
+{
+    const Outcome o = runCli("bench --arch mobilenetv2 --size 64x64 --runs 1 --pytorch");
+    EXPECT_EQ(o.status, 1) << o.output;
+    EXPECT_NE(o.output.find("no PyTorch reference for 'mobilenetv2'"), std::string::npos) << o.output;
+}
+
 struct Variant {
     std::string checkpoint, tag, size;
 };

@@ -16,11 +16,37 @@ from rnnpool_ref import ARCHS, build                  # noqa: E402
 from rnnpool_ref.checkpoint import load_checkpoint     # noqa: E402
 
 DEFAULT_SIZE = {"qvga": (320, 240), "vga": (640, 480)}
+SPEC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "resources", "architectures")
+
+
+def _key(name):
+    return name.lower().replace("-", "_")
+
+
+def reference_name(arch):
+    """The EdgeML name of the reference model for `arch`, which may be any name
+    or alias of a spec in resources/architectures (e.g. rnnpool-face-m4)."""
+    if arch in ARCHS:
+        return arch
+    for file in sorted(os.listdir(SPEC_DIR)):
+        if not file.endswith(".json"):
+            continue
+        with open(os.path.join(SPEC_DIR, file)) as f:
+            spec = json.load(f)
+        names = [spec.get("name", "")] + list(spec.get("aliases", []))
+        if _key(arch) in {_key(n) for n in names}:
+            for n in names:
+                if n in ARCHS:
+                    return n
+            break
+    sys.exit("bench.py: no PyTorch reference for '%s'; there is one for %s"
+             % (arch, ", ".join(sorted(ARCHS))))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--arch", required=True, choices=sorted(ARCHS))
+    ap.add_argument("--arch", required=True,
+                    help="a reference model (%s) or any name of its spec" % ", ".join(sorted(ARCHS)))
     ap.add_argument("--weights", help=".pth or .safetensors; default: random weights (seed 0)")
     ap.add_argument("--size", help="WxH; default 320x240 for QVGA models, 640x480 for VGA ones")
     ap.add_argument("--threads", type=int, default=1)
@@ -28,6 +54,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args()
+    args.arch = reference_name(args.arch)
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
