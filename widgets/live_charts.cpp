@@ -44,7 +44,7 @@ LiveCharts::LiveCharts(QWidget* parent)
     m_latencyRect->setMarginGroup(QCP::msLeft | QCP::msRight, group);
     m_memoryRect->setMarginGroup(QCP::msLeft | QCP::msRight, group);
     m_latencyRect->axis(QCPAxis::atLeft)->setLabel(tr("Latency (ms)"));
-    m_memoryRect->axis(QCPAxis::atLeft)->setLabel(kibAxisLabel(tr("Measured peak RAM")));
+    m_memoryRect->axis(QCPAxis::atLeft)->setLabel(kibAxisLabel(tr("Peak RAM, float32 arena")));
     m_memoryRect->axis(QCPAxis::atBottom)->setLabel(tr("Frame"));
     for (QCPAxisRect* rect : {m_latencyRect, m_memoryRect}) {
         rect->axis(QCPAxis::atBottom)->ticker()->setTickStepStrategy(QCPAxisTicker::tssReadability);
@@ -67,6 +67,9 @@ LiveCharts::LiveCharts(QWidget* parent)
     peak->setName(tr("measured peak"));
     peak->setPen(QPen(seriesColor(0), 2));
     peak->setLineStyle(QCPGraph::lsStepCenter);
+    // Frames are measured on every frame or sampled (the studio's "Measure RAM
+    // Live" setting): a dot marks each measured frame.
+    peak->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
     peak->removeFromLegend();
 
     m_budget = addBudgetMarker(m_plot, m_memoryRect);
@@ -207,8 +210,14 @@ void LiveCharts::redraw()
     if (!m_frames.empty()) {
         const FrameRecord& latest = m_frames.back().record;
         summary = tr("frame %1: %2 ms").arg(m_frames.back().number).arg(QLocale().toString(latest.totalSeconds * 1000.0, 'f', 1));
-        if (latest.measuredPeakBytes >= 0)
-            summary += tr(", measured peak %1").arg(kibText(latest.measuredPeakBytes));
+        const auto measured = std::find_if(m_frames.rbegin(), m_frames.rend(),
+                                           [](const Frame& f) { return f.record.measuredPeakBytes >= 0; });
+        if (measured != m_frames.rend())
+            summary += tr(", peak RAM %1 measured in the float32 arena at frame %2")
+                           .arg(kibText(measured->record.measuredPeakBytes))
+                           .arg(measured->number);
+        else
+            summary += tr(", peak RAM not measured (View ▸ Measure RAM Live)");
     } else {
         summary = tr("No frames yet: start a source in the live view");
     }

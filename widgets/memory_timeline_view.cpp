@@ -133,7 +133,28 @@ void MemoryTimelineView::setProfile(const ModelProfile& profile)
                             .arg(t.peakBytes).arg(t.peakStep).arg(QString::fromStdString(profile.peakStepName()))
                             .arg(kibText(profile.plan.arenaBytes)));
     rebuildBars();
-    selectStep(t.peakStep);
+    const int layerStep = stepOfNode(m_selectedNode);
+    showStep(layerStep >= 0 ? layerStep : t.peakStep);
+}
+
+int MemoryTimelineView::stepOfNode(int node) const
+{
+    if (!m_hasProfile || node < 0)
+        return -1;
+    const auto& units = m_profile.schedule.units;
+    for (size_t u = 0; u < units.size(); ++u)
+        for (int n : units[u].nodes)
+            if (n == node)
+                return static_cast<int>(u);
+    return -1;
+}
+
+void MemoryTimelineView::showStep(int step)
+{
+    if (!m_hasProfile || step < 0 || step >= static_cast<int>(m_profile.timeline.steps.size()))
+        return;
+    m_selectedStep = step;
+    updateSelection();
 }
 
 void MemoryTimelineView::showProblem(const QString& message)
@@ -217,22 +238,16 @@ void MemoryTimelineView::selectStep(int step)
 {
     if (!m_hasProfile || step < 0 || step >= static_cast<int>(m_profile.timeline.steps.size()))
         return;
-    m_selectedStep = step;
-    updateSelection();
+    showStep(step);
     emit stepSelected(step);
 }
 
 void MemoryTimelineView::setSelectedLayer(int node)
 {
-    if (!m_hasProfile)
-        return;
-    const auto& units = m_profile.schedule.units;
-    for (size_t u = 0; u < units.size(); ++u)
-        for (int n : units[u].nodes)
-            if (n == node) {
-                selectStep(static_cast<int>(u));
-                return;
-            }
+    m_selectedNode = node;
+    const int step = stepOfNode(node);
+    if (step >= 0)
+        showStep(step);
 }
 
 void MemoryTimelineView::updateSelection()

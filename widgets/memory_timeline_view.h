@@ -44,8 +44,10 @@ public slots:
     // States why there is no timeline (bad size, failed spec) and clears the chart.
     void showProblem(const QString& message);
     void setBudget(qint64 sramBytes, const QString& boardName);
+    // Selects a step as the user does: emits stepSelected.
     void selectStep(int step);
-    // Selects the step that runs this node.
+    // Shows the step that runs this node (kept across new profiles); does not
+    // emit stepSelected, so a selection made elsewhere is not echoed back.
     void setSelectedLayer(int node);
     // Sets the controls without emitting optionsChanged.
     void setOptions(const QString& schedule, rnnpool::ElementType dtype, bool countInput);
@@ -53,12 +55,15 @@ public slots:
 signals:
     // The user chose another schedule ("layerwise", "paper"), element type or input counting.
     void optionsChanged(const QString& schedule, rnnpool::ElementType dtype, bool countInput);
+    // The user picked a step (a click, or selectStep()).
     void stepSelected(int step);
 
 protected:
     void paletteChanged() override;
 
 private:
+    int stepOfNode(int node) const; // -1: no profile or no such node
+    void showStep(int step);        // selects and shows, without emitting
     void buildPlot();
     void rebuildBars();
     void updateBudget();
@@ -81,6 +86,7 @@ private:
     ModelProfile m_profile;
     bool m_hasProfile = false;
     int m_selectedStep = -1;
+    int m_selectedNode = -1;      // the layer chosen elsewhere, if any
     int64_t m_budgetBytes = 0;
     QString m_boardName;
     bool m_settingOptions = false;

@@ -35,6 +35,8 @@ public:
     // real weights) and `pictures` enable detection statistics in input-size sweeps.
     void setModel(const ArchSpec& spec, const Shape& input, std::shared_ptr<const FaceDetector> detector = {},
                   std::vector<cv::Mat> pictures = {});
+    // Pictures for the detection statistics of the next input-size sweeps.
+    void setPictures(std::vector<cv::Mat> pictures) { m_pictures = std::move(pictures); }
     const ArchSpec& spec() const { return m_spec; }
     const Shape& input() const { return m_input; }
     bool hasModel() const { return m_hasModel; }

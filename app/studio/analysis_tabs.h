@@ -83,6 +83,8 @@ public slots:
     void setModel(const rnnpool::ArchSpec& spec, const rnnpool::Shape& input, const QString& label,
                   std::shared_ptr<const rnnpool::FaceDetector> detector = {}, std::vector<cv::Mat> pictures = {});
     void setSelectedLayer(int node);
+    // The pictures an input-size sweep detects faces in (the frame shown).
+    void setPictures(std::vector<cv::Mat> pictures) { m_controller.setPictures(std::move(pictures)); }
     void addFrameRecord(const rnnpool::FrameRecord& record);
     // A board name or "custom:..."; a bad one is reported and the old board kept.
     void setBoard(const QString& name);

@@ -113,6 +113,10 @@ struct Options {
                               QStringLiteral("With --screenshot: also write what the window shows (boxes, status, layer "
                                              "table, selection) as JSON to FILE."),
                               QStringLiteral("FILE")};
+    QCommandLineOption ramMetering{QStringLiteral("ram-metering"),
+                                   QStringLiteral("How often the live RAM chart measures a frame in the metered arena: "
+                                                  "every, second (default) or off."),
+                                   QStringLiteral("WHEN")};
     QCommandLineOption windowSize{QStringLiteral("window-size"),
                                   QStringLiteral("Window size, e.g. 1280x800 (the network input size follows the model)."),
                                   QStringLiteral("WxH")};
@@ -120,7 +124,7 @@ struct Options {
     QList<QCommandLineOption> all() const
     {
         return {model, arch, image, folder, video, camera, cameraSize, frame, play, layer, patch, step, grid, threshold,
-                tab, theme, screenshot, report, windowSize};
+                tab, theme, screenshot, report, ramMetering, windowSize};
     }
 };
 
@@ -207,6 +211,10 @@ int main(int argc, char** argv)
     if (parser.isSet(o.theme) && !(theme = rnnpool::studio::themeFromName(parser.value(o.theme))))
         return usageError(QStringLiteral("--theme must be system, light or dark, not '%1'").arg(parser.value(o.theme)));
 
+    std::optional<rnnpool::studio::RamMetering> metering;
+    if (parser.isSet(o.ramMetering) && !(metering = rnnpool::studio::ramMeteringFromName(parser.value(o.ramMetering))))
+        return usageError(QStringLiteral("--ram-metering must be every, second or off, not '%1'").arg(parser.value(o.ramMetering)));
+
     const bool screenshot = parser.isSet(o.screenshot);
     if (parser.isSet(o.report) && !screenshot)
         return usageError(QStringLiteral("--report needs --screenshot"));
@@ -218,6 +226,8 @@ int main(int argc, char** argv)
                               .arg(window.tabNames().join(QStringLiteral(", ")), parser.value(o.tab)));
     if (theme)
         window.setTheme(*theme);
+    if (metering)
+        window.setRamMetering(*metering);
     if (windowSize)
         window.resize(*windowSize);
     else if (screenshot)

@@ -210,6 +210,8 @@ void MainWindow::restoreSettings()
     showTab(stored.value(QStringLiteral("view/tab")).toString());
     if (const auto theme = themeFromName(stored.value(QStringLiteral("view/theme")).toString()))
         setTheme(*theme);
+    if (const auto metering = ramMeteringFromName(stored.value(QStringLiteral("live/ramMetering")).toString()))
+        setRamMetering(*metering);
     const QString layer = stored.value(QStringLiteral("view/layer")).toString();
     if (!layer.isEmpty())
         m_pendingLayer = layer;
@@ -226,9 +228,17 @@ void MainWindow::saveSettings() const
     stored.setValue(QStringLiteral("view/patchGrid"), m_showGrid->isChecked());
     stored.setValue(QStringLiteral("view/tab"), m_tabs->currentWidget()->objectName());
     stored.setValue(QStringLiteral("view/theme"), themeName(m_theme));
+    stored.setValue(QStringLiteral("live/ramMetering"), ramMeteringName(m_runner.ramMetering()));
     if (m_selectedLayer >= 0 && static_cast<size_t>(m_selectedLayer) < m_layers->layers().size())
         stored.setValue(QStringLiteral("view/layer"),
                         QString::fromStdString(m_layers->layers()[static_cast<size_t>(m_selectedLayer)].name));
+}
+
+void MainWindow::setRamMetering(RamMetering policy)
+{
+    m_runner.setRamMetering(policy);
+    for (QAction* action : m_meteringGroup->actions())
+        action->setChecked(action->data().toInt() == static_cast<int>(policy));
 }
 
 void MainWindow::setTheme(Theme theme)
@@ -432,6 +442,7 @@ void MainWindow::onSourceOpened(const QString& description)
     m_runner.resetFrames();
     m_finishTimes.clear();
     m_analysedFrames = 0;
+    m_analysedSpanMs = {-1, -1};
     m_sourceLabel = description;
     statusBar()->showMessage(tr("Opened %1").arg(description), 4000);
     const auto count = m_player.frameCount();
@@ -479,6 +490,9 @@ void MainWindow::onDetectionFinished(const DetectionOutcome& outcome)
                                                      QLocale().toString(outcome.totalSeconds * 1000.0, 'f', 1)));
     m_finishTimes.push_back(m_clock.elapsed());
     ++m_analysedFrames;
+    if (m_analysedSpanMs.first < 0)
+        m_analysedSpanMs.first = m_finishTimes.back();
+    m_analysedSpanMs.second = m_finishTimes.back();
     updateRates();
     updateFaceCount();
     updateLayerViews();

@@ -79,6 +79,8 @@ public:
     void addDock(QDockWidget* dock, Qt::DockWidgetArea area);
     void setPatchGridVisible(bool visible);
     void setTheme(Theme theme);
+    // How often the live RAM chart's arena measurement runs (View menu).
+    void setRamMetering(RamMetering policy);
     // States a problem in the message bar and the status bar.
     void showError(const QString& message);
 
@@ -89,6 +91,7 @@ public:
     QJsonObject report() const;
 
     ModelRunner& runner() { return m_runner; }
+    AnalysisTabs& analysisTabs() { return *m_analysis; }
     SourcePlayer& player() { return m_player; }
     // Errors shown since the window opened (the exit status of --screenshot).
     int errorCount() const { return m_errorCount; }
@@ -173,6 +176,7 @@ private:
     bool m_patchChosen = false;    // by the user (a click, --patch), not picked by the studio
     std::deque<qint64> m_finishTimes; // ms, for the model's frames per second
     int64_t m_analysedFrames = 0;     // since the source was opened
+    std::pair<qint64, qint64> m_analysedSpanMs{-1, -1}; // first and last finish since then (report's analysed_fps)
     QElapsedTimer m_clock;
 
     widgets::DetectionView* m_view = nullptr;
@@ -215,6 +219,7 @@ private:
     QAction* m_quit = nullptr;
     QAction* m_defaultModel = nullptr;
     QActionGroup* m_themeGroup = nullptr;
+    QActionGroup* m_meteringGroup = nullptr;
     QMenu* m_recentMenu = nullptr;
     QMenu* m_archMenu = nullptr;
     QMenu* m_viewMenu = nullptr;

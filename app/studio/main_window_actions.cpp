@@ -153,6 +153,22 @@ void MainWindow::createMenus()
         m_themeGroup->addAction(action);
         connect(action, &QAction::triggered, this, [this, value = value] { setTheme(value); });
     }
+    QMenu* metering = m_viewMenu->addMenu(tr("&Measure RAM Live"));
+    metering->setToolTipsVisible(true);
+    m_meteringGroup = new QActionGroup(this);
+    const std::pair<RamMetering, QString> policies[] = {{RamMetering::EveryFrame, tr("On &Every Frame")},
+                                                        {RamMetering::OncePerSecond, tr("&Once a Second")},
+                                                        {RamMetering::Off, tr("O&ff")}};
+    for (const auto& [value, text] : policies) {
+        QAction* action = metering->addAction(text);
+        action->setCheckable(true);
+        action->setChecked(value == m_runner.ramMetering());
+        action->setData(static_cast<int>(value));
+        action->setToolTip(tr("How often the live RAM chart runs a frame again in the paper schedule's metered arena "
+                              "(which costs several detections)"));
+        m_meteringGroup->addAction(action);
+        connect(action, &QAction::triggered, this, [this, value = value] { setRamMetering(value); });
+    }
     m_viewMenu->addSeparator();
 }
 

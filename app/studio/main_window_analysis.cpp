@@ -47,6 +47,8 @@ void MainWindow::feedAnalysis(const DetectionOutcome& outcome)
                                                   : QString::fromStdString(model.source);
         m_analysis->setModel(model.spec(), outcome.input, label, outcome.detector);
     }
+    if (!outcome.frame.empty())
+        m_analysis->setPictures({outcome.frame});
     m_analysis->addFrameRecord(
         makeFrameRecord(*model.network, outcome.layerSeconds, outcome.totalSeconds, outcome.measuredPeakBytes));
 }

@@ -32,6 +32,11 @@ QJsonObject MainWindow::report() const
     out[QStringLiteral("frames_analysed")] = static_cast<qint64>(m_analysedFrames);
     out[QStringLiteral("frames_dropped")] = static_cast<qint64>(m_runner.droppedFrames());
     out[QStringLiteral("rate_label")] = m_rateLabel->text();
+    // Frames analysed per second between the first and the last result of this source.
+    const qint64 spanMs = m_analysedSpanMs.second - m_analysedSpanMs.first;
+    if (m_analysedFrames > 1 && spanMs > 0)
+        out[QStringLiteral("analysed_fps")] = static_cast<double>(m_analysedFrames - 1) * 1000.0 / static_cast<double>(spanMs);
+    out[QStringLiteral("ram_metering")] = ramMeteringName(m_runner.ramMetering());
     if (m_outcome)
         out[QStringLiteral("frame_index")] = static_cast<qint64>(m_outcome->frameIndex);
 

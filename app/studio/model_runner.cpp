@@ -131,8 +131,8 @@ void ModelRunner::schedule()
         if (auto frame = m_frames.take())
             m_frame = std::move(*frame);
         start(tr("Detecting faces…"), [this, detector = m_detector, frame = m_frame, dropped = m_frames.dropped(),
-                                        meter = m_arenaMeter] {
-            return detectJob(detector, frame, dropped, meter);
+                                        meter = m_arenaMeter, metering = m_ramMetering] {
+            return detectJob(detector, frame, dropped, meter, metering);
         }, &ModelRunner::detectionFailed);
     } else {
         m_detectWanted = false;
@@ -218,10 +218,35 @@ ModelRunner::Apply ModelRunner::loadModelJob(const ModelRequest& request)
     };
 }
 
-int64_t ArenaMeter::measure(const std::shared_ptr<const FaceDetector>& detector, const Tensor& input)
+QString ramMeteringName(RamMetering policy)
 {
+    switch (policy) {
+    case RamMetering::EveryFrame: return QStringLiteral("every");
+    case RamMetering::OncePerSecond: return QStringLiteral("second");
+    case RamMetering::Off: return QStringLiteral("off");
+    }
+    return {};
+}
+
+std::optional<RamMetering> ramMeteringFromName(const QString& name)
+{
+    for (RamMetering p : {RamMetering::EveryFrame, RamMetering::OncePerSecond, RamMetering::Off})
+        if (name.compare(ramMeteringName(p), Qt::CaseInsensitive) == 0)
+            return p;
+    return std::nullopt;
+}
+
+int64_t ArenaMeter::measure(const std::shared_ptr<const FaceDetector>& detector, const Tensor& input, RamMetering policy)
+{
+    using Clock = std::chrono::steady_clock;
+    if (policy == RamMetering::Off)
+        return -1;
     Network& net = *detector->model().network;
-    if (detector != m_detector || input.shape() != m_input) {
+    const bool samePlan = detector == m_detector && input.shape() == m_input;
+    if (policy == RamMetering::OncePerSecond && samePlan && m_lastMeasured &&
+        Clock::now() - *m_lastMeasured < std::chrono::seconds(1))
+        return -1;
+    if (!samePlan) {
         ScheduleOptions options;
         options.dtype = ElementType::F32;
         auto profile = profileNetwork(net, input.shape(), "paper", options);
@@ -232,11 +257,12 @@ int64_t ArenaMeter::measure(const std::shared_ptr<const FaceDetector>& detector,
     if (!m_profile)
         return -1;
     auto run = runInArena(net, m_profile->schedule, m_profile->timeline, m_profile->plan, input);
+    m_lastMeasured = Clock::now(); // a second from the end of this measurement
     return run ? run->highWaterBytes : -1;
 }
 
 ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> detector, Frame frame, int64_t dropped,
-                                          std::shared_ptr<ArenaMeter> meter)
+                                          std::shared_ptr<ArenaMeter> meter, RamMetering metering)
 {
     DetectOptions options;
     options.scoreThreshold = 0.0f; // keep every detection; the view filters by its own threshold
@@ -248,6 +274,7 @@ ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> de
     }
     DetectionOutcome outcome;
     outcome.picture = widgets::imageFromMat(frame.bgr);
+    outcome.frame = frame.bgr;
     outcome.label = fromStd(frame.label);
     outcome.frameIndex = frame.index;
     outcome.droppedFrames = dropped;
@@ -263,7 +290,7 @@ ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> de
     if (auto layers = net.describe(outcome.input))
         outcome.layers = std::move(*layers);
     outcome.madds = totalMadds(outcome.layers);
-    outcome.measuredPeakBytes = meter->measure(detector, outcome.result->input);
+    outcome.measuredPeakBytes = meter->measure(detector, outcome.result->input, metering);
     return [this, outcome = std::move(outcome)] { emit detectionFinished(outcome); };
 }
 

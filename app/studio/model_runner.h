@@ -16,6 +16,7 @@
 // messages; exceptions are caught on the worker and never reach the event loop.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -60,6 +61,7 @@ struct LoadedModel {
 
 struct DetectionOutcome {
     QImage picture;
+    cv::Mat frame;                 // the same pixels (BGR), shared, never written
     QString label;                 // the frame's label ("a.jpg", "frame 12")
     int64_t frameIndex = 0;
     int64_t droppedFrames = 0;     // dropped since the source was opened
@@ -79,17 +81,32 @@ struct DetectionOutcome {
     std::shared_ptr<const FaceDetector> detector;
 };
 
+// How often the live RAM chart's measurement runs. Measuring runs the frame a
+// second time, patch by patch in the paper schedule, which costs several times
+// the detection itself; the high-water mark depends only on the model and the
+// input size, so sampling loses nothing but the proof on every frame.
+enum class RamMetering {
+    EveryFrame,
+    OncePerSecond, // and on the first frame of a new model or input size
+    Off,
+};
+// "every", "second", "off" (the --ram-metering option and the settings file).
+QString ramMeteringName(RamMetering policy);
+std::optional<RamMetering> ramMeteringFromName(const QString& name);
+
 // Runs a frame's input again inside the metered arena of the paper schedule
 // (float32) and returns the high-water mark, for the live RAM chart. The plan
 // is made once per model and input size. Used by one job at a time.
 class ArenaMeter {
 public:
-    int64_t measure(const std::shared_ptr<const FaceDetector>& detector, const Tensor& input);
+    // -1 when the policy skips this frame or the model cannot run in the arena.
+    int64_t measure(const std::shared_ptr<const FaceDetector>& detector, const Tensor& input, RamMetering policy);
 
 private:
     std::shared_ptr<const FaceDetector> m_detector; // the plan's model, kept alive so the comparison is sound
     Shape m_input;
     std::optional<ModelProfile> m_profile;
+    std::optional<std::chrono::steady_clock::time_point> m_lastMeasured; // for this model and input
 };
 
 class ModelRunner final : public QObject {
@@ -105,6 +122,9 @@ public:
     // Forgets the waiting frame and restarts the dropped count (a new source).
     void resetFrames();
     void rerun();
+    // Applies from the next frame on.
+    void setRamMetering(RamMetering policy) { m_ramMetering = policy; }
+    RamMetering ramMetering() const { return m_ramMetering; }
     int64_t droppedFrames() const { return m_frames.dropped(); }
 
     // Drops the model being loaded (and any waiting request) when it arrives;
@@ -140,7 +160,7 @@ private:
     // Jobs run on the worker: they read no members; only the Apply they return does.
     Apply loadModelJob(const ModelRequest& request);
     Apply detectJob(std::shared_ptr<const FaceDetector> detector, Frame frame, int64_t dropped,
-                    std::shared_ptr<ArenaMeter> meter);
+                    std::shared_ptr<ArenaMeter> meter, RamMetering metering);
 
     QFutureWatcher<Apply> m_watcher;
     bool m_running = false;
@@ -152,6 +172,7 @@ private:
 
     std::shared_ptr<const FaceDetector> m_detector;
     std::shared_ptr<ArenaMeter> m_arenaMeter = std::make_shared<ArenaMeter>();
+    RamMetering m_ramMetering = RamMetering::OncePerSecond;
     Frame m_frame;                 // the last frame taken; its pixels are never written, so jobs may share them
 };
 

@@ -39,4 +39,9 @@ std::vector<Detection> postProcess(const HeadOutputs& heads, int64_t inputWidth,
 
 float intersectionOverUnion(const Detection& a, const Detection& b);
 
+// Greedy NMS over candidates sorted best first: keeps a box unless one kept
+// before it overlaps it by more than `iouThreshold`; at most `keepTopK`.
+std::vector<Detection> nonMaximumSuppression(const std::vector<Detection>& candidates, float iouThreshold,
+                                             int64_t keepTopK);
+
 } // namespace rnnpool

@@ -18,27 +18,12 @@
 #include "widgets/chart_style.h"
 #include "widgets/compare_view.h"
 #include "widgets/live_charts.h"
+#include "widgets/palette.h"
 #include "widgets/memory_timeline_view.h"
 #include "widgets/sweep_view.h"
 
 namespace rnnpool::widgets {
 namespace {
-
-QPalette darkPalette()
-{
-    QPalette p;
-    const QColor window(45, 45, 48), base(30, 30, 30), text(230, 230, 230);
-    p.setColor(QPalette::Window, window);
-    p.setColor(QPalette::WindowText, text);
-    p.setColor(QPalette::Base, base);
-    p.setColor(QPalette::AlternateBase, window);
-    p.setColor(QPalette::Text, text);
-    p.setColor(QPalette::Button, window);
-    p.setColor(QPalette::ButtonText, text);
-    p.setColor(QPalette::Highlight, QColor(38, 139, 210));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    return p;
-}
 
 QString shotPath(const QString& name)
 {

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <set>
 
 #include <QAbstractItemModelTester>
@@ -105,6 +106,29 @@ TEST(MemoryTimelineView, SelectingALayerSelectsTheStepThatRunsIt)
             view.setSelectedLayer(node);
             EXPECT_EQ(view.selectedStep(), static_cast<int>(u)) << "node " << node;
         }
+}
+
+TEST(MemoryTimelineView, ALayerChosenElsewhereIsNotEchoedBackAndSurvivesANewProfile)
+{
+    MemoryTimelineView view;
+    int emitted = 0;
+    QObject::connect(&view, &MemoryTimelineView::stepSelected, [&] { ++emitted; });
+    const ModelProfile paper = builtinProfile("RPool_Face_M4", "paper", ElementType::I8);
+    view.setProfile(paper); // shows the peak; nobody chose it
+    EXPECT_EQ(view.selectedStep(), paper.timeline.peakStep);
+    const int node = paper.schedule.units.front().output();
+    view.setSelectedLayer(node);
+    EXPECT_EQ(view.selectedStep(), 0);
+    // Another schedule: the same layer stays selected, at its step there.
+    const ModelProfile layerwise = builtinProfile("RPool_Face_M4", "layerwise", ElementType::I8);
+    view.setProfile(layerwise);
+    const int step = view.selectedStep();
+    ASSERT_GE(step, 0);
+    const auto& nodes = layerwise.schedule.units[static_cast<size_t>(step)].nodes;
+    EXPECT_NE(std::find(nodes.begin(), nodes.end(), node), nodes.end());
+    EXPECT_EQ(emitted, 0);
+    view.selectStep(1); // as a click does
+    EXPECT_EQ(emitted, 1);
 }
 
 TEST(MemoryTimelineView, OptionsChangeIsSignalledOnlyForTheUser)

@@ -1,5 +1,6 @@
 // Prior boxes, decoding and NMS on hand-computed cases.
 #include <cmath>
+#include <random>
 
 #include <gtest/gtest.h>
 
@@ -69,6 +70,57 @@ TEST(PostProcess, IouOfKnownBoxes)
     const Detection a{1, 0, 0, 2, 2}, b{1, 1, 0, 3, 2}, c{1, 5, 5, 6, 6};
     EXPECT_NEAR(intersectionOverUnion(a, b), 2.0f / 6.0f, 1e-6);
     EXPECT_EQ(intersectionOverUnion(a, c), 0.0f);
+}
+
+// The textbook form of greedy NMS, as the oracle: every kept box suppresses
+// all later candidates it overlaps.
+std::vector<Detection> suppressForward(const std::vector<Detection>& c, float threshold, int64_t keepTopK)
+{
+    std::vector<Detection> kept;
+    std::vector<bool> suppressed(c.size(), false);
+    for (size_t i = 0; i < c.size() && static_cast<int64_t>(kept.size()) < keepTopK; ++i) {
+        if (suppressed[i])
+            continue;
+        kept.push_back(c[i]);
+        for (size_t j = i + 1; j < c.size(); ++j)
+            if (intersectionOverUnion(c[i], c[j]) > threshold)
+                suppressed[j] = true;
+    }
+    return kept;
+}
+
+TEST(PostProcess, NmsKeepsTheSameBoxesAsTheTextbookForm)
+{
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> centre(0.0f, 1.0f), side(0.02f, 0.3f), score(0.05f, 1.0f);
+    for (int trial = 0; trial < 40; ++trial) {
+        // Clusters of boxes around a few faces, as a trained detector gives, plus scattered ones.
+        std::vector<Detection> c;
+        const int faces = 1 + trial % 5;
+        for (int f = 0; f < faces; ++f) {
+            const float cx = centre(rng), cy = centre(rng), s = side(rng);
+            for (int k = 0; k < 60; ++k) {
+                const float jx = (centre(rng) - 0.5f) * s * 0.5f, jy = (centre(rng) - 0.5f) * s * 0.5f;
+                const float w = s * (0.7f + 0.6f * centre(rng)), h = s * (0.7f + 0.6f * centre(rng));
+                c.push_back({score(rng), cx + jx - w / 2, cy + jy - h / 2, cx + jx + w / 2, cy + jy + h / 2});
+            }
+        }
+        for (int k = 0; k < 200; ++k) {
+            const float x = centre(rng), y = centre(rng), w = side(rng), h = side(rng);
+            c.push_back({score(rng), x, y, x + w, y + h});
+        }
+        std::stable_sort(c.begin(), c.end(), [](const Detection& a, const Detection& b) { return a.score > b.score; });
+        const int64_t keep = trial % 4 == 0 ? 5 : 750;
+        const auto expected = suppressForward(c, 0.3f, keep);
+        const auto got = nonMaximumSuppression(c, 0.3f, keep);
+        ASSERT_EQ(got.size(), expected.size()) << "trial " << trial;
+        for (size_t i = 0; i < got.size(); ++i) {
+            EXPECT_EQ(got[i].score, expected[i].score) << "trial " << trial << " box " << i;
+            EXPECT_EQ(got[i].x1, expected[i].x1);
+            EXPECT_EQ(got[i].y2, expected[i].y2);
+        }
+        EXPECT_LT(got.size(), c.size()); // the clusters were thinned
+    }
 }
 
 } // namespace

@@ -1,0 +1,130 @@
+// MainWindow's wiring on the offscreen platform: a layer chosen in one view is
+// chosen in all, analysed frames reach the live charts with the measured
+// arena peak, the sweep gets the picture shown, and bad choices show a reason.
+#include <QJsonObject>
+#include <QSignalSpy>
+
+#include <gtest/gtest.h>
+
+#include "studio/analysis_tabs.h"
+#include "studio/main_window.h"
+#include "studio_test_support.h"
+#include "widgets/analysis_test_support.h"
+#include "widgets/live_charts.h"
+#include "widgets/memory_timeline_view.h"
+#include "widgets/sweep_view.h"
+
+namespace rnnpool::studio {
+namespace {
+
+using testing::waitUntil;
+using widgets::testing::cliJson;
+
+// The default model on the sample picture, with the analysis tabs settled.
+class MainWindowTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        window.resize(1200, 800);
+        window.show();
+        window.openModel({});
+        window.openSource(SourceRequest::file(SourceRequest::Picture, QStringLiteral(STUDIO_SAMPLE)));
+        ASSERT_TRUE(waitUntil([&] { return settled() && window.analysisTabs().memoryView()->profile(); }));
+        ASSERT_EQ(window.errorCount(), 0) << window.report()[QStringLiteral("message")].toString().toStdString();
+    }
+    bool settled() { return window.lastOutcome() && !window.runner().isBusy() && !window.analysisBusy(); }
+
+    MainWindow window{MainWindow::Settings::Ignore};
+};
+
+TEST_F(MainWindowTest, ALayerChosenInTheWindowIsChosenInTheMemoryView)
+{
+    ASSERT_TRUE(window.selectLayer(QStringLiteral("block1.project")));
+    EXPECT_EQ(window.report()[QStringLiteral("layer")].toString(), QStringLiteral("block1.project"));
+    const ModelProfile& profile = *window.analysisTabs().memoryView()->profile();
+    const int step = window.analysisTabs().memoryView()->selectedStep();
+    ASSERT_GE(step, 0);
+    const auto& nodes = profile.schedule.units[static_cast<size_t>(step)].nodes;
+    const auto& layers = window.lastOutcome()->layers;
+    bool found = false;
+    for (int n : nodes)
+        found = found || layers[static_cast<size_t>(n)].name == "block1.project";
+    EXPECT_TRUE(found) << "step " << step << " does not compute block1.project";
+}
+
+TEST_F(MainWindowTest, AStepClickedInTheMemoryViewSelectsItsLayerInTheWindow)
+{
+    auto& memory = *window.analysisTabs().memoryView();
+    const ModelProfile& profile = *memory.profile();
+    const int node = profile.schedule.units.front().output();
+    memory.selectStep(0);
+    EXPECT_EQ(window.report()[QStringLiteral("layer")].toString().toStdString(),
+              window.lastOutcome()->layers[static_cast<size_t>(node)].name);
+}
+
+TEST_F(MainWindowTest, AnUnknownLayerIsReportedAndTheSelectionKept)
+{
+    ASSERT_TRUE(window.selectLayer(QStringLiteral("rnnpool")));
+    const int errors = window.errorCount();
+    EXPECT_FALSE(window.selectLayer(QStringLiteral("no_such_layer")));
+    EXPECT_EQ(window.errorCount(), errors + 1);
+    EXPECT_TRUE(window.report()[QStringLiteral("message")].toString().contains(QStringLiteral("no_such_layer")));
+    EXPECT_EQ(window.report()[QStringLiteral("layer")].toString(), QStringLiteral("rnnpool"));
+}
+
+TEST_F(MainWindowTest, FramesReachTheLiveChartsWithTheMeasuredPeakWhenMetered)
+{
+    // The picture runs at the model's area with its aspect ratio kept (not 320x240).
+    const Shape& in = window.lastOutcome()->input;
+    const auto cli = cliJson("profile --arch rnnpool-face-m4 --schedule paper --dtype f32 --json --input " +
+                             std::to_string(in[2]) + "x" + std::to_string(in[1]) + "x" + std::to_string(in[0]));
+    ASSERT_FALSE(cli.is_null());
+    auto& charts = *window.analysisTabs().liveCharts();
+    ASSERT_EQ(charts.frames().size(), 1u);
+    // The first frame of a model is always measured.
+    EXPECT_EQ(charts.frames().back().record.measuredPeakBytes, cli["peak_bytes"].get<int64_t>());
+    EXPECT_NEAR(charts.frames().back().record.totalSeconds, window.lastOutcome()->totalSeconds, 1e-12);
+
+    window.setRamMetering(RamMetering::Off);
+    window.runner().rerun();
+    ASSERT_TRUE(waitUntil([&] { return charts.frames().size() == 2 && settled(); }));
+    EXPECT_EQ(charts.frames().back().record.measuredPeakBytes, -1);
+    window.setRamMetering(RamMetering::EveryFrame);
+    window.runner().rerun();
+    ASSERT_TRUE(waitUntil([&] { return charts.frames().size() == 3 && settled(); }));
+    EXPECT_EQ(charts.frames().back().record.measuredPeakBytes, cli["peak_bytes"].get<int64_t>());
+}
+
+TEST_F(MainWindowTest, AnInputSizeSweepCountsFacesInThePictureShown)
+{
+    auto& tabs = window.analysisTabs();
+    std::optional<QString> finished;
+    QObject::connect(&tabs.controller(), &AnalysisController::sweepFinished, [&](const QString& p) { finished = p; });
+    tabs.controller().requestSweep(QStringLiteral("input"), {QStringLiteral("320x240"), QStringLiteral("160x120")},
+                                   ScheduleOptions{});
+    ASSERT_TRUE(waitUntil([&] { return finished.has_value(); }));
+    EXPECT_TRUE(finished->isEmpty()) << finished->toStdString();
+    const auto& detections = tabs.sweepView()->detections();
+    ASSERT_EQ(detections.size(), 2u);
+    ASSERT_TRUE(detections[0].has_value());
+    // At each size the sweep sees what `rnnpool run --size` sees.
+    const char* sizes[] = {"320x240", "160x120"};
+    for (size_t i = 0; i < 2; ++i) {
+        SCOPED_TRACE(sizes[i]);
+        ASSERT_TRUE(detections[i].has_value());
+        const auto run = cliJson(std::string("run --image ") + STUDIO_SAMPLE + " --size " + sizes[i] + " --threshold " +
+                                 std::to_string(AnalysisController::kSweepScoreThreshold) + " --json");
+        ASSERT_FALSE(run.is_null());
+        double sum = 0.0;
+        for (const auto& face : run["detections"])
+            sum += face["score"].get<double>();
+        const auto n = static_cast<int>(run["detections"].size());
+        EXPECT_EQ(detections[i]->faces, n);
+        if (n > 0) {
+            EXPECT_NEAR(detections[i]->meanScore, sum / n, 1e-6);
+        }
+    }
+}
+
+} // namespace
+} // namespace rnnpool::studio
