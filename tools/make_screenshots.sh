@@ -14,10 +14,11 @@ out="$here/resources/screenshots"
 [ -x "$studio" ] || { echo "no studio at $studio: build first (tools/setup.sh build)" >&2; exit 1; }
 run() {
     name=$1; shift
+    # SCREEN: the virtual screen, big enough for a scaled window.
     if [ -n "${DISPLAY:-}" ]; then
         "$studio" --window-size 1280x800 --screenshot "$out/$name.png" "$@" || true
     else
-        xvfb-run -a -s "-noreset -screen 0 1600x1000x24" \
+        xvfb-run -a -s "-noreset -screen 0 ${SCREEN:-1600x1000}x24" \
             "$studio" --window-size 1280x800 --screenshot "$out/$name.png" "$@" || true
     fi
     [ -s "$out/$name.png" ] || { echo "no screenshot $name.png" >&2; exit 1; }
@@ -38,3 +39,6 @@ run studio-compare --image "$sample" --tab compare
 run studio-sweep --image "$sample" --tab sweep
 run studio-m4 --image "$sample" --tab m4
 run studio-dead-camera --camera 63
+# High-DPI: the same window at twice the device pixels (Qt's scale factor 2).
+export QT_SCALE_FACTOR=2 SCREEN=3200x2000
+run studio-hidpi --image "$sample" --layer rnnpool --patch 8,6 --tab rnnpool
