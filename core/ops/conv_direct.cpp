@@ -54,10 +54,12 @@ inline void accumulate(Packet* acc, float w, const float* src)
 template <int64_t P>
 inline void storeChunk(const Packet* acc, float* dst, int64_t n)
 {
-    float buffer[P * simd::kLanes];
-    for (int64_t p = 0; p < P; ++p)
-        simd::store(buffer + p * simd::kLanes, acc[p]);
-    std::copy_n(buffer, n, dst);
+    for (int64_t p = 0; p < P; ++p, n -= simd::kLanes, dst += simd::kLanes) {
+        if (n >= simd::kLanes)
+            simd::store(dst, acc[p]);
+        else if (n > 0)
+            simd::storePartial(dst, acc[p], n);
+    }
 }
 
 // out[i] = in[i·stride] for i in [begin, end); the buffers never overlap,
@@ -134,15 +136,29 @@ void fewOutputsRow(const std::vector<int64_t>& taps, const float* row, int64_t c
 }
 
 // P packets of one depthwise output row: taps[t] offsets into the padded row.
-template <int64_t P>
-void depthwiseChunk(const float* row, const std::vector<int64_t>& taps, const float* w, float* dst, int64_t n)
+// T is the tap count when known at compile time (9 for 3×3), else 0.
+template <int64_t P, int64_t T>
+inline void depthwiseChunk(const float* row, const int64_t* taps, int64_t tapCount, const float* w, float* dst, int64_t n)
 {
     Packet acc[P];
     for (int64_t p = 0; p < P; ++p)
         acc[p] = simd::splat(0.0f);
-    for (size_t t = 0; t < taps.size(); ++t)
+    const int64_t count = T > 0 ? T : tapCount;
+    for (int64_t t = 0; t < count; ++t)
         accumulate<P>(acc, w[t], row + taps[t]);
     storeChunk<P>(acc, dst, n);
+}
+
+// One output row of one channel: four packets at a time (four independent
+// accumulator chains), then single packets for the rest of the row.
+template <int64_t T>
+void depthwiseRow(const float* row, const int64_t* taps, int64_t tapCount, const float* w, float* dst, int64_t ow)
+{
+    int64_t ox = 0;
+    for (; ox + 4 * simd::kLanes <= ow; ox += 4 * simd::kLanes)
+        depthwiseChunk<4, T>(row + ox, taps, tapCount, w, dst + ox, 4 * simd::kLanes);
+    for (; ox < ow; ox += simd::kLanes)
+        depthwiseChunk<1, T>(row + ox, taps, tapCount, w, dst + ox, std::min(simd::kLanes, ow - ox));
 }
 
 // Bands of output rows: each band copies the padded input rows it needs, for
@@ -190,13 +206,10 @@ void depthwiseDirect(const DirectConvShape& d, const Tensor& in, const float* we
         float* dst = out.data() + c * oh * ow;
         for (int64_t oy = 0; oy < oh; ++oy) {
             const float* row = plane + oy * d.strideH * g.rowPitch();
-            // Four packets at a time (four independent accumulator chains),
-            // then single packets for the rest of the row.
-            int64_t ox = 0;
-            for (; ox + 4 * simd::kLanes <= ow; ox += 4 * simd::kLanes)
-                depthwiseChunk<4>(row + ox, taps, w, dst + oy * ow + ox, 4 * simd::kLanes);
-            for (; ox < ow; ox += simd::kLanes)
-                depthwiseChunk<1>(row + ox, taps, w, dst + oy * ow + ox, std::min(simd::kLanes, ow - ox));
+            if (tapCount == 9)
+                depthwiseRow<9>(row, taps.data(), tapCount, w, dst + oy * ow, ow);
+            else
+                depthwiseRow<0>(row, taps.data(), tapCount, w, dst + oy * ow, ow);
             biasActivateRow(activation, bias[c], dst + oy * ow, ow);
         }
     }

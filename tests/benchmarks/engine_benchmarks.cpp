@@ -13,6 +13,7 @@
 #include "engine/threads.h"
 #include "model/model.h"
 #include "ops/conv2d.h"
+#include "ops/fastgrnn_lanes.h"
 #include "ops/rnnpool.h"
 
 namespace rnnpool {
@@ -164,6 +165,36 @@ void BM_RnnPoolFaceM4Reference(benchmark::State& state)
                 benchmark::DoNotOptimize(op->trace(input, gy, gx));
 }
 BENCHMARK(BM_RnnPoolFaceM4Reference)->Unit(benchmark::kMillisecond);
+
+// One FastGRNN sweep of 8 steps over a packet of sequences (h = 16), as
+// RNNPool's RNN1 runs it: the one-exponential gates (Arg 1) against the
+// two-exponential ones the kernel falls back to for large biases (Arg 0).
+void BM_FastGrnnSweep(benchmark::State& state)
+{
+    FastGrnnCell cell;
+    cell.inputSize = cell.hiddenSize = 16;
+    std::mt19937 rng(21);
+    std::normal_distribution<float> n(0.0f, 0.3f);
+    for (auto [t, shape] : {std::pair{&cell.W, Shape{16, 16}}, {&cell.U, Shape{16, 16}}, {&cell.biasGate, Shape{1, 16}},
+                            {&cell.biasUpdate, Shape{1, 16}}, {&cell.zeta, Shape{1, 1}}, {&cell.nu, Shape{1, 1}}}) {
+        *t = Tensor(shape);
+        for (int64_t i = 0; i < t->numel(); ++i)
+            t->data()[i] = n(rng);
+    }
+    if (state.range(0) == 0)
+        cell.biasGate.data()[0] = 2.0f * kGateBiasLimit;
+    cell.prepareScalars();
+    const Tensor input = randomInput({8, 16, lanes::kLanes}, 22);
+    std::vector<float> final(16 * lanes::kLanes);
+    auto in = [&](int64_t t, int64_t j) { return input.data() + (t * 16 + j) * lanes::kLanes; };
+    for (auto _ : state) {
+        lanes::sweepAny<false>(cell, 8, in, final.data(), lanes::kLanes);
+        benchmark::DoNotOptimize(final.data());
+    }
+    state.SetLabel(cell.gateBiasesBounded ? "one exponential" : "two exponentials");
+    state.counters["steps/s"] = benchmark::Counter(8, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_FastGrnnSweep)->Arg(0)->Arg(1);
 
 // The core's peak single-precision rate, measured as `rnnpool bench` does.
 void BM_PeakFma(benchmark::State& state)
