@@ -20,6 +20,7 @@ namespace rnnpool::lanes {
 using simd::fma;
 using simd::kLanes;
 using simd::load;
+using simd::repeat;
 using simd::Packet;
 using simd::splat;
 
@@ -90,25 +91,6 @@ RNNPOOL_ALWAYS_INLINE void hideFromOptimizer(T*& pointer)
 #if defined(__GNUC__)
     asm("" : "+r"(pointer));
 #endif
-}
-
-// f(i) for i in [0, n): unrolled at compile time when N > 0 (then n == N),
-// so that arrays indexed by i stay in registers; a plain loop when N == 0.
-template <typename F, int64_t... I>
-RNNPOOL_ALWAYS_INLINE void repeatSequence(F& f, std::integer_sequence<int64_t, I...>)
-{
-    (f(I), ...);
-}
-
-template <int64_t N, typename F>
-RNNPOOL_ALWAYS_INLINE void repeat(int64_t n, F&& f)
-{
-    if constexpr (N > 0) {
-        repeatSequence(f, std::make_integer_sequence<int64_t, N>());
-    } else {
-        for (int64_t i = 0; i < n; ++i)
-            f(i);
-    }
 }
 
 // x·W of one step for hidden units [j0, j0 + G) (RNN2's projection).

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 
 #include <Eigen/Core>
 
@@ -25,6 +26,40 @@ constexpr int64_t kLanes = Eigen::internal::packet_traits<float>::size;
 RNNPOOL_ALWAYS_INLINE Packet load(const float* p) { return Eigen::internal::ploadu<Packet>(p); }
 RNNPOOL_ALWAYS_INLINE void store(float* p, const Packet& v) { Eigen::internal::pstoreu(p, v); }
 RNNPOOL_ALWAYS_INLINE Packet splat(float v) { return Eigen::internal::pset1<Packet>(v); }
+template <typename F, int64_t... I>
+RNNPOOL_ALWAYS_INLINE void repeatSequence(F& f, std::integer_sequence<int64_t, I...>)
+{
+    (f(I), ...);
+}
+
+// f(i) for i in [0, n): unrolled at compile time when N > 0 (then n == N),
+// so that arrays of packets indexed by i stay in registers; a plain loop
+// when N == 0.
+template <int64_t N, typename F>
+RNNPOOL_ALWAYS_INLINE void repeat(int64_t n, F&& f)
+{
+    if constexpr (N > 0) {
+        repeatSequence(f, std::make_integer_sequence<int64_t, N>());
+    } else {
+        for (int64_t i = 0; i < n; ++i)
+            f(i);
+    }
+}
+
+// The first n (< kLanes) floats at p, zeros in the other lanes; reads no
+// float beyond p[n - 1].
+RNNPOOL_ALWAYS_INLINE Packet loadPartial(const float* p, int64_t n)
+{
+#if defined(EIGEN_VECTORIZE_AVX512)
+    return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1u), p);
+#else
+    alignas(64) float buffer[kLanes] = {};
+    for (int64_t i = 0; i < n; ++i)
+        buffer[i] = p[i];
+    return Eigen::internal::ploadu<Packet>(buffer);
+#endif
+}
+
 // The first n (< kLanes) floats of v.
 RNNPOOL_ALWAYS_INLINE void storePartial(float* p, const Packet& v, int64_t n)
 {

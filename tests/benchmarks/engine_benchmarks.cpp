@@ -7,6 +7,7 @@
 #include <memory>
 #include <random>
 
+#include <Eigen/Core>
 #include <benchmark/benchmark.h>
 
 #include "engine/peak_rate.h"
@@ -128,6 +129,25 @@ void BM_Pointwise(benchmark::State& state)
     runOp(state, conv, randomInput({64, 60, 80}, 6));
 }
 BENCHMARK(BM_Pointwise)->Unit(benchmark::kMillisecond);
+
+// The same product through Eigen's general matrix product plus a bias and
+// ReLU6 pass (the engine's previous pointwise path): the peer of BM_Pointwise.
+void BM_PointwiseEigen(benchmark::State& state)
+{
+    using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const Tensor w = randomInput({128, 64}, 5), x = randomInput({64, 60 * 80}, 6), bias = randomInput({128}, 7);
+    Tensor y({128, 60 * 80});
+    for (auto _ : state) {
+        Eigen::Map<RowMatrix>(y.data(), 128, 4800).noalias() =
+            Eigen::Map<const RowMatrix>(w.data(), 128, 64) * Eigen::Map<const RowMatrix>(x.data(), 64, 4800);
+        for (int64_t o = 0; o < 128; ++o)
+            biasActivateRow(Activation::Relu6, bias.data()[o], y.data() + o * 4800, 4800);
+        benchmark::DoNotOptimize(y.data());
+    }
+    state.counters["GFLOP/s"] = benchmark::Counter(2.0 * 128 * 64 * 4800, benchmark::Counter::kIsIterationInvariantRate,
+                                                   benchmark::Counter::kIs1000);
+}
+BENCHMARK(BM_PointwiseEigen)->Unit(benchmark::kMillisecond);
 
 // An RNNPool with random weights (h1 = h2 = hidden) on `channels` inputs.
 std::unique_ptr<RnnPool> randomRnnPool(int64_t channels, int64_t hidden, uint32_t seed)
