@@ -74,6 +74,25 @@ void gatherStrided(const float* __restrict in, int64_t stride, int64_t begin, in
             out[i] = in[i * stride];
 }
 
+// out[m] = in[m - pad] where that is inside [0, n), else 0, for m in
+// [0, width): packet by packet with masked loads, no calls (maps of 20 to
+// 160 columns make library copies per row cost more than the copying).
+void copyRowPadded(const float* in, int64_t n, int64_t pad, float* out, int64_t width)
+{
+    for (int64_t m = 0; m < width; m += simd::kLanes) {
+        const int64_t lo = std::clamp<int64_t>(pad - m, 0, simd::kLanes);            // first lane inside
+        const int64_t hi = std::clamp<int64_t>(n + pad - m, lo, simd::kLanes);        // one past the last
+        const int64_t count = std::min(simd::kLanes, width - m);
+        simd::Packet v = simd::splat(0.0f);
+        if (hi > lo)
+            v = simd::loadRange(in + m - pad, lo, hi);
+        if (count == simd::kLanes)
+            simd::store(out + m, v);
+        else
+            simd::storePartial(out + m, v, count);
+    }
+}
+
 // Writes every float of padded rows [first, first + count) of channel `src`
 // (ih × iw) into `plane`: the input and the zeros around it.
 void fillPlane(const DirectConvShape& d, const PaddedPlane& g, const float* src, int64_t ih, int64_t iw, float* plane,
@@ -87,6 +106,10 @@ void fillPlane(const DirectConvShape& d, const PaddedPlane& g, const float* src,
             continue;
         }
         const float* in = src + y * iw;
+        if (g.stride == 1) {
+            copyRowPadded(in, iw, d.padW, row, g.phaseWidth);
+            continue;
+        }
         for (int64_t phase = 0; phase < g.stride; ++phase) {
             // Padded column m·stride + phase holds input column x = m·stride + phase - padW.
             float* out = row + phase * g.phaseWidth;
@@ -135,30 +158,49 @@ void fewOutputsRow(const std::vector<int64_t>& taps, const float* row, int64_t c
     }
 }
 
+// Bias, then ReLU or ReLU6 on the packet (other activations run on the
+// stored row; see packetActivation()).
+inline Packet biasActivate(Activation activation, const Packet& v)
+{
+    if (activation == Activation::Relu)
+        return Eigen::internal::pmax(v, simd::splat(0.0f));
+    if (activation == Activation::Relu6)
+        return Eigen::internal::pmin(Eigen::internal::pmax(v, simd::splat(0.0f)), simd::splat(6.0f));
+    return v;
+}
+
+bool packetActivation(Activation a) { return a == Activation::None || a == Activation::Relu || a == Activation::Relu6; }
+
 // P packets of one depthwise output row: taps[t] offsets into the padded row.
 // T is the tap count when known at compile time (9 for 3×3), else 0.
 template <int64_t P, int64_t T>
-inline void depthwiseChunk(const float* row, const int64_t* taps, int64_t tapCount, const float* w, float* dst, int64_t n)
+inline void depthwiseChunk(const float* row, const int64_t* taps, int64_t tapCount, const float* w, float bias,
+                           Activation activation, float* dst, int64_t n)
 {
     Packet acc[P];
     for (int64_t p = 0; p < P; ++p)
-        acc[p] = simd::splat(0.0f);
+        acc[p] = simd::splat(bias);
     const int64_t count = T > 0 ? T : tapCount;
     for (int64_t t = 0; t < count; ++t)
         accumulate<P>(acc, w[t], row + taps[t]);
+    for (int64_t p = 0; p < P; ++p)
+        acc[p] = biasActivate(activation, acc[p]);
     storeChunk<P>(acc, dst, n);
 }
 
-// One output row of one channel: four packets at a time (four independent
-// accumulator chains), then single packets for the rest of the row.
+// One output row of one channel, bias and activation included: four packets
+// at a time (four independent accumulator chains), then single packets.
 template <int64_t T>
-void depthwiseRow(const float* row, const int64_t* taps, int64_t tapCount, const float* w, float* dst, int64_t ow)
+void depthwiseRow(const float* row, const int64_t* taps, int64_t tapCount, const float* w, float bias,
+                  Activation activation, float* dst, int64_t ow)
 {
     int64_t ox = 0;
     for (; ox + 4 * simd::kLanes <= ow; ox += 4 * simd::kLanes)
-        depthwiseChunk<4, T>(row + ox, taps, tapCount, w, dst + ox, 4 * simd::kLanes);
+        depthwiseChunk<4, T>(row + ox, taps, tapCount, w, bias, activation, dst + ox, 4 * simd::kLanes);
     for (; ox < ow; ox += simd::kLanes)
-        depthwiseChunk<1, T>(row + ox, taps, tapCount, w, dst + ox, std::min(simd::kLanes, ow - ox));
+        depthwiseChunk<1, T>(row + ox, taps, tapCount, w, bias, activation, dst + ox, std::min(simd::kLanes, ow - ox));
+    if (!packetActivation(activation))
+        activateInPlace(activation, dst, ow);
 }
 
 // Bands of output rows: each band copies the padded input rows it needs, for
@@ -207,10 +249,9 @@ void depthwiseDirect(const DirectConvShape& d, const Tensor& in, const float* we
         for (int64_t oy = 0; oy < oh; ++oy) {
             const float* row = plane + oy * d.strideH * g.rowPitch();
             if (tapCount == 9)
-                depthwiseRow<9>(row, taps.data(), tapCount, w, dst + oy * ow, ow);
+                depthwiseRow<9>(row, taps.data(), tapCount, w, bias[c], activation, dst + oy * ow, ow);
             else
-                depthwiseRow<0>(row, taps.data(), tapCount, w, dst + oy * ow, ow);
-            biasActivateRow(activation, bias[c], dst + oy * ow, ow);
+                depthwiseRow<0>(row, taps.data(), tapCount, w, bias[c], activation, dst + oy * ow, ow);
         }
     }
 }

@@ -60,6 +60,20 @@ RNNPOOL_ALWAYS_INLINE Packet loadPartial(const float* p, int64_t n)
 #endif
 }
 
+// Lanes [lo, hi) from p[lo .. hi), zeros elsewhere; reads only those floats.
+RNNPOOL_ALWAYS_INLINE Packet loadRange(const float* p, int64_t lo, int64_t hi)
+{
+#if defined(EIGEN_VECTORIZE_AVX512)
+    const unsigned mask = ((hi >= 16 ? 0x10000u : (1u << hi)) - 1u) & ~((1u << lo) - 1u);
+    return _mm512_maskz_loadu_ps(static_cast<__mmask16>(mask), p);
+#else
+    alignas(64) float buffer[kLanes] = {};
+    for (int64_t i = lo; i < hi; ++i)
+        buffer[i] = p[i];
+    return Eigen::internal::ploadu<Packet>(buffer);
+#endif
+}
+
 // The first n (< kLanes) floats of v.
 RNNPOOL_ALWAYS_INLINE void storePartial(float* p, const Packet& v, int64_t n)
 {

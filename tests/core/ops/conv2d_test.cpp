@@ -110,7 +110,7 @@ TEST(Conv2d, RandomShapesMatchScalarReference)
 {
     std::mt19937 rng(2024);
     auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-    const Activation activations[] = {Activation::None, Activation::Relu, Activation::Relu6};
+    const Activation activations[] = {Activation::None, Activation::Relu, Activation::Relu6, Activation::Swish};
     for (int trial = 0; trial < 60; ++trial) {
         const int path = trial % 3; // 0 depthwise, 1 pointwise, 2 general
         Conv2dParams p;
@@ -127,7 +127,7 @@ TEST(Conv2d, RandomShapesMatchScalarReference)
         }
         p.bias = true;
         p.weights = "w";
-        p.activation = activations[trial % 3 == 0 ? (trial / 3) % 3 : trial % 3];
+        p.activation = activations[(trial / 3) % 4];
         const int64_t h = pick(static_cast<int>(k), 21), w = pick(static_cast<int>(k), 75);
         Conv2d conv(p);
         Tensor weight = randomTensor({p.outChannels, p.inChannels / p.groups, k, k}, rng, 0.3f);
