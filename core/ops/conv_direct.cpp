@@ -1,6 +1,6 @@
 #include "ops/conv_direct.h"
 
-#include "ops/simd.h"
+#include "ops/activation_simd.h"
 
 #include <algorithm>
 #include <vector>
@@ -158,19 +158,6 @@ void fewOutputsRow(const std::vector<int64_t>& taps, const float* row, int64_t c
     }
 }
 
-// Bias, then ReLU or ReLU6 on the packet (other activations run on the
-// stored row; see packetActivation()).
-inline Packet biasActivate(Activation activation, const Packet& v)
-{
-    if (activation == Activation::Relu)
-        return Eigen::internal::pmax(v, simd::splat(0.0f));
-    if (activation == Activation::Relu6)
-        return Eigen::internal::pmin(Eigen::internal::pmax(v, simd::splat(0.0f)), simd::splat(6.0f));
-    return v;
-}
-
-bool packetActivation(Activation a) { return a == Activation::None || a == Activation::Relu || a == Activation::Relu6; }
-
 // P packets of one depthwise output row: taps[t] offsets into the padded row.
 // T is the tap count when known at compile time (9 for 3×3), else 0.
 template <int64_t P, int64_t T>
@@ -184,7 +171,7 @@ inline void depthwiseChunk(const float* row, const int64_t* taps, int64_t tapCou
     for (int64_t t = 0; t < count; ++t)
         accumulate<P>(acc, w[t], row + taps[t]);
     for (int64_t p = 0; p < P; ++p)
-        acc[p] = biasActivate(activation, acc[p]);
+        acc[p] = simd::activatePacket(activation, acc[p]);
     storeChunk<P>(acc, dst, n);
 }
 
@@ -199,7 +186,7 @@ void depthwiseRow(const float* row, const int64_t* taps, int64_t tapCount, const
         depthwiseChunk<4, T>(row + ox, taps, tapCount, w, bias, activation, dst + ox, 4 * simd::kLanes);
     for (; ox < ow; ox += simd::kLanes)
         depthwiseChunk<1, T>(row + ox, taps, tapCount, w, bias, activation, dst + ox, std::min(simd::kLanes, ow - ox));
-    if (!packetActivation(activation))
+    if (!simd::activatesOnPackets(activation))
         activateInPlace(activation, dst, ow);
 }
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "ops/simd.h"
+#include "ops/activation_simd.h"
 
 namespace rnnpool {
 
@@ -18,17 +18,6 @@ constexpr int64_t kPixelBlock = kPixelPackets * kLanes;
 RNNPOOL_ALWAYS_INLINE Packet loadPixels(const float* src, int64_t n)
 {
     return n >= kLanes ? simd::load(src) : simd::loadPartial(src, n);
-}
-
-// Bias is in the accumulators already; ReLU and ReLU6 are packet min/max,
-// other activations run on the stored row segment.
-RNNPOOL_ALWAYS_INLINE Packet clampActivation(Activation activation, const Packet& v)
-{
-    if (activation == Activation::Relu)
-        return Eigen::internal::pmax(v, simd::splat(0.0f));
-    if (activation == Activation::Relu6)
-        return Eigen::internal::pmin(Eigen::internal::pmax(v, simd::splat(0.0f)), simd::splat(6.0f));
-    return v;
 }
 
 // O output channels × P packets of pixels starting at pixel p0 (n valid;
@@ -58,7 +47,7 @@ void block(const float* weight, const float* bias, Activation activation, const 
     repeat<O>(O, [&](int64_t o) RNNPOOL_LAMBDA_INLINE {
         float* dst = out + o * pixels + p0;
         repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE {
-            const Packet v = clampActivation(activation, acc[o][p]);
+            const Packet v = simd::activatePacket(activation, acc[o][p]);
             const int64_t left = n - p * kLanes;
             if (Full || left >= kLanes)
                 simd::store(dst + p * kLanes, v);
@@ -66,7 +55,7 @@ void block(const float* weight, const float* bias, Activation activation, const 
                 simd::storePartial(dst + p * kLanes, v, left);
         });
     });
-    if (activation != Activation::None && activation != Activation::Relu && activation != Activation::Relu6)
+    if (!simd::activatesOnPackets(activation))
         for (int64_t o = 0; o < O; ++o)
             activateInPlace(activation, out + o * pixels + p0, n);
 }
