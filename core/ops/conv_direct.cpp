@@ -127,10 +127,12 @@ void fillPlane(const DirectConvShape& d, const PaddedPlane& g, const float* src,
     }
 }
 
-// Scratch kept per thread between calls; fillPlane() overwrites all of it.
-float* planeScratch(int64_t n)
+// Scratch kept per thread between calls (slot 0: padded planes, 1: flat
+// outputs); the callers overwrite what they read.
+float* planeScratch(int64_t n, int slot = 0)
 {
-    thread_local std::vector<float> buffer;
+    thread_local std::vector<float> buffers[2];
+    std::vector<float>& buffer = buffers[slot];
     if (static_cast<int64_t>(buffer.size()) < n)
         buffer.resize(static_cast<size_t>(n));
     return buffer.data();
@@ -218,11 +220,61 @@ void fewOutputsAll(const DirectConvShape& d, const PaddedPlane& g, const Tensor&
         }
     }
 }
+
+// Stride 1: a channel's padded plane with the tight pitch iw + 2·padW is one
+// long row, output q = oy·pitch + ox reading plane[q + ky·pitch + kx], so one
+// pass of full packets covers all output rows (the outputs that land in the
+// padding columns are computed and dropped), with no per-row work on the
+// 10- to 40-column maps of the later blocks.
+void depthwiseFlat(const DirectConvShape& d, const Tensor& in, const float* weight, const float* bias,
+                   Activation activation, Tensor& out)
+{
+    const int64_t channels = in.dim(0), ih = in.dim(1), iw = in.dim(2), oh = out.dim(1), ow = out.dim(2);
+    const int64_t pitch = iw + 2 * d.padW, rows = ih + 2 * d.padH; // ow + kw - 1, oh + kh - 1
+    const int64_t span = (oh * pitch + simd::kLanes - 1) / simd::kLanes * simd::kLanes;
+    const int64_t slack = simd::kLanes + d.kernelW; // reads of the last packet past the last row
+    std::vector<int64_t> taps;
+    for (int64_t ky = 0; ky < d.kernelH; ++ky)
+        for (int64_t kx = 0; kx < d.kernelW; ++kx)
+            taps.push_back(ky * pitch + kx);
+    const int64_t tapCount = static_cast<int64_t>(taps.size());
+#pragma omp parallel for schedule(static)
+    for (int64_t c = 0; c < channels; ++c) {
+        float* plane = planeScratch(rows * pitch + slack, 0);
+        float* flat = planeScratch(span, 1);
+        const float* src = in.data() + c * ih * iw;
+        for (int64_t r = 0; r < rows; ++r) {
+            const int64_t y = r - d.padH;
+            if (y < 0 || y >= ih)
+                std::fill_n(plane + r * pitch, pitch, 0.0f);
+            else
+                copyRowPadded(src + y * iw, iw, d.padW, plane + r * pitch, pitch);
+        }
+        std::fill_n(plane + rows * pitch, slack, 0.0f);
+        const float* w = weight + c * tapCount;
+        int64_t q = 0;
+        for (; q + 4 * simd::kLanes <= span; q += 4 * simd::kLanes)
+            tapCount == 9 ? depthwiseChunk<4, 9>(plane + q, taps.data(), tapCount, w, bias[c], activation, flat + q, 4 * simd::kLanes)
+                          : depthwiseChunk<4, 0>(plane + q, taps.data(), tapCount, w, bias[c], activation, flat + q, 4 * simd::kLanes);
+        for (; q < span; q += simd::kLanes)
+            tapCount == 9 ? depthwiseChunk<1, 9>(plane + q, taps.data(), tapCount, w, bias[c], activation, flat + q, simd::kLanes)
+                          : depthwiseChunk<1, 0>(plane + q, taps.data(), tapCount, w, bias[c], activation, flat + q, simd::kLanes);
+        float* dst = out.data() + c * oh * ow;
+        for (int64_t oy = 0; oy < oh; ++oy)
+            std::copy_n(flat + oy * pitch, ow, dst + oy * ow);
+        if (!simd::activatesOnPackets(activation))
+            activateInPlace(activation, dst, oh * ow);
+    }
+}
 } // namespace
 
 void depthwiseDirect(const DirectConvShape& d, const Tensor& in, const float* weight, const float* bias,
                      Activation activation, Tensor& out)
 {
+    if (d.strideH == 1 && d.strideW == 1) {
+        depthwiseFlat(d, in, weight, bias, activation, out);
+        return;
+    }
     const int64_t channels = in.dim(0), ih = in.dim(1), iw = in.dim(2), oh = out.dim(1), ow = out.dim(2);
     const PaddedPlane g(d, ih, oh, ow);
     const std::vector<int64_t> taps = g.taps(d);
