@@ -7,6 +7,7 @@
 #include <Eigen/Core>
 
 #include "ops/conv_direct.h"
+#include "ops/conv_pointwise.h"
 
 namespace rnnpool {
 
@@ -130,13 +131,8 @@ void Conv2d::evalFewOutputs(const Tensor& in, Tensor& out) const
 void Conv2d::evalPointwise(const Tensor& in, Tensor& out) const
 {
     const auto& p = m_params;
-    const int64_t hw = in.dim(1) * in.dim(2);
-    ConstMatrixMap w(m_foldedWeight.data(), p.outChannels, p.inChannels);
-    ConstMatrixMap x(in.data(), p.inChannels, hw);
-    MatrixMap y(out.data(), p.outChannels, hw);
-    y.noalias() = w * x;
-    for (int64_t o = 0; o < p.outChannels; ++o)
-        biasActivateRow(p.activation, m_foldedBias.data()[o], out.data() + o * hw, hw);
+    pointwiseDirect(m_foldedWeight.data(), m_foldedBias.data(), p.activation, in.data(), p.inChannels, p.outChannels,
+                    in.dim(1) * in.dim(2), out.data());
 }
 
 void Conv2d::evalIm2col(const Tensor& in, Tensor& out) const

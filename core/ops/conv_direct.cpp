@@ -1,6 +1,6 @@
 #include "ops/conv_direct.h"
 
-#include "ops/simd.h"
+#include "ops/activation_simd.h"
 
 #include <algorithm>
 #include <vector>
@@ -54,10 +54,12 @@ inline void accumulate(Packet* acc, float w, const float* src)
 template <int64_t P>
 inline void storeChunk(const Packet* acc, float* dst, int64_t n)
 {
-    float buffer[P * simd::kLanes];
-    for (int64_t p = 0; p < P; ++p)
-        simd::store(buffer + p * simd::kLanes, acc[p]);
-    std::copy_n(buffer, n, dst);
+    for (int64_t p = 0; p < P; ++p, n -= simd::kLanes, dst += simd::kLanes) {
+        if (n >= simd::kLanes)
+            simd::store(dst, acc[p]);
+        else if (n > 0)
+            simd::storePartial(dst, acc[p], n);
+    }
 }
 
 // out[i] = in[i·stride] for i in [begin, end); the buffers never overlap,
@@ -70,6 +72,25 @@ void gatherStrided(const float* __restrict in, int64_t stride, int64_t begin, in
     else
         for (int64_t i = begin; i < end; ++i)
             out[i] = in[i * stride];
+}
+
+// out[m] = in[m - pad] where that is inside [0, n), else 0, for m in
+// [0, width): packet by packet with masked loads, no calls (maps of 20 to
+// 160 columns make library copies per row cost more than the copying).
+void copyRowPadded(const float* in, int64_t n, int64_t pad, float* out, int64_t width)
+{
+    for (int64_t m = 0; m < width; m += simd::kLanes) {
+        const int64_t lo = std::clamp<int64_t>(pad - m, 0, simd::kLanes);            // first lane inside
+        const int64_t hi = std::clamp<int64_t>(n + pad - m, lo, simd::kLanes);        // one past the last
+        const int64_t count = std::min(simd::kLanes, width - m);
+        simd::Packet v = simd::splat(0.0f);
+        if (hi > lo)
+            v = simd::loadRange(in + m - pad, lo, hi);
+        if (count == simd::kLanes)
+            simd::store(out + m, v);
+        else
+            simd::storePartial(out + m, v, count);
+    }
 }
 
 // Writes every float of padded rows [first, first + count) of channel `src`
@@ -85,6 +106,10 @@ void fillPlane(const DirectConvShape& d, const PaddedPlane& g, const float* src,
             continue;
         }
         const float* in = src + y * iw;
+        if (g.stride == 1) {
+            copyRowPadded(in, iw, d.padW, row, g.phaseWidth);
+            continue;
+        }
         for (int64_t phase = 0; phase < g.stride; ++phase) {
             // Padded column m·stride + phase holds input column x = m·stride + phase - padW.
             float* out = row + phase * g.phaseWidth;
@@ -102,10 +127,12 @@ void fillPlane(const DirectConvShape& d, const PaddedPlane& g, const float* src,
     }
 }
 
-// Scratch kept per thread between calls; fillPlane() overwrites all of it.
-float* planeScratch(int64_t n)
+// Scratch kept per thread between calls (slot 0: padded planes, 1: flat
+// outputs); the callers overwrite what they read.
+float* planeScratch(int64_t n, int slot = 0)
 {
-    thread_local std::vector<float> buffer;
+    thread_local std::vector<float> buffers[2];
+    std::vector<float>& buffer = buffers[slot];
     if (static_cast<int64_t>(buffer.size()) < n)
         buffer.resize(static_cast<size_t>(n));
     return buffer.data();
@@ -134,15 +161,35 @@ void fewOutputsRow(const std::vector<int64_t>& taps, const float* row, int64_t c
 }
 
 // P packets of one depthwise output row: taps[t] offsets into the padded row.
-template <int64_t P>
-void depthwiseChunk(const float* row, const std::vector<int64_t>& taps, const float* w, float* dst, int64_t n)
+// T is the tap count when known at compile time (9 for 3×3), else 0.
+template <int64_t P, int64_t T>
+inline void depthwiseChunk(const float* row, const int64_t* taps, int64_t tapCount, const float* w, float bias,
+                           Activation activation, float* dst, int64_t n)
 {
     Packet acc[P];
     for (int64_t p = 0; p < P; ++p)
-        acc[p] = simd::splat(0.0f);
-    for (size_t t = 0; t < taps.size(); ++t)
+        acc[p] = simd::splat(bias);
+    const int64_t count = T > 0 ? T : tapCount;
+    for (int64_t t = 0; t < count; ++t)
         accumulate<P>(acc, w[t], row + taps[t]);
+    for (int64_t p = 0; p < P; ++p)
+        acc[p] = simd::activatePacket(activation, acc[p]);
     storeChunk<P>(acc, dst, n);
+}
+
+// One output row of one channel, bias and activation included: four packets
+// at a time (four independent accumulator chains), then single packets.
+template <int64_t T>
+void depthwiseRow(const float* row, const int64_t* taps, int64_t tapCount, const float* w, float bias,
+                  Activation activation, float* dst, int64_t ow)
+{
+    int64_t ox = 0;
+    for (; ox + 4 * simd::kLanes <= ow; ox += 4 * simd::kLanes)
+        depthwiseChunk<4, T>(row + ox, taps, tapCount, w, bias, activation, dst + ox, 4 * simd::kLanes);
+    for (; ox < ow; ox += simd::kLanes)
+        depthwiseChunk<1, T>(row + ox, taps, tapCount, w, bias, activation, dst + ox, std::min(simd::kLanes, ow - ox));
+    if (!simd::activatesOnPackets(activation))
+        activateInPlace(activation, dst, ow);
 }
 
 // Bands of output rows: each band copies the padded input rows it needs, for
@@ -173,11 +220,61 @@ void fewOutputsAll(const DirectConvShape& d, const PaddedPlane& g, const Tensor&
         }
     }
 }
+
+// Stride 1: a channel's padded plane with the tight pitch iw + 2·padW is one
+// long row, output q = oy·pitch + ox reading plane[q + ky·pitch + kx], so one
+// pass of full packets covers all output rows (the outputs that land in the
+// padding columns are computed and dropped), with no per-row work on the
+// 10- to 40-column maps of the later blocks.
+void depthwiseFlat(const DirectConvShape& d, const Tensor& in, const float* weight, const float* bias,
+                   Activation activation, Tensor& out)
+{
+    const int64_t channels = in.dim(0), ih = in.dim(1), iw = in.dim(2), oh = out.dim(1), ow = out.dim(2);
+    const int64_t pitch = iw + 2 * d.padW, rows = ih + 2 * d.padH; // ow + kw - 1, oh + kh - 1
+    const int64_t span = (oh * pitch + simd::kLanes - 1) / simd::kLanes * simd::kLanes;
+    const int64_t slack = simd::kLanes + d.kernelW; // reads of the last packet past the last row
+    std::vector<int64_t> taps;
+    for (int64_t ky = 0; ky < d.kernelH; ++ky)
+        for (int64_t kx = 0; kx < d.kernelW; ++kx)
+            taps.push_back(ky * pitch + kx);
+    const int64_t tapCount = static_cast<int64_t>(taps.size());
+#pragma omp parallel for schedule(static)
+    for (int64_t c = 0; c < channels; ++c) {
+        float* plane = planeScratch(rows * pitch + slack, 0);
+        float* flat = planeScratch(span, 1);
+        const float* src = in.data() + c * ih * iw;
+        for (int64_t r = 0; r < rows; ++r) {
+            const int64_t y = r - d.padH;
+            if (y < 0 || y >= ih)
+                std::fill_n(plane + r * pitch, pitch, 0.0f);
+            else
+                copyRowPadded(src + y * iw, iw, d.padW, plane + r * pitch, pitch);
+        }
+        std::fill_n(plane + rows * pitch, slack, 0.0f);
+        const float* w = weight + c * tapCount;
+        int64_t q = 0;
+        for (; q + 4 * simd::kLanes <= span; q += 4 * simd::kLanes)
+            tapCount == 9 ? depthwiseChunk<4, 9>(plane + q, taps.data(), tapCount, w, bias[c], activation, flat + q, 4 * simd::kLanes)
+                          : depthwiseChunk<4, 0>(plane + q, taps.data(), tapCount, w, bias[c], activation, flat + q, 4 * simd::kLanes);
+        for (; q < span; q += simd::kLanes)
+            tapCount == 9 ? depthwiseChunk<1, 9>(plane + q, taps.data(), tapCount, w, bias[c], activation, flat + q, simd::kLanes)
+                          : depthwiseChunk<1, 0>(plane + q, taps.data(), tapCount, w, bias[c], activation, flat + q, simd::kLanes);
+        float* dst = out.data() + c * oh * ow;
+        for (int64_t oy = 0; oy < oh; ++oy)
+            std::copy_n(flat + oy * pitch, ow, dst + oy * ow);
+        if (!simd::activatesOnPackets(activation))
+            activateInPlace(activation, dst, oh * ow);
+    }
+}
 } // namespace
 
 void depthwiseDirect(const DirectConvShape& d, const Tensor& in, const float* weight, const float* bias,
                      Activation activation, Tensor& out)
 {
+    if (d.strideH == 1 && d.strideW == 1) {
+        depthwiseFlat(d, in, weight, bias, activation, out);
+        return;
+    }
     const int64_t channels = in.dim(0), ih = in.dim(1), iw = in.dim(2), oh = out.dim(1), ow = out.dim(2);
     const PaddedPlane g(d, ih, oh, ow);
     const std::vector<int64_t> taps = g.taps(d);
@@ -190,14 +287,10 @@ void depthwiseDirect(const DirectConvShape& d, const Tensor& in, const float* we
         float* dst = out.data() + c * oh * ow;
         for (int64_t oy = 0; oy < oh; ++oy) {
             const float* row = plane + oy * d.strideH * g.rowPitch();
-            // Four packets at a time (four independent accumulator chains),
-            // then single packets for the rest of the row.
-            int64_t ox = 0;
-            for (; ox + 4 * simd::kLanes <= ow; ox += 4 * simd::kLanes)
-                depthwiseChunk<4>(row + ox, taps, w, dst + oy * ow + ox, 4 * simd::kLanes);
-            for (; ox < ow; ox += simd::kLanes)
-                depthwiseChunk<1>(row + ox, taps, w, dst + oy * ow + ox, std::min(simd::kLanes, ow - ox));
-            biasActivateRow(activation, bias[c], dst + oy * ow, ow);
+            if (tapCount == 9)
+                depthwiseRow<9>(row, taps.data(), tapCount, w, bias[c], activation, dst + oy * ow, ow);
+            else
+                depthwiseRow<0>(row, taps.data(), tapCount, w, bias[c], activation, dst + oy * ow, ow);
         }
     }
 }

@@ -43,6 +43,15 @@ void FastGrnnCell::prepareScalars()
 {
     sigmoidZeta = sigmoid(zeta.data()[0]);
     sigmoidNu = sigmoid(nu.data()[0]);
+    expNegBiasGate.assign(static_cast<size_t>(hiddenSize), 1.0f);
+    expTwiceBiasUpdate.assign(static_cast<size_t>(hiddenSize), 1.0f);
+    gateBiasesBounded = biasGate.numel() == hiddenSize && biasUpdate.numel() == hiddenSize;
+    for (int64_t j = 0; gateBiasesBounded && j < hiddenSize; ++j) {
+        const float bz = biasGate.data()[j], bh = biasUpdate.data()[j];
+        gateBiasesBounded = std::abs(bz) <= kGateBiasLimit && std::abs(bh) <= kGateBiasLimit;
+        expNegBiasGate[static_cast<size_t>(j)] = std::exp(-bz);
+        expTwiceBiasUpdate[static_cast<size_t>(j)] = std::exp(2.0f * bh);
+    }
 }
 
 void FastGrnnCell::inputProjection(const float* x, float* wx) const

@@ -14,6 +14,10 @@
 
 namespace rnnpool {
 
+// The fast kernels' one-exponential gates (ops/fastgrnn_lanes.h) need the
+// gate biases within ±kGateBiasLimit; cells beyond it use two exponentials.
+constexpr float kGateBiasLimit = 10.0f;
+
 struct FastGrnnCell {
     int64_t inputSize = 0;
     int64_t hiddenSize = 0;
@@ -25,6 +29,9 @@ struct FastGrnnCell {
     Tensor nu;         // [1, 1], before the sigmoid
     float sigmoidZeta = 0.0f; // set by prepareScalars()
     float sigmoidNu = 0.0f;
+    std::vector<float> expNegBiasGate;     // e^-bias_gate, per hidden unit (prepareScalars())
+    std::vector<float> expTwiceBiasUpdate; // e^(2·bias_update)
+    bool gateBiasesBounded = false;        // every |bias| <= kGateBiasLimit
 
     // The six slots of a cell stored under `prefix` ("rnn_model.cell_rnn.cell"),
     // optionally found under `fallbackPrefix` instead, and duplicated under the

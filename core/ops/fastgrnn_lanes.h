@@ -13,17 +13,16 @@
 #include "ops/fastgrnn.h"
 #include "ops/simd.h"
 
+#include <utility>
+
 namespace rnnpool::lanes {
 
 using simd::fma;
 using simd::kLanes;
 using simd::load;
+using simd::repeat;
 using simd::Packet;
 using simd::splat;
-
-// Eigen's vectorised rational logistic (measured a few percent faster here
-// than (1 + tanh(x/2)) / 2); tanh is Eigen's ptanh.
-inline Packet sigmoid(const Packet& x) { return Eigen::internal::scalar_logistic_op<float>().packetOp(x); }
 
 // Runs `cell` for `steps` steps over kLanes sequences from a zero state and
 // stores the final state of hidden unit j at final + j * finalPitch.
@@ -33,56 +32,140 @@ inline Packet sigmoid(const Packet& x) { return Eigen::internal::scalar_logistic
 // registers), or 0 for any size up to kMaxHidden.
 constexpr int64_t kMaxHidden = 256;
 
-template <int64_t H, bool Project, typename Input>
+// The gates of one hidden unit on whole packets, without divisions, from
+// pre = x·W + h·U. With E = e^-pre, Kz = e^-bz and Kh = e^2bh (per unit,
+// FastGrnnCell::prepareScalars):
+//   z = sigmoid(pre + bz) = 1 / (1 + E·Kz)
+//   c = tanh(pre + bh)    = (Kh - E²) / (Kh + E²)
+// one exponential instead of two. pre is clamped to ±kPreLimit, which changes
+// nothing the float result can show while |bz|, |bh| <= kGateBiasLimit
+// (the arguments stay beyond ±20, where sigmoid is within 2e-9 of 0 or 1 and
+// tanh rounds to ±1) and keeps every term finite. Cells with larger biases
+// use the two-exponential gate (simd::sigmoid, simd::tanh).
+constexpr float kPreLimit = 30.0f;
+static_assert(kPreLimit - kGateBiasLimit >= 20.0f && kPreLimit <= simd::kExpLimit);
+
+struct GateConstants {
+    Packet zeta, zetaPlusNu, nu, one;
+    const float* biasGate;
+    const float* biasUpdate;
+    const float* expNegBiasGate;
+    const float* expTwiceBiasUpdate;
+    explicit GateConstants(const FastGrnnCell& cell)
+        : zeta(splat(cell.sigmoidZeta))
+        , zetaPlusNu(splat(cell.sigmoidZeta + cell.sigmoidNu))
+        , nu(splat(cell.sigmoidNu))
+        , one(splat(1.0f))
+        , biasGate(cell.biasGate.data())
+        , biasUpdate(cell.biasUpdate.data())
+        , expNegBiasGate(cell.expNegBiasGate.data())
+        , expTwiceBiasUpdate(cell.expTwiceBiasUpdate.data())
+    {
+    }
+};
+
+// The new state of hidden unit j: z·h + (zeta·(1 - z) + nu)·c.
+template <bool OneExp>
+RNNPOOL_ALWAYS_INLINE Packet gate(const GateConstants& g, int64_t j, const Packet& pre, const Packet& state)
+{
+    Packet z, c;
+    if constexpr (OneExp) {
+        const Packet clamped = Eigen::internal::pmin(Eigen::internal::pmax(pre, splat(-kPreLimit)), splat(kPreLimit));
+        const Packet e = simd::expNegBounded(clamped);
+        const Packet kh = splat(g.expTwiceBiasUpdate[j]);
+        const Packet e2 = simd::mul(e, e);
+        z = simd::reciprocal(fma(e, splat(g.expNegBiasGate[j]), g.one));
+        c = simd::mul(simd::sub(kh, e2), simd::reciprocal(simd::add(kh, e2)));
+    } else {
+        z = simd::sigmoid(simd::add(pre, splat(g.biasGate[j])));
+        c = simd::tanh(simd::add(pre, splat(g.biasUpdate[j])));
+    }
+    const Packet keep = simd::fnma(g.zeta, z, g.zetaPlusNu); // zeta·(1 - z) + nu
+    return fma(z, state, simd::mul(keep, c));
+}
+
+// Keeps the compiler from hoisting loads through `pointer` out of a loop.
+template <typename T>
+RNNPOOL_ALWAYS_INLINE void hideFromOptimizer(T*& pointer)
+{
+#if defined(__GNUC__)
+    asm("" : "+r"(pointer));
+#endif
+}
+
+// x·W of one step for hidden units [j0, j0 + G) (RNN2's projection).
+template <int64_t G, typename Input>
+RNNPOOL_ALWAYS_INLINE void projectGroup(const FastGrnnCell& cell, Input& input, int64_t t, int64_t j0, Packet* out)
+{
+    const int64_t h = cell.hiddenSize;
+    const float* w = cell.W.data() + j0;
+    Packet acc[G];
+    repeat<G>(G, [&](int64_t g) RNNPOOL_LAMBDA_INLINE { acc[g] = splat(0.0f); });
+    for (int64_t i = 0; i < cell.inputSize; ++i) {
+        const Packet x = load(input(t, i));
+        repeat<G>(G, [&](int64_t g) RNNPOOL_LAMBDA_INLINE { acc[g] = fma(x, splat(w[i * h + g]), acc[g]); });
+    }
+    repeat<G>(G, [&](int64_t g) RNNPOOL_LAMBDA_INLINE { out[g] = acc[g]; });
+}
+
+template <int64_t H, bool Project, bool OneExp, typename Input>
 void sweep(const FastGrnnCell& cell, int64_t steps, Input input, float* final, int64_t finalPitch)
 {
     const int64_t h = H > 0 ? H : cell.hiddenSize;
     constexpr int64_t Cap = H > 0 ? H : kMaxHidden;
-    Packet state[Cap], pre[Cap];
-    for (int64_t j = 0; j < h; ++j)
-        state[j] = splat(0.0f);
+    // Hidden units are updated in groups of G: G accumulator chains of h
+    // multiply-adds each run side by side. With H known, every loop over units
+    // is unrolled, so the state (H packets) and the group stay in registers.
+    // The generic size runs groups of one.
+    constexpr int64_t G = H > 0 && H % 4 == 0 ? 4 : 1;
+    constexpr int64_t Groups = H > 0 ? H / G : 0;
+    Packet state[Cap], next[Cap], projected[Project ? Cap : 1];
+    repeat<H>(h, [&](int64_t j) RNNPOOL_LAMBDA_INLINE { state[j] = splat(0.0f); });
     const float* u = cell.U.data();
-    const float* w = cell.W.data();
-    const float* bz = cell.biasGate.data();
-    const float* bh = cell.biasUpdate.data();
-    const Packet zeta = splat(cell.sigmoidZeta), nu = splat(cell.sigmoidNu), one = splat(1.0f);
+    const GateConstants constants(cell);
     for (int64_t t = 0; t < steps; ++t) {
-        if constexpr (Project) {
-            for (int64_t j = 0; j < h; ++j)
-                pre[j] = splat(0.0f);
-            for (int64_t i = 0; i < cell.inputSize; ++i) {
-                const Packet x = load(input(t, i));
-                for (int64_t j = 0; j < h; ++j)
-                    pre[j] = fma(x, splat(w[i * h + j]), pre[j]);
-            }
-        } else {
-            for (int64_t j = 0; j < h; ++j)
-                pre[j] = load(input(t, j));
-        }
-        // h independent accumulators, one per hidden unit: no latency chain.
-        for (int64_t k = 0; k < h; ++k)
-            for (int64_t j = 0; j < h; ++j)
-                pre[j] = fma(state[k], splat(u[k * h + j]), pre[j]);
-        for (int64_t j = 0; j < h; ++j) {
-            const Packet z = sigmoid(Eigen::internal::padd(pre[j], splat(bz[j])));
-            const Packet c = Eigen::internal::ptanh(Eigen::internal::padd(pre[j], splat(bh[j])));
-            // z·h + (zeta·(1 - z) + nu)·c
-            const Packet gate = fma(zeta, Eigen::internal::psub(one, z), nu);
-            state[j] = fma(z, state[j], Eigen::internal::pmul(gate, c));
-        }
+        // The weights are read from L1 as broadcast operands of every step's
+        // multiply-adds: hide the pointer from the optimiser, which otherwise
+        // hoists all h² broadcasts out of the loop and spills them to the stack.
+        hideFromOptimizer(u);
+        // x·W of this step first (RNN2), so the recurrence only holds the state.
+        if constexpr (Project)
+            repeat<Groups>(h / G, [&](int64_t group) RNNPOOL_LAMBDA_INLINE { projectGroup<G>(cell, input, t, group * G, projected + group * G); });
+        repeat<Groups>(h / G, [&](int64_t group) RNNPOOL_LAMBDA_INLINE {
+            const int64_t j0 = group * G;
+            Packet acc[G];
+            repeat<G>(G, [&](int64_t g) RNNPOOL_LAMBDA_INLINE {
+                if constexpr (Project)
+                    acc[g] = projected[j0 + g];
+                else
+                    acc[g] = load(input(t, j0 + g));
+            });
+            repeat<H>(h, [&](int64_t k) RNNPOOL_LAMBDA_INLINE {
+                repeat<G>(G, [&](int64_t g) RNNPOOL_LAMBDA_INLINE { acc[g] = fma(state[k], splat(u[k * h + j0 + g]), acc[g]); });
+            });
+            repeat<G>(G, [&](int64_t g) RNNPOOL_LAMBDA_INLINE { next[j0 + g] = gate<OneExp>(constants, j0 + g, acc[g], state[j0 + g]); });
+        });
+        repeat<H>(h, [&](int64_t j) RNNPOOL_LAMBDA_INLINE { state[j] = next[j]; });
     }
-    for (int64_t j = 0; j < h; ++j)
-        simd::store(final + j * finalPitch, state[j]);
+    repeat<H>(h, [&](int64_t j) RNNPOOL_LAMBDA_INLINE { simd::store(final + j * finalPitch, state[j]); });
 }
 
-// Dispatches on the hidden size so the common ones run from registers.
+// Dispatches on the hidden size, so the common ones run from registers, and
+// on the gate formula.
 template <bool Project, typename Input>
 void sweepAny(const FastGrnnCell& cell, int64_t steps, Input input, float* final, int64_t finalPitch)
 {
+    const bool oneExp = cell.gateBiasesBounded;
     switch (cell.hiddenSize) {
-    case 8: sweep<8, Project>(cell, steps, input, final, finalPitch); break;
-    case 16: sweep<16, Project>(cell, steps, input, final, finalPitch); break;
-    default: sweep<0, Project>(cell, steps, input, final, finalPitch); break;
+    case 8:
+        oneExp ? sweep<8, Project, true>(cell, steps, input, final, finalPitch)
+               : sweep<8, Project, false>(cell, steps, input, final, finalPitch);
+        break;
+    case 16:
+        oneExp ? sweep<16, Project, true>(cell, steps, input, final, finalPitch)
+               : sweep<16, Project, false>(cell, steps, input, final, finalPitch);
+        break;
+    default: sweep<0, Project, false>(cell, steps, input, final, finalPitch); break;
     }
 }
 

@@ -22,91 +22,107 @@ struct PhaseLayout {
 };
 
 // Per-thread scratch kept between calls: no allocation per frame once warm.
-std::vector<float>& scratch(int slot)
+float* scratch(int slot, int64_t n)
 {
     thread_local std::vector<float> buffers[4];
-    return buffers[slot];
-}
-
-float* sized(int slot, int64_t n)
-{
-    auto& b = scratch(slot);
+    auto& b = buffers[slot];
     if (static_cast<int64_t>(b.size()) < n)
         b.assign(static_cast<size_t>(n), 0.0f);
     return b.data();
 }
-} // namespace
 
-void rnnPoolBatched(const RnnPool& op, const Tensor& input, Tensor& out)
-{
-    const RnnPoolParams& p = op.params();
-    const int64_t c = input.dim(0), ih = input.dim(1), iw = input.dim(2);
-    const int64_t gh = op.gridSize(ih), gw = op.gridSize(iw);
-    const int64_t k = p.patch, s = p.stride, h1 = p.hidden1, h2 = p.hidden2;
-    const FastGrnnCell& rnn1 = op.rnn1();
-    const PhaseLayout layout{ih, s, (iw + s - 1) / s};
-    const int64_t rowsTouched = (gh - 1) * s + k, colsTouched = (gw - 1) * s + k;
+// One grid row at a time, top to bottom, with rings of the last k image rows:
+// everything a grid row reads stays in L2, whatever the picture size.
+struct Streamer {
+    const RnnPool& op;
+    const Tensor& input;
+    Tensor& out;
+    int64_t c, ih, iw, gh, gw, k, s, h1, h2;
+    PhaseLayout layout;
+    // Ring of RNN1's x·W: image row y at slot y % k, projected[j][slot][φ][m].
+    int64_t projectedPlane;
+    // Ring of the row sweeps' final states: rowFinal[j][slot][gx].
+    int64_t gwPitch, rowPlane;
+    // The column sweeps of the current grid row: colFinal[j][φ][m].
+    int64_t colWidth, colPitch, colPlane;
+    float *split, *projected, *rowFinal, *colFinal;
+    // Ring offsets of image rows y0 .. y0 + k - 1 for the current grid row.
+    std::vector<int64_t> projectedRow, finalRow;
 
-    // x·W of RNN1 once per pixel, written in the phase-split layout: image row
-    // by image row, so the row's input channels stay in L1 while every hidden
-    // unit's plane gets its row. projected[j] is hidden unit j's plane.
-    float* split = sized(0, c * layout.rowPitch());
-    float* projected = sized(1, h1 * layout.plane() + 2 * kLanes + k);
-    const float* w = rnn1.W.data();
-    for (int64_t y = 0; y < ih; ++y) {
+    Streamer(const RnnPool& o, const Tensor& in, Tensor& output)
+        : op(o), input(in), out(output)
+    {
+        const RnnPoolParams& p = op.params();
+        c = in.dim(0), ih = in.dim(1), iw = in.dim(2);
+        gh = op.gridSize(ih), gw = op.gridSize(iw);
+        k = p.patch, s = p.stride, h1 = p.hidden1, h2 = p.hidden2;
+        layout = {k, s, (iw + s - 1) / s};
+        projectedPlane = layout.plane();
+        gwPitch = roundUp(gw, kLanes), rowPlane = k * gwPitch;
+        const int64_t colsTouched = (gw - 1) * s + k;
+        colWidth = (colsTouched + s - 1) / s, colPitch = roundUp(layout.width, kLanes), colPlane = s * colPitch;
+        // Lanes past the valid ones read up to a packet and a patch beyond.
+        split = scratch(0, c * layout.rowPitch());
+        projected = scratch(1, h1 * projectedPlane + 2 * kLanes + k);
+        rowFinal = scratch(2, h1 * rowPlane + kLanes);
+        colFinal = scratch(3, h1 * colPlane + kLanes);
+        projectedRow.resize(static_cast<size_t>(k));
+        finalRow.resize(static_cast<size_t>(k));
+    }
+
+    int64_t slot(int64_t y) const { return y % k; }
+
+    // x·W of image row y into its ring slot, and RNN1 along that row, one
+    // sweep per grid column (shared by the patches above and below).
+    void addRow(int64_t y)
+    {
+        const float* w = op.rnn1().W.data();
         for (int64_t ch = 0; ch < c; ++ch)
             for (int64_t phase = 0; phase < s; ++phase)
                 for (int64_t m = 0, x = phase; x < iw; ++m, x += s)
                     split[ch * layout.rowPitch() + phase * layout.width + m] = input.data()[(ch * ih + y) * iw + x];
+        float* row = projected + slot(y) * layout.rowPitch();
         for (int64_t j = 0; j < h1; ++j) {
-            float* dst = projected + j * layout.plane() + y * layout.rowPitch();
+            float* dst = row + j * projectedPlane;
             for (int64_t i = 0; i < layout.rowPitch(); ++i)
                 dst[i] = w[j] * split[i];
             for (int64_t ch = 1; ch < c; ++ch)
                 for (int64_t i = 0; i < layout.rowPitch(); ++i)
                     dst[i] += w[ch * h1 + j] * split[ch * layout.rowPitch() + i];
         }
+        for (int64_t gx = 0; gx < gw; gx += kLanes) {
+            const float* base = row + gx;
+            auto in = [&](int64_t t, int64_t j) { return base + j * projectedPlane + (t % s) * layout.width + t / s; };
+            lanes::sweepAny<false>(op.rnn1(), k, in, rowFinal + slot(y) * gwPitch + gx, rowPlane);
+        }
     }
 
-    // RNN1 along rows: one sweep per image row the grid touches and per grid
-    // column, shared by the patches above and below. rowFinal[j][y][gx].
-    const int64_t gwPitch = roundUp(gw, kLanes), rowPlane = rowsTouched * gwPitch;
-    float* rowFinal = sized(2, h1 * rowPlane + kLanes);
-#pragma omp parallel for schedule(static)
-    for (int64_t y = 0; y < rowsTouched; ++y)
-        for (int64_t gx = 0; gx < gw; gx += kLanes) {
-            const float* base = projected + y * layout.rowPitch() + gx;
-            auto in = [&](int64_t t, int64_t j) { return base + j * layout.plane() + (t % s) * layout.width + t / s; };
-            lanes::sweepAny<false>(rnn1, k, in, rowFinal + y * gwPitch + gx, rowPlane);
+    // Grid row gy, once the ring holds image rows gy·s .. gy·s + k - 1: RNN1
+    // down every column the grid touches (shared by the patches left and
+    // right; columns of one phase side by side), then RNN2 forward and
+    // backward over each patch's summaries, lanes over grid columns, straight
+    // into the output planes.
+    void gridRow(int64_t gy)
+    {
+        const int64_t y0 = gy * s;
+        for (int64_t t = 0; t < k; ++t) {
+            projectedRow[static_cast<size_t>(t)] = slot(y0 + t) * layout.rowPitch();
+            finalRow[static_cast<size_t>(t)] = slot(y0 + t) * gwPitch;
         }
-
-    // RNN1 down columns: one per image column the grid touches and per grid
-    // row, shared by the patches left and right; columns of one phase side by
-    // side. colFinal[j][gy][φ][m] for column m·s + φ.
-    const int64_t colWidth = (colsTouched + s - 1) / s, colPitch = roundUp(layout.width, kLanes);
-    const int64_t colPlane = gh * s * colPitch;
-    float* colFinal = sized(3, h1 * colPlane + kLanes);
-#pragma omp parallel for schedule(static)
-    for (int64_t gy = 0; gy < gh; ++gy)
+        const int64_t* rowOffset = projectedRow.data();
+        const int64_t* finalOffset = finalRow.data();
         for (int64_t phase = 0; phase < s; ++phase)
             for (int64_t m = 0; m < colWidth; m += kLanes) {
-                const float* base = projected + gy * s * layout.rowPitch() + phase * layout.width + m;
-                auto in = [&](int64_t t, int64_t j) { return base + j * layout.plane() + t * layout.rowPitch(); };
-                lanes::sweepAny<false>(rnn1, k, in, colFinal + (gy * s + phase) * colPitch + m, colPlane);
+                const float* base = projected + phase * layout.width + m;
+                auto in = [&](int64_t t, int64_t j) { return base + j * projectedPlane + rowOffset[t]; };
+                lanes::sweepAny<false>(op.rnn1(), k, in, colFinal + phase * colPitch + m, colPlane);
             }
-
-    // RNN2 forward and backward over each patch's row and column summaries,
-    // lanes over the grid columns of one grid row, straight into the output planes.
-    const int64_t oh = out.dim(1), ow = out.dim(2);
-#pragma omp parallel for schedule(static)
-    for (int64_t gy = 0; gy < gh; ++gy) {
+        const int64_t oh = out.dim(1), ow = out.dim(2);
         float finals[4 * lanes::kMaxHidden * kLanes];
         for (int64_t gx = 0; gx < gw; gx += kLanes) {
-            const float* rows = rowFinal + gy * s * gwPitch + gx;
-            const float* cols = colFinal + gy * s * colPitch + gx;
-            auto rowIn = [&](int64_t t, int64_t i) { return rows + i * rowPlane + t * gwPitch; };
+            auto rowIn = [&](int64_t t, int64_t i) { return rowFinal + i * rowPlane + finalOffset[t] + gx; };
             auto rowBack = [&](int64_t t, int64_t i) { return rowIn(k - 1 - t, i); };
-            auto colIn = [&](int64_t t, int64_t i) { return cols + i * colPlane + (t % s) * colPitch + t / s; };
+            auto colIn = [&](int64_t t, int64_t i) { return colFinal + gx + i * colPlane + (t % s) * colPitch + t / s; };
             auto colBack = [&](int64_t t, int64_t i) { return colIn(k - 1 - t, i); };
             lanes::sweepAny<true>(op.rnn2Forward(), k, rowIn, finals, kLanes);
             lanes::sweepAny<true>(op.rnn2Backward(), k, rowBack, finals + h2 * kLanes, kLanes);
@@ -115,6 +131,29 @@ void rnnPoolBatched(const RnnPool& op, const Tensor& input, Tensor& out)
             const int64_t valid = std::min(kLanes, gw - gx);
             for (int64_t j = 0; j < 4 * h2; ++j)
                 std::copy_n(finals + j * kLanes, valid, out.data() + (j * oh + gy) * ow + gx);
+        }
+    }
+};
+} // namespace
+
+void rnnPoolBatched(const RnnPool& op, const Tensor& input, Tensor& out)
+{
+    const int64_t gh = op.gridSize(input.dim(1));
+    const int64_t k = op.params().patch, s = op.params().stride;
+    // Threads take contiguous runs of grid rows; each fills its own rings
+    // from the run's first row, so the k - s rows shared with the run above
+    // are computed twice, identically.
+#pragma omp parallel
+    {
+        Streamer streamer(op, input, out);
+        int64_t nextRow = -1;
+#pragma omp for schedule(static)
+        for (int64_t gy = 0; gy < gh; ++gy) {
+            if (nextRow < 0)
+                nextRow = gy * s;
+            for (; nextRow < gy * s + k; ++nextRow)
+                streamer.addRow(nextRow);
+            streamer.gridRow(gy);
         }
     }
 }

@@ -4,18 +4,162 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 
 #include <Eigen/Core>
+
+// Kernels keep packets in registers only if every helper is inlined; the
+// compiler's heuristics give up on the gate maths otherwise.
+#if defined(__GNUC__)
+#define RNNPOOL_ALWAYS_INLINE __attribute__((always_inline)) inline
+#define RNNPOOL_LAMBDA_INLINE __attribute__((always_inline))
+#else
+#define RNNPOOL_ALWAYS_INLINE inline
+#define RNNPOOL_LAMBDA_INLINE
+#endif
 
 namespace rnnpool::simd {
 
 using Packet = Eigen::internal::packet_traits<float>::type;
 constexpr int64_t kLanes = Eigen::internal::packet_traits<float>::size;
 
-inline Packet load(const float* p) { return Eigen::internal::ploadu<Packet>(p); }
-inline void store(float* p, const Packet& v) { Eigen::internal::pstoreu(p, v); }
-inline Packet splat(float v) { return Eigen::internal::pset1<Packet>(v); }
+RNNPOOL_ALWAYS_INLINE Packet load(const float* p) { return Eigen::internal::ploadu<Packet>(p); }
+RNNPOOL_ALWAYS_INLINE void store(float* p, const Packet& v) { Eigen::internal::pstoreu(p, v); }
+RNNPOOL_ALWAYS_INLINE Packet splat(float v) { return Eigen::internal::pset1<Packet>(v); }
+template <typename F, int64_t... I>
+RNNPOOL_ALWAYS_INLINE void repeatSequence(F& f, std::integer_sequence<int64_t, I...>)
+{
+    (f(I), ...);
+}
+
+// f(i) for i in [0, n): unrolled at compile time when N > 0 (then n == N),
+// so that arrays of packets indexed by i stay in registers; a plain loop
+// when N == 0.
+template <int64_t N, typename F>
+RNNPOOL_ALWAYS_INLINE void repeat(int64_t n, F&& f)
+{
+    if constexpr (N > 0) {
+        repeatSequence(f, std::make_integer_sequence<int64_t, N>());
+    } else {
+        for (int64_t i = 0; i < n; ++i)
+            f(i);
+    }
+}
+
+// The first n (< kLanes) floats at p, zeros in the other lanes; reads no
+// float beyond p[n - 1].
+RNNPOOL_ALWAYS_INLINE Packet loadPartial(const float* p, int64_t n)
+{
+#if defined(EIGEN_VECTORIZE_AVX512)
+    return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1u), p);
+#else
+    alignas(64) float buffer[kLanes] = {};
+    for (int64_t i = 0; i < n; ++i)
+        buffer[i] = p[i];
+    return Eigen::internal::ploadu<Packet>(buffer);
+#endif
+}
+
+// Lanes [lo, hi) from p[lo .. hi), zeros elsewhere; reads only those floats.
+RNNPOOL_ALWAYS_INLINE Packet loadRange(const float* p, int64_t lo, int64_t hi)
+{
+#if defined(EIGEN_VECTORIZE_AVX512)
+    const unsigned mask = ((hi >= 16 ? 0x10000u : (1u << hi)) - 1u) & ~((1u << lo) - 1u);
+    return _mm512_maskz_loadu_ps(static_cast<__mmask16>(mask), p);
+#else
+    alignas(64) float buffer[kLanes] = {};
+    for (int64_t i = lo; i < hi; ++i)
+        buffer[i] = p[i];
+    return Eigen::internal::ploadu<Packet>(buffer);
+#endif
+}
+
+// The first n (< kLanes) floats of v.
+RNNPOOL_ALWAYS_INLINE void storePartial(float* p, const Packet& v, int64_t n)
+{
+#if defined(EIGEN_VECTORIZE_AVX512)
+    _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1u), v);
+#else
+    alignas(64) float buffer[kLanes];
+    Eigen::internal::pstoreu(buffer, v);
+    for (int64_t i = 0; i < n; ++i)
+        p[i] = buffer[i];
+#endif
+}
 // a·b + c
-inline Packet fma(const Packet& a, const Packet& b, const Packet& c) { return Eigen::internal::pmadd(a, b, c); }
+RNNPOOL_ALWAYS_INLINE Packet fma(const Packet& a, const Packet& b, const Packet& c) { return Eigen::internal::pmadd(a, b, c); }
+RNNPOOL_ALWAYS_INLINE Packet add(const Packet& a, const Packet& b) { return Eigen::internal::padd(a, b); }
+RNNPOOL_ALWAYS_INLINE Packet sub(const Packet& a, const Packet& b) { return Eigen::internal::psub(a, b); }
+RNNPOOL_ALWAYS_INLINE Packet mul(const Packet& a, const Packet& b) { return Eigen::internal::pmul(a, b); }
+// c - a·b
+RNNPOOL_ALWAYS_INLINE Packet fnma(const Packet& a, const Packet& b, const Packet& c) { return fma(Eigen::internal::pnegate(a), b, c); }
+
+// 1 / d to about 23 bits without a division (the divider is the slowest unit
+// of the core): the hardware estimate, refined by one Newton step r·(2 - d·r).
+// d must be finite and non-zero; elsewhere a plain division.
+RNNPOOL_ALWAYS_INLINE Packet reciprocal(const Packet& d)
+{
+#if defined(EIGEN_VECTORIZE_AVX512)
+    const Packet r = _mm512_rcp14_ps(d);
+#elif defined(EIGEN_VECTORIZE_AVX)
+    const Packet r = _mm256_rcp_ps(d);
+#else
+    return Eigen::internal::pdiv(splat(1.0f), d);
+#endif
+#if defined(EIGEN_VECTORIZE_AVX512) || defined(EIGEN_VECTORIZE_AVX)
+    const Packet e = fnma(d, r, splat(1.0f)); // 1 - d·r
+    return fma(r, e, r);
+#endif
+}
+
+// p · 2^n for an integral n with |n| < 126.
+RNNPOOL_ALWAYS_INLINE Packet scaleByPowerOfTwo(const Packet& p, const Packet& n)
+{
+#if defined(EIGEN_VECTORIZE_AVX512)
+    return _mm512_scalef_ps(p, n);
+#else
+    using namespace Eigen::internal;
+    using PacketI = unpacket_traits<Packet>::integer_packet;
+    const PacketI biased = padd(pcast<Packet, PacketI>(n), pset1<PacketI>(127));
+    return pmul(p, preinterpret<Packet>(plogical_shift_left<23>(biased)));
+#endif
+}
+
+// e^-x for |x| <= kExpLimit (the caller clamps), relative error below 3e-7:
+// x = r - n·ln2 with |r| <= ln2/2, so e^-x = 2^n · e^-r, and e^-r by its
+// Taylor polynomial of degree 6 (remainder below (ln2/2)^7/7! ≈ 1.2e-7; ln2's
+// float rounding adds at most 44 · 2e-9).
+constexpr float kExpLimit = 30.0f;
+RNNPOOL_ALWAYS_INLINE Packet expNegBounded(const Packet& x)
+{
+    const Packet n = Eigen::internal::print(mul(x, splat(-1.44269504088896341f)));
+    const Packet r = fma(n, splat(0.693147180559945f), x);
+    Packet p = splat(1.0f / 720.0f);
+    p = fma(p, r, splat(-1.0f / 120.0f));
+    p = fma(p, r, splat(1.0f / 24.0f));
+    p = fma(p, r, splat(-1.0f / 6.0f));
+    p = fma(p, r, splat(0.5f));
+    p = fma(p, r, splat(-1.0f));
+    p = fma(p, r, splat(1.0f));
+    return scaleByPowerOfTwo(p, n);
+}
+
+RNNPOOL_ALWAYS_INLINE Packet clampExpArgument(const Packet& x)
+{
+    return Eigen::internal::pmin(Eigen::internal::pmax(x, splat(-kExpLimit)), splat(kExpLimit));
+}
+
+// 1 / (1 + e^-x); exact to float rounding beyond |x| = 30 (the tail is below 1e-13).
+RNNPOOL_ALWAYS_INLINE Packet sigmoid(const Packet& x)
+{
+    return reciprocal(add(splat(1.0f), expNegBounded(clampExpArgument(x))));
+}
+
+// tanh x = 1 - 2 / (1 + e^2x); absolute error about 1e-7.
+RNNPOOL_ALWAYS_INLINE Packet tanh(const Packet& x)
+{
+    const Packet e = expNegBounded(clampExpArgument(mul(x, splat(-2.0f)))); // e^2x
+    return fma(splat(-2.0f), reciprocal(add(splat(1.0f), e)), splat(1.0f));
+}
 
 } // namespace rnnpool::simd

@@ -49,6 +49,16 @@ Tensor Tensor::view(float* data, Shape shape)
     return t;
 }
 
+Tensor Tensor::uninitialized(Shape shape)
+{
+    Tensor t;
+    t.m_numel = shapeNumel(shape);
+    t.m_shape = std::move(shape);
+    t.m_raw.reset(new float[static_cast<size_t>(t.m_numel)]); // default-initialised: no fill
+    t.m_data = t.m_raw.get();
+    return t;
+}
+
 Tensor::Tensor(const Tensor& other)
     : m_shape(other.m_shape)
     , m_storage(other.m_data, other.m_data + other.m_numel)
@@ -69,6 +79,7 @@ Tensor& Tensor::operator=(const Tensor& other)
 Tensor::Tensor(Tensor&& other) noexcept
     : m_shape(std::move(other.m_shape))
     , m_storage(std::move(other.m_storage))
+    , m_raw(std::move(other.m_raw))
     , m_data(other.m_data)
     , m_numel(other.m_numel)
 {
@@ -82,6 +93,7 @@ Tensor& Tensor::operator=(Tensor&& other) noexcept
     if (this != &other) {
         m_shape = std::move(other.m_shape);
         m_storage = std::move(other.m_storage);
+        m_raw = std::move(other.m_raw);
         m_data = other.m_data;
         m_numel = other.m_numel;
         other.m_data = nullptr;

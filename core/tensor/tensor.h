@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ public:
     // A tensor over memory it does not own (e.g. a slice of a planned arena).
     // Copying any tensor makes an owning deep copy; moving keeps the view.
     static Tensor view(float* data, Shape shape);
+    // An owning tensor whose elements are not initialised: for outputs that
+    // are overwritten whole (every op's eval writes all of its output).
+    static Tensor uninitialized(Shape shape);
 
     Tensor(const Tensor& other);
     Tensor& operator=(const Tensor& other);
@@ -39,7 +43,7 @@ public:
     size_t rank() const { return m_shape.size(); }
     int64_t numel() const { return m_numel; }
     bool empty() const { return m_numel == 0; }
-    bool isView() const { return m_data != nullptr && m_storage.empty(); }
+    bool isView() const { return m_data != nullptr && m_storage.empty() && !m_raw; }
 
     float* data() { return m_data; }
     const float* data() const { return m_data; }
@@ -53,7 +57,8 @@ public:
 
 private:
     Shape m_shape;
-    std::vector<float> m_storage; // empty for views
+    std::vector<float> m_storage; // empty for views and uninitialised tensors
+    std::unique_ptr<float[]> m_raw; // storage of uninitialized()
     float* m_data = nullptr;
     int64_t m_numel = 0;
 };

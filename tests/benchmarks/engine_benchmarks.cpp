@@ -7,12 +7,14 @@
 #include <memory>
 #include <random>
 
+#include <Eigen/Core>
 #include <benchmark/benchmark.h>
 
 #include "engine/peak_rate.h"
 #include "engine/threads.h"
 #include "model/model.h"
 #include "ops/conv2d.h"
+#include "ops/fastgrnn_lanes.h"
 #include "ops/rnnpool.h"
 
 namespace rnnpool {
@@ -128,6 +130,25 @@ void BM_Pointwise(benchmark::State& state)
 }
 BENCHMARK(BM_Pointwise)->Unit(benchmark::kMillisecond);
 
+// The same product through Eigen's general matrix product plus a bias and
+// ReLU6 pass (the engine's previous pointwise path): the peer of BM_Pointwise.
+void BM_PointwiseEigen(benchmark::State& state)
+{
+    using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const Tensor w = randomInput({128, 64}, 5), x = randomInput({64, 60 * 80}, 6), bias = randomInput({128}, 7);
+    Tensor y({128, 60 * 80});
+    for (auto _ : state) {
+        Eigen::Map<RowMatrix>(y.data(), 128, 4800).noalias() =
+            Eigen::Map<const RowMatrix>(w.data(), 128, 64) * Eigen::Map<const RowMatrix>(x.data(), 64, 4800);
+        for (int64_t o = 0; o < 128; ++o)
+            biasActivateRow(Activation::Relu6, bias.data()[o], y.data() + o * 4800, 4800);
+        benchmark::DoNotOptimize(y.data());
+    }
+    state.counters["GFLOP/s"] = benchmark::Counter(2.0 * 128 * 64 * 4800, benchmark::Counter::kIsIterationInvariantRate,
+                                                   benchmark::Counter::kIs1000);
+}
+BENCHMARK(BM_PointwiseEigen)->Unit(benchmark::kMillisecond);
+
 // An RNNPool with random weights (h1 = h2 = hidden) on `channels` inputs.
 std::unique_ptr<RnnPool> randomRnnPool(int64_t channels, int64_t hidden, uint32_t seed)
 {
@@ -164,6 +185,36 @@ void BM_RnnPoolFaceM4Reference(benchmark::State& state)
                 benchmark::DoNotOptimize(op->trace(input, gy, gx));
 }
 BENCHMARK(BM_RnnPoolFaceM4Reference)->Unit(benchmark::kMillisecond);
+
+// One FastGRNN sweep of 8 steps over a packet of sequences (h = 16), as
+// RNNPool's RNN1 runs it: the one-exponential gates (Arg 1) against the
+// two-exponential ones the kernel falls back to for large biases (Arg 0).
+void BM_FastGrnnSweep(benchmark::State& state)
+{
+    FastGrnnCell cell;
+    cell.inputSize = cell.hiddenSize = 16;
+    std::mt19937 rng(21);
+    std::normal_distribution<float> n(0.0f, 0.3f);
+    for (auto [t, shape] : {std::pair{&cell.W, Shape{16, 16}}, {&cell.U, Shape{16, 16}}, {&cell.biasGate, Shape{1, 16}},
+                            {&cell.biasUpdate, Shape{1, 16}}, {&cell.zeta, Shape{1, 1}}, {&cell.nu, Shape{1, 1}}}) {
+        *t = Tensor(shape);
+        for (int64_t i = 0; i < t->numel(); ++i)
+            t->data()[i] = n(rng);
+    }
+    if (state.range(0) == 0)
+        cell.biasGate.data()[0] = 2.0f * kGateBiasLimit;
+    cell.prepareScalars();
+    const Tensor input = randomInput({8, 16, lanes::kLanes}, 22);
+    std::vector<float> final(16 * lanes::kLanes);
+    auto in = [&](int64_t t, int64_t j) { return input.data() + (t * 16 + j) * lanes::kLanes; };
+    for (auto _ : state) {
+        lanes::sweepAny<false>(cell, 8, in, final.data(), lanes::kLanes);
+        benchmark::DoNotOptimize(final.data());
+    }
+    state.SetLabel(cell.gateBiasesBounded ? "one exponential" : "two exponentials");
+    state.counters["steps/s"] = benchmark::Counter(8, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_FastGrnnSweep)->Arg(0)->Arg(1);
 
 // The core's peak single-precision rate, measured as `rnnpool bench` does.
 void BM_PeakFma(benchmark::State& state)

@@ -30,6 +30,23 @@ float maxAbsDiff(const Tensor& a, const Tensor& b)
     return m;
 }
 
+// Gives conv these weights, runs it on input (output not zero-filled, as the
+// network runs it) and returns the output with the scalar reference's.
+std::pair<Tensor, Tensor> fastAndReference(Conv2d& conv, const Conv2dParams& p, const Tensor& weight, const Tensor& bias,
+                                           const Tensor& input)
+{
+    for (WeightSlot& s : conv.weightSlots())
+        *s.target = s.key == "w.weight" ? weight : bias;
+    conv.finalize();
+    const Shape inShape = input.shape();
+    Shape outShape;
+    EXPECT_TRUE(conv.prepare({&inShape, 1}, outShape));
+    Tensor fast = Tensor::uninitialized(outShape);
+    const Tensor* in[] = {&input};
+    conv.eval(in, fast);
+    return {std::move(fast), conv2dReference(input, weight, bias, p.strideH, p.strideW, p.padH, p.padW, p.groups, p.activation)};
+}
+
 struct ConvCase {
     int64_t cin, cout, k, stride, pad, groups, h, w;
 };
@@ -93,7 +110,7 @@ TEST(Conv2d, RandomShapesMatchScalarReference)
 {
     std::mt19937 rng(2024);
     auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-    const Activation activations[] = {Activation::None, Activation::Relu, Activation::Relu6};
+    const Activation activations[] = {Activation::None, Activation::Relu, Activation::Relu6, Activation::Swish};
     for (int trial = 0; trial < 60; ++trial) {
         const int path = trial % 3; // 0 depthwise, 1 pointwise, 2 general
         Conv2dParams p;
@@ -110,25 +127,45 @@ TEST(Conv2d, RandomShapesMatchScalarReference)
         }
         p.bias = true;
         p.weights = "w";
-        p.activation = activations[trial % 3 == 0 ? (trial / 3) % 3 : trial % 3];
+        p.activation = activations[(trial / 3) % 4];
         const int64_t h = pick(static_cast<int>(k), 21), w = pick(static_cast<int>(k), 75);
         Conv2d conv(p);
         Tensor weight = randomTensor({p.outChannels, p.inChannels / p.groups, k, k}, rng, 0.3f);
         Tensor bias = randomTensor({p.outChannels}, rng);
-        for (WeightSlot& s : conv.weightSlots())
-            *s.target = s.key == "w.weight" ? weight : bias;
-        conv.finalize();
         const Tensor input = randomTensor({p.inChannels, h, w}, rng);
-        const Shape inShape = input.shape();
-        Shape outShape;
-        ASSERT_TRUE(conv.prepare({&inShape, 1}, outShape));
-        Tensor fast(outShape);
-        const Tensor* in[] = {&input};
-        conv.eval(in, fast);
-        const Tensor reference = conv2dReference(input, weight, bias, p.strideH, p.strideW, p.padH, p.padW, p.groups, p.activation);
+        const auto [fast, reference] = fastAndReference(conv, p, weight, bias, input);
         EXPECT_LT(maxAbsDiff(fast, reference), 1e-4f) << "trial " << trial << ": " << p.inChannels << "->" << p.outChannels
                                                        << " k" << k << " s" << p.strideH << " p" << p.padH << " g" << p.groups
                                                        << " on " << w << "x" << h;
+    }
+}
+
+// The register-blocked pointwise kernel (blocks of 8 output channels × 3
+// packets of pixels) against the scalar reference: channel counts that leave
+// every remainder of 8, pixel counts that leave partial packets and partial
+// blocks, each activation it applies on packets and one it applies after.
+TEST(Conv2d, PointwiseBlocksMatchScalarReference)
+{
+    std::mt19937 rng(77);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    const Activation activations[] = {Activation::None, Activation::Relu, Activation::Relu6, Activation::HardSwish};
+    for (int trial = 0; trial < 40; ++trial) {
+        Conv2dParams p;
+        p.kernelH = p.kernelW = 1;
+        p.padH = p.padW = 0;
+        p.inChannels = pick(1, 150);
+        p.outChannels = trial < 16 ? trial + 1 : pick(1, 200);
+        p.bias = true;
+        p.weights = "w";
+        p.activation = activations[trial % 4];
+        const int64_t h = pick(1, 20), w = pick(1, 70);
+        Conv2d conv(p);
+        Tensor weight = randomTensor({p.outChannels, p.inChannels, 1, 1}, rng, 0.3f);
+        Tensor bias = randomTensor({p.outChannels}, rng);
+        const Tensor input = randomTensor({p.inChannels, h, w}, rng);
+        const auto [fast, reference] = fastAndReference(conv, p, weight, bias, input);
+        EXPECT_LT(maxAbsDiff(fast, reference), 1e-4f * std::sqrt(static_cast<float>(p.inChannels)))
+            << "trial " << trial << ": " << p.inChannels << "->" << p.outChannels << " on " << w << "x" << h;
     }
 }
 
