@@ -150,6 +150,33 @@ void sweep(const FastGrnnCell& cell, int64_t steps, Input input, float* final, i
     repeat<H>(h, [&](int64_t j) RNNPOOL_LAMBDA_INLINE { simd::store(final + j * finalPitch, state[j]); });
 }
 
+// x·W of every step of kLanes sequences into out[(t·h + j)·kLanes ...], the
+// planar input layout sweep() reads without Project: two sweeps with the same
+// W over the same inputs (RNN2's forward and backward directions) project
+// once. Exactly the arithmetic of sweep<..., Project = true>.
+template <int64_t H, typename Input>
+void projectSteps(const FastGrnnCell& cell, int64_t steps, Input input, float* out)
+{
+    const int64_t h = H > 0 ? H : cell.hiddenSize;
+    constexpr int64_t G = H > 0 && H % 4 == 0 ? 4 : 1;
+    for (int64_t t = 0; t < steps; ++t)
+        for (int64_t j0 = 0; j0 < h; j0 += G) {
+            Packet acc[G];
+            projectGroup<G>(cell, input, t, j0, acc);
+            repeat<G>(G, [&](int64_t g) RNNPOOL_LAMBDA_INLINE { simd::store(out + (t * h + j0 + g) * kLanes, acc[g]); });
+        }
+}
+
+template <typename Input>
+void projectStepsAny(const FastGrnnCell& cell, int64_t steps, Input input, float* out)
+{
+    switch (cell.hiddenSize) {
+    case 8: projectSteps<8>(cell, steps, input, out); break;
+    case 16: projectSteps<16>(cell, steps, input, out); break;
+    default: projectSteps<0>(cell, steps, input, out); break;
+    }
+}
+
 // Dispatches on the hidden size, so the common ones run from registers, and
 // on the gate formula.
 template <bool Project, typename Input>

@@ -103,7 +103,13 @@ TEST(RnnPool, FastKernelMatchesPerPatchTrace)
                 cell->biasGate.data()[0] = 12.0f;
                 cell->biasUpdate.data()[cell->hiddenSize - 1] = -11.0f;
             }
+        // Cases with h2 a multiple of 8 share RNN2's W between directions, as
+        // EdgeML's models do (the kernel then projects once for both).
+        const bool sharedW = h2 % 8 == 0;
+        if (sharedW)
+            op.rnn2Backward().W = op.rnn2Forward().W;
         op.finalize();
+        EXPECT_EQ(op.rnn2SharesInputWeights(), sharedW);
         EXPECT_EQ(op.rnn1().gateBiasesBounded, !largeBias);
         EXPECT_EQ(op.rnn2Forward().gateBiasesBounded, !largeBias);
         Tensor input({c, hgt, wid});
