@@ -138,25 +138,44 @@ float* planeScratch(int64_t n, int slot = 0)
     return buffer.data();
 }
 
-template <int64_t O>
-void fewOutputsRow(const std::vector<int64_t>& taps, const float* row, int64_t channelStride,
+// One output row of all O outputs, P packets of columns at a time; T is the
+// tap count when known at compile time (9 for 3×3, 25 for 5×5), else 0.
+// Loops over outputs and packets are unrolled (simd::repeat), so the O·P
+// accumulators stay in registers.
+template <int64_t O, int64_t T>
+void fewOutputsRow(const int64_t* taps, int64_t tapCount, const float* row, int64_t channelStride,
                    int64_t channels, const float* weight, int64_t ow, float* const* dst)
 {
+    using simd::repeat;
     constexpr int64_t P = kMaxPackets, chunk = P * simd::kLanes;
-    const int64_t tapCount = static_cast<int64_t>(taps.size());
+    const int64_t count = T > 0 ? T : tapCount;
     for (int64_t ox = 0; ox < ow; ox += chunk) {
         Packet acc[O][P];
-        for (int64_t o = 0; o < O; ++o)
-            for (int64_t p = 0; p < P; ++p)
-                acc[o][p] = simd::splat(0.0f);
-        for (int64_t c = 0; c < channels; ++c)
-            for (int64_t t = 0; t < tapCount; ++t) {
-                const float* src = row + c * channelStride + taps[static_cast<size_t>(t)] + ox;
-                for (int64_t o = 0; o < O; ++o)
-                    accumulate<P>(acc[o], weight[(o * channels + c) * tapCount + t], src);
+        repeat<O>(O, [&](int64_t o) RNNPOOL_LAMBDA_INLINE {
+            repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[o][p] = simd::splat(0.0f); });
+        });
+        for (int64_t c = 0; c < channels; ++c) {
+            const float* base = row + c * channelStride + ox;
+            const float* w = weight + c * count;
+            for (int64_t t = 0; t < count; ++t) {
+                Packet x[P];
+                repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { x[p] = simd::load(base + taps[t] + p * simd::kLanes); });
+                repeat<O>(O, [&](int64_t o) RNNPOOL_LAMBDA_INLINE {
+                    const Packet wv = simd::splat(w[o * channels * count + t]);
+                    repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[o][p] = simd::fma(wv, x[p], acc[o][p]); });
+                });
             }
-        for (int64_t o = 0; o < O; ++o)
-            storeChunk<P>(acc[o], dst[o] + ox, std::min(chunk, ow - ox));
+        }
+        const int64_t n = std::min(chunk, ow - ox);
+        repeat<O>(O, [&](int64_t o) RNNPOOL_LAMBDA_INLINE {
+            repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE {
+                const int64_t left = n - p * simd::kLanes;
+                if (left >= simd::kLanes)
+                    simd::store(dst[o] + ox + p * simd::kLanes, acc[o][p]);
+                else if (left > 0)
+                    simd::storePartial(dst[o] + ox + p * simd::kLanes, acc[o][p], left);
+            });
+        });
     }
 }
 
@@ -214,7 +233,12 @@ void fewOutputsAll(const DirectConvShape& d, const PaddedPlane& g, const Tensor&
             for (int64_t o = 0; o < O; ++o)
                 dst[o] = out.data() + (o * oh + oy) * ow;
             const float* row = planes + (oy - y0) * d.strideH * g.rowPitch();
-            fewOutputsRow<O>(taps, row, channelStride, channels, weight, ow, dst);
+            if (taps.size() == 9)
+                fewOutputsRow<O, 9>(taps.data(), 9, row, channelStride, channels, weight, ow, dst);
+            else if (taps.size() == 25)
+                fewOutputsRow<O, 25>(taps.data(), 25, row, channelStride, channels, weight, ow, dst);
+            else
+                fewOutputsRow<O, 0>(taps.data(), static_cast<int64_t>(taps.size()), row, channelStride, channels, weight, ow, dst);
             for (int64_t o = 0; o < O; ++o)
                 biasActivateRow(activation, bias[o], dst[o], ow);
         }

@@ -189,6 +189,11 @@ TEST(RnnPoolTrace, NetworkHookMatchesTheLayerOutput)
     auto run = model->network->run(input, options);
     ASSERT_TRUE(run) << run.error();
     ASSERT_EQ(rnnPoolLayers(*model->network).size(), 1u);
+    // Random weights share RNN2's cell between directions, as checkpoints do.
+    const auto* rnnPoolOp = dynamic_cast<const RnnPool*>(
+        model->network->nodes()[static_cast<size_t>(rnnPoolLayers(*model->network)[0])].op.get());
+    ASSERT_NE(rnnPoolOp, nullptr);
+    EXPECT_TRUE(rnnPoolOp->rnn2SharesInputWeights());
     auto trace = traceRnnPoolPatch(*model->network, input, *run, "rnnpool", 3, 5);
     ASSERT_TRUE(trace) << trace.error();
     const Tensor& out = run->outputs[static_cast<size_t>(model->network->findLayer("rnnpool"))];
