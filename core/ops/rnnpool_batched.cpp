@@ -183,10 +183,12 @@ int64_t rnnPoolExecutedMadds(const RnnPool& op, const Shape& input)
     const RnnPoolParams& p = op.params();
     const int64_t ih = input[1], iw = input[2], gh = op.gridSize(ih), gw = op.gridSize(iw);
     const int64_t k = p.patch, s = p.stride, h1 = p.hidden1, h2 = p.hidden2;
-    const int64_t rowSweeps = ((gh - 1) * s + k) * gw, colSweeps = gh * ((gw - 1) * s + k);
-    return ih * iw * p.inChannels * h1                        // x·W once per pixel
+    const int64_t rowsTouched = (gh - 1) * s + k;
+    const int64_t rowSweeps = rowsTouched * gw, colSweeps = gh * ((gw - 1) * s + k);
+    const int64_t rnn2Projections = op.rnn2SharesInputWeights() ? 2 : 4; // per patch: rows and columns, or each direction
+    return rowsTouched * iw * p.inChannels * h1               // x·W once per pixel of the rows the grid touches
            + (rowSweeps + colSweeps) * k * h1 * h1            // h·U of the shared RNN1 sweeps
-           + gh * gw * 4 * k * (h1 + h2) * h2;                // RNN2, four directions per patch
+           + gh * gw * k * (rnn2Projections * h1 + 4 * h2) * h2; // RNN2: x·W, then h·U in four directions
 }
 
 } // namespace rnnpool
