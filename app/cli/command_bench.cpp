@@ -207,7 +207,7 @@ int commandBench(const std::vector<std::string>& argv)
         if (rnnCount.paper > 0)
             std::cout << "  RNNPool: " << formatFloat(static_cast<double>(rnnCount.executed) / 1e6, 1)
                       << " M multiply-adds executed of the paper's " << formatFloat(static_cast<double>(rnnCount.paper) / 1e6, 1)
-                      << " M (shared sweeps, x·W once per pixel)\n";
+                      << " M (shared sweeps, x·W once per pixel, RNN2's x·W once for both directions when they share W)\n";
         if (torchMs)
             std::cout << "  PyTorch reference: median " << formatFloat(torchMs->ms, 2) << " ms per frame (CPU time "
                       << formatFloat(torchMs->cpuMs, 2) << " ms); engine is " << formatFloat(torchMs->ms / median, 1)

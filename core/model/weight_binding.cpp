@@ -1,6 +1,7 @@
 #include "model/weight_binding.h"
 
 #include <cmath>
+#include <map>
 #include <random>
 #include <set>
 
@@ -171,7 +172,18 @@ void randomizeWeights(Network& net, uint64_t seed)
     std::mt19937_64 rng(seed);
     std::normal_distribution<float> normal(0.0f, 1.0f);
     std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+    // A slot that shares another's tensor in every real checkpoint (RNN2's
+    // backward direction reads the forward cell, as EdgeML's shared
+    // bidirectional RNN does) gets that slot's values, not values of its own.
+    std::map<std::string, const Tensor*> filled;
     for (WeightSlot& slot : net.weightSlots()) {
+        if (!slot.trainable && !slot.fallbackKey.empty()) {
+            const auto shared = filled.find(slot.fallbackKey);
+            if (shared != filled.end() && shared->second->shape() == slot.shape) {
+                *slot.target = *shared->second;
+                continue;
+            }
+        }
         Tensor t(slot.shape);
         const std::string& k = slot.key;
         auto endsWith = [&](const char* suffix) {
@@ -207,6 +219,7 @@ void randomizeWeights(Network& net, uint64_t seed)
             for (int64_t i = 0; i < n; ++i) d[i] = 0.05f * normal(rng);
         }
         *slot.target = std::move(t);
+        filled[slot.key] = slot.target;
     }
     net.finalize();
 }

@@ -138,25 +138,44 @@ float* planeScratch(int64_t n, int slot = 0)
     return buffer.data();
 }
 
-template <int64_t O>
-void fewOutputsRow(const std::vector<int64_t>& taps, const float* row, int64_t channelStride,
+// One output row of all O outputs, P packets of columns at a time; T is the
+// tap count when known at compile time (9 for 3×3, 25 for 5×5), else 0.
+// Loops over outputs and packets are unrolled (simd::repeat), so the O·P
+// accumulators stay in registers.
+template <int64_t O, int64_t T>
+void fewOutputsRow(const int64_t* taps, int64_t tapCount, const float* row, int64_t channelStride,
                    int64_t channels, const float* weight, int64_t ow, float* const* dst)
 {
+    using simd::repeat;
     constexpr int64_t P = kMaxPackets, chunk = P * simd::kLanes;
-    const int64_t tapCount = static_cast<int64_t>(taps.size());
+    const int64_t count = T > 0 ? T : tapCount;
     for (int64_t ox = 0; ox < ow; ox += chunk) {
         Packet acc[O][P];
-        for (int64_t o = 0; o < O; ++o)
-            for (int64_t p = 0; p < P; ++p)
-                acc[o][p] = simd::splat(0.0f);
-        for (int64_t c = 0; c < channels; ++c)
-            for (int64_t t = 0; t < tapCount; ++t) {
-                const float* src = row + c * channelStride + taps[static_cast<size_t>(t)] + ox;
-                for (int64_t o = 0; o < O; ++o)
-                    accumulate<P>(acc[o], weight[(o * channels + c) * tapCount + t], src);
+        repeat<O>(O, [&](int64_t o) RNNPOOL_LAMBDA_INLINE {
+            repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[o][p] = simd::splat(0.0f); });
+        });
+        for (int64_t c = 0; c < channels; ++c) {
+            const float* base = row + c * channelStride + ox;
+            const float* w = weight + c * count;
+            for (int64_t t = 0; t < count; ++t) {
+                Packet x[P];
+                repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { x[p] = simd::load(base + taps[t] + p * simd::kLanes); });
+                repeat<O>(O, [&](int64_t o) RNNPOOL_LAMBDA_INLINE {
+                    const Packet wv = simd::splat(w[o * channels * count + t]);
+                    repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[o][p] = simd::fma(wv, x[p], acc[o][p]); });
+                });
             }
-        for (int64_t o = 0; o < O; ++o)
-            storeChunk<P>(acc[o], dst[o] + ox, std::min(chunk, ow - ox));
+        }
+        const int64_t n = std::min(chunk, ow - ox);
+        repeat<O>(O, [&](int64_t o) RNNPOOL_LAMBDA_INLINE {
+            repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE {
+                const int64_t left = n - p * simd::kLanes;
+                if (left >= simd::kLanes)
+                    simd::store(dst[o] + ox + p * simd::kLanes, acc[o][p]);
+                else if (left > 0)
+                    simd::storePartial(dst[o] + ox + p * simd::kLanes, acc[o][p], left);
+            });
+        });
     }
 }
 
@@ -175,21 +194,6 @@ inline void depthwiseChunk(const float* row, const int64_t* taps, int64_t tapCou
     for (int64_t p = 0; p < P; ++p)
         acc[p] = simd::activatePacket(activation, acc[p]);
     storeChunk<P>(acc, dst, n);
-}
-
-// One output row of one channel, bias and activation included: four packets
-// at a time (four independent accumulator chains), then single packets.
-template <int64_t T>
-void depthwiseRow(const float* row, const int64_t* taps, int64_t tapCount, const float* w, float bias,
-                  Activation activation, float* dst, int64_t ow)
-{
-    int64_t ox = 0;
-    for (; ox + 4 * simd::kLanes <= ow; ox += 4 * simd::kLanes)
-        depthwiseChunk<4, T>(row + ox, taps, tapCount, w, bias, activation, dst + ox, 4 * simd::kLanes);
-    for (; ox < ow; ox += simd::kLanes)
-        depthwiseChunk<1, T>(row + ox, taps, tapCount, w, bias, activation, dst + ox, std::min(simd::kLanes, ow - ox));
-    if (!simd::activatesOnPackets(activation))
-        activateInPlace(activation, dst, ow);
 }
 
 // Bands of output rows: each band copies the padded input rows it needs, for
@@ -214,84 +218,100 @@ void fewOutputsAll(const DirectConvShape& d, const PaddedPlane& g, const Tensor&
             for (int64_t o = 0; o < O; ++o)
                 dst[o] = out.data() + (o * oh + oy) * ow;
             const float* row = planes + (oy - y0) * d.strideH * g.rowPitch();
-            fewOutputsRow<O>(taps, row, channelStride, channels, weight, ow, dst);
+            if (taps.size() == 9)
+                fewOutputsRow<O, 9>(taps.data(), 9, row, channelStride, channels, weight, ow, dst);
+            else if (taps.size() == 25)
+                fewOutputsRow<O, 25>(taps.data(), 25, row, channelStride, channels, weight, ow, dst);
+            else
+                fewOutputsRow<O, 0>(taps.data(), static_cast<int64_t>(taps.size()), row, channelStride, channels, weight, ow, dst);
             for (int64_t o = 0; o < O; ++o)
                 biasActivateRow(activation, bias[o], dst[o], ow);
         }
     }
 }
 
-// Stride 1: a channel's padded plane with the tight pitch iw + 2·padW is one
-// long row, output q = oy·pitch + ox reading plane[q + ky·pitch + kx], so one
-// pass of full packets covers all output rows (the outputs that land in the
-// padding columns are computed and dropped), with no per-row work on the
-// 10- to 40-column maps of the later blocks.
-void depthwiseFlat(const DirectConvShape& d, const Tensor& in, const float* weight, const float* bias,
-                   Activation activation, Tensor& out)
-{
-    const int64_t channels = in.dim(0), ih = in.dim(1), iw = in.dim(2), oh = out.dim(1), ow = out.dim(2);
-    const int64_t pitch = iw + 2 * d.padW, rows = ih + 2 * d.padH; // ow + kw - 1, oh + kh - 1
-    const int64_t span = (oh * pitch + simd::kLanes - 1) / simd::kLanes * simd::kLanes;
-    const int64_t slack = simd::kLanes + d.kernelW; // reads of the last packet past the last row
-    std::vector<int64_t> taps;
-    for (int64_t ky = 0; ky < d.kernelH; ++ky)
-        for (int64_t kx = 0; kx < d.kernelW; ++kx)
-            taps.push_back(ky * pitch + kx);
-    const int64_t tapCount = static_cast<int64_t>(taps.size());
-#pragma omp parallel for schedule(static)
-    for (int64_t c = 0; c < channels; ++c) {
-        float* plane = planeScratch(rows * pitch + slack, 0);
-        float* flat = planeScratch(span, 1);
-        const float* src = in.data() + c * ih * iw;
-        for (int64_t r = 0; r < rows; ++r) {
-            const int64_t y = r - d.padH;
-            if (y < 0 || y >= ih)
-                std::fill_n(plane + r * pitch, pitch, 0.0f);
-            else
-                copyRowPadded(src + y * iw, iw, d.padW, plane + r * pitch, pitch);
-        }
-        std::fill_n(plane + rows * pitch, slack, 0.0f);
-        const float* w = weight + c * tapCount;
-        int64_t q = 0;
-        for (; q + 4 * simd::kLanes <= span; q += 4 * simd::kLanes)
-            tapCount == 9 ? depthwiseChunk<4, 9>(plane + q, taps.data(), tapCount, w, bias[c], activation, flat + q, 4 * simd::kLanes)
-                          : depthwiseChunk<4, 0>(plane + q, taps.data(), tapCount, w, bias[c], activation, flat + q, 4 * simd::kLanes);
-        for (; q < span; q += simd::kLanes)
-            tapCount == 9 ? depthwiseChunk<1, 9>(plane + q, taps.data(), tapCount, w, bias[c], activation, flat + q, simd::kLanes)
-                          : depthwiseChunk<1, 0>(plane + q, taps.data(), tapCount, w, bias[c], activation, flat + q, simd::kLanes);
-        float* dst = out.data() + c * oh * ow;
-        for (int64_t oy = 0; oy < oh; ++oy)
-            std::copy_n(flat + oy * pitch, ow, dst + oy * ow);
-        if (!simd::activatesOnPackets(activation))
-            activateInPlace(activation, dst, oh * ow);
+// The padded channel split into strideH × strideW sub-planes ("space to
+// depth"): sub-plane (a, b) holds padded rows a, a + sh, ... and columns b,
+// b + sw, ... with the tight pitch ⌈padded width / sw⌉. Tap (ky, kx) of output
+// (oy, ox) is then element (oy + ky/sh, ox + kx/sw) of sub-plane (ky % sh,
+// kx % sw), so output q = oy·pitch + ox reads sub-plane + q + offset: one
+// long row for any stride, every output row in one pass of full packets (the
+// outputs that land in the last pitch - ow columns are computed and dropped),
+// with no per-row work on the 10- to 40-column maps of the later blocks.
+struct SubPlanes {
+    int64_t sh, sw, rows, pitch, stride; // stride: floats from one sub-plane to the next
+    SubPlanes(const DirectConvShape& d, int64_t ih, int64_t iw, int64_t oh, int64_t ow)
+        : sh(d.strideH), sw(d.strideW)
+    {
+        const int64_t paddedRows = std::max(ih + 2 * d.padH, (oh - 1) * sh + d.kernelH);
+        const int64_t paddedCols = std::max(iw + 2 * d.padW, (ow - 1) * sw + d.kernelW);
+        rows = (paddedRows + sh - 1) / sh;
+        pitch = (paddedCols + sw - 1) / sw;
+        stride = rows * pitch + simd::kLanes + d.kernelW; // reads of the last packet past the last row
     }
-}
+    std::vector<int64_t> taps(const DirectConvShape& d) const
+    {
+        std::vector<int64_t> offsets;
+        for (int64_t ky = 0; ky < d.kernelH; ++ky)
+            for (int64_t kx = 0; kx < d.kernelW; ++kx)
+                offsets.push_back(((ky % sh) * sw + kx % sw) * stride + (ky / sh) * pitch + kx / sw);
+        return offsets;
+    }
+    // Writes every float of the sub-planes of channel src (ih × iw).
+    void fill(const DirectConvShape& d, const float* src, int64_t ih, int64_t iw, float* planes) const
+    {
+        for (int64_t a = 0; a < sh; ++a)
+            for (int64_t b = 0; b < sw; ++b) {
+                float* plane = planes + (a * sw + b) * stride;
+                for (int64_t i = 0; i < rows; ++i) {
+                    float* row = plane + i * pitch;
+                    const int64_t y = i * sh + a - d.padH;
+                    if (y < 0 || y >= ih)
+                        std::fill_n(row, pitch, 0.0f);
+                    else if (sw == 1)
+                        copyRowPadded(src + y * iw, iw, d.padW, row, pitch);
+                    else {
+                        // Column m holds input column m·sw + b - padW where that exists.
+                        const int64_t first = b - d.padW;
+                        const int64_t begin = std::clamp<int64_t>((-first + sw - 1) / sw, 0, pitch);
+                        const int64_t end = std::clamp<int64_t>((iw - first + sw - 1) / sw, begin, pitch);
+                        std::fill(row, row + begin, 0.0f);
+                        gatherStrided(src + y * iw + first, sw, begin, end, row);
+                        std::fill(row + end, row + pitch, 0.0f);
+                    }
+                }
+                std::fill(plane + rows * pitch, plane + stride, 0.0f);
+            }
+    }
+};
 } // namespace
 
 void depthwiseDirect(const DirectConvShape& d, const Tensor& in, const float* weight, const float* bias,
                      Activation activation, Tensor& out)
 {
-    if (d.strideH == 1 && d.strideW == 1) {
-        depthwiseFlat(d, in, weight, bias, activation, out);
-        return;
-    }
     const int64_t channels = in.dim(0), ih = in.dim(1), iw = in.dim(2), oh = out.dim(1), ow = out.dim(2);
-    const PaddedPlane g(d, ih, oh, ow);
+    const SubPlanes g(d, ih, iw, oh, ow);
+    const int64_t span = (oh * g.pitch + simd::kLanes - 1) / simd::kLanes * simd::kLanes;
     const std::vector<int64_t> taps = g.taps(d);
     const int64_t tapCount = static_cast<int64_t>(taps.size());
 #pragma omp parallel for schedule(static)
     for (int64_t c = 0; c < channels; ++c) {
-        float* plane = planeScratch(g.size());
-        fillPlane(d, g, in.data() + c * ih * iw, ih, iw, plane, 0, g.rows);
+        float* planes = planeScratch(g.sh * g.sw * g.stride, 0);
+        float* flat = planeScratch(span, 1);
+        g.fill(d, in.data() + c * ih * iw, ih, iw, planes);
         const float* w = weight + c * tapCount;
+        int64_t q = 0;
+        for (; q + 4 * simd::kLanes <= span; q += 4 * simd::kLanes)
+            tapCount == 9 ? depthwiseChunk<4, 9>(planes + q, taps.data(), tapCount, w, bias[c], activation, flat + q, 4 * simd::kLanes)
+                          : depthwiseChunk<4, 0>(planes + q, taps.data(), tapCount, w, bias[c], activation, flat + q, 4 * simd::kLanes);
+        for (; q < span; q += simd::kLanes)
+            tapCount == 9 ? depthwiseChunk<1, 9>(planes + q, taps.data(), tapCount, w, bias[c], activation, flat + q, simd::kLanes)
+                          : depthwiseChunk<1, 0>(planes + q, taps.data(), tapCount, w, bias[c], activation, flat + q, simd::kLanes);
         float* dst = out.data() + c * oh * ow;
-        for (int64_t oy = 0; oy < oh; ++oy) {
-            const float* row = plane + oy * d.strideH * g.rowPitch();
-            if (tapCount == 9)
-                depthwiseRow<9>(row, taps.data(), tapCount, w, bias[c], activation, dst + oy * ow, ow);
-            else
-                depthwiseRow<0>(row, taps.data(), tapCount, w, bias[c], activation, dst + oy * ow, ow);
-        }
+        for (int64_t oy = 0; oy < oh; ++oy)
+            std::copy_n(flat + oy * g.pitch, ow, dst + oy * ow);
+        if (!simd::activatesOnPackets(activation))
+            activateInPlace(activation, dst, oh * ow);
     }
 }
 

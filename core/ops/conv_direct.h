@@ -1,13 +1,15 @@
-// Direct convolutions, vectorised over output columns with no edge cases in
-// the inner loops: each input channel is first copied into a zero-padded,
-// phase-split plane (column x = m·stride + φ stored at [φ][m]), so every tap
-// of a filter of any stride reads consecutive floats. Bias and activation are
-// applied while the output row is still in cache. Work is split over channels
-// or output rows only, so results are identical whatever the thread count.
-//   depthwiseDirect: one filter per channel (groups == channels).
+// Direct convolutions, vectorised with no edge cases in the inner loops.
+// Bias and activation are applied before or right after the store, while
+// the output is in cache. Work is split over channels or output rows only,
+// so results are identical whatever the thread count.
+//   depthwiseDirect: one filter per channel (groups == channels). Each
+//   channel is padded and split into stride² sub-planes, so that every
+//   output row is one pass over a long row (see SubPlanes in the .cpp).
 //   fewOutputsDirect: a dense convolution with few output channels (the stems
 //   and detection heads), where im2col + GEMM would copy each input k² times
-//   to use it only a handful of times.
+//   to use it only a handful of times. Each input channel is copied into a
+//   zero-padded, phase-split plane (column x = m·stride + φ at [φ][m]), so
+//   every tap of any stride reads consecutive floats.
 #pragma once
 
 #include "ops/activation.h"

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <Eigen/Core>
+
 namespace rnnpool {
 
 Status Add::prepare(std::span<const Shape> inputs, Shape& output) const
@@ -36,22 +38,19 @@ void L2Norm::eval(std::span<const Tensor* const> inputs, Tensor& out) const
 {
     const Tensor& in = *inputs[0];
     const int64_t hw = in.dim(1) * in.dim(2);
-    std::vector<float> norm(static_cast<size_t>(hw), 0.0f);
-    for (int64_t c = 0; c < m_channels; ++c) {
-        const float* x = in.data() + c * hw;
-        for (int64_t i = 0; i < hw; ++i)
-            norm[i] += x[i] * x[i];
-    }
+    // Eigen arrays: vectorised square root (a plain std::sqrt loop is not,
+    // for errno's sake) and a scratch buffer kept per thread.
+    using Array = Eigen::Array<float, Eigen::Dynamic, 1>;
+    using ConstMap = Eigen::Map<const Array>;
+    thread_local Array norm;
+    norm.resize(hw);
+    norm = ConstMap(in.data(), hw).square();
+    for (int64_t c = 1; c < m_channels; ++c)
+        norm += ConstMap(in.data() + c * hw, hw).square();
     // One division per pixel, not per element.
-    for (float& v : norm)
-        v = 1.0f / (std::sqrt(v) + 1e-10f);
-    for (int64_t c = 0; c < m_channels; ++c) {
-        const float* x = in.data() + c * hw;
-        float* y = out.data() + c * hw;
-        const float s = m_scale.data()[c];
-        for (int64_t i = 0; i < hw; ++i)
-            y[i] = s * (x[i] * norm[i]);
-    }
+    norm = (norm.sqrt() + 1e-10f).inverse();
+    for (int64_t c = 0; c < m_channels; ++c)
+        Eigen::Map<Array>(out.data() + c * hw, hw) = m_scale.data()[c] * (ConstMap(in.data() + c * hw, hw) * norm);
 }
 
 Status BackgroundMaxOut::prepare(std::span<const Shape> inputs, Shape& output) const

@@ -16,7 +16,7 @@ namespace rnnpool {
 
 // The fast kernels' one-exponential gates (ops/fastgrnn_lanes.h) need the
 // gate biases within ±kGateBiasLimit; cells beyond it use two exponentials.
-constexpr float kGateBiasLimit = 10.0f;
+constexpr float kGateBiasLimit = 5.0f;
 
 struct FastGrnnCell {
     int64_t inputSize = 0;

@@ -34,15 +34,18 @@ constexpr int64_t kMaxHidden = 256;
 
 // The gates of one hidden unit on whole packets, without divisions, from
 // pre = x·W + h·U. With E = e^-pre, Kz = e^-bz and Kh = e^2bh (per unit,
-// FastGrnnCell::prepareScalars):
-//   z = sigmoid(pre + bz) = 1 / (1 + E·Kz)
-//   c = tanh(pre + bh)    = (Kh - E²) / (Kh + E²)
-// one exponential instead of two. pre is clamped to ±kPreLimit, which changes
-// nothing the float result can show while |bz|, |bh| <= kGateBiasLimit
-// (the arguments stay beyond ±20, where sigmoid is within 2e-9 of 0 or 1 and
-// tanh rounds to ±1) and keeps every term finite. Cells with larger biases
-// use the two-exponential gate (simd::sigmoid, simd::tanh).
-constexpr float kPreLimit = 30.0f;
+// FastGrnnCell::prepareScalars), D1 = 1 + E·Kz, D2 = Kh + E²:
+//   z = sigmoid(pre + bz) = 1 / D1           = D2 · r
+//   c = tanh(pre + bh)    = (Kh - E²) / D2   = (Kh - E²) · D1 · r
+// with the one reciprocal r = 1 / (D1·D2): one exponential and one
+// reciprocal instead of two of each. pre is clamped to ±kPreLimit, which
+// changes nothing the float result can show while |bz|, |bh| <=
+// kGateBiasLimit (the arguments stay beyond ±20, where sigmoid is within
+// 2e-9 of 0 or 1 and tanh rounds to ±1), and keeps D1·D2 between e^-10 and
+// about 6e34 (E <= e^25, Kz <= e^5, Kh <= e^10): normal floats throughout.
+// Cells with larger biases use the two-exponential gate (simd::sigmoid,
+// simd::tanh).
+constexpr float kPreLimit = 25.0f;
 static_assert(kPreLimit - kGateBiasLimit >= 20.0f && kPreLimit <= simd::kExpLimit);
 
 struct GateConstants {
@@ -74,8 +77,11 @@ RNNPOOL_ALWAYS_INLINE Packet gate(const GateConstants& g, int64_t j, const Packe
         const Packet e = simd::expNegBounded(clamped);
         const Packet kh = splat(g.expTwiceBiasUpdate[j]);
         const Packet e2 = simd::mul(e, e);
-        z = simd::reciprocal(fma(e, splat(g.expNegBiasGate[j]), g.one));
-        c = simd::mul(simd::sub(kh, e2), simd::reciprocal(simd::add(kh, e2)));
+        const Packet d1 = fma(e, splat(g.expNegBiasGate[j]), g.one);
+        const Packet d2 = simd::add(kh, e2);
+        const Packet r = simd::reciprocal(simd::mul(d1, d2));
+        z = simd::mul(d2, r);
+        c = simd::mul(simd::mul(simd::sub(kh, e2), d1), r);
     } else {
         z = simd::sigmoid(simd::add(pre, splat(g.biasGate[j])));
         c = simd::tanh(simd::add(pre, splat(g.biasUpdate[j])));
@@ -148,6 +154,33 @@ void sweep(const FastGrnnCell& cell, int64_t steps, Input input, float* final, i
         repeat<H>(h, [&](int64_t j) RNNPOOL_LAMBDA_INLINE { state[j] = next[j]; });
     }
     repeat<H>(h, [&](int64_t j) RNNPOOL_LAMBDA_INLINE { simd::store(final + j * finalPitch, state[j]); });
+}
+
+// x·W of every step of kLanes sequences into out[(t·h + j)·kLanes ...], the
+// planar input layout sweep() reads without Project: two sweeps with the same
+// W over the same inputs (RNN2's forward and backward directions) project
+// once. Exactly the arithmetic of sweep<..., Project = true>.
+template <int64_t H, typename Input>
+void projectSteps(const FastGrnnCell& cell, int64_t steps, Input input, float* out)
+{
+    const int64_t h = H > 0 ? H : cell.hiddenSize;
+    constexpr int64_t G = H > 0 && H % 4 == 0 ? 4 : 1;
+    for (int64_t t = 0; t < steps; ++t)
+        for (int64_t j0 = 0; j0 < h; j0 += G) {
+            Packet acc[G];
+            projectGroup<G>(cell, input, t, j0, acc);
+            repeat<G>(G, [&](int64_t g) RNNPOOL_LAMBDA_INLINE { simd::store(out + (t * h + j0 + g) * kLanes, acc[g]); });
+        }
+}
+
+template <typename Input>
+void projectStepsAny(const FastGrnnCell& cell, int64_t steps, Input input, float* out)
+{
+    switch (cell.hiddenSize) {
+    case 8: projectSteps<8>(cell, steps, input, out); break;
+    case 16: projectSteps<16>(cell, steps, input, out); break;
+    default: projectSteps<0>(cell, steps, input, out); break;
+    }
 }
 
 // Dispatches on the hidden size, so the common ones run from registers, and

@@ -51,6 +51,9 @@ void RnnPool::finalize()
     m_rnn1.prepareScalars();
     m_rnn2.prepareScalars();
     m_rnn2Reverse.prepareScalars();
+    const Tensor& a = m_rnn2.W;
+    const Tensor& b = m_rnn2Reverse.W;
+    m_rnn2SharesW = a.shape() == b.shape() && std::equal(a.data(), a.data() + a.numel(), b.data());
 }
 
 int64_t RnnPool::gridSize(int64_t inputExtent) const

@@ -65,6 +65,9 @@ public:
     FastGrnnCell& rnn1() { return m_rnn1; }
     FastGrnnCell& rnn2Forward() { return m_rnn2; }
     FastGrnnCell& rnn2Backward() { return m_rnn2Reverse; }
+    // RNN2's two directions have the same W (EdgeML shares the cell), so the
+    // fast kernel projects each summary once for both (set by finalize()).
+    bool rnn2SharesInputWeights() const { return m_rnn2SharesW; }
 
     // Patch grid of an input map (before the bottom/right padding).
     int64_t gridSize(int64_t inputExtent) const;
@@ -75,6 +78,7 @@ public:
 private:
     RnnPoolParams m_params;
     FastGrnnCell m_rnn1, m_rnn2, m_rnn2Reverse;
+    bool m_rnn2SharesW = false;
 };
 
 // EdgeML's F.pad(..., mode='replicate') after folding: fills every row >= gh

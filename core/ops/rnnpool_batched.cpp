@@ -24,7 +24,7 @@ struct PhaseLayout {
 // Per-thread scratch kept between calls: no allocation per frame once warm.
 float* scratch(int slot, int64_t n)
 {
-    thread_local std::vector<float> buffers[4];
+    thread_local std::vector<float> buffers[5];
     auto& b = buffers[slot];
     if (static_cast<int64_t>(b.size()) < n)
         b.assign(static_cast<size_t>(n), 0.0f);
@@ -46,6 +46,8 @@ struct Streamer {
     // The column sweeps of the current grid row: colFinal[j][φ][m].
     int64_t colWidth, colPitch, colPlane;
     float *split, *projected, *rowFinal, *colFinal;
+    // RNN2's x·W of one packet of patches' k summaries, shared by both directions.
+    float* summaries;
     // Ring offsets of image rows y0 .. y0 + k - 1 for the current grid row.
     std::vector<int64_t> projectedRow, finalRow;
 
@@ -66,6 +68,7 @@ struct Streamer {
         projected = scratch(1, h1 * projectedPlane + 2 * kLanes + k);
         rowFinal = scratch(2, h1 * rowPlane + kLanes);
         colFinal = scratch(3, h1 * colPlane + kLanes);
+        summaries = scratch(4, k * h2 * kLanes);
         projectedRow.resize(static_cast<size_t>(k));
         finalRow.resize(static_cast<size_t>(k));
     }
@@ -97,6 +100,18 @@ struct Streamer {
         }
     }
 
+    // RNN2 forward and backward over the k summaries in(t, i) of a packet of
+    // patches, x·W once for both; final states at finals[j] and finals[h2 + j].
+    template <typename Input>
+    void bidirectional(Input in, float* finals)
+    {
+        lanes::projectStepsAny(op.rnn2Forward(), k, in, summaries);
+        auto forward = [&](int64_t t, int64_t j) { return summaries + (t * h2 + j) * kLanes; };
+        auto backward = [&](int64_t t, int64_t j) { return forward(k - 1 - t, j); };
+        lanes::sweepAny<false>(op.rnn2Forward(), k, forward, finals, kLanes);
+        lanes::sweepAny<false>(op.rnn2Backward(), k, backward, finals + h2 * kLanes, kLanes);
+    }
+
     // Grid row gy, once the ring holds image rows gy·s .. gy·s + k - 1: RNN1
     // down every column the grid touches (shared by the patches left and
     // right; columns of one phase side by side), then RNN2 forward and
@@ -124,10 +139,15 @@ struct Streamer {
             auto rowBack = [&](int64_t t, int64_t i) { return rowIn(k - 1 - t, i); };
             auto colIn = [&](int64_t t, int64_t i) { return colFinal + gx + i * colPlane + (t % s) * colPitch + t / s; };
             auto colBack = [&](int64_t t, int64_t i) { return colIn(k - 1 - t, i); };
-            lanes::sweepAny<true>(op.rnn2Forward(), k, rowIn, finals, kLanes);
-            lanes::sweepAny<true>(op.rnn2Backward(), k, rowBack, finals + h2 * kLanes, kLanes);
-            lanes::sweepAny<true>(op.rnn2Forward(), k, colIn, finals + 2 * h2 * kLanes, kLanes);
-            lanes::sweepAny<true>(op.rnn2Backward(), k, colBack, finals + 3 * h2 * kLanes, kLanes);
+            if (op.rnn2SharesInputWeights()) {
+                bidirectional(rowIn, finals);
+                bidirectional(colIn, finals + 2 * h2 * kLanes);
+            } else {
+                lanes::sweepAny<true>(op.rnn2Forward(), k, rowIn, finals, kLanes);
+                lanes::sweepAny<true>(op.rnn2Backward(), k, rowBack, finals + h2 * kLanes, kLanes);
+                lanes::sweepAny<true>(op.rnn2Forward(), k, colIn, finals + 2 * h2 * kLanes, kLanes);
+                lanes::sweepAny<true>(op.rnn2Backward(), k, colBack, finals + 3 * h2 * kLanes, kLanes);
+            }
             const int64_t valid = std::min(kLanes, gw - gx);
             for (int64_t j = 0; j < 4 * h2; ++j)
                 std::copy_n(finals + j * kLanes, valid, out.data() + (j * oh + gy) * ow + gx);
@@ -163,10 +183,12 @@ int64_t rnnPoolExecutedMadds(const RnnPool& op, const Shape& input)
     const RnnPoolParams& p = op.params();
     const int64_t ih = input[1], iw = input[2], gh = op.gridSize(ih), gw = op.gridSize(iw);
     const int64_t k = p.patch, s = p.stride, h1 = p.hidden1, h2 = p.hidden2;
-    const int64_t rowSweeps = ((gh - 1) * s + k) * gw, colSweeps = gh * ((gw - 1) * s + k);
-    return ih * iw * p.inChannels * h1                        // x·W once per pixel
+    const int64_t rowsTouched = (gh - 1) * s + k;
+    const int64_t rowSweeps = rowsTouched * gw, colSweeps = gh * ((gw - 1) * s + k);
+    const int64_t rnn2Projections = op.rnn2SharesInputWeights() ? 2 : 4; // per patch: rows and columns, or each direction
+    return rowsTouched * iw * p.inChannels * h1               // x·W once per pixel of the rows the grid touches
            + (rowSweeps + colSweeps) * k * h1 * h1            // h·U of the shared RNN1 sweeps
-           + gh * gw * 4 * k * (h1 + h2) * h2;                // RNN2, four directions per patch
+           + gh * gw * k * (rnn2Projections * h1 + 4 * h2) * h2; // RNN2: x·W, then h·U in four directions
 }
 
 } // namespace rnnpool

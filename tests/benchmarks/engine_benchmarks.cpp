@@ -149,13 +149,17 @@ void BM_PointwiseEigen(benchmark::State& state)
 }
 BENCHMARK(BM_PointwiseEigen)->Unit(benchmark::kMillisecond);
 
-// An RNNPool with random weights (h1 = h2 = hidden) on `channels` inputs.
+// An RNNPool with random weights (h1 = h2 = hidden) on `channels` inputs,
+// RNN2 sharing W between directions as EdgeML's models do.
 std::unique_ptr<RnnPool> randomRnnPool(int64_t channels, int64_t hidden, uint32_t seed)
 {
     RnnPoolParams p;
     p.inChannels = channels; p.hidden1 = hidden; p.hidden2 = hidden; p.weights = "rnn";
     auto op = std::make_unique<RnnPool>(p);
     fillSlots(*op, seed);
+    // RNN2's directions share one cell in every EdgeML checkpoint.
+    op->rnn2Backward().W = op->rnn2Forward().W;
+    op->finalize();
     return op;
 }
 

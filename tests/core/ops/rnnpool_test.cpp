@@ -103,7 +103,13 @@ TEST(RnnPool, FastKernelMatchesPerPatchTrace)
                 cell->biasGate.data()[0] = 12.0f;
                 cell->biasUpdate.data()[cell->hiddenSize - 1] = -11.0f;
             }
+        // Cases with h2 a multiple of 8 share RNN2's W between directions, as
+        // EdgeML's models do (the kernel then projects once for both).
+        const bool sharedW = h2 % 8 == 0;
+        if (sharedW)
+            op.rnn2Backward().W = op.rnn2Forward().W;
         op.finalize();
+        EXPECT_EQ(op.rnn2SharesInputWeights(), sharedW);
         EXPECT_EQ(op.rnn1().gateBiasesBounded, !largeBias);
         EXPECT_EQ(op.rnn2Forward().gateBiasesBounded, !largeBias);
         Tensor input({c, hgt, wid});
@@ -183,6 +189,11 @@ TEST(RnnPoolTrace, NetworkHookMatchesTheLayerOutput)
     auto run = model->network->run(input, options);
     ASSERT_TRUE(run) << run.error();
     ASSERT_EQ(rnnPoolLayers(*model->network).size(), 1u);
+    // Random weights share RNN2's cell between directions, as checkpoints do.
+    const auto* rnnPoolOp = dynamic_cast<const RnnPool*>(
+        model->network->nodes()[static_cast<size_t>(rnnPoolLayers(*model->network)[0])].op.get());
+    ASSERT_NE(rnnPoolOp, nullptr);
+    EXPECT_TRUE(rnnPoolOp->rnn2SharesInputWeights());
     auto trace = traceRnnPoolPatch(*model->network, input, *run, "rnnpool", 3, 5);
     ASSERT_TRUE(trace) << trace.error();
     const Tensor& out = run->outputs[static_cast<size_t>(model->network->findLayer("rnnpool"))];
