@@ -149,7 +149,10 @@ frames, batch 16.
 - Stage 1: SGD (momentum 0.9, peak learning rate 0.002) for {s1_epochs}
   epochs, {s1_hours:.1f} h.
 - Stage 2: AdamW (learning rate 0.001, cosine decay, weight decay 0.01) from
-  stage 1's weights, {s2_epochs} epochs so far, {s2_hours:.1f} h.
+  stage 1's weights, {s2_epochs} epochs, {s2_hours:.1f} h, ending at learning rate
+  {s2_last_lr:.1e}. The cosine schedule's horizon was shortened on resume
+  (`train.py --resume --epochs N`) so that it annealed within the CPU time
+  available.
 
 All of it on one CPU thread of a shared 2-core machine, {total_hours:.1f} hours
 of wall time in all.
@@ -200,6 +203,7 @@ Stage 1 (`rpool_face_m4.stage1-sgd.log.csv`):
         params=meta.get("params", 0), date=datetime.date.today().isoformat(),
         n_train_events=len(split["train_events"]), n_train=split["counts"]["train_images"], n_val_events=len(split["val_events"]), val_events=", ".join(split["val_events"]),
         s1_epochs=len(stage1), s1_hours=hours(stage1), s2_epochs=len(stage2), s2_hours=hours(stage2),
+        s2_last_lr=float(stage2[-1]["lr"]),
         total_hours=hours(stage1) + hours(stage2), num_images=model["num_images"],
         num_faces=model["num_faces"], min_face=MIN_FACE, table=table, ratio=ratio,
         goal="met" if goal_met else "not met yet (training continues; see the learning curves)",
