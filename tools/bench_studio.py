@@ -77,7 +77,7 @@ def main():
             frames = int(fps * a.seconds)
             write_video(video, fps, frames)
             for tab in ("live", "activations"):
-                for metering in ("second", "every"):
+                for metering in ("second", "every", "off"):
                     runs = [run_studio(studio, video, tab, metering, tmp) for _ in range(a.runs)]
                     rows.append({
                         "source_fps": fps, "frames": frames, "tab": tab, "ram_metering": metering,
