@@ -149,12 +149,13 @@ int MemoryTimelineView::stepOfNode(int node) const
     return -1;
 }
 
-void MemoryTimelineView::showStep(int step)
+bool MemoryTimelineView::showStep(int step)
 {
     if (!m_hasProfile || step < 0 || step >= static_cast<int>(m_profile.timeline.steps.size()))
-        return;
+        return false;
     m_selectedStep = step;
     updateSelection();
+    return true;
 }
 
 void MemoryTimelineView::showProblem(const QString& message)
@@ -236,9 +237,12 @@ void MemoryTimelineView::updateBudget()
 
 void MemoryTimelineView::selectStep(int step)
 {
-    if (!m_hasProfile || step < 0 || step >= static_cast<int>(m_profile.timeline.steps.size()))
+    if (!showStep(step))
         return;
-    showStep(step);
+    // The layer this step produces is now the chosen one, also for later profiles.
+    const auto& units = m_profile.schedule.units;
+    if (static_cast<size_t>(step) < units.size())
+        m_selectedNode = units[static_cast<size_t>(step)].output();
     emit stepSelected(step);
 }
 

@@ -63,7 +63,7 @@ protected:
 
 private:
     int stepOfNode(int node) const; // -1: no profile or no such node
-    void showStep(int step);        // selects and shows, without emitting
+    bool showStep(int step);        // selects and shows, without emitting; false: no such step
     void buildPlot();
     void rebuildBars();
     void updateBudget();
