@@ -7,6 +7,7 @@
 #include <Eigen/Core>
 
 #include "ops/conv_direct.h"
+#include "ops/conv_same.h"
 #include "ops/conv_pointwise.h"
 
 namespace rnnpool {
@@ -118,6 +119,8 @@ void Conv2d::evalDepthwise(const Tensor& in, Tensor& out) const
 {
     const auto& p = m_params;
     const DirectConvShape shape{p.kernelH, p.kernelW, p.strideH, p.strideW, p.padH, p.padW};
+    if (sameConvApplies(shape))
+        return depthwiseSame(shape, in, m_foldedWeight.data(), m_foldedBias.data(), p.activation, out);
     depthwiseDirect(shape, in, m_foldedWeight.data(), m_foldedBias.data(), p.activation, out);
 }
 
@@ -125,6 +128,8 @@ void Conv2d::evalFewOutputs(const Tensor& in, Tensor& out) const
 {
     const auto& p = m_params;
     const DirectConvShape shape{p.kernelH, p.kernelW, p.strideH, p.strideW, p.padH, p.padW};
+    if (sameConvApplies(shape))
+        return fewOutputsSame(shape, in, m_foldedWeight.data(), m_foldedBias.data(), p.activation, out);
     fewOutputsDirect(shape, in, m_foldedWeight.data(), m_foldedBias.data(), p.activation, out);
 }
 

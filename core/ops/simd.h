@@ -60,6 +60,18 @@ RNNPOOL_ALWAYS_INLINE Packet loadPartial(const float* p, int64_t n)
 #endif
 }
 
+#if defined(EIGEN_VECTORIZE_AVX512)
+// Whether loads can be masked lane by lane (AVX-512); the kernels that read
+// taps in place instead of from padded copies need it.
+constexpr bool kMaskedLoads = true;
+using LaneMask = uint16_t;
+// The lanes of `mask` from p[lane], zeros elsewhere. Lanes outside the mask
+// are not read at all, so p + lane may point outside any buffer for them.
+RNNPOOL_ALWAYS_INLINE Packet loadMasked(const float* p, LaneMask mask) { return _mm512_maskz_loadu_ps(static_cast<__mmask16>(mask), p); }
+#else
+constexpr bool kMaskedLoads = false;
+#endif
+
 // Lanes [lo, hi) from p[lo .. hi), zeros elsewhere; reads only those floats.
 RNNPOOL_ALWAYS_INLINE Packet loadRange(const float* p, int64_t lo, int64_t hi)
 {

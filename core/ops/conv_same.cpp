@@ -1,0 +1,248 @@
+#include "ops/conv_same.h"
+
+#include "ops/activation_simd.h"
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+namespace rnnpool {
+
+bool sameConvApplies(const DirectConvShape& d)
+{
+    return simd::kMaskedLoads && d.strideH == 1 && d.strideW == 1 && d.kernelH % 2 == 1 && d.kernelW % 2 == 1 &&
+           d.padH == (d.kernelH - 1) / 2 && d.padW == (d.kernelW - 1) / 2;
+}
+
+#if defined(EIGEN_VECTORIZE_AVX512)
+
+namespace {
+using simd::kLanes;
+using simd::LaneMask;
+using simd::Packet;
+using simd::repeat;
+
+// For one plane size and kernel: each tap's offset in the flat plane and,
+// per packet of outputs, the lanes whose tap lies inside the picture.
+struct TapMasks {
+    int64_t h = 0, w = 0, kh = 0, kw = 0;
+    std::vector<int64_t> offsets; // [tap]
+    std::vector<LaneMask> lanes;  // [packet · taps + tap]
+
+    int64_t taps() const { return kh * kw; }
+    int64_t size() const { return h * w; }
+    int64_t packets() const { return (size() + kLanes - 1) / kLanes; }
+    const LaneMask* packet(int64_t b) const { return lanes.data() + b * taps(); }
+
+    TapMasks(int64_t height, int64_t width, int64_t kernelH, int64_t kernelW)
+        : h(height), w(width), kh(kernelH), kw(kernelW)
+    {
+        const int64_t padH = (kh - 1) / 2, padW = (kw - 1) / 2, n = size();
+        for (int64_t ky = 0; ky < kh; ++ky)
+            for (int64_t kx = 0; kx < kw; ++kx)
+                offsets.push_back((ky - padH) * w + (kx - padW));
+        lanes.assign(static_cast<size_t>(packets() * taps()), 0);
+        std::vector<LaneMask> columnInside(static_cast<size_t>(kw));
+        for (int64_t b = 0; b < packets(); ++b) {
+            const int64_t q0 = b * kLanes;
+            std::fill(columnInside.begin(), columnInside.end(), LaneMask{0});
+            for (int64_t lane = 0; lane < kLanes && q0 + lane < n; ++lane) {
+                const int64_t x = (q0 + lane) % w;
+                for (int64_t kx = 0; kx < kw; ++kx)
+                    if (x + kx - padW >= 0 && x + kx - padW < w)
+                        columnInside[static_cast<size_t>(kx)] |= static_cast<LaneMask>(1u << lane);
+            }
+            for (int64_t ky = 0; ky < kh; ++ky) {
+                // Row y + dy is inside when q + dy·w is inside the plane.
+                const int64_t shift = (ky - padH) * w;
+                const int64_t lo = std::clamp<int64_t>(-shift - q0, 0, kLanes);
+                const int64_t hi = std::clamp<int64_t>(n - shift - q0, lo, kLanes);
+                const uint32_t rows = ((hi >= 16 ? 0x10000u : (1u << hi)) - 1u) & ~((1u << lo) - 1u);
+                for (int64_t kx = 0; kx < kw; ++kx)
+                    lanes[static_cast<size_t>(b * taps() + ky * kw + kx)] =
+                        static_cast<LaneMask>(rows & columnInside[static_cast<size_t>(kx)]);
+            }
+        }
+    }
+};
+
+// The masks of this calling thread's recent shapes (a network has a handful).
+const TapMasks& tapMasks(int64_t h, int64_t w, const DirectConvShape& d)
+{
+    thread_local std::vector<std::unique_ptr<TapMasks>> cache;
+    for (const auto& m : cache)
+        if (m->h == h && m->w == w && m->kh == d.kernelH && m->kw == d.kernelW)
+            return *m;
+    if (cache.size() >= 32)
+        cache.clear();
+    cache.push_back(std::make_unique<TapMasks>(h, w, d.kernelH, d.kernelW));
+    return *cache.back();
+}
+
+// Stores P packets of outputs from packet b on, the last one partial when
+// the plane ends inside it.
+template <int64_t P>
+RNNPOOL_ALWAYS_INLINE void storePackets(const Packet* acc, float* dst, int64_t b, int64_t n)
+{
+    repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE {
+        const int64_t q = (b + p) * kLanes;
+        if (q + kLanes <= n)
+            simd::store(dst + q, acc[p]);
+        else
+            simd::storePartial(dst + q, acc[p], n - q);
+    });
+}
+
+// P packets of one depthwise channel from packet b; T taps when known at
+// compile time (9 for 3×3), else 0.
+template <int64_t P, int64_t T>
+RNNPOOL_ALWAYS_INLINE void depthwisePackets(const TapMasks& m, const float* src, const float* w, float bias,
+                                            Activation activation, float* dst, int64_t b)
+{
+    const int64_t taps = T > 0 ? T : m.taps();
+    Packet acc[P];
+    repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[p] = simd::splat(bias); });
+    for (int64_t t = 0; t < taps; ++t) {
+        const Packet wv = simd::splat(w[t]);
+        repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE {
+            const float* at = src + (b + p) * kLanes + m.offsets[static_cast<size_t>(t)];
+            acc[p] = simd::fma(wv, simd::loadMasked(at, m.packet(b + p)[t]), acc[p]);
+        });
+    }
+    repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[p] = simd::activatePacket(activation, acc[p]); });
+    storePackets<P>(acc, dst, b, m.size());
+}
+
+template <int64_t T>
+void depthwiseChannel(const TapMasks& m, const float* src, const float* w, float bias, Activation activation, float* dst)
+{
+    // Four packets at a time: four independent chains of multiply-adds.
+    int64_t b = 0;
+    for (; b + 4 <= m.packets(); b += 4)
+        depthwisePackets<4, T>(m, src, w, bias, activation, dst, b);
+    for (; b < m.packets(); ++b)
+        depthwisePackets<1, T>(m, src, w, bias, activation, dst, b);
+    if (!simd::activatesOnPackets(activation))
+        activateInPlace(activation, dst, m.size());
+}
+
+// P packets of all O outputs from packet b: per input channel and tap, P
+// masked loads, each used by O multiply-adds. weight is [O][C][T].
+template <int64_t O, int64_t P, int64_t T>
+RNNPOOL_ALWAYS_INLINE void fewOutputsPackets(const TapMasks& m, const float* in, int64_t channels, const float* weight,
+                                             const float* bias, Activation activation, float* out, int64_t b)
+{
+    const int64_t taps = T > 0 ? T : m.taps(), n = m.size();
+    Packet acc[O][P];
+    repeat<O>(O, [&](int64_t o) RNNPOOL_LAMBDA_INLINE {
+        repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[o][p] = simd::splat(bias[o]); });
+    });
+    for (int64_t c = 0; c < channels; ++c) {
+        const float* src = in + c * n;
+        const float* w = weight + c * taps;
+        for (int64_t t = 0; t < taps; ++t) {
+            Packet x[P];
+            repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE {
+                x[p] = simd::loadMasked(src + (b + p) * kLanes + m.offsets[static_cast<size_t>(t)], m.packet(b + p)[t]);
+            });
+            repeat<O>(O, [&](int64_t o) RNNPOOL_LAMBDA_INLINE {
+                const Packet wv = simd::splat(w[o * channels * taps + t]);
+                repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[o][p] = simd::fma(wv, x[p], acc[o][p]); });
+            });
+        }
+    }
+    repeat<O>(O, [&](int64_t o) RNNPOOL_LAMBDA_INLINE {
+        repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[o][p] = simd::activatePacket(activation, acc[o][p]); });
+        storePackets<P>(acc[o], out + o * n, b, n);
+    });
+}
+
+// Packets per block of work: a thread's share of the plane, in order.
+constexpr int64_t kBlockPackets = 32;
+
+template <int64_t O, int64_t T>
+void fewOutputsAll(const TapMasks& m, const Tensor& in, const float* weight, const float* bias, Activation activation,
+                   Tensor& out)
+{
+    // At least 8 accumulators where O allows: the multiply-add latency times
+    // the two FMA pipes.
+    constexpr int64_t P = O <= 2 ? 4 : (O <= 4 ? 2 : 1);
+    const int64_t channels = in.dim(0), n = m.size(), packets = m.packets();
+    const int64_t blocks = (packets + kBlockPackets - 1) / kBlockPackets;
+#pragma omp parallel for schedule(static)
+    for (int64_t block = 0; block < blocks; ++block) {
+        const int64_t first = block * kBlockPackets, end = std::min(packets, first + kBlockPackets);
+        int64_t b = first;
+        for (; b + P <= end; b += P)
+            fewOutputsPackets<O, P, T>(m, in.data(), channels, weight, bias, activation, out.data(), b);
+        for (; b < end; ++b)
+            fewOutputsPackets<O, 1, T>(m, in.data(), channels, weight, bias, activation, out.data(), b);
+        if (!simd::activatesOnPackets(activation)) {
+            const int64_t q0 = first * kLanes, q1 = std::min(n, end * kLanes);
+            for (int64_t o = 0; o < O; ++o)
+                activateInPlace(activation, out.data() + o * n + q0, q1 - q0);
+        }
+    }
+}
+
+template <int64_t T>
+void fewOutputsByCount(const TapMasks& m, const Tensor& in, const float* weight, const float* bias,
+                       Activation activation, Tensor& out)
+{
+    switch (out.dim(0)) {
+    case 1: fewOutputsAll<1, T>(m, in, weight, bias, activation, out); break;
+    case 2: fewOutputsAll<2, T>(m, in, weight, bias, activation, out); break;
+    case 3: fewOutputsAll<3, T>(m, in, weight, bias, activation, out); break;
+    case 4: fewOutputsAll<4, T>(m, in, weight, bias, activation, out); break;
+    case 5: fewOutputsAll<5, T>(m, in, weight, bias, activation, out); break;
+    case 6: fewOutputsAll<6, T>(m, in, weight, bias, activation, out); break;
+    case 7: fewOutputsAll<7, T>(m, in, weight, bias, activation, out); break;
+    default: fewOutputsAll<8, T>(m, in, weight, bias, activation, out); break;
+    }
+}
+} // namespace
+
+void depthwiseSame(const DirectConvShape& d, const Tensor& in, const float* weight, const float* bias,
+                   Activation activation, Tensor& out)
+{
+    const int64_t channels = in.dim(0), n = in.dim(1) * in.dim(2);
+    const TapMasks& m = tapMasks(in.dim(1), in.dim(2), d);
+    const int64_t taps = m.taps();
+#pragma omp parallel for schedule(static)
+    for (int64_t c = 0; c < channels; ++c) {
+        const float* src = in.data() + c * n;
+        float* dst = out.data() + c * n;
+        if (taps == 9)
+            depthwiseChannel<9>(m, src, weight + c * taps, bias[c], activation, dst);
+        else
+            depthwiseChannel<0>(m, src, weight + c * taps, bias[c], activation, dst);
+    }
+}
+
+void fewOutputsSame(const DirectConvShape& d, const Tensor& in, const float* weight, const float* bias,
+                    Activation activation, Tensor& out)
+{
+    const TapMasks& m = tapMasks(in.dim(1), in.dim(2), d);
+    if (m.taps() == 9)
+        fewOutputsByCount<9>(m, in, weight, bias, activation, out);
+    else
+        fewOutputsByCount<0>(m, in, weight, bias, activation, out);
+}
+
+#else // no masked loads: sameConvApplies() is false, these are never chosen
+
+void depthwiseSame(const DirectConvShape& d, const Tensor& in, const float* weight, const float* bias,
+                   Activation activation, Tensor& out)
+{
+    depthwiseDirect(d, in, weight, bias, activation, out);
+}
+
+void fewOutputsSame(const DirectConvShape& d, const Tensor& in, const float* weight, const float* bias,
+                    Activation activation, Tensor& out)
+{
+    fewOutputsDirect(d, in, weight, bias, activation, out);
+}
+
+#endif
+
+} // namespace rnnpool
