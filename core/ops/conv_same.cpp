@@ -93,22 +93,32 @@ RNNPOOL_ALWAYS_INLINE void storePackets(const Packet* acc, float* dst, int64_t b
     });
 }
 
+// f(t) for every tap: unrolled when T (the tap count) is known at compile time.
+template <int64_t T, typename F>
+RNNPOOL_ALWAYS_INLINE void forTaps(int64_t taps, F&& f)
+{
+    repeat<T>(T > 0 ? T : taps, f);
+}
+
 // P packets of one depthwise channel from packet b; T taps when known at
-// compile time (9 for 3×3), else 0.
+// compile time (9 for 3×3), else 0. Tap t of packet b + p reads
+// base + p·lanes + offsets[t] under mask[p·taps + t].
 template <int64_t P, int64_t T>
 RNNPOOL_ALWAYS_INLINE void depthwisePackets(const TapMasks& m, const float* src, const float* w, float bias,
                                             Activation activation, float* dst, int64_t b)
 {
     const int64_t taps = T > 0 ? T : m.taps();
+    const int64_t* offsets = m.offsets.data();
+    const LaneMask* mask = m.packet(b);
+    const float* base = src + b * kLanes;
     Packet acc[P];
     repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[p] = simd::splat(bias); });
-    for (int64_t t = 0; t < taps; ++t) {
+    forTaps<T>(taps, [&](int64_t t) RNNPOOL_LAMBDA_INLINE {
         const Packet wv = simd::splat(w[t]);
         repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE {
-            const float* at = src + (b + p) * kLanes + m.offsets[static_cast<size_t>(t)];
-            acc[p] = simd::fma(wv, simd::loadMasked(at, m.packet(b + p)[t]), acc[p]);
+            acc[p] = simd::fma(wv, simd::loadMasked(base + p * kLanes + offsets[t], mask[p * taps + t]), acc[p]);
         });
-    }
+    });
     repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[p] = simd::activatePacket(activation, acc[p]); });
     storePackets<P>(acc, dst, b, m.size());
 }
@@ -133,23 +143,25 @@ RNNPOOL_ALWAYS_INLINE void fewOutputsPackets(const TapMasks& m, const float* in,
                                              const float* bias, Activation activation, float* out, int64_t b)
 {
     const int64_t taps = T > 0 ? T : m.taps(), n = m.size();
+    const int64_t* offsets = m.offsets.data();
+    const LaneMask* mask = m.packet(b);
     Packet acc[O][P];
     repeat<O>(O, [&](int64_t o) RNNPOOL_LAMBDA_INLINE {
         repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[o][p] = simd::splat(bias[o]); });
     });
     for (int64_t c = 0; c < channels; ++c) {
-        const float* src = in + c * n;
+        const float* base = in + c * n + b * kLanes;
         const float* w = weight + c * taps;
-        for (int64_t t = 0; t < taps; ++t) {
+        forTaps<T>(taps, [&](int64_t t) RNNPOOL_LAMBDA_INLINE {
             Packet x[P];
             repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE {
-                x[p] = simd::loadMasked(src + (b + p) * kLanes + m.offsets[static_cast<size_t>(t)], m.packet(b + p)[t]);
+                x[p] = simd::loadMasked(base + p * kLanes + offsets[t], mask[p * taps + t]);
             });
             repeat<O>(O, [&](int64_t o) RNNPOOL_LAMBDA_INLINE {
                 const Packet wv = simd::splat(w[o * channels * taps + t]);
                 repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[o][p] = simd::fma(wv, x[p], acc[o][p]); });
             });
-        }
+        });
     }
     repeat<O>(O, [&](int64_t o) RNNPOOL_LAMBDA_INLINE {
         repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[o][p] = simd::activatePacket(activation, acc[o][p]); });
