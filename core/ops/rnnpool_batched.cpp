@@ -75,6 +75,31 @@ struct Streamer {
 
     int64_t slot(int64_t y) const { return y % k; }
 
+    // x·W of the split row for few input channels: per packet of pixels the
+    // c inputs are loaded once and every hidden unit's sum is stored once
+    // (the same products, summed in the same channel order as the general
+    // loop). The row's last packet is partial: the next ring slot follows.
+    static constexpr int64_t kFewChannels = 8;
+    void projectFewChannels(const float* w, float* row) const
+    {
+        const int64_t pitch = layout.rowPitch();
+        for (int64_t i = 0; i < pitch; i += kLanes) {
+            const int64_t n = std::min(kLanes, pitch - i);
+            simd::Packet x[kFewChannels];
+            for (int64_t ch = 0; ch < c; ++ch)
+                x[ch] = n == kLanes ? simd::load(split + ch * pitch + i) : simd::loadPartial(split + ch * pitch + i, n);
+            for (int64_t j = 0; j < h1; ++j) {
+                simd::Packet acc = simd::mul(simd::splat(w[j]), x[0]);
+                for (int64_t ch = 1; ch < c; ++ch)
+                    acc = simd::fma(simd::splat(w[ch * h1 + j]), x[ch], acc);
+                if (n == kLanes)
+                    simd::store(row + j * projectedPlane + i, acc);
+                else
+                    simd::storePartial(row + j * projectedPlane + i, acc, n);
+            }
+        }
+    }
+
     // x·W of image row y into its ring slot, and RNN1 along that row, one
     // sweep per grid column (shared by the patches above and below).
     void addRow(int64_t y)
@@ -85,14 +110,17 @@ struct Streamer {
                 for (int64_t m = 0, x = phase; x < iw; ++m, x += s)
                     split[ch * layout.rowPitch() + phase * layout.width + m] = input.data()[(ch * ih + y) * iw + x];
         float* row = projected + slot(y) * layout.rowPitch();
-        for (int64_t j = 0; j < h1; ++j) {
-            float* dst = row + j * projectedPlane;
-            for (int64_t i = 0; i < layout.rowPitch(); ++i)
-                dst[i] = w[j] * split[i];
-            for (int64_t ch = 1; ch < c; ++ch)
+        if (c <= kFewChannels)
+            projectFewChannels(w, row);
+        else
+            for (int64_t j = 0; j < h1; ++j) {
+                float* dst = row + j * projectedPlane;
                 for (int64_t i = 0; i < layout.rowPitch(); ++i)
-                    dst[i] += w[ch * h1 + j] * split[ch * layout.rowPitch() + i];
-        }
+                    dst[i] = w[j] * split[i];
+                for (int64_t ch = 1; ch < c; ++ch)
+                    for (int64_t i = 0; i < layout.rowPitch(); ++i)
+                        dst[i] += w[ch * h1 + j] * split[ch * layout.rowPitch() + i];
+            }
         for (int64_t gx = 0; gx < gw; gx += kLanes) {
             const float* base = row + gx;
             auto in = [&](int64_t t, int64_t j) { return base + j * projectedPlane + (t % s) * layout.width + t / s; };
