@@ -8,6 +8,7 @@
 
 #include "ops/conv_direct.h"
 #include "ops/conv_same.h"
+#include "ops/depthwise_halving.h"
 #include "ops/conv_pointwise.h"
 
 namespace rnnpool {
@@ -121,6 +122,8 @@ void Conv2d::evalDepthwise(const Tensor& in, Tensor& out) const
     const DirectConvShape shape{p.kernelH, p.kernelW, p.strideH, p.strideW, p.padH, p.padW};
     if (sameConvApplies(shape))
         return depthwiseSame(shape, in, m_foldedWeight.data(), m_foldedBias.data(), p.activation, out);
+    if (halvingApplies(shape))
+        return depthwiseHalving(in, m_foldedWeight.data(), m_foldedBias.data(), p.activation, out);
     depthwiseDirect(shape, in, m_foldedWeight.data(), m_foldedBias.data(), p.activation, out);
 }
 

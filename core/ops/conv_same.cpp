@@ -57,7 +57,7 @@ struct TapMasks {
                 const int64_t shift = (ky - padH) * w;
                 const int64_t lo = std::clamp<int64_t>(-shift - q0, 0, kLanes);
                 const int64_t hi = std::clamp<int64_t>(n - shift - q0, lo, kLanes);
-                const uint32_t rows = ((hi >= 16 ? 0x10000u : (1u << hi)) - 1u) & ~((1u << lo) - 1u);
+                const LaneMask rows = simd::laneRange(lo, hi);
                 for (int64_t kx = 0; kx < kw; ++kx)
                     lanes[static_cast<size_t>(b * taps() + ky * kw + kx)] =
                         static_cast<LaneMask>(rows & columnInside[static_cast<size_t>(kx)]);

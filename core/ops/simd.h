@@ -68,6 +68,16 @@ using LaneMask = uint16_t;
 // The lanes of `mask` from p[lane], zeros elsewhere. Lanes outside the mask
 // are not read at all, so p + lane may point outside any buffer for them.
 RNNPOOL_ALWAYS_INLINE Packet loadMasked(const float* p, LaneMask mask) { return _mm512_maskz_loadu_ps(static_cast<__mmask16>(mask), p); }
+// Lanes [lo, hi) set; 0 <= lo <= hi <= kLanes.
+RNNPOOL_ALWAYS_INLINE LaneMask laneRange(int64_t lo, int64_t hi)
+{
+    return static_cast<LaneMask>(((hi >= 16 ? 0x10000u : (1u << hi)) - 1u) & ~((1u << lo) - 1u));
+}
+// The even-indexed floats of the 32 in (a, b): a[0], a[2], ..., b[14].
+RNNPOOL_ALWAYS_INLINE Packet evenLanes(const Packet& a, const Packet& b)
+{
+    return _mm512_permutex2var_ps(a, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), b);
+}
 #else
 constexpr bool kMaskedLoads = false;
 #endif

@@ -18,56 +18,12 @@
 #include "ops/conv2d.h"
 #include "ops/conv_same.h"
 #include "ops/simd.h"
+#include "core/ops/masked_tap_support.h"
 
 namespace rnnpool {
 namespace {
 
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
-
-// A [c, h, w] tensor of normal values inside a buffer of NaNs (a packet and
-// two rows either side), so a masked tap that read past either end of the
-// plane would poison its output.
-struct GuardedInput {
-    std::vector<float> storage;
-    Tensor tensor;
-    GuardedInput(int64_t c, int64_t h, int64_t w, std::mt19937& rng)
-        : storage(static_cast<size_t>(c * h * w + 2 * guard(w)), kNaN)
-        , tensor(Tensor::view(storage.data() + guard(w), {c, h, w}))
-    {
-        std::normal_distribution<float> normal(0.0f, 1.0f);
-        for (int64_t i = 0; i < tensor.numel(); ++i)
-            tensor.data()[i] = normal(rng);
-    }
-    static int64_t guard(int64_t w) { return simd::kLanes + 2 * w + 2; }
-};
-
-Tensor randomWeights(Shape shape, std::mt19937& rng)
-{
-    std::normal_distribution<float> normal(0.0f, 0.3f);
-    Tensor t(std::move(shape));
-    for (int64_t i = 0; i < t.numel(); ++i)
-        t.data()[i] = normal(rng);
-    return t;
-}
-
-// Max |fast - reference|, infinity where either is not finite.
-float maxAbsDiff(const Tensor& fast, const Tensor& reference)
-{
-    EXPECT_EQ(fast.shape(), reference.shape());
-    float m = 0.0f;
-    for (int64_t i = 0; i < fast.numel() && i < reference.numel(); ++i) {
-        const float d = std::abs(fast.data()[i] - reference.data()[i]);
-        m = std::isfinite(d) ? std::max(m, d) : std::numeric_limits<float>::infinity();
-    }
-    return m;
-}
-
-Tensor nanTensor(const Shape& shape)
-{
-    Tensor t = Tensor::uninitialized(shape);
-    std::fill_n(t.data(), t.numel(), kNaN);
-    return t;
-}
+using namespace testing_support;
 
 struct Plane {
     int64_t h, w;

@@ -1,0 +1,23 @@
+// The depthwise convolution that halves a map: 3×3, stride 2, padding 1 (the
+// down-sampling layer of MobileNetV2 blocks). Each output row reads its three
+// input rows where they lie: per packet of 16 outputs and input row, three
+// masked loads of 16 consecutive floats, from which one permute each picks
+// the even columns (taps at 2x - 1, 2x and 2x + 1), with lanes outside the
+// picture read as zero, as padding. No padded or phase-split copy of the
+// input, which on these layers cost more than the arithmetic.
+//
+// Needs masked loads and two-source permutes (AVX-512); elsewhere
+// halvingApplies() is false and depthwiseDirect() serves.
+#pragma once
+
+#include "ops/conv_direct.h"
+
+namespace rnnpool {
+
+// 3×3 kernel, stride 2 and padding 1 on both axes, and AVX-512.
+bool halvingApplies(const DirectConvShape& shape);
+
+// As depthwiseDirect(), for shapes halvingApplies() accepts.
+void depthwiseHalving(const Tensor& in, const float* weight, const float* bias, Activation activation, Tensor& out);
+
+} // namespace rnnpool
