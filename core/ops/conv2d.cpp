@@ -8,7 +8,7 @@
 
 #include "ops/conv_direct.h"
 #include "ops/conv_same.h"
-#include "ops/depthwise_halving.h"
+#include "ops/conv_halving.h"
 #include "ops/conv_pointwise.h"
 
 namespace rnnpool {
@@ -133,6 +133,10 @@ void Conv2d::evalFewOutputs(const Tensor& in, Tensor& out) const
     const DirectConvShape shape{p.kernelH, p.kernelW, p.strideH, p.strideW, p.padH, p.padW};
     if (sameConvApplies(shape))
         return fewOutputsSame(shape, in, m_foldedWeight.data(), m_foldedBias.data(), p.activation, out);
+    // Stride 2 is bound by reading the input either way; with 8 outputs the
+    // padded kernel's 16 accumulators measured ahead (BM_FewOutputsKernel).
+    if (halvingApplies(shape) && p.outChannels <= 4)
+        return fewOutputsHalving(in, m_foldedWeight.data(), m_foldedBias.data(), p.activation, out);
     fewOutputsDirect(shape, in, m_foldedWeight.data(), m_foldedBias.data(), p.activation, out);
 }
 

@@ -14,6 +14,9 @@
 #include "engine/threads.h"
 #include "model/model.h"
 #include "ops/conv2d.h"
+#include "ops/conv_direct.h"
+#include "ops/conv_halving.h"
+#include "ops/conv_same.h"
 #include "ops/fastgrnn_lanes.h"
 #include "ops/rnnpool.h"
 
@@ -72,6 +75,38 @@ void BM_Conv3x3Stem(benchmark::State& state)
     runOp(state, conv, randomInput({1, 240, 320}, 2));
 }
 BENCHMARK(BM_Conv3x3Stem)->Unit(benchmark::kMillisecond);
+
+// The kernels of a few-output convolution side by side on one layer:
+// range(0) picks padded copies (conv_direct, 0) or taps read in place through
+// masked loads (conv_same / conv_halving, 1); range(1) picks the layer:
+// 0 RPool_Face_Quant's stem.0 (3 -> 4, stride 2 on 640x480), 1 its
+// head0.loc_pre (4 -> 8, stride 2 on 320x240), 2 its stem (4 -> 4, stride 1
+// on 320x240), 3 M4's head0.loc (32 -> 4, stride 1 on 40x30), 4 M4's stem
+// (1 -> 4, stride 2 on 320x240).
+void BM_FewOutputsKernel(benchmark::State& state)
+{
+    struct Layer {
+        int64_t in, out, stride, h, w;
+    };
+    const Layer layers[] = {{3, 4, 2, 480, 640}, {4, 8, 2, 240, 320}, {4, 4, 1, 240, 320}, {32, 4, 1, 30, 40}, {1, 4, 2, 240, 320}};
+    const Layer& l = layers[state.range(1)];
+    const DirectConvShape shape{3, 3, l.stride, l.stride, 1, 1};
+    const Tensor input = randomInput({l.in, l.h, l.w}, 2), weight = randomInput({l.out, l.in, 3, 3}, 1),
+                 bias = randomInput({l.out}, 3);
+    Tensor out = Tensor::uninitialized({l.out, (l.h - 1) / l.stride + 1, (l.w - 1) / l.stride + 1});
+    const bool inPlace = state.range(0) == 1;
+    for (auto _ : state) {
+        if (!inPlace)
+            fewOutputsDirect(shape, input, weight.data(), bias.data(), Activation::Relu6, out);
+        else if (l.stride == 1)
+            fewOutputsSame(shape, input, weight.data(), bias.data(), Activation::Relu6, out);
+        else
+            fewOutputsHalving(input, weight.data(), bias.data(), Activation::Relu6, out);
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.counters["MAdds"] = static_cast<double>(out.numel() * l.in * 9);
+}
+BENCHMARK(BM_FewOutputsKernel)->ArgsProduct({{0, 1}, {0, 1, 2, 3, 4}})->Unit(benchmark::kMicrosecond);
 
 // The scalar oracle on a map of `shape` with a weight of `weightShape`
 // (groups = in / weight's second dimension): the peer of a fast benchmark.

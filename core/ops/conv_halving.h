@@ -1,5 +1,6 @@
-// The depthwise convolution that halves a map: 3×3, stride 2, padding 1 (the
-// down-sampling layer of MobileNetV2 blocks). Each output row reads its three
+// The convolutions that halve a map: 3×3, stride 2, padding 1 (the
+// down-sampling depthwise layer of MobileNetV2 blocks, and the stems, which
+// have few output channels). Each output row reads its three
 // input rows where they lie: per packet of 16 outputs and input row, three
 // masked loads of 16 consecutive floats, from which one permute each picks
 // the even columns (taps at 2x - 1, 2x and 2x + 1), with lanes outside the
@@ -7,7 +8,7 @@
 // input, which on these layers cost more than the arithmetic.
 //
 // Needs masked loads and two-source permutes (AVX-512); elsewhere
-// halvingApplies() is false and depthwiseDirect() serves.
+// halvingApplies() is false and conv_direct's kernels serve.
 #pragma once
 
 #include "ops/conv_direct.h"
@@ -17,7 +18,8 @@ namespace rnnpool {
 // 3×3 kernel, stride 2 and padding 1 on both axes, and AVX-512.
 bool halvingApplies(const DirectConvShape& shape);
 
-// As depthwiseDirect(), for shapes halvingApplies() accepts.
+// As depthwiseDirect() and fewOutputsDirect(), for shapes halvingApplies() accepts.
 void depthwiseHalving(const Tensor& in, const float* weight, const float* bias, Activation activation, Tensor& out);
+void fewOutputsHalving(const Tensor& in, const float* weight, const float* bias, Activation activation, Tensor& out);
 
 } // namespace rnnpool

@@ -1,22 +1,22 @@
-// The stride-2 depthwise kernel (ops/depthwise_halving) against the scalar
+// The stride-2 kernels (ops/conv_halving), depthwise and few-output, against the scalar
 // reference convolution: even and odd input sizes (the last output row and
 // column then see one padding column or none), rows narrower than a packet,
 // exactly 32 input columns (one packet of outputs), one more, the M4
-// detector's 30x40 map and a wide one; each activation. Inputs sit between
+// detector's 30x40 map and a wide one; each activation; every output count. Inputs sit between
 // NaN guards and outputs start as NaN, so a lane read outside the picture
 // without its mask, or one never written, fails.
 #include <gtest/gtest.h>
 
 #include "core/ops/masked_tap_support.h"
 #include "ops/conv2d.h"
-#include "ops/depthwise_halving.h"
+#include "ops/conv_halving.h"
 
 namespace rnnpool {
 namespace {
 
 using namespace testing_support;
 
-TEST(DepthwiseHalving, AppliesOnlyTo3x3Stride2Padding1)
+TEST(ConvHalving, AppliesOnlyTo3x3Stride2Padding1)
 {
     EXPECT_EQ(halvingApplies({3, 3, 2, 2, 1, 1}), simd::kMaskedLoads);
     EXPECT_FALSE(halvingApplies({3, 3, 1, 1, 1, 1}));
@@ -25,7 +25,7 @@ TEST(DepthwiseHalving, AppliesOnlyTo3x3Stride2Padding1)
     EXPECT_FALSE(halvingApplies({3, 3, 2, 1, 1, 1}));
 }
 
-TEST(DepthwiseHalving, MatchesScalarReference)
+TEST(ConvHalving, DepthwiseMatchesScalarReference)
 {
     if (!simd::kMaskedLoads)
         GTEST_SKIP() << "built without AVX-512: the kernel is never chosen";
@@ -47,6 +47,32 @@ TEST(DepthwiseHalving, MatchesScalarReference)
         depthwiseHalving(input.tensor, weight.data(), bias.data(), activation, fast);
         EXPECT_LT(maxAbsDiff(fast, reference), 1e-5f) << channels << " channels on " << plane.w << "x" << plane.h;
     }
+}
+
+TEST(ConvHalving, FewOutputsMatchScalarReference)
+{
+    if (!simd::kMaskedLoads)
+        GTEST_SKIP() << "built without AVX-512: the kernel is never chosen";
+    struct Plane {
+        int64_t h, w;
+    };
+    const Plane planes[] = {{1, 1}, {3, 5}, {6, 33}, {7, 31}, {9, 64}, {11, 65}, {30, 40}, {24, 97}};
+    const Activation activations[] = {Activation::None, Activation::Relu, Activation::Relu6, Activation::Swish};
+    std::mt19937 rng(23);
+    int trial = 0;
+    for (const Plane& plane : planes)
+        for (int64_t outputs = 1; outputs <= kDirectMaxOutputs; ++outputs) {
+            const int64_t channels = 1 + (trial * 5) % 12;
+            const Activation activation = activations[trial++ % 4];
+            GuardedInput input(channels, plane.h, plane.w, rng);
+            const Tensor weight = randomWeights({outputs, channels, 3, 3}, rng);
+            const Tensor bias = randomWeights({outputs}, rng);
+            const Tensor reference = conv2dReference(input.tensor, weight, bias, 2, 2, 1, 1, 1, activation);
+            Tensor fast = nanTensor(reference.shape());
+            fewOutputsHalving(input.tensor, weight.data(), bias.data(), activation, fast);
+            EXPECT_LT(maxAbsDiff(fast, reference), 2e-5f * std::sqrt(9.0f * static_cast<float>(channels)))
+                << channels << " -> " << outputs << " on " << plane.w << "x" << plane.h;
+        }
 }
 
 } // namespace
