@@ -1,5 +1,7 @@
 #include "ops/fastgrnn.h"
 
+#include <algorithm>
+
 #include <cmath>
 
 namespace rnnpool {
@@ -52,6 +54,11 @@ void FastGrnnCell::prepareScalars()
         expNegBiasGate[static_cast<size_t>(j)] = std::exp(-bz);
         expTwiceBiasUpdate[static_cast<size_t>(j)] = std::exp(2.0f * bh);
     }
+    const float scale = gateBiasesBounded ? -1.4426950408889634f : 1.0f; // -log2(e)
+    laneW.resize(static_cast<size_t>(W.numel()));
+    laneU.resize(static_cast<size_t>(U.numel()));
+    std::transform(W.data(), W.data() + W.numel(), laneW.begin(), [&](float v) { return scale * v; });
+    std::transform(U.data(), U.data() + U.numel(), laneU.begin(), [&](float v) { return scale * v; });
 }
 
 void FastGrnnCell::inputProjection(const float* x, float* wx) const

@@ -32,6 +32,10 @@ struct FastGrnnCell {
     std::vector<float> expNegBiasGate;     // e^-bias_gate, per hidden unit (prepareScalars())
     std::vector<float> expTwiceBiasUpdate; // e^(2·bias_update)
     bool gateBiasesBounded = false;        // every |bias| <= kGateBiasLimit
+    // W and U as the lane kernels (ops/fastgrnn_lanes.h) use them: times
+    // -log2(e) when gateBiasesBounded, so that x·W + h·U arrives as the
+    // base-2 exponent of e^-pre; as stored otherwise (prepareScalars()).
+    std::vector<float> laneW, laneU;
 
     // The six slots of a cell stored under `prefix` ("rnn_model.cell_rnn.cell"),
     // optionally found under `fallbackPrefix` instead, and duplicated under the

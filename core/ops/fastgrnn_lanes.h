@@ -27,7 +27,8 @@ using simd::splat;
 // Runs `cell` for `steps` steps over kLanes sequences from a zero state and
 // stores the final state of hidden unit j at final + j * finalPitch.
 // With Project, input(t, i) gives raw input feature i (cell.inputSize of them)
-// and x·W is computed here; without, input(t, j) gives (x·W)_j, precomputed.
+// and x·W is computed here; without, input(t, j) gives (x·W)_j, precomputed
+// with the cell's laneW (see the gates below).
 // H is the hidden size when known at compile time (keeps the state in
 // registers), or 0 for any size up to kMaxHidden.
 constexpr int64_t kMaxHidden = 256;
@@ -44,9 +45,13 @@ constexpr int64_t kMaxHidden = 256;
 // 2e-9 of 0 or 1 and tanh rounds to ±1), and keeps D1·D2 between e^-10 and
 // about 6e34 (E <= e^25, Kz <= e^5, Kh <= e^10): normal floats throughout.
 // Cells with larger biases use the two-exponential gate (simd::sigmoid,
-// simd::tanh).
+// simd::tanh). For the one-exponential gate the lane weights carry a factor
+// -log2(e) (FastGrnnCell::laneW, laneU), so the sums arrive as
+// pre2 = -log2(e)·pre and E = 2^pre2, with no multiplication; the clamp
+// scales with them.
 constexpr float kPreLimit = 25.0f;
-static_assert(kPreLimit - kGateBiasLimit >= 20.0f && kPreLimit <= simd::kExpLimit);
+constexpr float kLog2E = 1.4426950408889634f;
+static_assert(kPreLimit - kGateBiasLimit >= 20.0f && kPreLimit * kLog2E <= simd::kExp2Limit);
 
 struct GateConstants {
     Packet zeta, zetaPlusNu, nu, one;
@@ -67,14 +72,15 @@ struct GateConstants {
     }
 };
 
-// The new state of hidden unit j: z·h + (zeta·(1 - z) + nu)·c.
+// The new state of hidden unit j: z·h + (zeta·(1 - z) + nu)·c, from the sums
+// of the lane weights (scaled by -log2(e) when OneExp).
 template <bool OneExp>
 RNNPOOL_ALWAYS_INLINE Packet gate(const GateConstants& g, int64_t j, const Packet& pre, const Packet& state)
 {
     Packet z, c;
     if constexpr (OneExp) {
-        const Packet clamped = Eigen::internal::pmin(Eigen::internal::pmax(pre, splat(-kPreLimit)), splat(kPreLimit));
-        const Packet e = simd::expNegBounded(clamped);
+        const Packet limit = splat(kPreLimit * kLog2E);
+        const Packet e = simd::exp2Bounded(Eigen::internal::pmin(Eigen::internal::pmax(pre, Eigen::internal::pnegate(limit)), limit));
         const Packet kh = splat(g.expTwiceBiasUpdate[j]);
         const Packet e2 = simd::mul(e, e);
         const Packet d1 = fma(e, splat(g.expNegBiasGate[j]), g.one);
@@ -104,7 +110,7 @@ template <int64_t G, typename Input>
 RNNPOOL_ALWAYS_INLINE void projectGroup(const FastGrnnCell& cell, Input& input, int64_t t, int64_t j0, Packet* out)
 {
     const int64_t h = cell.hiddenSize;
-    const float* w = cell.W.data() + j0;
+    const float* w = cell.laneW.data() + j0;
     Packet acc[G];
     repeat<G>(G, [&](int64_t g) RNNPOOL_LAMBDA_INLINE { acc[g] = splat(0.0f); });
     for (int64_t i = 0; i < cell.inputSize; ++i) {
@@ -127,7 +133,7 @@ void sweep(const FastGrnnCell& cell, int64_t steps, Input input, float* final, i
     constexpr int64_t Groups = H > 0 ? H / G : 0;
     Packet state[Cap], next[Cap], projected[Project ? Cap : 1];
     repeat<H>(h, [&](int64_t j) RNNPOOL_LAMBDA_INLINE { state[j] = splat(0.0f); });
-    const float* u = cell.U.data();
+    const float* u = cell.laneU.data();
     const GateConstants constants(cell);
     for (int64_t t = 0; t < steps; ++t) {
         // The weights are read from L1 as broadcast operands of every step's
@@ -184,7 +190,7 @@ void projectStepsAny(const FastGrnnCell& cell, int64_t steps, Input input, float
 }
 
 // Dispatches on the hidden size, so the common ones run from registers, and
-// on the gate formula.
+// on the gate formula (the one the cell's lane weights are scaled for).
 template <bool Project, typename Input>
 void sweepAny(const FastGrnnCell& cell, int64_t steps, Input input, float* final, int64_t finalPitch)
 {
@@ -198,7 +204,10 @@ void sweepAny(const FastGrnnCell& cell, int64_t steps, Input input, float* final
         oneExp ? sweep<16, Project, true>(cell, steps, input, final, finalPitch)
                : sweep<16, Project, false>(cell, steps, input, final, finalPitch);
         break;
-    default: sweep<0, Project, false>(cell, steps, input, final, finalPitch); break;
+    default:
+        oneExp ? sweep<0, Project, true>(cell, steps, input, final, finalPitch)
+               : sweep<0, Project, false>(cell, steps, input, final, finalPitch);
+        break;
     }
 }
 

@@ -53,7 +53,10 @@ void RnnPool::finalize()
     m_rnn2Reverse.prepareScalars();
     const Tensor& a = m_rnn2.W;
     const Tensor& b = m_rnn2Reverse.W;
-    m_rnn2SharesW = a.shape() == b.shape() && std::equal(a.data(), a.data() + a.numel(), b.data());
+    // One projection serves both directions only if both cells scale their
+    // lane weights alike (FastGrnnCell::laneW).
+    m_rnn2SharesW = a.shape() == b.shape() && std::equal(a.data(), a.data() + a.numel(), b.data()) &&
+                    m_rnn2.gateBiasesBounded == m_rnn2Reverse.gateBiasesBounded;
 }
 
 int64_t RnnPool::gridSize(int64_t inputExtent) const

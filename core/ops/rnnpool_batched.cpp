@@ -104,7 +104,7 @@ struct Streamer {
     // sweep per grid column (shared by the patches above and below).
     void addRow(int64_t y)
     {
-        const float* w = op.rnn1().W.data();
+        const float* w = op.rnn1().laneW.data(); // as the sweeps expect it
         for (int64_t ch = 0; ch < c; ++ch)
             for (int64_t phase = 0; phase < s; ++phase)
                 for (int64_t m = 0, x = phase; x < iw; ++m, x += s)

@@ -46,6 +46,16 @@ TEST(SimdMath, ExpNegBoundedRelativeErrorBelow3e7)
     }
 }
 
+TEST(SimdMath, Exp2BoundedRelativeErrorBelow3e7)
+{
+    const auto xs = grid(-simd::kExp2Limit, simd::kExp2Limit, 20000);
+    const auto ys = applyPackets(xs, [](const simd::Packet& x) { return simd::exp2Bounded(x); });
+    for (size_t i = 0; i < xs.size(); ++i) {
+        const double expected = std::exp2(static_cast<double>(xs[i]));
+        ASSERT_NEAR(ys[i] / expected, 1.0, 3e-7) << "x = " << xs[i];
+    }
+}
+
 TEST(SimdMath, ReciprocalRelativeErrorBelow1e6)
 {
     std::mt19937 rng(5);
@@ -106,7 +116,10 @@ TEST(SimdMath, LaneGatesMatchScalarCellStep)
                 }
             for (int64_t j = 0; j < 4; ++j) {
                 float oneExp[kLanes], twoExp[kLanes];
-                simd::store(oneExp, lanes::gate<true>(constants, j, simd::load(pre[j]), simd::load(state[j])));
+                // The one-exponential gate takes the sums of the lane weights,
+                // which carry a factor -log2(e) (FastGrnnCell::laneW, laneU).
+                const simd::Packet pre2 = simd::mul(simd::load(pre[j]), simd::splat(-lanes::kLog2E));
+                simd::store(oneExp, lanes::gate<true>(constants, j, pre2, simd::load(state[j])));
                 simd::store(twoExp, lanes::gate<false>(constants, j, simd::load(pre[j]), simd::load(state[j])));
                 for (int64_t l = 0; l < kLanes; ++l) {
                     float wx[4], h[4];
