@@ -108,6 +108,36 @@ void BM_FewOutputsKernel(benchmark::State& state)
 }
 BENCHMARK(BM_FewOutputsKernel)->ArgsProduct({{0, 1}, {0, 1, 2, 3, 4}})->Unit(benchmark::kMicrosecond);
 
+// The depthwise kernels side by side: range(0) picks padded copies
+// (depthwiseDirect, 0) or taps read in place (depthwiseSame / depthwiseHalving,
+// 1); range(1) the layer: 0 RPool_Face_C's block1.dw (144 channels, 160x120,
+// stride 1), 1 its block2.dw (stride 2), 2 M4's block0.dw (128, 40x30,
+// stride 1), 3 M4's block2.dw (64, 40x30, stride 2).
+void BM_DepthwiseKernel(benchmark::State& state)
+{
+    struct Layer {
+        int64_t channels, stride, h, w;
+    };
+    const Layer layers[] = {{144, 1, 120, 160}, {144, 2, 120, 160}, {128, 1, 30, 40}, {64, 2, 30, 40}};
+    const Layer& l = layers[state.range(1)];
+    const DirectConvShape shape{3, 3, l.stride, l.stride, 1, 1};
+    const Tensor input = randomInput({l.channels, l.h, l.w}, 2), weight = randomInput({l.channels, 1, 3, 3}, 1),
+                 bias = randomInput({l.channels}, 3);
+    Tensor out = Tensor::uninitialized({l.channels, (l.h - 1) / l.stride + 1, (l.w - 1) / l.stride + 1});
+    const bool inPlace = state.range(0) == 1;
+    for (auto _ : state) {
+        if (!inPlace)
+            depthwiseDirect(shape, input, weight.data(), bias.data(), Activation::Relu6, out);
+        else if (l.stride == 1)
+            depthwiseSame(shape, input, weight.data(), bias.data(), Activation::Relu6, out);
+        else
+            depthwiseHalving(input, weight.data(), bias.data(), Activation::Relu6, out);
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.counters["MAdds"] = static_cast<double>(out.numel() * 9);
+}
+BENCHMARK(BM_DepthwiseKernel)->ArgsProduct({{0, 1}, {0, 1, 2, 3}})->Unit(benchmark::kMicrosecond);
+
 // The scalar oracle on a map of `shape` with a weight of `weightShape`
 // (groups = in / weight's second dimension): the peer of a fast benchmark.
 void runConvReference(benchmark::State& state, Shape shape, Shape weightShape, int64_t stride)
