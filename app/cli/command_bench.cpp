@@ -2,7 +2,8 @@
 // to raw loc/conf), after a warm-up; the achieved rate counted with the
 // paper's multiply-adds (2 FLOP each) and its share of the core's peak, which
 // is measured in the same process on the same thread (engine/peak_rate.h);
-// optionally the PyTorch reference in tools/reference/ measured in the same run.
+// optionally the PyTorch reference in tools/reference/ measured in the same
+// run, frame for frame beside the engine (cli/pytorch_peer.h).
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -14,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/pytorch_peer.h"
 #include "engine/peak_rate.h"
 #include "engine/threads.h"
 #include "ops/rnnpool.h"
@@ -32,12 +34,6 @@ std::optional<int64_t> parsePositive(const std::string& text, int64_t max)
     return v;
 }
 
-// Median wall-clock and CPU milliseconds per frame (CPU time of the whole
-// process, all threads: on a busy machine it shows what the work itself costs).
-struct FrameTimes {
-    double ms = 0.0, cpuMs = 0.0;
-};
-
 double processCpuSeconds()
 {
     timespec t{};
@@ -45,26 +41,89 @@ double processCpuSeconds()
     return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
-// Runs the PyTorch reference's benchmark and returns its medians, or an error.
-Expected<FrameTimes> pytorchMedianMs(const std::string& arch, int64_t width, int64_t height, int64_t threads, int64_t runs)
+double medianOf(std::vector<double> v)
 {
-    const std::string script = std::string(RNNPOOL_SOURCE_DIR) + "/tools/reference/bench.py";
-    const std::string command = "/usr/bin/python3 '" + script + "' --arch '" + arch + "' --size " + std::to_string(width) +
-                                "x" + std::to_string(height) + " --threads " + std::to_string(threads) + " --runs " +
-                                std::to_string(runs) + " --json 2>&1";
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe)
-        return makeError("cannot start the PyTorch reference (" + script + ")");
-    std::string output;
-    std::array<char, 4096> buffer{};
-    while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe))
-        output.append(buffer.data(), n);
-    const int status = pclose(pipe);
-    const auto json = nlohmann::json::parse(output, nullptr, false);
-    if (status != 0 || json.is_discarded() || !json.contains("ms_per_frame"))
-        return makeError("the PyTorch reference failed: " + output.substr(0, 400));
-    return FrameTimes{json["ms_per_frame"].get<double>(), json.value("cpu_ms_per_frame", 0.0)};
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
 }
+
+// Wall-clock and process CPU milliseconds of one engine frame (CPU time of
+// the whole process, all threads: on a busy machine it shows what the work
+// itself costs).
+Expected<FrameTimes> engineFrame(Network& network, const Tensor& input)
+{
+    const double cpu0 = processCpuSeconds();
+    auto r = network.run(input);
+    if (!r)
+        return std::move(r).takeError();
+    return FrameTimes{r->totalSeconds * 1000.0, (processCpuSeconds() - cpu0) * 1000.0};
+}
+
+// The engine and the PyTorch reference side by side: each round times one
+// PyTorch frame and three engine frames (their median: the first after the
+// peer's frame finds the caches cold), the two in alternating order. The
+// speed-up is the median of the rounds' ratios, so a burst of load from
+// elsewhere moves one round, not one side's whole median.
+struct Round {
+    FrameTimes engine, pytorch;
+};
+
+Expected<std::vector<Round>> pairedRounds(Network& network, const Tensor& input, PyTorchPeer& peer, int64_t count)
+{
+    std::vector<Round> rounds;
+    for (int64_t i = 0; i < count; ++i) {
+        Round round;
+        auto timeEngine = [&]() -> Status {
+            std::vector<double> ms, cpuMs;
+            for (int frame = 0; frame < 3; ++frame) {
+                auto t = engineFrame(network, input);
+                if (!t)
+                    return std::move(t).takeError();
+                ms.push_back(t->ms);
+                cpuMs.push_back(t->cpuMs);
+            }
+            round.engine = {medianOf(ms), medianOf(cpuMs)};
+            return Status::ok();
+        };
+        auto timePeer = [&]() -> Status {
+            auto t = peer.timeFrame();
+            if (!t)
+                return std::move(t).takeError();
+            round.pytorch = *t;
+            return Status::ok();
+        };
+        const Status first = i % 2 == 0 ? timeEngine() : timePeer();
+        if (!first)
+            return makeError(first.error());
+        const Status second = i % 2 == 0 ? timePeer() : timeEngine();
+        if (!second)
+            return makeError(second.error());
+        rounds.push_back(round);
+    }
+    return rounds;
+}
+
+// Medians over rounds: PyTorch's and the engine's times, and the ratios.
+struct Comparison {
+    FrameTimes pytorch, engine;
+    double speedup = 0.0, cpuSpeedup = 0.0;
+    explicit Comparison(const std::vector<Round>& rounds)
+    {
+        std::vector<double> torchMs, torchCpu, engineMs, engineCpu, ratio, cpuRatio;
+        for (const Round& r : rounds) {
+            torchMs.push_back(r.pytorch.ms);
+            torchCpu.push_back(r.pytorch.cpuMs);
+            engineMs.push_back(r.engine.ms);
+            engineCpu.push_back(r.engine.cpuMs);
+            ratio.push_back(r.pytorch.ms / r.engine.ms);
+            cpuRatio.push_back(r.pytorch.cpuMs / r.engine.cpuMs);
+        }
+        pytorch = {medianOf(torchMs), medianOf(torchCpu)};
+        engine = {medianOf(engineMs), medianOf(engineCpu)};
+        speedup = medianOf(ratio);
+        cpuSpeedup = medianOf(cpuRatio);
+    }
+};
 
 // The paper-count and the executed multiply-adds of every RNNPool layer.
 struct RnnPoolCount {
@@ -84,12 +143,6 @@ RnnPoolCount countRnnPool(const Network& net, const std::vector<LayerInfo>& laye
         count.executed += rnnPoolExecutedMadds(*op, in);
     }
     return count;
-}
-
-double medianOf(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
 }
 
 } // namespace
@@ -163,14 +216,16 @@ int commandBench(const std::vector<std::string>& argv)
     const double cpuGflops = 2.0 * static_cast<double>(madds) / (cpuMedian * 1e-3) / 1e9;
     const RnnPoolCount rnnCount = countRnnPool(*model->network, *described, input.shape());
 
-    std::optional<FrameTimes> torchMs;
+    std::optional<std::vector<Round>> rounds;
     std::string torchError;
     if (args.flag("--pytorch")) {
-        auto t = pytorchMedianMs(spec.name, width, height, threads, std::min<int64_t>(runs, 20));
-        if (t)
-            torchMs = *t;
+        auto peer = PyTorchPeer::start(spec.name, width, height, threads);
+        auto r = peer ? pairedRounds(*model->network, input, **peer, std::min<int64_t>(runs, 20))
+                      : Expected<std::vector<Round>>(makeError(peer.error()));
+        if (r)
+            rounds = std::move(*r);
         else
-            torchError = t.error();
+            torchError = r.error();
     }
 
     if (args.flag("--json")) {
@@ -184,11 +239,18 @@ int commandBench(const std::vector<std::string>& argv)
         for (size_t l = 0; l < layerMs.size(); ++l)
             out["layers"].push_back({{"name", (*described)[l].name}, {"op", (*described)[l].op},
                                      {"madds", (*described)[l].madds}, {"ms", medianOf(layerMs[l])}});
-        if (torchMs) {
-            out["pytorch_ms_per_frame"] = torchMs->ms;
-            out["speedup_vs_pytorch"] = torchMs->ms / median;
-            out["pytorch_cpu_ms_per_frame"] = torchMs->cpuMs;
-            out["speedup_vs_pytorch_cpu"] = torchMs->cpuMs / cpuMedian;
+        if (rounds) {
+            const Comparison c(*rounds);
+            out["pytorch_ms_per_frame"] = c.pytorch.ms;
+            out["pytorch_cpu_ms_per_frame"] = c.pytorch.cpuMs;
+            out["engine_ms_in_rounds"] = c.engine.ms;
+            out["engine_cpu_ms_in_rounds"] = c.engine.cpuMs;
+            out["speedup_vs_pytorch"] = c.speedup;
+            out["speedup_vs_pytorch_cpu"] = c.cpuSpeedup;
+            out["rounds"] = nlohmann::json::array();
+            for (const Round& r : *rounds)
+                out["rounds"].push_back({{"engine_ms", r.engine.ms}, {"engine_cpu_ms", r.engine.cpuMs},
+                                         {"pytorch_ms", r.pytorch.ms}, {"pytorch_cpu_ms", r.pytorch.cpuMs}});
         } else if (!torchError.empty()) {
             out["pytorch_error"] = torchError;
         }
@@ -208,10 +270,14 @@ int commandBench(const std::vector<std::string>& argv)
             std::cout << "  RNNPool: " << formatFloat(static_cast<double>(rnnCount.executed) / 1e6, 1)
                       << " M multiply-adds executed of the paper's " << formatFloat(static_cast<double>(rnnCount.paper) / 1e6, 1)
                       << " M (shared sweeps, x·W once per pixel, RNN2's x·W once for both directions when they share W)\n";
-        if (torchMs)
-            std::cout << "  PyTorch reference: median " << formatFloat(torchMs->ms, 2) << " ms per frame (CPU time "
-                      << formatFloat(torchMs->cpuMs, 2) << " ms); engine is " << formatFloat(torchMs->ms / median, 1)
-                      << "x faster (" << formatFloat(torchMs->cpuMs / cpuMedian, 1) << "x in CPU time)\n";
+        if (rounds) {
+            const Comparison c(*rounds);
+            std::cout << "  PyTorch reference, " << rounds->size() << " rounds side by side with the engine: median "
+                      << formatFloat(c.pytorch.ms, 2) << " ms per frame (CPU time " << formatFloat(c.pytorch.cpuMs, 2)
+                      << " ms) against the engine's " << formatFloat(c.engine.ms, 2) << " ms in those rounds; engine is "
+                      << formatFloat(c.speedup, 1) << "x faster (median of the rounds' ratios; "
+                      << formatFloat(c.cpuSpeedup, 1) << "x in CPU time)\n";
+        }
         else if (!torchError.empty())
             std::cout << "  PyTorch reference: " << torchError << "\n";
     }

@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
 """Times the reference network's forward pass (input tensor -> loc/conf; no
-pre-processing, priors, decoding or NMS) and prints the median over runs."""
+pre-processing, priors, decoding or NMS) and prints the median over runs.
+
+With --serve it is the peer of `rnnpool bench --pytorch`: after building the
+model and the warm-up runs it prints one JSON line ({"ready": true, ...}),
+then times one forward pass per line read from stdin and answers each with
+{"ms": wall, "cpu_ms": process CPU}; it exits at the end of its input."""
 
 import argparse
 import json
@@ -43,6 +48,34 @@ def reference_name(arch):
              % (arch, ", ".join(sorted(ARCHS))))
 
 
+def _has_spec_reference(arch):
+    try:
+        reference_name(arch)
+        return True
+    except SystemExit:
+        return False
+
+
+def timed_forward(model, x):
+    """(wall ms, process CPU ms) of one forward pass."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    model(x)
+    return (time.perf_counter() - t0) * 1000.0, (time.process_time() - c0) * 1000.0
+
+
+def serve(model, x, args, w, h):
+    with torch.no_grad():
+        for _ in range(args.warmup):
+            model(x)
+        print(json.dumps({"ready": True, "arch": args.arch, "width": w, "height": h,
+                          "threads": args.threads, "torch_version": torch.__version__}), flush=True)
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            ms, cpu_ms = timed_forward(model, x)
+            print(json.dumps({"ms": round(ms, 4), "cpu_ms": round(cpu_ms, 4)}), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--arch", required=True,
@@ -53,7 +86,13 @@ def main():
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--serve", action="store_true",
+                    help="time one forward pass per line of stdin (JSON lines out)")
     args = ap.parse_args()
+    if args.serve and args.arch not in ARCHS and not _has_spec_reference(args.arch):
+        print(json.dumps({"error": "no PyTorch reference for '%s'; there is one for %s"
+                          % (args.arch, ", ".join(sorted(ARCHS)))}), flush=True)
+        sys.exit(1)
     args.arch = reference_name(args.arch)
 
     torch.set_num_threads(args.threads)
@@ -67,14 +106,16 @@ def main():
         w, h = DEFAULT_SIZE[model.config]
     x = torch.randn(1, model.in_channels, h, w, generator=torch.Generator().manual_seed(1)) * 50
 
+    if args.serve:
+        serve(model, x, args, w, h)
+        return
     times, cpu_times = [], []
     with torch.no_grad():
         for i in range(args.warmup + args.runs):
-            t0, c0 = time.perf_counter(), time.process_time()
-            model(x)
+            ms, cpu_ms = timed_forward(model, x)
             if i >= args.warmup:
-                times.append((time.perf_counter() - t0) * 1000.0)
-                cpu_times.append((time.process_time() - c0) * 1000.0)
+                times.append(ms)
+                cpu_times.append(cpu_ms)
     ms = statistics.median(times)
     if args.json:
         print(json.dumps({"arch": args.arch, "width": w, "height": h, "threads": args.threads,
