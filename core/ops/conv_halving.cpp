@@ -36,10 +36,14 @@ struct ColumnWindow {
         return simd::laneRange(std::clamp<int64_t>(-start, 0, kLanes), std::clamp<int64_t>(iw - start, 0, kLanes));
     }
     // The window's even-indexed columns of `row`: first, first + 2, ..., first + 30.
+    // Windows inside the row (all but a row's first and last) load plainly.
     RNNPOOL_ALWAYS_INLINE Packet everyOther(const float* row) const
     {
+        if (low == kAllLanes && high == kAllLanes)
+            return simd::evenLanes(simd::load(row + first), simd::load(row + first + kLanes));
         return simd::evenLanes(simd::loadMasked(row + first, low), simd::loadMasked(row + first + kLanes, high));
     }
+    static constexpr LaneMask kAllLanes = static_cast<LaneMask>((1u << kLanes) - 1u);
 };
 
 // The windows of every packet of output columns and tap column kx: output

@@ -28,6 +28,10 @@ struct TapMasks {
     int64_t h = 0, w = 0, kh = 0, kw = 0;
     std::vector<int64_t> offsets; // [tap]
     std::vector<LaneMask> lanes;  // [packet · taps + tap]
+    // Packets whose every tap lies inside the picture: these load plainly
+    // (on this AMD core a masked load that misses the cache costs far more
+    // than a plain one; most packets of a large map are inside).
+    std::vector<uint8_t> inside; // [packet]
 
     int64_t taps() const { return kh * kw; }
     int64_t size() const { return h * w; }
@@ -63,6 +67,16 @@ struct TapMasks {
                         static_cast<LaneMask>(rows & columnInside[static_cast<size_t>(kx)]);
             }
         }
+        inside.resize(static_cast<size_t>(packets()));
+        for (int64_t b = 0; b < packets(); ++b)
+            inside[static_cast<size_t>(b)] = std::all_of(packet(b), packet(b) + taps(), [](LaneMask m) { return m == kAll; });
+    }
+    static constexpr LaneMask kAll = static_cast<LaneMask>((1u << kLanes) - 1u);
+
+    // Whether packets [b, b + count) are all inside.
+    bool allInside(int64_t b, int64_t count) const
+    {
+        return std::all_of(inside.begin() + b, inside.begin() + b + count, [](uint8_t v) { return v != 0; });
     }
 };
 
@@ -103,7 +117,7 @@ RNNPOOL_ALWAYS_INLINE void forTaps(int64_t taps, F&& f)
 // P packets of one depthwise channel from packet b; T taps when known at
 // compile time (9 for 3×3), else 0. Tap t of packet b + p reads
 // base + p·lanes + offsets[t] under mask[p·taps + t].
-template <int64_t P, int64_t T>
+template <int64_t P, int64_t T, bool Inside>
 RNNPOOL_ALWAYS_INLINE void depthwisePackets(const TapMasks& m, const float* src, const float* w, float bias,
                                             Activation activation, float* dst, int64_t b)
 {
@@ -116,7 +130,8 @@ RNNPOOL_ALWAYS_INLINE void depthwisePackets(const TapMasks& m, const float* src,
     forTaps<T>(taps, [&](int64_t t) RNNPOOL_LAMBDA_INLINE {
         const Packet wv = simd::splat(w[t]);
         repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE {
-            acc[p] = simd::fma(wv, simd::loadMasked(base + p * kLanes + offsets[t], mask[p * taps + t]), acc[p]);
+            const float* at = base + p * kLanes + offsets[t];
+            acc[p] = simd::fma(wv, Inside ? simd::load(at) : simd::loadMasked(at, mask[p * taps + t]), acc[p]);
         });
     });
     repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[p] = simd::activatePacket(activation, acc[p]); });
@@ -129,16 +144,17 @@ void depthwiseChannel(const TapMasks& m, const float* src, const float* w, float
     // Four packets at a time: four independent chains of multiply-adds.
     int64_t b = 0;
     for (; b + 4 <= m.packets(); b += 4)
-        depthwisePackets<4, T>(m, src, w, bias, activation, dst, b);
+        m.allInside(b, 4) ? depthwisePackets<4, T, true>(m, src, w, bias, activation, dst, b)
+                          : depthwisePackets<4, T, false>(m, src, w, bias, activation, dst, b);
     for (; b < m.packets(); ++b)
-        depthwisePackets<1, T>(m, src, w, bias, activation, dst, b);
+        depthwisePackets<1, T, false>(m, src, w, bias, activation, dst, b);
     if (!simd::activatesOnPackets(activation))
         activateInPlace(activation, dst, m.size());
 }
 
 // P packets of all O outputs from packet b: per input channel and tap, P
 // masked loads, each used by O multiply-adds. weight is [O][C][T].
-template <int64_t O, int64_t P, int64_t T>
+template <int64_t O, int64_t P, int64_t T, bool Inside>
 RNNPOOL_ALWAYS_INLINE void fewOutputsPackets(const TapMasks& m, const float* in, int64_t channels, const float* weight,
                                              const float* bias, Activation activation, float* out, int64_t b)
 {
@@ -155,7 +171,8 @@ RNNPOOL_ALWAYS_INLINE void fewOutputsPackets(const TapMasks& m, const float* in,
         forTaps<T>(taps, [&](int64_t t) RNNPOOL_LAMBDA_INLINE {
             Packet x[P];
             repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE {
-                x[p] = simd::loadMasked(base + p * kLanes + offsets[t], mask[p * taps + t]);
+                const float* at = base + p * kLanes + offsets[t];
+                x[p] = Inside ? simd::load(at) : simd::loadMasked(at, mask[p * taps + t]);
             });
             repeat<O>(O, [&](int64_t o) RNNPOOL_LAMBDA_INLINE {
                 const Packet wv = simd::splat(w[o * channels * taps + t]);
@@ -186,9 +203,10 @@ void fewOutputsAll(const TapMasks& m, const Tensor& in, const float* weight, con
         const int64_t first = block * kBlockPackets, end = std::min(packets, first + kBlockPackets);
         int64_t b = first;
         for (; b + P <= end; b += P)
-            fewOutputsPackets<O, P, T>(m, in.data(), channels, weight, bias, activation, out.data(), b);
+            m.allInside(b, P) ? fewOutputsPackets<O, P, T, true>(m, in.data(), channels, weight, bias, activation, out.data(), b)
+                              : fewOutputsPackets<O, P, T, false>(m, in.data(), channels, weight, bias, activation, out.data(), b);
         for (; b < end; ++b)
-            fewOutputsPackets<O, 1, T>(m, in.data(), channels, weight, bias, activation, out.data(), b);
+            fewOutputsPackets<O, 1, T, false>(m, in.data(), channels, weight, bias, activation, out.data(), b);
         if (!simd::activatesOnPackets(activation)) {
             const int64_t q0 = first * kLanes, q1 = std::min(n, end * kLanes);
             for (int64_t o = 0; o < O; ++o)
