@@ -241,6 +241,13 @@ void BM_RnnPoolFaceC(benchmark::State& state)
 }
 BENCHMARK(BM_RnnPoolFaceC)->Unit(benchmark::kMillisecond);
 
+// RNNPool-Face-Quant's RNNPool (h = 8): 4 channels of the 320x240 stem output.
+void BM_RnnPoolFaceQuant(benchmark::State& state)
+{
+    runOp(state, *randomRnnPool(4, 8, 17), randomInput({4, 240, 320}, 18));
+}
+BENCHMARK(BM_RnnPoolFaceQuant)->Unit(benchmark::kMillisecond);
+
 // The same RNNPool patch by patch through the scalar oracle (RnnPool::trace),
 // on the M4 map: the peer of BM_RnnPoolFaceM4.
 void BM_RnnPoolFaceM4Reference(benchmark::State& state)
