@@ -181,6 +181,8 @@ int commandBench(const std::vector<std::string>& argv)
         height = size->height;
     }
     setEngineThreads(static_cast<int>(threads));
+    if (Status st = model->network->checkMemory({spec.inputChannels, height, width}); !st)
+        return inputError(st.error());
 
     Tensor input({spec.inputChannels, height, width});
     std::mt19937 rng(1);

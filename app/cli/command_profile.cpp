@@ -123,6 +123,8 @@ int commandProfile(const std::vector<std::string>& argv)
     std::optional<int64_t> measured;
     std::string executeProblem;
     if (req.execute) {
+        if (Status st = net.checkMemory(input); !st)
+            return inputError(st.error());
         auto run = runInArena(net, profile.schedule, timeline, plan, Tensor(input, 1.0f));
         if (!run)
             return inputError(run.error());

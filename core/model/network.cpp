@@ -1,5 +1,8 @@
 #include "model/network.h"
 
+#include <cstdio>
+#include <unistd.h>
+
 #include <chrono>
 #include <mutex>
 
@@ -95,6 +98,56 @@ Expected<std::vector<Shape>> Network::plan(const Shape& inputShape) const
     return shapes;
 }
 
+namespace {
+double physicalMemoryBytes()
+{
+    const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && pageSize > 0 ? static_cast<double>(pages) * static_cast<double>(pageSize) : 0.0;
+}
+
+// Float32 bytes of a shape, in double: no overflow for any size a user types.
+double floatBytes(const Shape& shape)
+{
+    double n = 4.0;
+    for (int64_t d : shape)
+        n *= static_cast<double>(d);
+    return n;
+}
+
+std::string gibibytes(double bytes)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f GiB", bytes / (1024.0 * 1024.0 * 1024.0));
+    return text;
+}
+} // namespace
+
+Status Network::checkMemory(const Shape& inputShape) const
+{
+    auto shapes = plan(inputShape);
+    if (!shapes)
+        return makeError(shapes.error());
+    return checkMemory(inputShape, *shapes);
+}
+
+Status Network::checkMemory(const Shape& inputShape, const std::vector<Shape>& shapes) const
+{
+    const double available = physicalMemoryBytes();
+    if (available <= 0.0)
+        return Status::ok(); // unknown: let the allocation decide
+    for (size_t i = 0; i < m_nodes.size(); ++i) {
+        double bytes = floatBytes(shapes[i]);
+        for (int src : m_nodes[i].inputs)
+            bytes += floatBytes(src == kNetworkInput ? inputShape : shapes[static_cast<size_t>(src)]);
+        if (bytes > available)
+            return makeError("input " + std::to_string(inputShape[2]) + "x" + std::to_string(inputShape[1]) +
+                             " is too large for this machine: layer '" + m_nodes[i].name + "' alone needs " +
+                             gibibytes(bytes) + " for its input and output, and there are " + gibibytes(available) +
+                             " of memory");
+    }
+    return Status::ok();
+}
+
 Expected<std::vector<LayerInfo>> Network::describe(const Shape& inputShape)
 {
     auto shapes = plan(inputShape);
@@ -122,6 +175,8 @@ Expected<RunResult> Network::run(const Tensor& input, const RunOptions& options)
     auto shapes = plan(input.shape());
     if (!shapes)
         return std::move(shapes).takeError();
+    if (Status st = checkMemory(input.shape(), *shapes); !st)
+        return makeError(st.error());
 
     // The last reader of every node, so outputs can be freed early.
     std::vector<size_t> lastUse(m_nodes.size(), 0);

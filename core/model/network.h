@@ -80,10 +80,18 @@ public:
     Expected<std::vector<Shape>> plan(const Shape& inputShape) const;
     Expected<std::vector<LayerInfo>> describe(const Shape& inputShape);
 
+    // Whether a frame of `inputShape` can run in this machine's memory: no
+    // layer may need more than the physical RAM for its inputs and its
+    // output together, the least any schedule holds at once. Callers check
+    // before they allocate an input of a size a user chose; run() checks too.
+    // The error names the size, the layer, what it needs and what there is.
+    Status checkMemory(const Shape& inputShape) const;
+
     Expected<RunResult> run(const Tensor& input, const RunOptions& options = {}) const;
 
 private:
     Network() = default;
+    Status checkMemory(const Shape& inputShape, const std::vector<Shape>& shapes) const;
 
     ArchSpec m_spec;
     std::vector<Node> m_nodes;

@@ -153,6 +153,17 @@ TEST(CliBench, PyTorchReferenceRunsUnderTheZooName)
     EXPECT_EQ(j["madds"], i["madds"]);
 }
 
+// A size that cannot fit in memory is a message, not an allocation failure.
+TEST(CliBench, SizeTooLargeForMemoryIsRefused)
+{
+    const Outcome bench = runCli("bench --arch rnnpool-face-m4 --size 400000x400000 --runs 1");
+    EXPECT_EQ(bench.status, 1) << bench.output;
+    EXPECT_NE(bench.output.find("input 400000x400000 is too large for this machine"), std::string::npos) << bench.output;
+    const Outcome profile = runCli("profile --arch rnnpool-face-m4 --input 400000x400000x1 --execute");
+    EXPECT_EQ(profile.status, 1) << profile.output;
+    EXPECT_NE(profile.output.find("is too large for this machine"), std::string::npos) << profile.output;
+}
+
 TEST(CliBench, ArchitectureWithoutAReferenceIsAnError)
 {
     const Outcome o = runCli("bench --arch mobilenetv2 --size 64x64 --runs 1 --pytorch");

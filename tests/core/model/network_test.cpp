@@ -62,6 +62,25 @@ TEST(Network, TooSmallInputIsAMessageNotACrash)
     EXPECT_NE(wrong.error().find("3-channel"), std::string::npos) << wrong.error();
 }
 
+// A size no machine here can hold is refused before anything is allocated,
+// naming the size and the first layer that does not fit; ordinary sizes pass.
+// (Only shapes: the test never allocates the huge input.)
+TEST(Network, InputTooLargeForMemoryIsRefusedByLayer)
+{
+    auto model = randomModel("RPool_Face_M4", 1);
+    ASSERT_TRUE(model);
+    EXPECT_TRUE(model->network->checkMemory({1, 240, 320}));
+    EXPECT_TRUE(model->network->checkMemory({1, 4800, 6400}));
+    const Status huge = model->network->checkMemory({1, 400000, 400000}); // 640 GB of input alone
+    ASSERT_FALSE(huge);
+    EXPECT_NE(huge.error().find("input 400000x400000 is too large"), std::string::npos) << huge.error();
+    EXPECT_NE(huge.error().find("layer 'stem'"), std::string::npos) << huge.error();
+    EXPECT_NE(huge.error().find("GiB"), std::string::npos) << huge.error();
+    const Status wrongChannels = model->network->checkMemory({3, 240, 320});
+    ASSERT_FALSE(wrongChannels);
+    EXPECT_NE(wrongChannels.error().find("1-channel"), std::string::npos) << wrongChannels.error();
+}
+
 TEST(ArchSpec, BadSpecsNameTheLayerAndTheProblem)
 {
     const std::string head = R"({"name":"T","input":{"channels":1,"width":32,"height":32},"layers":[)";
