@@ -17,7 +17,7 @@ int commandInfo(const std::vector<std::string>& argv)
     if (!args.positionals().empty())
         return usageError("info", "unexpected argument '" + args.positionals().front() + "'");
     bool usage = false;
-    auto model = chooseModel(args, false, usage);
+    auto model = chooseModel(args, true, usage);
     if (!model)
         return usage ? usageError("info", model.error()) : inputError(model.error());
     const ArchSpec& spec = model->spec();

@@ -15,12 +15,13 @@ commands:
            [--rnn-layout auto|current|legacy]
            Detect faces. Without --model, the default model is used. --annotate writes the picture
            with its boxes and scores.
-  info     (--model FILE | --arch NAME) [--input WxH[xC]] [--json]
-           Layers with output shapes, parameters and multiply-adds.
+  info     [--model FILE | --arch NAME] [--input WxH[xC]] [--json]
+           Layers with output shapes, parameters and multiply-adds. Without either, the default model.
   convert  IN.pth [--arch NAME] [--rnn-layout auto|current|legacy] -o OUT.safetensors
            Write the native model file (weights plus architecture spec).
-  bench    (--model FILE | --arch NAME) [--size WxH] [--threads N] [--runs N] [--pytorch] [--json]
-           Median milliseconds per frame; --pytorch also times tools/reference in the same run.
+  bench    [--model FILE | --arch NAME] [--size WxH] [--threads N] [--runs N] [--pytorch] [--json]
+           Median milliseconds per frame (default model without either); --pytorch also times
+           tools/reference in the same run, frame for frame.
   profile  (--arch NAME | --model FILE) [--input WxHxC] [--schedule layerwise|paper] [--dtype f32|i16|i8]
            [--count-input] [--set KEY=VALUE]... [--board NAME] [--execute] [--json | --csv]
            Parameters, multiply-adds and peak activation memory; --execute runs in a metered arena;

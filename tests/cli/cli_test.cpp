@@ -113,6 +113,18 @@ TEST(Cli, InfoJsonListsLayersAndTotals)
     EXPECT_GT(j["layers"].size(), 10u);
 }
 
+// Like run and bench, info describes the default model when none is named.
+TEST(Cli, InfoWithoutAModelDescribesTheDefaultModel)
+{
+    const Outcome o = runCli("info --json");
+    ASSERT_EQ(o.status, 0) << o.output;
+    const auto j = nlohmann::json::parse(o.output, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << o.output;
+    EXPECT_EQ(j["arch"], "rnnpool-face-m4");
+    EXPECT_EQ(j["params"].get<int64_t>(), 56330);
+    EXPECT_NE(j["model"].get<std::string>().find("rnnpool_face_m4.safetensors"), std::string::npos) << o.output;
+}
+
 // `bench --pytorch` times the PyTorch reference of tools/reference/ in the
 // same run, round by round beside the engine; the zoo's canonical names must
 // reach it (bench.py resolves them through the spec's aliases). Times are not
