@@ -21,6 +21,26 @@ struct PhaseLayout {
     int64_t plane() const { return rows * rowPitch(); }
 };
 
+// dst[m] = src[m·S] for m < n. With S known at compile time the compiler
+// vectorises the strided reads (with permutes); a run-time stride stays scalar.
+template <int64_t S>
+void gatherEvery(const float* __restrict src, int64_t n, float* __restrict dst)
+{
+    for (int64_t m = 0; m < n; ++m)
+        dst[m] = src[m * S];
+}
+
+void gatherEvery(const float* src, int64_t stride, int64_t n, float* dst)
+{
+    switch (stride) {
+    case 2: gatherEvery<2>(src, n, dst); break;
+    case 4: gatherEvery<4>(src, n, dst); break;
+    default:
+        for (int64_t m = 0; m < n; ++m)
+            dst[m] = src[m * stride];
+    }
+}
+
 // Per-thread scratch kept between calls: no allocation per frame once warm.
 float* scratch(int slot, int64_t n)
 {
@@ -107,8 +127,8 @@ struct Streamer {
         const float* w = op.rnn1().laneW.data(); // as the sweeps expect it
         for (int64_t ch = 0; ch < c; ++ch)
             for (int64_t phase = 0; phase < s; ++phase)
-                for (int64_t m = 0, x = phase; x < iw; ++m, x += s)
-                    split[ch * layout.rowPitch() + phase * layout.width + m] = input.data()[(ch * ih + y) * iw + x];
+                gatherEvery(input.data() + (ch * ih + y) * iw + phase, s, (iw - phase + s - 1) / s,
+                            split + ch * layout.rowPitch() + phase * layout.width);
         float* row = projected + slot(y) * layout.rowPitch();
         if (c <= kFewChannels)
             projectFewChannels(w, row);

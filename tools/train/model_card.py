@@ -27,6 +27,10 @@ DATA = os.path.abspath(os.path.join(ROOT, "..", "shared", "datasets", "wider-fac
 CHECKPOINTS = os.path.join(HERE, "checkpoints")
 STAGE1_LOG = os.path.join(CHECKPOINTS, "rpool_face_m4.stage1-sgd.log.csv")
 STAGE2_LOG = os.path.join(CHECKPOINTS, "rpool_face_m4.log.csv")
+# The fine-tune from stage 2's last weights, when it was run (train.py --init
+# ... --out checkpoints/stage3); the shipped model is then its last epoch.
+STAGE3_DIR = os.path.join(CHECKPOINTS, "stage3")
+STAGE3_LOG = os.path.join(STAGE3_DIR, "rpool_face_m4.log.csv")
 MIN_FACE = 20
 SAMPLES = ["grace_hopper.jpg", "astronaut.png"]
 
@@ -78,6 +82,26 @@ def curve_table(rows, every):
     return "\n".join(out)
 
 
+def stage3_recipe(rows):
+    if not rows:
+        return ""
+    return ("\n- Stage 3 (fine-tune, `train.py --init` from stage 2's last weights, "
+            "`--out checkpoints/stage3`): AdamW, learning rate 3e-4 after one warm-up "
+            "epoch, cosine to 1e-5 over %d epochs, weight decay 0.01; random crops of the "
+            "whole scene for 70%% of samples instead of 50%% (`--anchor-prob 0.3`: more "
+            "background at the scale of the larger anchors, where stage 2's false "
+            "positives were) and faces up to 128 px as targets (`--max-face 128`), "
+            "%.1f h. The shipped weights are its last epoch, chosen before it ran, "
+            "not the epoch with the best held-out score." % (len(rows), hours(rows)))
+
+
+def stage3_curve(rows):
+    if not rows:
+        return ""
+    return ("Stage 3 (`tools/train/checkpoints/stage3/rpool_face_m4.log.csv`):\n\n%s\n\n"
+            % curve_table(rows, max(1, len(rows) // 10)))
+
+
 def hours(rows):
     return float(rows[-1]["wall_h"]) if rows else 0.0
 
@@ -108,7 +132,7 @@ def main():
              os.path.join(ROOT, "resources", "samples", name), "--annotate", out])
         annotated.append(os.path.relpath(out, os.path.dirname(a.card)))
 
-    stage1, stage2 = read_log(STAGE1_LOG), read_log(STAGE2_LOG)
+    stage1, stage2, stage3 = read_log(STAGE1_LOG), read_log(STAGE2_LOG), read_log(STAGE3_LOG)
     with open(os.path.join(HERE, "split.json")) as f:
         split = json.load(f)
     meta = json.loads(run([a.engine, "info", "--model", a.model, "--json"]))
@@ -152,7 +176,7 @@ frames, batch 16.
   stage 1's weights, {s2_epochs} epochs, {s2_hours:.1f} h, ending at learning rate
   {s2_last_lr:.1e}. The cosine schedule's horizon was shortened on resume
   (`train.py --resume --epochs N`) so that it annealed within the CPU time
-  available.
+  available.{stage3_recipe}
 
 All of it on one CPU thread of a shared 2-core machine, {total_hours:.1f} hours
 of wall time in all.
@@ -184,7 +208,7 @@ evaluator):
 
 {curve2}
 
-Stage 1 (`rpool_face_m4.stage1-sgd.log.csv`):
+{stage3_curve}Stage 1 (`rpool_face_m4.stage1-sgd.log.csv`):
 
 {curve1}
 
@@ -196,15 +220,20 @@ Stage 1 (`rpool_face_m4.stage1-sgd.log.csv`):
 
 - Trained on {n_train} pictures, a small fraction of WIDER FACE's training
   set; expect misses on small, blurred, occluded or profile faces.
-- No face larger than 96 px (in input pixels) is a training target: no anchor
-  of the network covers it; such faces are found only partially.
+- {large_faces}
 - Monochrome input: colour is discarded before the network.
 """.format(
         params=meta.get("params", 0), date=datetime.date.today().isoformat(),
         n_train_events=len(split["train_events"]), n_train=split["counts"]["train_images"], n_val_events=len(split["val_events"]), val_events=", ".join(split["val_events"]),
         s1_epochs=len(stage1), s1_hours=hours(stage1), s2_epochs=len(stage2), s2_hours=hours(stage2),
         s2_last_lr=float(stage2[-1]["lr"]),
-        total_hours=hours(stage1) + hours(stage2), num_images=model["num_images"],
+        total_hours=hours(stage1) + hours(stage2) + hours(stage3), num_images=model["num_images"],
+        stage3_recipe=stage3_recipe(stage3), stage3_curve=stage3_curve(stage3),
+        large_faces=("Faces up to 128 px (sqrt of width × height, input pixels) are training "
+                     "targets since stage 3, up to 96 px before; the largest anchor is 48 px, so "
+                     "larger faces are found only partially." if stage3 else
+                     "No face larger than 96 px (in input pixels) is a training target: no anchor "
+                     "of the network covers it; such faces are found only partially."),
         num_faces=model["num_faces"], min_face=MIN_FACE, table=table, ratio=ratio,
         goal="met" if goal_met else "not met yet (training continues; see the learning curves)",
         curve2=curve_table(stage2, max(1, len(stage2) // 12)) if stage2 else "(no epoch finished yet)",
