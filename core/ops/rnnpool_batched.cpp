@@ -197,8 +197,12 @@ struct Streamer {
                 lanes::sweepAny<true>(op.rnn2Backward(), k, colBack, finals + 3 * h2 * kLanes, kLanes);
             }
             const int64_t valid = std::min(kLanes, gw - gx);
-            for (int64_t j = 0; j < 4 * h2; ++j)
-                std::copy_n(finals + j * kLanes, valid, out.data() + (j * oh + gy) * ow + gx);
+            for (int64_t j = 0; j < 4 * h2; ++j) {
+                // One packet store per output channel (no library call per 16 floats).
+                const simd::Packet v = simd::load(finals + j * kLanes);
+                float* dst = out.data() + (j * oh + gy) * ow + gx;
+                valid == kLanes ? simd::store(dst, v) : simd::storePartial(dst, v, valid);
+            }
         }
     }
 };
