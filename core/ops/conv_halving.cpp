@@ -39,11 +39,10 @@ struct ColumnWindow {
     // Windows inside the row (all but a row's first and last) load plainly.
     RNNPOOL_ALWAYS_INLINE Packet everyOther(const float* row) const
     {
-        if (low == kAllLanes && high == kAllLanes)
+        if (low == simd::kAllLanes && high == simd::kAllLanes)
             return simd::evenLanes(simd::load(row + first), simd::load(row + first + kLanes));
         return simd::evenLanes(simd::loadMasked(row + first, low), simd::loadMasked(row + first + kLanes, high));
     }
-    static constexpr LaneMask kAllLanes = static_cast<LaneMask>((1u << kLanes) - 1u);
 };
 
 // The windows of every packet of output columns and tap column kx: output

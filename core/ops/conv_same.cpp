@@ -69,9 +69,8 @@ struct TapMasks {
         }
         inside.resize(static_cast<size_t>(packets()));
         for (int64_t b = 0; b < packets(); ++b)
-            inside[static_cast<size_t>(b)] = std::all_of(packet(b), packet(b) + taps(), [](LaneMask m) { return m == kAll; });
+            inside[static_cast<size_t>(b)] = std::all_of(packet(b), packet(b) + taps(), [](LaneMask m) { return m == simd::kAllLanes; });
     }
-    static constexpr LaneMask kAll = static_cast<LaneMask>((1u << kLanes) - 1u);
 
     // Whether packets [b, b + count) are all inside.
     bool allInside(int64_t b, int64_t count) const

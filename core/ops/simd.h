@@ -65,6 +65,7 @@ RNNPOOL_ALWAYS_INLINE Packet loadPartial(const float* p, int64_t n)
 // taps in place instead of from padded copies need it.
 constexpr bool kMaskedLoads = true;
 using LaneMask = uint16_t;
+constexpr LaneMask kAllLanes = static_cast<LaneMask>((1u << kLanes) - 1u);
 // The lanes of `mask` from p[lane], zeros elsewhere. Lanes outside the mask
 // are not read at all, so p + lane may point outside any buffer for them.
 RNNPOOL_ALWAYS_INLINE Packet loadMasked(const float* p, LaneMask mask) { return _mm512_maskz_loadu_ps(static_cast<__mmask16>(mask), p); }
