@@ -54,46 +54,50 @@ constexpr float kLog2E = 1.4426950408889634f;
 static_assert(kPreLimit - kGateBiasLimit >= 20.0f && kPreLimit * kLog2E <= simd::kExp2Limit);
 
 struct GateConstants {
-    Packet zeta, zetaPlusNu, nu, one;
+    Packet zeta, zetaPlusNu, keepShare, one, limit;
     const float* biasGate;
     const float* biasUpdate;
     const float* expNegBiasGate;
     const float* expTwiceBiasUpdate;
+    const float* scaledExpTwiceBiasUpdate;
     explicit GateConstants(const FastGrnnCell& cell)
         : zeta(splat(cell.sigmoidZeta))
         , zetaPlusNu(splat(cell.sigmoidZeta + cell.sigmoidNu))
-        , nu(splat(cell.sigmoidNu))
+        , keepShare(splat(cell.sigmoidZeta / (cell.sigmoidZeta + cell.sigmoidNu)))
         , one(splat(1.0f))
+        , limit(splat(kPreLimit * kLog2E))
         , biasGate(cell.biasGate.data())
         , biasUpdate(cell.biasUpdate.data())
         , expNegBiasGate(cell.expNegBiasGate.data())
         , expTwiceBiasUpdate(cell.expTwiceBiasUpdate.data())
+        , scaledExpTwiceBiasUpdate(cell.scaledExpTwiceBiasUpdate.data())
     {
     }
 };
 
-// The new state of hidden unit j: z·h + (zeta·(1 - z) + nu)·c, from the sums
-// of the lane weights (scaled by -log2(e) when OneExp).
+// The new state of hidden unit j from the sums of the lane weights (scaled by
+// -log2(e) when OneExp). With ζ, ν the cell's sigmoid(zeta), sigmoid(nu):
+//   h' = z·h + (ζ·(1 - z) + ν)·c = z·(h - q·c') + c',  c' = (ζ + ν)·c, q = ζ / (ζ + ν)
+// (ζ, ν > 0), and with the one exponential c' = ((ζ + ν)·Kh - (ζ + ν)·E²)·D1·r:
+// 13 operations after E where the textbook order takes 15.
 template <bool OneExp>
 RNNPOOL_ALWAYS_INLINE Packet gate(const GateConstants& g, int64_t j, const Packet& pre, const Packet& state)
 {
-    Packet z, c;
     if constexpr (OneExp) {
-        const Packet limit = splat(kPreLimit * kLog2E);
-        const Packet e = simd::exp2Bounded(Eigen::internal::pmin(Eigen::internal::pmax(pre, Eigen::internal::pnegate(limit)), limit));
-        const Packet kh = splat(g.expTwiceBiasUpdate[j]);
+        const Packet e = simd::exp2Bounded(simd::clampSymmetric(pre, g.limit));
         const Packet e2 = simd::mul(e, e);
         const Packet d1 = fma(e, splat(g.expNegBiasGate[j]), g.one);
-        const Packet d2 = simd::add(kh, e2);
+        const Packet d2 = simd::add(splat(g.expTwiceBiasUpdate[j]), e2);
         const Packet r = simd::reciprocal(simd::mul(d1, d2));
-        z = simd::mul(d2, r);
-        c = simd::mul(simd::mul(simd::sub(kh, e2), d1), r);
+        const Packet z = simd::mul(d2, r);
+        const Packet scaledC = simd::mul(simd::mul(simd::fnma(e2, g.zetaPlusNu, splat(g.scaledExpTwiceBiasUpdate[j])), d1), r);
+        return fma(z, simd::fnma(g.keepShare, scaledC, state), scaledC);
     } else {
-        z = simd::sigmoid(simd::add(pre, splat(g.biasGate[j])));
-        c = simd::tanh(simd::add(pre, splat(g.biasUpdate[j])));
+        const Packet z = simd::sigmoid(simd::add(pre, splat(g.biasGate[j])));
+        const Packet c = simd::tanh(simd::add(pre, splat(g.biasUpdate[j])));
+        const Packet keep = simd::fnma(g.zeta, z, g.zetaPlusNu); // ζ·(1 - z) + ν
+        return fma(z, state, simd::mul(keep, c));
     }
-    const Packet keep = simd::fnma(g.zeta, z, g.zetaPlusNu); // zeta·(1 - z) + nu
-    return fma(z, state, simd::mul(keep, c));
 }
 
 // Keeps the compiler from hoisting loads through `pointer` out of a loop.
@@ -125,13 +129,16 @@ void sweep(const FastGrnnCell& cell, int64_t steps, Input input, float* final, i
 {
     const int64_t h = H > 0 ? H : cell.hiddenSize;
     constexpr int64_t Cap = H > 0 ? H : kMaxHidden;
-    // Hidden units are updated in groups of G: G accumulator chains of h
-    // multiply-adds each run side by side. With H known, every loop over units
-    // is unrolled, so the state (H packets) and the group stay in registers.
-    // The generic size runs groups of one.
+    // Each step runs in two phases: first every unit's sum x·W + h·U (h
+    // independent accumulator chains of h multiply-adds, reading the old
+    // state), then every unit's gate, which replaces its state in place. With
+    // H known every loop is unrolled and the step holds 2·H packets (state and
+    // sums) plus the gate's temporaries; updating unit by unit instead needs
+    // the old and the new state at once, which for H = 16 is every register
+    // and spills. The generic size runs the same loops from memory.
     constexpr int64_t G = H > 0 && H % 4 == 0 ? 4 : 1;
     constexpr int64_t Groups = H > 0 ? H / G : 0;
-    Packet state[Cap], next[Cap], projected[Project ? Cap : 1];
+    Packet state[Cap], acc[Cap];
     repeat<H>(h, [&](int64_t j) RNNPOOL_LAMBDA_INLINE { state[j] = splat(0.0f); });
     const float* u = cell.laneU.data();
     const GateConstants constants(cell);
@@ -140,24 +147,14 @@ void sweep(const FastGrnnCell& cell, int64_t steps, Input input, float* final, i
         // multiply-adds: hide the pointer from the optimiser, which otherwise
         // hoists all h² broadcasts out of the loop and spills them to the stack.
         hideFromOptimizer(u);
-        // x·W of this step first (RNN2), so the recurrence only holds the state.
         if constexpr (Project)
-            repeat<Groups>(h / G, [&](int64_t group) RNNPOOL_LAMBDA_INLINE { projectGroup<G>(cell, input, t, group * G, projected + group * G); });
-        repeat<Groups>(h / G, [&](int64_t group) RNNPOOL_LAMBDA_INLINE {
-            const int64_t j0 = group * G;
-            Packet acc[G];
-            repeat<G>(G, [&](int64_t g) RNNPOOL_LAMBDA_INLINE {
-                if constexpr (Project)
-                    acc[g] = projected[j0 + g];
-                else
-                    acc[g] = load(input(t, j0 + g));
-            });
-            repeat<H>(h, [&](int64_t k) RNNPOOL_LAMBDA_INLINE {
-                repeat<G>(G, [&](int64_t g) RNNPOOL_LAMBDA_INLINE { acc[g] = fma(state[k], splat(u[k * h + j0 + g]), acc[g]); });
-            });
-            repeat<G>(G, [&](int64_t g) RNNPOOL_LAMBDA_INLINE { next[j0 + g] = gate<OneExp>(constants, j0 + g, acc[g], state[j0 + g]); });
+            repeat<Groups>(h / G, [&](int64_t group) RNNPOOL_LAMBDA_INLINE { projectGroup<G>(cell, input, t, group * G, acc + group * G); });
+        else
+            repeat<H>(h, [&](int64_t j) RNNPOOL_LAMBDA_INLINE { acc[j] = load(input(t, j)); });
+        repeat<H>(h, [&](int64_t k) RNNPOOL_LAMBDA_INLINE {
+            repeat<H>(h, [&](int64_t j) RNNPOOL_LAMBDA_INLINE { acc[j] = fma(state[k], splat(u[k * h + j]), acc[j]); });
         });
-        repeat<H>(h, [&](int64_t j) RNNPOOL_LAMBDA_INLINE { state[j] = next[j]; });
+        repeat<H>(h, [&](int64_t j) RNNPOOL_LAMBDA_INLINE { state[j] = gate<OneExp>(constants, j, acc[j], state[j]); });
     }
     repeat<H>(h, [&](int64_t j) RNNPOOL_LAMBDA_INLINE { simd::store(final + j * finalPitch, state[j]); });
 }

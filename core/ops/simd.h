@@ -115,7 +115,28 @@ RNNPOOL_ALWAYS_INLINE Packet add(const Packet& a, const Packet& b) { return Eige
 RNNPOOL_ALWAYS_INLINE Packet sub(const Packet& a, const Packet& b) { return Eigen::internal::psub(a, b); }
 RNNPOOL_ALWAYS_INLINE Packet mul(const Packet& a, const Packet& b) { return Eigen::internal::pmul(a, b); }
 // c - a·b
-RNNPOOL_ALWAYS_INLINE Packet fnma(const Packet& a, const Packet& b, const Packet& c) { return fma(Eigen::internal::pnegate(a), b, c); }
+// (one instruction: negating first would cost a subtraction from zero)
+RNNPOOL_ALWAYS_INLINE Packet fnma(const Packet& a, const Packet& b, const Packet& c)
+{
+#if defined(EIGEN_VECTORIZE_AVX512)
+    return _mm512_fnmadd_ps(a, b, c);
+#elif defined(EIGEN_VECTORIZE_FMA) && defined(EIGEN_VECTORIZE_AVX)
+    return _mm256_fnmadd_ps(a, b, c);
+#else
+    return fma(Eigen::internal::pnegate(a), b, c);
+#endif
+}
+
+// x clamped to [-limit, limit] (limit >= 0): one instruction with AVX-512DQ
+// (the operand of smaller magnitude, with x's sign), else a max and a min.
+RNNPOOL_ALWAYS_INLINE Packet clampSymmetric(const Packet& x, const Packet& limit)
+{
+#if defined(EIGEN_VECTORIZE_AVX512) && defined(__AVX512DQ__)
+    return _mm512_range_ps(x, limit, 0x02);
+#else
+    return Eigen::internal::pmin(Eigen::internal::pmax(x, Eigen::internal::pnegate(limit)), limit);
+#endif
+}
 
 // 1 / d to about 23 bits without a division (the divider is the slowest unit
 // of the core): the hardware estimate, refined by one Newton step r·(2 - d·r).
