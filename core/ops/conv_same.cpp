@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <numeric>
 #include <vector>
 
 namespace rnnpool {
@@ -70,6 +71,36 @@ struct TapMasks {
         inside.resize(static_cast<size_t>(packets()));
         for (int64_t b = 0; b < packets(); ++b)
             inside[static_cast<size_t>(b)] = std::all_of(packet(b), packet(b) + taps(), [](LaneMask m) { return m == simd::kAllLanes; });
+        findInterior();
+    }
+
+    // Rows clear of the top and bottom: every lane of packets [interiorBegin,
+    // interiorEnd) has all kh rows of its taps inside, so only its columns
+    // can fall outside, and which ones repeats every `period` packets (the
+    // packet's first column is 16·b mod w). Per position in that period, the
+    // lanes whose column x + kx - padW is inside, and whether all are.
+    int64_t period = 1, interiorBegin = 0, interiorEnd = 0;
+    std::vector<LaneMask> columnMasks; // [position · kw + kx]
+    std::vector<uint8_t> columnsInside; // [position]
+
+    void findInterior()
+    {
+        const int64_t padH = (kh - 1) / 2, padW = (kw - 1) / 2;
+        period = w / std::gcd(w, kLanes);
+        interiorBegin = std::min(packets(), (padH * w + kLanes - 1) / kLanes);
+        interiorEnd = std::clamp((h - padH) * w / kLanes, interiorBegin, packets());
+        columnMasks.assign(static_cast<size_t>(period * kw), 0);
+        columnsInside.assign(static_cast<size_t>(period), 1);
+        for (int64_t i = 0; i < period; ++i)
+            for (int64_t kx = 0; kx < kw; ++kx) {
+                LaneMask& mask = columnMasks[static_cast<size_t>(i * kw + kx)];
+                for (int64_t lane = 0; lane < kLanes; ++lane) {
+                    const int64_t x = (i * kLanes + lane) % w + kx - padW;
+                    if (x >= 0 && x < w)
+                        mask |= static_cast<LaneMask>(1u << lane);
+                }
+                columnsInside[static_cast<size_t>(i)] &= mask == simd::kAllLanes;
+            }
     }
 
     // Whether packets [b, b + count) are all inside.
@@ -135,6 +166,73 @@ RNNPOOL_ALWAYS_INLINE void depthwisePackets(const TapMasks& m, const float* src,
     });
     repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[p] = simd::activatePacket(activation, acc[p]); });
     storePackets<P>(acc, dst, b, m.size());
+}
+
+// P packets of a depthwise channel in the rows clear of the top and bottom
+// (KH×KW known at compile time), P independent chains of multiply-adds: the
+// centre column's taps load plainly, the others under each packet's column
+// masks, or plainly when every column of the P packets is inside (Plain).
+template <int64_t KH, int64_t KW, int64_t P, bool Plain>
+RNNPOOL_ALWAYS_INLINE void depthwiseInterior(const float* base, int64_t w, const float* weight, const Packet& bias,
+                                             const LaneMask* const* columns, Packet* acc)
+{
+    repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[p] = bias; });
+    repeat<KH>(KH, [&](int64_t ky) RNNPOOL_LAMBDA_INLINE {
+        repeat<KW>(KW, [&](int64_t kx) RNNPOOL_LAMBDA_INLINE {
+            const Packet wv = simd::splat(weight[ky * KW + kx]);
+            repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE {
+                const float* at = base + p * kLanes + (ky - KH / 2) * w + (kx - KW / 2);
+                const Packet x = Plain || kx == KW / 2 ? simd::load(at) : simd::loadMasked(at, columns[p][kx]);
+                acc[p] = simd::fma(wv, x, acc[p]);
+            });
+        });
+    });
+}
+
+// Packets [b, end) of the interior rows, b inside them, four at a time.
+template <int64_t KH, int64_t KW>
+void depthwiseInteriorRows(const TapMasks& m, const float* src, const float* weight, float bias, Activation activation,
+                           float* dst, int64_t b, int64_t end)
+{
+    constexpr int64_t P = 4;
+    const Packet biasPacket = simd::splat(bias);
+    const bool packetActivation = simd::activatesOnPackets(activation);
+    for (int64_t i = b % m.period; b < end;) {
+        const int64_t count = std::min(P, end - b);
+        const LaneMask* columns[P];
+        bool plain = true;
+        for (int64_t p = 0; p < P; ++p) {
+            const int64_t position = p < count ? i : 0; // packets past `end` are not stored
+            columns[p] = m.columnMasks.data() + position * KW;
+            plain = plain && m.columnsInside[static_cast<size_t>(position)];
+            if (++i == m.period)
+                i = 0;
+        }
+        Packet acc[P];
+        const float* base = src + b * kLanes;
+        if (count < P) // at most three packets: one at a time
+            for (int64_t p = 0; p < count; ++p)
+                depthwiseInterior<KH, KW, 1, false>(base + p * kLanes, m.w, weight, biasPacket, columns + p, acc + p);
+        else if (plain)
+            depthwiseInterior<KH, KW, P, true>(base, m.w, weight, biasPacket, columns, acc);
+        else
+            depthwiseInterior<KH, KW, P, false>(base, m.w, weight, biasPacket, columns, acc);
+        for (int64_t p = 0; p < count; ++p)
+            simd::store(dst + (b + p) * kLanes, packetActivation ? simd::activatePacket(activation, acc[p]) : acc[p]);
+        b += count;
+    }
+}
+
+template <int64_t KH, int64_t KW>
+void depthwiseChannelByRows(const TapMasks& m, const float* src, const float* w, float bias, Activation activation, float* dst)
+{
+    for (int64_t b = 0; b < m.interiorBegin; ++b)
+        depthwisePackets<1, KH * KW, false>(m, src, w, bias, activation, dst, b);
+    depthwiseInteriorRows<KH, KW>(m, src, w, bias, activation, dst, m.interiorBegin, m.interiorEnd);
+    for (int64_t b = m.interiorEnd; b < m.packets(); ++b)
+        depthwisePackets<1, KH * KW, false>(m, src, w, bias, activation, dst, b);
+    if (!simd::activatesOnPackets(activation))
+        activateInPlace(activation, dst, m.size());
 }
 
 template <int64_t T>
@@ -241,7 +339,11 @@ void depthwiseSame(const DirectConvShape& d, const Tensor& in, const float* weig
     for (int64_t c = 0; c < channels; ++c) {
         const float* src = in.data() + c * n;
         float* dst = out.data() + c * n;
-        if (taps == 9)
+        if (m.kh == 3 && m.kw == 3)
+            depthwiseChannelByRows<3, 3>(m, src, weight + c * taps, bias[c], activation, dst);
+        else if (m.kh == 5 && m.kw == 5)
+            depthwiseChannelByRows<5, 5>(m, src, weight + c * taps, bias[c], activation, dst);
+        else if (taps == 9)
             depthwiseChannel<9>(m, src, weight + c * taps, bias[c], activation, dst);
         else
             depthwiseChannel<0>(m, src, weight + c * taps, bias[c], activation, dst);

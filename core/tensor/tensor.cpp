@@ -1,5 +1,6 @@
 #include "tensor/tensor.h"
 
+#include <algorithm>
 #include <cassert>
 #include <sstream>
 
@@ -23,12 +24,19 @@ int64_t shapeNumel(const Shape& shape)
     return n;
 }
 
+std::unique_ptr<float[], Tensor::AlignedDelete> Tensor::allocate(int64_t numel)
+{
+    // Elements are default-initialised: no fill.
+    return std::unique_ptr<float[], AlignedDelete>(new (std::align_val_t{kAlignment}) float[static_cast<size_t>(numel)]);
+}
+
 Tensor::Tensor(Shape shape, float fill)
     : m_shape(std::move(shape))
-    , m_storage(static_cast<size_t>(shapeNumel(m_shape)), fill)
-    , m_data(m_storage.data())
-    , m_numel(static_cast<int64_t>(m_storage.size()))
+    , m_raw(allocate(shapeNumel(m_shape)))
+    , m_data(m_raw.get())
+    , m_numel(shapeNumel(m_shape))
 {
+    std::fill(m_data, m_data + m_numel, fill);
 }
 
 Tensor::Tensor(Shape shape, std::vector<float> data)
@@ -54,17 +62,18 @@ Tensor Tensor::uninitialized(Shape shape)
     Tensor t;
     t.m_numel = shapeNumel(shape);
     t.m_shape = std::move(shape);
-    t.m_raw.reset(new float[static_cast<size_t>(t.m_numel)]); // default-initialised: no fill
+    t.m_raw = allocate(t.m_numel);
     t.m_data = t.m_raw.get();
     return t;
 }
 
 Tensor::Tensor(const Tensor& other)
     : m_shape(other.m_shape)
-    , m_storage(other.m_data, other.m_data + other.m_numel)
-    , m_data(m_storage.data())
+    , m_raw(allocate(other.m_numel))
+    , m_data(m_raw.get())
     , m_numel(other.m_numel)
 {
+    std::copy(other.m_data, other.m_data + other.m_numel, m_data);
 }
 
 Tensor& Tensor::operator=(const Tensor& other)

@@ -29,9 +29,11 @@ struct Plane {
     int64_t h, w;
 };
 // 1 px, narrower than a packet, several rows per packet, exactly 16 and 32
-// floats, one past, the M4 detector's maps and a wide one.
+// floats, one past, the M4 detector's maps and a wide one; rows of 64 and
+// 160 floats, where whole groups of packets have every column inside (the
+// depthwise kernel's plain-load path) and others do not.
 const Plane kPlanes[] = {{1, 1}, {1, 7}, {3, 4}, {2, 8}, {4, 4}, {1, 17}, {5, 3}, {7, 9},
-                         {15, 20}, {30, 40}, {13, 70}, {6, 1}};
+                         {15, 20}, {30, 40}, {13, 70}, {6, 1}, {9, 64}, {7, 160}};
 
 TEST(ConvSame, AppliesOnlyToStrideOneSamePadding)
 {
