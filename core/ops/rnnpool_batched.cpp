@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "ops/fastgrnn_lanes.h"
+#include "ops/sequence_packer.h"
 
 namespace rnnpool {
 
@@ -70,9 +71,16 @@ struct Streamer {
     float* summaries;
     // Ring offsets of image rows y0 .. y0 + k - 1 for the current grid row.
     std::vector<int64_t> projectedRow, finalRow;
+    // The last few sequences of each run (a grid 40 wide leaves 8 of 48
+    // lanes), packed into whole packets: RNN1's row and column sweeps, and
+    // RNN2's four sweeps of a patch.
+    lanes::SequencePacker rowTails, colTails, patchTails;
 
     Streamer(const RnnPool& o, const Tensor& in, Tensor& output)
         : op(o), input(in), out(output)
+        , rowTails(o.params().patch, o.params().hidden1, 1, o.params().hidden1)
+        , colTails(o.params().patch, o.params().hidden1, 1, o.params().hidden1)
+        , patchTails(o.params().patch, o.params().hidden1, 2, 4 * o.params().hidden2)
     {
         const RnnPoolParams& p = op.params();
         c = in.dim(0), ih = in.dim(1), iw = in.dim(2);
@@ -94,6 +102,26 @@ struct Streamer {
     }
 
     int64_t slot(int64_t y) const { return y % k; }
+
+    // RNN1 over the k steps in(t, j) of the sequences starting at `final`
+    // (final states at final[j · pitch]): swept now when they fill a packet,
+    // else packed with other runs' last few.
+    template <typename Input>
+    void rnn1(lanes::SequencePacker& tails, Input in, int64_t valid, float* final, int64_t pitch)
+    {
+        if (valid == kLanes)
+            return lanes::sweepAny<false>(op.rnn1(), k, in, final, pitch);
+        tails.pack(valid, final, pitch, [&] { flushRnn1(tails); }, in);
+    }
+
+    void flushRnn1(lanes::SequencePacker& tails)
+    {
+        if (tails.empty())
+            return;
+        auto staged = [&](int64_t t, int64_t j) { return tails.input(0, t, j); };
+        lanes::sweepAny<false>(op.rnn1(), k, staged, tails.finals(), kLanes);
+        tails.scatter();
+    }
 
     // x·W of the split row for few input channels: per packet of pixels the
     // c inputs are loaded once and every hidden unit's sum is stored once
@@ -144,7 +172,7 @@ struct Streamer {
         for (int64_t gx = 0; gx < gw; gx += kLanes) {
             const float* base = row + gx;
             auto in = [&](int64_t t, int64_t j) { return base + j * projectedPlane + (t % s) * layout.width + t / s; };
-            lanes::sweepAny<false>(op.rnn1(), k, in, rowFinal + slot(y) * gwPitch + gx, rowPlane);
+            rnn1(rowTails, in, std::min(kLanes, gw - gx), rowFinal + slot(y) * gwPitch + gx, rowPlane);
         }
     }
 
@@ -160,6 +188,34 @@ struct Streamer {
         lanes::sweepAny<false>(op.rnn2Backward(), k, backward, finals + h2 * kLanes, kLanes);
     }
 
+    // RNN2 forward and backward over the rows' and the columns' summaries
+    // of a packet of patches; finals[j] for the 4·h2 outputs in order.
+    template <typename RowIn, typename ColIn>
+    void summarise(RowIn rowIn, ColIn colIn, float* finals)
+    {
+        if (op.rnn2SharesInputWeights()) {
+            bidirectional(rowIn, finals);
+            bidirectional(colIn, finals + 2 * h2 * kLanes);
+            return;
+        }
+        auto rowBack = [&](int64_t t, int64_t i) { return rowIn(k - 1 - t, i); };
+        auto colBack = [&](int64_t t, int64_t i) { return colIn(k - 1 - t, i); };
+        lanes::sweepAny<true>(op.rnn2Forward(), k, rowIn, finals, kLanes);
+        lanes::sweepAny<true>(op.rnn2Backward(), k, rowBack, finals + h2 * kLanes, kLanes);
+        lanes::sweepAny<true>(op.rnn2Forward(), k, colIn, finals + 2 * h2 * kLanes, kLanes);
+        lanes::sweepAny<true>(op.rnn2Backward(), k, colBack, finals + 3 * h2 * kLanes, kLanes);
+    }
+
+    void flushPatches()
+    {
+        if (patchTails.empty())
+            return;
+        auto rowIn = [&](int64_t t, int64_t i) { return patchTails.input(0, t, i); };
+        auto colIn = [&](int64_t t, int64_t i) { return patchTails.input(1, t, i); };
+        summarise(rowIn, colIn, patchTails.finals());
+        patchTails.scatter();
+    }
+
     // Grid row gy, once the ring holds image rows gy·s .. gy·s + k - 1: RNN1
     // down every column the grid touches (shared by the patches left and
     // right; columns of one phase side by side), then RNN2 forward and
@@ -167,6 +223,7 @@ struct Streamer {
     // into the output planes.
     void gridRow(int64_t gy)
     {
+        flushRnn1(rowTails); // the row sweeps this grid row reads
         const int64_t y0 = gy * s;
         for (int64_t t = 0; t < k; ++t) {
             projectedRow[static_cast<size_t>(t)] = slot(y0 + t) * layout.rowPitch();
@@ -178,30 +235,24 @@ struct Streamer {
             for (int64_t m = 0; m < colWidth; m += kLanes) {
                 const float* base = projected + phase * layout.width + m;
                 auto in = [&](int64_t t, int64_t j) { return base + j * projectedPlane + rowOffset[t]; };
-                lanes::sweepAny<false>(op.rnn1(), k, in, colFinal + phase * colPitch + m, colPlane);
+                rnn1(colTails, in, std::min(kLanes, colWidth - m), colFinal + phase * colPitch + m, colPlane);
             }
+        flushRnn1(colTails);
         const int64_t oh = out.dim(1), ow = out.dim(2);
         float finals[4 * lanes::kMaxHidden * kLanes];
         for (int64_t gx = 0; gx < gw; gx += kLanes) {
             auto rowIn = [&](int64_t t, int64_t i) { return rowFinal + i * rowPlane + finalOffset[t] + gx; };
-            auto rowBack = [&](int64_t t, int64_t i) { return rowIn(k - 1 - t, i); };
             auto colIn = [&](int64_t t, int64_t i) { return colFinal + gx + i * colPlane + (t % s) * colPitch + t / s; };
-            auto colBack = [&](int64_t t, int64_t i) { return colIn(k - 1 - t, i); };
-            if (op.rnn2SharesInputWeights()) {
-                bidirectional(rowIn, finals);
-                bidirectional(colIn, finals + 2 * h2 * kLanes);
-            } else {
-                lanes::sweepAny<true>(op.rnn2Forward(), k, rowIn, finals, kLanes);
-                lanes::sweepAny<true>(op.rnn2Backward(), k, rowBack, finals + h2 * kLanes, kLanes);
-                lanes::sweepAny<true>(op.rnn2Forward(), k, colIn, finals + 2 * h2 * kLanes, kLanes);
-                lanes::sweepAny<true>(op.rnn2Backward(), k, colBack, finals + 3 * h2 * kLanes, kLanes);
-            }
             const int64_t valid = std::min(kLanes, gw - gx);
+            float* dst = out.data() + gy * ow + gx;
+            if (valid < kLanes) {
+                patchTails.pack(valid, dst, oh * ow, [&] { flushPatches(); }, rowIn, colIn);
+                continue;
+            }
+            summarise(rowIn, colIn, finals);
             for (int64_t j = 0; j < 4 * h2; ++j) {
                 // One packet store per output channel (no library call per 16 floats).
-                const simd::Packet v = simd::load(finals + j * kLanes);
-                float* dst = out.data() + (j * oh + gy) * ow + gx;
-                valid == kLanes ? simd::store(dst, v) : simd::storePartial(dst, v, valid);
+                simd::store(dst + j * oh * ow, simd::load(finals + j * kLanes));
             }
         }
     }
@@ -227,6 +278,7 @@ void rnnPoolBatched(const RnnPool& op, const Tensor& input, Tensor& out)
                 streamer.addRow(nextRow);
             streamer.gridRow(gy);
         }
+        streamer.flushPatches();
     }
 }
 
