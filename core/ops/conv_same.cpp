@@ -1,6 +1,7 @@
 #include "ops/conv_same.h"
 
 #include "ops/activation_simd.h"
+#include "ops/depthwise_shifted.h"
 
 #include <algorithm>
 #include <memory>
@@ -228,7 +229,17 @@ void depthwiseChannelByRows(const TapMasks& m, const float* src, const float* w,
 {
     for (int64_t b = 0; b < m.interiorBegin; ++b)
         depthwisePackets<1, KH * KW, false>(m, src, w, bias, activation, dst, b);
-    depthwiseInteriorRows<KH, KW>(m, src, w, bias, activation, dst, m.interiorBegin, m.interiorEnd);
+    // 3×3 on a plane that starts on a cache line: aligned loads and lane
+    // shifts, but for two packets at either end (its windows read around them).
+    constexpr int64_t kSpare = 2;
+    if (KH == 3 && KW == 3 && shiftedDepthwiseApplies(src) && m.interiorEnd - m.interiorBegin > 2 * kSpare) {
+        const int64_t first = m.interiorBegin + kSpare, end = m.interiorEnd - kSpare;
+        depthwiseInteriorRows<KH, KW>(m, src, w, bias, activation, dst, m.interiorBegin, first);
+        depthwise3x3Shifted(src, m.w, w, bias, activation, dst, first, end, m.columnMasks.data(), m.period);
+        depthwiseInteriorRows<KH, KW>(m, src, w, bias, activation, dst, end, m.interiorEnd);
+    } else {
+        depthwiseInteriorRows<KH, KW>(m, src, w, bias, activation, dst, m.interiorBegin, m.interiorEnd);
+    }
     for (int64_t b = m.interiorEnd; b < m.packets(); ++b)
         depthwisePackets<1, KH * KW, false>(m, src, w, bias, activation, dst, b);
     if (!simd::activatesOnPackets(activation))

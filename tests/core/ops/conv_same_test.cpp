@@ -52,22 +52,25 @@ TEST(ConvSame, DepthwiseMatchesScalarReference)
         GTEST_SKIP() << "built without AVX-512: the kernels are never chosen";
     std::mt19937 rng(31);
     const Activation activations[] = {Activation::None, Activation::Relu, Activation::Relu6, Activation::HardSwish};
-    const int64_t kernels[][2] = {{3, 3}, {5, 5}, {1, 1}, {3, 5}};
+    // The 3×3 kernel twice: on a plane starting on a cache line (the aligned,
+    // lane-shifting path where the plane is large enough) and one float off.
+    const int64_t kernels[][3] = {{3, 3, 0}, {3, 3, 1}, {5, 5, 0}, {1, 1, 0}, {3, 5, 1}};
     int trial = 0;
     for (const Plane& plane : kPlanes)
         for (const auto& k : kernels) {
             const int64_t channels = 1 + trial % 5;
             const Activation activation = activations[trial++ % 4];
             const DirectConvShape shape{k[0], k[1], 1, 1, (k[0] - 1) / 2, (k[1] - 1) / 2};
-            GuardedInput input(channels, plane.h, plane.w, rng);
+            GuardedInput input(channels, plane.h, plane.w, rng, k[2]);
             const Tensor weight = randomWeights({channels, 1, k[0], k[1]}, rng);
             const Tensor bias = randomWeights({channels}, rng);
             Tensor fast = nanTensor(input.tensor.shape());
             depthwiseSame(shape, input.tensor, weight.data(), bias.data(), activation, fast);
             const Tensor reference =
                 conv2dReference(input.tensor, weight, bias, 1, 1, shape.padH, shape.padW, channels, activation);
-            EXPECT_LT(maxAbsDiff(fast, reference), 1e-5f)
-                << channels << " channels, kernel " << k[0] << "x" << k[1] << " on " << plane.w << "x" << plane.h;
+            EXPECT_LT(maxAbsDiff(fast, reference), 1e-5f) << channels << " channels, kernel " << k[0] << "x" << k[1]
+                                                          << " on " << plane.w << "x" << plane.h << ", " << k[2]
+                                                          << " floats off a cache line";
         }
 }
 
