@@ -20,39 +20,48 @@ using simd::kLanes;
 using simd::LaneMask;
 using simd::Packet;
 
-// Input columns [first, first + 2·lanes) of a row of width iw, the ones
-// outside the picture masked off: the lanes of the two loads.
+// One packet of output columns x = ox .. ox + 15 reads input columns 2x - 1,
+// 2x and 2x + 1 of a row: the odd and even floats of the two packets at 2·ox
+// (A, B), and the odd ones shifted by a lane with the float before A (the
+// last of the packet before, P). So a row costs three loads on packet
+// boundaries (aligned where the row is) and three lane permutes; columns
+// outside the picture load as zero, exactly as padding would.
 struct ColumnWindow {
-    int64_t first = 0;
-    LaneMask low = 0, high = 0;
-    ColumnWindow(int64_t start, int64_t iw)
-        : first(start)
-        , low(inside(start, iw))
-        , high(inside(start + kLanes, iw))
+    int64_t first = 0;           // 2·ox
+    LaneMask before = 0, low = 0, high = 0;
+    ColumnWindow(int64_t ox, int64_t iw)
+        : first(2 * ox)
+        , before(ox > 0 ? simd::kAllLanes : LaneMask{0})
+        , low(inside(first, iw))
+        , high(inside(first + kLanes, iw))
     {
     }
     static LaneMask inside(int64_t start, int64_t iw)
     {
-        return simd::laneRange(std::clamp<int64_t>(-start, 0, kLanes), std::clamp<int64_t>(iw - start, 0, kLanes));
+        return simd::laneRange(0, std::clamp<int64_t>(iw - start, 0, kLanes));
     }
-    // The window's even-indexed columns of `row`: first, first + 2, ..., first + 30.
+    struct Taps {
+        Packet left, centre, right; // columns 2x - 1, 2x, 2x + 1
+    };
     // Windows inside the row (all but a row's first and last) load plainly.
-    RNNPOOL_ALWAYS_INLINE Packet everyOther(const float* row) const
+    RNNPOOL_ALWAYS_INLINE Taps taps(const float* row) const
     {
-        if (low == simd::kAllLanes && high == simd::kAllLanes)
-            return simd::evenLanes(simd::load(row + first), simd::load(row + first + kLanes));
-        return simd::evenLanes(simd::loadMasked(row + first, low), simd::loadMasked(row + first + kLanes, high));
+        const bool plain = before == simd::kAllLanes && low == simd::kAllLanes && high == simd::kAllLanes;
+        const float* at = row + first;
+        const Packet p = plain ? simd::load(at - kLanes) : simd::loadMasked(at - kLanes, before);
+        const Packet a = plain ? simd::load(at) : simd::loadMasked(at, low);
+        const Packet b = plain ? simd::load(at + kLanes) : simd::loadMasked(at + kLanes, high);
+        const Packet odd = simd::oddLanes(a, b);
+        return {simd::shiftInLast(odd, p), simd::evenLanes(a, b), odd};
     }
 };
 
-// The windows of every packet of output columns and tap column kx: output
-// column x reads input column 2x - 1 + kx. The same for every row and channel.
+// The windows of every packet of output columns; the same for every row and channel.
 std::vector<ColumnWindow> columnWindows(int64_t iw, int64_t ow)
 {
     std::vector<ColumnWindow> windows;
     for (int64_t ox = 0; ox < ow; ox += kLanes)
-        for (int64_t kx = 0; kx < 3; ++kx)
-            windows.emplace_back(2 * ox - 1 + kx, iw);
+        windows.emplace_back(ox, iw);
     return windows;
 }
 
@@ -65,16 +74,16 @@ void halvingChannel(const std::vector<ColumnWindow>& windows, const float* src, 
     for (int64_t oy = 0; oy < oh; ++oy) {
         float* outRow = dst + oy * ow;
         for (int64_t ox = 0, packet = 0; ox < ow; ox += kLanes, ++packet) {
-            const ColumnWindow* window = windows.data() + packet * 3;
+            const ColumnWindow& window = windows[static_cast<size_t>(packet)];
             Packet acc = simd::splat(bias);
             for (int64_t ky = 0; ky < 3; ++ky) {
                 const int64_t y = 2 * oy - 1 + ky;
                 if (y < 0 || y >= ih)
                     continue; // a padding row
-                const float* row = src + y * iw;
-                acc = simd::fma(taps[ky * 3], window[0].everyOther(row), acc);
-                acc = simd::fma(taps[ky * 3 + 1], window[1].everyOther(row), acc);
-                acc = simd::fma(taps[ky * 3 + 2], window[2].everyOther(row), acc);
+                const ColumnWindow::Taps x = window.taps(src + y * iw);
+                acc = simd::fma(taps[ky * 3], x.left, acc);
+                acc = simd::fma(taps[ky * 3 + 1], x.centre, acc);
+                acc = simd::fma(taps[ky * 3 + 2], x.right, acc);
             }
             acc = simd::activatePacket(activation, acc);
             const int64_t n = std::min(kLanes, ow - ox);
@@ -97,7 +106,7 @@ RNNPOOL_ALWAYS_INLINE void fewOutputsPackets(const std::vector<ColumnWindow>& wi
                                              int64_t oy, int64_t ox)
 {
     const int64_t channels = in.dim(0), ih = in.dim(1), iw = in.dim(2), oh = out.dim(1), ow = out.dim(2);
-    const ColumnWindow* window = windows.data() + ox / kLanes * 3;
+    const ColumnWindow* window = windows.data() + ox / kLanes;
     Packet acc[O][P];
     simd::repeat<O>(O, [&](int64_t o) RNNPOOL_LAMBDA_INLINE {
         simd::repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[o][p] = simd::splat(bias[o]); });
@@ -108,14 +117,17 @@ RNNPOOL_ALWAYS_INLINE void fewOutputsPackets(const std::vector<ColumnWindow>& wi
             if (y < 0 || y >= ih)
                 continue; // a padding row
             const float* row = in.data() + (c * ih + y) * iw;
-            for (int64_t kx = 0; kx < 3; ++kx) {
-                Packet x[P];
-                simd::repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { x[p] = window[p * 3 + kx].everyOther(row); });
+            ColumnWindow::Taps x[P];
+            simd::repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { x[p] = window[p].taps(row); });
+            simd::repeat<3>(3, [&](int64_t kx) RNNPOOL_LAMBDA_INLINE {
                 simd::repeat<O>(O, [&](int64_t o) RNNPOOL_LAMBDA_INLINE {
                     const Packet wv = simd::splat(weight[((o * channels + c) * 3 + ky) * 3 + kx]);
-                    simd::repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE { acc[o][p] = simd::fma(wv, x[p], acc[o][p]); });
+                    simd::repeat<P>(P, [&](int64_t p) RNNPOOL_LAMBDA_INLINE {
+                        const Packet& column = kx == 0 ? x[p].left : (kx == 1 ? x[p].centre : x[p].right);
+                        acc[o][p] = simd::fma(wv, column, acc[o][p]);
+                    });
                 });
-            }
+            });
         }
     simd::repeat<O>(O, [&](int64_t o) RNNPOOL_LAMBDA_INLINE {
         float* outRow = out.data() + (o * oh + oy) * ow;

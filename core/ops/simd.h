@@ -79,6 +79,16 @@ RNNPOOL_ALWAYS_INLINE Packet evenLanes(const Packet& a, const Packet& b)
 {
     return _mm512_permutex2var_ps(a, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), b);
 }
+// The odd-indexed floats of the 32 in (a, b): a[1], a[3], ..., b[15].
+RNNPOOL_ALWAYS_INLINE Packet oddLanes(const Packet& a, const Packet& b)
+{
+    return _mm512_permutex2var_ps(a, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), b);
+}
+// {before[15], v[0], ..., v[14]}: v moved up a lane, before's last float first.
+RNNPOOL_ALWAYS_INLINE Packet shiftInLast(const Packet& v, const Packet& before)
+{
+    return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(v), _mm512_castps_si512(before), 15));
+}
 #else
 constexpr bool kMaskedLoads = false;
 #endif
