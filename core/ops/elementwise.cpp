@@ -5,6 +5,8 @@
 
 #include <Eigen/Core>
 
+#include "ops/simd.h"
+
 namespace rnnpool {
 
 Status Add::prepare(std::span<const Shape> inputs, Shape& output) const
@@ -38,19 +40,31 @@ void L2Norm::eval(std::span<const Tensor* const> inputs, Tensor& out) const
 {
     const Tensor& in = *inputs[0];
     const int64_t hw = in.dim(1) * in.dim(2);
-    // Eigen arrays: vectorised square root (a plain std::sqrt loop is not,
-    // for errno's sake) and a scratch buffer kept per thread.
-    using Array = Eigen::Array<float, Eigen::Dynamic, 1>;
-    using ConstMap = Eigen::Map<const Array>;
-    thread_local Array norm;
-    norm.resize(hw);
-    norm = ConstMap(in.data(), hw).square();
-    for (int64_t c = 1; c < m_channels; ++c)
-        norm += ConstMap(in.data() + c * hw, hw).square();
-    // One division per pixel, not per element.
-    norm = (norm.sqrt() + 1e-10f).inverse();
-    for (int64_t c = 0; c < m_channels; ++c)
-        Eigen::Map<Array>(out.data() + c * hw, hw) = m_scale.data()[c] * (ConstMap(in.data() + c * hw, hw) * norm);
+    const float* x = in.data();
+    const float* scale = m_scale.data();
+    float* y = out.data();
+    // One pass over packets of pixels: the sum of squares over the channels,
+    // one reciprocal of (norm + 1e-10) per pixel, then every channel scaled.
+    using namespace simd;
+    int64_t i = 0;
+    for (; i + kLanes <= hw; i += kLanes) {
+        Packet sum = mul(load(x + i), load(x + i));
+        for (int64_t c = 1; c < m_channels; ++c) {
+            const Packet v = load(x + c * hw + i);
+            sum = fma(v, v, sum);
+        }
+        const Packet inverse = reciprocal(add(Eigen::internal::psqrt(sum), splat(1e-10f)));
+        for (int64_t c = 0; c < m_channels; ++c)
+            store(y + c * hw + i, mul(splat(scale[c]), mul(load(x + c * hw + i), inverse)));
+    }
+    for (; i < hw; ++i) {
+        float sum = 0.0f;
+        for (int64_t c = 0; c < m_channels; ++c)
+            sum += x[c * hw + i] * x[c * hw + i];
+        const float inverse = 1.0f / (std::sqrt(sum) + 1e-10f);
+        for (int64_t c = 0; c < m_channels; ++c)
+            y[c * hw + i] = scale[c] * (x[c * hw + i] * inverse);
+    }
 }
 
 Status BackgroundMaxOut::prepare(std::span<const Shape> inputs, Shape& output) const

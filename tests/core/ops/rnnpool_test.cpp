@@ -2,6 +2,7 @@
 // against the scalar per-patch trace on random maps.
 #include <cmath>
 #include <random>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -151,6 +152,38 @@ TEST(RnnPool, TraceRefusesPatchOutsideGrid)
     auto t = op.trace(input, 2, 0); // grid is 2x2
     ASSERT_FALSE(t);
     EXPECT_NE(t.error().find("outside"), std::string::npos);
+}
+
+// The vectorised pass (packets of 16 pixels, then a scalar tail) against the
+// formula in double precision, for channel counts and sizes around a packet.
+TEST(Elementwise, L2NormMatchesDoublePrecisionFormula)
+{
+    std::mt19937 rng(41);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    for (const auto& [channels, h, w] : {std::tuple{4, 23, 37}, std::tuple{1, 1, 15}, std::tuple{3, 4, 4}, std::tuple{64, 5, 19}}) {
+        L2Norm norm(channels, "n");
+        for (WeightSlot& s : norm.weightSlots()) {
+            *s.target = Tensor({channels});
+            for (int64_t c = 0; c < channels; ++c)
+                s.target->data()[c] = 1.0f + 0.5f * static_cast<float>(c);
+        }
+        Tensor x({channels, h, w});
+        for (int64_t i = 0; i < x.numel(); ++i)
+            x.data()[i] = normal(rng);
+        x.data()[0] = 0.0f; // a pixel of zeros in channel 0 (others random)
+        Tensor y({channels, h, w});
+        const Tensor* in[] = {&x};
+        norm.eval(in, y);
+        for (int64_t p = 0; p < h * w; ++p) {
+            double sum = 0.0;
+            for (int64_t c = 0; c < channels; ++c)
+                sum += static_cast<double>(x.data()[c * h * w + p]) * x.data()[c * h * w + p];
+            for (int64_t c = 0; c < channels; ++c) {
+                const double expected = (1.0 + 0.5 * static_cast<double>(c)) * x.data()[c * h * w + p] / (std::sqrt(sum) + 1e-10);
+                ASSERT_NEAR(y.data()[c * h * w + p], expected, 1e-6 * (1.0 + std::abs(expected))) << channels << " channels, pixel " << p;
+            }
+        }
+    }
 }
 
 TEST(Elementwise, L2NormAndMaxOutMatchScalarFormulas)
