@@ -54,8 +54,8 @@ void FastGrnnCell::prepareScalars()
         expNegBiasGate[static_cast<size_t>(j)] = std::exp(-bz);
         expTwiceBiasUpdate[static_cast<size_t>(j)] = std::exp(2.0f * bh);
     }
-    scaledExpTwiceBiasUpdate.resize(expTwiceBiasUpdate.size());
-    std::transform(expTwiceBiasUpdate.begin(), expTwiceBiasUpdate.end(), scaledExpTwiceBiasUpdate.begin(),
+    scaledExpNegBiasGate.resize(expNegBiasGate.size());
+    std::transform(expNegBiasGate.begin(), expNegBiasGate.end(), scaledExpNegBiasGate.begin(),
                    [&](float v) { return (sigmoidZeta + sigmoidNu) * v; });
     const float scale = gateBiasesBounded ? -1.4426950408889634f : 1.0f; // -log2(e)
     laneW.resize(static_cast<size_t>(W.numel()));

@@ -31,7 +31,7 @@ struct FastGrnnCell {
     float sigmoidNu = 0.0f;
     std::vector<float> expNegBiasGate;     // e^-bias_gate, per hidden unit (prepareScalars())
     std::vector<float> expTwiceBiasUpdate; // e^(2·bias_update)
-    std::vector<float> scaledExpTwiceBiasUpdate; // (sigmoidZeta + sigmoidNu)·e^(2·bias_update)
+    std::vector<float> scaledExpNegBiasGate; // (sigmoidZeta + sigmoidNu)·e^-bias_gate
     bool gateBiasesBounded = false;        // every |bias| <= kGateBiasLimit
     // W and U as the lane kernels (ops/fastgrnn_lanes.h) use them: times
     // -log2(e) when gateBiasesBounded, so that x·W + h·U arrives as the

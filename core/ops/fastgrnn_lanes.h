@@ -36,14 +36,15 @@ constexpr int64_t kMaxHidden = 256;
 // The gates of one hidden unit on whole packets, without divisions, from
 // pre = x·W + h·U. With E = e^-pre, Kz = e^-bz and Kh = e^2bh (per unit,
 // FastGrnnCell::prepareScalars), D1 = 1 + E·Kz, D2 = Kh + E²:
-//   z = sigmoid(pre + bz) = 1 / D1           = D2 · r
-//   c = tanh(pre + bh)    = (Kh - E²) / D2   = (Kh - E²) · D1 · r
-// with the one reciprocal r = 1 / (D1·D2): one exponential and one
-// reciprocal instead of two of each. pre is clamped to ±kPreLimit, which
-// changes nothing the float result can show while |bz|, |bh| <=
-// kGateBiasLimit (the arguments stay beyond ±20, where sigmoid is within
-// 2e-9 of 0 or 1 and tanh rounds to ±1), and keeps D1·D2 between e^-10 and
-// about 6e34 (E <= e^25, Kz <= e^5, Kh <= e^10): normal floats throughout.
+//   z = sigmoid(pre + bz) = 1 / D1
+//   c = tanh(pre + bh)    = (Kh - E²) / D2
+// and the new state is one fraction over D1·D2 (gate() below): one
+// exponential and one reciprocal instead of two of each. pre is clamped to
+// ±kPreLimit, which changes nothing the float result can show while |bz|,
+// |bh| <= kGateBiasLimit (the arguments stay beyond ±20, where sigmoid is
+// within 2e-9 of 0 or 1 and tanh rounds to ±1), and keeps D1·D2 between
+// e^-10 and about 6e34 and the numerator's terms below about 1.1e35
+// (E <= e^25, Kz <= e^5, Kh <= e^10): normal floats throughout.
 // Cells with larger biases use the two-exponential gate (simd::sigmoid,
 // simd::tanh). For the one-exponential gate the lane weights carry a factor
 // -log2(e) (FastGrnnCell::laneW, laneU), so the sums arrive as
@@ -54,44 +55,45 @@ constexpr float kLog2E = 1.4426950408889634f;
 static_assert(kPreLimit - kGateBiasLimit >= 20.0f && kPreLimit * kLog2E <= simd::kExp2Limit);
 
 struct GateConstants {
-    Packet zeta, zetaPlusNu, keepShare, one, limit;
+    Packet zeta, zetaPlusNu, nu, one, limit;
     const float* biasGate;
     const float* biasUpdate;
     const float* expNegBiasGate;
     const float* expTwiceBiasUpdate;
-    const float* scaledExpTwiceBiasUpdate;
+    const float* scaledExpNegBiasGate;
     explicit GateConstants(const FastGrnnCell& cell)
         : zeta(splat(cell.sigmoidZeta))
         , zetaPlusNu(splat(cell.sigmoidZeta + cell.sigmoidNu))
-        , keepShare(splat(cell.sigmoidZeta / (cell.sigmoidZeta + cell.sigmoidNu)))
+        , nu(splat(cell.sigmoidNu))
         , one(splat(1.0f))
         , limit(splat(kPreLimit * kLog2E))
         , biasGate(cell.biasGate.data())
         , biasUpdate(cell.biasUpdate.data())
         , expNegBiasGate(cell.expNegBiasGate.data())
         , expTwiceBiasUpdate(cell.expTwiceBiasUpdate.data())
-        , scaledExpTwiceBiasUpdate(cell.scaledExpTwiceBiasUpdate.data())
+        , scaledExpNegBiasGate(cell.scaledExpNegBiasGate.data())
     {
     }
 };
 
 // The new state of hidden unit j from the sums of the lane weights (scaled by
-// -log2(e) when OneExp). With ζ, ν the cell's sigmoid(zeta), sigmoid(nu):
-//   h' = z·h + (ζ·(1 - z) + ν)·c = z·(h - q·c') + c',  c' = (ζ + ν)·c, q = ζ / (ζ + ν)
-// (ζ, ν > 0), and with the one exponential c' = ((ζ + ν)·Kh - (ζ + ν)·E²)·D1·r:
-// 13 operations after E where the textbook order takes 15.
+// -log2(e) when OneExp). With ζ, ν the cell's sigmoid(zeta), sigmoid(nu), the
+// one exponential gives z = 1 / D1, 1 - z = E·Kz / D1 and c = N2 / D2
+// (N2 = Kh - E²), so
+//   h' = z·h + (ζ·(1 - z) + ν)·c = (h·D2 + M·N2) / (D1·D2),  M = ν + (ζ + ν)·Kz·E:
+// 11 operations after E (the textbook order takes 15), one reciprocal.
 template <bool OneExp>
 RNNPOOL_ALWAYS_INLINE Packet gate(const GateConstants& g, int64_t j, const Packet& pre, const Packet& state)
 {
     if constexpr (OneExp) {
         const Packet e = simd::exp2Bounded(simd::clampSymmetric(pre, g.limit));
-        const Packet e2 = simd::mul(e, e);
+        const Packet kh = splat(g.expTwiceBiasUpdate[j]);
         const Packet d1 = fma(e, splat(g.expNegBiasGate[j]), g.one);
-        const Packet d2 = simd::add(splat(g.expTwiceBiasUpdate[j]), e2);
+        const Packet d2 = fma(e, e, kh);
+        const Packet n2 = simd::fnma(e, e, kh);
+        const Packet m = fma(e, splat(g.scaledExpNegBiasGate[j]), g.nu);
         const Packet r = simd::reciprocal(simd::mul(d1, d2));
-        const Packet z = simd::mul(d2, r);
-        const Packet scaledC = simd::mul(simd::mul(simd::fnma(e2, g.zetaPlusNu, splat(g.scaledExpTwiceBiasUpdate[j])), d1), r);
-        return fma(z, simd::fnma(g.keepShare, scaledC, state), scaledC);
+        return simd::mul(fma(state, d2, simd::mul(m, n2)), r);
     } else {
         const Packet z = simd::sigmoid(simd::add(pre, splat(g.biasGate[j])));
         const Packet c = simd::tanh(simd::add(pre, splat(g.biasUpdate[j])));
