@@ -65,6 +65,9 @@ std::vector<ColumnWindow> columnWindows(int64_t iw, int64_t ow)
     return windows;
 }
 
+// Input rows requested this many output rows ahead of their use.
+constexpr int64_t kPrefetchRows = 4;
+
 void halvingChannel(const std::vector<ColumnWindow>& windows, const float* src, int64_t ih, int64_t iw, const float* w,
                     float bias, Activation activation, float* dst, int64_t oh, int64_t ow)
 {
@@ -72,6 +75,8 @@ void halvingChannel(const std::vector<ColumnWindow>& windows, const float* src, 
     for (int64_t t = 0; t < 9; ++t)
         taps[t] = simd::splat(w[t]);
     for (int64_t oy = 0; oy < oh; ++oy) {
+        if (2 * (oy + kPrefetchRows) + 1 < ih) // see fewOutputsAll
+            simd::prefetch(src + 2 * (oy + kPrefetchRows) * iw, 2 * iw);
         float* outRow = dst + oy * ow;
         for (int64_t ox = 0, packet = 0; ox < ow; ox += kLanes, ++packet) {
             const ColumnWindow& window = windows[static_cast<size_t>(packet)];
@@ -149,8 +154,15 @@ void fewOutputsAll(const std::vector<ColumnWindow>& windows, const Tensor& in, c
     // Two packets at a time where O is small: 2·O chains of multiply-adds.
     constexpr int64_t P = O <= 4 ? 2 : 1;
     const int64_t oh = out.dim(1), ow = out.dim(2);
+    const int64_t channels = in.dim(0), ih = in.dim(1), iw = in.dim(2);
 #pragma omp parallel for schedule(static)
     for (int64_t oy = 0; oy < oh; ++oy) {
+        // The input rows a few output rows ahead, requested now: a network's
+        // first layer reads its picture from memory, and many rows at once
+        // (two per channel per output row) outrun the hardware prefetcher.
+        for (int64_t y = 2 * (oy + kPrefetchRows); y < std::min(ih, 2 * (oy + kPrefetchRows) + 2); ++y)
+            for (int64_t c = 0; c < channels; ++c)
+                simd::prefetch(in.data() + (c * ih + y) * iw, iw);
         int64_t ox = 0;
         for (; ox + (P - 1) * kLanes < ow; ox += P * kLanes)
             fewOutputsPackets<O, P>(windows, in, weight, bias, activation, out, oy, ox);

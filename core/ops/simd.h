@@ -148,6 +148,13 @@ RNNPOOL_ALWAYS_INLINE Packet clampSymmetric(const Packet& x, const Packet& limit
 #endif
 }
 
+// Asks for the cache lines of p[0 .. n) (a hint: no fault, no effect on results).
+inline void prefetch(const float* p, int64_t n)
+{
+    for (int64_t i = 0; i < n; i += 16)
+        __builtin_prefetch(p + i);
+}
+
 // 1 / d to about 23 bits without a division (the divider is the slowest unit
 // of the core): the hardware estimate, refined by one Newton step r·(2 - d·r).
 // d must be finite and non-zero; elsewhere a plain division.
