@@ -169,7 +169,9 @@ template <int64_t H, typename Input>
 void projectSteps(const FastGrnnCell& cell, int64_t steps, Input input, float* out)
 {
     const int64_t h = H > 0 ? H : cell.hiddenSize;
-    constexpr int64_t G = H > 0 && H % 4 == 0 ? 4 : 1;
+    // Every unit's sum at once where H is known: H independent chains of
+    // multiply-adds (four would wait on the multiply-add latency).
+    constexpr int64_t G = H > 0 ? H : 1;
     for (int64_t t = 0; t < steps; ++t)
         for (int64_t j0 = 0; j0 < h; j0 += G) {
             Packet acc[G];

@@ -71,6 +71,10 @@ struct Streamer {
     float* summaries;
     // Ring offsets of image rows y0 .. y0 + k - 1 for the current grid row.
     std::vector<int64_t> projectedRow, finalRow;
+    // Step t of a sweep along a phase-split row sits at phase t % s, index
+    // t / s: its offset in a projected row and in the column sweeps' finals
+    // (a table, not two divisions per step and feature).
+    std::vector<int64_t> rowStep, colStep;
     // The last few sequences of each run (a grid 40 wide leaves 8 of 48
     // lanes), packed into whole packets: RNN1's row and column sweeps, and
     // RNN2's four sweeps of a patch.
@@ -99,6 +103,10 @@ struct Streamer {
         summaries = scratch(4, k * h2 * kLanes);
         projectedRow.resize(static_cast<size_t>(k));
         finalRow.resize(static_cast<size_t>(k));
+        for (int64_t t = 0; t < k; ++t) {
+            rowStep.push_back((t % s) * layout.width + t / s);
+            colStep.push_back((t % s) * colPitch + t / s);
+        }
     }
 
     int64_t slot(int64_t y) const { return y % k; }
@@ -158,6 +166,7 @@ struct Streamer {
                 gatherEvery(input.data() + (ch * ih + y) * iw + phase, s, (iw - phase + s - 1) / s,
                             split + ch * layout.rowPitch() + phase * layout.width);
         float* row = projected + slot(y) * layout.rowPitch();
+        const int64_t* step = rowStep.data();
         if (c <= kFewChannels)
             projectFewChannels(w, row);
         else
@@ -171,7 +180,7 @@ struct Streamer {
             }
         for (int64_t gx = 0; gx < gw; gx += kLanes) {
             const float* base = row + gx;
-            auto in = [&](int64_t t, int64_t j) { return base + j * projectedPlane + (t % s) * layout.width + t / s; };
+            auto in = [&](int64_t t, int64_t j) { return base + j * projectedPlane + step[t]; };
             rnn1(rowTails, in, std::min(kLanes, gw - gx), rowFinal + slot(y) * gwPitch + gx, rowPlane);
         }
     }
@@ -231,6 +240,7 @@ struct Streamer {
         }
         const int64_t* rowOffset = projectedRow.data();
         const int64_t* finalOffset = finalRow.data();
+        const int64_t* colSteps = colStep.data();
         for (int64_t phase = 0; phase < s; ++phase)
             for (int64_t m = 0; m < colWidth; m += kLanes) {
                 const float* base = projected + phase * layout.width + m;
@@ -242,7 +252,7 @@ struct Streamer {
         float finals[4 * lanes::kMaxHidden * kLanes];
         for (int64_t gx = 0; gx < gw; gx += kLanes) {
             auto rowIn = [&](int64_t t, int64_t i) { return rowFinal + i * rowPlane + finalOffset[t] + gx; };
-            auto colIn = [&](int64_t t, int64_t i) { return colFinal + gx + i * colPlane + (t % s) * colPitch + t / s; };
+            auto colIn = [&](int64_t t, int64_t i) { return colFinal + gx + i * colPlane + colSteps[t]; };
             const int64_t valid = std::min(kLanes, gw - gx);
             float* dst = out.data() + gy * ow + gx;
             if (valid < kLanes) {
