@@ -75,12 +75,16 @@ private:
         int64_t pitch, lane, n;
     };
     // Copies lanes [first, first + n) of input(t, i) into the next free lanes.
+    // (Locals throughout: stores through float* could alias the members,
+    // which the compiler would otherwise reload after every store.)
     template <typename Input>
     void stage(int64_t set, const Input& input, int64_t first, int64_t n)
     {
-        for (int64_t t = 0; t < m_steps; ++t)
-            for (int64_t i = 0; i < m_features; ++i)
-                simd::storePartial(staged(set, t, i) + m_used, simd::loadPartial(input(t, i) + first, n), n);
+        const int64_t steps = m_steps, features = m_features;
+        float* dst = staged(set, 0, 0) + m_used;
+        for (int64_t t = 0; t < steps; ++t)
+            for (int64_t i = 0; i < features; ++i, dst += simd::kLanes)
+                simd::storePartial(dst, simd::loadPartial(input(t, i) + first, n), n);
     }
 
     size_t index(int64_t set, int64_t t, int64_t i) const

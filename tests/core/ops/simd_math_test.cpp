@@ -102,10 +102,12 @@ TEST(SimdMath, LaneGatesMatchScalarCellStep)
         cell.zeta = Tensor({1, 1}, n(rng));
         cell.nu = Tensor({1, 1}, n(rng));
         cell.prepareScalars();
-        if (biasScale < 1.0f)
+        if (biasScale < 1.0f) {
             EXPECT_TRUE(cell.gateBiasesBounded);
-        if (biasScale > 20.0f)
+        }
+        if (biasScale > 20.0f) {
             EXPECT_FALSE(cell.gateBiasesBounded);
+        }
         const lanes::GateConstants constants(cell);
         for (int trial = 0; trial < 200; ++trial) {
             float pre[4][kLanes], state[4][kLanes];
@@ -129,8 +131,9 @@ TEST(SimdMath, LaneGatesMatchScalarCellStep)
                     }
                     cell.step(wx, h);
                     ASSERT_NEAR(twoExp[l], h[j], 2e-6) << "pre " << pre[j][l];
-                    if (cell.gateBiasesBounded)
+                    if (cell.gateBiasesBounded) {
                         ASSERT_NEAR(oneExp[l], h[j], 2e-6) << "pre " << pre[j][l] << " biases " << biasScale;
+                    }
                 }
             }
         }
