@@ -2,10 +2,12 @@
 // down-sampling depthwise layer of MobileNetV2 blocks, and the stems, which
 // have few output channels). Each output row reads its three
 // input rows where they lie: per packet of 16 outputs and input row, three
-// masked loads of 16 consecutive floats, from which one permute each picks
-// the even columns (taps at 2x - 1, 2x and 2x + 1), with lanes outside the
-// picture read as zero, as padding. No padded or phase-split copy of the
-// input, which on these layers cost more than the arithmetic.
+// loads on packet boundaries (the packet before 2x and the two at 2x), from
+// which two permutes (odd and even floats) and one lane shift give the taps
+// at 2x - 1, 2x and 2x + 1, with lanes outside the picture read as zero, as
+// padding; input rows are requested a few output rows ahead. No padded or
+// phase-split copy of the input, which on these layers cost more than the
+// arithmetic.
 //
 // Needs masked loads and two-source permutes (AVX-512); elsewhere
 // halvingApplies() is false and conv_direct's kernels serve.
