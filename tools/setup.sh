@@ -46,7 +46,10 @@ install_missing() {
 }
 
 configure_and_build() {
-  cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release -DRNNPOOL_SHARED_DIR="$here/../shared" >/dev/null
+  local launcher=()
+  # ccache, where installed, makes rebuilds of other checkouts cheap; not needed.
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+  cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release -DRNNPOOL_SHARED_DIR="$here/../shared" "${launcher[@]}" >/dev/null
   cmake --build "$build" -j"$(nproc)"
 }
 

@@ -14,10 +14,14 @@ constexpr int64_t kOutBlock = 8;    // output channels per register block
 constexpr int64_t kPixelPackets = 3; // packets of pixels per register block
 constexpr int64_t kPixelBlock = kPixelPackets * kLanes;
 
-// Packet p of the block's pixels: full, or the first n lanes (zeros beyond).
+// Packet p of the block's pixels: full, the first n lanes (zeros beyond), or
+// zeros when the map ends before this packet (n <= 0; reading there was the
+// studio's rare SIGSEGV: a whole packet past the input).
 RNNPOOL_ALWAYS_INLINE Packet loadPixels(const float* src, int64_t n)
 {
-    return n >= kLanes ? simd::load(src) : simd::loadPartial(src, n);
+    if (n >= kLanes)
+        return simd::load(src);
+    return n > 0 ? simd::loadPartial(src, n) : simd::splat(0.0f);
 }
 
 // O output channels × P packets of pixels starting at pixel p0 (n valid;

@@ -47,9 +47,12 @@ RNNPOOL_ALWAYS_INLINE void repeat(int64_t n, F&& f)
 }
 
 // The first n (< kLanes) floats at p, zeros in the other lanes; reads no
-// float beyond p[n - 1].
+// float beyond p[n - 1], and nothing at all when n <= 0 (a block's packets
+// past the end of a map ask for a negative count).
 RNNPOOL_ALWAYS_INLINE Packet loadPartial(const float* p, int64_t n)
 {
+    if (n <= 0)
+        return Eigen::internal::pset1<Packet>(0.0f);
 #if defined(EIGEN_VECTORIZE_AVX512)
     return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1u), p);
 #else
@@ -107,9 +110,11 @@ RNNPOOL_ALWAYS_INLINE Packet loadRange(const float* p, int64_t lo, int64_t hi)
 #endif
 }
 
-// The first n (< kLanes) floats of v.
+// The first n (< kLanes) floats of v; nothing when n <= 0.
 RNNPOOL_ALWAYS_INLINE void storePartial(float* p, const Packet& v, int64_t n)
 {
+    if (n <= 0)
+        return;
 #if defined(EIGEN_VECTORIZE_AVX512)
     _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1u), v);
 #else
