@@ -22,6 +22,9 @@ packages=(
   libzip-dev zipcmp zipmerge ziptool   # libzip's CMake config checks that its tools exist
   libgtest-dev libgmock-dev libbenchmark-dev
   xvfb xauth                           # the smoke test of the real window
+  # The emulated Cortex-M4: the integer kernels built as firmware and run in QEMU
+  # (rnnpool m4, rnnpool deploy, and their tests).
+  gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi qemu-system-arm
 )
 # For tools/reference (the PyTorch reference, `rnnpool bench --pytorch`) and
 # tools/train. The studio does not need them; the tests do (bench's side-by-side
