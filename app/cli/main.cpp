@@ -39,6 +39,9 @@ commands:
   paper-tables [--json]
            Our parameters, multiply-adds and peak RAM beside the paper's Tables 1, 3, 4 and 5, with the
            convention each column counts by and the figures that are not reproduced, and why.
+  m4       check-q15 DIR | boards | run ... (rnnpool m4 help)
+           Firmware for an emulated Cortex-M4 (QEMU netduinoplus2): EdgeML's Q15 RNNPool checked bit
+           for bit on the chip with instructions per patch; the boards and their memory regions.
   help     This text.
 
 Sizes are width x height, as cameras name them: --size 320x240.
@@ -62,13 +65,16 @@ int main(int argc, char** argv)
         std::cout << kUsage;
         return kExitOk;
     }
+    // Commands of later branches are looked up here, apart from the table above.
+    const std::map<std::string, int (*)(const std::vector<std::string>&)> moreCommands{{"m4", commandM4}};
     const auto it = commands.find(command);
-    if (it == commands.end()) {
+    const auto more = moreCommands.find(command);
+    if (it == commands.end() && more == moreCommands.end()) {
         std::cerr << "rnnpool: unknown command '" << command << "'\n" << kUsage;
         return kExitUsage;
     }
     try {
-        return it->second(args);
+        return it != commands.end() ? it->second(args) : more->second(args);
     } catch (const std::exception& e) {
         // Core code reports problems as values; this is a last line of defence.
         std::cerr << "rnnpool " << command << ": internal error: " << e.what() << "\n";

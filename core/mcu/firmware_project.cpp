@@ -52,7 +52,7 @@ std::vector<std::pair<std::string, fs::path>> templateFiles(const FirmwareBoard&
         for (const auto& e : fs::directory_iterator(integerKernelDir(), ec)) {
             const std::string ext = e.path().extension().string();
             if (e.is_regular_file() && (ext == ".c" || ext == ".h"))
-                files.emplace_back("kernels/" + e.path().filename().string(), e.path());
+                files.emplace_back("integer/" + e.path().filename().string(), e.path());
         }
     }
     std::sort(files.begin(), files.end());

@@ -32,7 +32,7 @@ struct FirmwareFile {
 struct FirmwareProjectSpec {
     std::string boardName;
     std::vector<FirmwareFile> files;
-    bool copyIntegerKernels = true;  // core/integer/*.c,*.h -> kernels/
+    bool copyIntegerKernels = true;  // core/integer/*.c,*.h -> integer/
 };
 
 Status writeFirmwareProject(const FirmwareProjectSpec& spec, const FirmwareBoard& board,

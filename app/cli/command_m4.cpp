@@ -1,0 +1,151 @@
+// rnnpool m4: the integer kernels and models on an emulated Cortex-M4
+// (QEMU netduinoplus2, an STM32F405) through generated firmware.
+//
+//   rnnpool m4 check-q15 DIR [--board B] [--project DIR] [--timeout S] [--json]
+//   rnnpool m4 boards [--json]
+#include <iomanip>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "mcu/firmware_board.h"
+#include "mcu/q15_firmware_check.h"
+
+namespace rnnpool::cli {
+
+namespace {
+
+constexpr const char* kM4Usage = R"(usage: rnnpool m4 <subcommand> [options]
+
+  check-q15 DIR [--board netduinoplus2] [--project OUTDIR] [--timeout SECONDS] [--json]
+           Builds firmware with EdgeML's integer RNNPool (core/integer, the desktop's sources),
+           runs it in qemu-system-arm on every patch of a folder in the edgeml-q15 format
+           (q15 and q7 input, div and shift scales), compares every output with the folder's
+           bit for bit, and reports QEMU instructions per patch (an instruction count, not cycles).
+           Exit 1 when any value differs.
+  boards   [--json]
+           The boards firmware is built for: memory regions from their link scripts, clock, emulator.
+)";
+
+nlohmann::json regionsJson(const std::vector<RegionUsage>& regions)
+{
+    nlohmann::json j = nlohmann::json::object();
+    for (const RegionUsage& r : regions) {
+        nlohmann::json parts = nlohmann::json::object();
+        for (const auto& [name, bytes] : r.parts)
+            parts[name] = bytes;
+        j[r.region] = {{"used_bytes", r.usedBytes}, {"capacity_bytes", r.capacityBytes}, {"sections", parts}};
+    }
+    return j;
+}
+
+int commandCheckQ15(const std::vector<std::string>& rest)
+{
+    const Arguments args(rest, {"--board", "--project", "--timeout"}, {"--json"});
+    if (!args.ok())
+        return usageError("m4 check-q15", args.error());
+    if (args.positionals().size() != 1)
+        return usageError("m4 check-q15", "expected one folder in the edgeml-q15 format");
+    Q15FirmwareCheckOptions options;
+    if (const auto b = args.value("--board"))
+        options.board = *b;
+    if (const auto p = args.value("--project"))
+        options.projectDir = *p;
+    if (const auto t = args.value("--timeout")) {
+        char* end = nullptr;
+        const double s = std::strtod(t->c_str(), &end);
+        if (end == t->c_str() || *end != '\0' || !(s > 0.0))
+            return usageError("m4 check-q15", "--timeout takes a positive number of seconds, not '" + *t + "'");
+        options.runTimeoutSeconds = s;
+    }
+    auto check = runQ15FirmwareCheck(args.positionals()[0], options);
+    if (!check)
+        return inputError("m4 check-q15: " + check.error());
+
+    if (args.flag("--json")) {
+        nlohmann::json cases = nlohmann::json::array();
+        for (const Q15FirmwareCase& c : check->cases)
+            cases.push_back({{"case", c.name}, {"entry_point", c.entryPoint}, {"patches", c.patches},
+                             {"values", c.total}, {"matching", c.matching}, {"bit_exact", c.exact()},
+                             {"first_mismatch", c.firstMismatch}, {"instructions", c.instructions},
+                             {"instructions_per_patch", c.instructionsPerPatch}});
+        const nlohmann::json j{{"board", check->board},
+                               {"cases", cases},
+                               {"all_bit_exact", check->allExact()},
+                               {"instruction_count_note", "QEMU -icount shift=0 instructions read through SysTick; not cycles"},
+                               {"regions", regionsJson(check->build.regions)},
+                               {"stack_high_water_bytes", check->stackHighWaterBytes},
+                               {"emulator_seconds", check->emulatorSeconds},
+                               {"project", check->projectDir.string()}};
+        std::cout << j.dump(2) << "\n";
+    } else {
+        std::cout << "EdgeML integer RNNPool on " << check->board << " (QEMU), firmware in " << check->projectDir.string()
+                  << "\n";
+        std::cout << std::left << std::setw(11) << "case" << std::setw(26) << "entry point" << std::right << std::setw(8)
+                  << "patches" << std::setw(18) << "matching values" << std::setw(24) << "instructions/patch"
+                  << "\n";
+        for (const Q15FirmwareCase& c : check->cases)
+            std::cout << std::left << std::setw(11) << c.name << std::setw(26) << c.entryPoint << std::right
+                      << std::setw(8) << c.patches << std::setw(18)
+                      << (std::to_string(c.matching) + "/" + std::to_string(c.total)) << std::setw(24)
+                      << formatFloat(c.instructionsPerPatch, 1) << "\n";
+        for (const RegionUsage& r : check->build.regions)
+            std::cout << r.region << ": " << r.usedBytes << " of " << r.capacityBytes << " bytes (linked image)\n";
+        std::cout << "stack high-water mark: " << check->stackHighWaterBytes << " bytes (painted stack, in CCM)\n";
+        std::cout << "instructions are QEMU -icount instructions read through SysTick, not cycles\n";
+        std::cout << (check->allExact() ? "bit-exact with EdgeML on every value\n"
+                                        : "MISMATCH: the emulated chip differs from EdgeML\n");
+    }
+    return check->allExact() ? kExitOk : kExitBadInput;
+}
+
+int commandBoards(const std::vector<std::string>& rest)
+{
+    const Arguments args(rest, {}, {"--json"});
+    if (!args.ok())
+        return usageError("m4 boards", args.error());
+    nlohmann::json all = nlohmann::json::array();
+    for (const std::string& name : firmwareBoardNames()) {
+        auto b = loadFirmwareBoard(name);
+        if (!b)
+            return inputError(b.error());
+        nlohmann::json regions = nlohmann::json::array();
+        for (const MemoryRegion& r : b->regions)
+            regions.push_back({{"name", r.name}, {"origin", r.origin}, {"length_bytes", r.length}});
+        all.push_back({{"name", b->name}, {"description", b->description}, {"qemu_machine", b->qemuMachine},
+                       {"core_clock_hz", b->coreClockHz}, {"regions", regions}, {"memory_note", b->memoryNote}});
+        if (!args.flag("--json")) {
+            std::cout << b->name << ": " << b->description << "\n";
+            for (const MemoryRegion& r : b->regions) {
+                std::ostringstream origin;
+                origin << "0x" << std::hex << std::setw(8) << std::setfill('0') << r.origin;
+                std::cout << "  " << std::left << std::setw(6) << r.name << origin.str() << std::dec << "  "
+                          << r.length / 1024 << " KiB\n";
+            }
+            std::cout << "  " << b->memoryNote << "\n";
+        }
+    }
+    if (args.flag("--json"))
+        std::cout << all.dump(2) << "\n";
+    return kExitOk;
+}
+
+} // namespace
+
+int commandM4(const std::vector<std::string>& args)
+{
+    if (args.empty() || args[0] == "help" || args[0] == "--help") {
+        (args.empty() ? std::cerr : std::cout) << kM4Usage;
+        return args.empty() ? kExitUsage : kExitOk;
+    }
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (args[0] == "check-q15")
+        return commandCheckQ15(rest);
+    if (args[0] == "boards")
+        return commandBoards(rest);
+    std::cerr << "rnnpool m4: unknown subcommand '" << args[0] << "'\n" << kM4Usage;
+    return kExitUsage;
+}
+
+} // namespace rnnpool::cli
