@@ -2,6 +2,7 @@
 // (QEMU netduinoplus2, an STM32F405) through generated firmware.
 //
 //   rnnpool m4 check-q15 DIR [--board B] [--project DIR] [--timeout S] [--json]
+//   rnnpool m4 check-int8 [--seed N] [--board B] [--project DIR] [--timeout S] [--json]
 //   rnnpool m4 boards [--json]
 #include <iomanip>
 
@@ -10,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "mcu/firmware_board.h"
+#include "mcu/int8_firmware_check.h"
 #include "mcu/q15_firmware_check.h"
 
 namespace rnnpool::cli {
@@ -24,6 +26,10 @@ constexpr const char* kM4Usage = R"(usage: rnnpool m4 <subcommand> [options]
            (q15 and q7 input, div and shift scales), compares every output with the folder's
            bit for bit, and reports QEMU instructions per patch (an instruction count, not cycles).
            Exit 1 when any value differs.
+  check-int8 [--seed N] [--board netduinoplus2] [--project OUTDIR] [--timeout SECONDS] [--json]
+           The int8 kernels (KxK, depthwise and pointwise convolution, add, L2Norm, background
+           max-out) on random seeded cases: firmware outputs against the desktop build of the same
+           sources, bit for bit, with QEMU instructions per call. Exit 1 when any value differs.
   boards   [--json]
            The boards firmware is built for: memory regions from their link scripts, clock, emulator.
 )";
@@ -40,6 +46,8 @@ nlohmann::json regionsJson(const std::vector<RegionUsage>& regions)
     return j;
 }
 
+bool parseTimeout(const Arguments& args, double& seconds, std::string& problem);
+
 int commandCheckQ15(const std::vector<std::string>& rest)
 {
     const Arguments args(rest, {"--board", "--project", "--timeout"}, {"--json"});
@@ -52,13 +60,9 @@ int commandCheckQ15(const std::vector<std::string>& rest)
         options.board = *b;
     if (const auto p = args.value("--project"))
         options.projectDir = *p;
-    if (const auto t = args.value("--timeout")) {
-        char* end = nullptr;
-        const double s = std::strtod(t->c_str(), &end);
-        if (end == t->c_str() || *end != '\0' || !(s > 0.0))
-            return usageError("m4 check-q15", "--timeout takes a positive number of seconds, not '" + *t + "'");
-        options.runTimeoutSeconds = s;
-    }
+    std::string problem;
+    if (!parseTimeout(args, options.runTimeoutSeconds, problem))
+        return usageError("m4 check-q15", problem);
     auto check = runQ15FirmwareCheck(args.positionals()[0], options);
     if (!check)
         return inputError("m4 check-q15: " + check.error());
@@ -96,6 +100,83 @@ int commandCheckQ15(const std::vector<std::string>& rest)
         std::cout << "instructions are QEMU -icount instructions read through SysTick, not cycles\n";
         std::cout << (check->allExact() ? "bit-exact with EdgeML on every value\n"
                                         : "MISMATCH: the emulated chip differs from EdgeML\n");
+    }
+    return check->allExact() ? kExitOk : kExitBadInput;
+}
+
+// --timeout SECONDS, shared by the subcommands that run QEMU.
+bool parseTimeout(const Arguments& args, double& seconds, std::string& problem)
+{
+    const auto t = args.value("--timeout");
+    if (!t)
+        return true;
+    char* end = nullptr;
+    const double s = std::strtod(t->c_str(), &end);
+    if (end == t->c_str() || *end != '\0' || !(s > 0.0)) {
+        problem = "--timeout takes a positive number of seconds, not '" + *t + "'";
+        return false;
+    }
+    seconds = s;
+    return true;
+}
+
+int commandCheckInt8(const std::vector<std::string>& rest)
+{
+    const Arguments args(rest, {"--board", "--project", "--timeout", "--seed"}, {"--json"});
+    if (!args.ok())
+        return usageError("m4 check-int8", args.error());
+    if (!args.positionals().empty())
+        return usageError("m4 check-int8", "takes no positional argument");
+    Int8FirmwareCheckOptions options;
+    if (const auto b = args.value("--board"))
+        options.board = *b;
+    if (const auto p = args.value("--project"))
+        options.projectDir = *p;
+    if (const auto seed = args.value("--seed")) {
+        char* end = nullptr;
+        const unsigned long v = std::strtoul(seed->c_str(), &end, 10);
+        if (end == seed->c_str() || *end != '\0' || v > 0xffffffffUL)
+            return usageError("m4 check-int8", "--seed takes a non-negative integer, not '" + *seed + "'");
+        options.seed = static_cast<uint32_t>(v);
+    }
+    std::string problem;
+    if (!parseTimeout(args, options.runTimeoutSeconds, problem))
+        return usageError("m4 check-int8", problem);
+    auto check = runInt8FirmwareCheck(options);
+    if (!check)
+        return inputError("m4 check-int8: " + check.error());
+    if (args.flag("--json")) {
+        nlohmann::json cases = nlohmann::json::array();
+        for (const Int8FirmwareCase& c : check->cases)
+            cases.push_back({{"case", c.name}, {"kernel", c.kernel}, {"values", c.values}, {"matching", c.matching},
+                             {"bit_exact", c.exact()}, {"first_mismatch", c.firstMismatch},
+                             {"instructions", c.instructions}, {"macs", c.macs}});
+        const nlohmann::json j{{"board", check->board},
+                               {"seed", options.seed},
+                               {"cases", cases},
+                               {"all_bit_exact", check->allExact()},
+                               {"instruction_count_note", "QEMU -icount shift=0 instructions read through SysTick; not cycles"},
+                               {"regions", regionsJson(check->build.regions)},
+                               {"stack_high_water_bytes", check->stackHighWaterBytes},
+                               {"emulator_seconds", check->emulatorSeconds},
+                               {"project", check->projectDir.string()}};
+        std::cout << j.dump(2) << "\n";
+    } else {
+        std::cout << "int8 kernels on " << check->board << " (QEMU) against the desktop build, seed " << options.seed
+                  << ", firmware in " << check->projectDir.string() << "\n";
+        std::cout << std::left << std::setw(30) << "case" << std::setw(26) << "kernel" << std::right << std::setw(16)
+                  << "matching" << std::setw(15) << "instructions" << std::setw(10) << "MACs" << std::setw(12)
+                  << "instr/MAC" << "\n";
+        for (const Int8FirmwareCase& c : check->cases)
+            std::cout << std::left << std::setw(30) << c.name << std::setw(26) << c.kernel << std::right << std::setw(16)
+                      << (std::to_string(c.matching) + "/" + std::to_string(c.values)) << std::setw(15)
+                      << c.instructions << std::setw(10) << c.macs << std::setw(12)
+                      << (c.macs ? formatFloat(static_cast<double>(c.instructions) / static_cast<double>(c.macs), 2)
+                                 : std::string("-"))
+                      << "\n";
+        std::cout << "instructions are QEMU -icount instructions read through SysTick, not cycles\n";
+        std::cout << (check->allExact() ? "bit-exact with the desktop build on every value\n"
+                                        : "MISMATCH: the emulated chip differs from the desktop build\n");
     }
     return check->allExact() ? kExitOk : kExitBadInput;
 }
@@ -142,6 +223,8 @@ int commandM4(const std::vector<std::string>& args)
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (args[0] == "check-q15")
         return commandCheckQ15(rest);
+    if (args[0] == "check-int8")
+        return commandCheckInt8(rest);
     if (args[0] == "boards")
         return commandBoards(rest);
     std::cerr << "rnnpool m4: unknown subcommand '" << args[0] << "'\n" << kM4Usage;
