@@ -17,5 +17,7 @@ int commandCompare(const std::vector<std::string>& args);
 int commandSweep(const std::vector<std::string>& args);
 int commandEval(const std::vector<std::string>& args);
 int commandPaperTables(const std::vector<std::string>& args);
+int commandQuantize(const std::vector<std::string>& args);
+int commandQuantReport(const std::vector<std::string>& args);
 
 } // namespace rnnpool::cli
