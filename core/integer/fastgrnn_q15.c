@@ -1,0 +1,314 @@
+/* FastGRNN in 16-bit fixed point: the EdgeML-compatible cell (fused: one pass
+ * over the hidden units after the two matrix products, the same int16 stores
+ * as EdgeML's vector primitives) and our cell for float-trained weights.
+ * fastgrnn_q15_ref.c keeps the EdgeML cell as a sequence of whole-vector
+ * primitives; rnnpool_q15_test checks that both give the same bits. */
+#include "integer/fastgrnn_q15.h"
+
+#include <string.h>
+
+#include "integer/q15_arith.h"
+
+#if defined(__ARM_FEATURE_DSP)
+#include <arm_acle.h>
+#endif
+
+/* ---- dot products --------------------------------------------------------
+ * sum_j a[j] b[j] with each product in int32 and the sum in int64, as EdgeML's
+ * q15_m_mulvec does. The order of an exact int64 sum does not matter, so the
+ * DSP path's pairs (SMLALD) give the same bits. */
+static int64_t dot_q15(const int16_t* a, const int16_t* b, int32_t n)
+{
+    int64_t acc = 0;
+    int32_t j = 0;
+#if defined(__ARM_FEATURE_DSP)
+    for (; j + 1 < n; j += 2) {
+        int32_t pa, pb;
+        memcpy(&pa, a + j, sizeof pa);
+        memcpy(&pb, b + j, sizeof pb);
+        acc = __smlald(pa, pb, acc);
+    }
+#endif
+    for (; j < n; ++j)
+        acc += (int32_t)a[j] * (int32_t)b[j];
+    return acc;
+}
+
+/* int16 weights times int8 inputs, summed in int32 with two's-complement wrap
+ * (EdgeML's q15xq7_q15_m_mulvec keeps an int32 sum; it cannot wrap for
+ * int16 x int8 with fewer than 2^16 inputs, the wrap only keeps this defined). */
+static int32_t dot_q15_q7(const int16_t* w, const int8_t* x, int32_t n)
+{
+    uint32_t acc = 0;
+    for (int32_t j = 0; j < n; ++j)
+        acc += (uint32_t)((int32_t)w[j] * (int32_t)x[j]);
+    return (int32_t)(acc <= INT32_MAX ? (int64_t)acc : (int64_t)acc - 4294967296LL);
+}
+
+/* ---- 1. EdgeML-compatible cell ------------------------------------------ */
+
+void rp_edgeml_scales_from_fields(rp_edgeml_fastgrnn_scales* s, const int32_t f[RP_EDGEML_SCALE_FIELDS],
+                                  rp_scale_mode mode)
+{
+    int32_t* dst[RP_EDGEML_SCALE_FIELDS] = {
+        &s->input, &s->mean, &s->meanSub, &s->stdDev, &s->normFeaturesHDStdDev,
+        &s->w, &s->normFeaturesMVW, &s->mVWOut,
+        &s->u, &s->hiddenStateMVU, &s->mVUOut,
+        &s->mV1AddMV2, &s->mV2AddMV1, &s->mV1AddMV2Out, &s->mV1AddMV2Demote,
+        &s->pC1AddBg, &s->bg, &s->pC1AddBgOut, &s->pC1AddBgDemote,
+        &s->sigmoidScaleIn, &s->sigmoidScaleOut,
+        &s->pC1AddBh, &s->bh, &s->pC1AddBhOut, &s->pC1AddBhDemote,
+        &s->tanhScaleIn, &s->tanhScaleOut,
+        &s->gateHDHiddenState, &s->hiddenStateHDGate,
+        &s->qOneScale, &s->qOneSubGate, &s->qOneSubGateOut,
+        &s->sigmoidZeta, &s->sigmoidZetaMulQOneSubGate,
+        &s->sigmoidNu, &s->sigmoidNuAddQOneSubGate, &s->sigmoidNuAddQOneSubGateOut,
+        &s->sigmoidNuAddQOneSubGateHDUpdate, &s->updateHDSigmoidNuAddQOneSubGate,
+        &s->pC3AddPC1, &s->pC1AddPC3, &s->hiddenStateOut, &s->hiddenStateDemote,
+        &s->div, &s->add, &s->sigmoidLimit, &s->qOne,
+        &s->useTableSigmoid, &s->useTableTanH,
+    };
+    s->mode = mode;
+    for (int i = 0; i < RP_EDGEML_SCALE_FIELDS; ++i)
+        *dst[i] = f[i];
+}
+
+int rp_edgeml_fastgrnn_check(const rp_edgeml_fastgrnn_params* p, const rp_edgeml_fastgrnn_scales* s)
+{
+    if (!p || !s || !p->W || !p->U || !p->Bg || !p->Bh || p->input_dims <= 0 || p->hidden_dims <= 0)
+        return RP_Q15_EARG;
+    if (s->useTableSigmoid || s->useTableTanH)
+        return RP_Q15_EUNSUPPORTED;
+    if (s->mode != RP_SCALE_DIV && s->mode != RP_SCALE_SHIFT)
+        return RP_Q15_EARG;
+    /* Every field used as a divisor or shift count. Divisors up to 2^20 keep
+     * a product of three inside int64; shifts beyond 62 are not meaningful. */
+    const int32_t reducers[] = {
+        s->w, s->normFeaturesMVW, s->mVWOut, s->u, s->hiddenStateMVU, s->mVUOut,
+        s->mV1AddMV2, s->mV2AddMV1, s->mV1AddMV2Out, s->mV1AddMV2Demote,
+        s->pC1AddBg, s->bg, s->pC1AddBgOut, s->pC1AddBgDemote,
+        s->pC1AddBh, s->bh, s->pC1AddBhOut, s->pC1AddBhDemote,
+        s->gateHDHiddenState, s->hiddenStateHDGate, s->qOneScale, s->qOneSubGate, s->qOneSubGateOut,
+        s->sigmoidZeta, s->sigmoidZetaMulQOneSubGate, s->sigmoidNu, s->sigmoidNuAddQOneSubGate,
+        s->sigmoidNuAddQOneSubGateOut, s->sigmoidNuAddQOneSubGateHDUpdate, s->updateHDSigmoidNuAddQOneSubGate,
+        s->pC3AddPC1, s->pC1AddPC3, s->hiddenStateOut, s->hiddenStateDemote,
+    };
+    for (size_t i = 0; i < sizeof reducers / sizeof reducers[0]; ++i) {
+        const int32_t v = reducers[i];
+        if (s->mode == RP_SCALE_DIV ? (v < 1 || v > (1 << 20)) : (v < 0 || v > 62))
+            return RP_Q15_EUNSUPPORTED;
+    }
+    if (s->div == 0 || s->sigmoidScaleIn < 0 || s->sigmoidScaleIn > 30 || s->sigmoidScaleOut < 0 ||
+        s->sigmoidScaleOut > 30 || s->tanhScaleIn < 0 || s->tanhScaleIn > 30 || s->tanhScaleOut < 0 ||
+        s->tanhScaleOut > 30)
+        return RP_Q15_EUNSUPPORTED;
+    return RP_Q15_OK;
+}
+
+size_t rp_edgeml_fastgrnn_scratch_bytes(int32_t hidden_dims)
+{
+    return hidden_dims > 0 ? 2u * (size_t)hidden_dims * sizeof(int16_t) : 0u;
+}
+
+/* x << k for k >= 0, floor(x / 2^-k) for k < 0 (EdgeML's scale-out shift). */
+static int64_t shift_by(int64_t x, int32_t k)
+{
+    return k >= 0 ? rp_shl64(x, k) : rp_asr64(x, -k);
+}
+
+/* The element-wise part of one step, for hidden unit i, given the stored
+ * int16 W.x and U.h. Each line is one of EdgeML's primitives and ends in the
+ * same int16 store. */
+static int16_t edgeml_update(const rp_edgeml_fastgrnn_params* p, const rp_edgeml_fastgrnn_scales* s, int32_t i,
+                             int16_t wx, int16_t uh, int16_t h)
+{
+    const rp_scale_mode m = s->mode;
+    const int16_t pre = rp_wrap16(rp_reduce(rp_reduce(wx, rp_combine(s->mV1AddMV2, s->mV1AddMV2Out, m), m) +
+                                                rp_reduce(uh, rp_combine(s->mV2AddMV1, s->mV1AddMV2Out, m), m),
+                                            s->mV1AddMV2Demote, m));
+    const int16_t zin = rp_wrap16(rp_reduce(rp_reduce(pre, rp_combine(s->pC1AddBg, s->pC1AddBgOut, m), m) +
+                                                rp_reduce(p->Bg[i], rp_combine(s->bg, s->pC1AddBgOut, m), m),
+                                            s->pC1AddBgDemote, m));
+    const int16_t t = rp_wrap16((int64_t)zin / s->div + s->add);
+    const int64_t zc = t <= 0 ? 0 : (t >= s->sigmoidLimit ? s->sigmoidLimit : t);
+    const int16_t z = rp_wrap16(shift_by(zc, s->sigmoidScaleOut - s->sigmoidScaleIn));
+    const int16_t cin = rp_wrap16(rp_reduce(rp_reduce(pre, rp_combine(s->pC1AddBh, s->pC1AddBhOut, m), m) +
+                                                rp_reduce(p->Bh[i], rp_combine(s->bh, s->pC1AddBhOut, m), m),
+                                            s->pC1AddBhDemote, m));
+    const int64_t limit = (int64_t)1 << s->tanhScaleIn;
+    const int64_t cc = cin < -limit ? -limit : (cin > limit ? limit : cin);
+    const int16_t c = rp_wrap16(shift_by(cc, s->tanhScaleOut - s->tanhScaleIn));
+    const int16_t zh = rp_wrap16(rp_reduce((int32_t)z * h, rp_combine(s->gateHDHiddenState, s->hiddenStateHDGate, m), m));
+    int16_t v = rp_wrap16(rp_reduce(s->qOne, rp_combine(s->qOneScale, s->qOneSubGateOut, m), m) -
+                          rp_reduce(z, rp_combine(s->qOneSubGate, s->qOneSubGateOut, m), m));
+    v = rp_wrap16(rp_reduce((int32_t)p->sigmoid_zeta * v, rp_combine(s->sigmoidZeta, s->sigmoidZetaMulQOneSubGate, m), m));
+    v = rp_wrap16(rp_reduce(p->sigmoid_nu, rp_combine(s->sigmoidNu, s->sigmoidNuAddQOneSubGateOut, m), m) +
+                  rp_reduce(v, rp_combine(s->sigmoidNuAddQOneSubGate, s->sigmoidNuAddQOneSubGateOut, m), m));
+    const int16_t vc = rp_wrap16(rp_reduce((int32_t)v * c,
+                                           rp_combine(s->sigmoidNuAddQOneSubGateHDUpdate, s->updateHDSigmoidNuAddQOneSubGate, m), m));
+    return rp_wrap16(rp_reduce(rp_reduce(zh, rp_combine(s->pC3AddPC1, s->hiddenStateOut, m), m) +
+                                   rp_reduce(vc, rp_combine(s->pC1AddPC3, s->hiddenStateOut, m), m),
+                               s->hiddenStateDemote, m));
+}
+
+/* U.h for every unit (old h), then the element-wise update in place. */
+static void edgeml_finish(const rp_edgeml_fastgrnn_params* p, const rp_edgeml_fastgrnn_scales* s, int16_t* wx,
+                          int16_t* uh, int16_t* h)
+{
+    const int32_t n = p->hidden_dims;
+    const int64_t uScale = rp_combine(rp_combine(s->u, s->hiddenStateMVU, s->mode), s->mVUOut, s->mode);
+    for (int32_t i = 0; i < n; ++i)
+        uh[i] = rp_wrap16(rp_reduce(dot_q15(p->U + (size_t)i * (size_t)n, h, n), uScale, s->mode));
+    for (int32_t i = 0; i < n; ++i)
+        h[i] = edgeml_update(p, s, i, wx[i], uh[i], h[i]);
+}
+
+void rp_edgeml_fastgrnn_q15_step(const rp_edgeml_fastgrnn_params* p, const rp_edgeml_fastgrnn_scales* s,
+                                 const int16_t* x, int16_t* h, void* scratch)
+{
+    int16_t* wx = (int16_t*)scratch;
+    int16_t* uh = wx + p->hidden_dims;
+    const int64_t wScale = rp_combine(rp_combine(s->w, s->normFeaturesMVW, s->mode), s->mVWOut, s->mode);
+    for (int32_t i = 0; i < p->hidden_dims; ++i)
+        wx[i] = rp_wrap16(rp_reduce(dot_q15(p->W + (size_t)i * (size_t)p->input_dims, x, p->input_dims), wScale, s->mode));
+    edgeml_finish(p, s, wx, uh, h);
+}
+
+void rp_edgeml_fastgrnn_q7xq15_step(const rp_edgeml_fastgrnn_params* p, const rp_edgeml_fastgrnn_scales* s,
+                                    const int8_t* x, int16_t* h, void* scratch)
+{
+    int16_t* wx = (int16_t*)scratch;
+    int16_t* uh = wx + p->hidden_dims;
+    const int64_t wScale = rp_combine(rp_combine(s->w, s->normFeaturesMVW, s->mode), s->mVWOut, s->mode);
+    for (int32_t i = 0; i < p->hidden_dims; ++i) {
+        const int32_t acc = dot_q15_q7(p->W + (size_t)i * (size_t)p->input_dims, x, p->input_dims);
+        /* int32 sum, reduced as an int32 (the division or shift of EdgeML's int). */
+        wx[i] = rp_wrap16(rp_reduce(acc, wScale, s->mode));
+    }
+    edgeml_finish(p, s, wx, uh, h);
+}
+
+/* ---- 2. Our cell, for float-trained weights ------------------------------ */
+
+int32_t rp_q15_apply_multiplier(int64_t x, rp_q15_multiplier m)
+{
+    /* x * mult needs up to 95 bits; split x = hi * 2^32 + lo (lo unsigned) so
+     * that both partial products fit in 64 bits. */
+    const int64_t mult = m.mult;
+    const int32_t s = m.shift;
+    if (mult == 0)
+        return 0;
+    const int64_t hi = rp_asr64(x, 32);
+    const uint64_t lo = (uint64_t)x & 0xFFFFFFFFu;
+    if (s >= 32) {
+        /* floor((hi * 2^32 + lo * mult + 2^(s-1)) / 2^s), with hi * mult first. */
+        const int64_t hiProd = hi * mult;                 /* |.| < 2^62 */
+        const uint64_t loProd = lo * (uint64_t)mult + ((uint64_t)1 << (s - 1)); /* < 2^64 */
+        const int64_t top = hiProd + (int64_t)(loProd >> 32);
+        return rp_sat32(rp_asr64(top, s - 32));
+    }
+    /* Small shifts: the result only fits int32 when |x| < 2^32. */
+    if (hi != 0 && hi != -1)
+        return (x < 0) == (mult < 0) ? INT32_MAX : INT32_MIN;
+    const int64_t prod = x * mult; /* |x| <= 2^32, |mult| < 2^31 */
+    return rp_sat32(rp_asr64(prod + (s > 0 ? ((int64_t)1 << (s - 1)) : 0), s));
+}
+
+/* sigmoid(k / 16) * 2^15, rounded, k = 0..192 (the table reaches x = 12). */
+static const uint16_t kSigmoidTable[193] = {
+    16384, 16896, 17407, 17916, 18421, 18923, 19420, 19912, 20397, 20874, 21344, 21804,
+    22255, 22696, 23127, 23547, 23955, 24352, 24737, 25110, 25471, 25819, 26155, 26479,
+    26790, 27090, 27377, 27653, 27917, 28169, 28411, 28642, 28862, 29072, 29272, 29462,
+    29644, 29816, 29979, 30135, 30282, 30422, 30555, 30680, 30799, 30912, 31018, 31119,
+    31214, 31304, 31389, 31469, 31545, 31616, 31684, 31747, 31807, 31864, 31917, 31968,
+    32015, 32060, 32102, 32141, 32179, 32214, 32247, 32278, 32307, 32335, 32361, 32385,
+    32408, 32430, 32450, 32469, 32487, 32504, 32520, 32535, 32549, 32562, 32574, 32586,
+    32597, 32607, 32617, 32626, 32635, 32643, 32650, 32657, 32664, 32670, 32676, 32682,
+    32687, 32692, 32696, 32701, 32705, 32709, 32712, 32716, 32719, 32722, 32725, 32727,
+    32730, 32732, 32734, 32736, 32738, 32740, 32742, 32743, 32745, 32746, 32747, 32749,
+    32750, 32751, 32752, 32753, 32754, 32755, 32756, 32756, 32757, 32758, 32758, 32759,
+    32759, 32760, 32760, 32761, 32761, 32762, 32762, 32762, 32763, 32763, 32763, 32764,
+    32764, 32764, 32764, 32765, 32765, 32765, 32765, 32765, 32766, 32766, 32766, 32766,
+    32766, 32766, 32766, 32766, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767,
+    32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32768, 32768,
+    32768, 32768, 32768, 32768, 32768, 32768, 32768, 32768, 32768, 32768, 32768, 32768,
+    32768,
+};
+
+int32_t rp_sigmoid_q15(int32_t x_q12)
+{
+    /* |x| in Q12; 256 units per table step. Beyond 12 the sigmoid is 1 within
+     * 2^-17. */
+    const int64_t a = x_q12 < 0 ? -(int64_t)x_q12 : (int64_t)x_q12;
+    int32_t y;
+    if (a >= 192 * 256) {
+        y = 32768;
+    } else {
+        const int32_t k = (int32_t)(a >> 8), frac = (int32_t)(a & 255);
+        const int32_t y0 = kSigmoidTable[k], y1 = kSigmoidTable[k + 1];
+        y = y0 + (((y1 - y0) * frac + 128) >> 8); /* y1 >= y0: no negative shift */
+    }
+    return x_q12 < 0 ? 32768 - y : y;
+}
+
+int32_t rp_tanh_q15(int32_t x_q12)
+{
+    const int64_t twice = 2 * (int64_t)x_q12;
+    const int32_t arg = (int32_t)(twice > INT32_MAX ? INT32_MAX : (twice < -INT32_MAX ? -INT32_MAX : twice));
+    return 2 * rp_sigmoid_q15(arg) - 32768;
+}
+
+int rp_fastgrnn_q15_check(const rp_fastgrnn_q15_cell* c)
+{
+    if (!c || !c->W || !c->U || !c->bias_gate || !c->bias_update || c->input_dims <= 0 || c->hidden_dims <= 0)
+        return RP_Q15_EARG;
+    if (c->h_frac_bits < 0 || c->h_frac_bits > 15 || c->zeta_q15 < 0 || c->nu_q15 < 0)
+        return RP_Q15_EARG;
+    if (c->wx.shift < 0 || c->wx.shift > 62 || c->uh.shift < 0 || c->uh.shift > 62 || c->wx.mult < 0 ||
+        c->uh.mult < 0)
+        return RP_Q15_EARG;
+    return RP_Q15_OK;
+}
+
+size_t rp_fastgrnn_q15_scratch_bytes(int32_t hidden_dims)
+{
+    return hidden_dims > 0 ? (size_t)hidden_dims * sizeof(int32_t) : 0u;
+}
+
+void rp_fastgrnn_q15_wx_q15(const rp_fastgrnn_q15_cell* c, const int16_t* x, int32_t* wx_q12)
+{
+    for (int32_t i = 0; i < c->hidden_dims; ++i)
+        wx_q12[i] = rp_q15_apply_multiplier(dot_q15(c->W + (size_t)i * (size_t)c->input_dims, x, c->input_dims), c->wx);
+}
+
+void rp_fastgrnn_q15_wx_s8(const rp_fastgrnn_q15_cell* c, const int8_t* x, int32_t x_stride, int32_t zero_point,
+                           int32_t* wx_q12)
+{
+    const int32_t n = c->input_dims;
+    for (int32_t i = 0; i < c->hidden_dims; ++i) {
+        const int16_t* w = c->W + (size_t)i * (size_t)n;
+        int64_t acc = 0;
+        for (int32_t j = 0; j < n; ++j)
+            acc += (int32_t)w[j] * ((int32_t)x[(size_t)j * (size_t)x_stride] - zero_point);
+        wx_q12[i] = rp_q15_apply_multiplier(acc, c->wx);
+    }
+}
+
+void rp_fastgrnn_q15_step_pre(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h, void* scratch)
+{
+    const int32_t n = c->hidden_dims, q = c->h_frac_bits;
+    int32_t* uh = (int32_t*)scratch;
+    for (int32_t i = 0; i < n; ++i)
+        uh[i] = rp_q15_apply_multiplier(dot_q15(c->U + (size_t)i * (size_t)n, h, n), c->uh);
+    for (int32_t i = 0; i < n; ++i) {
+        const int64_t pre = (int64_t)wx_q12[i] + uh[i];
+        const int32_t z = rp_sigmoid_q15(rp_sat32(pre + c->bias_gate[i]));   /* Q15, [0, 2^15] */
+        const int32_t cand = rp_tanh_q15(rp_sat32(pre + c->bias_update[i])); /* Q15 */
+        /* h' = z h + (zeta (1 - z) + nu) c, in Q45, one rounding at the end:
+         * z h is Q(15+q), shifted up by 30-q; the gain is Q30, times c Q45. */
+        const int64_t gain = (int64_t)c->zeta_q15 * (32768 - z) + (int64_t)c->nu_q15 * 32768;
+        const int64_t sum = rp_shl64((int64_t)z * h[i], 30 - q) + gain * cand;
+        const int32_t s = 45 - q;
+        h[i] = rp_sat16(rp_asr64(sum + ((int64_t)1 << (s - 1)), s));
+    }
+}

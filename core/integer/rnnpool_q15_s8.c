@@ -1,0 +1,175 @@
+/* Our RNNPool operator on an int8 map with Q15 FastGRNN cells (see
+ * rnnpool_q15.h, part 2). rp_rnnpool_s8q15_patch is the scalar reference:
+ * W.x per visit of a pixel. The map kernel computes each pixel's W.x once
+ * per patch (the row and the column pass share it) and RNN2's W.x once per
+ * summary when both directions share W; the same integers either way. */
+#include <string.h>
+
+#include "integer/q15_arith.h"
+#include "integer/rnnpool_q15.h"
+
+static size_t align4(size_t n) { return (n + 3u) & ~(size_t)3u; }
+static int32_t max32(int32_t a, int32_t b) { return a > b ? a : b; }
+
+int rp_rnnpool_s8q15_check(const rp_rnnpool_s8q15_config* cfg)
+{
+    if (!cfg || cfg->channels <= 0 || cfg->patch <= 0 || cfg->stride <= 0 || cfg->pad_bottom_right < 0)
+        return RP_Q15_EARG;
+    const rp_fastgrnn_q15_cell* cells[3] = {&cfg->rnn1, &cfg->rnn2_forward, &cfg->rnn2_backward};
+    for (int i = 0; i < 3; ++i)
+        if (rp_fastgrnn_q15_check(cells[i]) != RP_Q15_OK)
+            return RP_Q15_EARG;
+    if (cfg->rnn1.input_dims != cfg->channels || cfg->rnn2_forward.input_dims != cfg->rnn1.hidden_dims ||
+        cfg->rnn2_backward.input_dims != cfg->rnn1.hidden_dims ||
+        cfg->rnn2_backward.hidden_dims != cfg->rnn2_forward.hidden_dims ||
+        cfg->rnn2_backward.h_frac_bits != cfg->rnn2_forward.h_frac_bits)
+        return RP_Q15_EARG;
+    if (cfg->input_zero_point < -128 || cfg->input_zero_point > 127 || cfg->output_zero_point < -128 ||
+        cfg->output_zero_point > 127 || cfg->out.mult < 0 || cfg->out.shift < 0 || cfg->out.shift > 62)
+        return RP_Q15_EARG;
+    return RP_Q15_OK;
+}
+
+int32_t rp_rnnpool_s8q15_grid(const rp_rnnpool_s8q15_config* cfg, int32_t extent)
+{
+    return extent < cfg->patch ? 0 : (extent - cfg->patch) / cfg->stride + 1;
+}
+
+int8_t rp_rnnpool_s8q15_requant(const rp_rnnpool_s8q15_config* cfg, int16_t v)
+{
+    const int64_t q = (int64_t)rp_q15_apply_multiplier(v, cfg->out) + cfg->output_zero_point;
+    return (int8_t)(q > 127 ? 127 : (q < -128 ? -128 : q));
+}
+
+/* Scratch: [wx int32 H][cell int32 H][rowsum k*h1][colsum k*h1][h2] (int16),
+ * H = max(h1, h2); the map kernel adds [pixel W.x int32 k*k*h1][out int16 4*h2]. */
+static size_t patch_scratch(const rp_rnnpool_s8q15_config* cfg)
+{
+    const size_t hmax = (size_t)max32(cfg->rnn1.hidden_dims, cfg->rnn2_forward.hidden_dims);
+    const size_t k = (size_t)cfg->patch, h1 = (size_t)cfg->rnn1.hidden_dims, h2 = (size_t)cfg->rnn2_forward.hidden_dims;
+    return 2u * hmax * sizeof(int32_t) + align4((2u * k * h1 + h2) * sizeof(int16_t));
+}
+
+size_t rp_rnnpool_s8q15_patch_scratch_bytes(const rp_rnnpool_s8q15_config* cfg)
+{
+    return patch_scratch(cfg);
+}
+
+size_t rp_rnnpool_s8q15_map_scratch_bytes(const rp_rnnpool_s8q15_config* cfg, int32_t in_w)
+{
+    (void)in_w;
+    const size_t k = (size_t)cfg->patch, h1 = (size_t)cfg->rnn1.hidden_dims, h2 = (size_t)cfg->rnn2_forward.hidden_dims;
+    return patch_scratch(cfg) + k * k * h1 * sizeof(int32_t) + align4(4u * h2 * sizeof(int16_t));
+}
+
+/* One patch. pixelWx, when given, holds W.x (Q12) of every pixel as
+ * [r][c][h1]; otherwise it is computed from `in` at each visit. */
+static void run_patch(const rp_rnnpool_s8q15_config* cfg, const int32_t* pixelWx, const int8_t* in, int32_t in_w,
+                      int32_t plane, int16_t* out, void* scratch, rp_rnnpool_q15_trace* trace, int shareRnn2Wx)
+{
+    const int32_t k = cfg->patch, h1 = cfg->rnn1.hidden_dims, h2 = cfg->rnn2_forward.hidden_dims;
+    const size_t hmax = (size_t)max32(h1, h2);
+    int32_t* wx = (int32_t*)scratch;
+    int32_t* cell = wx + hmax;
+    int16_t* rowsum = (int16_t*)(cell + hmax);
+    int16_t* colsum = rowsum + (size_t)k * (size_t)h1;
+    int16_t* h2state = colsum + (size_t)k * (size_t)h1;
+    const size_t h1Bytes = (size_t)h1 * sizeof(int16_t), h2Bytes = (size_t)h2 * sizeof(int16_t);
+
+    for (int pass = 0; pass < 2; ++pass) {
+        int16_t* sums = pass == 0 ? rowsum : colsum;
+        int16_t* stepTrace = trace ? (pass == 0 ? trace->rnn1_row_steps : trace->rnn1_col_steps) : NULL;
+        for (int32_t line = 0; line < k; ++line) {
+            int16_t* h = sums + (size_t)line * (size_t)h1;
+            memset(h, 0, h1Bytes);
+            for (int32_t t = 0; t < k; ++t) {
+                const int32_t r = pass == 0 ? line : t, c = pass == 0 ? t : line;
+                const int32_t* pre = wx;
+                if (pixelWx)
+                    pre = pixelWx + ((size_t)r * (size_t)k + (size_t)c) * (size_t)h1;
+                else
+                    rp_fastgrnn_q15_wx_s8(&cfg->rnn1, in + (size_t)r * (size_t)in_w + (size_t)c, plane,
+                                          cfg->input_zero_point, wx);
+                rp_fastgrnn_q15_step_pre(&cfg->rnn1, pre, h, cell);
+                if (stepTrace)
+                    memcpy(stepTrace + ((size_t)line * (size_t)k + (size_t)t) * (size_t)h1, h, h1Bytes);
+            }
+        }
+        if (trace && (pass == 0 ? trace->rowsum : trace->colsum))
+            memcpy(pass == 0 ? trace->rowsum : trace->colsum, sums, (size_t)k * h1Bytes);
+    }
+    /* RNN2. With a shared W and multiplier, both directions project each
+     * summary once: the projections of a pass are kept in pixelWx's room. */
+    for (int run = 0; run < 4; ++run) {
+        const int backward = run & 1;
+        const rp_fastgrnn_q15_cell* c2 = backward ? &cfg->rnn2_backward : &cfg->rnn2_forward;
+        const int16_t* sums = run < 2 ? rowsum : colsum;
+        int16_t* steps = trace && trace->rnn2_steps ? trace->rnn2_steps + (size_t)run * (size_t)k * (size_t)h2 : NULL;
+        int32_t* shared = shareRnn2Wx ? (int32_t*)pixelWx : NULL;
+        if (shared && !backward)
+            for (int32_t t = 0; t < k; ++t)
+                rp_fastgrnn_q15_wx_q15(c2, sums + (size_t)t * (size_t)h1, shared + (size_t)t * (size_t)h2);
+        memset(h2state, 0, h2Bytes);
+        for (int32_t t = 0; t < k; ++t) {
+            const int32_t idx = backward ? k - 1 - t : t;
+            const int32_t* pre = wx;
+            if (shared)
+                pre = shared + (size_t)idx * (size_t)h2;
+            else
+                rp_fastgrnn_q15_wx_q15(c2, sums + (size_t)idx * (size_t)h1, wx);
+            rp_fastgrnn_q15_step_pre(c2, pre, h2state, cell);
+            if (steps)
+                memcpy(steps + (size_t)t * (size_t)h2, h2state, h2Bytes);
+        }
+        memcpy(out + (size_t)run * (size_t)h2, h2state, h2Bytes);
+    }
+}
+
+int rp_rnnpool_s8q15_patch(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_t in_w, int32_t plane,
+                           int16_t* out, void* scratch, rp_rnnpool_q15_trace* trace)
+{
+    if (!cfg || !in || !out || !scratch || in_w < cfg->patch || plane < in_w)
+        return RP_Q15_EARG;
+    run_patch(cfg, NULL, in, in_w, plane, out, scratch, trace, 0);
+    return RP_Q15_OK;
+}
+
+int rp_rnnpool_s8q15_map(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_t in_h, int32_t in_w,
+                         int8_t* out, void* scratch)
+{
+    if (!cfg || !in || !out || !scratch)
+        return RP_Q15_EARG;
+    const int32_t gh = rp_rnnpool_s8q15_grid(cfg, in_h), gw = rp_rnnpool_s8q15_grid(cfg, in_w);
+    if (gh <= 0 || gw <= 0)
+        return RP_Q15_EARG;
+    const int32_t k = cfg->patch, h1 = cfg->rnn1.hidden_dims, h2 = cfg->rnn2_forward.hidden_dims;
+    const int32_t oh = gh + cfg->pad_bottom_right, ow = gw + cfg->pad_bottom_right, plane = in_h * in_w;
+    int32_t* pixelWx = (int32_t*)((uint8_t*)scratch + patch_scratch(cfg));
+    int16_t* patchOut = (int16_t*)(pixelWx + (size_t)k * (size_t)k * (size_t)h1);
+    /* The shared RNN2 projections (k * h2 int32) reuse pixelWx's room once RNN1 is done. */
+    const int share = cfg->rnn2_forward.W == cfg->rnn2_backward.W &&
+                      cfg->rnn2_forward.wx.mult == cfg->rnn2_backward.wx.mult &&
+                      cfg->rnn2_forward.wx.shift == cfg->rnn2_backward.wx.shift && h2 <= k * h1;
+    const size_t outPlane = (size_t)oh * (size_t)ow;
+    for (int32_t pr = 0; pr < gh; ++pr)
+        for (int32_t pc = 0; pc < gw; ++pc) {
+            const int8_t* origin = in + (size_t)(pr * cfg->stride) * (size_t)in_w + (size_t)(pc * cfg->stride);
+            for (int32_t r = 0; r < k; ++r)
+                for (int32_t c = 0; c < k; ++c)
+                    rp_fastgrnn_q15_wx_s8(&cfg->rnn1, origin + (size_t)r * (size_t)in_w + (size_t)c, plane,
+                                          cfg->input_zero_point, pixelWx + ((size_t)r * (size_t)k + (size_t)c) * (size_t)h1);
+            run_patch(cfg, pixelWx, origin, in_w, plane, patchOut, scratch, NULL, share);
+            for (int32_t o = 0; o < 4 * h2; ++o)
+                out[(size_t)o * outPlane + (size_t)pr * (size_t)ow + (size_t)pc] = rp_rnnpool_s8q15_requant(cfg, patchOut[o]);
+        }
+    /* EdgeML's replicate padding of the bottom rows and right columns. */
+    for (int32_t o = 0; o < 4 * h2; ++o) {
+        int8_t* p = out + (size_t)o * outPlane;
+        for (int32_t y = 0; y < gh; ++y)
+            for (int32_t x = gw; x < ow; ++x)
+                p[(size_t)y * (size_t)ow + (size_t)x] = p[(size_t)y * (size_t)ow + (size_t)(gw - 1)];
+        for (int32_t y = gh; y < oh; ++y)
+            memcpy(p + (size_t)y * (size_t)ow, p + (size_t)(gh - 1) * (size_t)ow, (size_t)ow);
+    }
+    return RP_Q15_OK;
+}
