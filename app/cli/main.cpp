@@ -42,6 +42,13 @@ commands:
   m4       check-q15 DIR | boards | run ... (rnnpool m4 help)
            Firmware for an emulated Cortex-M4 (QEMU netduinoplus2): EdgeML's Q15 RNNPool checked bit
            for bit on the chip with instructions per patch; the boards and their memory regions.
+  quantize [--model FILE | --arch NAME] [--calibrate DIR]... [--no-samples] [--limit N]
+           [--method percentile|minmax] [--percentile P] -o OUT.safetensors
+           Post-training quantisation to int8 (per-channel weights, calibrated activations); the file
+           runs with run/eval/bench --dtype i8 --model OUT.safetensors.
+  quant-report [--model FILE] [--images DIR [--labels labels.txt] [--min-face PX] [--limit N]] [--json]
+           Per layer SQNR of the int8 engine against float, scales, ranges and saturation; detection
+           agreement (F1 at IoU 0.5) and, with labels, AP float and int8.
   help     This text.
 
 Sizes are width x height, as cameras name them: --size 320x240.
@@ -60,7 +67,7 @@ int main(int argc, char** argv)
     const std::string command = argv[1];
     const std::vector<std::string> args(argv + 2, argv + argc);
     const std::map<std::string, int (*)(const std::vector<std::string>&)> commands{
-        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}, {"sweep", commandSweep}, {"eval", commandEval}, {"paper-tables", commandPaperTables}};
+        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}, {"sweep", commandSweep}, {"eval", commandEval}, {"paper-tables", commandPaperTables}, {"quantize", commandQuantize}, {"quant-report", commandQuantReport}};
     if (command == "help" || command == "--help" || command == "-h") {
         std::cout << kUsage;
         return kExitOk;

@@ -216,7 +216,20 @@ std::string shapeTuple(const Shape& shape)
 
 } // namespace
 
+namespace {
+Expected<NpyArray> parseTyped(std::span<const uint8_t> bytes, const std::string& label);
+} // namespace
+
 Expected<Tensor> parseNpy(std::span<const uint8_t> bytes, const std::string& label)
+{
+    Expected<NpyArray> array = parseTyped(bytes, label);
+    if (!array)
+        return std::move(array).takeError();
+    return std::move(array->values);
+}
+
+namespace {
+Expected<NpyArray> parseTyped(std::span<const uint8_t> bytes, const std::string& label)
 {
     if (bytes.empty())
         return makeError(label + ": the file is empty");
@@ -279,7 +292,16 @@ Expected<Tensor> parseNpy(std::span<const uint8_t> bytes, const std::string& lab
         return makeError(label + ": too large to load");
     }
     convertToFloat(*type, bytes.data() + dataStart, values.size(), values.data());
-    return Tensor(header->shape, std::move(values));
+    return NpyArray{*type, Tensor(header->shape, std::move(values))};
+}
+} // namespace
+
+Expected<NpyArray> readNpyWithType(const std::filesystem::path& path)
+{
+    Expected<std::vector<uint8_t>> bytes = readFileBytes(path, "array");
+    if (!bytes)
+        return std::move(bytes).takeError();
+    return parseTyped(*bytes, fileLabel("array", path));
 }
 
 Expected<Tensor> readNpy(const std::filesystem::path& path)
@@ -322,6 +344,45 @@ Expected<std::string> encodeNpy(const Tensor& tensor)
         storeLe32(reinterpret_cast<uint8_t*>(out.data() + dataStart + static_cast<size_t>(i) * 4),
             std::bit_cast<uint32_t>(tensor.data()[i]));
     return out;
+}
+
+namespace {
+// The header dict padded as np.save pads it (version 1.0 or 2.0 by length).
+std::string npyPreamble(const std::string& descr, const Shape& shape)
+{
+    std::string dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shapeTuple(shape) + ", }";
+    if (!shape.empty())
+        dict.append(21 - std::min<size_t>(21, std::to_string(shape[0]).size()), ' ');
+    auto padded = [&](size_t prefix) { return kAlign - (prefix + dict.size() + 1) % kAlign; };
+    size_t prefix = 10;
+    if (dict.size() + padded(prefix) + 1 > 65535)
+        prefix = 12;
+    dict.append(padded(prefix), ' ');
+    dict += '\n';
+    std::string out(kMagic);
+    out += static_cast<char>(prefix == 10 ? 1 : 2);
+    out += '\0';
+    uint8_t length[4];
+    storeLe32(length, static_cast<uint32_t>(dict.size()));
+    out.append(reinterpret_cast<const char*>(length), prefix - 8);
+    return out + dict;
+}
+} // namespace
+
+Status writeNpyInt16(const std::filesystem::path& path, const Shape& shape, std::span<const int16_t> values)
+{
+    if (!checkedNumel(shape) || shapeNumel(shape) != static_cast<int64_t>(values.size()))
+        return makeError(fileLabel("array", path) + ": cannot write: shape " + shapeToString(shape) + " does not match "
+            + std::to_string(values.size()) + " values");
+    std::string out = npyPreamble("<i2", shape);
+    const size_t dataStart = out.size();
+    out.resize(dataStart + values.size() * 2);
+    for (size_t i = 0; i < values.size(); ++i) {
+        const auto bits = static_cast<uint16_t>(values[i]);
+        out[dataStart + 2 * i] = static_cast<char>(bits & 0xFF);
+        out[dataStart + 2 * i + 1] = static_cast<char>(bits >> 8);
+    }
+    return writeFileAtomically(path, "array", [&](FileSink& sink) { return sink.write(out.data(), out.size()); });
 }
 
 Status writeNpy(const std::filesystem::path& path, const Tensor& tensor)

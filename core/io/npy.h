@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 
+#include "io/dtype.h"
 #include "tensor/tensor.h"
 #include "util/expected.h"
 
@@ -27,6 +28,18 @@ Expected<Tensor> readNpy(const std::filesystem::path& path);
 // The same, from bytes already in memory; `label` starts every message
 // (e.g. "array 'x.npy'").
 Expected<Tensor> parseNpy(std::span<const uint8_t> bytes, const std::string& label);
+
+// The array with the element type it was stored in (the values still
+// converted to float; integers up to 2^24 stay exact). For readers that must
+// refuse a wrong dtype, e.g. the integer goldens of rnnpool check-q15.
+struct NpyArray {
+    DType dtype = DType::F32;
+    Tensor values;
+};
+Expected<NpyArray> readNpyWithType(const std::filesystem::path& path);
+
+// An int16 array as np.save writes it ('<i2', version 1.0, C order).
+Status writeNpyInt16(const std::filesystem::path& path, const Shape& shape, std::span<const int16_t> values);
 
 // Written atomically: a failed write leaves any existing file untouched.
 Status writeNpy(const std::filesystem::path& path, const Tensor& tensor);
