@@ -248,3 +248,39 @@ TEST(FirmwareOnQemu, MissingToolchainAndNoEmulatorAreNamed)
 
 } // namespace
 } // namespace rnnpool
+
+namespace rnnpool {
+namespace {
+
+// The CMake route a user takes with a generated project (toolchain file,
+// -Wall -Wextra -Werror), on the int8-kernel check's project: it must build
+// with the integer kernels and generated data, warning-free.
+TEST(FirmwareOnQemu, AGeneratedProjectBuildsWithTheCMakeToolchainFile)
+{
+    RNNPOOL_REQUIRE_CROSS_TOOLCHAIN();
+    if (!findProgram("cmake"))
+        GTEST_SKIP() << "cmake is not installed";
+    auto board = loadFirmwareBoard("netduinoplus2");
+    ASSERT_TRUE(board) << board.error();
+    const fs::path dir = testing::makeTempDir("rnnpool-cmake-project");
+    FirmwareProjectSpec spec;
+    spec.boardName = board->name;
+    spec.copyIntegerKernels = true;
+    spec.files.push_back({"main.c", std::string("#define LOOPS 100u\n") + kProbeMain});
+    ASSERT_TRUE(writeFirmwareProject(spec, *board, dir));
+    ASSERT_TRUE(fs::exists(dir / "integer" / "conv_s8.c"));
+    ASSERT_TRUE(fs::exists(dir / "integer" / "rnnpool_q15.c"));
+    auto configured = runProcess({"cmake", "-S", ".", "-B", "cmake-build", "-DCMAKE_TOOLCHAIN_FILE=arm-none-eabi.cmake"},
+                                 dir, 120.0);
+    ASSERT_TRUE(configured) << configured.error();
+    ASSERT_EQ(configured->exitCode, 0) << configured->output;
+    auto built = runProcess({"cmake", "--build", "cmake-build"}, dir, 300.0);
+    ASSERT_TRUE(built) << built.error();
+    ASSERT_EQ(built->exitCode, 0) << built->output;
+    EXPECT_EQ(built->output.find("warning"), std::string::npos) << built->output;
+    EXPECT_TRUE(fs::exists(dir / "cmake-build" / "firmware.elf"));
+    fs::remove_all(dir);
+}
+
+} // namespace
+} // namespace rnnpool
