@@ -5,6 +5,7 @@
 //   rnnpool m4 check-int8 [--seed N] [--board B] [--project DIR] [--timeout S] [--json]
 //   rnnpool m4 boards [--json]
 #include <iomanip>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -150,7 +151,10 @@ int commandCheckInt8(const std::vector<std::string>& rest)
         for (const Int8FirmwareCase& c : check->cases)
             cases.push_back({{"case", c.name}, {"kernel", c.kernel}, {"values", c.values}, {"matching", c.matching},
                              {"bit_exact", c.exact()}, {"first_mismatch", c.firstMismatch},
-                             {"instructions", c.instructions}, {"macs", c.macs}});
+                             {"instructions", c.instructions}, {"macs", c.macs}, {"taps", c.taps},
+                             {"outputs", c.outputs}, {"op_class", c.opClass},
+                             {"predicted_cycles", nlohmann::json(std::map<std::string, double>(
+                                                      c.predictedCycles.begin(), c.predictedCycles.end()))}});
         const nlohmann::json j{{"board", check->board},
                                {"seed", options.seed},
                                {"cases", cases},
@@ -174,6 +178,21 @@ int commandCheckInt8(const std::vector<std::string>& rest)
                       << (c.macs ? formatFloat(static_cast<double>(c.instructions) / static_cast<double>(c.macs), 2)
                                  : std::string("-"))
                       << "\n";
+        if (!check->cases.empty() && !check->cases[0].predictedCycles.empty()) {
+            std::cout << "\nthe latency model's cost profiles (predicted cycles) beside the measured instructions:\n"
+                      << std::left << std::setw(30) << "case" << std::setw(16) << "op class" << std::right
+                      << std::setw(14) << "measured";
+            for (const auto& [profile, cycles] : check->cases[0].predictedCycles)
+                std::cout << std::setw(16) << profile;
+            std::cout << "\n";
+            for (const Int8FirmwareCase& c : check->cases) {
+                std::cout << std::left << std::setw(30) << c.name << std::setw(16) << c.opClass << std::right
+                          << std::setw(14) << c.instructions;
+                for (const auto& [profile, cycles] : c.predictedCycles)
+                    std::cout << std::setw(16) << static_cast<uint64_t>(cycles + 0.5);
+                std::cout << "\n";
+            }
+        }
         std::cout << "instructions are QEMU -icount instructions read through SysTick, not cycles\n";
         std::cout << (check->allExact() ? "bit-exact with the desktop build on every value\n"
                                         : "MISMATCH: the emulated chip differs from the desktop build\n");

@@ -9,6 +9,7 @@
 #include "integer/conv_s8.h"
 #include "integer/elementwise_s8.h"
 #include "mcu/c_emitter.h"
+#include "mcu/cost_profile.h"
 
 namespace rnnpool {
 
@@ -30,8 +31,18 @@ struct KernelCase {
     rp_add_quant_t add{};
     int32_t pixels = 0, channels = 0, background = 0, count = 0;
     std::vector<int8_t> expected;  // desktop output
-    uint64_t macs = 0;
+    uint64_t macs = 0, taps = 0, outputs = 0;
 };
+
+OpClass opClassOf(Kind k)
+{
+    switch (k) {
+    case Kind::Conv: return OpClass::StandardConv;
+    case Kind::Depthwise: return OpClass::DepthwiseConv;
+    case Kind::Pointwise: return OpClass::PointwiseConv;
+    default: return OpClass::Elementwise;
+    }
+}
 
 const char* kernelName(Kind k)
 {
@@ -97,6 +108,8 @@ KernelCase convCase(Generator& g, Kind kind, const std::string& name, int cin, i
     g.requant(c, outC, centre - 2, centre + 1);
     const int32_t oh = rp_conv_out_height(&c.shape), ow = rp_conv_out_width(&c.shape);
     c.macs = static_cast<uint64_t>(oh) * ow * outC * depth;
+    c.outputs = static_cast<uint64_t>(oh) * ow * outC;
+    c.taps = c.outputs * static_cast<uint64_t>(k) * k;
     return c;
 }
 
@@ -184,8 +197,13 @@ std::vector<KernelCase> makeCases(uint32_t seed)
         c.input = g.bytes(400);
         cases.push_back(c);
     }
-    for (KernelCase& c : cases)
+    for (KernelCase& c : cases) {
         runOnDesktop(c);
+        if (c.kind == Kind::Add)
+            c.outputs = 2 * static_cast<uint64_t>(c.count);
+        else if (c.kind == Kind::L2Norm || c.kind == Kind::Maxout)
+            c.outputs = static_cast<uint64_t>(c.pixels) * c.channels;
+    }
     return cases;
 }
 
@@ -331,6 +349,7 @@ Expected<Int8FirmwareCheck> runInt8FirmwareCheck(const Int8FirmwareCheckOptions&
         return std::move(run).takeError();
     check.emulatorSeconds = run->seconds;
     check.stackHighWaterBytes = run->number("stack_high_water");
+    auto profiles = loadCostProfiles();
     for (size_t i = 0; i < cases.size(); ++i) {
         const KernelCase& k = cases[i];
         Int8FirmwareCase r;
@@ -338,6 +357,16 @@ Expected<Int8FirmwareCheck> runInt8FirmwareCheck(const Int8FirmwareCheckOptions&
         r.kernel = kernelName(k.kind);
         r.values = static_cast<int64_t>(k.expected.size());
         r.macs = k.macs;
+        r.taps = k.taps;
+        r.outputs = k.outputs;
+        r.opClass = std::string(opClassKey(opClassOf(k.kind)));
+        if (profiles)
+            for (const CostProfile& p : *profiles) {
+                const ClassCost& cost = p.classes[opClassIndex(opClassOf(k.kind))];
+                r.predictedCycles.emplace_back(p.name, p.perLayer + cost.perMac * static_cast<double>(k.macs) +
+                                                           cost.perTap * static_cast<double>(k.taps) +
+                                                           cost.perOutput * static_cast<double>(k.outputs));
+            }
         r.instructions = ticksToInstructions(run->number("case" + std::to_string(i) + "_ticks"), *board);
         const fs::path out = check.projectDir / ("int8_out_" + std::to_string(i) + ".bin");
         auto bytes = readText(out);

@@ -32,6 +32,12 @@ struct Int8FirmwareCase {
     int firstMismatch = -1;
     uint64_t instructions = 0;  // QEMU icount instructions of the one call
     uint64_t macs = 0;          // multiply-accumulates (0 for the element-wise kernels)
+    uint64_t taps = 0;          // kernel positions of output elements (convolutions)
+    uint64_t outputs = 0;       // output elements; for element-wise kernels the elements read
+    std::string opClass;        // the latency model's class: standard_conv, depthwise_conv, ...
+    // Cycles the latency model's cost profiles predict for this call (profile
+    // name -> cycles): a prediction in cycles beside a measurement in instructions.
+    std::vector<std::pair<std::string, double>> predictedCycles;
     bool exact() const { return values > 0 && matching == values; }
 };
 
