@@ -344,6 +344,8 @@ Expected<Int8FirmwareCheck> runInt8FirmwareCheck(const Int8FirmwareCheckOptions&
     if (!built)
         return std::move(built).takeError();
     check.build = *built;
+    if (!board->emulated())
+        return check;  // no QEMU machine for this board: built and sized only
     auto run = runFirmwareOnEmulator(check.projectDir, *board, options.runTimeoutSeconds);
     if (!run)
         return std::move(run).takeError();

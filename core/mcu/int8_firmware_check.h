@@ -59,6 +59,8 @@ struct Int8FirmwareCheck {
     double emulatorSeconds = 0.0;
     std::filesystem::path projectDir;
     std::string board;
+    // False for a board without an emulator: the firmware was built and sized, not run (no cases).
+    bool ran() const { return !cases.empty(); }
     bool allExact() const;
 };
 

@@ -48,6 +48,8 @@ struct Q15FirmwareCheck {
     double emulatorSeconds = 0.0;   // wall time of the QEMU run on this machine
     std::filesystem::path projectDir;
     std::string board;
+    // False for a board without an emulator: the firmware was built and sized, not run (no cases).
+    bool ran() const { return !cases.empty(); }
     bool allExact() const;
 };
 

@@ -94,6 +94,24 @@ TEST(Q15OnQemu, AChangedGoldenValueIsCaughtAtItsIndex)
     fs::remove_all(copy);
 }
 
+TEST(Q15OnQemu, ABoardWithoutEmulatorIsBuiltAndSizedOnly)
+{
+    RNNPOOL_REQUIRE_SHARED();
+    RNNPOOL_REQUIRE_CROSS_TOOLCHAIN();
+    Q15FirmwareCheckOptions options;
+    options.board = "stm32f439zi";
+    options.projectDir = testing::makeTempDir("rnnpool-check-q15-f439");
+    auto check = runQ15FirmwareCheck(q15GoldenDir(), options);
+    ASSERT_TRUE(check) << check.error();
+    EXPECT_FALSE(check->ran());
+    EXPECT_TRUE(check->cases.empty());
+    ASSERT_NE(check->build.region("FLASH"), nullptr);
+    EXPECT_EQ(check->build.region("FLASH")->capacityBytes, 2048u * 1024u);
+    EXPECT_GT(check->build.region("FLASH")->usedBytes, 1000u);
+    EXPECT_EQ(check->build.region("SRAM")->capacityBytes, 192u * 1024u);
+    fs::remove_all(*options.projectDir);
+}
+
 TEST(Q15OnQemu, AMissingGoldenFileIsNamed)
 {
     const fs::path empty = testing::makeTempDir("rnnpool-q15-empty");
