@@ -185,7 +185,7 @@ int commandCheckInt8(const std::vector<std::string>& rest)
             cases.push_back({{"case", c.name}, {"kernel", c.kernel}, {"values", c.values}, {"matching", c.matching},
                              {"bit_exact", c.exact()}, {"first_mismatch", c.firstMismatch},
                              {"instructions", c.instructions}, {"macs", c.macs}, {"taps", c.taps},
-                             {"outputs", c.outputs}, {"op_class", c.opClass},
+                             {"outputs", c.outputs}, {"op_class", c.opClass}, {"patches", c.patches},
                              {"predicted_cycles", nlohmann::json(std::map<std::string, double>(
                                                       c.predictedCycles.begin(), c.predictedCycles.end()))}});
         const nlohmann::json j{{"board", check->board},
@@ -233,6 +233,11 @@ int commandCheckInt8(const std::vector<std::string>& rest)
                 std::cout << "\n";
             }
         }
+        for (const Int8FirmwareCase& c : check->cases)
+            if (c.patches > 0)
+                std::cout << c.name << ": " << c.patches << " patches, "
+                          << formatFloat(static_cast<double>(c.instructions) / static_cast<double>(c.patches), 1)
+                          << " instructions per patch\n";
         printMemory(check->build, check->stackHighWaterBytes, true);
         std::cout << "instructions are QEMU -icount instructions read through SysTick, not cycles\n";
         std::cout << (check->allExact() ? "bit-exact with the desktop build on every value\n"

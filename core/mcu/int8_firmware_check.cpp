@@ -8,6 +8,7 @@
 
 #include "integer/conv_s8.h"
 #include "integer/elementwise_s8.h"
+#include "integer/rnnpool_q15.h"
 #include "mcu/c_emitter.h"
 #include "mcu/cost_profile.h"
 
@@ -17,7 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-enum class Kind { Conv, Depthwise, Pointwise, Add, L2Norm, Maxout };
+enum class Kind { Conv, Depthwise, Pointwise, Add, L2Norm, Maxout, RnnPool };
 
 // One kernel call with all of its data; the desktop runs it here and the
 // firmware runs the generated C of the same call.
@@ -32,6 +33,24 @@ struct KernelCase {
     int32_t pixels = 0, channels = 0, background = 0, count = 0;
     std::vector<int8_t> expected;  // desktop output
     uint64_t macs = 0, taps = 0, outputs = 0;
+    // RNNPool (rp_rnnpool_s8q15_map): three cells' arrays; rnn2 backward shares rnn2's.
+    rp_rnnpool_s8q15_config rnn{};
+    std::vector<int16_t> w1, u1, w2, u2;
+    std::vector<int32_t> bg1, bh1, bg2, bh2;
+    int32_t height = 0, width = 0;
+    uint64_t patches = 0;
+    void bindCells()
+    {
+        rnn.rnn1.W = w1.data();
+        rnn.rnn1.U = u1.data();
+        rnn.rnn1.bias_gate = bg1.data();
+        rnn.rnn1.bias_update = bh1.data();
+        rnn.rnn2_forward.W = w2.data();
+        rnn.rnn2_forward.U = u2.data();
+        rnn.rnn2_forward.bias_gate = bg2.data();
+        rnn.rnn2_forward.bias_update = bh2.data();
+        rnn.rnn2_backward = rnn.rnn2_forward;
+    }
 };
 
 OpClass opClassOf(Kind k)
@@ -40,6 +59,7 @@ OpClass opClassOf(Kind k)
     case Kind::Conv: return OpClass::StandardConv;
     case Kind::Depthwise: return OpClass::DepthwiseConv;
     case Kind::Pointwise: return OpClass::PointwiseConv;
+    case Kind::RnnPool: return OpClass::RnnMatVec;
     default: return OpClass::Elementwise;
     }
 }
@@ -53,6 +73,7 @@ const char* kernelName(Kind k)
     case Kind::Add: return "rp_add_s8";
     case Kind::L2Norm: return "rp_l2norm_s8";
     case Kind::Maxout: return "rp_background_maxout_s8";
+    case Kind::RnnPool: return "rp_rnnpool_s8q15_map";
     }
     return "";
 }
@@ -113,8 +134,83 @@ KernelCase convCase(Generator& g, Kind kind, const std::string& name, int cin, i
     return c;
 }
 
+std::vector<int16_t> shorts(Generator& g, size_t n, int32_t range)
+{
+    std::vector<int16_t> v(n);
+    for (auto& x : v)
+        x = static_cast<int16_t>(g.uniform(-range, range));
+    return v;
+}
+
+std::vector<int32_t> ints(Generator& g, size_t n, int32_t range)
+{
+    std::vector<int32_t> v(n);
+    for (auto& x : v)
+        x = g.uniform(-range, range);
+    return v;
+}
+
+// RNNPool as RNNPool-Face-M4 has it (4 channels, patch 8, stride 4, h1 = h2 = 16,
+// one replicated row and column), on a small map; random Q15 cells whose
+// multipliers keep the pre-activations in the range where sigmoid and tanh bend.
+KernelCase rnnPoolCase(Generator& g, int h, int w)
+{
+    KernelCase c;
+    c.kind = Kind::RnnPool;
+    const int C = 4, k = 8, stride = 4, h1 = 16, h2 = 16;
+    c.name = "rnnpool_s8q15_4ch_h16_" + std::to_string(w) + "x" + std::to_string(h);
+    c.height = h;
+    c.width = w;
+    c.input = g.bytes(static_cast<size_t>(C) * h * w);
+    c.w1 = shorts(g, static_cast<size_t>(h1) * C, 2000);
+    c.u1 = shorts(g, static_cast<size_t>(h1) * h1, 2000);
+    c.w2 = shorts(g, static_cast<size_t>(h2) * h1, 2000);
+    c.u2 = shorts(g, static_cast<size_t>(h2) * h2, 2000);
+    c.bg1 = ints(g, h1, 4096);
+    c.bh1 = ints(g, h1, 4096);
+    c.bg2 = ints(g, h2, 4096);
+    c.bh2 = ints(g, h2, 4096);
+    rp_fastgrnn_q15_cell cell{};
+    cell.zeta_q15 = static_cast<int16_t>(g.uniform(20000, 32000));
+    cell.nu_q15 = static_cast<int16_t>(g.uniform(100, 3000));
+    cell.input_dims = C;
+    cell.hidden_dims = h1;
+    cell.h_frac_bits = 14;
+    cell.wx = {g.uniform(1 << 30, 0x7fffffff), 39};  // ~2^-8.5: sum of 4 products of 2000 x 128 -> Q12
+    cell.uh = {g.uniform(1 << 30, 0x7fffffff), 47};  // ~2^-16.5: sum of 16 products of 2000 x 2^14 -> Q12
+    c.rnn.rnn1 = cell;
+    cell.zeta_q15 = static_cast<int16_t>(g.uniform(20000, 32000));
+    cell.nu_q15 = static_cast<int16_t>(g.uniform(100, 3000));
+    cell.input_dims = h1;
+    cell.hidden_dims = h2;
+    cell.wx = {g.uniform(1 << 30, 0x7fffffff), 47};
+    c.rnn.rnn2_forward = cell;
+    c.rnn.channels = C;
+    c.rnn.patch = k;
+    c.rnn.stride = stride;
+    c.rnn.pad_bottom_right = 1;
+    c.rnn.input_zero_point = g.uniform(-20, 20);
+    c.rnn.out = {g.uniform(1 << 30, 0x7fffffff), 38};  // Q14 state -> int8 at ~1/128
+    c.rnn.output_zero_point = g.uniform(-10, 10);
+    c.bindCells();
+    const int64_t gh = (h - k) / stride + 1, gw = (w - k) / stride + 1;
+    c.patches = static_cast<uint64_t>(gh * gw);
+    // Per patch: RNN1 over 2k sequences of k steps, RNN2 over 4 sequences of k steps.
+    c.macs = c.patches * static_cast<uint64_t>(2 * k * k * (h1 * C + h1 * h1) + 4 * k * (h2 * h1 + h2 * h2));
+    c.outputs = c.patches * static_cast<uint64_t>(2 * k * k * h1 + 4 * k * h2);
+    return c;
+}
+
 void runOnDesktop(KernelCase& c)
 {
+    if (c.kind == Kind::RnnPool) {
+        const int32_t gh = rp_rnnpool_s8q15_grid(&c.rnn, c.height), gw = rp_rnnpool_s8q15_grid(&c.rnn, c.width);
+        const int32_t pad = c.rnn.pad_bottom_right;
+        c.expected.resize(static_cast<size_t>(4 * c.rnn.rnn2_forward.hidden_dims) * (gh + pad) * (gw + pad));
+        std::vector<int32_t> scratch((rp_rnnpool_s8q15_map_scratch_bytes(&c.rnn, c.width) + 3) / 4 + 1);
+        rp_rnnpool_s8q15_map(&c.rnn, c.input.data(), c.height, c.width, c.expected.data(), scratch.data());
+        return;
+    }
     if (c.kind == Kind::Add) {
         c.expected.resize(static_cast<size_t>(c.count));
         rp_add_s8(&c.add, c.input.data(), c.input2.data(), c.count, c.expected.data());
@@ -187,6 +283,7 @@ std::vector<KernelCase> makeCases(uint32_t seed)
         g.requant(c, 32, -26, -22);
         cases.push_back(c);
     }
+    cases.push_back(rnnPoolCase(g, 24, 32));
     {
         KernelCase c;
         c.name = "maxout_100px_4ch_bg3";
@@ -224,7 +321,7 @@ std::string generateCases(const std::vector<KernelCase>& cases, size_t& maxOutpu
 {
     std::string c = "/* Generated by rnnpool m4 check-int8: random kernel cases (seeded) as const data and\n"
                     " * straight-line calls. */\n#include \"int8_cases.h\"\n\n#include \"integer/conv_s8.h\"\n"
-                    "#include \"integer/elementwise_s8.h\"\n\n";
+                    "#include \"integer/elementwise_s8.h\"\n#include \"integer/rnnpool_q15.h\"\n\n";
     maxOutput = 0;
     scratchBytes = 4;
     std::string table = "const rpk_case rpk_cases[RPK_CASE_COUNT] = {\n";
@@ -239,6 +336,13 @@ std::string generateCases(const std::vector<KernelCase>& cases, size_t& maxOutpu
             c += "static " + cArray("int8_t", p + "weights", widen(k.weights));
         if (!k.bias.empty())
             c += "static " + cArray("int32_t", p + "bias", widen(k.bias));
+        if (k.kind == Kind::RnnPool) {
+            const auto w16 = [](const std::vector<int16_t>& v) { return std::vector<int64_t>(v.begin(), v.end()); };
+            c += "static " + cArray("int16_t", p + "w1", w16(k.w1)) + "static " + cArray("int16_t", p + "u1", w16(k.u1)) +
+                 "static " + cArray("int16_t", p + "w2", w16(k.w2)) + "static " + cArray("int16_t", p + "u2", w16(k.u2)) +
+                 "static " + cArray("int32_t", p + "bg1", widen(k.bg1)) + "static " + cArray("int32_t", p + "bh1", widen(k.bh1)) +
+                 "static " + cArray("int32_t", p + "bg2", widen(k.bg2)) + "static " + cArray("int32_t", p + "bh2", widen(k.bh2));
+        }
         if (!k.multiplier.empty()) {
             c += "static " + cArray("int32_t", p + "multiplier", widen(k.multiplier));
             c += "static " + cArray("int32_t", p + "shift", widen(k.shift));
@@ -277,6 +381,31 @@ std::string generateCases(const std::vector<KernelCase>& cases, size_t& maxOutpu
             c += "    rp_l2norm_s8(&quant, " + p + "input, " + std::to_string(k.pixels) + ", " +
                  std::to_string(k.channels) + ", output);\n";
             break;
+        case Kind::RnnPool: {
+            scratchBytes = std::max(scratchBytes, static_cast<int32_t>(rp_rnnpool_s8q15_map_scratch_bytes(&k.rnn, k.width)));
+            const auto cell = [&](const rp_fastgrnn_q15_cell& x, const std::string& w, const std::string& u,
+                                  const std::string& bg, const std::string& bh) {
+                return "{.W = " + p + w + ", .U = " + p + u + ", .bias_gate = " + p + bg + ", .bias_update = " + p + bh +
+                       ", .zeta_q15 = " + std::to_string(x.zeta_q15) + ", .nu_q15 = " + std::to_string(x.nu_q15) +
+                       ", .input_dims = " + std::to_string(x.input_dims) + ", .hidden_dims = " +
+                       std::to_string(x.hidden_dims) + ", .h_frac_bits = " + std::to_string(x.h_frac_bits) +
+                       ", .wx = {" + std::to_string(x.wx.mult) + ", " + std::to_string(x.wx.shift) + "}, .uh = {" +
+                       std::to_string(x.uh.mult) + ", " + std::to_string(x.uh.shift) + "}}";
+            };
+            const rp_rnnpool_s8q15_config& r = k.rnn;
+            c += "    static const rp_rnnpool_s8q15_config config = {\n        .rnn1 = " +
+                 cell(r.rnn1, "w1", "u1", "bg1", "bh1") + ",\n        .rnn2_forward = " +
+                 cell(r.rnn2_forward, "w2", "u2", "bg2", "bh2") + ",\n        .rnn2_backward = " +
+                 cell(r.rnn2_backward, "w2", "u2", "bg2", "bh2") + ",\n        .channels = " + std::to_string(r.channels) +
+                 ", .patch = " + std::to_string(r.patch) + ", .stride = " + std::to_string(r.stride) +
+                 ", .pad_bottom_right = " + std::to_string(r.pad_bottom_right) + ", .input_zero_point = " +
+                 std::to_string(r.input_zero_point) + ",\n        .out = {" + std::to_string(r.out.mult) + ", " +
+                 std::to_string(r.out.shift) + "}, .output_zero_point = " + std::to_string(r.output_zero_point) +
+                 "};\n";
+            c += "    (void)rp_rnnpool_s8q15_map(&config, " + p + "input, " + std::to_string(k.height) + ", " +
+                 std::to_string(k.width) + ", output, scratch);\n";
+            break;
+        }
         case Kind::Maxout:
             c += "    (void)scratch;\n    rp_background_maxout_s8(" + p + "input, " + std::to_string(k.pixels) + ", " +
                  std::to_string(k.channels) + ", " + std::to_string(k.background) + ", output);\n";
@@ -360,6 +489,7 @@ Expected<Int8FirmwareCheck> runInt8FirmwareCheck(const Int8FirmwareCheckOptions&
         r.values = static_cast<int64_t>(k.expected.size());
         r.macs = k.macs;
         r.taps = k.taps;
+        r.patches = k.patches;
         r.outputs = k.outputs;
         r.opClass = std::string(opClassKey(opClassOf(k.kind)));
         if (profiles)

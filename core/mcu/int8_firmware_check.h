@@ -3,7 +3,8 @@
 //
 // Random inputs, weights, biases and requantisation parameters (seeded) for
 // each kernel the int8 engine uses (KxK, depthwise and pointwise convolution,
-// residual add, L2Norm, background max-out) become const arrays in generated
+// residual add, L2Norm, background max-out, and RNNPool with Q15 cells on an
+// int8 map) become const arrays in generated
 // firmware; the firmware calls the kernels once per case (straight-line
 // generated calls) and writes every output back by semihosting; the desktop
 // computes the same calls through rnnpool_integer. On the M4 the kernels take
@@ -34,6 +35,7 @@ struct Int8FirmwareCase {
     uint64_t macs = 0;          // multiply-accumulates (0 for the element-wise kernels)
     uint64_t taps = 0;          // kernel positions of output elements (convolutions)
     uint64_t outputs = 0;       // output elements; for element-wise kernels the elements read
+    uint64_t patches = 0;       // RNNPool: patches of the map (instructions / patches = per patch)
     std::string opClass;        // the latency model's class: standard_conv, depthwise_conv, ...
     // Cycles the latency model's cost profiles predict for this call (profile
     // name -> cycles): a prediction in cycles beside a measurement in instructions.
