@@ -31,11 +31,13 @@ int commandQuantize(const std::vector<std::string>& argv)
             return usageError("quantize", "--limit must be a positive whole number, not '" + *l + "'");
         options.limit = static_cast<int>(v);
     }
-    const std::string method = args.value("--method").value_or("percentile");
+    const std::string method = args.value("--method").value_or("mse");
     if (method == "minmax")
         options.method = RangeMethod::MinMax;
-    else if (method != "percentile")
-        return usageError("quantize", "--method must be minmax or percentile, not '" + method + "'");
+    else if (method == "percentile")
+        options.method = RangeMethod::Percentile;
+    else if (method != "mse")
+        return usageError("quantize", "--method must be mse, percentile or minmax, not '" + method + "'");
     if (const auto p = args.value("--percentile")) {
         char* end = nullptr;
         options.percentile = std::strtod(p->c_str(), &end);

@@ -10,7 +10,7 @@ namespace {
 constexpr const char* kUsage = R"(usage: rnnpool <command> [options]
 
 commands:
-  run      [--model FILE] [--arch NAME] (--image IMG [--size WxH] | --tensor X.npy)
+  run      [--model FILE] [--arch NAME] [--dtype f32|i8] (--image IMG [--size WxH] | --tensor X.npy)
            [--dump DIR] [--dump-layers] [--threshold T] [--annotate OUT.png] [--json]
            [--rnn-layout auto|current|legacy]
            Detect faces. Without --model, the default model is used. --annotate writes the picture
@@ -33,7 +33,7 @@ commands:
            The same for the named architectures, side by side; --board adds estimated latencies.
   sweep    --arch NAME --param KEY --values V1,V2,... [--dtype f32|i16|i8] [--count-input] [--json]
            Parameters, multiply-adds and peaks as one setting varies (rnnpool.h1, rnnpool.patch, input, ...).
-  eval     [--model FILE | --arch NAME] [--detector model|haar|model,haar] --images DIR --labels labels.txt
+  eval     [--model FILE | --arch NAME] [--dtype f32|i8] [--detector model,model-i8,haar] --images DIR --labels labels.txt
            [--min-face PX] [--limit N] [--json]
            Average precision at IoU 0.5 (VOC all points), the precision/recall curve, recall per face size.
   paper-tables [--json]
@@ -43,7 +43,7 @@ commands:
            Firmware for an emulated Cortex-M4 (QEMU netduinoplus2): EdgeML's Q15 RNNPool checked bit
            for bit on the chip with instructions per patch; the boards and their memory regions.
   quantize [--model FILE | --arch NAME] [--calibrate DIR]... [--no-samples] [--limit N]
-           [--method percentile|minmax] [--percentile P] -o OUT.safetensors
+           [--method mse|percentile|minmax] [--percentile P] -o OUT.safetensors
            Post-training quantisation to int8 (per-channel weights, calibrated activations); the file
            runs with run/eval/bench --dtype i8 --model OUT.safetensors.
   quant-report [--model FILE] [--images DIR [--labels labels.txt] [--min-face PX] [--limit N]] [--json]

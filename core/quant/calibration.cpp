@@ -16,9 +16,17 @@ constexpr size_t kMaxSamples = size_t{1} << 20; // per tensor, over all pictures
 struct TensorStats {
     float lo = INFINITY, hi = -INFINITY;
     std::vector<float> samples;
+    std::vector<double> channelSum;
+    int64_t channelCount = 0;
     void add(const Tensor& t, int64_t stride)
     {
         const float* d = t.data();
+        const int64_t plane = t.dim(1) * t.dim(2);
+        channelSum.resize(static_cast<size_t>(t.dim(0)), 0.0);
+        for (int64_t c = 0; c < t.dim(0); ++c)
+            for (int64_t i = 0; i < plane; ++i)
+                channelSum[static_cast<size_t>(c)] += static_cast<double>(d[c * plane + i]);
+        channelCount += plane;
         for (int64_t i = 0; i < t.numel(); ++i) {
             lo = std::min(lo, d[i]);
             hi = std::max(hi, d[i]);
@@ -30,12 +38,42 @@ struct TensorStats {
     {
         if (method == RangeMethod::MinMax || samples.empty())
             return {lo, hi};
+        if (method == RangeMethod::Mse)
+            return mseRange();
         const auto at = [&](double p) {
             const auto k = static_cast<size_t>(std::llround(p / 100.0 * static_cast<double>(samples.size() - 1)));
             std::nth_element(samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(k), samples.end());
             return samples[k];
         };
         return {at(100.0 - percentile), at(percentile)};
+    }
+    std::vector<float> means() const
+    {
+        std::vector<float> m;
+        for (double v : channelSum)
+            m.push_back(static_cast<float>(v / static_cast<double>(std::max<int64_t>(1, channelCount))));
+        return m;
+    }
+    std::pair<float, float> mseRange() const
+    {
+        double bestError = INFINITY;
+        std::pair<float, float> best{lo, hi};
+        for (int k = 50; k >= 1; --k) {
+            const float f = static_cast<float>(k) / 50.0f;
+            const ActivationQuant q = activationQuant(lo * f, hi * f);
+            double error = 0.0;
+            const size_t step = std::max<size_t>(1, samples.size() / 262144);
+            for (size_t i = 0; i < samples.size(); i += step) {
+                const float v = samples[i];
+                const double e = static_cast<double>(q.dequantize(q.quantize(v)) - v);
+                error += e * e;
+            }
+            if (error < bestError) {
+                bestError = error;
+                best = {lo * f, hi * f};
+            }
+        }
+        return best;
     }
 };
 
@@ -123,14 +161,19 @@ Expected<ActivationRanges> calibrate(const Model& model, const CalibrationOption
     ActivationRanges r;
     r.pictures = used;
     std::tie(r.inputLo, r.inputHi) = stats[0].range(options.method, options.percentile);
+    r.inputChannelMean = stats[0].means();
     for (size_t i = 0; i < net.nodes().size(); ++i) {
         const auto [lo, hi] = stats[i + 1].range(options.method, options.percentile);
         r.lo.push_back(lo);
         r.hi.push_back(hi);
+        r.channelMean.push_back(stats[i + 1].means());
     }
     char pct[32];
     std::snprintf(pct, sizeof pct, "%g", options.percentile);
-    r.method = (options.method == RangeMethod::MinMax ? std::string("min/max") : "percentile " + std::string(pct)) + " over " +
+    const std::string name = options.method == RangeMethod::MinMax ? std::string("min/max")
+                           : options.method == RangeMethod::Mse    ? std::string("least squared error clip of min/max")
+                                                                   : "percentile " + std::string(pct);
+    r.method = name + " over " +
                std::to_string(used) + " picture(s)";
     return r;
 }

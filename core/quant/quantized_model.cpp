@@ -42,8 +42,11 @@ const ActivationQuant& inputQuantOf(const QuantizedModel& q, int src)
     return src == kNetworkInput ? q.input : q.nodes[static_cast<size_t>(src)].output;
 }
 
-void quantizeConv(const Conv2d& conv, const ActivationQuant& in, NodeQuant& nq)
+void quantizeConv(const Conv2d& conv, const ActivationQuant& in, const std::vector<float>& inMean, NodeQuant& nq)
 {
+    const auto& params = conv.params();
+    const int64_t groupIn = params.inChannels / params.groups, taps = params.kernelH * params.kernelW;
+    const int64_t outPerGroup = params.outChannels / params.groups;
     const Tensor& w = conv.foldedWeight();
     const Tensor& b = conv.foldedBias();
     const int64_t outC = w.dim(0);
@@ -61,7 +64,17 @@ void quantizeConv(const Conv2d& conv, const ActivationQuant& in, NodeQuant& nq)
         for (int64_t i = 0; i < perOut; ++i)
             nq.weight[static_cast<size_t>(o * perOut + i)] =
                 static_cast<int8_t>(std::clamp(std::nearbyint(row[i] / scale), -127.0f, 127.0f));
-        const double bias = b.empty() ? 0.0 : static_cast<double>(b.data()[o]);
+        double bias = b.empty() ? 0.0 : static_cast<double>(b.data()[o]);
+        if (!inMean.empty()) {
+            const int64_t firstIn = (o / outPerGroup) * groupIn;
+            for (int64_t i = 0; i < groupIn; ++i)
+                for (int64_t t = 0; t < taps; ++t) {
+                    const int64_t k = i * taps + t;
+                    const double error = static_cast<double>(row[k]) -
+                                         static_cast<double>(nq.weight[static_cast<size_t>(o * perOut + k)]) * static_cast<double>(scale);
+                    bias += error * static_cast<double>(inMean[static_cast<size_t>(firstIn + i)]);
+                }
+        }
         const double q = std::nearbyint(bias / (static_cast<double>(in.scale) * static_cast<double>(scale)));
         nq.bias[static_cast<size_t>(o)] = static_cast<int32_t>(std::clamp(q, -2147483647.0, 2147483647.0));
     }
@@ -93,7 +106,11 @@ Expected<QuantizedModel> quantizeModel(const Model& model, const ActivationRange
         }
         nq.output = activationQuant(ranges.lo[i], ranges.hi[i]);
         if (kind == "conv2d") {
-            quantizeConv(static_cast<const Conv2d&>(*node.op), inputQuantOf(q, node.inputs[0]), nq);
+            const int src = node.inputs[0];
+            static const std::vector<float> kNone;
+            const std::vector<float>& mean = src == kNetworkInput ? ranges.inputChannelMean
+                                             : (ranges.channelMean.empty() ? kNone : ranges.channelMean[static_cast<size_t>(src)]);
+            quantizeConv(static_cast<const Conv2d&>(*node.op), inputQuantOf(q, src), mean, nq);
         } else if (kind == "l2norm") {
             auto slots = node.op->weightSlots();
             const Tensor& g = *slots.at(0).target;

@@ -1,7 +1,11 @@
 // Post-training quantisation: a float model becomes an int8 model.
 //   - Convolutions (BatchNorm folded first, exactly as the float engine folds
 //     it): int8 weights, symmetric, one scale per output channel (max |w| / 127,
-//     values in [-127, 127]); int32 biases at input scale x weight scale.
+//     values in [-127, 127]); int32 biases at input scale x weight scale, after
+//     bias correction: b += sum (w - w_int8) * mean(input channel), which
+//     cancels the weights' rounding on the inputs' calibrated means (RNNPool's
+//     outputs sit far from 0 with small spread, and block0's expand multiplies
+//     them by large folded weights: without it that layer alone drops to 21 dB).
 //   - Activations: int8 with a scale and zero point per tensor, from ranges
 //     calibrated on pictures (see calibration.h); the range always holds 0.
 //   - L2Norm keeps its learned scale (gamma) as float in the model; the int8
@@ -45,6 +49,11 @@ struct QuantizedModel {
 struct ActivationRanges {
     float inputLo = 0.0f, inputHi = 0.0f;
     std::vector<float> lo, hi;        // per node
+    // Mean of every channel over the calibration pictures: the input's and
+    // each node's; quantizeModel corrects each convolution's bias by the mean
+    // error its int8 weights make on them (empty: no correction).
+    std::vector<float> inputChannelMean;
+    std::vector<std::vector<float>> channelMean;
     int pictures = 0;
     std::string method;               // e.g. "percentile 99.99 over 22 pictures"
 };

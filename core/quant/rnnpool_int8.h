@@ -30,8 +30,9 @@ public:
     RnnPoolInt8& operator=(RnnPoolInt8&&) noexcept;
     ~RnnPoolInt8();
 
-private:
     struct State;
+
+private:
     std::unique_ptr<State> m_state;
 };
 
