@@ -17,6 +17,8 @@
 
 namespace rnnpool::cli {
 
+int commandM4Run(const std::vector<std::string>& rest);  // command_m4_run.cpp
+
 namespace {
 
 constexpr const char* kM4Usage = R"(usage: rnnpool m4 <subcommand> [options]
@@ -31,6 +33,12 @@ constexpr const char* kM4Usage = R"(usage: rnnpool m4 <subcommand> [options]
            The int8 kernels (KxK, depthwise and pointwise convolution, add, L2Norm, background
            max-out) on random seeded cases: firmware outputs against the desktop build of the same
            sources, bit for bit, with QEMU instructions per call. Exit 1 when any value differs.
+  run      [--model M] (--image P [--size WxH] | --tensor X.npy) [--board netduinoplus2|stm32f439zi]
+           [--dump DIR] [--project OUTDIR] [--timeout SECONDS] [--json]
+           The int8 network as generated firmware (straight-line kernel calls, one static arena,
+           weights in flash): refused with numbers when it does not fit; run in QEMU with
+           instructions per layer; --dump writes loc.npy, conf.npy, detections.npy as
+           `rnnpool run --dtype i8 --dump` does. Exit 1 when the heads differ from the desktop's.
   boards   [--json]
            The boards firmware is built for: memory regions from their link scripts, clock, emulator.
 )";
@@ -288,6 +296,8 @@ int commandM4(const std::vector<std::string>& args)
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (args[0] == "check-q15")
         return commandCheckQ15(rest);
+    if (args[0] == "run")
+        return commandM4Run(rest);
     if (args[0] == "check-int8")
         return commandCheckInt8(rest);
     if (args[0] == "boards")

@@ -1,4 +1,5 @@
 #include "quant/int8_network.h"
+#include "quant/int8_prepared.h"
 
 #include <algorithm>
 #include <chrono>
@@ -12,18 +13,6 @@
 
 namespace rnnpool {
 
-struct Int8Network::Prepared {
-    enum class Kind { Conv, Depthwise, Pointwise, Add, L2Norm, MaxOut, RnnPool };
-    Kind kind = Kind::Conv;
-    rp_conv_shape_t shape{};
-    std::vector<int8_t> weights; // the kernel's layout
-    std::vector<int32_t> bias, multiplier, shift;
-    rp_conv_quant_t conv{};
-    rp_add_quant_t add{};
-    rp_l2norm_quant_t l2{};
-    int32_t background = 0;
-    RnnPoolInt8 rnnpool;
-};
 
 Int8Network::Int8Network(Int8Network&&) noexcept = default;
 Int8Network& Int8Network::operator=(Int8Network&&) noexcept = default;
@@ -272,6 +261,11 @@ HeadOutputs Int8Network::heads(const Int8Run& run) const
         append(conf, out.conf);
     }
     return out;
+}
+
+const Int8Network::Prepared& Int8Network::prepared(size_t node) const
+{
+    return *m_nodes[node];
 }
 
 } // namespace rnnpool

@@ -40,6 +40,8 @@ public:
     bool rnnPoolIsInteger() const;
 
     struct Prepared;
+    // Node i's kernel parameters (quant/int8_prepared.h), for the firmware generator.
+    const Prepared& prepared(size_t node) const;
     Int8Network(Int8Network&&) noexcept;
     Int8Network& operator=(Int8Network&&) noexcept;
     ~Int8Network();

@@ -140,4 +140,9 @@ Status RnnPoolInt8::run(const int8_t* input, const Shape& inShape, const Shape& 
     return Status::ok();
 }
 
+const rp_rnnpool_s8q15_config& RnnPoolInt8::config() const
+{
+    return m_state->config;
+}
+
 } // namespace rnnpool

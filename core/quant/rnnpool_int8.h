@@ -13,6 +13,8 @@
 #include "ops/rnnpool.h"
 #include "quant/quant_math.h"
 
+struct rp_rnnpool_s8q15_config;
+
 namespace rnnpool {
 
 class RnnPoolInt8 {
@@ -24,6 +26,8 @@ public:
                std::vector<uint8_t>& scratch) const;
     // True when the kernel is the integer one.
     static bool isInteger();
+    // The kernel configuration (its cell pointers point into this object), for the firmware generator.
+    const rp_rnnpool_s8q15_config& config() const;
 
     RnnPoolInt8();
     RnnPoolInt8(RnnPoolInt8&&) noexcept;
