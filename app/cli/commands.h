@@ -18,6 +18,7 @@ int commandSweep(const std::vector<std::string>& args);
 int commandEval(const std::vector<std::string>& args);
 int commandPaperTables(const std::vector<std::string>& args);
 int commandM4(const std::vector<std::string>& args);
+int commandDeploy(const std::vector<std::string>& args);
 int commandQuantize(const std::vector<std::string>& args);
 int commandQuantReport(const std::vector<std::string>& args);
 

@@ -39,7 +39,11 @@ commands:
   paper-tables [--json]
            Our parameters, multiply-adds and peak RAM beside the paper's Tables 1, 3, 4 and 5, with the
            convention each column counts by and the figures that are not reproduced, and why.
-  m4       check-q15 DIR | boards | run ... (rnnpool m4 help)
+  deploy   [--model M] [--board netduinoplus2|stm32f439zi|stm32f405] [--size WxH] [--schedule layerwise] -o DIR [--json]
+           A C project for the Cortex-M4 from the int8 model (kernels copied from core/integer, weights as
+           const arrays, one static arena, straight-line calls, rnnpool_model.h), built and sized; a model
+           that does not fit is refused with the numbers before anything is written.
+  m4       check-q15 DIR | check-int8 | run ... | boards (rnnpool m4 help)
            Firmware for an emulated Cortex-M4 (QEMU netduinoplus2): EdgeML's Q15 RNNPool checked bit
            for bit on the chip with instructions per patch; the boards and their memory regions.
   quantize [--model FILE | --arch NAME] [--calibrate DIR]... [--no-samples] [--limit N]
@@ -73,7 +77,7 @@ int main(int argc, char** argv)
         return kExitOk;
     }
     // Commands of later branches are looked up here, apart from the table above.
-    const std::map<std::string, int (*)(const std::vector<std::string>&)> moreCommands{{"m4", commandM4}};
+    const std::map<std::string, int (*)(const std::vector<std::string>&)> moreCommands{{"m4", commandM4}, {"deploy", commandDeploy}};
     const auto it = commands.find(command);
     const auto more = moreCommands.find(command);
     if (it == commands.end() && more == moreCommands.end()) {

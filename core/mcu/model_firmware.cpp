@@ -89,6 +89,30 @@ Expected<std::string> readText(const fs::path& path)
     return s.str();
 }
 
+// The fit, before anything is compiled: "needs N bytes (parts), has M" per region.
+Status checkFit(const FirmwareBoard& board, const ModelMemoryPlan& plan, const Shape& input)
+{
+    const MemoryRegion* sram = board.region("SRAM");
+    const MemoryRegion* flash = board.region("FLASH");
+    const uint64_t sramNeed = plan.arenaBytes + plan.scratchBytes + kSramAllowance;
+    const uint64_t flashNeed = plan.weightBytes + kFlashAllowance;
+    std::string refusal;
+    if (sram && sramNeed > sram->length)
+        refusal += "SRAM needs " + num(static_cast<int64_t>(sramNeed)) + " bytes (arena " +
+                   num(static_cast<int64_t>(plan.arenaBytes)) + ", kernel scratch " +
+                   num(static_cast<int64_t>(plan.scratchBytes)) + ", firmware allowance " +
+                   num(static_cast<int64_t>(kSramAllowance)) + "), has " + num(static_cast<int64_t>(sram->length));
+    if (flash && flashNeed > flash->length)
+        refusal += std::string(refusal.empty() ? "" : "; ") + "FLASH needs " + num(static_cast<int64_t>(flashNeed)) +
+                   " bytes (weights and parameters " + num(static_cast<int64_t>(plan.weightBytes)) +
+                   ", code allowance " + num(static_cast<int64_t>(kFlashAllowance)) + "), has " +
+                   num(static_cast<int64_t>(flash->length));
+    if (!refusal.empty())
+        return makeError("the model does not fit " + board.name + " at input " + shapeToString(input) +
+                         " (layer by layer, int8): " + refusal + "; nothing was compiled");
+    return Status::ok();
+}
+
 } // namespace
 
 Expected<std::vector<FirmwareFile>> generateModelFirmware(const Int8Network& net, const Int8Run& desktop,
@@ -278,26 +302,8 @@ Expected<ModelOnChip> runModelOnChip(const Int8Network& net, const Tensor& input
     auto files = generateModelFirmware(net, *desktop, inputChw.shape(), result.plan);
     if (!files)
         return std::move(files).takeError();
-    // The fit, before anything is compiled.
-    const MemoryRegion* sram = board->region("SRAM");
-    const MemoryRegion* flash = board->region("FLASH");
-    const uint64_t sramNeed = result.plan.arenaBytes + result.plan.scratchBytes + kSramAllowance;
-    const uint64_t flashNeed = result.plan.weightBytes + kFlashAllowance;
-    std::string refusal;
-    if (sram && sramNeed > sram->length)
-        refusal += "SRAM needs " + num(static_cast<int64_t>(sramNeed)) + " bytes (arena " +
-                   num(static_cast<int64_t>(result.plan.arenaBytes)) + ", kernel scratch " +
-                   num(static_cast<int64_t>(result.plan.scratchBytes)) + ", firmware allowance " +
-                   num(static_cast<int64_t>(kSramAllowance)) + "), has " + num(static_cast<int64_t>(sram->length));
-    if (flash && flashNeed > flash->length)
-        refusal += std::string(refusal.empty() ? "" : "; ") + "FLASH needs " + num(static_cast<int64_t>(flashNeed)) +
-                   " bytes (weights and parameters " + num(static_cast<int64_t>(result.plan.weightBytes)) +
-                   ", code allowance " + num(static_cast<int64_t>(kFlashAllowance)) + "), has " +
-                   num(static_cast<int64_t>(flash->length));
-    if (!refusal.empty())
-        return makeError("the model does not fit " + board->name + " at input " + shapeToString(inputChw.shape()) +
-                         " (layer by layer, int8): " + refusal + "; nothing was compiled");
-
+    if (Status fits = checkFit(*board, result.plan, inputChw.shape()); !fits)
+        return makeError(fits.error());
     auto mainSource = readText(firmwareResourceDir() / "apps" / "model_run" / "main.c");
     if (!mainSource)
         return std::move(mainSource).takeError();
@@ -348,6 +354,43 @@ Expected<ModelOnChip> runModelOnChip(const Int8Network& net, const Tensor& input
             result.headValues += static_cast<int64_t>(map.size());
         }
     return result;
+}
+
+Expected<ModelDeployment> deployModelFirmware(const Int8Network& net, const Shape& inputChw, const std::string& boardName,
+                                              const fs::path& dir, double buildTimeoutSeconds)
+{
+    auto board = loadFirmwareBoard(boardName);
+    if (!board)
+        return std::move(board).takeError();
+    if (inputChw.size() != 3)
+        return makeError("the input must be CHW, got " + shapeToString(inputChw));
+    // The maps' shapes come from one desktop run; the values do not matter here.
+    const std::vector<int8_t> zeros(static_cast<size_t>(shapeNumel(inputChw)), 0);
+    auto desktop = net.runQuantized(zeros, inputChw);
+    if (!desktop)
+        return std::move(desktop).takeError();
+    ModelDeployment d;
+    d.board = board->name;
+    d.projectDir = dir;
+    auto files = generateModelFirmware(net, *desktop, inputChw, d.plan);
+    if (!files)
+        return std::move(files).takeError();
+    if (Status fits = checkFit(*board, d.plan, inputChw); !fits)
+        return makeError(fits.error());
+    auto mainSource = readText(firmwareResourceDir() / "apps" / "model_run" / "main.c");
+    if (!mainSource)
+        return std::move(mainSource).takeError();
+    FirmwareProjectSpec spec;
+    spec.boardName = board->name;
+    spec.files = *files;
+    spec.files.push_back({"main.c", *mainSource});
+    if (Status s = writeFirmwareProject(spec, *board, dir); !s)
+        return makeError(s.error());
+    auto built = buildFirmware(dir, *board, buildTimeoutSeconds);
+    if (!built)
+        return std::move(built).takeError();
+    d.build = *built;
+    return d;
 }
 
 } // namespace rnnpool

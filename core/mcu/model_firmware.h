@@ -55,6 +55,19 @@ struct ModelOnChip {
 Expected<std::vector<FirmwareFile>> generateModelFirmware(const Int8Network& net, const Int8Run& desktop,
                                                           const Shape& inputChw, ModelMemoryPlan& plan);
 
+struct ModelDeployment {
+    ModelMemoryPlan plan;
+    FirmwareBuild build;
+    std::filesystem::path projectDir;
+    std::string board;
+};
+
+// `rnnpool deploy`: writes the project for an input of `inputChw` shape into
+// `dir` (refused with numbers before anything is written when it does not
+// fit), then builds and sizes it.
+Expected<ModelDeployment> deployModelFirmware(const Int8Network& net, const Shape& inputChw, const std::string& board,
+                                              const std::filesystem::path& dir, double buildTimeoutSeconds = 300.0);
+
 // Generates, checks the fit (refused with numbers before compiling), builds,
 // runs on the emulator and compares the heads with the desktop's.
 Expected<ModelOnChip> runModelOnChip(const Int8Network& net, const Tensor& inputChw, const ModelFirmwareOptions& options);

@@ -104,3 +104,41 @@ TEST(ModelOnQemu, BadInputAndUsage)
 
 } // namespace
 } // namespace rnnpool
+
+namespace rnnpool {
+namespace {
+
+TEST(ModelOnQemu, DeployWritesAProjectThatBuildsWarningFree)
+{
+    RNNPOOL_REQUIRE_CROSS_TOOLCHAIN();
+    const fs::path dir = testing::makeTempDir("rnnpool-deploy");
+    const ProcessResult r = cli({"deploy", "--size", "80x60", "-o", dir.string(), "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    for (const char* file : {"Makefile", "CMakeLists.txt", "arm-none-eabi.cmake", "link.ld", "README.md",
+                             "rnnpool_model.h", "rnnpool_model.c", "main.c", "startup.c", "integer/conv_s8.c",
+                             "integer/rnnpool_q15_s8.c", "firmware.elf"})
+        EXPECT_TRUE(fs::exists(dir / file)) << file;
+    // The generated network is straight-line calls over one static arena: no allocation anywhere.
+    const std::string model = readAll(dir / "rnnpool_model.c");
+    EXPECT_EQ(model.find("malloc"), std::string::npos);
+    EXPECT_NE(model.find("rp_rnnpool_s8q15_map(&config"), std::string::npos);
+    // A clean rebuild with the project's own Makefile (-Wall -Wextra -Werror) prints no warning.
+    auto clean = runProcess({"make", "-C", dir.string(), "clean"}, dir, 60.0);
+    ASSERT_TRUE(clean && clean->exitCode == 0);
+    auto made = runProcess({"make", "-C", dir.string()}, dir, 300.0);
+    ASSERT_TRUE(made) << made.error();
+    EXPECT_EQ(made->exitCode, 0) << made->output;
+    EXPECT_EQ(made->output.find("warning"), std::string::npos) << made->output;
+    EXPECT_NE(made->output.find("-Werror"), std::string::npos);
+    fs::remove_all(dir);
+
+    const fs::path refused = fs::temp_directory_path() / "rnnpool-deploy-refused-never-created";
+    const ProcessResult no = cli({"deploy", "-o", refused.string()});
+    EXPECT_EQ(no.exitCode, 1) << no.output;
+    EXPECT_NE(no.output.find("SRAM needs"), std::string::npos) << no.output;
+    EXPECT_FALSE(fs::exists(refused / "Makefile"));
+    EXPECT_EQ(cli({"deploy", "--schedule", "rowstream", "-o", refused.string()}).exitCode, 2);
+}
+
+} // namespace
+} // namespace rnnpool
