@@ -56,9 +56,11 @@ std::string num(int64_t v) { return std::to_string(v); }
 
 std::string shapeLiteral(const rp_conv_shape_t& s)
 {
-    return "{" + num(s.in_channels) + ", " + num(s.in_height) + ", " + num(s.in_width) + ", " + num(s.out_channels) +
-           ", " + num(s.kernel_h) + ", " + num(s.kernel_w) + ", " + num(s.stride_h) + ", " + num(s.stride_w) + ", " +
-           num(s.pad_h) + ", " + num(s.pad_w) + "}";
+    std::ostringstream o;
+    o << "{" << s.in_channels << ", " << s.in_height << ", " << s.in_width << ", " << s.out_channels << ", "
+      << s.kernel_h << ", " << s.kernel_w << ", " << s.stride_h << ", " << s.stride_w << ", " << s.pad_h << ", "
+      << s.pad_w << "}";
+    return o.str();
 }
 
 std::string cellLiteral(const rp_fastgrnn_q15_cell& x, const std::string& p)
