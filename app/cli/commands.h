@@ -17,5 +17,6 @@ int commandCompare(const std::vector<std::string>& args);
 int commandSweep(const std::vector<std::string>& args);
 int commandEval(const std::vector<std::string>& args);
 int commandPaperTables(const std::vector<std::string>& args);
+int commandCheckQ15(const std::vector<std::string>& args);
 
 } // namespace rnnpool::cli

@@ -39,6 +39,11 @@ commands:
   paper-tables [--json]
            Our parameters, multiply-adds and peak RAM beside the paper's Tables 1, 3, 4 and 5, with the
            convention each column counts by and the figures that are not reproduced, and why.
+  check-q15 DIR [--dump OUTDIR] [--json]
+           Our integer RNNPool (Q15 FastGRNN, core/integer) on a folder of EdgeML integer-RNNPool goldens
+           (the format of ../shared/reference/edgeml-q15: manifest.json and .npy files): how many outputs
+           match bit for bit, per case (entry point q15/q7, scale mode div/shift). --dump writes
+           <entry>_<mode>_output.npy for each case. Exit 1 on a bad folder or any mismatch.
   help     This text.
 
 Sizes are width x height, as cameras name them: --size 320x240.
@@ -57,7 +62,7 @@ int main(int argc, char** argv)
     const std::string command = argv[1];
     const std::vector<std::string> args(argv + 2, argv + argc);
     const std::map<std::string, int (*)(const std::vector<std::string>&)> commands{
-        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}, {"sweep", commandSweep}, {"eval", commandEval}, {"paper-tables", commandPaperTables}};
+        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}, {"sweep", commandSweep}, {"eval", commandEval}, {"paper-tables", commandPaperTables}, {"check-q15", commandCheckQ15}};
     if (command == "help" || command == "--help" || command == "-h") {
         std::cout << kUsage;
         return kExitOk;
