@@ -61,7 +61,14 @@ void writeManifest(const fs::path& dir, const nlohmann::json& doc)
     std::ofstream(dir / "manifest.json") << doc.dump(1);
 }
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+// Built by appending: GCC 12 warns falsely (-Wrestrict) on "'" + string + "'".
+std::string q(const fs::path& p)
+{
+    std::string quoted(1, '\'');
+    quoted += p.string();
+    quoted += '\'';
+    return quoted;
+}
 
 size_t count(const std::string& text, const std::string& what)
 {
