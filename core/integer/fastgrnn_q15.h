@@ -170,6 +170,17 @@ void rp_fastgrnn_q15_wx_q15(const rp_fastgrnn_q15_cell* c, const int16_t* x, int
 void rp_fastgrnn_q15_wx_s8(const rp_fastgrnn_q15_cell* c, const int8_t* x, int32_t x_stride, int32_t zero_point,
                            int32_t* wx_q12);
 
+/* The same step and W.x with the weights transposed (Ut[j*hidden + i] =
+ * U[i*hidden + j], Wt[j*hidden + i] = W[i*input + j]): every unit's sum
+ * accumulates at once, which vector units do well. Same bits as
+ * rp_fastgrnn_q15_step_pre / rp_fastgrnn_q15_wx_s8 (rnnpool_quantizer_test).
+ * The map kernel transposes the weights into its scratch. */
+size_t rp_fastgrnn_q15_t_scratch_bytes(int32_t hidden_dims);
+void rp_fastgrnn_q15_step_pre_t(const rp_fastgrnn_q15_cell* c, const int16_t* Ut, const int32_t* wx_q12, int16_t* h,
+                                void* scratch);
+void rp_fastgrnn_q15_wx_s8_t(const rp_fastgrnn_q15_cell* c, const int16_t* Wt, const int8_t* x, int32_t x_stride,
+                             int32_t zero_point, int32_t* wx_q12);
+
 #ifdef __cplusplus
 }
 #endif
