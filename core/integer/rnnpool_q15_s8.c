@@ -108,7 +108,7 @@ static void step(const rp_fastgrnn_q15_cell* c, const fast_weights* fast, int wh
         rp_fastgrnn_q15_step_pre(c, pre, h, cell);
 }
 
-static void run_patch(const rp_rnnpool_s8q15_config* cfg, const int32_t* pixelWx, const int8_t* in, int32_t in_w,
+static void run_patch(const rp_rnnpool_s8q15_config* cfg, int32_t* pixelWx, const int8_t* in, int32_t in_w,
                       int32_t plane, int16_t* out, void* scratch, rp_rnnpool_q15_trace* trace, int shareRnn2Wx,
                       const fast_weights* fast)
 {
@@ -150,7 +150,7 @@ static void run_patch(const rp_rnnpool_s8q15_config* cfg, const int32_t* pixelWx
         const rp_fastgrnn_q15_cell* c2 = backward ? &cfg->rnn2_backward : &cfg->rnn2_forward;
         const int16_t* sums = run < 2 ? rowsum : colsum;
         int16_t* steps = trace && trace->rnn2_steps ? trace->rnn2_steps + (size_t)run * (size_t)k * (size_t)h2 : NULL;
-        int32_t* shared = shareRnn2Wx ? (int32_t*)pixelWx : NULL;
+        int32_t* shared = shareRnn2Wx ? pixelWx : NULL;
         if (shared && !backward)
             for (int32_t t = 0; t < k; ++t)
                 rp_fastgrnn_q15_wx_q15(c2, sums + (size_t)t * (size_t)h1, shared + (size_t)t * (size_t)h2);

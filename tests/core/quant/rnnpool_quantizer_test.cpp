@@ -256,3 +256,58 @@ TEST(RnnPoolQ15Model, DefaultModelOnAnUncalibratedPictureKeepsSqnr)
 
 } // namespace
 } // namespace rnnpool
+
+namespace rnnpool {
+namespace {
+
+// The transposed cell (the map kernel's) against the row-wise one on extreme
+// states, non-power-of-two multipliers and wide inputs (the int64 fallback).
+TEST(RnnPoolQ15Map, TransposedCellEqualsRowWiseCell)
+{
+    std::mt19937 rng(4242);
+    for (int iter = 0; iter < 3000; ++iter) {
+        const int32_t n = std::uniform_int_distribution<int32_t>(1, 40)(rng);
+        const int32_t in = iter % 10 == 0 ? 200 : std::uniform_int_distribution<int32_t>(1, 12)(rng);
+        std::uniform_int_distribution<int32_t> w(-32767, 32767), b(-200000, 200000);
+        std::vector<int16_t> W(static_cast<size_t>(n * in)), U(static_cast<size_t>(n * n)), Wt(W.size()), Ut(U.size());
+        std::vector<int32_t> bg(static_cast<size_t>(n)), bh(static_cast<size_t>(n));
+        for (auto& v : W) v = static_cast<int16_t>(w(rng));
+        for (auto& v : U) v = static_cast<int16_t>(w(rng));
+        for (auto& v : bg) v = b(rng);
+        for (auto& v : bh) v = b(rng);
+        for (int32_t i = 0; i < n; ++i) {
+            for (int32_t j = 0; j < in; ++j)
+                Wt[static_cast<size_t>(j * n + i)] = W[static_cast<size_t>(i * in + j)];
+            for (int32_t j = 0; j < n; ++j)
+                Ut[static_cast<size_t>(j * n + i)] = U[static_cast<size_t>(i * n + j)];
+        }
+        const bool pow2 = iter % 2 == 0;
+        const int32_t hFrac = std::uniform_int_distribution<int32_t>(0, 15)(rng);
+        auto uh = pow2 ? makeQ15Multiplier(std::ldexp(1.0, -std::uniform_int_distribution<int>(1, 30)(rng)))
+                       : makeQ15Multiplier(std::uniform_real_distribution<double>(1e-9, 0.9)(rng));
+        auto wx = makeQ15Multiplier(std::uniform_real_distribution<double>(1e-7, 0.9)(rng));
+        ASSERT_TRUE(uh && wx);
+        const rp_fastgrnn_q15_cell c{W.data(), U.data(), bg.data(), bh.data(), static_cast<int16_t>(rng() % 32768),
+                                     static_cast<int16_t>(rng() % 32768), in, n, hFrac, *wx, *uh};
+        ASSERT_EQ(rp_fastgrnn_q15_check(&c), RP_Q15_OK);
+        std::vector<int8_t> x(static_cast<size_t>(in * 3));
+        for (auto& v : x) v = static_cast<int8_t>(std::uniform_int_distribution<int>(-128, 127)(rng));
+        const int32_t zp = std::uniform_int_distribution<int32_t>(-128, 127)(rng);
+        std::vector<int32_t> wxA(static_cast<size_t>(n)), wxB(wxA.size());
+        rp_fastgrnn_q15_wx_s8(&c, x.data(), 3, zp, wxA.data());
+        rp_fastgrnn_q15_wx_s8_t(&c, Wt.data(), x.data(), 3, zp, wxB.data());
+        ASSERT_EQ(wxA, wxB) << "iteration " << iter;
+        std::vector<int16_t> hA(static_cast<size_t>(n)), hB;
+        for (auto& v : hA) v = static_cast<int16_t>(iter % 3 == 0 ? (rng() % 2 ? 32767 : -32768) : w(rng));
+        hB = hA;
+        std::vector<uint64_t> sA(rp_fastgrnn_q15_scratch_bytes(n) / 8 + 1), sB(rp_fastgrnn_q15_t_scratch_bytes(n) / 8 + 1);
+        for (int step = 0; step < 4; ++step) {
+            rp_fastgrnn_q15_step_pre(&c, wxA.data(), hA.data(), sA.data());
+            rp_fastgrnn_q15_step_pre_t(&c, Ut.data(), wxA.data(), hB.data(), sB.data());
+            ASSERT_EQ(hA, hB) << "iteration " << iter << " step " << step;
+        }
+    }
+}
+
+} // namespace
+} // namespace rnnpool
