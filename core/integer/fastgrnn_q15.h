@@ -13,10 +13,14 @@
  *
  * 2. rp_fastgrnn_q15_*: the cell of our own float-trained models (real
  *    sigmoid and tanh). Weights int16, hidden state int16 in a per-cell Q
- *    format, pre-activations int32 in Q12, sigmoid/tanh by a 129-entry table
- *    with linear interpolation (max abs error 7e-5 / 1.5e-4 against the
- *    float sigmoid / tanh; see rp_sigmoid_q15 below), rounding to nearest (half up) and
- *    saturation on every narrowing.
+ *    format q, pre-activations int32 in Q12, sigmoid/tanh by a table with
+ *    linear interpolation (max abs error 7e-5 / 1.5e-4 against the float
+ *    sigmoid / tanh; see rp_sigmoid_q15 below). One step:
+ *      pre = M_wx(W.x) + M_uh(U.h)        (fixed-point multipliers -> Q12)
+ *      z = sigmoid(pre + Bg), c = tanh(pre + Bh)              (Q15)
+ *      h' = sat16( rnd(z h / 2^15) + rnd(g c / 2^(30-q)) ),
+ *           g = rnd(zeta (2^15 - z) / 2^15) + nu               (Q15)
+ *    rnd = round half up; pre-activation sums saturate to int32.
  *
  * Usage (EdgeML cell, one step of RNN1 from h = 0):
  *
@@ -174,7 +178,8 @@ void rp_fastgrnn_q15_wx_s8(const rp_fastgrnn_q15_cell* c, const int8_t* x, int32
  * U[i*hidden + j], Wt[j*hidden + i] = W[i*input + j]): every unit's sum
  * accumulates at once, which vector units do well. Same bits as
  * rp_fastgrnn_q15_step_pre / rp_fastgrnn_q15_wx_s8 (rnnpool_quantizer_test).
- * The map kernel transposes the weights into its scratch. */
+ * The map kernel transposes the weights into its scratch. The step's scratch
+ * holds int64 sums: 8-byte aligned (the map kernel aligns its own). */
 size_t rp_fastgrnn_q15_t_scratch_bytes(int32_t hidden_dims);
 void rp_fastgrnn_q15_step_pre_t(const rp_fastgrnn_q15_cell* c, const int16_t* Ut, const int32_t* wx_q12, int16_t* h,
                                 void* scratch);
