@@ -8,7 +8,10 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/int8_common.h"
 #include "eval/face_evaluation.h"
+#include "quant/int8_detector.h"
+#include "quant/quantized_file.h"
 
 namespace rnnpool::cli {
 
@@ -58,7 +61,7 @@ std::optional<std::vector<std::string>> parseDetectors(const std::string& list)
     while (start <= list.size()) {
         const size_t comma = std::min(list.find(',', start), list.size());
         const std::string name = list.substr(start, comma - start);
-        if ((name != "model" && name != "haar") || std::find(names.begin(), names.end(), name) != names.end())
+        if ((name != "model" && name != "model-i8" && name != "haar") || std::find(names.begin(), names.end(), name) != names.end())
             return std::nullopt;
         names.push_back(name);
         start = comma + 1;
@@ -70,7 +73,7 @@ std::optional<std::vector<std::string>> parseDetectors(const std::string& list)
 
 int commandEval(const std::vector<std::string>& argv)
 {
-    const Arguments args(argv, {"--model", "--arch", "--detector", "--images", "--labels", "--min-face", "--limit", "--rnn-layout"},
+    const Arguments args(argv, {"--model", "--arch", "--detector", "--images", "--labels", "--min-face", "--limit", "--rnn-layout", "--dtype"},
                          {"--json"});
     if (!args.ok())
         return usageError("eval", args.error());
@@ -78,10 +81,13 @@ int commandEval(const std::vector<std::string>& argv)
     const auto labelsFile = args.value("--labels");
     if (!images || !labelsFile)
         return usageError("eval", "give --images DIR and --labels labels.txt");
-    const std::string detectorList = args.value("--detector").value_or("model");
+    const auto dtype = parseRunDtype(args);
+    if (!dtype)
+        return usageError("eval", "--dtype must be f32 or i8, not '" + *args.value("--dtype") + "'");
+    const std::string detectorList = args.value("--detector").value_or(*dtype == "i8" ? "model-i8" : "model");
     const auto detectors = parseDetectors(detectorList);
     if (!detectors)
-        return usageError("eval", "--detector must be model, haar or model,haar, not '" + detectorList + "'");
+        return usageError("eval", "--detector must be a comma-separated list of model, model-i8 and haar, not '" + detectorList + "'");
     EvaluationOptions options;
     if (const auto m = args.value("--min-face")) {
         char* end = nullptr;
@@ -102,8 +108,27 @@ int commandEval(const std::vector<std::string>& argv)
     if (!labels)
         return inputError(labels.error());
 
+    // An int8 file given as --model serves model-i8 only; its graph stands in for the float model.
     bool usage = false;
-    auto model = chooseModel(args, true, usage);
+    const bool int8File = args.value("--model") && isQuantizedModelFile(*args.value("--model"));
+    std::shared_ptr<const Int8Network> int8;
+    if (int8File || std::find(detectors->begin(), detectors->end(), "model-i8") != detectors->end()) {
+        auto net = chooseInt8Network(args, usage);
+        if (!net)
+            return usage ? usageError("eval", net.error()) : inputError(net.error());
+        int8 = *net;
+    }
+    if (int8File && std::find(detectors->begin(), detectors->end(), "model") != detectors->end())
+        return usageError("eval", "--model names an int8 file: the float detector 'model' needs a float model");
+    Expected<Model> model = Error{""};
+    if (int8File) {
+        Model m;
+        m.network = int8->model().network;
+        m.source = int8->model().source;
+        model = std::move(m);
+    } else {
+        model = chooseModel(args, true, usage);
+    }
     if (!model)
         return usage ? usageError("eval", model.error()) : inputError(model.error());
     if (!model->spec().detector)
@@ -117,14 +142,17 @@ int commandEval(const std::vector<std::string>& argv)
             if (!haar)
                 return inputError(haar.error());
             source = std::move(*haar);
+        } else if (name == "model-i8") {
+            source = int8Faces(int8);
         } else {
             source = modelFaces(*model);
         }
         auto result = evaluateFaces(*source, *labels, *images, options);
         if (!result)
             return inputError(result.error());
-        const bool isModel = name == "model";
-        evaluated.push_back({name, source->name(), isModel ? model->source : "opencv-data", isModel && model->randomWeights,
+        const bool isModel = name != "haar";
+        const std::string file = name == "model-i8" ? int8->model().source : (isModel ? model->source : "opencv-data");
+        evaluated.push_back({name, source->name(), file, isModel && model->randomWeights,
                              std::move(*result)});
     }
 

@@ -1,12 +1,16 @@
 // rnnpool run: detection on a picture or a prepared tensor.
 #include <filesystem>
+#include <functional>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "engine/annotate.h"
+#include "cli/int8_common.h"
 #include "engine/face_detector.h"
+#include "quant/int8_detector.h"
 #include "io/npy.h"
 
 namespace rnnpool::cli {
@@ -54,7 +58,7 @@ Status dumpOutputs(const std::filesystem::path& dir, const FrameResult& frame, c
 
 int commandRun(const std::vector<std::string>& argv)
 {
-    const Arguments args(argv, {"--model", "--arch", "--image", "--tensor", "--size", "--dump", "--threshold", "--rnn-layout", "--annotate"},
+    const Arguments args(argv, {"--model", "--arch", "--image", "--tensor", "--size", "--dump", "--threshold", "--rnn-layout", "--annotate", "--dtype"},
                          {"--dump-layers", "--json"});
     if (!args.ok())
         return usageError("run", args.error());
@@ -87,18 +91,41 @@ int commandRun(const std::vector<std::string>& argv)
     }
     options.keepLayerOutputs = args.flag("--dump-layers");
 
+    const auto dtype = parseRunDtype(args);
+    if (!dtype)
+        return usageError("run", "--dtype must be f32 or i8, not '" + *args.value("--dtype") + "'");
+
+    // The float model, or the int8 network (whose QuantizedModel carries the graph).
     bool usage = false;
-    auto model = chooseModel(args, true, usage);
-    if (!model)
-        return usage ? usageError("run", model.error()) : inputError(model.error());
-    const FaceDetector detector(*model);
+    Expected<Model> model = Error{""};
+    std::function<Expected<FrameResult>(const cv::Mat&)> detectPicture;
+    std::function<Expected<FrameResult>(Tensor)> detectTensor;
+    if (*dtype == "i8") {
+        auto net = chooseInt8Network(args, usage);
+        if (!net)
+            return usage ? usageError("run", net.error()) : inputError(net.error());
+        Model m;
+        m.network = net->get()->model().network;
+        m.source = net->get()->model().source + " (int8" + (net->get()->rnnPoolIsInteger() ? "" : "; RNNPool in float until the Q15 kernel is merged") + ")";
+        model = std::move(m);
+        const auto detector = std::make_shared<Int8Detector>(*net);
+        detectPicture = [detector, &options](const cv::Mat& p) { return detector->detect(p, options); };
+        detectTensor = [detector, &options](Tensor t) { return detector->detectTensor(std::move(t), options); };
+    } else {
+        model = chooseModel(args, true, usage);
+        if (!model)
+            return usage ? usageError("run", model.error()) : inputError(model.error());
+        const auto detector = std::make_shared<FaceDetector>(*model);
+        detectPicture = [detector, &options](const cv::Mat& p) { return detector->detect(p, options); };
+        detectTensor = [detector, &options](Tensor t) { return detector->detectTensor(std::move(t), options); };
+    }
 
     Expected<FrameResult> frame = Error{""};
     if (image) {
         auto picture = loadPicture(*image);
         if (!picture)
             return inputError(picture.error());
-        frame = detector.detect(*picture, options);
+        frame = detectPicture(*picture);
         if (!frame)
             return inputError("picture '" + *image + "': " + frame.error());
         if (const auto out = args.value("--annotate")) {
@@ -114,7 +141,7 @@ int commandRun(const std::vector<std::string>& argv)
             t.reshape(Shape(t.shape().begin() + 1, t.shape().end()));
         if (t.rank() != 3)
             return inputError("tensor '" + *tensorPath + "': shape " + shapeToString(t.shape()) + " is not (1,C,H,W) or (C,H,W)");
-        frame = detector.detectTensor(std::move(t), options);
+        frame = detectTensor(std::move(t));
         if (!frame)
             return inputError("tensor '" + *tensorPath + "': " + frame.error());
     }
@@ -128,6 +155,7 @@ int commandRun(const std::vector<std::string>& argv)
     if (args.flag("--json")) {
         nlohmann::json out;
         out["model"] = model->source;
+        out["dtype"] = *dtype;
         out["arch"] = spec.name;
         out["random_weights"] = model->randomWeights;
         out["notes"] = model->notes;

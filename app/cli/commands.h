@@ -18,5 +18,8 @@ int commandSweep(const std::vector<std::string>& args);
 int commandEval(const std::vector<std::string>& args);
 int commandPaperTables(const std::vector<std::string>& args);
 int commandCheckQ15(const std::vector<std::string>& args);
+int commandM4(const std::vector<std::string>& args);
+int commandQuantize(const std::vector<std::string>& args);
+int commandQuantReport(const std::vector<std::string>& args);
 
 } // namespace rnnpool::cli

@@ -10,7 +10,7 @@ namespace {
 constexpr const char* kUsage = R"(usage: rnnpool <command> [options]
 
 commands:
-  run      [--model FILE] [--arch NAME] (--image IMG [--size WxH] | --tensor X.npy)
+  run      [--model FILE] [--arch NAME] [--dtype f32|i8] (--image IMG [--size WxH] | --tensor X.npy)
            [--dump DIR] [--dump-layers] [--threshold T] [--annotate OUT.png] [--json]
            [--rnn-layout auto|current|legacy]
            Detect faces. Without --model, the default model is used. --annotate writes the picture
@@ -33,7 +33,7 @@ commands:
            The same for the named architectures, side by side; --board adds estimated latencies.
   sweep    --arch NAME --param KEY --values V1,V2,... [--dtype f32|i16|i8] [--count-input] [--json]
            Parameters, multiply-adds and peaks as one setting varies (rnnpool.h1, rnnpool.patch, input, ...).
-  eval     [--model FILE | --arch NAME] [--detector model|haar|model,haar] --images DIR --labels labels.txt
+  eval     [--model FILE | --arch NAME] [--dtype f32|i8] [--detector model,model-i8,haar] --images DIR --labels labels.txt
            [--min-face PX] [--limit N] [--json]
            Average precision at IoU 0.5 (VOC all points), the precision/recall curve, recall per face size.
   paper-tables [--json]
@@ -44,6 +44,16 @@ commands:
            (the format of ../shared/reference/edgeml-q15: manifest.json and .npy files): how many outputs
            match bit for bit, per case (entry point q15/q7, scale mode div/shift). --dump writes
            <entry>_<mode>_output.npy for each case. Exit 1 on a bad folder or any mismatch.
+  m4       check-q15 DIR | boards | run ... (rnnpool m4 help)
+           Firmware for an emulated Cortex-M4 (QEMU netduinoplus2): EdgeML's Q15 RNNPool checked bit
+           for bit on the chip with instructions per patch; the boards and their memory regions.
+  quantize [--model FILE | --arch NAME] [--calibrate DIR]... [--no-samples] [--limit N]
+           [--method mse|percentile|minmax] [--percentile P] -o OUT.safetensors
+           Post-training quantisation to int8 (per-channel weights, calibrated activations); the file
+           runs with run/eval/bench --dtype i8 --model OUT.safetensors.
+  quant-report [--model FILE] [--images DIR [--labels labels.txt] [--min-face PX] [--limit N]] [--json]
+           Per layer SQNR of the int8 engine against float, scales, ranges and saturation; detection
+           agreement (F1 at IoU 0.5) and, with labels, AP float and int8.
   help     This text.
 
 Sizes are width x height, as cameras name them: --size 320x240.
@@ -62,18 +72,21 @@ int main(int argc, char** argv)
     const std::string command = argv[1];
     const std::vector<std::string> args(argv + 2, argv + argc);
     const std::map<std::string, int (*)(const std::vector<std::string>&)> commands{
-        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}, {"sweep", commandSweep}, {"eval", commandEval}, {"paper-tables", commandPaperTables}, {"check-q15", commandCheckQ15}};
+        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}, {"sweep", commandSweep}, {"eval", commandEval}, {"paper-tables", commandPaperTables}, {"quantize", commandQuantize}, {"quant-report", commandQuantReport}, {"check-q15", commandCheckQ15}};
     if (command == "help" || command == "--help" || command == "-h") {
         std::cout << kUsage;
         return kExitOk;
     }
+    // Commands of later branches are looked up here, apart from the table above.
+    const std::map<std::string, int (*)(const std::vector<std::string>&)> moreCommands{{"m4", commandM4}};
     const auto it = commands.find(command);
-    if (it == commands.end()) {
+    const auto more = moreCommands.find(command);
+    if (it == commands.end() && more == moreCommands.end()) {
         std::cerr << "rnnpool: unknown command '" << command << "'\n" << kUsage;
         return kExitUsage;
     }
     try {
-        return it->second(args);
+        return it != commands.end() ? it->second(args) : more->second(args);
     } catch (const std::exception& e) {
         // Core code reports problems as values; this is a last line of defence.
         std::cerr << "rnnpool " << command << ": internal error: " << e.what() << "\n";

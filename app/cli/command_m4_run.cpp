@@ -1,0 +1,174 @@
+// rnnpool m4 run: the int8 network as generated firmware on the emulated
+// Cortex-M4, its heads decoded on the host with the desktop's own code.
+#include <iomanip>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/common.h"
+#include "cli/int8_common.h"
+#include "detect/post_process.h"
+#include "engine/preprocess.h"
+#include "io/npy.h"
+#include "mcu/model_firmware.h"
+
+namespace rnnpool::cli {
+
+namespace {
+
+// Written as `rnnpool run --dtype i8 --dump` writes them.
+Status dumpHeads(const std::filesystem::path& dir, const HeadOutputs& heads, const std::vector<Detection>& detections)
+{
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+        return makeError("cannot create dump folder '" + dir.string() + "': " + ec.message());
+    if (Status st = writeNpy(dir / "loc.npy", Tensor({1, static_cast<int64_t>(heads.loc.size())}, heads.loc)); !st)
+        return st;
+    if (Status st = writeNpy(dir / "conf.npy", Tensor({1, static_cast<int64_t>(heads.conf.size())}, heads.conf)); !st)
+        return st;
+    std::vector<float> rows;
+    for (const Detection& d : detections)
+        rows.insert(rows.end(), {d.score, d.x1, d.y1, d.x2, d.y2});
+    return writeNpy(dir / "detections.npy", Tensor({static_cast<int64_t>(detections.size()), 5}, rows));
+}
+
+} // namespace
+
+int commandM4Run(const std::vector<std::string>& rest)
+{
+    const Arguments args(rest, {"--model", "--arch", "--image", "--tensor", "--size", "--board", "--dump", "--project",
+                                "--timeout", "--rnn-layout"},
+                         {"--json"});
+    if (!args.ok())
+        return usageError("m4 run", args.error());
+    if (!args.positionals().empty())
+        return usageError("m4 run", "unexpected argument '" + args.positionals().front() + "'");
+    const auto image = args.value("--image");
+    const auto tensorPath = args.value("--tensor");
+    if (image.has_value() == tensorPath.has_value())
+        return usageError("m4 run", "give exactly one of --image IMG or --tensor X.npy");
+    std::optional<Size2> size;
+    if (const auto s = args.value("--size")) {
+        if (tensorPath)
+            return usageError("m4 run", "--size applies to --image only; a tensor has its own size");
+        const auto parsed = parseSizeSpec(*s);
+        if (!parsed || parsed->channels != 0)
+            return usageError("m4 run", "--size must be WIDTHxHEIGHT, e.g. 80x60, not '" + *s + "'");
+        size = Size2{parsed->width, parsed->height};
+    }
+    ModelFirmwareOptions options;
+    if (const auto b = args.value("--board"))
+        options.board = *b;
+    if (const auto p = args.value("--project"))
+        options.projectDir = *p;
+    if (const auto t = args.value("--timeout")) {
+        char* end = nullptr;
+        const double v = std::strtod(t->c_str(), &end);
+        if (end == t->c_str() || *end != '\0' || !(v > 0.0))
+            return usageError("m4 run", "--timeout takes a positive number of seconds, not '" + *t + "'");
+        options.runTimeoutSeconds = v;
+    }
+    bool usage = false;
+    auto net = chooseInt8Network(args, usage);
+    if (!net)
+        return usage ? usageError("m4 run", net.error()) : inputError(net.error());
+    const ArchSpec& spec = (*net)->model().spec();
+    if (!spec.detector)
+        return inputError("m4 run: architecture '" + spec.name + "' is not a face detector");
+
+    Tensor input;
+    if (image) {
+        auto picture = loadPicture(*image);
+        if (!picture)
+            return inputError(picture.error());
+        Size2 area{spec.defaultWidth, spec.defaultHeight};
+        area = {spec.detector->areaWidth, spec.detector->areaHeight};
+        auto prepared = prepareInput(*picture, spec.inputChannels, area, size);
+        if (!prepared)
+            return inputError("picture '" + *image + "': " + prepared.error());
+        input = std::move(prepared->tensor);
+    } else {
+        auto tensor = readNpy(*tensorPath);
+        if (!tensor)
+            return inputError(tensor.error());
+        input = std::move(*tensor);
+        if (input.rank() == 4 && input.dim(0) == 1)
+            input.reshape(Shape(input.shape().begin() + 1, input.shape().end()));
+        if (input.rank() != 3 || input.dim(0) != spec.inputChannels)
+            return inputError("tensor '" + *tensorPath + "': shape " + shapeToString(input.shape()) + " is not (1," +
+                              std::to_string(spec.inputChannels) + ",H,W) or (" + std::to_string(spec.inputChannels) +
+                              ",H,W)");
+    }
+
+    auto chip = runModelOnChip(**net, input, options);
+    if (!chip)
+        return inputError("m4 run: " + chip.error());
+    const HeadOutputs heads = (*net)->heads(chip->chip);
+    const std::vector<Detection> detections = postProcess(heads, input.dim(2), input.dim(1), *spec.detector);
+    if (const auto dir = args.value("--dump")) {
+        if (!chip->ran)
+            return inputError("m4 run: --dump needs a run, and " + chip->board + " has no emulator");
+        if (Status st = dumpHeads(*dir, heads, detections); !st)
+            return inputError(st.error());
+    }
+
+    nlohmann::json sram = nlohmann::json::object();
+    uint64_t flash = 0;
+    for (const RegionUsage& r : chip->build.regions) {
+        if (r.region == "FLASH")
+            flash = r.usedBytes;
+        else
+            sram[r.region] = r.usedBytes + (r.region == "CCM" ? chip->stackHighWaterBytes : 0);
+    }
+    // One cycle per instruction: a lower bound (an M4 load takes 2 cycles), and labelled an estimate.
+    const double estimatedMs = static_cast<double>(chip->instructions) / chip->coreClockHz * 1e3;
+    if (args.flag("--json")) {
+        nlohmann::json layers = nlohmann::json::array();
+        for (const auto& [name, instr] : chip->layerInstructions)
+            layers.push_back({{"name", name}, {"instructions", instr}});
+        const nlohmann::json j{
+            {"board", chip->board},
+            {"ran_on_emulator", chip->ran},
+            {"input", {{"width", input.dim(2)}, {"height", input.dim(1)}, {"channels", input.dim(0)}}},
+            {"bit_identical_to_desktop", chip->headsIdentical()},
+            {"head_values", chip->headValues},
+            {"head_values_matching", chip->headMatching},
+            {"detections", detections.size()},
+            {"flash_used_bytes", flash},
+            {"sram_used_bytes", sram},
+            {"sram_note", "SRAM: .data + .bss (the arena, the kernel scratch, the firmware's statics); CCM: the stack's "
+                          "high-water mark, measured by painting"},
+            {"plan", {{"arena_bytes", chip->plan.arenaBytes}, {"input_bytes", chip->plan.inputBytes},
+                      {"scratch_bytes", chip->plan.scratchBytes}, {"weight_bytes", chip->plan.weightBytes}}},
+            {"instructions", chip->instructions},
+            {"instruction_count_note", "QEMU -icount shift=0 instructions read through SysTick; not cycles"},
+            {"layers", layers},
+            {"estimated_ms", estimatedMs},
+            {"estimated_ms_basis", "an estimate: instructions at 1 cycle per instruction at the board's core clock (" +
+                                       formatFloat(chip->coreClockHz / 1e6, 0) + " MHz); a lower bound, as M4 loads take 2 cycles"},
+            {"emulator_seconds", chip->emulatorSeconds},
+            {"project", chip->projectDir.string()}};
+        std::cout << j.dump(2) << "\n";
+    } else {
+        std::cout << spec.name << " int8 at " << input.dim(2) << "x" << input.dim(1) << " on " << chip->board
+                  << (chip->ran ? " (QEMU)" : " (no emulator: built and sized only)") << ", firmware in "
+                  << chip->projectDir.string() << "\n";
+        if (chip->ran) {
+            for (const auto& [name, instr] : chip->layerInstructions)
+                std::cout << "  " << std::left << std::setw(20) << name << std::right << std::setw(14) << instr << "\n";
+            std::cout << "instructions: " << chip->instructions << " (QEMU -icount, not cycles); estimated "
+                      << formatFloat(estimatedMs, 1) << " ms at " << formatFloat(chip->coreClockHz / 1e6, 0)
+                      << " MHz and 1 cycle per instruction (an estimate, a lower bound)\n";
+            std::cout << "heads: " << chip->headMatching << "/" << chip->headValues << " int8 values equal to the desktop's; "
+                      << detections.size() << " detections\n";
+        }
+        std::cout << "flash used: " << flash << " bytes\n";
+        for (const auto& [region, bytes] : sram.items())
+            std::cout << region << " used: " << bytes.get<uint64_t>() << " bytes\n";
+        std::cout << "plan: arena " << chip->plan.arenaBytes << " bytes, scratch " << chip->plan.scratchBytes
+                  << " bytes, weights " << chip->plan.weightBytes << " bytes\n";
+    }
+    return !chip->ran || chip->headsIdentical() ? kExitOk : kExitBadInput;
+}
+
+} // namespace rnnpool::cli

@@ -1,0 +1,89 @@
+/* Int8 dot products and sums, the inner loops of the convolutions. The
+ * portable loops vectorise on x86; with the Arm DSP extension (Cortex-M4)
+ * pairs of int8 are widened with SXTB16 and summed with SMLAD, which gives
+ * the same exact int32 sums in another order. Internal to core/integer. */
+#ifndef RNNPOOL_INTEGER_DOT_S8_H
+#define RNNPOOL_INTEGER_DOT_S8_H
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>
+#define RP_USE_DSP 1
+#endif
+
+static inline int32_t rp_sum_s8(const int8_t* a, int32_t n)
+{
+    int32_t s = 0;
+    for (int32_t i = 0; i < n; ++i)
+        s += a[i];
+    return s;
+}
+
+#ifdef RP_USE_DSP
+/* Four int8 from memory as two pairs of int16: (a0, a2) and (a1, a3). */
+static inline void rp_load_pairs(const int8_t* p, int16x2_t* even, int16x2_t* odd)
+{
+    uint32_t word;
+    memcpy(&word, p, 4);
+    *even = __sxtb16(word);
+    *odd = __sxtb16((word >> 8) | (word << 24));
+}
+#endif
+
+static inline int32_t rp_dot_s8(const int8_t* a, const int8_t* b, int32_t n)
+{
+    int32_t s = 0;
+    int32_t i = 0;
+#ifdef RP_USE_DSP
+    for (; i + 4 <= n; i += 4) {
+        int16x2_t ae, ao, be, bo;
+        rp_load_pairs(a + i, &ae, &ao);
+        rp_load_pairs(b + i, &be, &bo);
+        s = __smlad(ae, be, s);
+        s = __smlad(ao, bo, s);
+    }
+#endif
+    for (; i < n; ++i)
+        s += (int32_t)a[i] * b[i];
+    return s;
+}
+
+/* Four dot products of one vector `x` with four consecutive rows of `w`. */
+static inline void rp_dot4_s8(const int8_t* x, const int8_t* w, int32_t n, int32_t acc[4])
+{
+    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const int8_t* w0 = w;
+    const int8_t* w1 = w + n;
+    const int8_t* w2 = w + 2 * n;
+    const int8_t* w3 = w + 3 * n;
+    int32_t i = 0;
+#ifdef RP_USE_DSP
+    for (; i + 4 <= n; i += 4) {
+        int16x2_t xe, xo, we, wo;
+        rp_load_pairs(x + i, &xe, &xo);
+        rp_load_pairs(w0 + i, &we, &wo);
+        s0 = __smlad(xo, wo, __smlad(xe, we, s0));
+        rp_load_pairs(w1 + i, &we, &wo);
+        s1 = __smlad(xo, wo, __smlad(xe, we, s1));
+        rp_load_pairs(w2 + i, &we, &wo);
+        s2 = __smlad(xo, wo, __smlad(xe, we, s2));
+        rp_load_pairs(w3 + i, &we, &wo);
+        s3 = __smlad(xo, wo, __smlad(xe, we, s3));
+    }
+#endif
+    for (; i < n; ++i) {
+        const int32_t v = x[i];
+        s0 += v * w0[i];
+        s1 += v * w1[i];
+        s2 += v * w2[i];
+        s3 += v * w3[i];
+    }
+    acc[0] = s0;
+    acc[1] = s1;
+    acc[2] = s2;
+    acc[3] = s3;
+}
+
+#endif

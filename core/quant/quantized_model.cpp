@@ -1,0 +1,123 @@
+#include "quant/quantized_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "ops/conv2d.h"
+#include "ops/elementwise.h"
+#include "ops/rnnpool.h"
+
+namespace rnnpool {
+
+Status checkInt8Support(const Network& network)
+{
+    for (const Node& node : network.nodes()) {
+        const std::string_view kind = node.op->kind();
+        if (kind == "conv2d") {
+            const auto& p = static_cast<const Conv2d&>(*node.op).params();
+            const Activation a = p.activation;
+            if (a != Activation::None && a != Activation::Relu && a != Activation::Relu6)
+                return makeError("layer '" + node.name + "': activation '" + std::string(activationName(a)) +
+                                 "' has no int8 kernel (none, relu and relu6 have)");
+            if (p.groups != 1 && !(p.groups == p.inChannels && p.groups == p.outChannels))
+                return makeError("layer '" + node.name + "': grouped convolution (groups " + std::to_string(p.groups) +
+                                 ") has no int8 kernel (plain and depthwise have)");
+            continue;
+        }
+        if (kind == "add") {
+            continue;
+        }
+        if (kind == "l2norm" || kind == "background_maxout" || kind == "rnnpool")
+            continue;
+        return makeError("layer '" + node.name + "': op '" + std::string(kind) +
+                         "' has no int8 kernel (conv, depthwise, add, l2norm, background_maxout and rnnpool have)");
+    }
+    return Status::ok();
+}
+
+namespace {
+
+const ActivationQuant& inputQuantOf(const QuantizedModel& q, int src)
+{
+    return src == kNetworkInput ? q.input : q.nodes[static_cast<size_t>(src)].output;
+}
+
+void quantizeConv(const Conv2d& conv, const ActivationQuant& in, const std::vector<float>& inMean, NodeQuant& nq)
+{
+    const auto& params = conv.params();
+    const int64_t groupIn = params.inChannels / params.groups, taps = params.kernelH * params.kernelW;
+    const int64_t outPerGroup = params.outChannels / params.groups;
+    const Tensor& w = conv.foldedWeight();
+    const Tensor& b = conv.foldedBias();
+    const int64_t outC = w.dim(0);
+    const int64_t perOut = w.numel() / outC;
+    nq.weight.resize(static_cast<size_t>(w.numel()));
+    nq.weightScale.resize(static_cast<size_t>(outC));
+    nq.bias.resize(static_cast<size_t>(outC));
+    for (int64_t o = 0; o < outC; ++o) {
+        const float* row = w.data() + o * perOut;
+        float maxAbs = 0.0f;
+        for (int64_t i = 0; i < perOut; ++i)
+            maxAbs = std::max(maxAbs, std::abs(row[i]));
+        const float scale = maxAbs > 0.0f ? maxAbs / 127.0f : 1.0f;
+        nq.weightScale[static_cast<size_t>(o)] = scale;
+        for (int64_t i = 0; i < perOut; ++i)
+            nq.weight[static_cast<size_t>(o * perOut + i)] =
+                static_cast<int8_t>(std::clamp(std::nearbyint(row[i] / scale), -127.0f, 127.0f));
+        double bias = b.empty() ? 0.0 : static_cast<double>(b.data()[o]);
+        if (!inMean.empty()) {
+            const int64_t firstIn = (o / outPerGroup) * groupIn;
+            for (int64_t i = 0; i < groupIn; ++i)
+                for (int64_t t = 0; t < taps; ++t) {
+                    const int64_t k = i * taps + t;
+                    const double error = static_cast<double>(row[k]) -
+                                         static_cast<double>(nq.weight[static_cast<size_t>(o * perOut + k)]) * static_cast<double>(scale);
+                    bias += error * static_cast<double>(inMean[static_cast<size_t>(firstIn + i)]);
+                }
+        }
+        const double q = std::nearbyint(bias / (static_cast<double>(in.scale) * static_cast<double>(scale)));
+        nq.bias[static_cast<size_t>(o)] = static_cast<int32_t>(std::clamp(q, -2147483647.0, 2147483647.0));
+    }
+}
+
+} // namespace
+
+Expected<QuantizedModel> quantizeModel(const Model& model, const ActivationRanges& ranges)
+{
+    const Network& net = *model.network;
+    if (Status st = checkInt8Support(net); !st)
+        return makeError(st.error());
+    if (ranges.lo.size() != net.nodes().size() || ranges.hi.size() != net.nodes().size())
+        return makeError("calibration ranges cover " + std::to_string(ranges.lo.size()) + " layers, the network has " +
+                         std::to_string(net.nodes().size()));
+    QuantizedModel q;
+    q.network = model.network;
+    q.source = model.source;
+    q.calibration = ranges.method;
+    q.input = activationQuant(ranges.inputLo, ranges.inputHi);
+    q.nodes.resize(net.nodes().size());
+    for (size_t i = 0; i < net.nodes().size(); ++i) {
+        const Node& node = net.nodes()[i];
+        NodeQuant& nq = q.nodes[i];
+        const std::string_view kind = node.op->kind();
+        if (kind == "background_maxout") {
+            nq.output = inputQuantOf(q, node.inputs[0]); // max is monotonic: same scale
+            continue;
+        }
+        nq.output = activationQuant(ranges.lo[i], ranges.hi[i]);
+        if (kind == "conv2d") {
+            const int src = node.inputs[0];
+            static const std::vector<float> kNone;
+            const std::vector<float>& mean = src == kNetworkInput ? ranges.inputChannelMean
+                                             : (ranges.channelMean.empty() ? kNone : ranges.channelMean[static_cast<size_t>(src)]);
+            quantizeConv(static_cast<const Conv2d&>(*node.op), inputQuantOf(q, src), mean, nq);
+        } else if (kind == "l2norm") {
+            auto slots = node.op->weightSlots();
+            const Tensor& g = *slots.at(0).target;
+            nq.gamma.assign(g.data(), g.data() + g.numel());
+        }
+    }
+    return q;
+}
+
+} // namespace rnnpool

@@ -1,0 +1,68 @@
+// Post-training quantisation: a float model becomes an int8 model.
+//   - Convolutions (BatchNorm folded first, exactly as the float engine folds
+//     it): int8 weights, symmetric, one scale per output channel (max |w| / 127,
+//     values in [-127, 127]); int32 biases at input scale x weight scale, after
+//     bias correction: b += sum (w - w_int8) * mean(input channel), which
+//     cancels the weights' rounding on the inputs' calibrated means (RNNPool's
+//     outputs sit far from 0 with small spread, and block0's expand multiplies
+//     them by large folded weights: without it that layer alone drops to 21 dB).
+//   - Activations: int8 with a scale and zero point per tensor, from ranges
+//     calibrated on pictures (see calibration.h); the range always holds 0.
+//   - L2Norm keeps its learned scale (gamma) as float in the model; the int8
+//     engine turns it into per-channel multipliers when it prepares.
+//   - RNNPool keeps its FastGRNN weights in float; the Q15 quantiser of
+//     core/integer's RNNPool makes the 16-bit cells when the engine prepares.
+//   - The background max-out keeps its input's scale and zero point.
+//
+//   Expected<ActivationRanges> r = calibrate(model, calibrationOptions);
+//   Expected<QuantizedModel> q = quantizeModel(model, *r);
+//   Int8Network net = *Int8Network::create(*q);          // int8_network.h
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/model.h"
+#include "quant/quant_math.h"
+
+namespace rnnpool {
+
+struct NodeQuant {
+    ActivationQuant output;
+    std::vector<int8_t> weight;      // conv: OIHW, as the checkpoint orders it
+    std::vector<float> weightScale;  // conv: one per output channel
+    std::vector<int32_t> bias;       // conv: at input scale * weightScale[o]
+    std::vector<float> gamma;        // l2norm: learned per-channel scale
+};
+
+struct QuantizedModel {
+    std::shared_ptr<Network> network; // the graph; its RNNPool ops hold their float cells
+    ActivationQuant input;
+    std::vector<NodeQuant> nodes;     // one per network node
+    std::string source;               // where the float model or the int8 file came from
+    std::string calibration;          // how the activation ranges were found
+    const ArchSpec& spec() const { return network->spec(); }
+};
+
+// Calibrated real ranges per tensor: the network input and every node.
+struct ActivationRanges {
+    float inputLo = 0.0f, inputHi = 0.0f;
+    std::vector<float> lo, hi;        // per node
+    // Mean of every channel over the calibration pictures: the input's and
+    // each node's; quantizeModel corrects each convolution's bias by the mean
+    // error its int8 weights make on them (empty: no correction).
+    std::vector<float> inputChannelMean;
+    std::vector<std::vector<float>> channelMean;
+    int pictures = 0;
+    std::string method;               // e.g. "percentile 99.99 over 22 pictures"
+};
+
+// Whether every node of the network has an int8 kernel; the error names the first that has not.
+Status checkInt8Support(const Network& network);
+
+// Quantises a model (random weights too: tests use them). Fails on layers
+// without an int8 kernel and on ranges that do not fit the network.
+Expected<QuantizedModel> quantizeModel(const Model& model, const ActivationRanges& ranges);
+
+} // namespace rnnpool

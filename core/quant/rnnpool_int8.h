@@ -1,0 +1,43 @@
+// RNNPool inside the int8 engine: an int8 HWC map in, an int8 HWC map out,
+// at the scales the quantiser chose. The integer RNNPool itself (Q15 cells,
+// integer sigmoid and tanh) lives in core/integer/rnnpool_q15.*; this adapter
+// prepares its configuration from the float cells and moves maps between the
+// engine's HWC and that kernel's CHW.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ops/rnnpool.h"
+#include "quant/quant_math.h"
+
+struct rp_rnnpool_s8q15_config;
+
+namespace rnnpool {
+
+class RnnPoolInt8 {
+public:
+    static Expected<RnnPoolInt8> create(const std::string& name, const RnnPool& op, const ActivationQuant& in,
+                                        const ActivationQuant& out);
+    // `input` HWC of CHW shape `inShape`; `output` HWC of `outShape`.
+    Status run(const int8_t* input, const Shape& inShape, const Shape& outShape, int8_t* output,
+               std::vector<uint8_t>& scratch) const;
+    // True when the kernel is the integer one.
+    static bool isInteger();
+    // The kernel configuration (its cell pointers point into this object), for the firmware generator.
+    const rp_rnnpool_s8q15_config& config() const;
+
+    RnnPoolInt8();
+    RnnPoolInt8(RnnPoolInt8&&) noexcept;
+    RnnPoolInt8& operator=(RnnPoolInt8&&) noexcept;
+    ~RnnPoolInt8();
+
+    struct State;
+
+private:
+    std::unique_ptr<State> m_state;
+};
+
+} // namespace rnnpool

@@ -1,0 +1,60 @@
+/* rp_fw.h: the board services the RNNPool firmware uses, the same on every board.
+ *
+ *   rp_ticks_start();
+ *   run_model();
+ *   uint64_t t = rp_ticks();                 // SysTick ticks of the core clock since start
+ *   rp_result_u64("instructions_ticks", t);  // one "key value" line in the host's results file
+ *   rp_write_file("out.bin", buf, n);        // a file in the directory QEMU runs in
+ *
+ * File and result I/O go through ARM semihosting (a debugger or QEMU answers the
+ * `bkpt 0xab` calls); on a board without a debugger attached, leave them out.
+ * No heap: nothing here allocates.
+ */
+#ifndef RP_FW_H
+#define RP_FW_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Core clock of the SysTick count, in Hz (the board's Makefile sets it). */
+#ifndef RP_CORE_CLOCK_HZ
+#define RP_CORE_CLOCK_HZ 168000000u
+#endif
+
+/* ---- time ---- */
+/* Restarts the SysTick count at zero (24-bit reload, wraps counted in the handler). */
+void rp_ticks_start(void);
+/* Ticks of the core clock since rp_ticks_start. Under QEMU -icount shift=0 one
+ * instruction is one nanosecond, so instructions = ticks * 1e9 / RP_CORE_CLOCK_HZ:
+ * an instruction count, not a cycle count. */
+uint64_t rp_ticks(void);
+
+/* ---- stack ---- */
+/* Bytes of the stack ever used since reset (the reset handler painted it). */
+uint32_t rp_stack_high_water(void);
+/* Bytes reserved for the stack (from the linker script). */
+uint32_t rp_stack_size(void);
+
+/* ---- semihosting I/O ---- */
+/* Reads a whole host file into buf; returns its size, or -1 when it cannot be
+ * opened, or -2 when it is larger than capacity. */
+int32_t rp_read_file(const char* name, void* buf, uint32_t capacity);
+/* Writes size bytes to a host file (created or truncated); 0 on success, -1 on failure. */
+int32_t rp_write_file(const char* name, const void* buf, uint32_t size);
+/* Text to the host's console. */
+void rp_print(const char* text);
+/* Appends "key value\n" to the results file (results.txt), which the host reads. */
+void rp_result_u64(const char* key, uint64_t value);
+void rp_result_i64(const char* key, int64_t value);
+void rp_result_text(const char* key, const char* value);
+/* Flushes the results file and stops the emulator with this exit status. */
+void rp_exit(int status) __attribute__((noreturn));
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
