@@ -85,7 +85,7 @@ nlohmann::json regionsJson(const std::vector<RegionUsage>& regions)
 
 bool parseTimeout(const Arguments& args, double& seconds, std::string& problem);
 
-int commandCheckQ15(const std::vector<std::string>& rest)
+int m4CheckQ15(const std::vector<std::string>& rest)
 {
     const Arguments args(rest, {"--board", "--project", "--timeout"}, {"--json"});
     if (!args.ok())
@@ -295,7 +295,7 @@ int commandM4(const std::vector<std::string>& args)
     }
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (args[0] == "check-q15")
-        return commandCheckQ15(rest);
+        return m4CheckQ15(rest);
     if (args[0] == "run")
         return commandM4Run(rest);
     if (args[0] == "check-int8")

@@ -17,6 +17,7 @@ int commandCompare(const std::vector<std::string>& args);
 int commandSweep(const std::vector<std::string>& args);
 int commandEval(const std::vector<std::string>& args);
 int commandPaperTables(const std::vector<std::string>& args);
+int commandCheckQ15(const std::vector<std::string>& args);
 int commandM4(const std::vector<std::string>& args);
 int commandDeploy(const std::vector<std::string>& args);
 int commandQuantize(const std::vector<std::string>& args);

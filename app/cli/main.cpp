@@ -39,13 +39,19 @@ commands:
   paper-tables [--json]
            Our parameters, multiply-adds and peak RAM beside the paper's Tables 1, 3, 4 and 5, with the
            convention each column counts by and the figures that are not reproduced, and why.
+  check-q15 DIR [--dump OUTDIR] [--json]
+           Our integer RNNPool (Q15 FastGRNN, core/integer) on a folder of EdgeML integer-RNNPool goldens
+           (the format of ../shared/reference/edgeml-q15: manifest.json and .npy files): how many outputs
+           match bit for bit, per case (entry point q15/q7, scale mode div/shift). --dump writes
+           <entry>_<mode>_output.npy for each case. Exit 1 on a bad folder or any mismatch.
   deploy   [--model M] [--board netduinoplus2|stm32f439zi|stm32f405] [--size WxH] [--schedule layerwise] -o DIR [--json]
            A C project for the Cortex-M4 from the int8 model (kernels copied from core/integer, weights as
            const arrays, one static arena, straight-line calls, rnnpool_model.h), built and sized; a model
            that does not fit is refused with the numbers before anything is written.
   m4       check-q15 DIR | check-int8 | run ... | boards (rnnpool m4 help)
-           Firmware for an emulated Cortex-M4 (QEMU netduinoplus2): EdgeML's Q15 RNNPool checked bit
-           for bit on the chip with instructions per patch; the boards and their memory regions.
+           Firmware on an emulated Cortex-M4 (QEMU netduinoplus2): the int8 model run on the chip with
+           instructions per layer and --dump as run --dtype i8; the Q15 RNNPool and int8 kernels checked
+           bit for bit on the chip; the boards and their memory regions.
   quantize [--model FILE | --arch NAME] [--calibrate DIR]... [--no-samples] [--limit N]
            [--method mse|percentile|minmax] [--percentile P] -o OUT.safetensors
            Post-training quantisation to int8 (per-channel weights, calibrated activations); the file
@@ -71,7 +77,7 @@ int main(int argc, char** argv)
     const std::string command = argv[1];
     const std::vector<std::string> args(argv + 2, argv + argc);
     const std::map<std::string, int (*)(const std::vector<std::string>&)> commands{
-        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}, {"sweep", commandSweep}, {"eval", commandEval}, {"paper-tables", commandPaperTables}, {"quantize", commandQuantize}, {"quant-report", commandQuantReport}};
+        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}, {"sweep", commandSweep}, {"eval", commandEval}, {"paper-tables", commandPaperTables}, {"quantize", commandQuantize}, {"quant-report", commandQuantReport}, {"check-q15", commandCheckQ15}};
     if (command == "help" || command == "--help" || command == "-h") {
         std::cout << kUsage;
         return kExitOk;

@@ -190,7 +190,8 @@ void rp_edgeml_fastgrnn_q7xq15_step(const rp_edgeml_fastgrnn_params* p, const rp
 
 /* ---- 2. Our cell, for float-trained weights ------------------------------ */
 
-int32_t rp_q15_apply_multiplier(int64_t x, rp_q15_multiplier m)
+/* The general case: any x, any multiplier. */
+static int32_t apply_multiplier_wide(int64_t x, rp_q15_multiplier m)
 {
     /* x * mult needs up to 95 bits; split x = hi * 2^32 + lo (lo unsigned) so
      * that both partial products fit in 64 bits. */
@@ -214,8 +215,26 @@ int32_t rp_q15_apply_multiplier(int64_t x, rp_q15_multiplier m)
     return rp_sat32(rp_asr64(prod + (s > 0 ? ((int64_t)1 << (s - 1)) : 0), s));
 }
 
-/* sigmoid(k / 16) * 2^15, rounded, k = 0..192 (the table reaches x = 12). */
-static const uint16_t kSigmoidTable[193] = {
+/* The exported functions are wrappers so that the kernels inline the bodies
+ * (a PIC build may not inline an exported function into its callers). */
+static inline int32_t apply_multiplier(int64_t x, rp_q15_multiplier m)
+{
+    /* |x| < 2^31: x * mult fits in 63 bits, one product and one shift; the
+     * same floor of the same exact value as the wide path. */
+    if (x >= -((int64_t)1 << 31) && x < ((int64_t)1 << 31) && m.shift >= 1)
+        return rp_sat32(rp_asr64(x * m.mult + ((int64_t)1 << (m.shift - 1)), m.shift));
+    return apply_multiplier_wide(x, m);
+}
+
+int32_t rp_q15_apply_multiplier(int64_t x, rp_q15_multiplier m)
+{
+    return apply_multiplier(x, m);
+}
+
+/* sigmoid(k / 16) * 2^15, rounded, k = 0..192 (the table reaches x = 12),
+ * and a copy of the last entry so that x = 12 interpolates without a branch.
+ * int32 entries let vector units gather them. */
+static const int32_t kSigmoidTable[194] = {
     16384, 16896, 17407, 17916, 18421, 18923, 19420, 19912, 20397, 20874, 21344, 21804,
     22255, 22696, 23127, 23547, 23955, 24352, 24737, 25110, 25471, 25819, 26155, 26479,
     26790, 27090, 27377, 27653, 27917, 28169, 28411, 28642, 28862, 29072, 29272, 29462,
@@ -232,30 +251,36 @@ static const uint16_t kSigmoidTable[193] = {
     32766, 32766, 32766, 32766, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767,
     32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32768, 32768,
     32768, 32768, 32768, 32768, 32768, 32768, 32768, 32768, 32768, 32768, 32768, 32768,
-    32768,
+    32768, 32768,
 };
+
+static inline int32_t sigmoid_q15(int32_t x_q12)
+{
+    /* |x| in Q12, clamped at 12 (where the table reaches 1 within 2^-17);
+     * 256 units per table step. Branch-free so that compilers vectorise it. */
+    const int64_t a64 = x_q12 < 0 ? -(int64_t)x_q12 : (int64_t)x_q12;
+    const int32_t a = (int32_t)(a64 < 192 * 256 ? a64 : 192 * 256);
+    const int32_t k = a >> 8, frac = a & 255;
+    const int32_t y0 = kSigmoidTable[k], y1 = kSigmoidTable[k + 1];
+    const int32_t y = y0 + (((y1 - y0) * frac + 128) >> 8); /* y1 >= y0: no negative shift */
+    return x_q12 < 0 ? 32768 - y : y;
+}
+
+static inline int32_t tanh_q15(int32_t x_q12)
+{
+    const int64_t twice = 2 * (int64_t)x_q12;
+    const int32_t arg = (int32_t)(twice > INT32_MAX ? INT32_MAX : (twice < -INT32_MAX ? -INT32_MAX : twice));
+    return 2 * sigmoid_q15(arg) - 32768;
+}
 
 int32_t rp_sigmoid_q15(int32_t x_q12)
 {
-    /* |x| in Q12; 256 units per table step. Beyond 12 the sigmoid is 1 within
-     * 2^-17. */
-    const int64_t a = x_q12 < 0 ? -(int64_t)x_q12 : (int64_t)x_q12;
-    int32_t y;
-    if (a >= 192 * 256) {
-        y = 32768;
-    } else {
-        const int32_t k = (int32_t)(a >> 8), frac = (int32_t)(a & 255);
-        const int32_t y0 = kSigmoidTable[k], y1 = kSigmoidTable[k + 1];
-        y = y0 + (((y1 - y0) * frac + 128) >> 8); /* y1 >= y0: no negative shift */
-    }
-    return x_q12 < 0 ? 32768 - y : y;
+    return sigmoid_q15(x_q12);
 }
 
 int32_t rp_tanh_q15(int32_t x_q12)
 {
-    const int64_t twice = 2 * (int64_t)x_q12;
-    const int32_t arg = (int32_t)(twice > INT32_MAX ? INT32_MAX : (twice < -INT32_MAX ? -INT32_MAX : twice));
-    return 2 * rp_sigmoid_q15(arg) - 32768;
+    return tanh_q15(x_q12);
 }
 
 int rp_fastgrnn_q15_check(const rp_fastgrnn_q15_cell* c)
@@ -278,7 +303,7 @@ size_t rp_fastgrnn_q15_scratch_bytes(int32_t hidden_dims)
 void rp_fastgrnn_q15_wx_q15(const rp_fastgrnn_q15_cell* c, const int16_t* x, int32_t* wx_q12)
 {
     for (int32_t i = 0; i < c->hidden_dims; ++i)
-        wx_q12[i] = rp_q15_apply_multiplier(dot_q15(c->W + (size_t)i * (size_t)c->input_dims, x, c->input_dims), c->wx);
+        wx_q12[i] = apply_multiplier(dot_q15(c->W + (size_t)i * (size_t)c->input_dims, x, c->input_dims), c->wx);
 }
 
 void rp_fastgrnn_q15_wx_s8(const rp_fastgrnn_q15_cell* c, const int8_t* x, int32_t x_stride, int32_t zero_point,
@@ -290,25 +315,110 @@ void rp_fastgrnn_q15_wx_s8(const rp_fastgrnn_q15_cell* c, const int8_t* x, int32
         int64_t acc = 0;
         for (int32_t j = 0; j < n; ++j)
             acc += (int32_t)w[j] * ((int32_t)x[(size_t)j * (size_t)x_stride] - zero_point);
-        wx_q12[i] = rp_q15_apply_multiplier(acc, c->wx);
+        wx_q12[i] = apply_multiplier(acc, c->wx);
+    }
+}
+
+/* The update below uses >> on negative int32 values for speed; every target
+ * compiler (gcc, clang, arm-none-eabi-gcc) shifts arithmetically. */
+_Static_assert((-7 >> 1) == -4, "the Q15 kernels need an arithmetic right shift");
+
+/* The element-wise part of a step, given W.x and U.h in Q12. */
+static inline void update_q15(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, const int32_t* uh, int16_t* h,
+                              int32_t n)
+{
+    const int32_t q = c->h_frac_bits;
+    const int32_t zeta = c->zeta_q15, nu = c->nu_q15;
+    const int32_t cShift = 30 - q, cRound = 1 << (29 - q);
+    for (int32_t i = 0; i < n; ++i) {
+        const int64_t pre = (int64_t)wx_q12[i] + uh[i];
+        const int32_t z = sigmoid_q15(rp_sat32(pre + c->bias_gate[i]));   /* Q15, [0, 2^15] */
+        const int32_t cand = tanh_q15(rp_sat32(pre + c->bias_update[i])); /* Q15, [-2^15, 2^15] */
+        /* h' = z h + (zeta (1 - z) + nu) c in int32, three roundings (half up):
+         * z h is Q(15+q) (|.| <= 2^30) -> Qq; the gain zeta (1 - z) + nu is Q15
+         * (< 2^16); gain c is Q30 (|.| < 2^31) -> Qq. */
+        const int32_t gain = ((zeta * (32768 - z) + (1 << 14)) >> 15) + nu;
+        const int32_t zh = (z * h[i] + (1 << 14)) >> 15;
+        const int32_t gc = (int32_t)(((int64_t)gain * cand + cRound) >> cShift);
+        h[i] = rp_sat16((int64_t)zh + gc);
     }
 }
 
 void rp_fastgrnn_q15_step_pre(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h, void* scratch)
 {
-    const int32_t n = c->hidden_dims, q = c->h_frac_bits;
+    const int32_t n = c->hidden_dims;
     int32_t* uh = (int32_t*)scratch;
     for (int32_t i = 0; i < n; ++i)
-        uh[i] = rp_q15_apply_multiplier(dot_q15(c->U + (size_t)i * (size_t)n, h, n), c->uh);
-    for (int32_t i = 0; i < n; ++i) {
-        const int64_t pre = (int64_t)wx_q12[i] + uh[i];
-        const int32_t z = rp_sigmoid_q15(rp_sat32(pre + c->bias_gate[i]));   /* Q15, [0, 2^15] */
-        const int32_t cand = rp_tanh_q15(rp_sat32(pre + c->bias_update[i])); /* Q15 */
-        /* h' = z h + (zeta (1 - z) + nu) c, in Q45, one rounding at the end:
-         * z h is Q(15+q), shifted up by 30-q; the gain is Q30, times c Q45. */
-        const int64_t gain = (int64_t)c->zeta_q15 * (32768 - z) + (int64_t)c->nu_q15 * 32768;
-        const int64_t sum = rp_shl64((int64_t)z * h[i], 30 - q) + gain * cand;
-        const int32_t s = 45 - q;
-        h[i] = rp_sat16(rp_asr64(sum + ((int64_t)1 << (s - 1)), s));
+        uh[i] = apply_multiplier(dot_q15(c->U + (size_t)i * (size_t)n, h, n), c->uh);
+    update_q15(c, wx_q12, uh, h, n);
+}
+
+size_t rp_fastgrnn_q15_t_scratch_bytes(int32_t hidden_dims)
+{
+    return hidden_dims > 0 ? (size_t)hidden_dims * (sizeof(int64_t) + sizeof(int32_t)) : 0u;
+}
+
+/* The transposed step for n hidden units; inlined with a constant n for the
+ * common sizes, where compilers unroll and vectorise it completely. */
+static inline void step_pre_t(const rp_fastgrnn_q15_cell* c, const int16_t* Ut, const int32_t* wx_q12, int16_t* h,
+                              void* scratch, int32_t n)
+{
+    int64_t* acc = (int64_t*)scratch;
+    int32_t* uh = (int32_t*)(acc + n);
+    /* U.h as a sum of columns: every unit's sum at once, exact in int64. */
+    for (int32_t i = 0; i < n; ++i)
+        acc[i] = 0;
+    for (int32_t j = 0; j < n; ++j) {
+        const int32_t hj = h[j];
+        const int16_t* col = Ut + (size_t)j * (size_t)n;
+        for (int32_t i = 0; i < n; ++i)
+            acc[i] += (int64_t)(col[i] * hj);
     }
+    const rp_q15_multiplier m = c->uh;
+    if (m.mult == (1 << 30) && m.shift >= 31) {
+        /* A power of two: floor((x 2^30 + 2^(s-1)) / 2^s) == floor((x + 2^(s-31)) / 2^(s-30)). */
+        const int64_t round = (int64_t)1 << (m.shift - 31);
+        const int32_t s = m.shift - 30;
+        for (int32_t i = 0; i < n; ++i)
+            uh[i] = rp_sat32((acc[i] + round) >> s);
+    } else {
+        for (int32_t i = 0; i < n; ++i)
+            uh[i] = apply_multiplier(acc[i], m);
+    }
+    update_q15(c, wx_q12, uh, h, n);
+}
+
+void rp_fastgrnn_q15_step_pre_t(const rp_fastgrnn_q15_cell* c, const int16_t* Ut, const int32_t* wx_q12, int16_t* h,
+                                void* scratch)
+{
+    switch (c->hidden_dims) {
+    case 8: step_pre_t(c, Ut, wx_q12, h, scratch, 8); break;
+    case 16: step_pre_t(c, Ut, wx_q12, h, scratch, 16); break;
+    case 32: step_pre_t(c, Ut, wx_q12, h, scratch, 32); break;
+    default: step_pre_t(c, Ut, wx_q12, h, scratch, c->hidden_dims); break;
+    }
+}
+
+void rp_fastgrnn_q15_wx_s8_t(const rp_fastgrnn_q15_cell* c, const int16_t* Wt, const int8_t* x, int32_t x_stride,
+                             int32_t zero_point, int32_t* wx_q12)
+{
+    const int32_t n = c->hidden_dims, in = c->input_dims;
+    /* int16 x (int8 - zero point) summed over at most 2^14 inputs fits int32 exactly
+     * when in <= 128; wider inputs take the reference's int64 sum. */
+    if (in > 128) {
+        rp_fastgrnn_q15_wx_s8(c, x, x_stride, zero_point, wx_q12);
+        return;
+    }
+    int32_t acc[256];
+    int32_t* a = n <= 256 ? acc : wx_q12;
+    for (int32_t i = 0; i < n; ++i)
+        a[i] = 0;
+    for (int32_t j = 0; j < in; ++j) {
+        const int32_t xj = (int32_t)x[(size_t)j * (size_t)x_stride] - zero_point;
+        const int16_t* col = Wt + (size_t)j * (size_t)n;
+        for (int32_t i = 0; i < n; ++i)
+            a[i] += col[i] * xj;
+    }
+    for (int32_t i = 0; i < n; ++i)
+        wx_q12[i] = apply_multiplier(a[i], c->wx);
 }

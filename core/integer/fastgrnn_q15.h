@@ -13,10 +13,14 @@
  *
  * 2. rp_fastgrnn_q15_*: the cell of our own float-trained models (real
  *    sigmoid and tanh). Weights int16, hidden state int16 in a per-cell Q
- *    format, pre-activations int32 in Q12, sigmoid/tanh by a 129-entry table
- *    with linear interpolation (max abs error about 1e-4 against the float
- *    functions; see rp_sigmoid_q15 below), rounding to nearest (half up) and
- *    saturation on every narrowing.
+ *    format q, pre-activations int32 in Q12, sigmoid/tanh by a table with
+ *    linear interpolation (max abs error 7e-5 / 1.5e-4 against the float
+ *    sigmoid / tanh; see rp_sigmoid_q15 below). One step:
+ *      pre = M_wx(W.x) + M_uh(U.h)        (fixed-point multipliers -> Q12)
+ *      z = sigmoid(pre + Bg), c = tanh(pre + Bh)              (Q15)
+ *      h' = sat16( rnd(z h / 2^15) + rnd(g c / 2^(30-q)) ),
+ *           g = rnd(zeta (2^15 - z) / 2^15) + nu               (Q15)
+ *    rnd = round half up; pre-activation sums saturate to int32.
  *
  * Usage (EdgeML cell, one step of RNN1 from h = 0):
  *
@@ -154,8 +158,8 @@ int32_t rp_q15_apply_multiplier(int64_t x, rp_q15_multiplier m);
 /* sigmoid and tanh of a Q12 argument, as Q15 in int32: sigmoid in
  * [0, 32768], tanh in [-32768, 32768]. Table of sigmoid on [0, 8] at steps
  * of 1/16, linear interpolation, symmetry for x < 0, tanh(x) = 2 sigmoid(2x) - 1.
- * Max abs error against the float functions (rnnpool_q15_test): sigmoid
- * <= 6e-5, tanh <= 1.5e-4. */
+ * Max abs error against the float functions over every Q12 argument in
+ * [-20, 20] (rnnpool_quantizer_test): sigmoid <= 7e-5, tanh <= 1.5e-4. */
 int32_t rp_sigmoid_q15(int32_t x_q12);
 int32_t rp_tanh_q15(int32_t x_q12);
 
@@ -169,6 +173,18 @@ void rp_fastgrnn_q15_step_pre(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q
 void rp_fastgrnn_q15_wx_q15(const rp_fastgrnn_q15_cell* c, const int16_t* x, int32_t* wx_q12);
 void rp_fastgrnn_q15_wx_s8(const rp_fastgrnn_q15_cell* c, const int8_t* x, int32_t x_stride, int32_t zero_point,
                            int32_t* wx_q12);
+
+/* The same step and W.x with the weights transposed (Ut[j*hidden + i] =
+ * U[i*hidden + j], Wt[j*hidden + i] = W[i*input + j]): every unit's sum
+ * accumulates at once, which vector units do well. Same bits as
+ * rp_fastgrnn_q15_step_pre / rp_fastgrnn_q15_wx_s8 (rnnpool_quantizer_test).
+ * The map kernel transposes the weights into its scratch. The step's scratch
+ * holds int64 sums: 8-byte aligned (the map kernel aligns its own). */
+size_t rp_fastgrnn_q15_t_scratch_bytes(int32_t hidden_dims);
+void rp_fastgrnn_q15_step_pre_t(const rp_fastgrnn_q15_cell* c, const int16_t* Ut, const int32_t* wx_q12, int16_t* h,
+                                void* scratch);
+void rp_fastgrnn_q15_wx_s8_t(const rp_fastgrnn_q15_cell* c, const int16_t* Wt, const int8_t* x, int32_t x_stride,
+                             int32_t zero_point, int32_t* wx_q12);
 
 #ifdef __cplusplus
 }

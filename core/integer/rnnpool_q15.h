@@ -111,9 +111,11 @@ int rp_rnnpool_s8q15_patch(const rp_rnnpool_s8q15_config* cfg, const int8_t* in,
 
 /* The whole map: in is [channels][in_h][in_w] int8, out is int8
  * [4*h2][gh + pad][gw + pad]. Same bits as rp_rnnpool_s8q15_patch on every
- * patch followed by the requantisation above; it computes each pixel's W.x
- * once per patch instead of once per visit (the row and the column pass
- * share it), and RNN2's W.x once per summary when both directions share W.
+ * patch followed by the requantisation above (rnnpool_quantizer_test). It
+ * computes each pixel's W.x once per patch instead of once per visit (the row
+ * and the column pass share it), RNN2's W.x once per summary when both
+ * directions share W, and runs the cells on weights it transposes into its
+ * scratch (rp_fastgrnn_q15_step_pre_t: every unit's sum at once).
  * in_w is accepted for a future band-wise variant; the size does not depend
  * on it today. */
 size_t rp_rnnpool_s8q15_map_scratch_bytes(const rp_rnnpool_s8q15_config* cfg, int32_t in_w);

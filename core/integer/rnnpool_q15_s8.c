@@ -55,17 +55,62 @@ size_t rp_rnnpool_s8q15_patch_scratch_bytes(const rp_rnnpool_s8q15_config* cfg)
     return patch_scratch(cfg);
 }
 
+/* The map kernel's own part, after the patch scratch: pixel W.x, the patch's
+ * int16 output, the transposed weights, and the transposed cell's scratch
+ * (int64, aligned to 8 inside the block). */
+typedef struct map_layout {
+    size_t pixelWx, patchOut, ut1, ut2f, ut2b, wt1, cell, total;
+} map_layout;
+
+static map_layout layout_of(const rp_rnnpool_s8q15_config* cfg)
+{
+    const size_t k = (size_t)cfg->patch, h1 = (size_t)cfg->rnn1.hidden_dims, h2 = (size_t)cfg->rnn2_forward.hidden_dims;
+    const size_t c = (size_t)cfg->channels;
+    map_layout l;
+    l.pixelWx = patch_scratch(cfg);
+    l.patchOut = l.pixelWx + k * k * h1 * sizeof(int32_t);
+    l.ut1 = l.patchOut + align4(4u * h2 * sizeof(int16_t));
+    l.ut2f = l.ut1 + align4(h1 * h1 * sizeof(int16_t));
+    l.ut2b = l.ut2f + align4(h2 * h2 * sizeof(int16_t));
+    l.wt1 = l.ut2b + align4(h2 * h2 * sizeof(int16_t));
+    l.cell = l.wt1 + align4(c * h1 * sizeof(int16_t));
+    l.total = l.cell + 8u + rp_fastgrnn_q15_t_scratch_bytes(max32(cfg->rnn1.hidden_dims, cfg->rnn2_forward.hidden_dims));
+    return l;
+}
+
 size_t rp_rnnpool_s8q15_map_scratch_bytes(const rp_rnnpool_s8q15_config* cfg, int32_t in_w)
 {
     (void)in_w;
-    const size_t k = (size_t)cfg->patch, h1 = (size_t)cfg->rnn1.hidden_dims, h2 = (size_t)cfg->rnn2_forward.hidden_dims;
-    return patch_scratch(cfg) + k * k * h1 * sizeof(int32_t) + align4(4u * h2 * sizeof(int16_t));
+    return layout_of(cfg).total;
+}
+
+static void transpose16(const int16_t* src, int32_t rows, int32_t cols, int16_t* dst)
+{
+    for (int32_t r = 0; r < rows; ++r)
+        for (int32_t c = 0; c < cols; ++c)
+            dst[(size_t)c * (size_t)rows + (size_t)r] = src[(size_t)r * (size_t)cols + (size_t)c];
 }
 
 /* One patch. pixelWx, when given, holds W.x (Q12) of every pixel as
  * [r][c][h1]; otherwise it is computed from `in` at each visit. */
-static void run_patch(const rp_rnnpool_s8q15_config* cfg, const int32_t* pixelWx, const int8_t* in, int32_t in_w,
-                      int32_t plane, int16_t* out, void* scratch, rp_rnnpool_q15_trace* trace, int shareRnn2Wx)
+/* Transposed weights and the transposed cell's scratch, for the map kernel. */
+typedef struct fast_weights {
+    const int16_t* ut[3]; /* RNN1, RNN2 forward, RNN2 backward */
+    void* cell;
+} fast_weights;
+
+static void step(const rp_fastgrnn_q15_cell* c, const fast_weights* fast, int which, const int32_t* pre, int16_t* h,
+                 void* cell)
+{
+    if (fast)
+        rp_fastgrnn_q15_step_pre_t(c, fast->ut[which], pre, h, fast->cell);
+    else
+        rp_fastgrnn_q15_step_pre(c, pre, h, cell);
+}
+
+static void run_patch(const rp_rnnpool_s8q15_config* cfg, int32_t* pixelWx, const int8_t* in, int32_t in_w,
+                      int32_t plane, int16_t* out, void* scratch, rp_rnnpool_q15_trace* trace, int shareRnn2Wx,
+                      const fast_weights* fast)
 {
     const int32_t k = cfg->patch, h1 = cfg->rnn1.hidden_dims, h2 = cfg->rnn2_forward.hidden_dims;
     const size_t hmax = (size_t)max32(h1, h2);
@@ -90,7 +135,7 @@ static void run_patch(const rp_rnnpool_s8q15_config* cfg, const int32_t* pixelWx
                 else
                     rp_fastgrnn_q15_wx_s8(&cfg->rnn1, in + (size_t)r * (size_t)in_w + (size_t)c, plane,
                                           cfg->input_zero_point, wx);
-                rp_fastgrnn_q15_step_pre(&cfg->rnn1, pre, h, cell);
+                step(&cfg->rnn1, fast, 0, pre, h, cell);
                 if (stepTrace)
                     memcpy(stepTrace + ((size_t)line * (size_t)k + (size_t)t) * (size_t)h1, h, h1Bytes);
             }
@@ -105,7 +150,7 @@ static void run_patch(const rp_rnnpool_s8q15_config* cfg, const int32_t* pixelWx
         const rp_fastgrnn_q15_cell* c2 = backward ? &cfg->rnn2_backward : &cfg->rnn2_forward;
         const int16_t* sums = run < 2 ? rowsum : colsum;
         int16_t* steps = trace && trace->rnn2_steps ? trace->rnn2_steps + (size_t)run * (size_t)k * (size_t)h2 : NULL;
-        int32_t* shared = shareRnn2Wx ? (int32_t*)pixelWx : NULL;
+        int32_t* shared = shareRnn2Wx ? pixelWx : NULL;
         if (shared && !backward)
             for (int32_t t = 0; t < k; ++t)
                 rp_fastgrnn_q15_wx_q15(c2, sums + (size_t)t * (size_t)h1, shared + (size_t)t * (size_t)h2);
@@ -117,7 +162,7 @@ static void run_patch(const rp_rnnpool_s8q15_config* cfg, const int32_t* pixelWx
                 pre = shared + (size_t)idx * (size_t)h2;
             else
                 rp_fastgrnn_q15_wx_q15(c2, sums + (size_t)idx * (size_t)h1, wx);
-            rp_fastgrnn_q15_step_pre(c2, pre, h2state, cell);
+            step(c2, fast, backward ? 2 : 1, pre, h2state, cell);
             if (steps)
                 memcpy(steps + (size_t)t * (size_t)h2, h2state, h2Bytes);
         }
@@ -130,7 +175,7 @@ int rp_rnnpool_s8q15_patch(const rp_rnnpool_s8q15_config* cfg, const int8_t* in,
 {
     if (!cfg || !in || !out || !scratch || in_w < cfg->patch || plane < in_w)
         return RP_Q15_EARG;
-    run_patch(cfg, NULL, in, in_w, plane, out, scratch, trace, 0);
+    run_patch(cfg, NULL, in, in_w, plane, out, scratch, trace, 0, NULL);
     return RP_Q15_OK;
 }
 
@@ -144,8 +189,21 @@ int rp_rnnpool_s8q15_map(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, i
         return RP_Q15_EARG;
     const int32_t k = cfg->patch, h1 = cfg->rnn1.hidden_dims, h2 = cfg->rnn2_forward.hidden_dims;
     const int32_t oh = gh + cfg->pad_bottom_right, ow = gw + cfg->pad_bottom_right, plane = in_h * in_w;
-    int32_t* pixelWx = (int32_t*)((uint8_t*)scratch + patch_scratch(cfg));
-    int16_t* patchOut = (int16_t*)(pixelWx + (size_t)k * (size_t)k * (size_t)h1);
+    const map_layout l = layout_of(cfg);
+    uint8_t* base = (uint8_t*)scratch;
+    int32_t* pixelWx = (int32_t*)(void*)(base + l.pixelWx);
+    int16_t* patchOut = (int16_t*)(void*)(base + l.patchOut);
+    int16_t* ut1 = (int16_t*)(void*)(base + l.ut1);
+    int16_t* ut2f = (int16_t*)(void*)(base + l.ut2f);
+    int16_t* ut2b = (int16_t*)(void*)(base + l.ut2b);
+    int16_t* wt1 = (int16_t*)(void*)(base + l.wt1);
+    uint8_t* cellBase = base + l.cell;
+    cellBase += (8u - (uintptr_t)cellBase % 8u) % 8u;
+    transpose16(cfg->rnn1.U, h1, h1, ut1);
+    transpose16(cfg->rnn2_forward.U, h2, h2, ut2f);
+    transpose16(cfg->rnn2_backward.U, h2, h2, ut2b);
+    transpose16(cfg->rnn1.W, h1, cfg->channels, wt1);
+    const fast_weights fast = {{ut1, ut2f, ut2b}, cellBase};
     /* The shared RNN2 projections (k * h2 int32) reuse pixelWx's room once RNN1 is done. */
     const int share = cfg->rnn2_forward.W == cfg->rnn2_backward.W &&
                       cfg->rnn2_forward.wx.mult == cfg->rnn2_backward.wx.mult &&
@@ -156,9 +214,9 @@ int rp_rnnpool_s8q15_map(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, i
             const int8_t* origin = in + (size_t)(pr * cfg->stride) * (size_t)in_w + (size_t)(pc * cfg->stride);
             for (int32_t r = 0; r < k; ++r)
                 for (int32_t c = 0; c < k; ++c)
-                    rp_fastgrnn_q15_wx_s8(&cfg->rnn1, origin + (size_t)r * (size_t)in_w + (size_t)c, plane,
-                                          cfg->input_zero_point, pixelWx + ((size_t)r * (size_t)k + (size_t)c) * (size_t)h1);
-            run_patch(cfg, pixelWx, origin, in_w, plane, patchOut, scratch, NULL, share);
+                    rp_fastgrnn_q15_wx_s8_t(&cfg->rnn1, wt1, origin + (size_t)r * (size_t)in_w + (size_t)c, plane,
+                                            cfg->input_zero_point, pixelWx + ((size_t)r * (size_t)k + (size_t)c) * (size_t)h1);
+            run_patch(cfg, pixelWx, origin, in_w, plane, patchOut, scratch, NULL, share, &fast);
             for (int32_t o = 0; o < 4 * h2; ++o)
                 out[(size_t)o * outPlane + (size_t)pr * (size_t)ow + (size_t)pc] = rp_rnnpool_s8q15_requant(cfg, patchOut[o]);
         }
