@@ -20,11 +20,12 @@ commands:
            Layers with output shapes, parameters and multiply-adds. Without either, the default model.
   convert  IN.pth [--arch NAME] [--rnn-layout auto|current|legacy] -o OUT.safetensors
            Write the native model file (weights plus architecture spec).
-  bench    [--model FILE | --arch NAME] [--size WxH] [--threads N] [--runs N] [--pytorch] [--json]
+  bench    [--model FILE | --arch NAME] [--size WxH] [--threads N] [--runs N] [--pytorch] [--pyramid LEVELS] [--json]
            Median milliseconds per frame (default model without either); --pytorch also times
-           tools/reference in the same run, frame for frame.
+           tools/reference in the same run, frame for frame; --pyramid also times whole detections with the
+           input alone and with that many pyramid levels, alternating.
   profile  (--arch NAME | --model FILE) [--input WxHxC] [--schedule layerwise|paper] [--dtype f32|i16|i8]
-           [--count-input] [--set KEY=VALUE]... [--board NAME] [--execute] [--json | --csv]
+           [--count-input] [--set KEY=VALUE]... [--board NAME] [--execute] [--pyramid LEVELS] [--json | --csv]
            Parameters, multiply-adds and peak activation memory; --execute runs in a metered arena;
            --board stm32f439zi|nrf52840|stm32l4r5zi|custom:sram=S,flash=F,clock=C reports the fit
            and estimated latencies under each cost profile; [--rnn-density W1,U1,W2,U2] for sparse RNNPool.

@@ -61,7 +61,7 @@ Expected<FrameResult> FaceDetector::detectTensor(Tensor input, const DetectOptio
                 level = halveTensor(level);
         }
         PyramidMerge merge;
-        merge.keepTopK = spec.detector->keepTopK;
+        merge.keepTopK = spec.detector->keepTopK * static_cast<int64_t>(frame.pyramid.size());
         if (const char* e = std::getenv("RNNPOOL_PM_NMS")) merge.nmsThreshold = std::strtof(e, nullptr); // EXPERIMENT
         if (const char* e = std::getenv("RNNPOOL_PM_CONTAIN")) merge.containThreshold = std::strtof(e, nullptr);
         if (const char* e = std::getenv("RNNPOOL_PM_MINH")) merge.minCoarseHeight = std::strtof(e, nullptr);

@@ -47,29 +47,40 @@ float containment(const Detection& a, const Detection& b, float maxRatio)
 
 std::vector<Detection> mergePyramidLevels(const std::vector<PyramidLevelDetections>& levels, const PyramidMerge& merge)
 {
-    std::vector<Detection> all;
+    struct Candidate {
+        Detection box;
+        size_t level;
+    };
+    std::vector<Candidate> all;
     for (size_t k = 0; k < levels.size(); ++k) {
         const PyramidLevelDetections& level = levels[k];
         for (const Detection& d : level.detections) {
             if (k > 0 && (d.y2 - d.y1) * static_cast<float>(level.size.height) < merge.minCoarseHeight)
                 continue;
-            all.push_back({d.score, d.x1 * level.coverX, d.y1 * level.coverY, d.x2 * level.coverX, d.y2 * level.coverY});
+            all.push_back({{d.score, d.x1 * level.coverX, d.y1 * level.coverY, d.x2 * level.coverX, d.y2 * level.coverY}, k});
         }
     }
     // Stable, so equal scores keep level order (finer first) and the result
     // does not depend on the sort's implementation.
-    std::stable_sort(all.begin(), all.end(), [](const Detection& a, const Detection& b) { return a.score > b.score; });
-    std::vector<Detection> kept;
-    for (const Detection& d : all) {
+    std::stable_sort(all.begin(), all.end(), [](const Candidate& a, const Candidate& b) { return a.box.score > b.box.score; });
+    // Each level's boxes went through NMS already, so among themselves they
+    // stay as they are; the containment rule applies across levels only.
+    std::vector<Candidate> kept;
+    for (const Candidate& c : all) {
         if (static_cast<int64_t>(kept.size()) >= merge.keepTopK)
             break;
-        const bool suppressed = std::any_of(kept.begin(), kept.end(), [&](const Detection& k) {
-            return intersectionOverUnion(d, k) > merge.nmsThreshold || containment(d, k, merge.containMaxRatio) > merge.containThreshold;
+        const bool suppressed = std::any_of(kept.begin(), kept.end(), [&](const Candidate& k) {
+            return intersectionOverUnion(c.box, k.box) > merge.nmsThreshold ||
+                   (c.level != k.level && containment(c.box, k.box, merge.containMaxRatio) > merge.containThreshold);
         });
         if (!suppressed)
-            kept.push_back(d);
+            kept.push_back(c);
     }
-    return kept;
+    std::vector<Detection> out;
+    out.reserve(kept.size());
+    for (const Candidate& c : kept)
+        out.push_back(c.box);
+    return out;
 }
 
 int defaultPyramidLevels(const Model& model)

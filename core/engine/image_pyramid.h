@@ -40,7 +40,7 @@ struct PyramidMerge {
                                      // box around a crowd must not swallow the small faces in it)
     float minCoarseHeight = 32.0f;   // boxes of a level k>0 shorter than this (its pixels) are dropped:
                                      // level 0 sees such faces at twice or more the size
-    int64_t keepTopK = 750;
+    int64_t keepTopK = 750 * kMaxPyramidLevels; // at most; each level keeps its own top-K already
 };
 
 // One level's detections, as fractions of that level's input, and the part
@@ -53,8 +53,8 @@ struct PyramidLevelDetections {
 };
 
 // All levels' boxes in fractions of the first level's input, best first,
-// after NMS that also removes a box lying mostly inside a better one (a large
-// face's part that a fine level mistook for a face).
+// after NMS that also removes a box lying mostly inside a better one of
+// another level (a large face's part that a fine level mistook for a face).
 std::vector<Detection> mergePyramidLevels(const std::vector<PyramidLevelDetections>& levels, const PyramidMerge& merge);
 
 // The number of levels a model runs when none is asked for: kWebcamPyramidLevels
