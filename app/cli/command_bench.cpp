@@ -254,7 +254,8 @@ int commandBench(const std::vector<std::string>& argv)
                                      {"madds", (*described)[l].madds}, {"ms", medianOf(layerMs[l])}});
         if (pyramid)
             out["pyramid"] = {{"levels", pyramid->levels}, {"detect_ms_single", pyramid->singleMs},
-                              {"detect_ms_pyramid", pyramid->pyramidMs}, {"madds_single", pyramid->singleMadds},
+                              {"detect_ms_pyramid", pyramid->pyramidMs}, {"detect_cpu_ms_single", pyramid->singleCpuMs},
+                              {"detect_cpu_ms_pyramid", pyramid->pyramidCpuMs}, {"madds_single", pyramid->singleMadds},
                               {"madds_pyramid", pyramid->pyramidMadds}};
         if (rounds) {
             const Comparison c(*rounds);
@@ -290,7 +291,9 @@ int commandBench(const std::vector<std::string>& argv)
         if (pyramid)
             std::cout << "  whole detection (network, heads, NMS), frames alternating: median " << formatFloat(pyramid->singleMs, 2)
                       << " ms with the input alone, " << formatFloat(pyramid->pyramidMs, 2) << " ms with a pyramid of "
-                      << pyramid->levels << " levels (" << formatFloat(pyramid->pyramidMs / pyramid->singleMs, 2) << "x; "
+                      << pyramid->levels << " levels (" << formatFloat(pyramid->pyramidMs / pyramid->singleMs, 2) << "x); CPU time "
+                      << formatFloat(pyramid->singleCpuMs, 2) << " and " << formatFloat(pyramid->pyramidCpuMs, 2) << " ms ("
+                      << formatFloat(pyramid->pyramidCpuMs / pyramid->singleCpuMs, 2) << "x; "
                       << formatFloat(static_cast<double>(pyramid->pyramidMadds) / 1e6, 1) << " M multiply-adds against "
                       << formatFloat(static_cast<double>(pyramid->singleMadds) / 1e6, 1) << " M)\n";
         if (rounds) {

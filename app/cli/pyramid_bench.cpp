@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 
 #include "engine/face_detector.h"
 #include "engine/image_pyramid.h"
@@ -14,6 +15,13 @@ double median(std::vector<double> v)
 {
     std::sort(v.begin(), v.end());
     return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+double processCpuMs()
+{
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return 1e3 * static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_nsec);
 }
 
 } // namespace
@@ -34,21 +42,27 @@ Expected<PyramidTiming> timePyramid(const Model& model, const Tensor& input, int
             (k == 0 ? t.singleMadds : t.pyramidMadds) += l.madds;
     }
     t.pyramidMadds += t.singleMadds;
-    std::vector<double> single, pyramid;
+    std::vector<double> single, pyramid, singleCpu, pyramidCpu;
     for (int64_t i = 0; i < runs + 2; ++i)
         for (int which = 0; which < 2; ++which) {
             DetectOptions options;
             options.pyramidLevels = which == 0 ? 1 : levels;
             const auto start = std::chrono::steady_clock::now();
+            const double cpu0 = processCpuMs();
             auto frame = detector.detectTensor(input, options);
             const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+            const double cpuMs = processCpuMs() - cpu0;
             if (!frame)
                 return std::move(frame).takeError();
-            if (i >= 2) // warm-up
+            if (i >= 2) { // warm-up
                 (which == 0 ? single : pyramid).push_back(ms);
+                (which == 0 ? singleCpu : pyramidCpu).push_back(cpuMs);
+            }
         }
     t.singleMs = median(single);
     t.pyramidMs = median(pyramid);
+    t.singleCpuMs = median(singleCpu);
+    t.pyramidCpuMs = median(pyramidCpu);
     return t;
 }
 

@@ -13,6 +13,7 @@ struct PyramidTiming {
     int levels = 1;            // levels run (fewer than asked when the input is small)
     double singleMs = 0.0;     // median ms per frame, the input alone
     double pyramidMs = 0.0;    // median ms per frame, every level and the merge
+    double singleCpuMs = 0.0, pyramidCpuMs = 0.0; // the same in process CPU time (steadier on a busy machine)
     int64_t singleMadds = 0, pyramidMadds = 0;
 };
 

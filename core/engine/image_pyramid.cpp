@@ -63,18 +63,25 @@ std::vector<Detection> mergePyramidLevels(const std::vector<PyramidLevelDetectio
     // Stable, so equal scores keep level order (finer first) and the result
     // does not depend on the sort's implementation.
     std::stable_sort(all.begin(), all.end(), [](const Candidate& a, const Candidate& b) { return a.box.score > b.box.score; });
-    // Each level's boxes went through NMS already, so among themselves they
-    // stay as they are; the containment rule applies across levels only.
+    // Each level's boxes went through NMS already (no two overlap by more
+    // than its threshold), so a box is compared with the other levels' kept
+    // boxes only: the result is the same and the work a fraction.
+    std::vector<std::vector<Detection>> keptByLevel(levels.size());
     std::vector<Candidate> kept;
     for (const Candidate& c : all) {
         if (static_cast<int64_t>(kept.size()) >= merge.keepTopK)
             break;
-        const bool suppressed = std::any_of(kept.begin(), kept.end(), [&](const Candidate& k) {
-            return intersectionOverUnion(c.box, k.box) > merge.nmsThreshold ||
-                   (c.level != k.level && containment(c.box, k.box, merge.containMaxRatio) > merge.containThreshold);
-        });
-        if (!suppressed)
+        bool suppressed = false;
+        for (size_t k = 0; k < keptByLevel.size() && !suppressed; ++k)
+            if (k != c.level)
+                suppressed = std::any_of(keptByLevel[k].begin(), keptByLevel[k].end(), [&](const Detection& other) {
+                    return intersectionOverUnion(c.box, other) > merge.nmsThreshold ||
+                           containment(c.box, other, merge.containMaxRatio) > merge.containThreshold;
+                });
+        if (!suppressed) {
             kept.push_back(c);
+            keptByLevel[c.level].push_back(c.box);
+        }
     }
     std::vector<Detection> out;
     out.reserve(kept.size());

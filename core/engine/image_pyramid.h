@@ -43,7 +43,8 @@ struct PyramidMerge {
     int64_t keepTopK = 750 * kMaxPyramidLevels; // at most; each level keeps its own top-K already
 };
 
-// One level's detections, as fractions of that level's input, and the part
+// One level's detections after that level's NMS (at PyramidMerge's
+// nmsThreshold or a lower one), as fractions of that level's input, and the part
 // of the first level's input that level covers (1 unless a halving dropped a
 // row or column).
 struct PyramidLevelDetections {
