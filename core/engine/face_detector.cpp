@@ -1,7 +1,6 @@
 #include "engine/face_detector.h"
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "engine/image_pyramid.h"
 
@@ -62,10 +61,7 @@ Expected<FrameResult> FaceDetector::detectTensor(Tensor input, const DetectOptio
         }
         PyramidMerge merge;
         merge.keepTopK = spec.detector->keepTopK * static_cast<int64_t>(frame.pyramid.size());
-        if (const char* e = std::getenv("RNNPOOL_PM_NMS")) merge.nmsThreshold = std::strtof(e, nullptr); // EXPERIMENT
-        if (const char* e = std::getenv("RNNPOOL_PM_CONTAIN")) merge.containThreshold = std::strtof(e, nullptr);
-        if (const char* e = std::getenv("RNNPOOL_PM_MINH")) merge.minCoarseHeight = std::strtof(e, nullptr);
-        if (const char* e = std::getenv("RNNPOOL_PM_RATIO")) merge.containMaxRatio = std::strtof(e, nullptr);
+        merge.nmsThreshold = spec.detector->nmsThreshold;
         frame.detections = mergePyramidLevels(perLevel, merge);
     }
     frame.input = std::move(input);
