@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/pytorch_peer.h"
+#include "cli/pyramid_bench.h"
 #include "engine/peak_rate.h"
 #include "engine/threads.h"
 #include "ops/rnnpool.h"
@@ -149,7 +150,7 @@ RnnPoolCount countRnnPool(const Network& net, const std::vector<LayerInfo>& laye
 
 int commandBench(const std::vector<std::string>& argv)
 {
-    const Arguments args(argv, {"--model", "--arch", "--size", "--threads", "--runs", "--rnn-layout"}, {"--json", "--pytorch"});
+    const Arguments args(argv, {"--model", "--arch", "--size", "--threads", "--runs", "--rnn-layout", "--pyramid"}, {"--json", "--pytorch"});
     if (!args.ok())
         return usageError("bench", args.error());
     if (!args.positionals().empty())
@@ -218,6 +219,16 @@ int commandBench(const std::vector<std::string>& argv)
     const double cpuGflops = 2.0 * static_cast<double>(madds) / (cpuMedian * 1e-3) / 1e9;
     const RnnPoolCount rnnCount = countRnnPool(*model->network, *described, input.shape());
 
+    std::optional<PyramidTiming> pyramid;
+    if (const auto levels = pyramidOption(args); !levels) {
+        return usageError("bench", levels.error());
+    } else if (levels->value_or(1) > 1) {
+        auto timed = timePyramid(*model, input, **levels, runs);
+        if (!timed)
+            return inputError(timed.error());
+        pyramid = *timed;
+    }
+
     std::optional<std::vector<Round>> rounds;
     std::string torchError;
     if (args.flag("--pytorch")) {
@@ -241,6 +252,11 @@ int commandBench(const std::vector<std::string>& argv)
         for (size_t l = 0; l < layerMs.size(); ++l)
             out["layers"].push_back({{"name", (*described)[l].name}, {"op", (*described)[l].op},
                                      {"madds", (*described)[l].madds}, {"ms", medianOf(layerMs[l])}});
+        if (pyramid)
+            out["pyramid"] = {{"levels", pyramid->levels}, {"detect_ms_single", pyramid->singleMs},
+                              {"detect_ms_pyramid", pyramid->pyramidMs}, {"detect_cpu_ms_single", pyramid->singleCpuMs},
+                              {"detect_cpu_ms_pyramid", pyramid->pyramidCpuMs}, {"madds_single", pyramid->singleMadds},
+                              {"madds_pyramid", pyramid->pyramidMadds}};
         if (rounds) {
             const Comparison c(*rounds);
             out["pytorch_ms_per_frame"] = c.pytorch.ms;
@@ -272,6 +288,14 @@ int commandBench(const std::vector<std::string>& argv)
             std::cout << "  RNNPool: " << formatFloat(static_cast<double>(rnnCount.executed) / 1e6, 1)
                       << " M multiply-adds executed of the paper's " << formatFloat(static_cast<double>(rnnCount.paper) / 1e6, 1)
                       << " M (shared sweeps, x·W once per pixel, RNN2's x·W once for both directions when they share W)\n";
+        if (pyramid)
+            std::cout << "  whole detection (network, heads, NMS), frames alternating: median " << formatFloat(pyramid->singleMs, 2)
+                      << " ms with the input alone, " << formatFloat(pyramid->pyramidMs, 2) << " ms with a pyramid of "
+                      << pyramid->levels << " levels (" << formatFloat(pyramid->pyramidMs / pyramid->singleMs, 2) << "x); CPU time "
+                      << formatFloat(pyramid->singleCpuMs, 2) << " and " << formatFloat(pyramid->pyramidCpuMs, 2) << " ms ("
+                      << formatFloat(pyramid->pyramidCpuMs / pyramid->singleCpuMs, 2) << "x; "
+                      << formatFloat(static_cast<double>(pyramid->pyramidMadds) / 1e6, 1) << " M multiply-adds against "
+                      << formatFloat(static_cast<double>(pyramid->singleMadds) / 1e6, 1) << " M)\n";
         if (rounds) {
             const Comparison c(*rounds);
             std::cout << "  PyTorch reference, " << rounds->size() << " rounds side by side with the engine: median "

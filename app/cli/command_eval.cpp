@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/int8_common.h"
+#include "cli/eval_json.h"
 #include "eval/face_evaluation.h"
 #include "quant/int8_detector.h"
 #include "quant/quantized_file.h"
@@ -18,40 +19,9 @@ namespace rnnpool::cli {
 namespace {
 
 struct Evaluated {
-    std::string detector;  // "model" or "haar"
-    std::string name;      // what the source calls itself
-    std::string file;      // model file, or where the cascade comes from
-    bool randomWeights = false;
-    EvaluationResult result;
+    EvaluatedSource source;
+    EvaluationPart part;
 };
-
-nlohmann::json toJson(const Evaluated& e, float minFace)
-{
-    const EvaluationResult& r = e.result;
-    nlohmann::json out{{"detector", e.name}, {"model", e.file}, {"random_weights", e.randomWeights},
-                       {"min_face", minFace}, {"ap", r.ap}, {"num_faces", r.numFaces},
-                       {"num_images", r.numImages}, {"num_detections", r.numDetections},
-                       {"precision", r.precision}, {"recall", r.recall}};
-    out["buckets"] = nlohmann::json::array();
-    for (const SizeBucket& b : r.buckets)
-        out["buckets"].push_back({{"min_height", b.minHeight},
-                                  {"max_height", std::isinf(b.maxHeight) ? nlohmann::json(nullptr) : nlohmann::json(b.maxHeight)},
-                                  {"faces", b.faces}, {"found", b.found}, {"recall", b.recall()}});
-    return out;
-}
-
-void printText(const Evaluated& e, float minFace)
-{
-    const EvaluationResult& r = e.result;
-    std::cout << e.name << " on " << r.numImages << " picture(s), " << r.numFaces << " face(s) of at least "
-              << formatFloat(minFace, 0) << " px in the network's input\n"
-              << "  AP@0.5 " << formatFloat(r.ap, 4) << " (" << r.numDetections << " detections)\n";
-    for (const SizeBucket& b : r.buckets)
-        std::cout << "  faces " << formatFloat(b.minHeight, 0) << "-" << (std::isinf(b.maxHeight) ? std::string("") : formatFloat(b.maxHeight, 0))
-                  << " px: recall " << formatFloat(b.recall(), 3) << " (" << b.found << " of " << b.faces << ")\n";
-    if (e.randomWeights)
-        std::cout << "  note: the model has random weights\n";
-}
 
 // "model", "haar" or both, comma-separated; every name once.
 std::optional<std::vector<std::string>> parseDetectors(const std::string& list)
@@ -73,7 +43,7 @@ std::optional<std::vector<std::string>> parseDetectors(const std::string& list)
 
 int commandEval(const std::vector<std::string>& argv)
 {
-    const Arguments args(argv, {"--model", "--arch", "--detector", "--images", "--labels", "--min-face", "--limit", "--rnn-layout", "--dtype"},
+    const Arguments args(argv, {"--model", "--arch", "--detector", "--images", "--labels", "--min-face", "--limit", "--rnn-layout", "--dtype", "--pyramid", "--shard"},
                          {"--json"});
     if (!args.ok())
         return usageError("eval", args.error());
@@ -102,6 +72,21 @@ int commandEval(const std::vector<std::string>& argv)
             return usageError("eval", "--limit must be a positive whole number, not '" + *l + "'");
         options.limit = static_cast<int>(v);
     }
+    const auto shard = args.value("--shard");
+    if (shard) {
+        const auto slash = shard->find('/');
+        char* end = nullptr;
+        const long index = std::strtol(shard->c_str(), &end, 10);
+        const bool indexOk = slash != std::string::npos && end == shard->c_str() + slash;
+        const long count = indexOk ? std::strtol(shard->c_str() + slash + 1, &end, 10) : 0;
+        if (!indexOk || *end != '\0' || count < 1 || count > 100000 || index < 1 || index > count)
+            return usageError("eval", "--shard must be I/N with 1 <= I <= N (the I-th of N parts), not '" + *shard + "'");
+        options.shard = static_cast<int>(index - 1);
+        options.shards = static_cast<int>(count);
+    }
+    const auto pyramid = pyramidOption(args);
+    if (!pyramid)
+        return usageError("eval", pyramid.error());
     if (!std::filesystem::is_directory(*images))
         return inputError("pictures folder '" + *images + "': not a folder");
     auto labels = readFaceLabels(*labelsFile);
@@ -145,30 +130,36 @@ int commandEval(const std::vector<std::string>& argv)
         } else if (name == "model-i8") {
             source = int8Faces(int8);
         } else {
-            source = modelFaces(*model);
+            source = modelFaces(*model, *pyramid);
         }
         auto result = evaluateFaces(*source, *labels, *images, options);
         if (!result)
             return inputError(result.error());
         const bool isModel = name != "haar";
         const std::string file = name == "model-i8" ? int8->model().source : (isModel ? model->source : "opencv-data");
-        evaluated.push_back({name, source->name(), file, isModel && model->randomWeights,
+        evaluated.push_back({{name, source->name(), file, isModel && model->randomWeights},
                              std::move(*result)});
     }
 
     if (args.flag("--json")) {
-        if (evaluated.size() == 1) {
-            std::cout << toJson(evaluated.front(), options.minFace).dump() << "\n";
-        } else {
-            nlohmann::json list = nlohmann::json::array();
-            for (const Evaluated& e : evaluated)
-                list.push_back(toJson(e, options.minFace));
-            std::cout << list.dump() << "\n";
+        nlohmann::json list = nlohmann::json::array();
+        for (const Evaluated& e : evaluated) {
+            nlohmann::json j = evaluationJson(e.source, summarize(e.part), options.minFace);
+            if (shard) {
+                // What eval-merge needs to check the parts belong together and to merge them exactly.
+                j["shard"] = {{"index", options.shard + 1}, {"count", options.shards}};
+                j["labels"] = std::filesystem::absolute(*labelsFile).lexically_normal().string();
+                j["labelled_pictures"] = options.limit ? std::min<int>(*options.limit, static_cast<int>(labels->size()))
+                                                       : static_cast<int>(labels->size());
+                j["part"] = partJson(e.part);
+            }
+            list.push_back(std::move(j));
         }
+        std::cout << (list.size() == 1 ? list.front() : list).dump() << "\n";
         return kExitOk;
     }
     for (const Evaluated& e : evaluated)
-        printText(e, options.minFace);
+        printEvaluation(e.source, summarize(e.part), options.minFace);
     return kExitOk;
 }
 

@@ -12,6 +12,7 @@
 #include "model/weight_binding.h"
 #include "profile/arena.h"
 #include "profile/model_profile.h"
+#include "profile/pyramid_profile.h"
 
 namespace rnnpool::cli {
 
@@ -35,7 +36,7 @@ std::string formatDuration(double ms)
 int commandProfile(const std::vector<std::string>& argv)
 {
     const Arguments args(argv, {"--model", "--arch", "--input", "--schedule", "--dtype", "--set", "--rnn-layout", "--board",
-                          "--rnn-density"},
+                          "--rnn-density", "--pyramid"},
                          {"--count-input", "--execute", "--json", "--csv"});
     if (!args.ok())
         return usageError("profile", args.error());
@@ -133,6 +134,17 @@ int commandProfile(const std::vector<std::string>& argv)
             executeProblem = run->violations.front();
     }
 
+    const auto pyramidLevels = pyramidOption(args);
+    if (!pyramidLevels)
+        return usageError("profile", pyramidLevels.error());
+    std::vector<PyramidLevelProfile> pyramid;
+    if (pyramidLevels->value_or(1) > 1) {
+        auto levels = profilePyramid(net, input, **pyramidLevels, req.schedule, req.options);
+        if (!levels)
+            return inputError(levels.error());
+        pyramid = std::move(*levels);
+    }
+
     const int64_t params = profile.params, madds = profile.madds;
     const std::vector<int64_t>& liveAtLayer = profile.liveAtLayer;
     const std::string& peakLayer = profile.peakStepName();
@@ -155,6 +167,12 @@ int commandProfile(const std::vector<std::string>& argv)
                            {"peak_bytes", timeline.peakBytes},
                            {"peak_layer", peakLayer},
                            {"arena_bytes", plan.arenaBytes}};
+        if (!pyramid.empty()) {
+            out["pyramid"] = {{"madds", pyramidMadds(pyramid)}, {"peak_bytes", pyramidPeakBytes(pyramid)}, {"levels", nlohmann::json::array()}};
+            for (const PyramidLevelProfile& l : pyramid)
+                out["pyramid"]["levels"].push_back({{"width", l.input[2]}, {"height", l.input[1]}, {"madds", l.madds},
+                                                    {"peak_bytes", l.peakBytes}, {"peak_layer", l.peakLayer}});
+        }
         out["live_at_peak"] = nlohmann::json::array();
         for (int t : timeline.liveAtPeak)
             out["live_at_peak"].push_back({{"tensor", timeline.tensors[static_cast<size_t>(t)].name},
@@ -220,6 +238,16 @@ int commandProfile(const std::vector<std::string>& argv)
         for (int t : timeline.liveAtPeak)
             std::cout << " " << timeline.tensors[static_cast<size_t>(t)].name << " (" << timeline.tensors[static_cast<size_t>(t)].bytes << ")";
         std::cout << "\n";
+        if (!pyramid.empty()) {
+            std::cout << "  image pyramid of " << pyramid.size() << " levels (run one after another in the same arena; the frame halved in place):\n";
+            for (const PyramidLevelProfile& l : pyramid)
+                std::cout << "    " << l.input[2] << "x" << l.input[1] << ": " << formatFloat(static_cast<double>(l.madds) / 1e6, 2)
+                          << " M multiply-adds, peak " << l.peakBytes << " bytes at " << l.peakLayer << "\n";
+            std::cout << "    in all: " << formatFloat(static_cast<double>(pyramidMadds(pyramid)) / 1e6, 2) << " M multiply-adds ("
+                      << formatFloat(100.0 * static_cast<double>(pyramidMadds(pyramid) - madds) / static_cast<double>(madds), 1)
+                      << "% more than the input alone), peak " << pyramidPeakBytes(pyramid) << " bytes (+"
+                      << pyramidPeakBytes(pyramid) - timeline.peakBytes << ")\n";
+        }
         if (board) {
             const FitReport fit = fitOnBoard(*board, timeline, input, params);
             std::cout << "  on " << board->name << ": SRAM " << fit.sramNeeded << " of " << board->sramBytes << " bytes ("

@@ -58,7 +58,7 @@ Status dumpOutputs(const std::filesystem::path& dir, const FrameResult& frame, c
 
 int commandRun(const std::vector<std::string>& argv)
 {
-    const Arguments args(argv, {"--model", "--arch", "--image", "--tensor", "--size", "--dump", "--threshold", "--rnn-layout", "--annotate", "--dtype"},
+    const Arguments args(argv, {"--model", "--arch", "--image", "--tensor", "--size", "--dump", "--threshold", "--rnn-layout", "--annotate", "--dtype", "--pyramid"},
                          {"--dump-layers", "--json"});
     if (!args.ok())
         return usageError("run", args.error());
@@ -90,6 +90,10 @@ int commandRun(const std::vector<std::string>& argv)
         options.size = Size2{size->width, size->height};
     }
     options.keepLayerOutputs = args.flag("--dump-layers");
+    const auto pyramid = pyramidOption(args);
+    if (!pyramid)
+        return usageError("run", pyramid.error());
+    options.pyramidLevels = *pyramid;
 
     const auto dtype = parseRunDtype(args);
     if (!dtype)
@@ -162,7 +166,10 @@ int commandRun(const std::vector<std::string>& argv)
         out["input"] = {{"width", frame->input.dim(2)}, {"height", frame->input.dim(1)}, {"channels", frame->input.dim(0)}};
         out["original"] = {{"width", frame->original.width}, {"height", frame->original.height}};
         out["threshold"] = options.scoreThreshold;
-        out["ms"] = frame->run.totalSeconds * 1000.0;
+        out["ms"] = frame->seconds * 1000.0;
+        out["pyramid"] = nlohmann::json::array();
+        for (const Size2& level : frame->pyramid)
+            out["pyramid"].push_back({{"width", level.width}, {"height", level.height}});
         out["detections"] = nlohmann::json::array();
         for (const PixelBox& b : frame->faces)
             out["detections"].push_back({{"score", b.score}, {"x1", b.x1}, {"y1", b.y1}, {"x2", b.x2}, {"y2", b.y2}});
@@ -174,7 +181,14 @@ int commandRun(const std::vector<std::string>& argv)
         std::cout << "note: " << note << "\n";
     std::cout << "input: " << frame->input.dim(2) << "x" << frame->input.dim(1) << "x" << frame->input.dim(0)
               << " from " << frame->original.width << "x" << frame->original.height << ", "
-              << formatFloat(frame->run.totalSeconds * 1000.0, 2) << " ms\n";
+              << formatFloat(frame->seconds * 1000.0, 2) << " ms";
+    if (frame->pyramid.size() > 1) {
+        std::cout << " (pyramid of " << frame->pyramid.size() << " levels:";
+        for (const Size2& level : frame->pyramid)
+            std::cout << " " << level.width << "x" << level.height;
+        std::cout << ")";
+    }
+    std::cout << "\n";
     std::cout << frame->faces.size() << " face(s) with score >= " << formatFloat(options.scoreThreshold, 2)
               << " (of " << frame->detections.size() << " after NMS)\n";
     if (!frame->faces.empty())

@@ -16,6 +16,7 @@ int commandZoo(const std::vector<std::string>& args);
 int commandCompare(const std::vector<std::string>& args);
 int commandSweep(const std::vector<std::string>& args);
 int commandEval(const std::vector<std::string>& args);
+int commandEvalMerge(const std::vector<std::string>& args);
 int commandPaperTables(const std::vector<std::string>& args);
 int commandCheckQ15(const std::vector<std::string>& args);
 int commandM4(const std::vector<std::string>& args);

@@ -3,6 +3,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "engine/image_pyramid.h"
 #include "model/default_model.h"
 
 namespace rnnpool::cli {
@@ -62,6 +63,19 @@ std::string formatFloat(double v, int precision)
     std::ostringstream out;
     out << std::fixed << std::setprecision(precision) << v;
     return out.str();
+}
+
+Expected<std::optional<int>> pyramidOption(const Arguments& args)
+{
+    const auto text = args.value("--pyramid");
+    if (!text)
+        return std::optional<int>{};
+    char* end = nullptr;
+    const long v = std::strtol(text->c_str(), &end, 10);
+    if (end == text->c_str() || *end != '\0' || v < 1 || v > kMaxPyramidLevels)
+        return makeError("--pyramid must be a number of levels from 1 (the input only) to " + std::to_string(kMaxPyramidLevels) +
+                         ", not '" + *text + "'");
+    return std::optional<int>{static_cast<int>(v)};
 }
 
 } // namespace rnnpool::cli

@@ -28,4 +28,8 @@ std::optional<RnnLayout> parseRnnLayout(const std::string& text);
 
 std::string formatFloat(double v, int precision);
 
+// --pyramid LEVELS (1 to kMaxPyramidLevels, see core/engine/image_pyramid.h):
+// nullopt when absent (the model's default); an error message when malformed.
+Expected<std::optional<int>> pyramidOption(const Arguments& args);
+
 } // namespace rnnpool::cli

@@ -12,18 +12,20 @@ constexpr const char* kUsage = R"(usage: rnnpool <command> [options]
 commands:
   run      [--model FILE] [--arch NAME] [--dtype f32|i8] (--image IMG [--size WxH] | --tensor X.npy)
            [--dump DIR] [--dump-layers] [--threshold T] [--annotate OUT.png] [--json]
-           [--rnn-layout auto|current|legacy]
-           Detect faces. Without --model, the default model is used. --annotate writes the picture
+           [--rnn-layout auto|current|legacy] [--pyramid LEVELS]
+           Detect faces. Without --model, the default model is used. --pyramid 1-4: also run the
+           input's halves and merge (large faces); default 3 for the default model, 1 otherwise. --annotate writes the picture
            with its boxes and scores.
   info     [--model FILE | --arch NAME] [--input WxH[xC]] [--json]
            Layers with output shapes, parameters and multiply-adds. Without either, the default model.
   convert  IN.pth [--arch NAME] [--rnn-layout auto|current|legacy] -o OUT.safetensors
            Write the native model file (weights plus architecture spec).
-  bench    [--model FILE | --arch NAME] [--size WxH] [--threads N] [--runs N] [--pytorch] [--json]
+  bench    [--model FILE | --arch NAME] [--size WxH] [--threads N] [--runs N] [--pytorch] [--pyramid LEVELS] [--json]
            Median milliseconds per frame (default model without either); --pytorch also times
-           tools/reference in the same run, frame for frame.
+           tools/reference in the same run, frame for frame; --pyramid also times whole detections with the
+           input alone and with that many pyramid levels, alternating.
   profile  (--arch NAME | --model FILE) [--input WxHxC] [--schedule layerwise|paper] [--dtype f32|i16|i8]
-           [--count-input] [--set KEY=VALUE]... [--board NAME] [--execute] [--json | --csv]
+           [--count-input] [--set KEY=VALUE]... [--board NAME] [--execute] [--pyramid LEVELS] [--json | --csv]
            Parameters, multiply-adds and peak activation memory; --execute runs in a metered arena;
            --board stm32f439zi|nrf52840|stm32l4r5zi|custom:sram=S,flash=F,clock=C reports the fit
            and estimated latencies under each cost profile; [--rnn-density W1,U1,W2,U2] for sparse RNNPool.
@@ -34,8 +36,12 @@ commands:
   sweep    --arch NAME --param KEY --values V1,V2,... [--dtype f32|i16|i8] [--count-input] [--json]
            Parameters, multiply-adds and peaks as one setting varies (rnnpool.h1, rnnpool.patch, input, ...).
   eval     [--model FILE | --arch NAME] [--dtype f32|i8] [--detector model,model-i8,haar] --images DIR --labels labels.txt
-           [--min-face PX] [--limit N] [--json]
-           Average precision at IoU 0.5 (VOC all points), the precision/recall curve, recall per face size.
+           [--min-face PX] [--limit N] [--pyramid LEVELS] [--shard I/N] [--json]
+           Average precision at IoU 0.5 (VOC all points), the precision/recall curve (at most 300 points;
+           the AP uses all), recall per face size. --shard I/N evaluates pictures I, I+N, ... and, with
+           --json, writes a part for eval-merge.
+  eval-merge PART.json... [--json]
+           Merge the parts of 'eval --shard I/N --json' (every I once) into the result of one run.
   paper-tables [--json]
            Our parameters, multiply-adds and peak RAM beside the paper's Tables 1, 3, 4 and 5, with the
            convention each column counts by and the figures that are not reproduced, and why.
@@ -77,7 +83,7 @@ int main(int argc, char** argv)
     const std::string command = argv[1];
     const std::vector<std::string> args(argv + 2, argv + argc);
     const std::map<std::string, int (*)(const std::vector<std::string>&)> commands{
-        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}, {"sweep", commandSweep}, {"eval", commandEval}, {"paper-tables", commandPaperTables}, {"quantize", commandQuantize}, {"quant-report", commandQuantReport}, {"check-q15", commandCheckQ15}};
+        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}, {"sweep", commandSweep}, {"eval", commandEval}, {"paper-tables", commandPaperTables}, {"quantize", commandQuantize}, {"quant-report", commandQuantReport}, {"check-q15", commandCheckQ15}, {"eval-merge", commandEvalMerge}};
     if (command == "help" || command == "--help" || command == "-h") {
         std::cout << kUsage;
         return kExitOk;

@@ -282,7 +282,7 @@ ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> de
     outcome.input = result->input.shape();
     outcome.original = result->original;
     outcome.layerSeconds = result->run.layerSeconds;
-    outcome.totalSeconds = result->run.totalSeconds;
+    outcome.totalSeconds = result->seconds; // every pyramid level the detector ran
     outcome.result = std::make_shared<const FrameResult>(std::move(*result));
     outcome.detector = detector;
     // Sequential jobs: nothing else touches the network while this one runs.

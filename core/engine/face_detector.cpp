@@ -1,5 +1,9 @@
 #include "engine/face_detector.h"
 
+#include <algorithm>
+
+#include "engine/image_pyramid.h"
+
 namespace rnnpool {
 
 FaceDetector::FaceDetector(Model model)
@@ -36,6 +40,30 @@ Expected<FrameResult> FaceDetector::detectTensor(Tensor input, const DetectOptio
     frame.heads = collectHeads(*m_model.network, *result);
     frame.detections = postProcess(frame.heads, input.dim(2), input.dim(1), *spec.detector);
     frame.run = std::move(*result);
+    frame.seconds = frame.run.totalSeconds;
+    const int levels = std::clamp(options.pyramidLevels.value_or(defaultPyramidLevels(m_model)), 1, kMaxPyramidLevels);
+    frame.pyramid = pyramidSizes({input.dim(2), input.dim(1)}, levels);
+    if (frame.pyramid.size() > 1) {
+        std::vector<PyramidLevelDetections> perLevel{{std::move(frame.detections), frame.pyramid[0]}};
+        Tensor level = halveTensor(input);
+        for (size_t k = 1; k < frame.pyramid.size(); ++k) {
+            auto levelRun = m_model.network->run(level, RunOptions{});
+            if (!levelRun)
+                return std::move(levelRun).takeError();
+            frame.seconds += levelRun->totalSeconds;
+            const Size2 size = frame.pyramid[k];
+            const float scale = static_cast<float>(int64_t{1} << k);
+            perLevel.push_back({postProcess(collectHeads(*m_model.network, *levelRun), size.width, size.height, *spec.detector),
+                                size, static_cast<float>(size.width) * scale / static_cast<float>(input.dim(2)),
+                                static_cast<float>(size.height) * scale / static_cast<float>(input.dim(1))});
+            if (k + 1 < frame.pyramid.size())
+                level = halveTensor(level);
+        }
+        PyramidMerge merge;
+        merge.keepTopK = spec.detector->keepTopK * static_cast<int64_t>(frame.pyramid.size());
+        merge.nmsThreshold = spec.detector->nmsThreshold;
+        frame.detections = mergePyramidLevels(perLevel, merge);
+    }
     frame.input = std::move(input);
     const auto w = static_cast<float>(frame.original.width), h = static_cast<float>(frame.original.height);
     for (const Detection& d : frame.detections)

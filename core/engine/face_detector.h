@@ -27,15 +27,20 @@ struct DetectOptions {
     std::optional<Size2> size;      // exact network input size; default: the model's area
     float scoreThreshold = 0.5f;    // faces reported in `faces`
     bool keepLayerOutputs = false;  // keep every layer's output in `run`
+    std::optional<int> pyramidLevels; // 1: the input only; 2-4: also its halves (image_pyramid.h);
+                                      // default: defaultPyramidLevels(model)
     LayerCallback onLayer;
 };
 
 struct FrameResult {
     Tensor input;                   // what the network saw (CHW)
     Size2 original;                 // picture size (equals the input size for tensors)
-    RunResult run;
-    HeadOutputs heads;
+    RunResult run;                  // the first pyramid level (the input as given)
+    HeadOutputs heads;              // ... and its heads
     std::vector<Detection> detections; // EdgeML's output: fractions of the input, after NMS
+                                       // (of every pyramid level, merged)
+    std::vector<Size2> pyramid;        // the input size of every level run, the input first
+    double seconds = 0.0;              // network time of all levels
     std::vector<PixelBox> faces;       // detections above the threshold, in picture pixels
 };
 

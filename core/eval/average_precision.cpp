@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <set>
 
 namespace rnnpool {
 
@@ -15,23 +16,27 @@ float boxIou(const FaceBox& a, const FaceBox& b)
 }
 
 DetectionEvaluator::DetectionEvaluator(float minFace, float iouThreshold)
-    : m_minFace(minFace), m_iou(iouThreshold)
 {
+    m_part.minFace = minFace;
+    m_part.iou = iouThreshold;
     const float inf = std::numeric_limits<float>::infinity();
     for (auto [lo, hi] : {std::pair{minFace, 32.0f}, {32.0f, 64.0f}, {64.0f, 128.0f}, {128.0f, inf}})
         if (hi > lo)
-            m_buckets.push_back({std::max(lo, minFace), hi, 0, 0});
+            m_part.buckets.push_back({std::max(lo, minFace), hi, 0, 0});
 }
 
-void DetectionEvaluator::addPicture(const std::vector<FaceBox>& faces, const std::vector<ScoredBox>& detections)
+void DetectionEvaluator::addPicture(const std::vector<FaceBox>& faces, const std::vector<ScoredBox>& detections, int picture)
 {
-    ++m_images;
+    if (picture < 0)
+        picture = m_part.images;
+    ++m_part.images;
+    m_part.pictures.push_back(picture);
     std::vector<ScoredBox> sorted = detections;
     std::stable_sort(sorted.begin(), sorted.end(), [](const ScoredBox& a, const ScoredBox& b) { return a.score > b.score; });
     std::vector<bool> taken(faces.size(), false);
     for (const ScoredBox& d : sorted) {
         int best = -1;
-        float bestIou = m_iou;
+        float bestIou = m_part.iou;
         for (size_t f = 0; f < faces.size(); ++f) {
             const float iou = boxIou(d.box, faces[f]);
             if (iou >= bestIou) {
@@ -39,21 +44,19 @@ void DetectionEvaluator::addPicture(const std::vector<FaceBox>& faces, const std
                 best = static_cast<int>(f);
             }
         }
-        int outcome = 0;
-        if (best >= 0 && faces[static_cast<size_t>(best)].height() < m_minFace)
-            outcome = -1; // matches a face too small to count
-        else if (best >= 0 && !taken[static_cast<size_t>(best)]) {
+        if (best >= 0 && faces[static_cast<size_t>(best)].height() < m_part.minFace)
+            continue; // matches a face too small to count
+        const bool hit = best >= 0 && !taken[static_cast<size_t>(best)];
+        if (hit)
             taken[static_cast<size_t>(best)] = true;
-            outcome = 1;
-        }
-        m_scored.push_back({d.score, outcome});
+        m_part.scored.push_back({d.score, hit, picture});
     }
     for (size_t f = 0; f < faces.size(); ++f) {
         const float h = faces[f].height();
-        if (h < m_minFace)
+        if (h < m_part.minFace)
             continue;
-        ++m_faces;
-        for (SizeBucket& b : m_buckets)
+        ++m_part.faces;
+        for (SizeBucket& b : m_part.buckets)
             if (h >= b.minHeight && h < b.maxHeight) {
                 ++b.faces;
                 b.found += taken[f] ? 1 : 0;
@@ -61,23 +64,23 @@ void DetectionEvaluator::addPicture(const std::vector<FaceBox>& faces, const std
     }
 }
 
-EvaluationResult DetectionEvaluator::result() const
+EvaluationResult summarize(const EvaluationPart& part)
 {
     EvaluationResult r;
-    r.numFaces = m_faces;
-    r.numImages = m_images;
-    r.buckets = m_buckets;
-    std::vector<Scored> sorted;
-    for (const Scored& s : m_scored)
-        if (s.outcome >= 0)
-            sorted.push_back(s);
-    std::stable_sort(sorted.begin(), sorted.end(), [](const Scored& a, const Scored& b) { return a.score > b.score; });
+    r.numFaces = part.faces;
+    r.numImages = part.images;
+    r.buckets = part.buckets;
+    std::vector<ScoredOutcome> sorted = part.scored;
+    std::stable_sort(sorted.begin(), sorted.end(), [](const ScoredOutcome& a, const ScoredOutcome& b) {
+        return a.score != b.score ? a.score > b.score : a.picture < b.picture;
+    });
     r.numDetections = static_cast<int>(sorted.size());
     int tp = 0, fp = 0;
-    for (const Scored& s : sorted) {
-        (s.outcome == 1 ? tp : fp) += 1;
+    for (const ScoredOutcome& s : sorted) {
+        (s.hit ? tp : fp) += 1;
         r.precision.push_back(static_cast<double>(tp) / (tp + fp));
-        r.recall.push_back(m_faces ? static_cast<double>(tp) / m_faces : 0.0);
+        r.recall.push_back(part.faces ? static_cast<double>(tp) / part.faces : 0.0);
+        r.scores.push_back(s.score);
     }
     // All-points interpolation: precision made monotone from the right, then
     // summed over the recall steps.
@@ -90,6 +93,68 @@ EvaluationResult DetectionEvaluator::result() const
         previousRecall = r.recall[i];
     }
     return r;
+}
+
+Expected<EvaluationPart> mergeEvaluationParts(const std::vector<EvaluationPart>& parts)
+{
+    if (parts.empty())
+        return makeError("no parts to merge");
+    EvaluationPart out = parts.front();
+    out.faces = out.images = 0;
+    out.scored.clear();
+    out.pictures.clear();
+    for (SizeBucket& b : out.buckets)
+        b.faces = b.found = 0;
+    std::set<int> pictures;
+    for (size_t i = 0; i < parts.size(); ++i) {
+        const EvaluationPart& p = parts[i];
+        const std::string which = "part " + std::to_string(i + 1);
+        if (p.minFace != out.minFace || p.iou != out.iou)
+            return makeError(which + " was evaluated with another minimum face size or IoU threshold");
+        if (p.buckets.size() != out.buckets.size())
+            return makeError(which + " has other face-size buckets");
+        out.faces += p.faces;
+        out.images += p.images;
+        for (size_t b = 0; b < p.buckets.size(); ++b) {
+            if (p.buckets[b].minHeight != out.buckets[b].minHeight || p.buckets[b].maxHeight != out.buckets[b].maxHeight)
+                return makeError(which + " has other face-size buckets");
+            out.buckets[b].faces += p.buckets[b].faces;
+            out.buckets[b].found += p.buckets[b].found;
+        }
+        for (int picture : p.pictures)
+            if (!pictures.insert(picture).second)
+                return makeError(which + " holds picture " + std::to_string(picture) + ", which another part holds too");
+        out.pictures.insert(out.pictures.end(), p.pictures.begin(), p.pictures.end());
+        out.scored.insert(out.scored.end(), p.scored.begin(), p.scored.end());
+    }
+    return out;
+}
+
+std::vector<size_t> thinCurve(const std::vector<double>& recall, size_t maxPoints)
+{
+    const size_t n = recall.size();
+    if (n <= maxPoints)
+        return [n] {
+            std::vector<size_t> all(n);
+            for (size_t i = 0; i < n; ++i)
+                all[i] = i;
+            return all;
+        }();
+    std::set<size_t> keep{0, n - 1};
+    const size_t levels = std::max<size_t>(1, maxPoints * 2 / 3);
+    const size_t spaced = std::max<size_t>(2, maxPoints - levels - 2);
+    const double top = recall.back();
+    size_t i = 0;
+    for (size_t l = 1; l <= levels && top > 0.0; ++l) {
+        const double level = top * static_cast<double>(l) / static_cast<double>(levels);
+        while (i < n && recall[i] < level)
+            ++i;
+        if (i < n)
+            keep.insert(i);
+    }
+    for (size_t s = 0; s < spaced; ++s)
+        keep.insert(s * (n - 1) / (spaced - 1));
+    return {keep.begin(), keep.end()};
 }
 
 } // namespace rnnpool

@@ -7,11 +7,19 @@
 //   DetectionEvaluator ev(20.0f);
 //   ev.addPicture(groundTruthInInputPixels, detectionsInInputPixels);
 //   EvaluationResult r = ev.result();
+//
+// Evaluation spreads over machines through parts: each evaluates some of the
+// pictures (numbered as in the whole list) and keeps its EvaluationPart; the
+// parts merged give exactly the result of one run over every picture.
+//
+//   Expected<EvaluationPart> all = mergeEvaluationParts({partA, partB});
+//   EvaluationResult r = summarize(*all);
 #pragma once
 
 #include <vector>
 
 #include "eval/face_labels.h"
+#include "util/expected.h"
 
 namespace rnnpool {
 
@@ -30,28 +38,52 @@ struct SizeBucket {
 struct EvaluationResult {
     double ap = 0.0;
     std::vector<double> precision, recall; // one point per detection, by falling score
+    std::vector<float> scores;             // the score of each point
     int numFaces = 0;                      // faces at least minFace high
     int numImages = 0;
     int numDetections = 0;
     std::vector<SizeBucket> buckets;
 };
 
+// A counted detection: a hit or a false alarm (ignored ones are not kept).
+struct ScoredOutcome {
+    float score = 0;
+    bool hit = false;
+    int picture = 0; // index in the whole list of pictures
+};
+
+// What a set of pictures contributes; enough to merge exactly.
+struct EvaluationPart {
+    float minFace = 0, iou = 0.5f;
+    int faces = 0, images = 0;
+    std::vector<SizeBucket> buckets;
+    std::vector<int> pictures;         // the indices of the pictures evaluated
+    std::vector<ScoredOutcome> scored; // per picture in the order added, by falling score within it
+};
+
+// The curve and AP of a part: detections ordered by falling score, ties by
+// picture index, then as added; so any split of the pictures merges to the same.
+EvaluationResult summarize(const EvaluationPart& part);
+
 class DetectionEvaluator {
 public:
     explicit DetectionEvaluator(float minFace, float iouThreshold = 0.5f);
-    void addPicture(const std::vector<FaceBox>& faces, const std::vector<ScoredBox>& detections);
-    EvaluationResult result() const;
+    // `picture`: the picture's index in the whole list (default: the count so far).
+    void addPicture(const std::vector<FaceBox>& faces, const std::vector<ScoredBox>& detections, int picture = -1);
+    const EvaluationPart& part() const { return m_part; }
+    EvaluationResult result() const { return summarize(m_part); }
 
 private:
-    struct Scored {
-        float score;
-        int outcome; // 1 hit, 0 false alarm, -1 ignored
-    };
-    float m_minFace, m_iou;
-    int m_faces = 0, m_images = 0;
-    std::vector<Scored> m_scored;
-    std::vector<SizeBucket> m_buckets;
+    EvaluationPart m_part;
 };
+
+// Sums the parts; an error when their settings or buckets differ or two hold the same picture.
+Expected<EvaluationPart> mergeEvaluationParts(const std::vector<EvaluationPart>& parts);
+
+// At most about `maxPoints` indices of a curve of `count` points that keep
+// its shape: the first point reaching each of maxPoints*2/3 evenly spaced
+// recall levels, plus evenly spaced points over the whole length, plus the last.
+std::vector<size_t> thinCurve(const std::vector<double>& recall, size_t maxPoints);
 
 float boxIou(const FaceBox& a, const FaceBox& b);
 

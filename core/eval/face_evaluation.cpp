@@ -3,14 +3,20 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
 
+#include "engine/image_pyramid.h"
+
 namespace rnnpool {
 
 namespace {
 
 class ModelFaces final : public FaceSource {
 public:
-    explicit ModelFaces(const Model& model) : m_detector(model) {}
-    std::string name() const override { return m_detector.model().spec().name; }
+    ModelFaces(const Model& model, std::optional<int> pyramidLevels) : m_detector(model), m_levels(pyramidLevels) {}
+    std::string name() const override
+    {
+        const int levels = m_levels.value_or(defaultPyramidLevels(m_detector.model()));
+        return m_detector.model().spec().name + (levels > 1 ? " (pyramid " + std::to_string(levels) + ")" : "");
+    }
     Size2 inputArea() const override
     {
         const ArchSpec& s = m_detector.model().spec();
@@ -21,6 +27,7 @@ public:
         DetectOptions options;
         options.size = networkSize;
         options.scoreThreshold = 0.0f; // every detection EdgeML's post-processing keeps
+        options.pyramidLevels = m_levels;
         auto frame = m_detector.detect(bgr, options);
         if (!frame)
             return std::move(frame).takeError();
@@ -33,6 +40,7 @@ public:
 
 private:
     FaceDetector m_detector;
+    std::optional<int> m_levels;
 };
 
 class HaarFaces final : public FaceSource {
@@ -66,7 +74,10 @@ private:
 
 } // namespace
 
-std::unique_ptr<FaceSource> modelFaces(const Model& model) { return std::make_unique<ModelFaces>(model); }
+std::unique_ptr<FaceSource> modelFaces(const Model& model, std::optional<int> pyramidLevels)
+{
+    return std::make_unique<ModelFaces>(model, pyramidLevels);
+}
 
 Expected<std::unique_ptr<FaceSource>> haarFaces(Size2 inputArea)
 {
@@ -77,12 +88,14 @@ Expected<std::unique_ptr<FaceSource>> haarFaces(Size2 inputArea)
     return std::unique_ptr<FaceSource>(std::make_unique<HaarFaces>(std::move(cascade), inputArea));
 }
 
-Expected<EvaluationResult> evaluateFaces(FaceSource& source, const std::vector<LabeledPicture>& pictures,
+Expected<EvaluationPart> evaluateFaces(FaceSource& source, const std::vector<LabeledPicture>& pictures,
                                          const std::filesystem::path& folder, const EvaluationOptions& options)
 {
     DetectionEvaluator evaluator(options.minFace);
     const int total = options.limit ? std::min<int>(*options.limit, static_cast<int>(pictures.size())) : static_cast<int>(pictures.size());
-    for (int i = 0; i < total; ++i) {
+    if (options.shards < 1 || options.shard < 0 || options.shard >= options.shards)
+        return makeError("shard " + std::to_string(options.shard) + " of " + std::to_string(options.shards) + " does not exist");
+    for (int i = options.shard; i < total; i += options.shards) {
         const LabeledPicture& picture = pictures[static_cast<size_t>(i)];
         auto bgr = loadPicture(folder / picture.path);
         if (!bgr)
@@ -98,11 +111,11 @@ Expected<EvaluationResult> evaluateFaces(FaceSource& source, const std::vector<L
         std::vector<FaceBox> faces;
         for (const FaceBox& f : picture.faces)
             faces.push_back({f.x1 * sx, f.y1 * sy, f.x2 * sx, f.y2 * sy});
-        evaluator.addPicture(faces, *detections);
+        evaluator.addPicture(faces, *detections, i);
         if (options.progress)
             options.progress(i + 1, total);
     }
-    return evaluator.result();
+    return evaluator.part();
 }
 
 } // namespace rnnpool

@@ -27,7 +27,8 @@ public:
     virtual Expected<std::vector<ScoredBox>> detect(const cv::Mat& bgr, Size2 networkSize) = 0;
 };
 
-std::unique_ptr<FaceSource> modelFaces(const Model& model);
+// `pyramidLevels`: as DetectOptions::pyramidLevels (default: the model's own).
+std::unique_ptr<FaceSource> modelFaces(const Model& model, std::optional<int> pyramidLevels = {});
 // OpenCV's haarcascade_frontalface_default.xml (Debian's opencv-data); the
 // score is the cascade's level weight. Runs on the same scaled grey picture.
 Expected<std::unique_ptr<FaceSource>> haarFaces(Size2 inputArea);
@@ -35,10 +36,12 @@ Expected<std::unique_ptr<FaceSource>> haarFaces(Size2 inputArea);
 struct EvaluationOptions {
     float minFace = 20.0f;
     std::optional<int> limit; // the first N pictures only
+    int shard = 0, shards = 1; // only pictures whose index % shards == shard (of the first `limit`)
     std::function<void(int done, int total)> progress;
 };
 
-Expected<EvaluationResult> evaluateFaces(FaceSource& source, const std::vector<LabeledPicture>& pictures,
+// The part of the pictures the options select; summarize() it for the AP.
+Expected<EvaluationPart> evaluateFaces(FaceSource& source, const std::vector<LabeledPicture>& pictures,
                                          const std::filesystem::path& folder, const EvaluationOptions& options);
 
 } // namespace rnnpool

@@ -1,0 +1,22 @@
+// `rnnpool bench --pyramid LEVELS`: the whole detection call (network, heads,
+// post-processing) timed with the input alone and with the image pyramid,
+// alternating frame by frame so that load from elsewhere hits both alike.
+#pragma once
+
+#include "model/model.h"
+#include "tensor/tensor.h"
+#include "util/expected.h"
+
+namespace rnnpool::cli {
+
+struct PyramidTiming {
+    int levels = 1;            // levels run (fewer than asked when the input is small)
+    double singleMs = 0.0;     // median ms per frame, the input alone
+    double pyramidMs = 0.0;    // median ms per frame, every level and the merge
+    double singleCpuMs = 0.0, pyramidCpuMs = 0.0; // the same in process CPU time (steadier on a busy machine)
+    int64_t singleMadds = 0, pyramidMadds = 0;
+};
+
+Expected<PyramidTiming> timePyramid(const Model& model, const Tensor& input, int levels, int64_t runs);
+
+} // namespace rnnpool::cli

@@ -1,0 +1,30 @@
+// The cost of running a detector as an image pyramid (engine/image_pyramid.h):
+// multiply-adds and peak activation memory of every level under a schedule.
+// Levels run one after another in the same arena, so the pyramid's peak is
+// the largest level's peak (the first); the frame buffer is halved in place
+// between levels, so it needs no second buffer.
+//
+//   auto levels = profilePyramid(net, {1, 240, 320}, 3, "paper", options);
+//   int64_t madds = pyramidMadds(*levels);
+#pragma once
+
+#include <vector>
+
+#include "profile/model_profile.h"
+
+namespace rnnpool {
+
+struct PyramidLevelProfile {
+    Shape input;             // CHW
+    int64_t madds = 0;
+    int64_t peakBytes = 0;
+    std::string peakLayer;
+};
+
+Expected<std::vector<PyramidLevelProfile>> profilePyramid(Network& net, const Shape& input, int levels,
+                                                          const std::string& schedule, const ScheduleOptions& options);
+
+int64_t pyramidMadds(const std::vector<PyramidLevelProfile>& levels);
+int64_t pyramidPeakBytes(const std::vector<PyramidLevelProfile>& levels);
+
+} // namespace rnnpool
