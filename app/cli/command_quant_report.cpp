@@ -89,7 +89,7 @@ int commandQuantReport(const std::vector<std::string>& argv)
         return inputError(report.error());
     std::optional<double> apFloat, apInt8;
     if (labels) {
-        auto fs = modelFaces(*model);
+        auto fs = modelFaces(*model, 1); // one level, as the int8 engine runs
         auto is = int8Faces(*int8);
         auto rf = evaluateFaces(*fs, *labels, folder, evalOptions);
         if (!rf)
@@ -97,8 +97,8 @@ int commandQuantReport(const std::vector<std::string>& argv)
         auto ri = evaluateFaces(*is, *labels, folder, evalOptions);
         if (!ri)
             return inputError(ri.error());
-        apFloat = rf->ap;
-        apInt8 = ri->ap;
+        apFloat = summarize(*rf).ap;
+        apInt8 = summarize(*ri).ap;
     }
 
     const bool rnnInt = (*int8)->rnnPoolIsInteger();
