@@ -19,7 +19,7 @@ commands:
            Layers with output shapes, parameters and multiply-adds. Without either, the default model.
   convert  IN.pth [--arch NAME] [--rnn-layout auto|current|legacy] -o OUT.safetensors
            Write the native model file (weights plus architecture spec).
-  bench    [--model FILE | --arch NAME] [--size WxH] [--threads N] [--runs N] [--pytorch] [--json]
+  bench    [--model FILE | --arch NAME] [--dtype f32|i8] [--size WxH] [--threads N] [--runs N] [--pytorch] [--json]
            Median milliseconds per frame (default model without either); --pytorch also times
            tools/reference in the same run, frame for frame.
   profile  (--arch NAME | --model FILE) [--input WxHxC] [--schedule layerwise|paper] [--dtype f32|i16|i8]
