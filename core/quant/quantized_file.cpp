@@ -183,7 +183,8 @@ Status saveQuantizedModel(const QuantizedModel& model, const std::filesystem::pa
     header["__metadata__"] = {{kFormatKey, kFormatValue},
                               {kSpecKey, model.spec().document.dump()},
                               {"rnnpool.arch", model.spec().name},
-                              {"rnnpool.source", model.source},
+                              // The file name only: a path would tie the file to one machine.
+                              {"rnnpool.source", std::filesystem::path(model.source).filename().string()},
                               {"rnnpool.calibration", model.calibration}};
     std::string text = header.dump();
     text.append((8 - text.size() % 8) % 8, ' ');
