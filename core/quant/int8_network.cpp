@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 
 #include "integer/conv_s8.h"
 #include "integer/elementwise_s8.h"
@@ -185,6 +186,12 @@ Expected<Int8Run> Int8Network::runQuantized(const std::vector<int8_t>& inputHwc,
     run.maps.resize(net.nodes().size());
     run.shapes.resize(net.nodes().size());
     run.layerSeconds.resize(net.nodes().size(), 0.0);
+    run.layerCpuSeconds.resize(net.nodes().size(), 0.0);
+    const auto threadCpu = [] {
+        timespec t{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+        return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+    };
     std::vector<uint8_t> scratch;
     const auto start = Clock::now();
     for (size_t i = 0; i < net.nodes().size(); ++i) {
@@ -199,6 +206,7 @@ Expected<Int8Run> Int8Network::runQuantized(const std::vector<int8_t>& inputHwc,
         if (Status st = node.op->prepare(inShapes, outShape); !st)
             return makeError("layer '" + node.name + "': " + st.error());
         const auto t0 = Clock::now();
+        const double cpu0 = threadCpu();
         std::vector<int8_t>& out = run.maps[i];
         out.resize(static_cast<size_t>(shapeNumel(outShape)));
         Prepared& p = *m_nodes[i];
@@ -239,6 +247,7 @@ Expected<Int8Run> Int8Network::runQuantized(const std::vector<int8_t>& inputHwc,
         }
         run.shapes[i] = outShape;
         run.layerSeconds[i] = std::chrono::duration<double>(Clock::now() - t0).count();
+        run.layerCpuSeconds[i] = threadCpu() - cpu0;
     }
     run.totalSeconds = std::chrono::duration<double>(Clock::now() - start).count();
     return run;
