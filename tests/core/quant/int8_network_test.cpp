@@ -70,9 +70,10 @@ TEST(Int8Network, RunsRnnPoolInIntegers)
     EXPECT_TRUE(fixture().int8->rnnPoolIsInteger());
 }
 
-// Floors measured on this picture (rnnpool quant-report gives the same
-// figures over the samples) less about 2 dB; the goal of 25 dB for the heads
-// is not met by the loc heads (notes/README-int8.md).
+// Floors: what `rnnpool quant-report --images <this picture alone>` measures
+// for a samples-calibrated model (RNNPool 51.5 dB, loc heads 21.6-25.6 dB,
+// conf heads 27.5-35.9 dB) less about 2 dB; the goal of 25 dB is not met by
+// loc heads 0-2 (notes/README-int8.md).
 TEST(Int8Network, EveryHeadIsCloseToTheFloatEngine)
 {
     const Fixture& f = fixture();
@@ -84,12 +85,12 @@ TEST(Int8Network, EveryHeadIsCloseToTheFloatEngine)
     auto run = f.int8->run(input);
     ASSERT_TRUE(run) << run.error();
     const Network& net = *f.model.network;
-    EXPECT_GT(sqnrDb(ref->outputs[static_cast<size_t>(net.findLayer("rnnpool"))], f.int8->dequantize(*run, net.findLayer("rnnpool"))), 40.0);
+    EXPECT_GT(sqnrDb(ref->outputs[static_cast<size_t>(net.findLayer("rnnpool"))], f.int8->dequantize(*run, net.findLayer("rnnpool"))), 48.0);
     for (const auto& [loc, conf] : net.heads()) {
         const double sLoc = sqnrDb(ref->outputs[static_cast<size_t>(loc)], f.int8->dequantize(*run, loc));
         const double sConf = sqnrDb(ref->outputs[static_cast<size_t>(conf)], f.int8->dequantize(*run, conf));
-        EXPECT_GT(sLoc, 17.0) << net.nodes()[static_cast<size_t>(loc)].name;
-        EXPECT_GT(sConf, 20.0) << net.nodes()[static_cast<size_t>(conf)].name;
+        EXPECT_GT(sLoc, 19.5) << net.nodes()[static_cast<size_t>(loc)].name;
+        EXPECT_GT(sConf, 25.0) << net.nodes()[static_cast<size_t>(conf)].name;
     }
     // The heads come out in EdgeML's H,W,C order, as collectHeads gives float's.
     const HeadOutputs a = collectHeads(net, *ref), b = f.int8->heads(*run);
@@ -101,7 +102,7 @@ TEST(Int8Network, EveryHeadIsCloseToTheFloatEngine)
         s += double(a.conf[i]) * a.conf[i];
         n += double(a.conf[i] - b.conf[i]) * (a.conf[i] - b.conf[i]);
     }
-    EXPECT_GT(10.0 * std::log10(s / n), 20.0);
+    EXPECT_GT(10.0 * std::log10(s / n), 25.0);
 }
 
 TEST(Int8Network, QuantisedFileRoundTripsBitForBit)
