@@ -43,7 +43,8 @@ commands:
            [--method mse|percentile|minmax] [--percentile P] -o OUT.safetensors
            Post-training quantisation to int8 (per-channel weights, calibrated activations); the file
            runs with run/eval/bench --dtype i8 --model OUT.safetensors.
-  quant-report [--model FILE] [--images DIR [--labels labels.txt] [--min-face PX] [--limit N]] [--json]
+  quant-report [--model FILE] [--int8 FILE] [--images DIR [--labels labels.txt] [--min-face PX]] [--limit N]
+           [--threshold T] [--json]
            Per layer SQNR of the int8 engine against float, scales, ranges and saturation; detection
            agreement (F1 at IoU 0.5) and, with labels, AP float and int8.
   help     This text.
