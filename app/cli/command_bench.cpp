@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/int8_common.h"
 #include "cli/pytorch_peer.h"
 #include "cli/pyramid_bench.h"
 #include "engine/peak_rate.h"
@@ -150,7 +151,7 @@ RnnPoolCount countRnnPool(const Network& net, const std::vector<LayerInfo>& laye
 
 int commandBench(const std::vector<std::string>& argv)
 {
-    const Arguments args(argv, {"--model", "--arch", "--size", "--threads", "--runs", "--rnn-layout", "--pyramid"}, {"--json", "--pytorch"});
+    const Arguments args(argv, {"--model", "--arch", "--size", "--threads", "--runs", "--rnn-layout", "--pyramid", "--dtype"}, {"--json", "--pytorch"});
     if (!args.ok())
         return usageError("bench", args.error());
     if (!args.positionals().empty())
@@ -167,6 +168,21 @@ int commandBench(const std::vector<std::string>& argv)
         if (!v)
             return usageError("bench", "--runs must be a positive whole number, not '" + *r + "'");
         runs = *v;
+    }
+    const auto dtype = parseRunDtype(args);
+    if (!dtype)
+        return usageError("bench", "--dtype must be f32 or i8, not '" + *args.value("--dtype") + "'");
+    if (*dtype == "i8") {
+        if (threads != 1 || args.flag("--pytorch"))
+            return usageError("bench", "--dtype i8 runs on one thread and without --pytorch");
+        std::optional<std::pair<int64_t, int64_t>> size;
+        if (const auto s = args.value("--size")) {
+            const auto parsed = parseSizeSpec(*s);
+            if (!parsed || parsed->channels != 0)
+                return usageError("bench", "--size must be WIDTHxHEIGHT, e.g. 320x240, not '" + *s + "'");
+            size = std::make_pair(parsed->width, parsed->height);
+        }
+        return benchInt8(args, runs, size);
     }
     bool usage = false;
     auto model = chooseModel(args, true, usage);

@@ -18,4 +18,7 @@ std::optional<std::string> parseRunDtype(const Arguments& args);
 // The int8 network the arguments name; `usageProblem` as for chooseModel.
 Expected<std::shared_ptr<const Int8Network>> chooseInt8Network(const Arguments& args, bool& usageProblem);
 
+// rnnpool bench --dtype i8 (bench_int8.cpp); `size` is width, height.
+int benchInt8(const Arguments& args, int64_t runs, std::optional<std::pair<int64_t, int64_t>> size);
+
 } // namespace rnnpool::cli

@@ -20,7 +20,7 @@ commands:
            Layers with output shapes, parameters and multiply-adds. Without either, the default model.
   convert  IN.pth [--arch NAME] [--rnn-layout auto|current|legacy] -o OUT.safetensors
            Write the native model file (weights plus architecture spec).
-  bench    [--model FILE | --arch NAME] [--size WxH] [--threads N] [--runs N] [--pytorch] [--pyramid LEVELS] [--json]
+  bench    [--model FILE | --arch NAME] [--dtype f32|i8] [--size WxH] [--threads N] [--runs N] [--pytorch] [--pyramid LEVELS] [--json]
            Median milliseconds per frame (default model without either); --pytorch also times
            tools/reference in the same run, frame for frame; --pyramid also times whole detections with the
            input alone and with that many pyramid levels, alternating.
@@ -62,7 +62,8 @@ commands:
            [--method mse|percentile|minmax] [--percentile P] -o OUT.safetensors
            Post-training quantisation to int8 (per-channel weights, calibrated activations); the file
            runs with run/eval/bench --dtype i8 --model OUT.safetensors.
-  quant-report [--model FILE] [--images DIR [--labels labels.txt] [--min-face PX] [--limit N]] [--json]
+  quant-report [--model FILE] [--int8 FILE] [--images DIR [--labels labels.txt] [--min-face PX]] [--limit N]
+           [--threshold T] [--json]
            Per layer SQNR of the int8 engine against float, scales, ranges and saturation; detection
            agreement (F1 at IoU 0.5) and, with labels, AP float and int8.
   help     This text.

@@ -4,6 +4,8 @@
  * 2^16 taps x channels), so they give the same bits. */
 #include "conv_s8.h"
 
+#include <string.h>
+
 #include "dot_s8.h"
 #include "requantize.h"
 
@@ -47,7 +49,7 @@ void rp_conv_s8_ref(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const in
 
 int32_t rp_conv_s8_scratch_size(const rp_conv_shape_t* s)
 {
-    return s->out_channels * (int32_t)sizeof(int32_t);
+    return s->kernel_h * s->kernel_w * s->in_channels * (int32_t)sizeof(int16_t);
 }
 
 void rp_conv_s8(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t* input, const int8_t* weights,
@@ -56,39 +58,41 @@ void rp_conv_s8(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t
     const int32_t oh = rp_conv_out_height(s), ow = rp_conv_out_width(s);
     const int32_t cin = s->in_channels, kh = s->kernel_h, kw = s->kernel_w;
     const int32_t filter = kh * kw * cin;
-    /* Inside the map a window holds every tap, so the offset's share is
-     * offset * (sum of the filter), computed once per output channel. */
-    int32_t* full_bias = (int32_t*)scratch;
-    for (int32_t o = 0; o < s->out_channels; ++o)
-        full_bias[o] = (bias ? bias[o] : 0) + q->input_offset * rp_sum_s8(weights + o * filter, filter);
-
+    /* The window of each output pixel, offset added, gathered once into
+     * [kh][kw][cin] (the filter's order; padding is 0 there, which is the
+     * zero point plus the offset), then one dot product per output channel:
+     * one gather serves every output channel, and a 1-channel stem runs dot
+     * products of kh * kw instead of calls of length kw. */
+    int16_t* window = (int16_t*)scratch;
     for (int32_t oy = 0; oy < oh; ++oy) {
         const int32_t iy0 = oy * s->stride_h - s->pad_h;
-        const int32_t ky0 = iy0 < 0 ? -iy0 : 0;
-        const int32_t ky1 = iy0 + kh > s->in_height ? s->in_height - iy0 : kh;
         for (int32_t ox = 0; ox < ow; ++ox) {
             const int32_t ix0 = ox * s->stride_w - s->pad_w;
-            const int32_t kx0 = ix0 < 0 ? -ix0 : 0;
-            const int32_t kx1 = ix0 + kw > s->in_width ? s->in_width - ix0 : kw;
-            const int interior = ky0 == 0 && ky1 == kh && kx0 == 0 && kx1 == kw;
+            for (int32_t ky = 0; ky < kh; ++ky) {
+                const int32_t iy = iy0 + ky;
+                int16_t* row = window + ky * kw * cin;
+                if (iy < 0 || iy >= s->in_height) {
+                    memset(row, 0, (size_t)(kw * cin) * sizeof(int16_t));
+                    continue;
+                }
+                for (int32_t kx = 0; kx < kw; ++kx) {
+                    const int32_t ix = ix0 + kx;
+                    int16_t* dst = row + kx * cin;
+                    if (ix < 0 || ix >= s->in_width) {
+                        memset(dst, 0, (size_t)cin * sizeof(int16_t));
+                        continue;
+                    }
+                    const int8_t* src = input + (iy * s->in_width + ix) * cin;
+                    for (int32_t c = 0; c < cin; ++c)
+                        dst[c] = (int16_t)(src[c] + q->input_offset);
+                }
+            }
             int8_t* out = output + (oy * ow + ox) * s->out_channels;
             for (int32_t o = 0; o < s->out_channels; ++o) {
                 const int8_t* w = weights + o * filter;
-                int32_t acc;
-                if (interior) {
-                    /* A kernel row of kw pixels x cin channels is contiguous in HWC. */
-                    acc = full_bias[o];
-                    for (int32_t ky = 0; ky < kh; ++ky)
-                        acc += rp_dot_s8(input + ((iy0 + ky) * s->in_width + ix0) * cin, w + ky * kw * cin, kw * cin);
-                } else {
-                    acc = bias ? bias[o] : 0;
-                    const int32_t n = (kx1 - kx0) * cin;
-                    for (int32_t ky = ky0; ky < ky1; ++ky) {
-                        const int8_t* x = input + ((iy0 + ky) * s->in_width + ix0 + kx0) * cin;
-                        const int8_t* wr = w + (ky * kw + kx0) * cin;
-                        acc += rp_dot_s8(x, wr, n) + q->input_offset * rp_sum_s8(wr, n);
-                    }
-                }
+                int32_t acc = bias ? bias[o] : 0;
+                for (int32_t k = 0; k < filter; ++k)
+                    acc += (int32_t)window[k] * w[k];
                 out[o] = rp_output_s8(acc, q->multiplier[o], q->shift[o], q->output_offset, q->activation_min,
                                       q->activation_max);
             }

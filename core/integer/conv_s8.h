@@ -11,7 +11,8 @@
  * Three kernels, each with a plain scalar reference (_ref) that the fast one
  * must match bit for bit (tests/core/integer/conv_s8_test.cpp), and a scratch
  * query; the caller owns all memory (scratch may be NULL when its size is 0):
- *   rp_conv_s8            any KxK, stride, padding (the stride-2 stem, the heads)
+ *   rp_conv_s8            any KxK, stride, padding (the stride-2 stem, the heads);
+ *                         the window of each pixel is gathered once (scratch)
  *                         weights [out][kh][kw][in]
  *   rp_depthwise_conv_s8  one filter per channel; weights [kh][kw][channels]
  *   rp_pointwise_conv_s8  1x1, stride 1; weights [out][in]

@@ -11,6 +11,26 @@
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
 #include <arm_acle.h>
 #define RP_USE_DSP 1
+#define rp_sxtb16 __sxtb16
+#define rp_smlad __smlad
+#elif defined(RP_EMULATE_DSP)
+/* Host tests only: the DSP path with C models of the two instructions
+ * (Arm ARM: SXTB16 sign-extends bytes 0 and 2 into the two halfwords; SMLAD
+ * adds both halfword products to the accumulator). */
+typedef uint32_t int16x2_t;
+static inline int16x2_t rp_sxtb16(uint32_t x)
+{
+    const uint32_t lo = (uint32_t)(uint16_t)(int16_t)(int8_t)(x & 0xFFu);
+    const uint32_t hi = (uint32_t)(uint16_t)(int16_t)(int8_t)((x >> 16) & 0xFFu);
+    return lo | (hi << 16);
+}
+static inline int32_t rp_smlad(int16x2_t a, int16x2_t b, int32_t acc)
+{
+    const int32_t p0 = (int32_t)(int16_t)(a & 0xFFFFu) * (int32_t)(int16_t)(b & 0xFFFFu);
+    const int32_t p1 = (int32_t)(int16_t)(a >> 16) * (int32_t)(int16_t)(b >> 16);
+    return (int32_t)((uint32_t)acc + (uint32_t)p0 + (uint32_t)p1);
+}
+#define RP_USE_DSP 1
 #endif
 
 static inline int32_t rp_sum_s8(const int8_t* a, int32_t n)
@@ -27,8 +47,8 @@ static inline void rp_load_pairs(const int8_t* p, int16x2_t* even, int16x2_t* od
 {
     uint32_t word;
     memcpy(&word, p, 4);
-    *even = __sxtb16(word);
-    *odd = __sxtb16((word >> 8) | (word << 24));
+    *even = rp_sxtb16(word);
+    *odd = rp_sxtb16((word >> 8) | (word << 24));
 }
 #endif
 
@@ -41,8 +61,8 @@ static inline int32_t rp_dot_s8(const int8_t* a, const int8_t* b, int32_t n)
         int16x2_t ae, ao, be, bo;
         rp_load_pairs(a + i, &ae, &ao);
         rp_load_pairs(b + i, &be, &bo);
-        s = __smlad(ae, be, s);
-        s = __smlad(ao, bo, s);
+        s = rp_smlad(ae, be, s);
+        s = rp_smlad(ao, bo, s);
     }
 #endif
     for (; i < n; ++i)
@@ -64,13 +84,13 @@ static inline void rp_dot4_s8(const int8_t* x, const int8_t* w, int32_t n, int32
         int16x2_t xe, xo, we, wo;
         rp_load_pairs(x + i, &xe, &xo);
         rp_load_pairs(w0 + i, &we, &wo);
-        s0 = __smlad(xo, wo, __smlad(xe, we, s0));
+        s0 = rp_smlad(xo, wo, rp_smlad(xe, we, s0));
         rp_load_pairs(w1 + i, &we, &wo);
-        s1 = __smlad(xo, wo, __smlad(xe, we, s1));
+        s1 = rp_smlad(xo, wo, rp_smlad(xe, we, s1));
         rp_load_pairs(w2 + i, &we, &wo);
-        s2 = __smlad(xo, wo, __smlad(xe, we, s2));
+        s2 = rp_smlad(xo, wo, rp_smlad(xe, we, s2));
         rp_load_pairs(w3 + i, &we, &wo);
-        s3 = __smlad(xo, wo, __smlad(xe, we, s3));
+        s3 = rp_smlad(xo, wo, rp_smlad(xe, we, s3));
     }
 #endif
     for (; i < n; ++i) {

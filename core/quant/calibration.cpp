@@ -17,15 +17,22 @@ struct TensorStats {
     float lo = INFINITY, hi = -INFINITY;
     std::vector<float> samples;
     std::vector<double> channelSum;
+    std::vector<float> channelLo, channelHi;
     int64_t channelCount = 0;
     void add(const Tensor& t, int64_t stride)
     {
         const float* d = t.data();
         const int64_t plane = t.dim(1) * t.dim(2);
         channelSum.resize(static_cast<size_t>(t.dim(0)), 0.0);
+        channelLo.resize(static_cast<size_t>(t.dim(0)), INFINITY);
+        channelHi.resize(static_cast<size_t>(t.dim(0)), -INFINITY);
         for (int64_t c = 0; c < t.dim(0); ++c)
-            for (int64_t i = 0; i < plane; ++i)
-                channelSum[static_cast<size_t>(c)] += static_cast<double>(d[c * plane + i]);
+            for (int64_t i = 0; i < plane; ++i) {
+                const float v = d[c * plane + i];
+                channelSum[static_cast<size_t>(c)] += static_cast<double>(v);
+                channelLo[static_cast<size_t>(c)] = std::min(channelLo[static_cast<size_t>(c)], v);
+                channelHi[static_cast<size_t>(c)] = std::max(channelHi[static_cast<size_t>(c)], v);
+            }
         channelCount += plane;
         for (int64_t i = 0; i < t.numel(); ++i) {
             lo = std::min(lo, d[i]);
@@ -167,6 +174,8 @@ Expected<ActivationRanges> calibrate(const Model& model, const CalibrationOption
         r.lo.push_back(lo);
         r.hi.push_back(hi);
         r.channelMean.push_back(stats[i + 1].means());
+        r.channelLo.push_back(stats[i + 1].channelLo);
+        r.channelHi.push_back(stats[i + 1].channelHi);
     }
     char pct[32];
     std::snprintf(pct, sizeof pct, "%g", options.percentile);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 
 #include "integer/conv_s8.h"
 #include "integer/elementwise_s8.h"
@@ -101,7 +102,7 @@ Expected<Int8Network> Int8Network::create(std::shared_ptr<const QuantizedModel> 
         const NodeQuant& nq = model->nodes[i];
         auto p = std::make_unique<Prepared>();
         const std::string_view kind = node.op->kind();
-        const ActivationQuant& in = quantOf(*model, node.inputs[0]);
+        const ActivationQuant in = readerInputQuant(*model, node.inputs[0]);
         if (kind == "conv2d") {
             if (Status st = prepareConv(node.name, static_cast<const Conv2d&>(*node.op), nq, in, *p); !st)
                 return makeError(st.error());
@@ -131,7 +132,7 @@ Expected<Int8Network> Int8Network::create(std::shared_ptr<const QuantizedModel> 
             p->background = static_cast<int32_t>(inChannels - node.outChannels + 1);
         } else if (kind == "rnnpool") {
             p->kind = Prepared::Kind::RnnPool;
-            auto r = RnnPoolInt8::create(node.name, static_cast<const RnnPool&>(*node.op), in, nq.output);
+            auto r = RnnPoolInt8::create(node.name, static_cast<const RnnPool&>(*node.op), in, nq);
             if (!r)
                 return makeError(r.error());
             p->rnnpool = std::move(*r);
@@ -174,6 +175,12 @@ Expected<Int8Run> Int8Network::runQuantized(const std::vector<int8_t>& inputHwc,
     run.maps.resize(net.nodes().size());
     run.shapes.resize(net.nodes().size());
     run.layerSeconds.resize(net.nodes().size(), 0.0);
+    run.layerCpuSeconds.resize(net.nodes().size(), 0.0);
+    const auto threadCpu = [] {
+        timespec t{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+        return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+    };
     std::vector<uint8_t> scratch;
     const auto start = Clock::now();
     for (size_t i = 0; i < net.nodes().size(); ++i) {
@@ -188,6 +195,7 @@ Expected<Int8Run> Int8Network::runQuantized(const std::vector<int8_t>& inputHwc,
         if (Status st = node.op->prepare(inShapes, outShape); !st)
             return makeError("layer '" + node.name + "': " + st.error());
         const auto t0 = Clock::now();
+        const double cpu0 = threadCpu();
         std::vector<int8_t>& out = run.maps[i];
         out.resize(static_cast<size_t>(shapeNumel(outShape)));
         Prepared& p = *m_nodes[i];
@@ -228,6 +236,7 @@ Expected<Int8Run> Int8Network::runQuantized(const std::vector<int8_t>& inputHwc,
         }
         run.shapes[i] = outShape;
         run.layerSeconds[i] = std::chrono::duration<double>(Clock::now() - t0).count();
+        run.layerCpuSeconds[i] = threadCpu() - cpu0;
     }
     run.totalSeconds = std::chrono::duration<double>(Clock::now() - start).count();
     return run;
@@ -236,13 +245,17 @@ Expected<Int8Run> Int8Network::runQuantized(const std::vector<int8_t>& inputHwc,
 Tensor Int8Network::dequantize(const Int8Run& run, int node) const
 {
     const Shape& s = run.shapes[static_cast<size_t>(node)];
-    const ActivationQuant& q = m_model->nodes[static_cast<size_t>(node)].output;
+    const NodeQuant& nq = m_model->nodes[static_cast<size_t>(node)];
     const std::vector<int8_t>& m = run.maps[static_cast<size_t>(node)];
     Tensor t(s);
     for (int64_t y = 0; y < s[1]; ++y)
         for (int64_t x = 0; x < s[2]; ++x)
-            for (int64_t c = 0; c < s[0]; ++c)
-                t.at(c, y, x) = q.dequantize(m[static_cast<size_t>((y * s[2] + x) * s[0] + c)]);
+            for (int64_t c = 0; c < s[0]; ++c) {
+                const int8_t v = m[static_cast<size_t>((y * s[2] + x) * s[0] + c)];
+                t.at(c, y, x) = nq.channelScale.empty()
+                                    ? nq.output.dequantize(v)
+                                    : ActivationQuant{nq.channelScale[static_cast<size_t>(c)], nq.channelZeroPoint[static_cast<size_t>(c)]}.dequantize(v);
+            }
     return t;
 }
 

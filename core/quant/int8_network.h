@@ -21,6 +21,7 @@ struct Int8Run {
     std::vector<std::vector<int8_t>> maps; // per node, HWC
     std::vector<Shape> shapes;             // per node, CHW
     std::vector<double> layerSeconds;
+    std::vector<double> layerCpuSeconds;   // this thread's CPU time per layer (steady on a busy machine)
     double totalSeconds = 0.0;
 };
 

@@ -88,10 +88,15 @@ Expected<QuantReport> quantReport(const Model& floatModel, const Int8Network& in
             if (a.shape() != b.shape())
                 return makeError("layer '" + net.nodes()[n].name + "': int8 output " + shapeToString(b.shape()) + " vs float " +
                                  shapeToString(a.shape()));
-            const ActivationQuant& aq = q.nodes[n].output;
-            const float rlo = aq.dequantize(-128), rhi = aq.dequantize(127);
+            const NodeQuant& nq = q.nodes[n];
+            const int64_t plane = a.dim(1) * a.dim(2);
             Accumulator& s = acc[n];
             for (int64_t k = 0; k < a.numel(); ++k) {
+                const ActivationQuant aq = nq.channelScale.empty()
+                                               ? nq.output
+                                               : ActivationQuant{nq.channelScale[static_cast<size_t>(k / plane)],
+                                                                 nq.channelZeroPoint[static_cast<size_t>(k / plane)]};
+                const float rlo = aq.dequantize(-128), rhi = aq.dequantize(127);
                 const double x = a.data()[k], e = static_cast<double>(b.data()[k]) - x;
                 s.signal += x * x;
                 s.noise += e * e;

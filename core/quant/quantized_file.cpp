@@ -168,6 +168,11 @@ Status saveQuantizedModel(const QuantizedModel& model, const std::filesystem::pa
         } else if (kind == "l2norm") {
             tensors[node.name + ".gamma"] = f32(nq.gamma, {static_cast<int64_t>(nq.gamma.size())});
         } else if (kind == "rnnpool") {
+            if (!nq.channelScale.empty()) {
+                const auto c = static_cast<int64_t>(nq.channelScale.size());
+                tensors[node.name + ".channel_scale"] = f32(nq.channelScale, {c});
+                tensors[node.name + ".channel_zero_point"] = i32(nq.channelZeroPoint, {c});
+            }
             for (const WeightSlot& slot : net.nodes()[i].op->weightSlots()) {
                 const Tensor& t = *slot.target;
                 tensors[slot.key] = f32(std::vector<float>(t.data(), t.data() + t.numel()), t.shape());
@@ -183,7 +188,8 @@ Status saveQuantizedModel(const QuantizedModel& model, const std::filesystem::pa
     header["__metadata__"] = {{kFormatKey, kFormatValue},
                               {kSpecKey, model.spec().document.dump()},
                               {"rnnpool.arch", model.spec().name},
-                              {"rnnpool.source", model.source},
+                              // The file name only: a path would tie the file to one machine.
+                              {"rnnpool.source", std::filesystem::path(model.source).filename().string()},
                               {"rnnpool.calibration", model.calibration}};
     std::string text = header.dump();
     text.append((8 - text.size() % 8) % 8, ' ');
@@ -276,6 +282,17 @@ Expected<QuantizedModel> loadQuantizedModel(const std::filesystem::path& path)
                                  " values for " + std::to_string(node.outChannels) + " channels");
             nq.gamma.assign((*g)->values.data(), (*g)->values.data() + node.outChannels);
         } else if (kind == "rnnpool") {
+            if (ckpt->tensors.count(node.name + ".channel_scale")) {
+                if (Status st = r.scales(node.name + ".channel_scale", node.outChannels, nq.channelScale,
+                                         "the per-channel output scales of '" + node.name + "'"); !st)
+                    return Error{st.error()};
+                if (Status st = r.ints(node.name + ".channel_zero_point", node.outChannels, nq.channelZeroPoint,
+                                       "the per-channel zero points of '" + node.name + "'"); !st)
+                    return Error{st.error()};
+                for (int32_t zp : nq.channelZeroPoint)
+                    if (zp < -128 || zp > 127)
+                        return makeError(label + ": field '" + node.name + ".channel_zero_point' holds " + std::to_string(zp) + ", outside int8");
+            }
             for (WeightSlot& slot : node.op->weightSlots()) {
                 auto t = r.tensor(slot.key, "F32", "a FastGRNN tensor of '" + node.name + "'");
                 if (!t)

@@ -7,6 +7,7 @@
 //   <layer>.scale F32[1], <layer>.zero_point I32[1]         every layer's output
 //   <layer>.weight I8 OIHW, <layer>.weight_scale F32[out], <layer>.bias I32[out]   convolutions
 //   <layer>.gamma F32[channels]                             L2Norm
+//   <layer>.channel_scale F32[C], .channel_zero_point I32[C] RNNPool quantised per channel
 //   <checkpoint key> F32                                    RNNPool's FastGRNN cells
 //
 // Loading validates every scale (missing, zero, negative, NaN or infinite),

@@ -42,6 +42,49 @@ const ActivationQuant& inputQuantOf(const QuantizedModel& q, int src)
     return src == kNetworkInput ? q.input : q.nodes[static_cast<size_t>(src)].output;
 }
 
+bool isPointwise(const Node& node)
+{
+    if (node.op->kind() != "conv2d")
+        return false;
+    const auto& p = static_cast<const Conv2d&>(*node.op).params();
+    return p.groups == 1 && p.kernelH == 1 && p.kernelW == 1 && p.strideH == 1 && p.strideW == 1 && p.padH == 0 && p.padW == 0;
+}
+
+// A 1x1 convolution reading a per-channel map: real input x_i = s_i (q_i - zp_i),
+// so y_o = sum_i (w_oi s_i)(q_i - zp_i) + b_o. The weights w_oi s_i are
+// quantised per output channel; the zero points go into the bias.
+void quantizeConvPerChannelInput(const Conv2d& conv, const NodeQuant& in, const std::vector<float>& inMean, NodeQuant& nq)
+{
+    const Tensor& w = conv.foldedWeight();
+    const Tensor& b = conv.foldedBias();
+    const int64_t outC = w.dim(0), inC = w.dim(1);
+    nq.weight.resize(static_cast<size_t>(w.numel()));
+    nq.weightScale.resize(static_cast<size_t>(outC));
+    nq.bias.resize(static_cast<size_t>(outC));
+    std::vector<double> scaled(static_cast<size_t>(inC));
+    for (int64_t o = 0; o < outC; ++o) {
+        double maxAbs = 0.0;
+        for (int64_t i = 0; i < inC; ++i) {
+            scaled[static_cast<size_t>(i)] = static_cast<double>(w.data()[o * inC + i]) * static_cast<double>(in.channelScale[static_cast<size_t>(i)]);
+            maxAbs = std::max(maxAbs, std::abs(scaled[static_cast<size_t>(i)]));
+        }
+        const double scale = maxAbs > 0.0 ? maxAbs / 127.0 : 1.0;
+        nq.weightScale[static_cast<size_t>(o)] = static_cast<float>(scale);
+        double bias = b.empty() ? 0.0 : static_cast<double>(b.data()[o]);
+        int64_t zeroPointSum = 0;
+        for (int64_t i = 0; i < inC; ++i) {
+            const auto q = static_cast<int8_t>(std::clamp(std::nearbyint(scaled[static_cast<size_t>(i)] / scale), -127.0, 127.0));
+            nq.weight[static_cast<size_t>(o * inC + i)] = q;
+            zeroPointSum += int64_t{q} * in.channelZeroPoint[static_cast<size_t>(i)];
+            if (!inMean.empty()) // bias correction, as for the others
+                bias += (scaled[static_cast<size_t>(i)] - q * scale) *
+                        (static_cast<double>(inMean[static_cast<size_t>(i)]) / static_cast<double>(in.channelScale[static_cast<size_t>(i)]));
+        }
+        const double q = std::nearbyint(bias / scale) - static_cast<double>(zeroPointSum);
+        nq.bias[static_cast<size_t>(o)] = static_cast<int32_t>(std::clamp(q, -2147483647.0, 2147483647.0));
+    }
+}
+
 void quantizeConv(const Conv2d& conv, const ActivationQuant& in, const std::vector<float>& inMean, NodeQuant& nq)
 {
     const auto& params = conv.params();
@@ -82,6 +125,13 @@ void quantizeConv(const Conv2d& conv, const ActivationQuant& in, const std::vect
 
 } // namespace
 
+ActivationQuant readerInputQuant(const QuantizedModel& model, int src)
+{
+    if (src != kNetworkInput && !model.nodes[static_cast<size_t>(src)].channelScale.empty())
+        return ActivationQuant{1.0f, 0};
+    return inputQuantOf(model, src);
+}
+
 Expected<QuantizedModel> quantizeModel(const Model& model, const ActivationRanges& ranges)
 {
     const Network& net = *model.network;
@@ -105,12 +155,30 @@ Expected<QuantizedModel> quantizeModel(const Model& model, const ActivationRange
             continue;
         }
         nq.output = activationQuant(ranges.lo[i], ranges.hi[i]);
+        if (kind == "rnnpool" && i < ranges.channelLo.size() && !ranges.channelLo[i].empty()) {
+            bool allPointwise = true, anyReader = false;
+            for (const Node& reader : net.nodes())
+                for (int src : reader.inputs)
+                    if (src == static_cast<int>(i)) {
+                        anyReader = true;
+                        allPointwise = allPointwise && isPointwise(reader);
+                    }
+            if (anyReader && allPointwise)
+                for (size_t c = 0; c < ranges.channelLo[i].size(); ++c) {
+                    const ActivationQuant a = activationQuant(ranges.channelLo[i][c], ranges.channelHi[i][c]);
+                    nq.channelScale.push_back(a.scale);
+                    nq.channelZeroPoint.push_back(a.zeroPoint);
+                }
+        }
         if (kind == "conv2d") {
             const int src = node.inputs[0];
             static const std::vector<float> kNone;
             const std::vector<float>& mean = src == kNetworkInput ? ranges.inputChannelMean
                                              : (ranges.channelMean.empty() ? kNone : ranges.channelMean[static_cast<size_t>(src)]);
-            quantizeConv(static_cast<const Conv2d&>(*node.op), inputQuantOf(q, src), mean, nq);
+            if (src != kNetworkInput && !q.nodes[static_cast<size_t>(src)].channelScale.empty())
+                quantizeConvPerChannelInput(static_cast<const Conv2d&>(*node.op), q.nodes[static_cast<size_t>(src)], mean, nq);
+            else
+                quantizeConv(static_cast<const Conv2d&>(*node.op), inputQuantOf(q, src), mean, nq);
         } else if (kind == "l2norm") {
             auto slots = node.op->weightSlots();
             const Tensor& g = *slots.at(0).target;

@@ -34,6 +34,11 @@ struct NodeQuant {
     std::vector<float> weightScale;  // conv: one per output channel
     std::vector<int32_t> bias;       // conv: at input scale * weightScale[o]
     std::vector<float> gamma;        // l2norm: learned per-channel scale
+    // rnnpool: one scale and zero point per channel instead of `output`
+    // (chosen when every reader is a 1x1 convolution, which folds them into
+    // its weights and bias; empty otherwise).
+    std::vector<float> channelScale;
+    std::vector<int32_t> channelZeroPoint;
 };
 
 struct QuantizedModel {
@@ -54,9 +59,15 @@ struct ActivationRanges {
     // error its int8 weights make on them (empty: no correction).
     std::vector<float> inputChannelMean;
     std::vector<std::vector<float>> channelMean;
+    std::vector<std::vector<float>> channelLo, channelHi; // per node, per channel: min and max
     int pictures = 0;
     std::string method;               // e.g. "percentile 99.99 over 22 pictures"
 };
+
+// The map a reader of node `src` sees: its output quantisation, or scale 1 and
+// zero point 0 when `src` is quantised per channel (the reader's weights and
+// bias carry the channels' scales and zero points).
+ActivationQuant readerInputQuant(const QuantizedModel& model, int src);
 
 // Whether every node of the network has an int8 kernel; the error names the first that has not.
 Status checkInt8Support(const Network& network);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "integer/requantize.h"
 #include "integer/rnnpool_q15.h"
 
 namespace rnnpool {
@@ -23,6 +24,7 @@ struct RnnPoolInt8::State {
     };
     Cell rnn1, rnn2f, rnn2b;
     rp_rnnpool_s8q15_config config{};
+    std::vector<int32_t> channelMultiplier, channelShift, channelZeroPoint; // per-channel output
 };
 
 namespace {
@@ -87,8 +89,9 @@ RnnPoolInt8::~RnnPoolInt8() = default;
 bool RnnPoolInt8::isInteger() { return true; }
 
 Expected<RnnPoolInt8> RnnPoolInt8::create(const std::string& name, const RnnPool& op, const ActivationQuant& in,
-                                          const ActivationQuant& out)
+                                          const NodeQuant& outQuant)
 {
+    const ActivationQuant& out = outQuant.output;
     RnnPoolInt8 r;
     r.m_state = std::make_unique<State>();
     State& s = *r.m_state;
@@ -113,6 +116,14 @@ Expected<RnnPoolInt8> RnnPoolInt8::create(const std::string& name, const RnnPool
     c.output_zero_point = out.zeroPoint;
     if (rp_rnnpool_s8q15_check(&c) != RP_Q15_OK)
         return makeError("rnnpool '" + name + "': the Q15 configuration is invalid");
+    for (size_t ch = 0; ch < outQuant.channelScale.size(); ++ch) {
+        const QuantMultiplier m = quantizeMultiplier(hiddenScale / static_cast<double>(outQuant.channelScale[ch]));
+        if (!m.valid)
+            return makeError("rnnpool '" + name + "': channel " + std::to_string(ch) + "'s scale cannot be requantised");
+        s.channelMultiplier.push_back(m.multiplier);
+        s.channelShift.push_back(m.shift);
+        s.channelZeroPoint.push_back(outQuant.channelZeroPoint[ch]);
+    }
     return r;
 }
 
@@ -128,9 +139,37 @@ Status RnnPoolInt8::run(const int8_t* input, const Shape& inShape, const Shape& 
         for (int64_t x = 0; x < W; ++x)
             for (int64_t ch = 0; ch < C; ++ch)
                 chw[static_cast<size_t>((ch * H + y) * W + x)] = input[(y * W + x) * C + ch];
-    scratch.resize(rp_rnnpool_s8q15_map_scratch_bytes(&c, static_cast<int32_t>(W)) + 16);
     // The kernel wants 4-byte aligned scratch.
-    void* aligned = scratch.data() + ((4 - reinterpret_cast<uintptr_t>(scratch.data()) % 4) % 4);
+    const auto alignedScratch = [&](size_t bytes) {
+        scratch.resize(bytes + 16);
+        return static_cast<void*>(scratch.data() + ((4 - reinterpret_cast<uintptr_t>(scratch.data()) % 4) % 4));
+    };
+    if (!m_state->channelMultiplier.empty()) {
+        // Patch by patch: int16 outputs, requantised per channel, then EdgeML's
+        // replicate padding of the last rows and columns.
+        const State& s = *m_state;
+        const int64_t gh = rp_rnnpool_s8q15_grid(&c, static_cast<int32_t>(H)), gw = rp_rnnpool_s8q15_grid(&c, static_cast<int32_t>(W));
+        void* work = alignedScratch(rp_rnnpool_s8q15_patch_scratch_bytes(&c));
+        std::vector<int16_t> patchOut(static_cast<size_t>(oc));
+        for (int64_t py = 0; py < oh; ++py)
+            for (int64_t px = 0; px < ow; ++px) {
+                int8_t* dst = output + (py * ow + px) * oc;
+                if (py >= gh || px >= gw) {
+                    const int64_t sy = std::min(py, gh - 1), sx = std::min(px, gw - 1);
+                    std::copy_n(output + (sy * ow + sx) * oc, oc, dst);
+                    continue;
+                }
+                const int8_t* origin = chw.data() + (py * c.stride) * W + px * c.stride;
+                if (rp_rnnpool_s8q15_patch(&c, origin, static_cast<int32_t>(W), static_cast<int32_t>(H * W), patchOut.data(), work, nullptr) !=
+                    RP_Q15_OK)
+                    return makeError("the Q15 RNNPool patch kernel refused a patch");
+                for (int64_t ch = 0; ch < oc; ++ch)
+                    dst[ch] = rp_output_s8(patchOut[static_cast<size_t>(ch)], s.channelMultiplier[static_cast<size_t>(ch)],
+                                           s.channelShift[static_cast<size_t>(ch)], s.channelZeroPoint[static_cast<size_t>(ch)], -128, 127);
+            }
+        return Status::ok();
+    }
+    void* aligned = alignedScratch(rp_rnnpool_s8q15_map_scratch_bytes(&c, static_cast<int32_t>(W)));
     if (rp_rnnpool_s8q15_map(&c, chw.data(), static_cast<int32_t>(H), static_cast<int32_t>(W), outChw.data(), aligned) != RP_Q15_OK)
         return makeError("the Q15 RNNPool kernel refused the map");
     for (int64_t y = 0; y < oh; ++y)

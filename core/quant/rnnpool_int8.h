@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "ops/rnnpool.h"
-#include "quant/quant_math.h"
+#include "quant/quantized_model.h"
 
 struct rp_rnnpool_s8q15_config;
 
@@ -19,8 +19,11 @@ namespace rnnpool {
 
 class RnnPoolInt8 {
 public:
+    // The output is `out.output`, or per channel when out.channelScale is set
+    // (then each patch runs the Q15 patch kernel, whose int16 outputs are
+    // requantised here channel by channel).
     static Expected<RnnPoolInt8> create(const std::string& name, const RnnPool& op, const ActivationQuant& in,
-                                        const ActivationQuant& out);
+                                        const NodeQuant& out);
     // `input` HWC of CHW shape `inShape`; `output` HWC of `outShape`.
     Status run(const int8_t* input, const Shape& inShape, const Shape& outShape, int8_t* output,
                std::vector<uint8_t>& scratch) const;

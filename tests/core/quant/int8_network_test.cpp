@@ -1,0 +1,195 @@
+// The int8 engine end to end: the default model quantised (calibrated on the
+// bundled samples) against the float engine, head by head, with SQNR floors;
+// the int8 file's round trip and its refusal of bad scales.
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/preprocess.h"
+#include "model/default_model.h"
+#include "quant/calibration.h"
+#include "quant/int8_network.h"
+#include "quant/quantized_file.h"
+
+namespace rnnpool {
+namespace {
+
+struct Fixture {
+    Model model;
+    std::shared_ptr<const QuantizedModel> quantized;
+    std::unique_ptr<Int8Network> int8;
+};
+
+const Fixture& fixture()
+{
+    static Fixture f = [] {
+        Fixture x;
+        auto m = loadDefaultModel();
+        EXPECT_TRUE(m) << m.error();
+        x.model = *m;
+        CalibrationOptions options; // resources/samples, the default method
+        auto ranges = calibrate(x.model, options);
+        EXPECT_TRUE(ranges) << ranges.error();
+        auto q = quantizeModel(x.model, *ranges);
+        EXPECT_TRUE(q) << q.error();
+        x.quantized = std::make_shared<const QuantizedModel>(std::move(*q));
+        auto net = Int8Network::create(x.quantized);
+        EXPECT_TRUE(net) << net.error();
+        x.int8 = std::make_unique<Int8Network>(std::move(*net));
+        return x;
+    }();
+    return f;
+}
+
+Tensor samplePicture()
+{
+    auto picture = loadPicture(samplesDir() / "grace_hopper.jpg");
+    EXPECT_TRUE(picture) << picture.error();
+    auto in = prepareInput(*picture, 1, {320, 240}, Size2{320, 240});
+    EXPECT_TRUE(in) << in.error();
+    return in->tensor;
+}
+
+double sqnrDb(const Tensor& reference, const Tensor& test)
+{
+    double s = 0.0, n = 0.0;
+    for (int64_t i = 0; i < reference.numel(); ++i) {
+        const double e = static_cast<double>(test.data()[i]) - reference.data()[i];
+        s += static_cast<double>(reference.data()[i]) * reference.data()[i];
+        n += e * e;
+    }
+    return 10.0 * std::log10(s / n);
+}
+
+TEST(Int8Network, RunsRnnPoolInIntegers)
+{
+    EXPECT_TRUE(fixture().int8->rnnPoolIsInteger());
+}
+
+// Floors: what `rnnpool quant-report --images <this picture alone>` measures
+// for a samples-calibrated model (RNNPool 51.5 dB, loc heads 21.6-25.6 dB,
+// conf heads 27.5-35.9 dB) less about 2 dB; the goal of 25 dB is not met by
+// loc heads 0-2 (notes/README-int8.md).
+TEST(Int8Network, EveryHeadIsCloseToTheFloatEngine)
+{
+    const Fixture& f = fixture();
+    const Tensor input = samplePicture();
+    RunOptions opts;
+    opts.keepAllOutputs = true;
+    auto ref = f.model.network->run(input, opts);
+    ASSERT_TRUE(ref) << ref.error();
+    auto run = f.int8->run(input);
+    ASSERT_TRUE(run) << run.error();
+    const Network& net = *f.model.network;
+    EXPECT_GT(sqnrDb(ref->outputs[static_cast<size_t>(net.findLayer("rnnpool"))], f.int8->dequantize(*run, net.findLayer("rnnpool"))), 48.0);
+    for (const auto& [loc, conf] : net.heads()) {
+        const double sLoc = sqnrDb(ref->outputs[static_cast<size_t>(loc)], f.int8->dequantize(*run, loc));
+        const double sConf = sqnrDb(ref->outputs[static_cast<size_t>(conf)], f.int8->dequantize(*run, conf));
+        EXPECT_GT(sLoc, 19.5) << net.nodes()[static_cast<size_t>(loc)].name;
+        EXPECT_GT(sConf, 25.0) << net.nodes()[static_cast<size_t>(conf)].name;
+    }
+    // The heads come out in EdgeML's H,W,C order, as collectHeads gives float's.
+    const HeadOutputs a = collectHeads(net, *ref), b = f.int8->heads(*run);
+    ASSERT_EQ(a.loc.size(), b.loc.size());
+    ASSERT_EQ(a.conf.size(), b.conf.size());
+    EXPECT_EQ(a.featureMaps, b.featureMaps);
+    double s = 0.0, n = 0.0;
+    for (size_t i = 0; i < a.conf.size(); ++i) {
+        s += double(a.conf[i]) * a.conf[i];
+        n += double(a.conf[i] - b.conf[i]) * (a.conf[i] - b.conf[i]);
+    }
+    EXPECT_GT(10.0 * std::log10(s / n), 25.0);
+}
+
+TEST(Int8Network, QuantisedFileRoundTripsBitForBit)
+{
+    const Fixture& f = fixture();
+    const auto path = std::filesystem::temp_directory_path() / ("int8_roundtrip_" + std::to_string(::getpid()) + ".safetensors");
+    ASSERT_TRUE(saveQuantizedModel(*f.quantized, path));
+    EXPECT_TRUE(isQuantizedModelFile(path));
+    auto back = loadQuantizedModel(path);
+    ASSERT_TRUE(back) << back.error();
+    for (size_t i = 0; i < back->nodes.size(); ++i) {
+        EXPECT_EQ(back->nodes[i].weight, f.quantized->nodes[i].weight);
+        EXPECT_EQ(back->nodes[i].bias, f.quantized->nodes[i].bias);
+        EXPECT_EQ(back->nodes[i].output.scale, f.quantized->nodes[i].output.scale);
+        EXPECT_EQ(back->nodes[i].output.zeroPoint, f.quantized->nodes[i].output.zeroPoint);
+    }
+    auto net = Int8Network::create(std::make_shared<const QuantizedModel>(std::move(*back)));
+    ASSERT_TRUE(net) << net.error();
+    const Tensor input = samplePicture();
+    auto a = f.int8->run(input), b = net->run(input);
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(a->maps, b->maps);
+    std::filesystem::remove(path);
+}
+
+// Rewrites one F32 tensor of a saved file in place.
+void patchScale(const std::filesystem::path& path, const std::string& key, float value)
+{
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    uint64_t length = 0;
+    file.read(reinterpret_cast<char*>(&length), 8);
+    std::string header(length, ' ');
+    file.read(header.data(), static_cast<std::streamsize>(length));
+    const auto json = nlohmann::json::parse(header);
+    const auto offset = json.at(key).at("data_offsets")[0].get<uint64_t>();
+    file.seekp(static_cast<std::streamoff>(8 + length + offset));
+    file.write(reinterpret_cast<const char*>(&value), 4);
+}
+
+TEST(Int8Network, BadScalesAreRefusedByFileAndField)
+{
+    const Fixture& f = fixture();
+    const auto dir = std::filesystem::temp_directory_path() / ("int8_bad_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto good = dir / "good.safetensors";
+    ASSERT_TRUE(saveQuantizedModel(*f.quantized, good));
+    const std::vector<std::pair<std::string, float>> cases{
+        {"stem.scale", 0.0f}, {"block0.expand.weight_scale", -1.0f}, {"head0.loc.scale", std::nanf("")}, {"input.scale", INFINITY}};
+    for (const auto& [key, value] : cases) {
+        const auto bad = dir / "bad.safetensors";
+        std::filesystem::copy_file(good, bad, std::filesystem::copy_options::overwrite_existing);
+        patchScale(bad, key, value);
+        auto loaded = loadQuantizedModel(bad);
+        ASSERT_FALSE(loaded) << key;
+        EXPECT_NE(loaded.error().find("bad.safetensors"), std::string::npos) << loaded.error();
+        EXPECT_NE(loaded.error().find(key), std::string::npos) << loaded.error();
+    }
+    // A float model file is not an int8 model.
+    auto notInt8 = loadQuantizedModel(defaultModelPath());
+    ASSERT_FALSE(notInt8);
+    EXPECT_NE(notInt8.error().find("not an int8 model"), std::string::npos) << notInt8.error();
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Int8Network, MissingFieldIsNamed)
+{
+    const Fixture& f = fixture();
+    QuantizedModel copy = *f.quantized;
+    const auto path = std::filesystem::temp_directory_path() / ("int8_missing_" + std::to_string(::getpid()) + ".safetensors");
+    ASSERT_TRUE(saveQuantizedModel(copy, path));
+    // Drop "source1.gamma" by renaming its key in the header (same length keeps offsets valid).
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    uint64_t length = 0;
+    file.read(reinterpret_cast<char*>(&length), 8);
+    std::string header(length, ' ');
+    file.read(header.data(), static_cast<std::streamsize>(length));
+    const size_t at = header.find("\"source1.gamma\"");
+    ASSERT_NE(at, std::string::npos);
+    header.replace(at, 15, "\"source1.gammx\"");
+    file.seekp(8);
+    file.write(header.data(), static_cast<std::streamsize>(header.size()));
+    file.close();
+    auto loaded = loadQuantizedModel(path);
+    ASSERT_FALSE(loaded);
+    EXPECT_NE(loaded.error().find("missing field 'source1.gamma'"), std::string::npos) << loaded.error();
+    std::filesystem::remove(path);
+}
+
+} // namespace
+} // namespace rnnpool
