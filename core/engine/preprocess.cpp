@@ -91,7 +91,14 @@ Expected<cv::Mat> loadPicture(const std::filesystem::path& path)
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return makeError(label + ": cannot open the file");
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<uint8_t> bytes;
+    if (ec) { // size unknown: read to the end
+        bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } else {
+        bytes.resize(static_cast<size_t>(size));
+        if (!bytes.empty() && !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
+            return makeError(label + ": cannot read the file");
+    }
     if (bytes.empty())
         return makeError(label + ": the file is empty");
     // Before decoding: the size the header declares, and whether a JPEG is whole.

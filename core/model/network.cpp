@@ -110,7 +110,13 @@ Expected<std::vector<Shape>> Network::plan(const Shape& inputShape) const
         if (Status st = m_nodes[i].op->prepare(in, shapes[i]); !st)
             return makeError("layer '" + m_nodes[i].name + "' at input " + std::to_string(inputShape[2]) + "x" +
                              std::to_string(inputShape[1]) + ": " + st.error());
-        // Every count later code multiplies out must fit (util/checked.h).
+        // Every count later code multiplies out must fit (util/checked.h); with
+        // maps bounded and parameters within their budget, so do multiply-adds.
+        const Shape& out = shapes[i];
+        if (out.size() == 3 && (out[1] > limits::kMaxMapSide || out[2] > limits::kMaxMapSide))
+            return makeError("layer '" + m_nodes[i].name + "' at input " + std::to_string(inputShape[2]) + "x" +
+                             std::to_string(inputShape[1]) + ": output " + shapeToString(out) + " is beyond " +
+                             std::to_string(limits::kMaxMapSide) + " a side (kMaxMapSide in core/util/limits.h)");
         if (!checkedNumel(shapes[i]) || !checkedMul(*checkedNumel(shapes[i]), 4))
             return makeError("layer '" + m_nodes[i].name + "' at input " + std::to_string(inputShape[2]) + "x" +
                              std::to_string(inputShape[1]) + ": output shape " + shapeToString(shapes[i]) + " overflows");

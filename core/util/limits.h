@@ -18,6 +18,8 @@ namespace rnnpool::limits {
 // Network inputs (--size, --input, tensors): each side, and the pixels.
 constexpr int64_t kMaxInputSide = 4096;
 constexpr int64_t kMaxInputPixels = int64_t{4096} * 4096; // 16.8 MP
+// Any layer's output height or width (padding can grow a map past the input).
+constexpr int64_t kMaxMapSide = 2 * kMaxInputSide;
 // One layer's inputs and output together, float32 (no schedule can hold less).
 constexpr int64_t kMaxActivationBytes = int64_t{2} << 30; // 2 GiB
 

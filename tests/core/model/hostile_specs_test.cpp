@@ -104,6 +104,29 @@ TEST(HostileSpecs, ChannelsLayersAndParametersAreBounded)
     EXPECT_THAT(problem(chain), HasSubstr("layer 'l7': the name is used twice"));
 }
 
+// Padding grows a map at every layer; no output may pass kMaxMapSide, so
+// multiply-adds of later layers stay far from overflowing.
+TEST(HostileSpecs, MapsGrownByPaddingAreBounded)
+{
+    json grow = baseSpec();
+    grow["layers"] = json::array();
+    for (int i = 0; i < 70; ++i)
+        grow["layers"].push_back({{"name", "g" + std::to_string(i)}, {"op", "conv"}, {"out", 1}, {"kernel", 1}, {"pad", 64},
+                                  {"weights", "w" + std::to_string(i)}});
+    auto spec = parseArchSpec(grow.dump(), "grow.json");
+    ASSERT_TRUE(spec) << spec.error();
+    auto net = Network::build(*spec);
+    ASSERT_TRUE(net) << net.error();
+    // Each layer adds 128 to both sides: 320 + 128 x 62 = 8256 > 8192 at layer g61.
+    auto shapes = net->plan({1, 240, 320});
+    ASSERT_FALSE(shapes);
+    EXPECT_THAT(shapes.error(), HasSubstr("layer 'g61' at input 320x240: output [1,8176,8256] is beyond 8192 a side"));
+    grow["layers"].erase(grow["layers"].begin() + 61, grow["layers"].end());
+    auto shorter = Network::build(*parseArchSpec(grow.dump(), "grow.json"));
+    ASSERT_TRUE(shorter) << shorter.error();
+    EXPECT_TRUE(shorter->plan({1, 240, 320}));
+}
+
 TEST(HostileSpecs, DetectorSettingsAreValidated)
 {
     const auto withDetector = [](const char* key, json value) {
