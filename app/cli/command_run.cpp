@@ -12,6 +12,7 @@
 #include "engine/face_detector.h"
 #include "quant/int8_detector.h"
 #include "io/npy.h"
+#include "util/limits.h"
 
 namespace rnnpool::cli {
 
@@ -87,6 +88,8 @@ int commandRun(const std::vector<std::string>& argv)
         const auto size = parseSizeSpec(*s);
         if (!size || size->channels != 0)
             return usageError("run", "--size must be WIDTHxHEIGHT, e.g. 320x240, not '" + *s + "'");
+        if (Status st = limits::checkInputSize(size->width, size->height); !st)
+            return usageError("run", "--size " + *s + ": " + st.error());
         options.size = Size2{size->width, size->height};
     }
     options.keepLayerOutputs = args.flag("--dump-layers");

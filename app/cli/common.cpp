@@ -46,6 +46,14 @@ Expected<Model> chooseModel(const Arguments& args, bool allowDefault, bool& usag
         }
         options.rnnLayout = *parsed;
     }
+    if (model && isSpecFile(*model)) {
+        // An architecture spec stands for a model with seeded random weights, as in the studio.
+        if (arch) {
+            usageProblem = true;
+            return makeError("--arch does not apply to a spec file given as --model");
+        }
+        return modelFromSpecFile(*model, kDefaultRandomSeed);
+    }
     if (model) {
         options.arch = arch.value_or("");
         return loadModel(*model, options);

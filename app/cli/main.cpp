@@ -68,7 +68,9 @@ commands:
            agreement (F1 at IoU 0.5) and, with labels, AP float and int8.
   help     This text.
 
-Sizes are width x height, as cameras name them: --size 320x240.
+Sizes are width x height, as cameras name them: --size 320x240 (at most 4096 a side and 16.8 MP).
+Wherever --model FILE is taken, FILE may also be an architecture spec (.json): its network with
+seeded random weights, checked as every spec is.
 Exit status: 0 success, 1 bad input (the reason is on stderr), 2 bad usage.
 )";
 

@@ -241,6 +241,17 @@ int main(int argc, char** argv)
     window.show();
 
     const bool play = parser.isSet(o.play) && sources == 1;
+    // Every refusal (model, picture, video, detection) also goes to stderr, so
+    // a headless run says why it failed; with --screenshot it ends the run
+    // (status 1): a video that cannot be read never reaches its end.
+    const auto reportFailure = [&window, screenshot, screenshotPath](const QString& message) {
+        std::fprintf(stderr, "rnnpool-studio: %s\n", qPrintable(message));
+        if (screenshot)
+            grabWhenSettled(window, screenshotPath);
+    };
+    QObject::connect(&window.player(), &rnnpool::studio::SourcePlayer::failed, &window, reportFailure);
+    QObject::connect(&window.runner(), &rnnpool::studio::ModelRunner::modelFailed, &window, reportFailure);
+    QObject::connect(&window.runner(), &rnnpool::studio::ModelRunner::detectionFailed, &window, reportFailure);
     if (screenshot && play) {
         // Play to the end of the folder or video, let the last detection finish, then grab.
         QObject::connect(&window.player(), &rnnpool::studio::SourcePlayer::ended, &window, [&window, screenshotPath] {

@@ -1,6 +1,7 @@
 #include "engine/face_detector.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "engine/image_pyramid.h"
 
@@ -28,6 +29,14 @@ Expected<FrameResult> FaceDetector::detectTensor(Tensor input, const DetectOptio
     const ArchSpec& spec = m_model.spec();
     if (!spec.detector)
         return makeError("architecture '" + spec.name + "' is not a face detector");
+    // NaN or infinity in the input come out as finite, meaningless boxes (a
+    // ReLU turns NaN into 0), so they are refused here.
+    int64_t nonFinite = 0;
+    for (int64_t i = 0; i < input.numel(); ++i)
+        nonFinite += std::isfinite(input.data()[i]) ? 0 : 1;
+    if (nonFinite > 0)
+        return makeError(std::to_string(nonFinite) + " of the input's " + std::to_string(input.numel()) +
+                         " values are NaN or infinite");
     RunOptions run;
     run.keepAllOutputs = options.keepLayerOutputs;
     run.onLayer = options.onLayer;

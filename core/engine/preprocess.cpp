@@ -1,16 +1,18 @@
 #include "engine/preprocess.h"
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <regex>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "io/picture_header.h"
+#include "util/limits.h"
+
 namespace rnnpool {
 
-namespace {
-constexpr int64_t kMaxSide = 16384; // far beyond any camera; guards against absurd sizes
-}
 
 Size2 scaledToArea(Size2 original, Size2 area)
 {
@@ -43,9 +45,9 @@ Expected<PreparedInput> prepareInput(const cv::Mat& picture, int64_t channels, S
     PreparedInput out;
     out.original = {bgr.cols, bgr.rows};
     out.network = exactSize ? *exactSize : scaledToArea(out.original, area);
-    if (out.network.width <= 0 || out.network.height <= 0 || out.network.width > kMaxSide || out.network.height > kMaxSide)
-        return makeError("input size " + std::to_string(out.network.width) + "x" + std::to_string(out.network.height) +
-                         " is out of range (1 to " + std::to_string(kMaxSide) + " per side)");
+    // Checked before the resized picture or the tensor is allocated.
+    if (Status st = limits::checkInputSize(out.network.width, out.network.height); !st)
+        return makeError(st.error());
     cv::Mat resized;
     if (out.network.width == out.original.width && out.network.height == out.original.height)
         resized = bgr;
@@ -75,19 +77,41 @@ Expected<PreparedInput> prepareInput(const cv::Mat& picture, int64_t channels, S
 
 Expected<cv::Mat> loadPicture(const std::filesystem::path& path)
 {
+    const std::string label = "picture '" + path.string() + "'";
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
-        return makeError("picture '" + path.string() + "': no such file");
+        return makeError(label + ": no such file");
     if (std::filesystem::is_directory(path, ec))
-        return makeError("picture '" + path.string() + "': is a folder, not a picture");
+        return makeError(label + ": is a folder, not a picture");
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > static_cast<uintmax_t>(limits::kMaxPictureFileBytes))
+        return makeError(label + ": " + std::to_string(size) + " bytes, beyond the limit of " +
+                         std::to_string(limits::kMaxPictureFileBytes >> 20) +
+                         " MiB (kMaxPictureFileBytes in core/util/limits.h)");
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return makeError(label + ": cannot open the file");
+    std::vector<uint8_t> bytes;
+    if (ec) { // size unknown: read to the end
+        bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } else {
+        bytes.resize(static_cast<size_t>(size));
+        if (!bytes.empty() && !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
+            return makeError(label + ": cannot read the file");
+    }
+    if (bytes.empty())
+        return makeError(label + ": the file is empty");
+    // Before decoding: the size the header declares, and whether a JPEG is whole.
+    if (Status st = checkPictureHeader(bytes); !st)
+        return makeError(label + ": " + st.error());
     cv::Mat image;
     try {
-        image = cv::imread(path.string(), cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
+        image = cv::imdecode(bytes, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
     } catch (const cv::Exception& e) {
-        return makeError("picture '" + path.string() + "': cannot be decoded (" + e.what() + ")");
+        return makeError(label + ": cannot be decoded (" + e.what() + ")");
     }
     if (image.empty())
-        return makeError("picture '" + path.string() + "': not a picture OpenCV can decode (or it is damaged)");
+        return makeError(label + ": not a picture OpenCV can decode (or it is damaged)");
     return image;
 }
 

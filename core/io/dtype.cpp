@@ -45,15 +45,6 @@ std::optional<DType> dtypeFromName(std::string_view name)
     return std::nullopt;
 }
 
-std::optional<int64_t> checkedNumel(std::span<const int64_t> shape)
-{
-    int64_t n = 1;
-    for (int64_t d : shape)
-        if (d < 0 || __builtin_mul_overflow(n, d, &n))
-            return std::nullopt;
-    return n;
-}
-
 float halfToFloat(uint16_t bits)
 {
     const uint32_t sign = static_cast<uint32_t>(bits & 0x8000u) << 16;

@@ -13,6 +13,8 @@
 #include <span>
 #include <string_view>
 
+#include "util/checked.h"
+
 namespace rnnpool {
 
 enum class DType : uint8_t { F64, F32, F16, BF16, I64, I32, I16, I8, U64, U32, U16, U8, Bool };
@@ -25,10 +27,8 @@ size_t dtypeSize(DType type);
 float halfToFloat(uint16_t bits);
 float bfloat16ToFloat(uint16_t bits);
 
-// The element count of a shape, multiplied in order as shapeNumel() does, or
-// nullopt when a size is negative or a partial product overflows. Shapes
-// from files go through this before a Tensor is made of them.
-std::optional<int64_t> checkedNumel(std::span<const int64_t> shape);
+// checkedNumel() (util/checked.h): shapes from files go through it before a
+// Tensor is made of them.
 
 // One little-endian element at `src`, converted to float (integers round to the
 // nearest float; a checkpoint's int64 counters such as num_batches_tracked are

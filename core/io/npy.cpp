@@ -267,24 +267,18 @@ Expected<NpyArray> parseTyped(std::span<const uint8_t> bytes, const std::string&
     const size_t dataStart = headerStart + headerLength;
     const size_t available = bytes.size() - dataStart;
     const size_t itemSize = dtypeSize(*type);
-    // Checking every partial product against the bytes present keeps hostile
-    // shapes from overflowing or from asking for memory the file cannot fill.
-    if (!checkedNumel(header->shape))
+    // Every partial product is checked (util/checked.h), then the whole count
+    // against the bytes present: hostile shapes neither overflow nor ask for
+    // memory the file cannot fill, and a 0-d array (one element, no extents)
+    // needs its one element's bytes too.
+    const std::optional<int64_t> count = checkedNumel(header->shape);
+    if (!count)
         return makeError(label + ": shape " + shapeToString(header->shape) + " is impossibly large");
-    uint64_t numel = 1;
-    bool zero = false;
-    for (int64_t d : header->shape)
-        zero = zero || d == 0;
-    if (!zero) {
-        for (int64_t d : header->shape) {
-            if (numel > available / itemSize / static_cast<uint64_t>(d))
-                return makeError(label + ": shape " + shapeToString(header->shape) + " of " + header->descr
-                    + " needs more data than the file holds (truncated?)");
-            numel *= static_cast<uint64_t>(d);
-        }
-    } else {
-        numel = 0;
-    }
+    const uint64_t numel = static_cast<uint64_t>(*count);
+    if (numel > available / itemSize)
+        return makeError(label + ": shape " + shapeToString(header->shape) + " of " + header->descr + " needs " +
+                         std::to_string(numel) + " x " + std::to_string(itemSize) + " bytes and the file holds " +
+                         std::to_string(available) + " after its header: it needs more data than the file holds (truncated?)");
     std::vector<float> values;
     try {
         values.resize(static_cast<size_t>(numel));

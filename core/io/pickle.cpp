@@ -189,12 +189,21 @@ private:
         m_stack.pop_back();
         return o;
     }
+    // Counts references stored or copied against the work budget.
+    void spend(size_t references)
+    {
+        m_work += references;
+        if (m_work > m_limits.maxWork)
+            throw PickleFailure{"the pickle makes its objects hold more than " + std::to_string(m_limits.maxWork)
+                + " references (a small file asking for a huge structure); refusing to read further"};
+    }
     std::vector<PickleObject*> popMark()
     {
         if (m_marks.empty())
             malformed("no MARK to return to");
         const size_t mark = m_marks.back();
         m_marks.pop_back();
+        spend(m_stack.size() - mark);
         std::vector<PickleObject*> items(m_stack.begin() + static_cast<ptrdiff_t>(mark), m_stack.end());
         m_stack.resize(mark);
         return items;
@@ -278,6 +287,7 @@ private:
             const PickleObject* pairs = args->items[0];
             if (args->items.size() != 1 || (pairs->kind != PickleKind::List && pairs->kind != PickleKind::Tuple))
                 malformed("OrderedDict() takes one list of pairs");
+            spend(2 * pairs->items.size());
             for (PickleObject* pair : pairs->items) {
                 if ((pair->kind != PickleKind::Tuple && pair->kind != PickleKind::List) || pair->items.size() != 2)
                     malformed("OrderedDict() takes one list of pairs");
@@ -308,6 +318,7 @@ private:
     std::vector<PickleObject*> m_stack;
     std::vector<size_t> m_marks;
     std::unordered_map<uint64_t, PickleObject*> m_memo;
+    size_t m_work = 0;
     PickleDocument m_doc;
 };
 
@@ -450,12 +461,14 @@ bool PickleMachine::step()
     }
     case 'a': { // APPEND
         PickleObject* value = pop();
+        spend(1);
         topOfKind(PickleKind::List, "APPEND")->items.push_back(value);
         return false;
     }
     case 'e': { // APPENDS
         std::vector<PickleObject*> values = popMark();
         PickleObject* list = topOfKind(PickleKind::List, "APPENDS");
+        spend(values.size());
         list->items.insert(list->items.end(), values.begin(), values.end());
         return false;
     }
@@ -465,6 +478,7 @@ bool PickleMachine::step()
         if (values.size() % 2 != 0)
             malformed("a dict needs key/value pairs, got an odd number of items");
         PickleObject* dict = opcode == 'd' ? make(PickleKind::Dict) : topOfKind(PickleKind::Dict, "SETITEMS");
+        spend(values.size());
         for (size_t i = 0; i < values.size(); i += 2)
             dict->entries.emplace_back(values[i], values[i + 1]);
         if (opcode == 'd')
@@ -474,6 +488,7 @@ bool PickleMachine::step()
     case 's': { // SETITEM
         PickleObject* value = pop();
         PickleObject* key = pop();
+        spend(2);
         topOfKind(PickleKind::Dict, "SETITEM")->entries.emplace_back(key, value);
         return false;
     }
@@ -481,6 +496,7 @@ bool PickleMachine::step()
     case 0x90: {                                          // ADDITEMS
         std::vector<PickleObject*> values = popMark();
         PickleObject* set = topOfKind(PickleKind::Set, "ADDITEMS");
+        spend(values.size());
         set->items.insert(set->items.end(), values.begin(), values.end());
         return false;
     }

@@ -76,6 +76,13 @@ struct PickleObject {
 struct PickleLimits {
     size_t maxObjects = size_t{1} << 21; // about 200 MB of objects at most
     size_t maxMarkDepth = 4096;
+    // References the pickle makes the reader store or copy (list items, dict
+    // entries, call arguments, values taken from a MARK), counted as they are
+    // made: the objects alone do not bound the memory, as one list of 2 M
+    // pairs handed 2,000 times to OrderedDict costs 4·10^9 entries from a
+    // 2 MB file. 2^25 references are about 512 MB at most; real checkpoints
+    // use under 10^5.
+    size_t maxWork = size_t{1} << 25;
 };
 
 class PickleDocument {

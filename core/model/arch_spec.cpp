@@ -5,36 +5,155 @@
 #include <fstream>
 #include <sstream>
 
+#include "util/limits.h"
+
 namespace rnnpool {
 
 namespace {
 using nlohmann::json;
 
+// Typed reads of one section: a missing or wrongly typed key, or a value out
+// of range, is a message naming the section and the key (never a
+// json::exception reaching the caller).
+class SectionReader {
+public:
+    SectionReader(const json& j, std::string where) : m_json(j), m_where(std::move(where)) {}
+    const std::string& error() const { return m_error; }
+
+    int64_t integer(const char* key, std::optional<int64_t> fallback, int64_t lo, int64_t hi)
+    {
+        if (!m_json.contains(key))
+            return fallback ? *fallback : missing(key);
+        const json& v = m_json[key];
+        if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(hi)) || v.get<int64_t>() < lo ||
+            v.get<int64_t>() > hi)
+            return bad(key, "an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+        return v.get<int64_t>();
+    }
+    float number(const char* key, float fallback, double lo, double hi)
+    {
+        if (!m_json.contains(key))
+            return fallback;
+        const json& v = m_json[key];
+        if (!v.is_number() || !(v.get<double>() >= lo && v.get<double>() <= hi))
+            return static_cast<float>(bad(key, "a number from " + trimmed(lo) + " to " + trimmed(hi)));
+        return v.get<float>();
+    }
+    std::vector<int64_t> integers(const char* key, int64_t lo, int64_t hi, size_t maxCount)
+    {
+        if (!m_json.contains(key)) {
+            missing(key);
+            return {};
+        }
+        const json& v = m_json[key];
+        std::vector<int64_t> out;
+        const std::string wanted = "a list of at most " + std::to_string(maxCount) + " integers from " + std::to_string(lo) +
+                                   " to " + std::to_string(hi);
+        if (!v.is_array() || v.size() > maxCount) {
+            bad(key, wanted);
+            return {};
+        }
+        for (const json& e : v) {
+            if (!e.is_number_integer() || (e.is_number_unsigned() && e.get<uint64_t>() > uint64_t(hi)) || e.get<int64_t>() < lo ||
+                e.get<int64_t>() > hi) {
+                bad(key, wanted);
+                return {};
+            }
+            out.push_back(e.get<int64_t>());
+        }
+        return out;
+    }
+    std::string text(const char* key, std::optional<std::string> fallback)
+    {
+        if (!m_json.contains(key)) {
+            if (!fallback)
+                missing(key);
+            return fallback.value_or("");
+        }
+        if (!m_json[key].is_string()) {
+            bad(key, "a string");
+            return {};
+        }
+        return m_json[key].get<std::string>();
+    }
+    std::vector<std::string> texts(const char* key)
+    {
+        std::vector<std::string> out;
+        if (!m_json.contains(key))
+            return out;
+        const json& v = m_json[key];
+        if (!v.is_array()) {
+            bad(key, "a list of strings");
+            return out;
+        }
+        for (const json& e : v) {
+            if (!e.is_string()) {
+                bad(key, "a list of strings");
+                return {};
+            }
+            out.push_back(e.get<std::string>());
+        }
+        return out;
+    }
+
+private:
+    static std::string trimmed(double v)
+    {
+        std::string t = std::to_string(v);
+        while (t.find('.') != std::string::npos && (t.back() == '0' || t.back() == '.'))
+            t.pop_back();
+        return t;
+    }
+    int64_t missing(const char* key)
+    {
+        if (m_error.empty())
+            m_error = (m_where.empty() ? "the spec" : m_where) + " lacks '" + key + "'";
+        return 0;
+    }
+    int64_t bad(const char* key, const std::string& wanted)
+    {
+        if (m_error.empty())
+            m_error = (m_where.empty() ? "'" + std::string(key) + "'" : m_where + "." + key) + " must be " + wanted + ", not " +
+                      m_json[key].dump().substr(0, 60);
+        return 0;
+    }
+
+    const json& m_json;
+    std::string m_where;
+    std::string m_error;
+};
+
 Expected<DetectorConfig> parseDetector(const json& j, const std::string& origin)
 {
+    const std::string prefix = "architecture spec '" + origin + "': ";
+    if (!j.is_object())
+        return makeError(prefix + "'detector' must be an object");
+    using namespace limits;
+    SectionReader r(j, "detector");
     DetectorConfig d;
-    try {
-        d.steps = j.at("steps").get<std::vector<int64_t>>();
-        d.anchorSizes = j.at("anchor_sizes").get<std::vector<int64_t>>();
-        const auto variances = j.value("variances", std::vector<float>{0.1f, 0.2f});
-        if (variances.size() != 2)
-            return makeError("architecture spec '" + origin + "': detector.variances must hold 2 numbers");
-        d.centerVariance = variances[0];
-        d.sizeVariance = variances[1];
-        d.confidenceThreshold = j.value("confidence_threshold", d.confidenceThreshold);
-        d.nmsThreshold = j.value("nms_threshold", d.nmsThreshold);
-        d.nmsTopK = j.value("nms_top_k", d.nmsTopK);
-        d.keepTopK = j.value("keep_top_k", d.keepTopK);
-        const auto area = j.at("input_area").get<std::vector<int64_t>>();
-        if (area.size() != 2 || area[0] <= 0 || area[1] <= 0)
-            return makeError("architecture spec '" + origin + "': detector.input_area must be [width, height]");
-        d.areaWidth = area[0];
-        d.areaHeight = area[1];
-    } catch (const json::exception& e) {
-        return makeError("architecture spec '" + origin + "': bad detector section: " + e.what());
+    d.steps = r.integers("steps", 1, kMaxInputSide, 64);
+    d.anchorSizes = r.integers("anchor_sizes", 1, kMaxInputSide, 64);
+    d.confidenceThreshold = r.number("confidence_threshold", d.confidenceThreshold, 0.0, 1.0);
+    d.nmsThreshold = r.number("nms_threshold", d.nmsThreshold, 0.0, 1.0);
+    d.nmsTopK = r.integer("nms_top_k", d.nmsTopK, 1, kMaxDetections);
+    d.keepTopK = r.integer("keep_top_k", d.keepTopK, 1, kMaxDetections);
+    const auto area = r.integers("input_area", 1, kMaxInputSide, 2);
+    if (!r.error().empty())
+        return makeError(prefix + r.error());
+    if (j.contains("variances")) {
+        const json& v = j["variances"];
+        if (!v.is_array() || v.size() != 2 || !v[0].is_number() || !v[1].is_number() || !(v[0].get<double>() > 0.0) ||
+            !(v[1].get<double>() > 0.0) || v[0].get<double>() > 10.0 || v[1].get<double>() > 10.0)
+            return makeError(prefix + "detector.variances must hold 2 numbers above 0 and at most 10");
+        d.centerVariance = v[0].get<float>();
+        d.sizeVariance = v[1].get<float>();
     }
+    if (area.size() != 2)
+        return makeError(prefix + "detector.input_area must be [width, height]");
+    d.areaWidth = area[0];
+    d.areaHeight = area[1];
     if (d.steps.empty() || d.steps.size() != d.anchorSizes.size())
-        return makeError("architecture spec '" + origin + "': detector.steps and anchor_sizes must be non-empty and of equal length");
+        return makeError(prefix + "detector.steps and anchor_sizes must be non-empty and of equal length");
     return d;
 }
 } // namespace
@@ -49,37 +168,48 @@ std::string normalizeArchName(const std::string& name)
 
 Expected<ArchSpec> parseArchSpec(const std::string& text, const std::string& origin)
 {
+    using namespace limits;
+    const std::string prefix = "architecture spec '" + origin + "': ";
+    if (static_cast<int64_t>(text.size()) > kMaxSpecBytes)
+        return makeError(prefix + std::to_string(text.size()) + " bytes, beyond the limit of " +
+                         std::to_string(kMaxSpecBytes >> 20) + " MiB (kMaxSpecBytes in core/util/limits.h)");
     json doc = json::parse(text, nullptr, false);
     if (doc.is_discarded() || !doc.is_object())
-        return makeError("architecture spec '" + origin + "': not a valid JSON object");
+        return makeError(prefix + "not a valid JSON object");
     ArchSpec spec;
-    try {
-        spec.name = doc.at("name").get<std::string>();
-        spec.aliases = doc.value("aliases", std::vector<std::string>{});
-        spec.description = doc.value("description", std::string{});
-        spec.task = doc.value("task", std::string{"face_detection"});
-        const json& input = doc.at("input");
-        spec.inputChannels = input.at("channels").get<int64_t>();
-        spec.defaultWidth = input.at("width").get<int64_t>();
-        spec.defaultHeight = input.at("height").get<int64_t>();
-        spec.layers = doc.at("layers");
-        spec.heads = doc.value("heads", json::array());
-    } catch (const json::exception& e) {
-        return makeError("architecture spec '" + origin + "': " + e.what());
-    }
+    SectionReader top(doc, "");
+    spec.name = top.text("name", std::nullopt);
+    spec.aliases = top.texts("aliases");
+    spec.description = top.text("description", std::string{});
+    spec.task = top.text("task", std::string{"face_detection"});
+    if (!top.error().empty())
+        return makeError(prefix + top.error());
+    if (!doc.contains("input") || !doc["input"].is_object())
+        return makeError(prefix + "'input' must be an object with channels, width and height");
+    SectionReader input(doc["input"], "input");
+    spec.inputChannels = input.integer("channels", std::nullopt, 1, kMaxChannels);
+    spec.defaultWidth = input.integer("width", std::nullopt, 1, kMaxInputSide);
+    spec.defaultHeight = input.integer("height", std::nullopt, 1, kMaxInputSide);
+    if (!input.error().empty())
+        return makeError(prefix + input.error() + " (limits in core/util/limits.h)");
+    if (Status st = checkInputSize(spec.defaultWidth, spec.defaultHeight); !st)
+        return makeError(prefix + st.error());
+    if (!doc.contains("layers") || !doc["layers"].is_array() || doc["layers"].empty())
+        return makeError(prefix + "'layers' must be a non-empty list");
+    spec.layers = doc["layers"];
+    if (static_cast<int64_t>(spec.layers.size()) > kMaxSpecLayers)
+        return makeError(prefix + std::to_string(spec.layers.size()) + " layers, beyond the limit of " +
+                         std::to_string(kMaxSpecLayers) + " (kMaxSpecLayers in core/util/limits.h)");
+    spec.heads = doc.contains("heads") ? doc["heads"] : json::array();
     if (spec.name.empty())
-        return makeError("architecture spec '" + origin + "': empty name");
-    if (spec.inputChannels <= 0 || spec.defaultWidth <= 0 || spec.defaultHeight <= 0)
-        return makeError("architecture spec '" + origin + "': input channels, width and height must be positive");
-    if (!spec.layers.is_array() || spec.layers.empty())
-        return makeError("architecture spec '" + origin + "': 'layers' must be a non-empty list");
+        return makeError(prefix + "empty name");
     if (doc.contains("detector")) {
         auto detector = parseDetector(doc["detector"], origin);
         if (!detector)
             return std::move(detector).takeError();
         spec.detector = *detector;
         if (!spec.heads.is_array() || spec.heads.size() != spec.detector->steps.size())
-            return makeError("architecture spec '" + origin + "': a detector needs one entry in 'heads' per step");
+            return makeError(prefix + "a detector needs one entry in 'heads' per step");
     }
     spec.document = std::move(doc);
     return spec;
@@ -87,9 +217,16 @@ Expected<ArchSpec> parseArchSpec(const std::string& text, const std::string& ori
 
 Expected<ArchSpec> loadArchSpecFile(const std::filesystem::path& path)
 {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        return makeError("architecture spec '" + path.string() + "': is a folder, not a file");
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return makeError("architecture spec '" + path.string() + "': cannot open the file");
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > static_cast<uintmax_t>(limits::kMaxSpecBytes))
+        return makeError("architecture spec '" + path.string() + "': " + std::to_string(size) + " bytes, beyond the limit of " +
+                         std::to_string(limits::kMaxSpecBytes >> 20) + " MiB (kMaxSpecBytes in core/util/limits.h)");
     std::ostringstream text;
     text << in.rdbuf();
     return parseArchSpec(text.str(), path.string());

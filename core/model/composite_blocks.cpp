@@ -42,7 +42,7 @@ std::unique_ptr<Op> convBn(int64_t cin, int64_t cout, int64_t kernel, int64_t st
 
 std::optional<Activation> LayerReader::activationOf(const char* fallback)
 {
-    const std::string name = m_layer.value("act", std::string(fallback));
+    const std::string name = textOr("act", fallback);
     const auto act = parseActivation(name);
     if (!act && m_error.empty())
         m_error = "unknown activation '" + name + "'";
@@ -57,8 +57,8 @@ Status LayerReader::expandPool(bool isMax)
     p.kernel = integer("kernel", 2);
     p.stride = integer("stride", p.kernel);
     p.pad = integer("pad", 0);
-    p.ceilMode = m_layer.value("ceil_mode", false);
-    p.countIncludePad = m_layer.value("count_include_pad", true);
+    p.ceilMode = flag("ceil_mode", false);
+    p.countIncludePad = flag("count_include_pad", true);
     if (!m_error.empty())
         return fail(m_error);
     if (p.kernel <= 0 || p.stride <= 0 || 2 * p.pad > p.kernel)
@@ -227,7 +227,7 @@ Status LayerReader::expandMbConv()
     const auto in = inputs(1);
     const int64_t cin = in.empty() ? 0 : channelsOf(in[0]);
     const int64_t out = integer("out", 0, true), stride = integer("stride", 1), kernel = integer("kernel", 3);
-    const double expand = m_layer.value("expand", 1.0), seRatio = m_layer.value("se_ratio", 0.25);
+    const double expand = real("expand", 1.0), seRatio = real("se_ratio", 0.25);
     const std::string w = text("weights", true) + ".block";
     const auto act = activationOf("swish");
     if (!m_error.empty())

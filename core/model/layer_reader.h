@@ -28,9 +28,15 @@ private:
     {
         return makeError("architecture '" + m_spec.name + "', layer '" + m_name + "': " + what);
     }
+    // Typed reads: a wrongly typed or out-of-range value sets the error,
+    // naming the key, and returns the fallback. Integers are bounded by
+    // util/limits.h (kMaxKernel for extents, kMaxChannels for counts).
     int64_t integer(const char* key, int64_t fallback, bool required = false);
     std::pair<int64_t, int64_t> pair(const char* key, int64_t fallback);
     std::string text(const char* key, bool required = false);
+    std::string textOr(const char* key, const std::string& fallback);
+    bool flag(const char* key, bool fallback);
+    double real(const char* key, double fallback);
     int64_t channelsOf(int node) const { return node == kNetworkInput ? m_spec.inputChannels : m_nodes[node].outChannels; }
     int resolve(const std::string& ref);
     std::vector<int> inputs(size_t expected);

@@ -1,5 +1,7 @@
 #include "model/model.h"
 
+#include <cctype>
+
 #include "io/pth_reader.h"
 #include "io/safetensors.h"
 
@@ -96,6 +98,31 @@ Expected<Model> randomModel(const std::string& arch, uint64_t seed)
     model.source = "random weights (seed " + std::to_string(seed) + ")";
     model.randomWeights = true;
     model.format = "random";
+    return model;
+}
+
+bool isSpecFile(const std::filesystem::path& path)
+{
+    std::string ext = path.extension().string();
+    for (char& c : ext)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return ext == ".json";
+}
+
+Expected<Model> modelFromSpecFile(const std::filesystem::path& path, uint64_t seed)
+{
+    auto spec = loadArchSpecFile(path);
+    if (!spec)
+        return std::move(spec).takeError();
+    auto net = Network::build(*spec);
+    if (!net)
+        return makeError("architecture spec '" + path.string() + "': " + net.error());
+    randomizeWeights(*net, seed);
+    Model model;
+    model.network = std::make_shared<Network>(std::move(*net));
+    model.source = "random weights (seed " + std::to_string(seed) + ") for the spec " + path.string();
+    model.randomWeights = true;
+    model.format = "spec";
     return model;
 }
 

@@ -35,6 +35,11 @@ struct Model {
 
 Expected<Model> loadModel(const std::filesystem::path& path, const LoadOptions& options = {});
 Expected<Model> randomModel(const std::string& arch, uint64_t seed);
+// An architecture spec file (.json): the network it describes with seeded
+// random weights, through the same validation as every other spec.
+Expected<Model> modelFromSpecFile(const std::filesystem::path& path, uint64_t seed);
+// Whether a --model path names a spec file rather than a model file.
+bool isSpecFile(const std::filesystem::path& path);
 // Writes the native format: F32 tensors under their checkpoint keys, and the
 // architecture spec in the metadata ("rnnpool.arch_spec").
 Status saveModel(const Model& model, const std::filesystem::path& path);

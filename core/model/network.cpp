@@ -9,6 +9,8 @@
 #include <malloc.h>
 
 #include "model/network_builder.h"
+#include "util/checked.h"
+#include "util/limits.h"
 
 namespace rnnpool {
 
@@ -41,6 +43,18 @@ Expected<Network> Network::build(const ArchSpec& spec)
             return makeError("architecture '" + spec.name + "': every head needs 'loc' and 'conf' naming layers");
         net.m_heads.emplace_back(loc, conf);
     }
+    // The parameter budget, counted before any weight is allocated.
+    int64_t params = 0;
+    for (Node& node : net.m_nodes)
+        for (const WeightSlot& slot : node.op->weightSlots()) {
+            const auto n = checkedNumel(slot.shape);
+            const auto sum = n ? checkedAdd(params, *n) : std::nullopt;
+            if (!sum || *sum > limits::kMaxParameters)
+                return makeError("architecture '" + spec.name + "': layer '" + node.name + "' takes the network past " +
+                                 std::to_string(limits::kMaxParameters) +
+                                 " learned values (kMaxParameters in core/util/limits.h)");
+            params = *sum;
+        }
     return net;
 }
 
@@ -85,6 +99,8 @@ Expected<std::vector<Shape>> Network::plan(const Shape& inputShape) const
     if (inputShape.size() != 3 || inputShape[0] != m_spec.inputChannels || inputShape[1] <= 0 || inputShape[2] <= 0)
         return makeError("architecture '" + m_spec.name + "' takes " + std::to_string(m_spec.inputChannels) +
                          "-channel pictures; got an input of shape " + shapeToString(inputShape));
+    if (Status st = limits::checkInputSize(inputShape[2], inputShape[1]); !st)
+        return makeError(st.error());
     std::vector<Shape> shapes(m_nodes.size());
     std::vector<Shape> in;
     for (size_t i = 0; i < m_nodes.size(); ++i) {
@@ -94,6 +110,16 @@ Expected<std::vector<Shape>> Network::plan(const Shape& inputShape) const
         if (Status st = m_nodes[i].op->prepare(in, shapes[i]); !st)
             return makeError("layer '" + m_nodes[i].name + "' at input " + std::to_string(inputShape[2]) + "x" +
                              std::to_string(inputShape[1]) + ": " + st.error());
+        // Every count later code multiplies out must fit (util/checked.h); with
+        // maps bounded and parameters within their budget, so do multiply-adds.
+        const Shape& out = shapes[i];
+        if (out.size() == 3 && (out[1] > limits::kMaxMapSide || out[2] > limits::kMaxMapSide))
+            return makeError("layer '" + m_nodes[i].name + "' at input " + std::to_string(inputShape[2]) + "x" +
+                             std::to_string(inputShape[1]) + ": output " + shapeToString(out) + " is beyond " +
+                             std::to_string(limits::kMaxMapSide) + " a side (kMaxMapSide in core/util/limits.h)");
+        if (!checkedNumel(shapes[i]) || !checkedMul(*checkedNumel(shapes[i]), 4))
+            return makeError("layer '" + m_nodes[i].name + "' at input " + std::to_string(inputShape[2]) + "x" +
+                             std::to_string(inputShape[1]) + ": output shape " + shapeToString(shapes[i]) + " overflows");
     }
     return shapes;
 }
@@ -132,18 +158,22 @@ Status Network::checkMemory(const Shape& inputShape) const
 
 Status Network::checkMemory(const Shape& inputShape, const std::vector<Shape>& shapes) const
 {
-    const double available = physicalMemoryBytes();
-    if (available <= 0.0)
-        return Status::ok(); // unknown: let the allocation decide
+    // The stated budget, or the machine's memory when that is less.
+    const double physical = physicalMemoryBytes();
+    const double budget = static_cast<double>(limits::kMaxActivationBytes);
+    const bool machineLimits = physical > 0.0 && physical < budget;
+    const double available = machineLimits ? physical : budget;
     for (size_t i = 0; i < m_nodes.size(); ++i) {
         double bytes = floatBytes(shapes[i]);
         for (int src : m_nodes[i].inputs)
             bytes += floatBytes(src == kNetworkInput ? inputShape : shapes[static_cast<size_t>(src)]);
         if (bytes > available)
             return makeError("input " + std::to_string(inputShape[2]) + "x" + std::to_string(inputShape[1]) +
-                             " is too large for this machine: layer '" + m_nodes[i].name + "' alone needs " +
-                             gibibytes(bytes) + " for its input and output, and there are " + gibibytes(available) +
-                             " of memory");
+                             " is too large: layer '" + m_nodes[i].name + "' alone needs " + gibibytes(bytes) +
+                             " for its input and output, beyond " +
+                             (machineLimits ? "this machine's " + gibibytes(available) + " of memory"
+                                            : "the limit of " + gibibytes(available) +
+                                                  " (kMaxActivationBytes in core/util/limits.h)"));
     }
     return Status::ok();
 }

@@ -2,16 +2,41 @@
 
 #include <cmath>
 #include <map>
+#include <string_view>
+#include <unordered_set>
 
 #include "model/layer_reader.h"
 #include "ops/classifier_ops.h"
 #include "ops/conv2d.h"
 #include "ops/elementwise.h"
 #include "ops/rnnpool.h"
+#include "util/limits.h"
 
 namespace rnnpool {
 
 using nlohmann::json;
+
+namespace {
+// Layers of one dense block, and inputs of one layer (DenseNet-264 has 64).
+constexpr int64_t kMaxBlockLayers = 1024;
+
+// The largest value an integer field of a layer may hold.
+int64_t largestAllowed(std::string_view key)
+{
+    if (key == "kernel" || key == "stride" || key == "pad" || key == "patch" || key == "b3_kernel" ||
+        key == "pad_bottom_right")
+        return limits::kMaxKernel;
+    if (key == "layers")
+        return kMaxBlockLayers;
+    return limits::kMaxChannels;
+}
+
+std::string shown(const json& v)
+{
+    std::string text = v.dump();
+    return text.size() > 40 ? text.substr(0, 40) + "..." : text;
+}
+} // namespace
 
 int64_t LayerReader::integer(const char* key, int64_t fallback, bool required)
 {
@@ -21,9 +46,12 @@ int64_t LayerReader::integer(const char* key, int64_t fallback, bool required)
         return fallback;
     }
     const json& v = m_layer[key];
-    if (!v.is_number_integer() || v.get<int64_t>() < 0) {
+    const int64_t most = largestAllowed(key);
+    if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(most)) ||
+        v.get<int64_t>() < 0 || v.get<int64_t>() > most) {
         if (m_error.empty())
-            m_error = std::string("'") + key + "' must be a non-negative integer";
+            m_error = std::string("'") + key + "' must be an integer from 0 to " + std::to_string(most) + ", not " + shown(v) +
+                      (v.is_number_integer() ? " (limit in core/util/limits.h)" : "");
         return fallback;
     }
     return v.get<int64_t>();
@@ -33,11 +61,16 @@ std::pair<int64_t, int64_t> LayerReader::pair(const char* key, int64_t fallback)
 {
     if (m_layer.contains(key) && m_layer[key].is_array()) {
         const json& v = m_layer[key];
-        if (v.size() == 2 && v[0].is_number_integer() && v[1].is_number_integer() && v[0].get<int64_t>() >= 0 &&
-            v[1].get<int64_t>() >= 0)
+        const int64_t most = largestAllowed(key);
+        const auto fits = [most](const json& e) {
+            return e.is_number_integer() && !(e.is_number_unsigned() && e.get<uint64_t>() > static_cast<uint64_t>(most)) &&
+                   e.get<int64_t>() >= 0 && e.get<int64_t>() <= most;
+        };
+        if (v.size() == 2 && fits(v[0]) && fits(v[1]))
             return {v[0].get<int64_t>(), v[1].get<int64_t>()};
         if (m_error.empty())
-            m_error = std::string("'") + key + "' must be an integer or [height, width]";
+            m_error = std::string("'") + key + "' must be an integer or [height, width] from 0 to " + std::to_string(most) +
+                      ", not " + shown(v);
         return {fallback, fallback};
     }
     const int64_t v = integer(key, fallback);
@@ -48,10 +81,42 @@ std::string LayerReader::text(const char* key, bool required)
 {
     if (!m_layer.contains(key) || !m_layer[key].is_string()) {
         if ((required || m_layer.contains(key)) && m_error.empty())
-            m_error = std::string("'") + key + "' must be a string";
+            m_error = std::string("'") + key + "' must be a string" + (m_layer.contains(key) ? ", not " + shown(m_layer[key]) : "");
         return {};
     }
     return m_layer[key].get<std::string>();
+}
+
+std::string LayerReader::textOr(const char* key, const std::string& fallback)
+{
+    return m_layer.contains(key) ? text(key) : fallback;
+}
+
+bool LayerReader::flag(const char* key, bool fallback)
+{
+    if (!m_layer.contains(key))
+        return fallback;
+    if (!m_layer[key].is_boolean()) {
+        if (m_error.empty())
+            m_error = std::string("'") + key + "' must be true or false, not " + shown(m_layer[key]);
+        return fallback;
+    }
+    return m_layer[key].get<bool>();
+}
+
+double LayerReader::real(const char* key, double fallback)
+{
+    if (!m_layer.contains(key))
+        return fallback;
+    const json& v = m_layer[key];
+    const double most = static_cast<double>(limits::kMaxChannels);
+    if (!v.is_number() || !(v.get<double>() >= 0.0 && v.get<double>() <= most)) {
+        if (m_error.empty())
+            m_error = std::string("'") + key + "' must be a number from 0 to " + std::to_string(limits::kMaxChannels) +
+                      ", not " + shown(v);
+        return fallback;
+    }
+    return v.get<double>();
 }
 
 int LayerReader::resolve(const std::string& ref)
@@ -72,11 +137,23 @@ std::vector<int> LayerReader::inputs(size_t expected)
     std::vector<int> result;
     if (!m_layer.contains("input")) {
         result.push_back(m_nodes.empty() ? kNetworkInput : static_cast<int>(m_nodes.size()) - 1);
+    } else if (!m_layer["input"].is_string() && !m_layer["input"].is_array()) {
+        if (m_error.empty())
+            m_error = "'input' must be a layer name or a list of names, not " + shown(m_layer["input"]);
+        return result;
     } else if (m_layer["input"].is_string()) {
         result.push_back(resolve(m_layer["input"].get<std::string>()));
     } else if (m_layer["input"].is_array()) {
-        for (const json& ref : m_layer["input"])
+        if (static_cast<int64_t>(m_layer["input"].size()) > kMaxBlockLayers) {
+            if (m_error.empty())
+                m_error = "more than " + std::to_string(kMaxBlockLayers) + " inputs";
+            return result;
+        }
+        for (const json& ref : m_layer["input"]) {
+            if (!ref.is_string() && m_error.empty())
+                m_error = "'input' must be a layer name or a list of names, not " + shown(m_layer["input"]);
             result.push_back(ref.is_string() ? resolve(ref.get<std::string>()) : kNetworkInput);
+        }
     }
     // expected == 0: any number, at least one (concat).
     if ((expected == 0 ? result.empty() : result.size() != expected) && m_error.empty())
@@ -120,13 +197,16 @@ Status LayerReader::expandConv(bool sugar)
         p.bn = weights + ".1";
     } else {
         p.weights = weights;
-        p.bias = m_layer.value("bias", false);
+        p.bias = flag("bias", false);
         if (m_layer.contains("bn"))
             p.bn = text("bn");
     }
-    const auto act = parseActivation(m_layer.value("act", std::string(sugar ? "relu6" : "none")));
+    const std::string actName = textOr("act", sugar ? "relu6" : "none");
+    if (!m_error.empty())
+        return fail(m_error);
+    const auto act = parseActivation(actName);
     if (!act)
-        return fail("unknown activation '" + m_layer.value("act", std::string()) + "'");
+        return fail("unknown activation '" + actName + "'");
     p.activation = *act;
     if (!m_error.empty())
         return fail(m_error);
@@ -150,7 +230,7 @@ Status LayerReader::expandInvertedResidual()
     const int64_t inChannels = in.empty() ? 0 : channelsOf(in[0]);
     const int64_t out = integer("out", 0, true);
     const int64_t stride = integer("stride", 1);
-    const double expand = m_layer.value("expand", 1.0);
+    const double expand = real("expand", 1.0);
     const std::string w = text("weights", true) + ".conv";
     if (!m_error.empty())
         return fail(m_error);
@@ -236,7 +316,7 @@ Status LayerReader::expandSimple(const std::string& op)
     }
     if (op == "add") {
         const auto in = inputs(2);
-        const auto act = parseActivation(m_layer.value("act", std::string("none")));
+        const auto act = parseActivation(textOr("act", "none"));
         if (!m_error.empty())
             return fail(m_error);
         if (!act)
@@ -277,9 +357,6 @@ Status LayerReader::expand()
     const std::string op = text("op", true);
     if (!m_error.empty())
         return fail(m_error);
-    for (const Node& node : m_nodes)
-        if (node.group == m_name || node.name == m_name)
-            return fail("the name is used twice");
 
     if (op == "conv")
         return expandConv(false);
@@ -314,10 +391,36 @@ Status LayerReader::expand()
 
 Status expandLayers(const ArchSpec& spec, std::vector<Node>& nodes)
 {
+    // Names and groups seen so far: a set, so that checking a spec of n
+    // layers for repeated names costs n look-ups, not n² comparisons.
+    std::unordered_set<std::string> names;
     for (const json& layer : spec.layers) {
-        LayerReader reader(spec, layer, nodes);
-        if (Status st = reader.expand(); !st)
-            return st;
+        const std::string name = layer.is_object() && layer.contains("name") && layer["name"].is_string()
+                                     ? layer["name"].get<std::string>()
+                                     : std::string();
+        if (!name.empty() && names.count(name))
+            return makeError("architecture '" + spec.name + "', layer '" + name + "': the name is used twice");
+        const size_t before = nodes.size();
+        try {
+            LayerReader reader(spec, layer, nodes);
+            if (Status st = reader.expand(); !st)
+                return st;
+        } catch (const json::exception& e) {
+            // The typed readers should leave nothing to catch; never let one escape the core.
+            return makeError("architecture '" + spec.name + "', layer '" + name + "': " + e.what());
+        }
+        if (static_cast<int64_t>(nodes.size()) > limits::kMaxNodes)
+            return makeError("architecture '" + spec.name + "', layer '" + name + "': the network has more than " +
+                             std::to_string(limits::kMaxNodes) + " nodes (kMaxNodes in core/util/limits.h)");
+        for (size_t i = before; i < nodes.size(); ++i) {
+            if (nodes[i].outChannels > limits::kMaxChannels)
+                return makeError("architecture '" + spec.name + "', layer '" + name + "': node '" + nodes[i].name + "' has " +
+                                 std::to_string(nodes[i].outChannels) + " channels, beyond the limit of " +
+                                 std::to_string(limits::kMaxChannels) + " (kMaxChannels in core/util/limits.h)");
+            names.insert(nodes[i].name);
+            names.insert(nodes[i].group);
+        }
+        names.insert(name);
     }
     return Status::ok();
 }

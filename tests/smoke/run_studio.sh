@@ -4,6 +4,9 @@
 #
 #   run_studio.sh STUDIO OUT.png EXPECTED_STATUS MIN_BYTES [studio arguments...]
 #
+# With STUDIO_EXPECT_STDERR set, the studio's stderr must contain that text
+# (a headless run must say why it failed, not only show it in the window).
+#
 # Exits 77 (ctest SKIP_RETURN_CODE) when xvfb-run is missing.
 set -u
 if [ $# -lt 4 ]; then
@@ -29,11 +32,18 @@ echo "running: xvfb-run -a $studio --screenshot $out $*"
 # -noreset: without it Xvfb resets when the studio disconnects and signals
 # xvfb-run (SIGUSR1) while that cleans up; dash then sees its `rm -r` fail, and
 # xvfb-run exits 5 and leaves the Xvfb server running (seen 2 runs in 12 here).
-xvfb-run -a -s "-noreset -screen 0 1600x1000x24" "$studio" --screenshot "$out" "$@"
+errors=$(mktemp)
+xvfb-run -a -s "-noreset -screen 0 1600x1000x24" "$studio" --screenshot "$out" "$@" 2> "$errors"
 status=$?
+cat "$errors" >&2
 rm -rf "$XDG_CONFIG_HOME"
 
 failed=0
+if [ -n "${STUDIO_EXPECT_STDERR:-}" ] && ! grep -qF -- "$STUDIO_EXPECT_STDERR" "$errors"; then
+    echo "FAIL: stderr does not say '$STUDIO_EXPECT_STDERR'"
+    failed=1
+fi
+rm -f "$errors"
 if [ "$status" -ne "$expected" ]; then
     echo "FAIL: exit status $status, expected $expected"
     failed=1

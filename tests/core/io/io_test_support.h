@@ -62,6 +62,7 @@ public:
     PickleWriter& build() { return op('b'); }
     PickleWriter& binpersid() { return op('Q'); }
     PickleWriter& none() { return op('N'); }
+    PickleWriter& pop() { return op('0'); }
     PickleWriter& boolean(bool v) { return op(v ? 0x88 : 0x89); }
     PickleWriter& text(const std::string& s);     // BINUNICODE
     PickleWriter& integer(int64_t v);             // BININT1/BININT2/BININT/LONG1 as Python picks

@@ -230,6 +230,24 @@ TEST(NpyReader, ReportsTruncationAndWrongFiles)
     EXPECT_THAT(readNpy(dir.path()).error(), HasSubstr("is a folder"));
 }
 
+// Issue 18, class 7: a 0-d array has one element and no extents; with no data
+// bytes it was read 8 bytes past its buffer before being refused.
+TEST(NpyReader, RefusesAZeroDimensionalArrayWithoutItsElement)
+{
+    const std::string empty = npyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (), }", "");
+    Expected<Tensor> t = parse(empty);
+    ASSERT_FALSE(t);
+    EXPECT_THAT(t.error(), HasSubstr("needs 1 x 8 bytes and the file holds 0"));
+    EXPECT_THAT(t.error(), HasSubstr("array 'test.npy'"));
+    const std::string short4 = npyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (), }", std::string(4, '\0'));
+    EXPECT_FALSE(parse(short4));
+    const std::string whole = npyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (), }", rawBytes<double>({2.5}));
+    Expected<Tensor> scalar = parse(whole);
+    ASSERT_TRUE(scalar) << scalar.error();
+    EXPECT_EQ(scalar->numel(), 1);
+    EXPECT_EQ(scalar->data()[0], 2.5f);
+}
+
 TEST(NpyReader, WriteRefusesInconsistentTensorsAndKeepsOldFile)
 {
     TempDir dir;

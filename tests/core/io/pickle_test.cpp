@@ -213,6 +213,52 @@ TEST(PickleMachine, StopsAtItsLimits)
     EXPECT_THAT(deep.error(), HasSubstr("MARKs nested deeper"));
 }
 
+// Issue 18, class 1: a small file that hands one big list of pairs to
+// OrderedDict again and again. The objects stay few; the entries do not.
+TEST(PickleMachine, CountsTheWorkAPickleCausesNotOnlyItsObjects)
+{
+    PickleWriter p;
+    p.proto(2).global("collections", "OrderedDict").binput(0);
+    p.integer(1).integer(2).tuple2().binput(1); // one pair, reused
+    p.emptyList().binput(2);
+    for (int chunk = 0; chunk < 100; ++chunk) {
+        p.mark();
+        for (int i = 0; i < 1000; ++i)
+            p.binget(1);
+        p.appends();
+    }
+    // 100,000 pairs (about 200 KB); OrderedDict(pairs) 400 times asks for 8·10^7 entries.
+    p.pop();
+    for (int call = 0; call < 400; ++call)
+        p.binget(0).binget(2).tuple1().reduce().pop();
+    p.none().stop();
+    PickleLimits limits;
+    Expected<PickleDocument> doc = run(p.bytes(), limits);
+    ASSERT_FALSE(doc);
+    EXPECT_THAT(doc.error(), HasSubstr("more than 33554432 references"));
+
+    // The same file with 10 calls (2·10^6 entries) is within the budget.
+    PickleWriter few;
+    few.proto(2).global("collections", "OrderedDict").binput(0);
+    few.integer(1).integer(2).tuple2().binput(1).emptyList().binput(2);
+    for (int chunk = 0; chunk < 100; ++chunk) {
+        few.mark();
+        for (int i = 0; i < 1000; ++i)
+            few.binget(1);
+        few.appends();
+    }
+    few.pop();
+    for (int call = 0; call < 10; ++call)
+        few.binget(0).binget(2).tuple1().reduce().pop();
+    few.none().stop();
+    Expected<PickleDocument> ok = run(few.bytes(), limits);
+    EXPECT_TRUE(ok) << ok.error();
+    limits.maxWork = 1000000;
+    Expected<PickleDocument> tight = run(few.bytes(), limits);
+    ASSERT_FALSE(tight);
+    EXPECT_THAT(tight.error(), HasSubstr("more than 1000000 references"));
+}
+
 TEST(PickleMachine, SurvivesCyclesAndKeepsConsumedLength)
 {
     // l = []; l.append(l): a list containing itself, then a second pickle.

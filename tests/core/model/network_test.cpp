@@ -70,12 +70,26 @@ TEST(Network, InputTooLargeForMemoryIsRefusedByLayer)
     auto model = randomModel("RPool_Face_M4", 1);
     ASSERT_TRUE(model);
     EXPECT_TRUE(model->network->checkMemory({1, 240, 320}));
-    EXPECT_TRUE(model->network->checkMemory({1, 4800, 6400}));
+    EXPECT_TRUE(model->network->checkMemory({1, 4096, 4096}));
     const Status huge = model->network->checkMemory({1, 400000, 400000}); // 640 GB of input alone
     ASSERT_FALSE(huge);
-    EXPECT_NE(huge.error().find("input 400000x400000 is too large"), std::string::npos) << huge.error();
-    EXPECT_NE(huge.error().find("layer 'stem'"), std::string::npos) << huge.error();
-    EXPECT_NE(huge.error().find("GiB"), std::string::npos) << huge.error();
+    EXPECT_NE(huge.error().find("input size 400000x400000 is beyond the limit of 4096 pixels a side and 16.8 MP"),
+              std::string::npos) << huge.error();
+    EXPECT_FALSE(model->network->checkMemory({1, 4097, 16}));
+    EXPECT_FALSE(model->network->checkMemory({1, 4096, 4097}));
+
+    // Within the size limit, a layer beyond the activation budget (2 GiB for
+    // one layer's input and output) is named before anything is allocated.
+    auto spec = parseArchSpec(R"({"name": "wide", "input": {"channels": 1, "width": 64, "height": 64},
+        "layers": [{"name": "widen", "op": "conv", "out": 64, "kernel": 1, "weights": "w"}]})", "wide.json");
+    ASSERT_TRUE(spec) << spec.error();
+    auto wide = Network::build(*spec);
+    ASSERT_TRUE(wide) << wide.error();
+    EXPECT_TRUE(wide->checkMemory({1, 1024, 1024}));
+    const Status budget = wide->checkMemory({1, 4096, 4096}); // 64 x 16.8 M floats = 4 GiB out
+    ASSERT_FALSE(budget);
+    EXPECT_NE(budget.error().find("layer 'widen' alone needs 4.1 GiB"), std::string::npos) << budget.error();
+    EXPECT_NE(budget.error().find("kMaxActivationBytes"), std::string::npos) << budget.error();
     const Status wrongChannels = model->network->checkMemory({3, 240, 320});
     ASSERT_FALSE(wrongChannels);
     EXPECT_NE(wrongChannels.error().find("1-channel"), std::string::npos) << wrongChannels.error();

@@ -1,0 +1,62 @@
+#!/bin/bash
+# Runs every libFuzzer target of tests/fuzz for a bounded time, seeded from
+# ../shared/reference and resources/, and fails on any crash, sanitizer report,
+# input slower than 2 s or one needing more than 1 GB.
+#   cmake --preset fuzz && cmake --build build/fuzz -j2     (once)
+#   tools/fuzz.sh [SECONDS_PER_TARGET=30] [TARGET...]        (targets: pickle checkpoint ...)
+# Findings are kept in build/fuzz/findings/<target>/ (crash-*, timeout-*, oom-*).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-30}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(pickle checkpoint safetensors npy labels picture spec)
+bin=${FUZZ_BIN:-build/fuzz/tests/fuzz}
+shared=${RNNPOOL_SHARED_DIR:-../shared}/reference
+work=build/fuzz/corpus
+python=/usr/bin/python3
+
+# Seeds per target: real files of the kind the target reads.
+seed() {
+  local target=$1 dir=$work/seeds/$1
+  rm -rf "$dir"; mkdir -p "$dir"
+  case $target in
+    checkpoint) cp "$shared"/*/*.pth resources/models/*.safetensors "$dir"/ 2>/dev/null ;;
+    safetensors) cp resources/models/*.safetensors "$dir"/ ;;
+    pickle) # the data.pkl records of zip checkpoints, and the legacy files (pickles first)
+      $python - "$dir" "$shared"/*/*.pth <<'PY'
+import sys, zipfile, shutil, os
+out = sys.argv[1]
+for i, path in enumerate(sys.argv[2:]):
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                if name.endswith('data.pkl'):
+                    open(os.path.join(out, f'{i}.pkl'), 'wb').write(z.read(name))
+    else:
+        shutil.copy(path, os.path.join(out, f'{i}.legacy'))
+PY
+      ;;
+    npy) find "$shared" -name '*.npy' -size -64k | head -40 | xargs -I{} cp {} "$dir"/ ;;
+    labels) printf '# a/b.jpg\n10 20 30 40\n12 22 5 5\n# c.jpg\n' > "$dir"/labels.txt ;;
+    picture) cp resources/samples/*.jpg "$shared"/*/*.png "$dir"/ 2>/dev/null ;;
+    spec) cp resources/architectures/*.json "$dir"/ ;;
+  esac
+}
+
+status=0
+for target in "${targets[@]}"; do
+  exe=$bin/fuzz_$target
+  if [ ! -x "$exe" ]; then echo "fuzz.sh: $exe is not built (cmake --preset fuzz && cmake --build build/fuzz)"; status=1; continue; fi
+  seed "$target"
+  mkdir -p "$work/$target" "build/fuzz/findings/$target"
+  start=$(date +%s)
+  "$exe" "$work/$target" "$work/seeds/$target" -max_total_time="$seconds" -timeout=2 -rss_limit_mb=1024 \
+      -max_len=1048576 -artifact_prefix="build/fuzz/findings/$target/" -print_final_stats=1 \
+      > "build/fuzz/findings/$target.log" 2>&1
+  rc=$?
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "build/fuzz/findings/$target.log" | grep -o '[0-9]*$')
+  echo "fuzz_$target: exit $rc after $(( $(date +%s) - start )) s, ${runs:-?} inputs"
+  if [ $rc -ne 0 ]; then status=1; tail -30 "build/fuzz/findings/$target.log"; fi
+done
+exit $status
