@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "eval/training_split.h"
 #include "eval/face_evaluation.h"
 
 namespace rnnpool::cli {
@@ -108,7 +109,17 @@ int commandEval(const std::vector<std::string>& argv)
         return usage ? usageError("eval", model.error()) : inputError(model.error());
     if (!model->spec().detector)
         return inputError("architecture '" + model->spec().name + "' is not a face detector");
-
+    // Labels that include the model's own training pictures give no held-out
+    // figure: say so (on stderr, and in the model's JSON object).
+    int trainingPictures = 0;
+    std::string trainingWarning;
+    if (const auto split = model->randomWeights ? std::nullopt : trainingSplitFor(model->source)) {
+        trainingPictures = countTrainingPictures(*split, *labels, options.limit);
+        if (trainingPictures > 0)
+            trainingWarning = std::to_string(trainingPictures) + " of the pictures evaluated are from events this model was "
+                              "trained on (" + split->file.string() + "); the AP is not a held-out figure. Held-out labels: "
+                              "/usr/bin/python3 tools/train/heldout_labels.py -o heldout.txt";
+    }
     std::vector<Evaluated> evaluated;
     for (const std::string& name : *detectors) {
         std::unique_ptr<FaceSource> source;
@@ -128,17 +139,27 @@ int commandEval(const std::vector<std::string>& argv)
                              std::move(*result)});
     }
 
+    const auto withSplit = [&](const Evaluated& e) {
+        nlohmann::json j = toJson(e, options.minFace);
+        if (e.detector == "model" && !trainingWarning.empty()) {
+            j["training_pictures"] = trainingPictures;
+            j["warning"] = trainingWarning;
+        }
+        return j;
+    };
     if (args.flag("--json")) {
         if (evaluated.size() == 1) {
-            std::cout << toJson(evaluated.front(), options.minFace).dump() << "\n";
+            std::cout << withSplit(evaluated.front()).dump() << "\n";
         } else {
             nlohmann::json list = nlohmann::json::array();
             for (const Evaluated& e : evaluated)
-                list.push_back(toJson(e, options.minFace));
+                list.push_back(withSplit(e));
             std::cout << list.dump() << "\n";
         }
         return kExitOk;
     }
+    if (!trainingWarning.empty())
+        std::cerr << "rnnpool eval: warning: " << trainingWarning << "\n";
     for (const Evaluated& e : evaluated)
         printText(e, options.minFace);
     return kExitOk;
