@@ -1,9 +1,11 @@
 #include "widgets/memory_timeline_view.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -213,6 +215,14 @@ void MemoryTimelineView::rebuildBars()
         ticker->addTick(static_cast<double>(s), QString::fromStdString(t.steps[s]));
     m_plot->xAxis->setTicker(ticker);
     m_plot->xAxis->setRange(-0.7, static_cast<double>(t.steps.size()) - 0.3);
+    // QCustomPlot leaves out a tick label the widget's border would clip; the
+    // last labels, rotated to the right, need room on that side.
+    const QFontMetrics metrics(m_plot->xAxis->tickLabelFont());
+    int widest = 0;
+    for (size_t s = t.steps.size() > 3 ? t.steps.size() - 3 : 0; s < t.steps.size(); ++s)
+        widest = std::max(widest, metrics.horizontalAdvance(QString::fromStdString(t.steps[s])));
+    m_plot->axisRect()->setAutoMargins(QCP::msLeft | QCP::msTop | QCP::msBottom);
+    m_plot->axisRect()->setMargins(QMargins(0, 0, widest / 2 + 12, 0)); // cos 60° of the label's length
 
     m_peakMarker->position->setCoords(t.peakStep, toKiB(t.peakBytes));
     m_peakLabel->setText(tr("peak %1").arg(kibText(t.peakBytes)));
