@@ -51,7 +51,7 @@ ActivationView::ActivationView(QWidget* parent)
     m_title->setTextFormat(Qt::PlainText);
     m_title->setMinimumWidth(1);
     m_readout->setTextFormat(Qt::PlainText);
-    m_readout->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("channel 000 · x 000 · y 000 · value -0.0000e+00")));
+    m_readout->setMinimumWidth(1); // cut when narrow; it must not set the window's width
 
     auto* controls = new QHBoxLayout;
     auto addControl = [&](const QString& text, QWidget* w) {

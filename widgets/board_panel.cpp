@@ -102,7 +102,7 @@ BoardPanel::BoardPanel(QWidget* parent)
     m_plot->plotLayout()->addElement(2, 0, m_plot->legend);
     m_plot->plotLayout()->setRowStretchFactor(2, 0.001);
     m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    m_plot->legend->setWrap(5);
+    m_plot->legend->setWrap(3); // three columns: the legend must not set the window's width
     m_plot->legend->setVisible(true);
     m_plot->legend->setLayer(QStringLiteral("legend"));
 

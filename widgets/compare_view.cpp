@@ -40,6 +40,7 @@ CompareView::CompareView(QWidget* parent)
     m_message->setWordWrap(true);
 
     m_plot->setMinimumHeight(280);
+    m_plot->setMinimumWidth(360); // the legend's width must not set the window's
     m_plot->plotLayout()->clear();
     m_timelineRect = new QCPAxisRect(m_plot);
     m_layerRect = new QCPAxisRect(m_plot);
@@ -56,7 +57,7 @@ CompareView::CompareView(QWidget* parent)
     legendRow->addElement(0, 0, m_plot->legend);
     m_plot->plotLayout()->setRowStretchFactor(1, 0.001);
     m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    m_plot->legend->setWrap(3);
+    m_plot->legend->setWrap(2); // long labels: two columns at most
     m_plot->legend->setLayer(QStringLiteral("legend"));
     m_plot->legend->setVisible(true);
     QCPAxisRect* rects[2] = {m_timelineRect, m_layerRect};

@@ -67,7 +67,7 @@ LiveCharts::LiveCharts(QWidget* parent)
     m_plot->legend->setLayer(QStringLiteral("legend"));
     m_plot->legend->setVisible(true);
     m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    m_plot->legend->setWrap(4);
+    m_plot->legend->setWrap(3);
 
     QCPGraph* total = m_plot->addGraph(m_latencyRect->axis(QCPAxis::atBottom), m_latencyRect->axis(QCPAxis::atLeft));
     total->setName(tr("total"));

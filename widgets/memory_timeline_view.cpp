@@ -36,6 +36,9 @@ MemoryTimelineView::MemoryTimelineView(QWidget* parent)
     m_dtypeBox = new QComboBox(this);
     for (ElementType t : {ElementType::F32, ElementType::I16, ElementType::I8})
         m_dtypeBox->addItem(QString::fromLatin1(elementTypeName(t)), static_cast<int>(t));
+    // Sized for a short name; the long ones show in the open list (a small screen must fit).
+    m_scheduleBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_scheduleBox->setMinimumContentsLength(18);
     m_countInputBox = new QCheckBox(tr("Input picture in RAM"), this);
     m_countInputBox->setToolTip(tr("Count the input picture as an activation; otherwise the M4 budget adds an 8-bit frame buffer"));
     for (QComboBox* box : {m_scheduleBox, m_dtypeBox})
@@ -72,6 +75,7 @@ MemoryTimelineView::MemoryTimelineView(QWidget* parent)
     controls->addStretch(1);
 
     auto* side = new QWidget(this);
+    side->setMinimumWidth(160); // not the table's full width: the window must fit a small screen
     auto* sideLayout = new QVBoxLayout(side);
     sideLayout->setContentsMargins(0, 0, 0, 0);
     sideLayout->addWidget(m_explain);
@@ -91,7 +95,7 @@ MemoryTimelineView::MemoryTimelineView(QWidget* parent)
 
 void MemoryTimelineView::buildPlot()
 {
-    m_plot->setMinimumSize(400, 300);
+    m_plot->setMinimumSize(240, 300);
     m_plot->yAxis->setLabel(kibAxisLabel(tr("Live activations")));
     m_plot->xAxis->setLabel(tr("Schedule step"));
     m_plot->xAxis->setTickLabelRotation(60);

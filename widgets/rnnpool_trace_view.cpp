@@ -110,7 +110,7 @@ QSize RnnPoolTraceCanvas::sizeHint() const
 
 QSize RnnPoolTraceCanvas::minimumSizeHint() const
 {
-    return {720, 560};
+    return {520, 480}; // fits an 800-pixel-wide window beside the layer dock
 }
 
 RnnPoolTraceCanvas::Layout RnnPoolTraceCanvas::layout() const
