@@ -49,8 +49,9 @@ ActivationView::ActivationView(QWidget* parent)
     m_filter->setPlaceholderText(tr("all channels, or e.g. 0-7, 12"));
     m_filter->setClearButtonEnabled(true);
     m_title->setTextFormat(Qt::PlainText);
+    m_title->setMinimumWidth(1);
     m_readout->setTextFormat(Qt::PlainText);
-    m_readout->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("channel 000 · x 000 · y 000 · value -0.0000e+00")));
+    m_readout->setMinimumWidth(1); // cut when narrow; it must not set the window's width
 
     auto* controls = new QHBoxLayout;
     auto addControl = [&](const QString& text, QWidget* w) {
@@ -203,6 +204,9 @@ void ActivationView::updateHistogram()
     }
     m_bars->setData(keys, values, true);
     m_histogram->rescaleAxes();
+    // Counts start at 0 (rescaling an empty histogram would give -2 … 2).
+    const double highest = values.isEmpty() ? 0.0 : *std::max_element(values.cbegin(), values.cend());
+    m_histogram->yAxis->setRange(0.0, highest > 0.0 ? highest * 1.05 : 1.0);
     const QColor text = palette().color(QPalette::WindowText);
     m_histogram->setBackground(palette().color(QPalette::Base));
     for (QCPAxis* axis : {m_histogram->xAxis, m_histogram->yAxis}) {

@@ -82,6 +82,11 @@ BoardPanel::BoardPanel(QWidget* parent)
     connect(m_boardBox, &QComboBox::activated, this, choose);
     connect(m_boardBox->lineEdit(), &QLineEdit::returnPressed, this, choose);
     m_description = new QLabel(this);
+    m_description->setWordWrap(true); // a long board description must not set the window's width
+    m_description->setMinimumWidth(120);
+    m_placement = new QLabel(this);
+    m_placement->setWordWrap(true);
+    m_placement->setTextFormat(Qt::PlainText);
     m_verdict = new QLabel(this);
     m_verdict->setWordWrap(true);
     QFont big = m_verdict->font();
@@ -97,7 +102,7 @@ BoardPanel::BoardPanel(QWidget* parent)
     m_plot->plotLayout()->addElement(2, 0, m_plot->legend);
     m_plot->plotLayout()->setRowStretchFactor(2, 0.001);
     m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    m_plot->legend->setWrap(5);
+    m_plot->legend->setWrap(3); // three columns: the legend must not set the window's width
     m_plot->legend->setVisible(true);
     m_plot->legend->setLayer(QStringLiteral("legend"));
 
@@ -115,6 +120,7 @@ BoardPanel::BoardPanel(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addWidget(m_verdict);
+    layout->addWidget(m_placement);
     layout->addWidget(m_plot, 1);
     layout->addWidget(new QLabel(tr("Estimated latency on this board:"), this));
     layout->addWidget(m_latency);
@@ -145,6 +151,11 @@ QString BoardPanel::boardName() const
 QString BoardPanel::verdict() const
 {
     return m_verdict->text();
+}
+
+QString BoardPanel::placementText() const
+{
+    return m_placement->text();
 }
 
 void BoardPanel::setBoards(const std::vector<Board>& boards)
@@ -180,6 +191,9 @@ void BoardPanel::setFit(const FitReport& fit, const QString& context)
     QPalette pal; // only the roles set here override the inherited palette, so themes still apply
     if (fit.fits) {
         text = tr("Fits: %1 of SRAM and %2 of flash to spare").arg(kibText(fit.sramHeadroom), kibText(fit.flashHeadroom));
+    } else if (fit.sramHeadroom >= 0 && fit.flashHeadroom >= 0) {
+        text = tr("Does not fit: %1").arg(QString::fromStdString(fit.problem));
+        pal.setColor(QPalette::WindowText, budgetColor());
     } else {
         QStringList over;
         if (fit.sramHeadroom < 0)
@@ -191,6 +205,23 @@ void BoardPanel::setFit(const FitReport& fit, const QString& context)
     }
     m_verdict->setPalette(pal);
     m_verdict->setText(tr("%1 (%2)").arg(text, context));
+    // Where each part goes: the frame buffer only where DMA (the camera) reaches.
+    QStringList regions;
+    for (const RegionUse& r : fit.regions) {
+        QStringList items;
+        for (const FitPlacement& p : fit.placements)
+            if (p.region == r.region.name)
+                items << tr("%1 %2").arg(QString::fromStdString(p.item), kibText(p.bytes));
+        regions << tr("%1 (%2, %3): %4")
+                       .arg(QString::fromStdString(r.region.name), kibText(r.region.bytes),
+                            r.region.dmaReachable ? tr("DMA") : tr("no DMA"),
+                            items.isEmpty() ? tr("empty") : items.join(QStringLiteral(", ")));
+    }
+    for (const FitPlacement& p : fit.placements)
+        if (p.region.empty())
+            regions << tr("%1 %2: no region can hold it").arg(QString::fromStdString(p.item), kibText(p.bytes));
+    m_placement->setText(tr("Placed in SRAM regions: %1. The arena is the planner's reservation (%2), not the live peak (%3).")
+                             .arg(regions.join(QStringLiteral("; ")), kibText(fit.arenaBytes), kibText(fit.activationPeakBytes)));
     redraw();
 }
 
@@ -219,6 +250,7 @@ void BoardPanel::showProblem(const QString& message)
     m_verdict->setPalette(QPalette());
     m_verdict->setText(message);
     m_description->clear();
+    m_placement->clear();
     redraw();
 }
 
@@ -228,10 +260,10 @@ void BoardPanel::redraw()
     m_plot->clearItems();
     if (m_hasFit) {
         drawUsage(m_plot, m_sramRect,
-                  {{tr("activations"), m_fit.activationBytes}, {tr("frame buffer"), m_fit.frameBufferBytes},
-                   {tr("runtime"), m_fit.runtimeBytes}},
+                  {{tr("arena"), m_fit.arenaBytes}, {tr("frame buffer"), m_fit.frameBufferBytes},
+                   {tr("kernel scratch"), m_fit.scratchBytes}, {tr("runtime"), m_fit.runtimeBytes}},
                   0, m_fit.board.sramBytes, tr("SRAM %1").arg(kibText(m_fit.board.sramBytes)));
-        drawUsage(m_plot, m_flashRect, {{tr("weights"), m_fit.weightBytes}, {tr("code"), m_fit.codeBytes}}, 3,
+        drawUsage(m_plot, m_flashRect, {{tr("weights"), m_fit.weightBytes}, {tr("code"), m_fit.codeBytes}}, 4,
                   m_fit.board.flashBytes, tr("flash %1").arg(kibText(m_fit.board.flashBytes)));
     }
     m_plot->replot();

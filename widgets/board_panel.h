@@ -5,7 +5,7 @@
 //
 //   BoardPanel panel;
 //   panel.setBoards(builtinBoards());
-//   panel.setFit(fitOnBoard(board, profile.timeline, profile.input, profile.params),
+//   panel.setFit(fitOnBoard(board, profile),
 //                QStringLiteral("paper schedule, i8"));
 //   panel.setLatencies({{"cmsis-nn", 812.0}});
 //   connect(&panel, &BoardPanel::boardChosen, ...);  // "stm32f439zi" or "custom:sram=..."
@@ -32,6 +32,7 @@ public:
 
     QString boardName() const;
     QString verdict() const;
+    QString placementText() const;
     bool hasFit() const { return m_hasFit; }
     const FitReport& fit() const { return m_fit; }
     QTableWidget* latencyTable() const { return m_latency; }
@@ -54,6 +55,7 @@ private:
     QComboBox* m_boardBox = nullptr;
     QLabel* m_description = nullptr;
     QLabel* m_verdict = nullptr;
+    QLabel* m_placement = nullptr;
     QCPAxisRect* m_sramRect = nullptr;
     QCPAxisRect* m_flashRect = nullptr;
     QTableWidget* m_latency = nullptr;

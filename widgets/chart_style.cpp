@@ -1,5 +1,6 @@
 #include "widgets/chart_style.h"
 
+#include <QApplication>
 #include <QFileInfo>
 #include <QLocale>
 #include <QPalette>
@@ -20,7 +21,9 @@ QColor seriesColor(int index)
 
 QColor budgetColor()
 {
-    return QColor(220, 50, 47);
+    // On a dark background the red is lightened so labels keep their contrast.
+    const QColor base = QApplication::palette().color(QPalette::Base);
+    return base.lightness() < 128 ? QColor(255, 110, 100) : QColor(200, 30, 30);
 }
 
 void styleChart(QCustomPlot* plot, const QPalette& palette)

@@ -1,5 +1,6 @@
 #include "widgets/chart_widget.h"
 
+#include <QApplication>
 #include <QEvent>
 
 #include <qcustomplot.h>
@@ -14,6 +15,9 @@ BudgetMarker addBudgetMarker(QCustomPlot* plot, QCPAxisRect* rect)
     m.line->setPen(QPen(budgetColor(), 2, Qt::DashLine));
     m.label->setColor(budgetColor());
     m.label->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+    // Lifted off the dashed line, on the chart's background, so it reads in either theme.
+    m.label->setPadding(QMargins(4, 1, 4, 1));
+    m.label->setBrush(QBrush(QApplication::palette().color(QPalette::Base)));
     m.line->setClipAxisRect(rect);
     m.label->setClipAxisRect(rect);
     for (QCPItemPosition* p : {m.line->point1, m.line->point2, m.label->position}) {

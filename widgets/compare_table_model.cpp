@@ -111,6 +111,13 @@ QVariant CompareTableModel::displayData(int row, int column) const
             over << tr("SRAM by %1").arg(kibText(-f.sramHeadroom));
         if (f.flashHeadroom < 0)
             over << tr("flash by %1").arg(kibText(-f.flashHeadroom));
+        if (over.isEmpty())
+            return tr("no region fits the %1").arg(QString::fromStdString(f.placements.empty() ? std::string("arena") : [&] {
+                for (const FitPlacement& p : f.placements)
+                    if (p.region.empty())
+                        return p.item;
+                return std::string("arena");
+            }()));
         return tr("overflows %1").arg(over.join(tr(", ")));
     }
     default:
@@ -137,9 +144,13 @@ QVariant CompareTableModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         if (column == FitColumn && m_board.sramBytes > 0) {
             const FitReport f = fit(row);
-            return tr("SRAM %1 of %2 (activations %3 + frame buffer %4 + runtime %5); flash %6 of %7")
-                .arg(kibText(f.sramNeeded), kibText(m_board.sramBytes), kibText(f.activationBytes), kibText(f.frameBufferBytes),
-                     kibText(f.runtimeBytes), kibText(f.flashNeeded), kibText(m_board.flashBytes));
+            QString text = tr("SRAM %1 of %2 (planned arena %3 + frame buffer %4 + kernel scratch %5 + runtime %6); flash %7 of %8")
+                               .arg(kibText(f.sramNeeded), kibText(m_board.sramBytes), kibText(f.arenaBytes),
+                                    kibText(f.frameBufferBytes), kibText(f.scratchBytes), kibText(f.runtimeBytes),
+                                    kibText(f.flashNeeded), kibText(m_board.flashBytes));
+            if (!f.problem.empty())
+                text += QStringLiteral("\n") + QString::fromStdString(f.problem);
+            return text;
         }
         return {};
     default: return {};

@@ -14,9 +14,9 @@
 #include "widgets/compare_table_model.h"
 
 class QCPAxisRect;
-class QCPBarsGroup;
 class QComboBox;
 class QLabel;
+class QSortFilterProxyModel;
 class QTableView;
 
 namespace rnnpool::widgets {
@@ -28,6 +28,9 @@ public:
     explicit CompareView(QWidget* parent = nullptr);
 
     CompareTableModel* table() const { return m_model; }
+    QTableView* tableView() const { return m_tableView; }
+    // What "Remove selected" does: asks to remove every selected row.
+    void removeSelected();
     QString schedule() const;
     QString message() const;
 
@@ -43,6 +46,8 @@ signals:
     void addArchitectureRequested(const QString& name);
     void addFileRequested();
     void removeRequested(int row);
+    // Every selected row (indices into the entries, in descending order, so erasing in turn is safe).
+    void removeRowsRequested(const QList<int>& rows);
 
 private:
     void redraw();
@@ -52,10 +57,10 @@ private:
     QLabel* m_message = nullptr;
     QCPAxisRect* m_timelineRect = nullptr;
     QCPAxisRect* m_layerRect = nullptr;
-    QCPBarsGroup* m_barsGroup = nullptr;
     BudgetMarker m_budgets[2];
     QTableView* m_tableView = nullptr;
     CompareTableModel* m_model = nullptr;
+    QSortFilterProxyModel* m_proxy = nullptr;
     Board m_board;
 };
 

@@ -126,7 +126,7 @@ QVariant LayerTableModel::columnHeader(int section, int role)
         switch (section) {
         case NameColumn: return tr("Layer");
         case OpColumn: return tr("Op");
-        case ShapeColumn: return tr("Output (C×H×W)");
+        case ShapeColumn: return tr("Output (W×H×C)");
         case ParamsColumn: return tr("Params");
         case MaddsColumn: return tr("MAdds");
         case BytesColumn: return tr("Bytes");
@@ -151,9 +151,14 @@ QVariant LayerTableModel::columnHeader(int section, int role)
 
 QString LayerTableModel::shapeText(const Shape& shape)
 {
+    // Width × height × channels, as the command line and cameras name sizes
+    // (the tensors themselves are C×H×W).
     QStringList parts;
-    for (int64_t d : shape)
-        parts << QString::number(d);
+    if (shape.size() == 3)
+        parts << QString::number(shape[2]) << QString::number(shape[1]) << QString::number(shape[0]);
+    else
+        for (int64_t d : shape)
+            parts << QString::number(d);
     return parts.join(QChar(0x00D7));
 }
 

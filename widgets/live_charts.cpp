@@ -1,6 +1,7 @@
 #include "widgets/live_charts.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <QFile>
 #include <QFileDialog>
@@ -44,20 +45,29 @@ LiveCharts::LiveCharts(QWidget* parent)
     m_latencyRect->setMarginGroup(QCP::msLeft | QCP::msRight, group);
     m_memoryRect->setMarginGroup(QCP::msLeft | QCP::msRight, group);
     m_latencyRect->axis(QCPAxis::atLeft)->setLabel(tr("Latency (ms)"));
-    m_memoryRect->axis(QCPAxis::atLeft)->setLabel(kibAxisLabel(tr("Peak RAM, float32 arena")));
-    m_memoryRect->axis(QCPAxis::atBottom)->setLabel(tr("Frame"));
+    m_memoryRect->axis(QCPAxis::atLeft)->setLabel(kibAxisLabel(tr("Measured peak RAM, float32")));
+    m_memoryRect->axis(QCPAxis::atBottom)->setLabel(tr("Frame of the source"));
+    m_latencyRect->axis(QCPAxis::atBottom)->setLabel(tr("Frame of the source"));
+    // Frames are whole numbers: integer ticks, at least 1 apart.
     for (QCPAxisRect* rect : {m_latencyRect, m_memoryRect}) {
-        rect->axis(QCPAxis::atBottom)->ticker()->setTickStepStrategy(QCPAxisTicker::tssReadability);
-        rect->axis(QCPAxis::atBottom)->ticker()->setTickCount(8);
+        QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
+        ticker->setTickStep(1.0);
+        ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+        ticker->setTickCount(8);
+        rect->axis(QCPAxis::atBottom)->setTicker(ticker);
+        rect->axis(QCPAxis::atBottom)->setNumberFormat(QStringLiteral("f"));
+        rect->axis(QCPAxis::atBottom)->setNumberPrecision(0);
     }
 
-    // The legend lives inside the latency rect.
+    // The legend has its own row above the charts, where no point can hide under it.
     m_plot->legend = new QCPLegend;
-    m_latencyRect->insetLayout()->addElement(m_plot->legend, Qt::AlignTop | Qt::AlignLeft);
+    m_plot->plotLayout()->insertRow(0);
+    m_plot->plotLayout()->addElement(0, 0, m_plot->legend);
+    m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
     m_plot->legend->setLayer(QStringLiteral("legend"));
     m_plot->legend->setVisible(true);
     m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    m_plot->legend->setWrap(4);
+    m_plot->legend->setWrap(3);
 
     QCPGraph* total = m_plot->addGraph(m_latencyRect->axis(QCPAxis::atBottom), m_latencyRect->axis(QCPAxis::atLeft));
     total->setName(tr("total"));
@@ -73,6 +83,10 @@ LiveCharts::LiveCharts(QWidget* parent)
     peak->removeFromLegend();
 
     m_budget = addBudgetMarker(m_plot, m_memoryRect);
+    m_deployment = addBudgetMarker(m_plot, m_memoryRect);
+    m_deployment.line->setPen(QPen(seriesColor(1), 2, Qt::DotLine));
+    m_deployment.label->setColor(seriesColor(1));
+    m_deployment.label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
 
     buildControls();
     styleChart(m_plot, palette());
@@ -96,6 +110,7 @@ void LiveCharts::buildControls()
     m_windowBox->setToolTip(tr("How many of the latest frames are kept and shown"));
     connect(m_windowBox, &QSpinBox::valueChanged, this, &LiveCharts::setWindow);
     m_summary = new QLabel(this);
+    m_summary->setMinimumWidth(1); // a long summary is cut, it does not widen the window
     bar->addWidget(m_pauseButton);
     bar->addWidget(clearButton);
     bar->addWidget(new QLabel(tr("Window:"), this));
@@ -115,13 +130,19 @@ void LiveCharts::buildControls()
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
     layout->addWidget(m_plot, 1);
+    m_ramNote = new QLabel(this);
+    m_ramNote->setWordWrap(true);
+    layout->addWidget(m_ramNote);
 }
 
-void LiveCharts::addFrame(const FrameRecord& record)
+void LiveCharts::addFrame(const FrameRecord& record, qint64 frameNumber)
 {
     ++m_offered;
-    if (m_paused)
+    if (m_paused) {
+        ++m_sincePause;
         return;
+    }
+    const qint64 number = frameNumber > 0 ? frameNumber : m_offered;
     for (const LayerGroupTime& g : record.groups) {
         const QString name = QString::fromStdString(g.group);
         if (!m_groups.contains(name)) {
@@ -131,7 +152,7 @@ void LiveCharts::addFrame(const FrameRecord& record)
             graph->setPen(QPen(seriesColor(static_cast<int>(m_groups.size())), 1.5));
         }
     }
-    m_frames.push_back({m_offered, record});
+    m_frames.push_back({number, record});
     while (static_cast<int>(m_frames.size()) > m_window)
         m_frames.pop_front();
     redraw();
@@ -156,6 +177,8 @@ void LiveCharts::setWindow(int frames)
 
 void LiveCharts::setPaused(bool paused)
 {
+    if (paused && !m_paused)
+        m_sincePause = 0;
     m_paused = paused;
     if (m_pauseButton->isChecked() != paused)
         m_pauseButton->setChecked(paused);
@@ -167,6 +190,25 @@ void LiveCharts::clear()
 {
     m_frames.clear();
     redraw();
+}
+
+void LiveCharts::startSource(const QString& description)
+{
+    m_source = description;
+    m_offered = 0;
+    clear();
+}
+
+void LiveCharts::setDeploymentPeak(qint64 bytes, const QString& description)
+{
+    m_deploymentBytes = std::max<qint64>(bytes, 0);
+    m_deploymentText = description;
+    redraw();
+}
+
+QString LiveCharts::ramNote() const
+{
+    return m_ramNote->text();
 }
 
 void LiveCharts::redraw()
@@ -189,22 +231,37 @@ void LiveCharts::redraw()
         m_plot->graph(2 + g)->setData(keys, values, true);
     }
 
-    const double first = keys.isEmpty() ? 0.0 : keys.front();
-    const double last = keys.isEmpty() ? 1.0 : std::max(keys.back(), first + 1.0);
+    // Half a frame of room either side: one picture is one point in the middle.
+    double first = keys.isEmpty() ? 1.0 : keys.front(), last = first;
+    for (double k : keys) {
+        first = std::min(first, k);
+        last = std::max(last, k);
+    }
+    first -= 0.5;
+    last += 0.5;
     double maxMs = 1.0;
     for (double t : totals)
         maxMs = std::max(maxMs, t);
-    double maxKiB = toKiB(m_budgetBytes) * 1.15;
+    double maxKiB = std::max(toKiB(m_budgetBytes), toKiB(m_deploymentBytes)) * 1.15;
     for (double p : peaks)
         maxKiB = std::max(maxKiB, p * 1.15);
     if (maxKiB <= 0.0)
         maxKiB = 1.0;
     for (QCPAxisRect* rect : {m_latencyRect, m_memoryRect})
         rect->axis(QCPAxis::atBottom)->setRange(first, last);
-    m_latencyRect->axis(QCPAxis::atLeft)->setRange(0.0, maxMs * 1.35); // room for the legend
+    m_latencyRect->axis(QCPAxis::atLeft)->setRange(0.0, maxMs * 1.1);
     m_memoryRect->axis(QCPAxis::atLeft)->setRange(0.0, maxKiB);
 
     placeBudgetMarker(m_budget, m_budgetBytes, m_boardName);
+    placeBudgetMarker(m_deployment, m_deploymentBytes, {});
+    m_deployment.label->position->setCoords(0.01, toKiB(m_deploymentBytes));
+    m_deployment.label->setText(tr("int8 deployment peak %1").arg(kibText(m_deploymentBytes)));
+    QString note = tr("The curve is the peak RAM measured in the float32 arena on this computer, at each frame's own "
+                      "input size: not what the board runs.");
+    if (m_deploymentBytes > 0)
+        note += tr(" The dotted line is the int8 figure the M4 tab judges the fit by (%1); the dashed line is the "
+                   "board's SRAM.").arg(m_deploymentText);
+    m_ramNote->setText(note);
 
     QString summary;
     if (!m_frames.empty()) {
@@ -222,9 +279,20 @@ void LiveCharts::redraw()
         summary = tr("No frames yet: start a source in the live view");
     }
     if (m_paused)
-        summary += tr(" (paused; %1 frames since)").arg(m_offered - (m_frames.empty() ? 0 : m_frames.back().number));
+        summary += tr(" (paused; %1 frames since)").arg(m_sincePause);
     m_summary->setText(summary);
-    m_plot->replot();
+    // Behind another tab the data is kept current and drawn when shown.
+    if (isVisible())
+        m_plot->replot();
+    else
+        m_replotPending = true;
+}
+
+void LiveCharts::showEvent(QShowEvent* event)
+{
+    ChartWidget::showEvent(event);
+    if (std::exchange(m_replotPending, false))
+        m_plot->replot();
 }
 
 QString LiveCharts::csvText() const

@@ -1,7 +1,11 @@
 // LiveCharts: the cost of each live frame as it arrives. The upper chart shows
 // the frame's total latency and the latency of each group of layers (ms); the
-// lower one the peak RAM measured in the metered arena (KiB) against the
-// chosen board's SRAM, drawn as a line. Only the last `window` frames are kept
+// lower one the peak RAM measured in the metered arena (KiB: float32, at the
+// frame's own input size, on this computer) against the chosen board's SRAM,
+// drawn as a line, and the int8 deployment peak the M4 tab judges the fit by,
+// so the two are not mistaken for one another. The frame axis counts the
+// source's frames (from 1) and has integer ticks; a new source clears the
+// charts (startSource). Only the last `window` frames are kept
 // and shown; pausing freezes the charts (frames that arrive meanwhile are
 // counted but not kept). Export writes the kept frames as PNG, PDF or CSV.
 //
@@ -44,13 +48,24 @@ public:
     bool isPaused() const { return m_paused; }
     int64_t budgetBytes() const { return m_budgetBytes; }
 
+    // The plain-words note under the RAM chart (what the curve and the lines are).
+    QString ramNote() const;
+    int64_t deploymentPeakBytes() const { return m_deploymentBytes; }
+    // Whether a replot waits for the charts to be shown.
+    bool replotPending() const { return m_replotPending; }
+
     // Columns: frame, total_ms, one <group>_ms per group, measured_peak_bytes
     // (empty when not measured); one row per kept frame.
     QString csvText() const;
     bool exportCsv(const QString& path, QString* error) const;
 
 public slots:
-    void addFrame(const rnnpool::FrameRecord& record);
+    // `frameNumber`: the source's frame number (from 1); 0 counts the frames offered.
+    void addFrame(const rnnpool::FrameRecord& record, qint64 frameNumber = 0);
+    // A new source (or model): forget the frames, start counting again.
+    void startSource(const QString& description);
+    // The int8 peak of the deployment (the M4 tab's), drawn as a second line; 0 hides it.
+    void setDeploymentPeak(qint64 bytes, const QString& description);
     // The SRAM line; 0 hides it.
     void setBudget(qint64 sramBytes, const QString& boardName);
     void setWindow(int frames);
@@ -62,6 +77,7 @@ signals:
 
 protected:
     void paletteChanged() override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     void buildControls();
@@ -71,6 +87,11 @@ private:
     QCPAxisRect* m_latencyRect = nullptr;
     QCPAxisRect* m_memoryRect = nullptr;
     BudgetMarker m_budget;
+    BudgetMarker m_deployment;
+    QLabel* m_ramNote = nullptr;
+    int64_t m_deploymentBytes = 0;
+    QString m_deploymentText;
+    QString m_source;
     QSpinBox* m_windowBox = nullptr;
     QToolButton* m_pauseButton = nullptr;
     QLabel* m_summary = nullptr;
@@ -78,6 +99,8 @@ private:
     std::deque<Frame> m_frames;
     QStringList m_groups;
     qint64 m_offered = 0;
+    qint64 m_sincePause = 0;
+    bool m_replotPending = false;
     int m_window = 200;
     bool m_paused = false;
     int64_t m_budgetBytes = 0;

@@ -1,9 +1,11 @@
 #include "widgets/memory_timeline_view.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -34,6 +36,9 @@ MemoryTimelineView::MemoryTimelineView(QWidget* parent)
     m_dtypeBox = new QComboBox(this);
     for (ElementType t : {ElementType::F32, ElementType::I16, ElementType::I8})
         m_dtypeBox->addItem(QString::fromLatin1(elementTypeName(t)), static_cast<int>(t));
+    // Sized for a short name; the long ones show in the open list (a small screen must fit).
+    m_scheduleBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_scheduleBox->setMinimumContentsLength(18);
     m_countInputBox = new QCheckBox(tr("Input picture in RAM"), this);
     m_countInputBox->setToolTip(tr("Count the input picture as an activation; otherwise the M4 budget adds an 8-bit frame buffer"));
     for (QComboBox* box : {m_scheduleBox, m_dtypeBox})
@@ -70,6 +75,7 @@ MemoryTimelineView::MemoryTimelineView(QWidget* parent)
     controls->addStretch(1);
 
     auto* side = new QWidget(this);
+    side->setMinimumWidth(160); // not the table's full width: the window must fit a small screen
     auto* sideLayout = new QVBoxLayout(side);
     sideLayout->setContentsMargins(0, 0, 0, 0);
     sideLayout->addWidget(m_explain);
@@ -89,7 +95,7 @@ MemoryTimelineView::MemoryTimelineView(QWidget* parent)
 
 void MemoryTimelineView::buildPlot()
 {
-    m_plot->setMinimumSize(400, 300);
+    m_plot->setMinimumSize(240, 300);
     m_plot->yAxis->setLabel(kibAxisLabel(tr("Live activations")));
     m_plot->xAxis->setLabel(tr("Schedule step"));
     m_plot->xAxis->setTickLabelRotation(60);
@@ -213,6 +219,14 @@ void MemoryTimelineView::rebuildBars()
         ticker->addTick(static_cast<double>(s), QString::fromStdString(t.steps[s]));
     m_plot->xAxis->setTicker(ticker);
     m_plot->xAxis->setRange(-0.7, static_cast<double>(t.steps.size()) - 0.3);
+    // QCustomPlot leaves out a tick label the widget's border would clip; the
+    // last labels, rotated to the right, need room on that side.
+    const QFontMetrics metrics(m_plot->xAxis->tickLabelFont());
+    int widest = 0;
+    for (size_t s = t.steps.size() > 3 ? t.steps.size() - 3 : 0; s < t.steps.size(); ++s)
+        widest = std::max(widest, metrics.horizontalAdvance(QString::fromStdString(t.steps[s])));
+    m_plot->axisRect()->setAutoMargins(QCP::msLeft | QCP::msTop | QCP::msBottom);
+    m_plot->axisRect()->setMargins(QMargins(0, 0, widest / 2 + 12, 0)); // cos 60° of the label's length
 
     m_peakMarker->position->setCoords(t.peakStep, toKiB(t.peakBytes));
     m_peakLabel->setText(tr("peak %1").arg(kibText(t.peakBytes)));

@@ -110,7 +110,7 @@ QSize RnnPoolTraceCanvas::sizeHint() const
 
 QSize RnnPoolTraceCanvas::minimumSizeHint() const
 {
-    return {720, 560};
+    return {520, 480}; // fits an 800-pixel-wide window beside the layer dock
 }
 
 RnnPoolTraceCanvas::Layout RnnPoolTraceCanvas::layout() const
@@ -348,9 +348,11 @@ QString RnnPoolTraceCanvas::describeAt(QPoint point) const
             continue;
         const int step = std::min((point.x() - d.rect.left()) * d.steps / d.rect.width(), d.steps - 1);
         const int unit = std::min((point.y() - d.rect.top()) * d.units / d.rect.height(), d.units - 1);
-        return tr("%1 · step %2 · unit %3 · h = %4")
+        // Steps counted from 1, as the slider counts them.
+        return tr("%1 · step %2 of %3 · unit %4 · h = %5")
             .arg(d.label)
-            .arg(step)
+            .arg(step + 1)
+            .arg(d.steps)
             .arg(unit)
             .arg(QLocale().toString(static_cast<double>(d.states[step * d.units + unit]), 'f', 4));
     }

@@ -70,18 +70,21 @@ SweepView::SweepView(QWidget* parent)
 
     m_budget = addBudgetMarker(m_plot, m_peakRect);
 
+    // Two rows: one row of every control set the window's minimum width.
     auto* controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Vary:"), this));
     controls->addWidget(m_paramBox);
     controls->addWidget(new QLabel(tr("over:"), this));
     controls->addWidget(m_valuesEdit, 1);
-    controls->addWidget(new QLabel(tr("Element type:"), this));
-    controls->addWidget(m_dtypeBox);
-    controls->addWidget(m_runButton);
-    controls->addWidget(m_cancelButton);
-    controls->addWidget(m_progress);
+    auto* running = new QHBoxLayout;
+    running->addWidget(new QLabel(tr("Element type:"), this));
+    running->addWidget(m_dtypeBox);
+    running->addWidget(m_runButton);
+    running->addWidget(m_cancelButton);
+    running->addWidget(m_progress, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
+    layout->addLayout(running);
     layout->addWidget(m_message);
     layout->addWidget(m_plot, 1);
     styleChart(m_plot, palette());

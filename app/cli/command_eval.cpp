@@ -10,6 +10,7 @@
 #include "cli/common.h"
 #include "cli/int8_common.h"
 #include "cli/eval_json.h"
+#include "eval/training_split.h"
 #include "eval/face_evaluation.h"
 #include "quant/int8_detector.h"
 #include "quant/quantized_file.h"
@@ -118,7 +119,17 @@ int commandEval(const std::vector<std::string>& argv)
         return usage ? usageError("eval", model.error()) : inputError(model.error());
     if (!model->spec().detector)
         return inputError("architecture '" + model->spec().name + "' is not a face detector");
-
+    // Labels that include the model's own training pictures give no held-out
+    // figure: say so (on stderr, and in the model's JSON object).
+    int trainingPictures = 0;
+    std::string trainingWarning;
+    if (const auto split = model->randomWeights ? std::nullopt : trainingSplitFor(model->source)) {
+        trainingPictures = countTrainingPictures(*split, *labels, options.limit);
+        if (trainingPictures > 0)
+            trainingWarning = std::to_string(trainingPictures) + " of the pictures evaluated are from events this model was "
+                              "trained on (" + split->file.string() + "); the AP is not a held-out figure. Held-out labels: "
+                              "/usr/bin/python3 tools/train/heldout_labels.py -o heldout.txt";
+    }
     std::vector<Evaluated> evaluated;
     for (const std::string& name : *detectors) {
         std::unique_ptr<FaceSource> source;
@@ -141,10 +152,18 @@ int commandEval(const std::vector<std::string>& argv)
                              std::move(*result)});
     }
 
+    const auto withSplit = [&](const Evaluated& e) {
+        nlohmann::json j = evaluationJson(e.source, summarize(e.part), options.minFace);
+        if (e.source.detector != "haar" && !trainingWarning.empty()) {
+            j["training_pictures"] = trainingPictures;
+            j["warning"] = trainingWarning;
+        }
+        return j;
+    };
     if (args.flag("--json")) {
         nlohmann::json list = nlohmann::json::array();
         for (const Evaluated& e : evaluated) {
-            nlohmann::json j = evaluationJson(e.source, summarize(e.part), options.minFace);
+            nlohmann::json j = withSplit(e);
             if (shard) {
                 // What eval-merge needs to check the parts belong together and to merge them exactly.
                 j["shard"] = {{"index", options.shard + 1}, {"count", options.shards}};
@@ -158,6 +177,8 @@ int commandEval(const std::vector<std::string>& argv)
         std::cout << (list.size() == 1 ? list.front() : list).dump() << "\n";
         return kExitOk;
     }
+    if (!trainingWarning.empty())
+        std::cerr << "rnnpool eval: warning: " << trainingWarning << "\n";
     for (const Evaluated& e : evaluated)
         printEvaluation(e.source, summarize(e.part), options.minFace);
     return kExitOk;

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "mcu/fit_json.h"
 #include "mcu/fit_report.h"
 #include "mcu/latency_model.h"
 #include "model/spec_settings.h"
@@ -100,7 +101,9 @@ int commandProfile(const std::vector<std::string>& argv)
         m.randomWeights = true;
         model = std::move(m);
     } else {
-        return usageError("profile", "give --arch NAME or --model FILE");
+        if (!settings.empty())
+            return usageError("profile", "--set changes an architecture; give --arch NAME with it");
+        model = chooseModel(args, true, usage); // the default model, as every other command
     }
     if (!model)
         return usage ? usageError("profile", model.error()) : inputError(model.error());
@@ -190,20 +193,7 @@ int commandProfile(const std::vector<std::string>& argv)
         if (measured)
             out["measured_peak_bytes"] = *measured;
         if (board) {
-            const FitReport fit = fitOnBoard(*board, timeline, input, params);
-            out["board"] = board->name;
-            out["board_description"] = board->description;
-            out["clock_mhz"] = board->clockMHz;
-            out["sram_bytes"] = board->sramBytes;
-            out["flash_bytes"] = board->flashBytes;
-            out["sram_needed"] = fit.sramNeeded;
-            out["flash_needed"] = fit.flashNeeded;
-            out["fits"] = fit.fits;
-            out["sram_headroom"] = fit.sramHeadroom;
-            out["flash_headroom"] = fit.flashHeadroom;
-            out["sram_breakdown"] = {{"activations", fit.activationBytes}, {"frame_buffer", fit.frameBufferBytes},
-                                     {"runtime", fit.runtimeBytes}};
-            out["flash_breakdown"] = {{"weights", fit.weightBytes}, {"code", fit.codeBytes}};
+            out.update(fitJson(fitOnBoard(*board, profile), profile, req.schedule));
             out["latency_ms"] = nlohmann::json::object();
             out["latency_estimate"] = nlohmann::json::object();
             for (const auto& [p, e] : latency) {
@@ -249,13 +239,18 @@ int commandProfile(const std::vector<std::string>& argv)
                       << pyramidPeakBytes(pyramid) - timeline.peakBytes << ")\n";
         }
         if (board) {
-            const FitReport fit = fitOnBoard(*board, timeline, input, params);
+            const FitReport fit = fitOnBoard(*board, profile);
             std::cout << "  on " << board->name << ": SRAM " << fit.sramNeeded << " of " << board->sramBytes << " bytes ("
-                      << fit.activationBytes << " activations + " << fit.frameBufferBytes << " frame buffer + " << fit.runtimeBytes
-                      << " runtime), flash " << fit.flashNeeded << " of " << board->flashBytes << " bytes ("
-                      << fit.weightBytes << " weights + " << fit.codeBytes << " code): "
+                      << fit.arenaBytes << " planned arena + " << fit.frameBufferBytes << " frame buffer + " << fit.scratchBytes
+                      << " kernel scratch + " << fit.runtimeBytes << " runtime), flash " << fit.flashNeeded << " of "
+                      << board->flashBytes << " bytes (" << fit.weightBytes << " weights + " << fit.codeBytes << " code): "
                       << (fit.fits ? "fits, " : "DOES NOT FIT, ") << "SRAM headroom " << fit.sramHeadroom
-                      << " bytes, flash headroom " << fit.flashHeadroom << " bytes\n";
+                      << " bytes, flash headroom " << fit.flashHeadroom << " bytes\n    placed:";
+            for (const FitPlacement& p : fit.placements)
+                std::cout << " " << p.item << " " << p.bytes << " in " << (p.region.empty() ? "NO REGION" : p.region) << ";";
+            std::cout << "\n";
+            if (!fit.problem.empty())
+                std::cout << "    " << fit.problem << "\n";
             std::cout << "  estimated latency at " << formatFloat(board->clockMHz, 0)
                       << " MHz (estimates from instruction counts of each library's inner loops, not measurements; "
                          "resources/mcu/cost_profiles.json)";

@@ -1,5 +1,6 @@
 // rnnpool zoo: the built-in architectures; rnnpool compare: several of them
 // side by side under the same profile options.
+#include <filesystem>
 #include <iomanip>
 
 #include <nlohmann/json.hpp>
@@ -7,7 +8,10 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "mcu/board.h"
+#include "mcu/fit_json.h"
 #include "mcu/latency_model.h"
+#include "model/model.h"
+#include "profile/comparison.h"
 #include "profile/profile_summary.h"
 
 namespace rnnpool::cli {
@@ -38,8 +42,35 @@ nlohmann::json toJson(const Summary& s)
             {"params", s.params}, {"madds", s.madds}, {"peak_bytes", {{"layerwise", s.layerwisePeak}, {"paper", s.paperPeak}}}};
 }
 
+// An architecture by name, or the architecture of a model file (.pth, .pt,
+// .safetensors) or a spec file (.json), as the studio's Compare tab takes them.
+Expected<ArchSpec> compareSpec(const std::string& name)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(name, ec))
+        return findArchitecture(name);
+    if (std::filesystem::path(name).extension() == ".json")
+        return loadArchSpecFile(name);
+    auto model = loadModel(name);
+    if (!model)
+        return std::move(model).takeError();
+    ArchSpec spec = model->spec();
+    return spec;
+}
+
+std::string fitText(const FitReport& f)
+{
+    if (f.fits)
+        return "fits, " + std::to_string(f.sramHeadroom) + " B SRAM free";
+    if (f.sramHeadroom < 0)
+        return "SRAM over by " + std::to_string(-f.sramHeadroom) + " B";
+    if (f.flashHeadroom < 0)
+        return "flash over by " + std::to_string(-f.flashHeadroom) + " B";
+    return "no region fits";
+}
+
 void printTable(const std::vector<Summary>& rows, const ScheduleOptions& options, const std::vector<LatencyRow>& latency,
-                const std::optional<Board>& board)
+                const std::optional<Board>& board, const std::vector<FitReport>& fits, const std::string& fitSchedule)
 {
     std::cout << "peak activations at " << elementTypeName(options.dtype) << ", input "
               << (options.countInput ? "counted" : "not counted") << "\n";
@@ -49,6 +80,8 @@ void printTable(const std::vector<Summary>& rows, const ScheduleOptions& options
     if (!latency.empty())
         for (const auto& [profile, ms] : latency.front())
             std::cout << std::setw(21) << ("~ms " + profile);
+    if (!fits.empty())
+        std::cout << "  fit (" << fitSchedule << ")";
     std::cout << "\n";
     for (size_t i = 0; i < rows.size(); ++i) {
         const Summary& s = rows[i];
@@ -59,8 +92,13 @@ void printTable(const std::vector<Summary>& rows, const ScheduleOptions& options
         if (i < latency.size())
             for (const auto& [profile, ms] : latency[i])
                 std::cout << std::setw(21) << formatFloat(ms, 1);
+        if (i < fits.size())
+            std::cout << "  " << fitText(fits[i]);
         std::cout << "\n";
     }
+    for (size_t i = 0; i < fits.size(); ++i)
+        if (!fits[i].problem.empty())
+            std::cout << rows[i].arch << ": " << fits[i].problem << "\n";
     if (board)
         std::cout << "~ms: estimated latency on " << board->name << " at " << formatFloat(board->clockMHz, 0)
                   << " MHz under each cost profile (estimates from instruction counts of the kernels' inner loops, "
@@ -86,20 +124,37 @@ int run(const std::string& command, const std::vector<std::string>& names, const
             return usageError(command, found.error());
         board = *found;
     }
+    const std::string fitSchedule = args.value("--schedule").value_or("paper");
+    if (fitSchedule != "paper" && fitSchedule != "layerwise")
+        return usageError(command, "--schedule must be layerwise or paper, not '" + fitSchedule + "'");
     std::vector<Summary> rows;
     std::vector<LatencyRow> latency;
+    std::vector<FitReport> fits;
+    std::vector<nlohmann::json> fitObjects;
     for (const std::string& name : names) {
-        auto spec = findArchitecture(name);
+        auto spec = compareSpec(name);
         if (!spec)
             return inputError(spec.error());
         if (size && size->channels != 0 && size->channels != spec->inputChannels)
             return inputError("architecture '" + spec->name + "' takes " + std::to_string(spec->inputChannels) + " channel(s)");
         const Shape input = size ? Shape{spec->inputChannels, size->height, size->width}
                                  : Shape{spec->inputChannels, spec->defaultHeight, spec->defaultWidth};
-        auto summary = summariseArchitecture(*spec, input, options);
-        if (!summary)
-            return inputError(summary.error());
-        rows.push_back(*summary);
+        if (board) {
+            // The fit needs the plans of both schedules: the comparison the studio's table holds.
+            auto comparison = compareArchitecture(*spec, input, options);
+            if (!comparison)
+                return inputError(comparison.error());
+            rows.push_back(comparison->summary);
+            fits.push_back(comparison->fitFor(*board, fitSchedule));
+            fitObjects.push_back(fitJson(fits.back(), comparison->profileFor(fitSchedule), fitSchedule));
+        } else {
+            auto summary = summariseArchitecture(*spec, input, options);
+            if (!summary)
+                return inputError(summary.error());
+            rows.push_back(*summary);
+        }
+        if (std::filesystem::is_regular_file(name))
+            rows.back().arch = std::filesystem::path(name).filename().string() + " (" + spec->name + ")";
         if (board) {
             auto row = estimateRow(*spec, input, *board);
             if (!row)
@@ -116,10 +171,12 @@ int run(const std::string& command, const std::vector<std::string>& names, const
                 for (const auto& [profile, ms] : latency[i])
                     out.back()["latency_ms"][profile] = ms;
             }
+            if (i < fitObjects.size())
+                out.back()["fit"] = fitObjects[i];
         }
         std::cout << out.dump(2) << "\n";
     } else {
-        printTable(rows, options, latency, board);
+        printTable(rows, options, latency, board, fits, fitSchedule);
     }
     return kExitOk;
 }
@@ -144,11 +201,11 @@ int commandZoo(const std::vector<std::string>& argv)
 
 int commandCompare(const std::vector<std::string>& argv)
 {
-    const Arguments args(argv, {"--dtype", "--input", "--board"}, {"--json", "--count-input"});
+    const Arguments args(argv, {"--dtype", "--input", "--board", "--schedule"}, {"--json", "--count-input"});
     if (!args.ok())
         return usageError("compare", args.error());
     if (args.positionals().size() < 2)
-        return usageError("compare", "name two or more architectures: rnnpool compare A B ...");
+        return usageError("compare", "name two or more architectures or model files: rnnpool compare A B ...");
     return run("compare", args.positionals(), args);
 }
 

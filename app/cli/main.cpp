@@ -1,6 +1,8 @@
 // rnnpool: the command-line front end of RNNPool Studio's core.
+#include <algorithm>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include "cli/arguments.h"
 #include "cli/commands.h"
@@ -24,15 +26,18 @@ commands:
            Median milliseconds per frame (default model without either); --pytorch also times
            tools/reference in the same run, frame for frame; --pyramid also times whole detections with the
            input alone and with that many pyramid levels, alternating.
-  profile  (--arch NAME | --model FILE) [--input WxHxC] [--schedule layerwise|paper] [--dtype f32|i16|i8]
+  profile  [--arch NAME | --model FILE] [--input WxHxC] [--schedule layerwise|paper] [--dtype f32|i16|i8]
            [--count-input] [--set KEY=VALUE]... [--board NAME] [--execute] [--pyramid LEVELS] [--json | --csv]
-           Parameters, multiply-adds and peak activation memory; --execute runs in a metered arena;
+           Parameters, multiply-adds and peak activation memory (default model without either);
+           --execute runs in a metered arena;
            --board stm32f439zi|nrf52840|stm32l4r5zi|custom:sram=S,flash=F,clock=C reports the fit
            and estimated latencies under each cost profile; [--rnn-density W1,U1,W2,U2] for sparse RNNPool.
   zoo      [--dtype f32|i16|i8] [--count-input] [--json]
            The built-in architectures with parameters, multiply-adds and peaks under both schedules.
-  compare  A B ... [--input WxH[xC]] [--dtype f32|i16|i8] [--count-input] [--board NAME] [--json]
-           The same for the named architectures, side by side; --board adds estimated latencies.
+  compare  A B ... [--input WxH[xC]] [--dtype f32|i16|i8] [--count-input] [--board NAME]
+           [--schedule paper|layerwise] [--json]
+           The same for the named architectures or model files (.pth, .safetensors, .json), side by
+           side; --board adds the fit (under --schedule, default paper) and estimated latencies.
   sweep    --arch NAME --param KEY --values V1,V2,... [--dtype f32|i16|i8] [--count-input] [--json]
            Parameters, multiply-adds and peaks as one setting varies (rnnpool.h1, rnnpool.patch, input, ...).
   eval     [--model FILE | --arch NAME] [--dtype f32|i8] [--detector model,model-i8,haar] --images DIR --labels labels.txt
@@ -66,13 +71,31 @@ commands:
            [--threshold T] [--json]
            Per layer SQNR of the int8 engine against float, scales, ranges and saturation; detection
            agreement (F1 at IoU 0.5) and, with labels, AP float and int8.
-  help     This text.
+  help     This text. `rnnpool <command> --help` shows one command's part; --version the version.
 
 Sizes are width x height, as cameras name them: --size 320x240 (at most 4096 a side and 16.8 MP).
 Wherever --model FILE is taken, FILE may also be an architecture spec (.json): its network with
 seeded random weights, checked as every spec is.
 Exit status: 0 success, 1 bad input (the reason is on stderr), 2 bad usage.
 )";
+
+// One command's part of the usage text: its line and the indented lines under it.
+std::string commandUsage(const std::string& command)
+{
+    std::istringstream lines(kUsage);
+    std::string line, out;
+    bool inside = false;
+    while (std::getline(lines, line)) {
+        const bool commandLine = line.size() > 2 && line.compare(0, 2, "  ") == 0 && line[2] != ' ';
+        if (commandLine)
+            inside = line.compare(2, command.size() + 1, command + " ") == 0 || line.substr(2) == command;
+        else if (line.empty() || line[0] != ' ')
+            inside = false;
+        if (inside)
+            out += line + "\n";
+    }
+    return out;
+}
 
 } // namespace
 
@@ -86,21 +109,31 @@ int main(int argc, char** argv)
     const std::string command = argv[1];
     const std::vector<std::string> args(argv + 2, argv + argc);
     const std::map<std::string, int (*)(const std::vector<std::string>&)> commands{
-        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}, {"sweep", commandSweep}, {"eval", commandEval}, {"paper-tables", commandPaperTables}, {"quantize", commandQuantize}, {"quant-report", commandQuantReport}, {"check-q15", commandCheckQ15}, {"eval-merge", commandEvalMerge}};
+        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}, {"sweep", commandSweep}, {"eval", commandEval}, {"paper-tables", commandPaperTables}, {"quantize", commandQuantize}, {"quant-report", commandQuantReport}, {"check-q15", commandCheckQ15}, {"eval-merge", commandEvalMerge}, {"m4", commandM4}, {"deploy", commandDeploy}};
     if (command == "help" || command == "--help" || command == "-h") {
+        if (args.size() == 1 && commands.count(args.front())) {
+            std::cout << "usage: rnnpool " << commandUsage(args.front()).substr(2);
+            return kExitOk;
+        }
         std::cout << kUsage;
         return kExitOk;
     }
-    // Commands of later branches are looked up here, apart from the table above.
-    const std::map<std::string, int (*)(const std::vector<std::string>&)> moreCommands{{"m4", commandM4}, {"deploy", commandDeploy}};
+    if (command == "--version" || command == "-V" || command == "version") {
+        std::cout << "rnnpool " << RNNPOOL_VERSION << "\n";
+        return kExitOk;
+    }
     const auto it = commands.find(command);
-    const auto more = moreCommands.find(command);
-    if (it == commands.end() && more == moreCommands.end()) {
+    if (it == commands.end()) {
         std::cerr << "rnnpool: unknown command '" << command << "'\n" << kUsage;
         return kExitUsage;
     }
+    // `rnnpool run --help`: that command's part of the usage, before its own option parsing.
+    if (std::any_of(args.begin(), args.end(), [](const std::string& a) { return a == "--help" || a == "-h"; })) {
+        std::cout << "usage: rnnpool " << commandUsage(command).substr(2);
+        return kExitOk;
+    }
     try {
-        return it != commands.end() ? it->second(args) : more->second(args);
+        return it->second(args);
     } catch (const std::exception& e) {
         // Core code reports problems as values; this is a last line of defence.
         std::cerr << "rnnpool " << command << ": internal error: " << e.what() << "\n";

@@ -39,6 +39,8 @@ public:
     void setPictures(std::vector<cv::Mat> pictures) { m_pictures = std::move(pictures); }
     const ArchSpec& spec() const { return m_spec; }
     const Shape& input() const { return m_input; }
+    std::shared_ptr<const FaceDetector> detector() const { return m_detector; }
+    const std::vector<cv::Mat>& pictures() const { return m_pictures; }
     bool hasModel() const { return m_hasModel; }
 
     void requestProfile(const QString& schedule, const ScheduleOptions& options);

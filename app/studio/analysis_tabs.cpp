@@ -1,6 +1,15 @@
 #include "studio/analysis_tabs.h"
 
+#include <QComboBox>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+
+#include "mcu/fit_json.h"
 
 #include "mcu/latency_model.h"
 #include "widgets/board_panel.h"
@@ -50,6 +59,31 @@ AnalysisTabs::AnalysisTabs(QObject* parent)
     for (const Tab& tab : m_tabs)
         m_owned.append(tab.widget);
 
+    m_inputBar = new QWidget;
+    m_inputBar->setObjectName(QStringLiteral("analysisInputBar"));
+    m_inputBox = new QComboBox(m_inputBar);
+    m_inputBox->setEditable(true);
+    m_inputBox->setInsertPolicy(QComboBox::NoInsert);
+    m_inputBox->setMinimumContentsLength(22);
+    m_inputBox->setToolTip(tr("The input size the Memory, Compare, Sweep and M4 tabs describe. The model's deployment "
+                              "input unless you pick another (or type WIDTHxHEIGHT). The live charts follow the frames."));
+    m_inputNote = new QLabel(m_inputBar);
+    m_inputNote->setMinimumWidth(1);
+    auto* bar = new QHBoxLayout(m_inputBar);
+    bar->setContentsMargins(6, 0, 6, 0);
+    bar->addWidget(new QLabel(tr("Analysed at:"), m_inputBar));
+    bar->addWidget(m_inputBox);
+    bar->addWidget(m_inputNote);
+    m_owned.append(m_inputBar);
+    connect(m_inputBox, &QComboBox::activated, this, [this](int index) {
+        chooseAnalysisSize(m_inputBox->itemData(index).toString());
+    });
+    connect(m_inputBox->lineEdit(), &QLineEdit::returnPressed, this, [this] {
+        const int index = m_inputBox->findText(m_inputBox->currentText());
+        chooseAnalysisSize(index >= 0 ? m_inputBox->itemData(index).toString() : m_inputBox->currentText().trimmed());
+    });
+    fillInputBox();
+
     m_options.dtype = ElementType::I8; // what an M4 deployment runs
     m_board->setBoards(builtinBoards());
     QStringList names;
@@ -98,11 +132,15 @@ void AnalysisTabs::connectViews()
         requestCompare();
     });
     connect(m_compare, &widgets::CompareView::addFileRequested, this, &AnalysisTabs::addCompareFile);
-    connect(m_compare, &widgets::CompareView::removeRequested, this, [this](int row) {
-        if (row >= 0 && row < static_cast<int>(m_compareSources.size())) {
-            m_compareSources.erase(m_compareSources.begin() + row);
+    connect(m_compare, &widgets::CompareView::removeRowsRequested, this, [this](const QList<int>& rows) {
+        bool removed = false;
+        for (int row : rows) // descending: erasing one leaves the others' indices valid
+            if (row >= 0 && row < static_cast<int>(m_compareSources.size())) {
+                m_compareSources.erase(m_compareSources.begin() + row);
+                removed = true;
+            }
+        if (removed)
             requestCompare();
-        }
     });
     connect(&m_controller, &AnalysisController::compareProgress, this, [this](int done, int total) {
         m_compare->showMessage(tr("Profiling %1 of %2…").arg(done).arg(total));
@@ -141,19 +179,115 @@ void AnalysisTabs::setLatencyProvider(LatencyProvider provider)
     updateBoardViews();
 }
 
-void AnalysisTabs::setModel(const ArchSpec& spec, const Shape& input, const QString& label,
+void AnalysisTabs::setModel(const ArchSpec& spec, const Shape& frameInput, const QString& label,
                             std::shared_ptr<const FaceDetector> detector, std::vector<cv::Mat> pictures)
 {
     m_modelSpec = spec;
-    m_controller.setModel(spec, input, std::move(detector), std::move(pictures));
+    m_hasModel = true;
+    m_frameInput = frameInput;
     m_modelLabel = label.isEmpty() ? QString::fromStdString(spec.name) : label;
-    m_controller.requestProfile(m_schedule, m_options);
+    m_controller.setModel(spec, analysisInput(), std::move(detector), std::move(pictures));
     // The compare view starts with this model and the built-ins of the same task.
     m_compareSources.clear();
     m_compareSources.push_back({QString::fromStdString(spec.name), {}, spec, m_modelLabel});
     for (const ArchSpec& other : builtinArchitectures())
         if (other.task == spec.task && other.name != spec.name)
             m_compareSources.push_back({QString::fromStdString(other.name), {}, {}, {}});
+    fillInputBox();
+    applyAnalysisInput();
+}
+
+void AnalysisTabs::setFrameInput(const Shape& frameInput)
+{
+    if (frameInput == m_frameInput)
+        return;
+    m_frameInput = frameInput;
+    fillInputBox();
+    if (m_chosenFrame && m_hasModel)
+        applyAnalysisInput();
+}
+
+Shape AnalysisTabs::analysisInput() const
+{
+    const int64_t channels = m_modelSpec.inputChannels;
+    if (m_chosenFrame && m_frameInput.size() == 3)
+        return {channels, m_frameInput[1], m_frameInput[2]};
+    if (m_chosenSize)
+        return {channels, m_chosenSize->height, m_chosenSize->width};
+    return {channels, m_modelSpec.defaultHeight, m_modelSpec.defaultWidth};
+}
+
+bool AnalysisTabs::chooseAnalysisSize(const QString& choice)
+{
+    if (choice == QLatin1String("deployment")) {
+        m_chosenSize.reset();
+        m_chosenFrame = false;
+    } else if (choice == QLatin1String("frame")) {
+        m_chosenSize.reset();
+        m_chosenFrame = true;
+    } else {
+        const auto size = parseSizeSpec(choice.toStdString());
+        if (!size || size->channels != 0 || size->width < 16 || size->height < 16 || size->width > 4096 || size->height > 4096) {
+            fillInputBox();
+            emit problem(tr("Analysis input: give WIDTHxHEIGHT between 16x16 and 4096x4096, not '%1'").arg(choice));
+            return false;
+        }
+        m_chosenFrame = false;
+        m_chosenSize = Size2{size->width, size->height};
+        if (m_chosenSize->width == m_modelSpec.defaultWidth && m_chosenSize->height == m_modelSpec.defaultHeight)
+            m_chosenSize.reset();
+    }
+    fillInputBox();
+    if (m_hasModel)
+        applyAnalysisInput();
+    return true;
+}
+
+void AnalysisTabs::fillInputBox()
+{
+    const QSignalBlocker block(m_inputBox);
+    m_inputBox->clear();
+    const auto sizeText = [](int64_t w, int64_t h) { return QStringLiteral("%1×%2").arg(w).arg(h); };
+    if (!m_hasModel) {
+        m_inputBox->addItem(tr("deployment input"), QStringLiteral("deployment"));
+        m_inputNote->clear();
+        return;
+    }
+    const int64_t dw = m_modelSpec.defaultWidth, dh = m_modelSpec.defaultHeight;
+    m_inputBox->addItem(tr("%1 deployment").arg(sizeText(dw, dh)), QStringLiteral("deployment"));
+    if (m_frameInput.size() == 3)
+        m_inputBox->addItem(tr("%1 frame shown").arg(sizeText(m_frameInput[2], m_frameInput[1])), QStringLiteral("frame"));
+    for (const auto& [w, h] : {std::pair<int64_t, int64_t>{160, 120}, {320, 240}, {640, 480}})
+        if (w != dw || h != dh)
+            m_inputBox->addItem(sizeText(w, h), QStringLiteral("%1x%2").arg(w).arg(h));
+    int current = 0;
+    if (m_chosenFrame) {
+        current = m_inputBox->findData(QStringLiteral("frame"));
+    } else if (m_chosenSize) {
+        const QString key = QStringLiteral("%1x%2").arg(m_chosenSize->width).arg(m_chosenSize->height);
+        current = m_inputBox->findData(key);
+        if (current < 0) {
+            m_inputBox->addItem(sizeText(m_chosenSize->width, m_chosenSize->height), key);
+            current = m_inputBox->count() - 1;
+        }
+    }
+    m_inputBox->setCurrentIndex(std::max(current, 0));
+    const Shape in = analysisInput();
+    m_inputNote->setText(analysisAtDeployment() && !m_chosenFrame
+                             ? tr("(width×height; the model's deployment input)")
+                             : tr("(width×height; not the deployment input %1)").arg(sizeText(dw, dh)));
+    Q_UNUSED(in);
+}
+
+void AnalysisTabs::applyAnalysisInput()
+{
+    const Shape in = analysisInput();
+    // The sweep varies the spec around its default size: make that the analysis input.
+    ArchSpec spec = m_modelSpec;
+    spec.defaultWidth = in[2];
+    spec.defaultHeight = in[1];
+    m_controller.setModel(spec, in, m_controller.detector(), m_controller.pictures());
+    m_controller.requestProfile(m_schedule, m_options);
     requestCompare();
 }
 
@@ -164,10 +298,11 @@ void AnalysisTabs::requestCompare()
         m_compare->setEntries({});
         return;
     }
-    const Shape& in = m_controller.input();
     std::optional<SizeSpec> size;
-    if (m_controller.hasModel())
+    if (m_hasModel) {
+        const Shape in = analysisInput();
         size = SizeSpec{in[2], in[1], 0};
+    }
     m_controller.requestCompare(m_compareSources, size, m_options);
 }
 
@@ -185,7 +320,21 @@ void AnalysisTabs::onProfileReady(const ModelProfile& profile)
 {
     m_profile = profile;
     m_memory->setProfile(profile);
+    m_live->setDeploymentPeak(profile.timeline.peakBytes,
+                              tr("%1 peak activations at %2×%3, %4 schedule, as on the Memory and M4 tabs")
+                                  .arg(QString::fromLatin1(elementTypeName(profile.timeline.options.dtype)))
+                                  .arg(profile.input[2])
+                                  .arg(profile.input[1])
+                                  .arg(m_schedule));
     updateBoardViews();
+}
+
+QJsonObject AnalysisTabs::m4Report() const
+{
+    if (!m_profile || !m_board->hasFit())
+        return {};
+    const nlohmann::json j = fitJson(m_board->fit(), *m_profile, m_schedule.toStdString());
+    return QJsonDocument::fromJson(QByteArray::fromStdString(j.dump())).object();
 }
 
 void AnalysisTabs::setSelectedLayer(int node)
@@ -193,9 +342,9 @@ void AnalysisTabs::setSelectedLayer(int node)
     m_memory->setSelectedLayer(node);
 }
 
-void AnalysisTabs::addFrameRecord(const FrameRecord& record)
+void AnalysisTabs::addFrameRecord(const FrameRecord& record, qint64 frameNumber)
 {
-    m_live->addFrame(record);
+    m_live->addFrame(record, frameNumber);
 }
 
 void AnalysisTabs::setBoard(const QString& name)
@@ -220,9 +369,10 @@ void AnalysisTabs::updateBoardViews()
     m_compare->setBoard(m_boardChoice);
     m_board->selectBoard(boardName);
     if (m_profile) {
-        m_board->setFit(fitOnBoard(m_boardChoice, m_profile->timeline, m_profile->input, m_profile->params),
-                        tr("%1 at %2×%3, %4").arg(m_modelLabel).arg(m_profile->input[2]).arg(m_profile->input[1])
-                            .arg(describeOptions(m_schedule, m_options)));
+        m_board->setFit(fitOnBoard(m_boardChoice, *m_profile),
+                        tr("%1 at %2×%3%4, %5").arg(QFileInfo(m_modelLabel).fileName()).arg(m_profile->input[2]).arg(m_profile->input[1])
+                            .arg(analysisAtDeployment() && !m_chosenFrame ? tr(" (deployment input)") : tr(" (chosen input)"),
+                                 describeOptions(m_schedule, m_options)));
         m_board->setLatencies(m_latency ? m_latency(m_modelSpec, m_profile->input, m_boardChoice) : widgets::LatencyEstimates{});
     }
     if (m_latency) {

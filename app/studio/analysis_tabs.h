@@ -20,8 +20,12 @@
 //   analysis->setLatencyProvider([](const ArchSpec& spec, const Shape& input, const Board& board) { ... });
 //   connect(analysis, &AnalysisTabs::problem, window, &MainWindow::showError);
 //
-// The memory view, the M4 panel and the compare view's first row follow the
-// model; the board is shared by every tab. Nothing here blocks the UI thread.
+// The memory view, the M4 panel, the sweep and the compare view follow the
+// model at its deployment input (the spec's default size, 320x240 for
+// RNNPool-Face-M4), not the size of the frame shown, unless the user picks
+// another size in inputBar() (the frame's, a common one, or typed WxH). The
+// live charts follow the frames and say so. The board is shared by every
+// tab. Nothing here blocks the UI thread.
 #pragma once
 
 #include <functional>
@@ -37,6 +41,9 @@
 #include "studio/analysis_controller.h"
 #include "widgets/latency_estimate.h"
 
+class QComboBox;
+class QJsonObject;
+class QLabel;
 class QWidget;
 
 namespace rnnpool::widgets {
@@ -73,6 +80,15 @@ public:
     widgets::BoardPanel* boardPanel() const { return m_board; }
     AnalysisController& controller() { return m_controller; }
     const Board& board() const { return m_boardChoice; }
+    // "Analysed at: [320×240 deployment ▾]": where the user picks the analysis input.
+    QWidget* inputBar() const { return m_inputBar; }
+    QComboBox* inputBox() const { return m_inputBox; }
+    // The input (CHW) the memory, compare, sweep and M4 tabs describe.
+    Shape analysisInput() const;
+    bool analysisAtDeployment() const { return !m_chosenSize; }
+    // The M4 panel's figures as `rnnpool profile --board B --json` prints them
+    // (core/mcu/fit_json.h); empty before the first profile.
+    QJsonObject m4Report() const;
 
     void setLatencyProvider(LatencyProvider provider);
 
@@ -80,12 +96,19 @@ public slots:
     // A model: its spec (weights are not needed for memory), the input size
     // (CHW) it runs at, a label for the compare table (file or architecture),
     // and optionally a detector with real weights plus pictures for the sweep.
-    void setModel(const rnnpool::ArchSpec& spec, const rnnpool::Shape& input, const QString& label,
+    // `frameInput` is the size the frames run at; the analysis uses the
+    // deployment input unless the user chose another.
+    void setModel(const rnnpool::ArchSpec& spec, const rnnpool::Shape& frameInput, const QString& label,
                   std::shared_ptr<const rnnpool::FaceDetector> detector = {}, std::vector<cv::Mat> pictures = {});
+    // The frames now run at `frameInput`: offered in the input bar; used only when chosen.
+    void setFrameInput(const rnnpool::Shape& frameInput);
+    // "deployment", "frame", or WIDTHxHEIGHT; false (and a problem) for anything else.
+    bool chooseAnalysisSize(const QString& choice);
     void setSelectedLayer(int node);
     // The pictures an input-size sweep detects faces in (the frame shown).
     void setPictures(std::vector<cv::Mat> pictures) { m_controller.setPictures(std::move(pictures)); }
-    void addFrameRecord(const rnnpool::FrameRecord& record);
+    // `frameNumber`: the source's frame (from 1) for the live charts' axis.
+    void addFrameRecord(const rnnpool::FrameRecord& record, qint64 frameNumber = 0);
     // A board name or "custom:..."; a bad one is reported and the old board kept.
     void setBoard(const QString& name);
 
@@ -100,6 +123,8 @@ private:
     void updateBoardViews();
     void requestCompare();
     void addCompareFile();
+    void applyAnalysisInput();
+    void fillInputBox();
 
     AnalysisController m_controller;
     widgets::LiveCharts* m_live = nullptr;
@@ -119,6 +144,13 @@ private:
     ScheduleOptions m_options;       // the memory view's element type and input counting, shared by compare
     QString m_modelLabel;
     ArchSpec m_modelSpec;
+    bool m_hasModel = false;
+    Shape m_frameInput;
+    std::optional<Size2> m_chosenSize;   // none: the deployment input
+    bool m_chosenFrame = false;          // follow the frame shown
+    QWidget* m_inputBar = nullptr;
+    QComboBox* m_inputBox = nullptr;
+    QLabel* m_inputNote = nullptr;
 };
 
 } // namespace rnnpool::studio

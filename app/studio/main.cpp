@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include <QApplication>
+#include <QCoreApplication>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -111,7 +112,8 @@ struct Options {
                                   QStringLiteral("OUT.png")};
     QCommandLineOption report{QStringLiteral("report"),
                               QStringLiteral("With --screenshot: also write what the window shows (boxes, status, layer "
-                                             "table, selection) as JSON to FILE."),
+                                             "table, selection, and as \"m4\" the M4 panel's figures, equal to "
+                                             "`rnnpool profile --board B --json` at the same settings) as JSON to FILE."),
                               QStringLiteral("FILE")};
     QCommandLineOption ramMetering{QStringLiteral("ram-metering"),
                                    QStringLiteral("How often the live RAM chart measures a frame in the metered arena: "
@@ -137,23 +139,53 @@ std::optional<QSize> parseSize(const QString& text, int minW, int minH)
     return QSize(static_cast<int>(spec->width), static_cast<int>(spec->height));
 }
 
-} // namespace
-
-int main(int argc, char** argv)
+void describe(QCommandLineParser& parser, const Options& o)
 {
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("RNNPool"));
-    QApplication::setApplicationName(QStringLiteral("RNNPool Studio"));
-    QApplication::setApplicationVersion(QStringLiteral(RNNPOOL_VERSION));
-    rnnpool::studio::rememberSystemPalette();
-
-    QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Explore RNNPool face detection models: live detection, layers, activations and RNNPool sweeps."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const Options o;
     parser.addOptions(o.all());
+}
+
+// --help and --version answer without a display: a QCoreApplication parses them.
+bool asksForHelpOrVersion(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray a(argv[i]);
+        if (a == "--help" || a == "-h" || a == "-?" || a == "--help-all" || a == "--version" || a == "-v")
+            return true;
+    }
+    return false;
+}
+
+void nameApplication()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("RNNPool"));
+    QCoreApplication::setApplicationName(QStringLiteral("RNNPool Studio"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(RNNPOOL_VERSION));
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const Options o;
+    if (asksForHelpOrVersion(argc, argv)) {
+        QCoreApplication core(argc, argv);
+        nameApplication();
+        QCoreApplication::setApplicationName(QStringLiteral("rnnpool-studio"));
+        QCommandLineParser parser;
+        describe(parser, o);
+        parser.process(core); // prints and exits
+        return 0;
+    }
+    QApplication app(argc, argv);
+    nameApplication();
+    rnnpool::studio::rememberSystemPalette();
+
+    QCommandLineParser parser;
+    describe(parser, o);
     parser.process(app);
     if (!parser.positionalArguments().isEmpty())
         return usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));

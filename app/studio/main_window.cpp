@@ -24,7 +24,9 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include "studio/analysis_tabs.h"
 #include "studio/patch_inspection.h"
+#include "widgets/live_charts.h"
 #include "widgets/activation_view.h"
 #include "widgets/detection_view.h"
 #include "widgets/image_conversion.h"
@@ -48,6 +50,10 @@ QString millions(int64_t value)
 
 // Frames per second of the model are counted over this window.
 constexpr qint64 kRateWindowMs = 2000;
+// How long an error stays in the status bar (the message bar above keeps it).
+constexpr int kStatusErrorMs = 8000;
+// Timed runs of a picture (or a stepped frame), whose medians are shown.
+constexpr int kPictureTimingRuns = 3;
 
 } // namespace
 
@@ -97,6 +103,9 @@ MainWindow::MainWindow(Settings settings, QWidget* parent)
     connect(&m_player, &SourcePlayer::failed, this, &MainWindow::showError);
     connect(&m_player, &SourcePlayer::progress, this, &MainWindow::onSourceProgress);
     connect(&m_player, &SourcePlayer::playingChanged, this, &MainWindow::updatePlayActions);
+    // A picture's times are medians of a few runs; a playing video times each frame once.
+    connect(&m_player, &SourcePlayer::playingChanged, this,
+            [this] { m_runner.setTimingRuns(m_player.isPlaying() ? 1 : kPictureTimingRuns); });
     connect(&m_player, &SourcePlayer::ended, this, [this] { statusBar()->showMessage(tr("End of %1").arg(m_player.description()), 4000); });
     connect(m_view, &widgets::DetectionView::patchClicked, this, &MainWindow::selectPatch);
 
@@ -110,6 +119,7 @@ MainWindow::~MainWindow() = default;
 void MainWindow::createTabs()
 {
     m_tabs->setDocumentMode(true);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] { refreshHiddenViews(); });
     addTab(QStringLiteral("live"), tr("&Live"), m_view);
     addTab(QStringLiteral("activations"), tr("&Activations"), m_activations);
     addTab(QStringLiteral("rnnpool"), tr("&RNNPool Sweeps"), m_trace);
@@ -162,7 +172,9 @@ void MainWindow::createLayerDock()
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setUniformRowHeights(true);
     m_table->setWordWrap(false);
-    m_table->header()->setStretchLastSection(true);
+    // The name column takes what the dock's width leaves: widening the dock shows more of the names.
+    m_table->header()->setStretchLastSection(false);
+    m_table->setTextElideMode(Qt::ElideMiddle);
     // Network order first; a header click sorts, a third click returns to network order.
     m_table->header()->setSortIndicatorClearable(true);
     m_table->header()->setSortIndicator(-1, Qt::AscendingOrder);
@@ -256,7 +268,8 @@ void MainWindow::showError(const QString& message)
 {
     ++m_errorCount;
     m_messages->showMessage(widgets::MessageBar::Error, message);
-    statusBar()->showMessage(tr("Error: %1").arg(message));
+    // The message bar keeps the problem; the status bar line goes, so it does not outlive it.
+    statusBar()->showMessage(tr("Error: %1").arg(message), kStatusErrorMs);
 }
 
 void MainWindow::onModelLoaded(const LoadedModel& model)
@@ -286,6 +299,7 @@ void MainWindow::onModelLoaded(const LoadedModel& model)
     m_view->setPatchGrid(std::nullopt);
     m_outcome.reset();
     m_faceLabel->clear();
+    m_analysis->liveCharts()->startSource(m_sourceLabel); // another model's times do not continue the old curve
     if (m_selectedLayer >= 0 && static_cast<size_t>(m_selectedLayer) < m_layers->layers().size())
         m_pendingLayer = QString::fromStdString(m_layers->layers()[static_cast<size_t>(m_selectedLayer)].name);
     m_selectedLayer = -1;
@@ -326,6 +340,8 @@ void MainWindow::onSourceOpened(const QString& description)
     m_analysedFrames = 0;
     m_analysedSpanMs = {-1, -1};
     m_sourceLabel = description;
+    // The live charts start again: frames of different sources must not mix.
+    m_analysis->liveCharts()->startSource(description);
     statusBar()->showMessage(tr("Opened %1").arg(description), 4000);
     const auto count = m_player.frameCount();
     m_progress->setVisible(count && *count > 1);
@@ -368,8 +384,13 @@ void MainWindow::onDetectionFinished(const DetectionOutcome& outcome)
                                 .arg(millions(outcome.madds), shapeText(outcome.input))
                                 .arg(outcome.original.width)
                                 .arg(outcome.original.height));
-    m_timeLabel->setText(tr("input %1 · %2 ms").arg(shapeText(outcome.input),
-                                                     QLocale().toString(outcome.totalSeconds * 1000.0, 'f', 1)));
+    // Warm figures only: the warm-up run's time is shown as cold, beside them.
+    QString time = tr("input %1 · %2 ms").arg(shapeText(outcome.input), QLocale().toString(outcome.totalSeconds * 1000.0, 'f', 1));
+    if (outcome.runSeconds.size() > 1)
+        time += tr(" (median of %1 warm runs)").arg(outcome.runSeconds.size());
+    if (outcome.coldSeconds >= 0.0)
+        time += tr(" · first run %1 ms, cold").arg(QLocale().toString(outcome.coldSeconds * 1000.0, 'f', 1));
+    m_timeLabel->setText(time);
     m_finishTimes.push_back(m_clock.elapsed());
     ++m_analysedFrames;
     if (m_analysedSpanMs.first < 0)
@@ -443,8 +464,11 @@ void MainWindow::updateRates()
     }
     const double seconds = static_cast<double>(m_finishTimes.back() - m_finishTimes.front()) / 1000.0;
     const double fps = seconds > 0.0 ? static_cast<double>(m_finishTimes.size() - 1) / seconds : 0.0;
-    m_rateLabel->setText(tr("%1 fps (source %2) · %3 dropped")
-                             .arg(QLocale().toString(fps, 'f', 1), QLocale().toString(m_player.sourceRate(), 'f', 1))
+    // The source's rate is counted over a second; until then it is not known.
+    const QString source = m_player.sourceRate() > 0.0 ? QLocale().toString(m_player.sourceRate(), 'f', 1)
+                                                         : tr("measuring");
+    m_rateLabel->setText(tr("%1 fps analysed (source %2) · %3 dropped")
+                             .arg(seconds >= 1.0 ? QLocale().toString(fps, 'f', 1) : tr("measuring"), source)
                              .arg(m_runner.droppedFrames()));
 }
 
@@ -462,13 +486,15 @@ void MainWindow::fitDockToTable()
 {
     for (int c = 0; c < m_layers->columnCount(); ++c)
         m_table->resizeColumnToContents(c);
+    if (m_layers->columnCount() > 0)
+        m_table->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     // Size the dock to the table once; afterwards the user's (or the restored) width wins.
     if (m_dockFitted || m_layers->rowCount() == 0)
         return;
     int width = m_table->frameWidth() * 2 + m_table->verticalScrollBar()->sizeHint().width() + m_table->indentation();
     for (int c = 0; c < m_layers->columnCount(); ++c)
         width += m_table->columnWidth(c);
-    width = std::min(width + 8, this->width() / 3);
+    width = std::min(width + 8, this->width() / 2);
     resizeDocks({m_layerDock}, {width}, Qt::Horizontal);
     m_dockFitted = m_layers->hasTimes();
 }

@@ -149,6 +149,7 @@ private:
     void onTableSelection();
     void updateLayerViews();
     void updateTrace();
+    void refreshHiddenViews();
     void updateFaceCount();
     void updateRates();
     void updateTitle();
@@ -174,6 +175,9 @@ private:
     QString m_pendingLayer;     // asked for before the model was there
     std::optional<QPoint> m_patch; // (row, col)
     bool m_patchChosen = false;    // by the user (a click, --patch), not picked by the studio
+    bool m_activationsStale = false; // behind another tab when the last frame came
+    bool m_traceStale = false;
+    bool m_forceViews = false;
     std::deque<qint64> m_finishTimes; // ms, for the model's frames per second
     int64_t m_analysedFrames = 0;     // since the source was opened
     std::pair<qint64, qint64> m_analysedSpanMs{-1, -1}; // first and last finish since then (report's analysed_fps)

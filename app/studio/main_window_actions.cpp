@@ -6,6 +6,8 @@
 #include <QActionGroup>
 #include <QLabel>
 #include <QMenuBar>
+#include <QPainter>
+#include <QPixmap>
 #include <QProgressBar>
 #include <QSlider>
 #include <QStatusBar>
@@ -15,12 +17,38 @@
 #include <QToolButton>
 
 #include "model/arch_spec.h"
+#include "studio/analysis_tabs.h"
 #include "studio/main_window.h"
 #include "widgets/message_bar.h"
 
 namespace rnnpool::studio {
 
 namespace {
+
+// A strip of film in the palette's text colour: Open Video must not look like
+// Play, and must show on a dark theme.
+QIcon filmIcon(const QPalette& palette)
+{
+    QPixmap pixmap(32, 32);
+    pixmap.fill(Qt::transparent);
+    QPainter p(&pixmap);
+    p.setRenderHint(QPainter::Antialiasing);
+    const QColor ink = palette.color(QPalette::WindowText);
+    p.setPen(QPen(ink, 2));
+    p.setBrush(Qt::NoBrush);
+    p.drawRoundedRect(QRectF(5, 3, 22, 26), 2, 2);
+    p.drawLine(QPointF(10, 3), QPointF(10, 29));
+    p.drawLine(QPointF(22, 3), QPointF(22, 29));
+    p.setPen(Qt::NoPen);
+    p.setBrush(ink);
+    for (int y = 6; y <= 24; y += 6) {
+        p.drawRect(QRectF(6.5, y, 2, 2.5));
+        p.drawRect(QRectF(23.5, y, 2, 2.5));
+    }
+    p.drawRect(QRectF(12, 9, 8, 6));
+    p.drawRect(QRectF(12, 18, 8, 6));
+    return QIcon(pixmap);
+}
 constexpr int kDefaultThresholdPercent = 50;
 } // namespace
 
@@ -75,7 +103,7 @@ void MainWindow::createSourceActions()
     m_openFolder->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
     m_openFolder->setToolTip(tr("Step through the pictures of a folder"));
     connect(m_openFolder, &QAction::triggered, this, &MainWindow::chooseFolder);
-    m_openVideo = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Open &Video…"), this);
+    m_openVideo = new QAction(filmIcon(palette()), tr("Open &Video…"), this); // not Play's triangle
     m_openVideo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     connect(m_openVideo, &QAction::triggered, this, &MainWindow::chooseVideo);
     m_openCamera = new QAction(style()->standardIcon(QStyle::SP_ComputerIcon), tr("Open &Camera…"), this);
@@ -206,7 +234,12 @@ void MainWindow::createToolBars()
     connect(m_threshold, &QSlider::valueChanged, this, &MainWindow::onThresholdChanged);
     onThresholdChanged(m_threshold->value());
 
-    for (QToolBar* bar : {main, live}) {
+    // The analysis tabs' input size: the deployment input unless chosen here.
+    QToolBar* analysis = addToolBar(tr("Analysis input"));
+    analysis->setObjectName(QStringLiteral("analysisToolBar"));
+    analysis->addWidget(m_analysis->inputBar());
+
+    for (QToolBar* bar : {main, live, analysis}) {
         bar->setToolButtonStyle(Qt::ToolButtonIconOnly);
         m_viewMenu->addAction(bar->toggleViewAction());
     }
@@ -219,6 +252,9 @@ void MainWindow::createStatusBar()
     m_faceLabel = new QLabel;
     m_timeLabel = new QLabel;
     m_rateLabel = new QLabel;
+    // Long status texts are cut, never widen the window (a small or high-DPI screen).
+    for (QLabel* label : {m_busyLabel, m_modelLabel, m_faceLabel, m_timeLabel, m_rateLabel})
+        label->setMinimumWidth(1);
     m_progress = new QProgressBar;
     m_progress->setMaximumWidth(180);
     m_progress->setTextVisible(true);

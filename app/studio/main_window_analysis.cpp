@@ -6,6 +6,7 @@
 #include "profile/frame_record.h"
 #include "studio/analysis_tabs.h"
 #include "studio/main_window.h"
+#include "widgets/live_charts.h"
 #include "widgets/message_bar.h"
 
 namespace rnnpool::studio {
@@ -40,17 +41,23 @@ void MainWindow::feedAnalysis(const DetectionOutcome& outcome)
     if (!outcome.detector)
         return;
     const Model& model = outcome.detector->model();
-    if (outcome.detector.get() != m_analysedDetector || outcome.input != m_analysedInput) {
+    // A new model resets the analysis tabs; a frame of another size only
+    // changes what the input bar offers (they describe the deployment input).
+    if (outcome.detector.get() != m_analysedDetector) {
         m_analysedDetector = outcome.detector.get();
         m_analysedInput = outcome.input;
         const QString label = model.randomWeights ? QString::fromStdString(model.spec().name)
                                                   : QString::fromStdString(model.source);
         m_analysis->setModel(model.spec(), outcome.input, label, outcome.detector);
+    } else if (outcome.input != m_analysedInput) {
+        m_analysedInput = outcome.input;
+        m_analysis->setFrameInput(outcome.input);
     }
     if (!outcome.frame.empty())
         m_analysis->setPictures({outcome.frame});
     m_analysis->addFrameRecord(
-        makeFrameRecord(*model.network, outcome.layerSeconds, outcome.totalSeconds, outcome.measuredPeakBytes));
+        makeFrameRecord(*model.network, outcome.layerSeconds, outcome.totalSeconds, outcome.measuredPeakBytes),
+        outcome.frameIndex + 1);
 }
 
 } // namespace rnnpool::studio

@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QTabWidget>
 
+#include "studio/analysis_tabs.h"
 #include "studio/main_window.h"
 #include "widgets/activation_view.h"
 #include "widgets/detection_view.h"
@@ -20,6 +21,8 @@ namespace rnnpool::studio {
 
 QJsonObject MainWindow::report() const
 {
+    // Views behind other tabs are updated when shown; the report reads them now.
+    const_cast<MainWindow*>(this)->refreshHiddenViews();
     QJsonObject out;
     out[QStringLiteral("title")] = windowTitle();
     out[QStringLiteral("tab")] = m_tabs->currentWidget()->objectName();
@@ -83,6 +86,9 @@ QJsonObject MainWindow::report() const
         out[QStringLiteral("patch_output")] = vector;
         out[QStringLiteral("trace_step")] = m_trace->step();
     }
+    // The M4 panel at the analysis input, as `rnnpool profile --board B --json` at the same settings.
+    if (const QJsonObject m4 = m_analysis->m4Report(); !m4.isEmpty())
+        out[QStringLiteral("m4")] = m4;
     return out;
 }
 

@@ -4,6 +4,7 @@
 #include "ops/rnnpool.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <QAction>
 #include <QItemSelectionModel>
@@ -61,6 +62,20 @@ void MainWindow::selectPatch(int row, int col)
     updateTrace();
 }
 
+void MainWindow::refreshHiddenViews()
+{
+    if (!m_activationsStale && !m_traceStale)
+        return;
+    // Bring them up to date as if shown: the report reads them.
+    const bool activations = std::exchange(m_activationsStale, false), trace = std::exchange(m_traceStale, false);
+    m_forceViews = true;
+    if (activations)
+        updateLayerViews();
+    else if (trace)
+        updateTrace();
+    m_forceViews = false;
+}
+
 void MainWindow::setTraceStep(int step)
 {
     m_trace->setStep(step);
@@ -77,6 +92,14 @@ void MainWindow::updateLayerViews()
 {
     const bool haveRun = m_outcome && m_outcome->result;
     const auto& layers = m_layers->layers();
+    // A view behind another tab is brought up to date when it is shown
+    // (refreshHiddenViews), not on every frame.
+    if (!m_activations->isVisible() && haveRun && !m_forceViews) {
+        m_activationsStale = true;
+        updateTrace();
+        return;
+    }
+    m_activationsStale = false;
     if (!haveRun || m_selectedLayer < 0 || static_cast<size_t>(m_selectedLayer) >= layers.size()) {
         m_activations->clear(haveRun ? tr("Select a layer in the layer table to see its channels.")
                                      : tr("No frame has been analysed yet."));
@@ -111,19 +134,17 @@ void MainWindow::updateTrace()
                          static_cast<int>((centre.x() - geometry->grid.sizeX / 2) / geometry->grid.strideX));
         m_patchChosen = false;
     }
-    // Boxes of random weights may lie off the picture: a patch the studio picked is clamped quietly.
-    if (!m_patchChosen)
-        m_patch = QPoint(std::clamp(m_patch->x(), 0, geometry->grid.rows - 1), std::clamp(m_patch->y(), 0, geometry->grid.cols - 1));
-    if (m_patch->x() < 0 || m_patch->y() < 0 || m_patch->x() >= geometry->grid.rows || m_patch->y() >= geometry->grid.cols) {
-        showError(tr("Patch (%1, %2) is outside the %3×%4 patch grid of %5; showing the nearest one")
-                      .arg(m_patch->x())
-                      .arg(m_patch->y())
-                      .arg(geometry->grid.rows)
-                      .arg(geometry->grid.cols)
-                      .arg(QString::fromStdString(geometry->name)));
-        m_patch = QPoint(std::clamp(m_patch->x(), 0, geometry->grid.rows - 1), std::clamp(m_patch->y(), 0, geometry->grid.cols - 1));
-    }
+    // A patch kept from another frame (a folder of pictures of another shape),
+    // picked by the studio (boxes of random weights may lie off the picture)
+    // or asked for by --patch is kept where it fits, else moved to the
+    // nearest patch, silently: nothing here is the user's error.
+    m_patch = QPoint(std::clamp(m_patch->x(), 0, geometry->grid.rows - 1), std::clamp(m_patch->y(), 0, geometry->grid.cols - 1));
     m_view->setSelectedPatch(m_patch);
+    if (!m_trace->isVisible() && !m_forceViews) {
+        m_traceStale = true;
+        return;
+    }
+    m_traceStale = false;
     auto trace = tracePatch(*m_outcome, *geometry, m_patch->x(), m_patch->y());
     if (!trace) {
         m_trace->clear(QString::fromStdString(trace.error()));
@@ -131,12 +152,12 @@ void MainWindow::updateTrace()
     }
     const int step = m_trace->canvas()->hasTrace() ? m_trace->step() : -1;
     m_trace->setTrace(*trace, pictureUnderPatch(*m_outcome, *geometry, m_patch->x(), m_patch->y()),
-                      tr("%1 · patch (%2, %3) of %4×%5 · %6")
+                      tr("%1 · patch at row %2, column %3 of its %4×%5 (W×H) grid · %6")
                           .arg(QString::fromStdString(geometry->name))
                           .arg(m_patch->x())
                           .arg(m_patch->y())
-                          .arg(geometry->grid.rows)
                           .arg(geometry->grid.cols)
+                          .arg(geometry->grid.rows)
                           .arg(m_outcome->label));
     if (step >= 0 && m_player.isPlaying())
         m_trace->setStep(step); // keep the user's step while a video plays

@@ -131,8 +131,9 @@ void ModelRunner::schedule()
         if (auto frame = m_frames.take())
             m_frame = std::move(*frame);
         start(tr("Detecting faces…"), [this, detector = m_detector, frame = m_frame, dropped = m_frames.dropped(),
-                                        meter = m_arenaMeter, metering = m_ramMetering] {
-            return detectJob(detector, frame, dropped, meter, metering);
+                                        meter = m_arenaMeter, metering = m_ramMetering, warmUps = m_warmUps,
+                                        runs = m_timingRuns] {
+            return detectJob(detector, frame, dropped, meter, metering, warmUps, runs);
         }, &ModelRunner::detectionFailed);
     } else {
         m_detectWanted = false;
@@ -261,8 +262,34 @@ int64_t ArenaMeter::measure(const std::shared_ptr<const FaceDetector>& detector,
     return run ? run->highWaterBytes : -1;
 }
 
+bool WarmUps::needsWarmUp(const std::shared_ptr<const FaceDetector>& detector, const Shape& input)
+{
+    if (detector != m_detector) {
+        m_detector = detector;
+        m_inputs.clear();
+    }
+    if (std::find(m_inputs.begin(), m_inputs.end(), input) != m_inputs.end())
+        return false;
+    m_inputs.push_back(input);
+    return true;
+}
+
+namespace {
+
+double median(std::vector<double> v)
+{
+    if (v.empty())
+        return 0.0;
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+} // namespace
+
 ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> detector, Frame frame, int64_t dropped,
-                                          std::shared_ptr<ArenaMeter> meter, RamMetering metering)
+                                          std::shared_ptr<ArenaMeter> meter, RamMetering metering,
+                                          std::shared_ptr<WarmUps> warmUps, int timingRuns)
 {
     DetectOptions options;
     options.scoreThreshold = 0.0f; // keep every detection; the view filters by its own threshold
@@ -271,6 +298,29 @@ ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> de
     if (!result) {
         const QString message = tr("detection failed on %1: %2").arg(fromStd(frame.label), fromStd(result.error()));
         return [this, message] { emit detectionFailed(message); };
+    }
+    // The first run at a new size was a warm-up: keep its time as the cold
+    // figure and run again; then time `timingRuns` runs in all and take medians.
+    double coldSeconds = -1.0;
+    if (warmUps->needsWarmUp(detector, result->input.shape())) {
+        coldSeconds = result->seconds; // every pyramid level the detector ran
+        auto again = detector->detect(frame.bgr, options);
+        if (again)
+            result = std::move(again);
+    }
+    std::vector<std::vector<double>> perLayer(result->run.layerSeconds.size());
+    std::vector<double> totals{result->seconds};
+    for (size_t l = 0; l < perLayer.size(); ++l)
+        perLayer[l].push_back(result->run.layerSeconds[l]);
+    DetectOptions timingOnly = options;
+    timingOnly.keepLayerOutputs = false;
+    for (int r = 1; r < timingRuns; ++r) {
+        auto timed = detector->detect(frame.bgr, timingOnly);
+        if (!timed || timed->run.layerSeconds.size() != perLayer.size())
+            break;
+        totals.push_back(timed->seconds);
+        for (size_t l = 0; l < perLayer.size(); ++l)
+            perLayer[l].push_back(timed->run.layerSeconds[l]);
     }
     DetectionOutcome outcome;
     outcome.picture = widgets::imageFromMat(frame.bgr);
@@ -281,8 +331,12 @@ ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> de
     outcome.faces = result->faces;
     outcome.input = result->input.shape();
     outcome.original = result->original;
-    outcome.layerSeconds = result->run.layerSeconds;
-    outcome.totalSeconds = result->seconds; // every pyramid level the detector ran
+    outcome.layerSeconds.clear();
+    for (const std::vector<double>& times : perLayer)
+        outcome.layerSeconds.push_back(median(times));
+    outcome.totalSeconds = median(totals);
+    outcome.runSeconds = totals;
+    outcome.coldSeconds = coldSeconds;
     outcome.result = std::make_shared<const FrameResult>(std::move(*result));
     outcome.detector = detector;
     // Sequential jobs: nothing else touches the network while this one runs.

@@ -16,6 +16,7 @@
 // messages; exceptions are caught on the worker and never reach the event loop.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -69,8 +70,14 @@ struct DetectionOutcome {
     Shape input;                   // CHW the network saw
     Size2 original;
     std::vector<LayerInfo> layers; // described for `input`
+    // Warm times: the first run of a model at an input size pays one-time
+    // costs (allocation, page faults, caches) and is run once untimed, its
+    // time kept as coldSeconds. Per-layer and total times are the medians of
+    // `runSeconds.size()` timed runs (ModelRunner::setTimingRuns).
     std::vector<double> layerSeconds;
     double totalSeconds = 0.0;
+    std::vector<double> runSeconds;   // every timed run's total
+    double coldSeconds = -1.0;        // the warm-up run's time; -1 when already warm
     int64_t madds = 0;
     // The same input run again inside the metered arena of the paper
     // schedule (float32): its high-water mark, or -1 if it could not run.
@@ -109,6 +116,18 @@ private:
     std::optional<std::chrono::steady_clock::time_point> m_lastMeasured; // for this model and input
 };
 
+// Which (model, input size) pairs have run once already: the first run of a
+// pair is a warm-up. Used by one job at a time.
+class WarmUps {
+public:
+    // True the first time for this pair (then warm).
+    bool needsWarmUp(const std::shared_ptr<const FaceDetector>& detector, const Shape& input);
+
+private:
+    std::shared_ptr<const FaceDetector> m_detector; // kept alive so the comparison is sound
+    std::vector<Shape> m_inputs;
+};
+
 class ModelRunner final : public QObject {
     Q_OBJECT
 
@@ -122,6 +141,10 @@ public:
     // Forgets the waiting frame and restarts the dropped count (a new source).
     void resetFrames();
     void rerun();
+    // Timed runs per frame, whose median is reported (1 while a video plays,
+    // more for a picture); applies from the next frame on.
+    void setTimingRuns(int runs) { m_timingRuns = std::max(runs, 1); }
+    int timingRuns() const { return m_timingRuns; }
     // Applies from the next frame on.
     void setRamMetering(RamMetering policy) { m_ramMetering = policy; }
     RamMetering ramMetering() const { return m_ramMetering; }
@@ -160,7 +183,7 @@ private:
     // Jobs run on the worker: they read no members; only the Apply they return does.
     Apply loadModelJob(const ModelRequest& request);
     Apply detectJob(std::shared_ptr<const FaceDetector> detector, Frame frame, int64_t dropped,
-                    std::shared_ptr<ArenaMeter> meter, RamMetering metering);
+                    std::shared_ptr<ArenaMeter> meter, RamMetering metering, std::shared_ptr<WarmUps> warmUps, int timingRuns);
 
     QFutureWatcher<Apply> m_watcher;
     bool m_running = false;
@@ -173,6 +196,8 @@ private:
     std::shared_ptr<const FaceDetector> m_detector;
     std::shared_ptr<ArenaMeter> m_arenaMeter = std::make_shared<ArenaMeter>();
     RamMetering m_ramMetering = RamMetering::OncePerSecond;
+    std::shared_ptr<WarmUps> m_warmUps = std::make_shared<WarmUps>();
+    int m_timingRuns = 3;
     Frame m_frame;                 // the last frame taken; its pixels are never written, so jobs may share them
 };
 

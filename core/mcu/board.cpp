@@ -11,12 +11,17 @@ const std::vector<Board>& builtinBoards()
 {
     // From the vendors' datasheets. The STM32F439ZI runs at up to 180 MHz; the
     // preset uses 168 MHz, the clock of the paper's measurement.
+    // Regions: the F439's SRAM1-3 (112 + 16 + 64 KB, contiguous, on the bus
+    // matrix) and its 64 KB CCM on the D-bus only, which no DMA reaches (RM0090
+    // section 2.3); the nRF52840's EasyDMA reaches all its RAM; the L4R5's
+    // SRAM1-3 (192 + 64 + 384 KB) are all DMA-reachable.
     static const std::vector<Board> boards{
         {"stm32f439zi", "ST STM32F439ZI (Cortex-M4F): 256 KB SRAM (192 KB + 64 KB CCM), 2 MB flash, at 168 MHz",
-         256 * 1024, 2 * 1024 * 1024, 168.0},
-        {"nrf52840", "Nordic nRF52840 (Cortex-M4F): 256 KB RAM, 1 MB flash, 64 MHz", 256 * 1024, 1024 * 1024, 64.0},
+         256 * 1024, 2 * 1024 * 1024, 168.0, {{"SRAM", 192 * 1024, true}, {"CCM", 64 * 1024, false}}},
+        {"nrf52840", "Nordic nRF52840 (Cortex-M4F): 256 KB RAM, 1 MB flash, 64 MHz", 256 * 1024, 1024 * 1024, 64.0,
+         {{"RAM", 256 * 1024, true}}},
         {"stm32l4r5zi", "ST STM32L4R5ZI (Cortex-M4F, NUCLEO-L4R5ZI): 640 KB SRAM, 2 MB flash, 120 MHz", 640 * 1024,
-         2 * 1024 * 1024, 120.0},
+         2 * 1024 * 1024, 120.0, {{"SRAM", 640 * 1024, true}}},
     };
     return boards;
 }
@@ -59,7 +64,8 @@ Expected<Board> findBoard(const std::string& name)
         if (b.name == wanted)
             return b;
     if (wanted.rfind("custom:", 0) == 0) {
-        Board b{"custom", "custom board", 0, 0, 0.0};
+        Board b{"custom", "custom board", 0, 0, 0.0, {}};
+        int64_t ccm = 0;
         std::stringstream fields(name.substr(7));
         std::string field;
         while (std::getline(fields, field, ',')) {
@@ -70,14 +76,23 @@ Expected<Board> findBoard(const std::string& name)
                 b.sramBytes = static_cast<int64_t>(v);
             else if (key == "flash" && parseQuantity(value, 1024.0, v))
                 b.flashBytes = static_cast<int64_t>(v);
+            else if (key == "ccm" && parseQuantity(value, 1024.0, v))
+                ccm = static_cast<int64_t>(v);
             else if (key == "clock" && parseQuantity(value, 1000.0, v))
                 b.clockMHz = v / 1e6;
             else
-                return makeError("board '" + name + "': cannot read '" + field + "' (use sram=256K,flash=1M,clock=80M)");
+                return makeError("board '" + name + "': cannot read '" + field + "' (use sram=256K,flash=1M,clock=80M[,ccm=64K])");
         }
         if (b.sramBytes <= 0 || b.flashBytes <= 0 || b.clockMHz <= 0.0)
             return makeError("board '" + name + "': a custom board needs sram, flash and clock");
-        b.description = "custom board: " + std::to_string(b.sramBytes) + " B SRAM, " + std::to_string(b.flashBytes) +
+        b.regions.push_back({"SRAM", b.sramBytes, true});
+        if (ccm > 0) {
+            b.regions.push_back({"CCM", ccm, false});
+            b.sramBytes += ccm;
+        }
+        b.description = "custom board: " + std::to_string(b.sramBytes) + " B SRAM" +
+                        (ccm > 0 ? " (" + std::to_string(ccm) + " B of it CCM, not DMA-reachable)" : std::string()) + ", " +
+                        std::to_string(b.flashBytes) +
                         " B flash, " + std::to_string(static_cast<int64_t>(b.clockMHz)) + " MHz";
         return b;
     }

@@ -1,4 +1,5 @@
 #include "mcu/cost_profile.h"
+#include "util/resource_dir.h"
 
 #include <algorithm>
 #include <cctype>
@@ -84,9 +85,7 @@ std::string_view opClassKey(OpClass c)
 
 std::filesystem::path costProfilesPath()
 {
-    if (const char* env = std::getenv("RNNPOOL_RESOURCE_DIR"); env && *env)
-        return std::filesystem::path(env) / "mcu" / "cost_profiles.json";
-    return std::filesystem::path(RNNPOOL_RESOURCE_DIR) / "mcu" / "cost_profiles.json";
+    return resourceDir() / "mcu" / "cost_profiles.json";
 }
 
 Expected<std::vector<CostProfile>> parseCostProfiles(const std::string& jsonText, const std::string& origin)

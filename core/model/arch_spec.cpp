@@ -1,4 +1,5 @@
 #include "model/arch_spec.h"
+#include "util/resource_dir.h"
 
 #include <algorithm>
 #include <cctype>
@@ -234,9 +235,7 @@ Expected<ArchSpec> loadArchSpecFile(const std::filesystem::path& path)
 
 std::filesystem::path architecturesDir()
 {
-    if (const char* env = std::getenv("RNNPOOL_RESOURCE_DIR"); env && *env)
-        return std::filesystem::path(env) / "architectures";
-    return std::filesystem::path(RNNPOOL_RESOURCE_DIR) / "architectures";
+    return resourceDir() / "architectures";
 }
 
 std::vector<ArchSpec> builtinArchitectures(std::vector<std::string>* problems)

@@ -1,4 +1,5 @@
 #include "model/default_model.h"
+#include "util/resource_dir.h"
 
 #include <cstdlib>
 
@@ -6,10 +7,7 @@ namespace rnnpool {
 
 std::filesystem::path defaultModelPath()
 {
-    std::filesystem::path resources = RNNPOOL_RESOURCE_DIR;
-    if (const char* env = std::getenv("RNNPOOL_RESOURCE_DIR"); env && *env)
-        resources = env;
-    return resources / "models" / "rnnpool_face_m4.safetensors";
+    return resourceDir() / "models" / "rnnpool_face_m4.safetensors";
 }
 
 Expected<Model> loadDefaultModel()

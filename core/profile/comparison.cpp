@@ -4,8 +4,7 @@ namespace rnnpool {
 
 FitReport ArchitectureComparison::fitFor(const Board& board, const std::string& schedule) const
 {
-    const ModelProfile& p = profileFor(schedule);
-    return fitOnBoard(board, p.timeline, p.input, p.params);
+    return fitOnBoard(board, profileFor(schedule));
 }
 
 Expected<ArchitectureComparison> compareArchitecture(const ArchSpec& spec, const Shape& input,

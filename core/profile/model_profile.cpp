@@ -1,5 +1,6 @@
 #include "profile/model_profile.h"
 
+#include "mcu/fit_report.h"
 #include "profile/arena.h"
 
 namespace rnnpool {
@@ -29,6 +30,7 @@ Expected<ModelProfile> profileNetwork(Network& net, const Shape& input, const st
         p.madds += l.madds;
         p.outputBytes.push_back(shapeNumel(l.outputShape) * element);
     }
+    p.kernelScratchBytes = kernelScratchBytes(net);
     p.liveAtLayer.assign(p.layers.size(), 0);
     for (size_t u = 0; u < p.schedule.units.size(); ++u)
         for (int n : p.schedule.units[u].nodes)

@@ -26,6 +26,8 @@ struct ModelProfile {
     std::vector<int64_t> liveAtLayer;
     // Output bytes of each node at the element type.
     std::vector<int64_t> outputBytes;
+    // The convolution kernels' working buffer outside the arena (mcu/fit_report.h).
+    int64_t kernelScratchBytes = 0;
 
     const std::string& peakStepName() const { return timeline.steps[static_cast<size_t>(timeline.peakStep)]; }
 };

@@ -8,6 +8,7 @@
 
 #include "model/spec_settings.h"
 #include "profile/schedule.h"
+#include "util/resource_dir.h"
 
 namespace rnnpool {
 
@@ -83,9 +84,7 @@ Expected<PaperFigure> parseFigure(const json& table, const json& row, const std:
 
 std::filesystem::path paperTablesFile()
 {
-    if (const char* env = std::getenv("RNNPOOL_RESOURCE_DIR"); env && *env)
-        return std::filesystem::path(env) / "paper" / "rnnpool_tables.json";
-    return std::filesystem::path(RNNPOOL_RESOURCE_DIR) / "paper" / "rnnpool_tables.json";
+    return resourceDir() / "paper" / "rnnpool_tables.json";
 }
 
 Expected<std::vector<PaperFigure>> loadPaperFigures(const std::filesystem::path& path)

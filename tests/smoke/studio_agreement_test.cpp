@@ -139,7 +139,7 @@ TEST_F(StudioAgreement, LayerTableEqualsRnnpoolInfo)
         EXPECT_EQ(rows[i]["madds"], l["madds"]);
         const auto& s = l["output_shape"];
         std::ostringstream shape;
-        shape << s[0].get<int64_t>() << "\u00d7" << s[1].get<int64_t>() << "\u00d7" << s[2].get<int64_t>();
+        shape << s[2].get<int64_t>() << "\u00d7" << s[1].get<int64_t>() << "\u00d7" << s[0].get<int64_t>(); // W×H×C
         EXPECT_EQ(rows[i]["shape"], shape.str());
         EXPECT_EQ(rows[i]["bytes"].get<int64_t>(), 4 * s[0].get<int64_t>() * s[1].get<int64_t>() * s[2].get<int64_t>());
     }

@@ -132,11 +132,11 @@ TEST(AnalysisScreenshots, BoardPanel)
     BoardPanel panel;
     panel.setBoards(builtinBoards());
     const ModelProfile p = testing::builtinProfile("RPool_Face_M4", "paper", ElementType::I8);
-    panel.setFit(fitOnBoard(board("stm32f439zi"), p.timeline, p.input, p.params),
+    panel.setFit(fitOnBoard(board("stm32f439zi"), p),
                  QStringLiteral("RPool_Face_M4 at %1×%2, paper schedule, i8").arg(p.input[2]).arg(p.input[1]));
     shoot(panel, QStringLiteral("board-fits"));
     const ModelProfile l = testing::builtinProfile("RPool_Face_M4", "layerwise", ElementType::F32);
-    panel.setFit(fitOnBoard(board("nrf52840"), l.timeline, l.input, l.params),
+    panel.setFit(fitOnBoard(board("nrf52840"), l),
                  QStringLiteral("RPool_Face_M4 at %1×%2, layerwise schedule, f32").arg(l.input[2]).arg(l.input[1]));
     shoot(panel, QStringLiteral("board-overflows"));
 }

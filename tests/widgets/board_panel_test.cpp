@@ -24,7 +24,7 @@ FitReport fitFor(const std::string& arch, const std::string& schedule, ElementTy
     const ModelProfile p = builtinProfile(arch, schedule, dtype);
     auto b = findBoard(board);
     EXPECT_TRUE(b) << b.error();
-    return fitOnBoard(*b, p.timeline, p.input, p.params);
+    return fitOnBoard(*b, p);
 }
 
 // The stacked parts of the bar in the row labelled `row`, in KiB.
@@ -52,10 +52,15 @@ TEST(BoardPanel, BarsAndVerdictAreThoseOfRnnpoolProfileBoard)
         EXPECT_EQ(panel.boardName().toStdString(), board);
         const auto& s = cli["sram_breakdown"];
         const auto sram = barParts(panel.plot(), QStringLiteral("SRAM"));
-        ASSERT_EQ(sram.size(), 3u);
-        EXPECT_DOUBLE_EQ(sram[0], s["activations"].get<double>() / 1024.0);
+        ASSERT_EQ(sram.size(), 4u);
+        EXPECT_DOUBLE_EQ(sram[0], s["arena"].get<double>() / 1024.0);
         EXPECT_DOUBLE_EQ(sram[1], s["frame_buffer"].get<double>() / 1024.0);
-        EXPECT_DOUBLE_EQ(sram[2], s["runtime"].get<double>() / 1024.0);
+        EXPECT_DOUBLE_EQ(sram[2], s["kernel_scratch"].get<double>() / 1024.0);
+        EXPECT_DOUBLE_EQ(sram[3], s["runtime"].get<double>() / 1024.0);
+        // Where each part goes, as the CLI places it.
+        for (const auto& p : cli["placement"])
+            EXPECT_TRUE(panel.placementText().contains(QString::fromStdString(p["item"].get<std::string>())))
+                << panel.placementText().toStdString();
         const auto flash = barParts(panel.plot(), QStringLiteral("Flash"));
         ASSERT_EQ(flash.size(), 2u);
         EXPECT_DOUBLE_EQ(flash[0], cli["flash_breakdown"]["weights"].get<double>() / 1024.0);
@@ -63,8 +68,12 @@ TEST(BoardPanel, BarsAndVerdictAreThoseOfRnnpoolProfileBoard)
         if (cli["fits"].get<bool>())
             EXPECT_TRUE(panel.verdict().startsWith(QStringLiteral("Fits: ") + kibText(cli["sram_headroom"].get<int64_t>())))
                 << panel.verdict().toStdString();
-        else
+        else if (cli["sram_headroom"].get<int64_t>() < 0)
             EXPECT_TRUE(panel.verdict().startsWith(QStringLiteral("Overflows"))) << panel.verdict().toStdString();
+        else
+            EXPECT_TRUE(panel.verdict().startsWith(QStringLiteral("Does not fit: ") +
+                                                   QString::fromStdString(cli["fit_problem"].get<std::string>())))
+                << panel.verdict().toStdString();
     }
 }
 

@@ -1,4 +1,7 @@
 #include <QAbstractItemModelTester>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QTableView>
 
 #include <gtest/gtest.h>
 
@@ -89,7 +92,7 @@ TEST(CompareTableModel, LatencyColumnsFollowTheEstimates)
     EXPECT_EQ(model.columnCount(), CompareTableModel::FixedColumnCount);
 }
 
-TEST(CompareView, OverlaysOneTimelineAndOneBarSeriesPerEntry)
+TEST(CompareView, OverlaysOneTimelineAndOnePerLayerLinePerEntry)
 {
     CompareView view;
     view.resize(1400, 800);
@@ -101,25 +104,71 @@ TEST(CompareView, OverlaysOneTimelineAndOneBarSeriesPerEntry)
     EXPECT_TRUE(view.message().isEmpty());
     view.setSchedule(QStringLiteral("layerwise"));
     EXPECT_EQ(view.schedule(), QStringLiteral("layerwise"));
-    int graphs = 0, bars = 0;
+    int timelines = 0, layers = 0, bars = 0;
     for (int i = 0; i < view.plot()->plottableCount(); ++i) {
         if (auto* g = qobject_cast<QCPGraph*>(view.plot()->plottable(i))) {
-            const ModelProfile& p = entries[static_cast<size_t>(graphs)].layerwise;
+            const bool perLayer = g->keyAxis()->axisRect() != view.plot()->axisRect(0) &&
+                                  g->keyAxis()->label() != QStringLiteral("Schedule step");
+            const size_t e = static_cast<size_t>(perLayer ? layers : timelines);
+            const ModelProfile& p = entries[e].layerwise;
+            if (perLayer) {
+                EXPECT_EQ(g->data()->size(), static_cast<int>(p.liveAtLayer.size()));
+                ++layers;
+                continue;
+            }
             ASSERT_EQ(g->data()->size(), static_cast<int>(p.timeline.liveBytes.size()));
             double top = 0.0;
             for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it)
                 top = std::max(top, it->value);
             EXPECT_DOUBLE_EQ(top, static_cast<double>(p.timeline.peakBytes) / 1024.0);
-            ++graphs;
-        } else if (auto* b = qobject_cast<QCPBars*>(view.plot()->plottable(i))) {
-            EXPECT_EQ(b->data()->size(), static_cast<int>(entries[static_cast<size_t>(bars)].layerwise.liveAtLayer.size()));
+            ++timelines;
+        } else if (qobject_cast<QCPBars*>(view.plot()->plottable(i))) {
             ++bars;
         }
     }
-    EXPECT_EQ(graphs, 3);
-    EXPECT_EQ(bars, 3);
+    EXPECT_EQ(timelines, 3);
+    EXPECT_EQ(layers, 3);
+    EXPECT_EQ(bars, 0) << "no grouped translucent bars";
     view.setEntries({entries.front()});
     EXPECT_FALSE(view.message().isEmpty()) << "one entry asks for another";
+}
+
+TEST(CompareView, RemoveSelectedAsksForEverySelectedRow)
+{
+    CompareView view;
+    view.resize(1400, 800);
+    std::vector<ArchitectureComparison> entries = comparisons(ElementType::I8);
+    entries.push_back(builtinComparison("RPool_Face_M4", ElementType::I8));
+    entries.push_back(builtinComparison("RPool_Face_C", ElementType::I8));
+    view.setEntries(entries);
+    QList<int> asked;
+    QObject::connect(&view, &CompareView::removeRowsRequested, [&](const QList<int>& rows) { asked = rows; });
+    auto* selection = view.tableView()->selectionModel();
+    for (int row : {0, 2, 3})
+        selection->select(view.tableView()->model()->index(row, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    view.removeSelected();
+    EXPECT_EQ(asked, (QList<int>{3, 2, 0}));
+}
+
+TEST(CompareView, ALongPathKeepsTheLegendInsideAndTheFitColumnOnScreen)
+{
+    CompareView view;
+    view.resize(1200, 700);
+    auto board = findBoard("stm32f439zi");
+    ASSERT_TRUE(board);
+    view.setBoard(*board);
+    std::vector<ArchitectureComparison> entries = comparisons(ElementType::I8);
+    entries[0].label = "/home/someone/projects/face-detection/experiments/2026-11-30/checkpoints/rpool_face_m4_final.safetensors";
+    view.setEntries(entries);
+    view.show();
+    view.plot()->replot();
+    const QRect legend = view.plot()->legend->outerRect();
+    EXPECT_GE(legend.left(), 0);
+    EXPECT_LE(legend.right(), view.plot()->width());
+    auto* header = view.tableView()->horizontalHeader();
+    const int fitRight = header->sectionViewportPosition(CompareTableModel::FitColumn) + header->sectionSize(CompareTableModel::FitColumn);
+    EXPECT_LE(fitRight, view.tableView()->viewport()->width());
+    view.hide();
 }
 
 } // namespace

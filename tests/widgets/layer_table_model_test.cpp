@@ -54,7 +54,7 @@ TEST(LayerTableModel, ShowsEveryLayerOfRPoolFaceM4)
         EXPECT_EQ(cell(model, row, LayerTableModel::OpColumn), QString::fromStdString(l.op));
         ASSERT_EQ(l.outputShape.size(), 3u);
         EXPECT_EQ(cell(model, row, LayerTableModel::ShapeColumn),
-                  QStringLiteral("%1×%2×%3").arg(l.outputShape[0]).arg(l.outputShape[1]).arg(l.outputShape[2]));
+                  QStringLiteral("%1×%2×%3").arg(l.outputShape[2]).arg(l.outputShape[1]).arg(l.outputShape[0]));
         EXPECT_EQ(cell(model, row, LayerTableModel::ParamsColumn), QLocale().toString(static_cast<qlonglong>(l.params)));
         EXPECT_EQ(cell(model, row, LayerTableModel::MaddsColumn), QLocale().toString(static_cast<qlonglong>(l.madds)));
         EXPECT_EQ(model.data(model.index(row, LayerTableModel::MaddsColumn), LayerTableModel::SortRole).toLongLong(),
@@ -72,7 +72,7 @@ TEST(LayerTableModel, ShowsEveryLayerOfRPoolFaceM4)
 TEST(LayerTableModel, HeadersNameTheColumns)
 {
     LayerTableModel model;
-    const QStringList expected{QStringLiteral("Layer"),      QStringLiteral("Op"),    QStringLiteral("Output (C×H×W)"),
+    const QStringList expected{QStringLiteral("Layer"),      QStringLiteral("Op"),    QStringLiteral("Output (W×H×C)"),
                                QStringLiteral("Params"), QStringLiteral("MAdds"), QStringLiteral("Bytes"),
                                QStringLiteral("Time (ms)")};
     ASSERT_EQ(model.columnCount(), expected.size());

@@ -1,3 +1,4 @@
+#include <cmath>
 #include <numeric>
 
 #include <QFile>
@@ -155,6 +156,51 @@ TEST(LiveCharts, ARealFrameOfRPoolFaceM4)
     charts.addFrame(record);
     EXPECT_EQ(charts.groups().size(), 6);
     EXPECT_DOUBLE_EQ(charts.plot()->graph(1)->data()->at(0)->value, static_cast<double>(timeline->peakBytes) / 1024.0);
+}
+
+TEST(LiveCharts, TheFrameAxisCountsTheSourcesFramesWithIntegerTicks)
+{
+    LiveCharts charts;
+    charts.resize(900, 600);
+    charts.show();
+    // One picture: one point, frame 1, in the middle of the axis, not under the legend.
+    charts.addFrame(syntheticFrame(1), 1);
+    charts.plot()->replot();
+    QCPAxis* x = charts.plot()->graph(0)->keyAxis();
+    EXPECT_DOUBLE_EQ(x->range().lower, 0.5);
+    EXPECT_DOUBLE_EQ(x->range().upper, 1.5);
+    for (double tick : x->tickVector())
+        EXPECT_DOUBLE_EQ(tick, std::round(tick)) << "a frame number is a whole number";
+    const QRect legend = charts.plot()->legend->outerRect();
+    const QRect latency = charts.plot()->graph(0)->keyAxis()->axisRect()->rect();
+    EXPECT_FALSE(legend.intersects(latency)) << "the legend sits above the charts";
+    // A video's frames keep their numbers when some are dropped: 12 frames, 11 results.
+    charts.startSource(QStringLiteral("video"));
+    EXPECT_TRUE(charts.frames().empty());
+    for (int f = 1; f <= 12; ++f)
+        if (f != 5)
+            charts.addFrame(syntheticFrame(f), f);
+    ASSERT_EQ(charts.frames().size(), 11u);
+    EXPECT_EQ(charts.frames().back().number, 12);
+    charts.plot()->replot();
+    EXPECT_DOUBLE_EQ(x->range().upper, 12.5);
+    for (double tick : x->tickVector())
+        EXPECT_DOUBLE_EQ(tick, std::round(tick));
+    // The int8 deployment peak is drawn beside the float32 curve and explained.
+    charts.setDeploymentPeak(115360, QStringLiteral("i8 at 320x240"));
+    EXPECT_EQ(charts.deploymentPeakBytes(), 115360);
+    EXPECT_TRUE(charts.ramNote().contains(QStringLiteral("i8 at 320x240"))) << charts.ramNote().toStdString();
+    EXPECT_TRUE(charts.ramNote().contains(QStringLiteral("float32")));
+}
+
+TEST(LiveCharts, HiddenChartsKeepTheirDataAndDrawWhenShown)
+{
+    LiveCharts charts;
+    charts.addFrame(syntheticFrame(1), 1);
+    EXPECT_TRUE(charts.replotPending()) << "never shown: not drawn";
+    EXPECT_EQ(charts.plot()->graph(0)->data()->size(), 1);
+    charts.show();
+    EXPECT_FALSE(charts.replotPending());
 }
 
 } // namespace

@@ -79,11 +79,14 @@ TEST(RnnPoolTraceView, ShowsATraceAndStepsThroughItsTime)
     for (int y = 0; y < view.canvas()->height() && !found; y += 2)
         for (int x = 0; x < view.canvas()->width() && !found; x += 2) {
             const QString text = view.canvas()->describeAt({x, y});
-            if (!text.startsWith(QStringLiteral("RNN1 row 0 · step 0 · unit 0 ·")))
+            if (!text.startsWith(QStringLiteral("RNN1 row 0 · step 1 of ")))
                 continue;
             found = true;
             const float h = trace.rowSweeps.data()[0]; // row 0, step 0, unit 0
-            EXPECT_EQ(text, QStringLiteral("RNN1 row 0 · step 0 · unit 0 · h = %1").arg(QLocale().toString(static_cast<double>(h), 'f', 4)));
+            // The first step is step 1, as the slider counts (8 / 8 at the last).
+            EXPECT_EQ(text, QStringLiteral("RNN1 row 0 · step 1 of %1 · unit 0 · h = %2")
+                                .arg(trace.size)
+                                .arg(QLocale().toString(static_cast<double>(h), 'f', 4)));
         }
     EXPECT_TRUE(found) << "no point of the canvas reads RNN1 row 0, step 0, unit 0";
     EXPECT_TRUE(view.canvas()->describeAt({1, 1}).isEmpty());
