@@ -93,7 +93,8 @@ int commandEvalMerge(const std::vector<std::string>& argv)
                           " shards; give every part file once");
 
     nlohmann::json list = nlohmann::json::array();
-    for (const std::vector<PartEntry>& detector : entries) {
+    for (size_t d = 0; d < entries.size(); ++d) {
+        const std::vector<PartEntry>& detector = entries[d];
         std::vector<EvaluationPart> parts;
         for (const PartEntry& e : detector)
             parts.push_back(e.part);
@@ -105,13 +106,25 @@ int commandEvalMerge(const std::vector<std::string>& argv)
                               detector.front().header["labelled_pictures"].dump());
         const nlohmann::json& first = detector.front().header;
         auto original = readPartFile(detector.front().file);
-        const bool randomWeights = original && (*original)[list.size()].value("random_weights", false);
+        const bool randomWeights = original && (*original)[d].value("random_weights", false);
         const EvaluatedSource source{"", first["detector"].get<std::string>(), first["model"].get<std::string>(), randomWeights};
         const EvaluationResult result = summarize(*merged);
-        if (args.flag("--json"))
-            list.push_back(evaluationJson(source, result, first["min_face"].get<float>()));
-        else
+        // The training-split warning is counted over every labelled picture, so
+        // each part carries the whole run's; the merge keeps it as it is.
+        const nlohmann::json* entry = original ? &(*original)[d] : nullptr;
+        const bool warned = entry && entry->contains("warning") && entry->contains("training_pictures");
+        if (args.flag("--json")) {
+            nlohmann::json j = evaluationJson(source, result, first["min_face"].get<float>());
+            if (warned) {
+                j["training_pictures"] = (*entry)["training_pictures"];
+                j["warning"] = (*entry)["warning"];
+            }
+            list.push_back(std::move(j));
+        } else {
+            if (warned && d == 0)
+                std::cerr << "rnnpool eval-merge: warning: " << (*entry)["warning"].get<std::string>() << "\n";
             printEvaluation(source, result, first["min_face"].get<float>());
+        }
     }
     if (args.flag("--json"))
         std::cout << (list.size() == 1 ? list.front() : list).dump() << "\n";

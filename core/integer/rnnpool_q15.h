@@ -122,6 +122,20 @@ size_t rp_rnnpool_s8q15_map_scratch_bytes(const rp_rnnpool_s8q15_config* cfg, in
 int rp_rnnpool_s8q15_map(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_t in_h, int32_t in_w,
                          int8_t* out, void* scratch);
 
+/* The whole map with one int8 scale per output channel (used when every
+ * reader of the RNNPool output is a 1x1 convolution, which folds the
+ * channels' scales into its weights). Same scratch, layout and padding as
+ * rp_rnnpool_s8q15_map; output channel o is requantised with
+ * rp_output_s8(v, multiplier[o], shift[o], zero_point[o], -128, 127)
+ * (requantize.h) instead of cfg->out. All three arrays hold 4*h2 values. */
+typedef struct rp_rnnpool_s8_channel_quant {
+    const int32_t* multiplier;
+    const int32_t* shift;
+    const int32_t* zero_point;
+} rp_rnnpool_s8_channel_quant;
+int rp_rnnpool_s8q15_map_channels(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_t in_h, int32_t in_w,
+                                  const rp_rnnpool_s8_channel_quant* quant, int8_t* out, void* scratch);
+
 /* The requantisation the map kernel applies to each output value. */
 int8_t rp_rnnpool_s8q15_requant(const rp_rnnpool_s8q15_config* cfg, int16_t v);
 

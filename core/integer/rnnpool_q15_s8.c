@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "integer/q15_arith.h"
+#include "integer/requantize.h"
 #include "integer/rnnpool_q15.h"
 
 static size_t align4(size_t n) { return (n + 3u) & ~(size_t)3u; }
@@ -179,10 +180,12 @@ int rp_rnnpool_s8q15_patch(const rp_rnnpool_s8q15_config* cfg, const int8_t* in,
     return RP_Q15_OK;
 }
 
-int rp_rnnpool_s8q15_map(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_t in_h, int32_t in_w,
-                         int8_t* out, void* scratch)
+static int map_impl(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_t in_h, int32_t in_w,
+                    const rp_rnnpool_s8_channel_quant* quant, int8_t* out, void* scratch)
 {
     if (!cfg || !in || !out || !scratch)
+        return RP_Q15_EARG;
+    if (quant && (!quant->multiplier || !quant->shift || !quant->zero_point))
         return RP_Q15_EARG;
     const int32_t gh = rp_rnnpool_s8q15_grid(cfg, in_h), gw = rp_rnnpool_s8q15_grid(cfg, in_w);
     if (gh <= 0 || gw <= 0)
@@ -218,7 +221,9 @@ int rp_rnnpool_s8q15_map(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, i
                                             cfg->input_zero_point, pixelWx + ((size_t)r * (size_t)k + (size_t)c) * (size_t)h1);
             run_patch(cfg, pixelWx, origin, in_w, plane, patchOut, scratch, NULL, share, &fast);
             for (int32_t o = 0; o < 4 * h2; ++o)
-                out[(size_t)o * outPlane + (size_t)pr * (size_t)ow + (size_t)pc] = rp_rnnpool_s8q15_requant(cfg, patchOut[o]);
+                out[(size_t)o * outPlane + (size_t)pr * (size_t)ow + (size_t)pc] =
+                    quant ? rp_output_s8(patchOut[o], quant->multiplier[o], quant->shift[o], quant->zero_point[o], -128, 127)
+                          : rp_rnnpool_s8q15_requant(cfg, patchOut[o]);
         }
     /* EdgeML's replicate padding of the bottom rows and right columns. */
     for (int32_t o = 0; o < 4 * h2; ++o) {
@@ -230,4 +235,18 @@ int rp_rnnpool_s8q15_map(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, i
             memcpy(p + (size_t)y * (size_t)ow, p + (size_t)(gh - 1) * (size_t)ow, (size_t)ow);
     }
     return RP_Q15_OK;
+}
+
+int rp_rnnpool_s8q15_map(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_t in_h, int32_t in_w,
+                         int8_t* out, void* scratch)
+{
+    return map_impl(cfg, in, in_h, in_w, NULL, out, scratch);
+}
+
+int rp_rnnpool_s8q15_map_channels(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_t in_h, int32_t in_w,
+                                  const rp_rnnpool_s8_channel_quant* quant, int8_t* out, void* scratch)
+{
+    if (!quant)
+        return RP_Q15_EARG;
+    return map_impl(cfg, in, in_h, in_w, quant, out, scratch);
 }

@@ -243,7 +243,19 @@ Expected<std::vector<FirmwareFile>> generateModelFirmware(const Int8Network& net
             code += "        for (int32_t y = 0; y < " + H + "; ++y)\n            for (int32_t x = 0; x < " + W +
                     "; ++x)\n                for (int32_t ch = 0; ch < " + C + "; ++ch)\n                    chw[(ch * " + H +
                     " + y) * " + W + " + x] = in[(y * " + W + " + x) * " + C + " + ch];\n";
-            code += "        (void)rp_rnnpool_s8q15_map(&config, chw, " + H + ", " + W + ", out_chw, scratch);\n";
+            if (p.rnnpool.channelMultiplier().empty()) {
+                code += "        (void)rp_rnnpool_s8q15_map(&config, chw, " + H + ", " + W + ", out_chw, scratch);\n";
+            } else {
+                // One int8 scale per output channel, as the desktop engine quantised it.
+                data += "static " + cArray("int32_t", pre + "ch_multiplier", widen32(p.rnnpool.channelMultiplier()));
+                data += "static " + cArray("int32_t", pre + "ch_shift", widen32(p.rnnpool.channelShift()));
+                data += "static " + cArray("int32_t", pre + "ch_zero_point", widen32(p.rnnpool.channelZeroPoint()));
+                plan.weightBytes += 12 * p.rnnpool.channelMultiplier().size();
+                code += "        static const rp_rnnpool_s8_channel_quant channels = {" + pre + "ch_multiplier, " + pre +
+                        "ch_shift, " + pre + "ch_zero_point};\n";
+                code += "        (void)rp_rnnpool_s8q15_map_channels(&config, chw, " + H + ", " + W +
+                        ", &channels, out_chw, scratch);\n";
+            }
             code += "        for (int32_t y = 0; y < " + OH + "; ++y)\n            for (int32_t x = 0; x < " + OW +
                     "; ++x)\n                for (int32_t ch = 0; ch < " + OC + "; ++ch)\n                    out[(y * " + OW +
                     " + x) * " + OC + " + ch] = out_chw[(ch * " + OH + " + y) * " + OW + " + x];\n";

@@ -144,33 +144,16 @@ Status RnnPoolInt8::run(const int8_t* input, const Shape& inShape, const Shape& 
         scratch.resize(bytes + 16);
         return static_cast<void*>(scratch.data() + ((4 - reinterpret_cast<uintptr_t>(scratch.data()) % 4) % 4));
     };
-    if (!m_state->channelMultiplier.empty()) {
-        // Patch by patch: int16 outputs, requantised per channel, then EdgeML's
-        // replicate padding of the last rows and columns.
-        const State& s = *m_state;
-        const int64_t gh = rp_rnnpool_s8q15_grid(&c, static_cast<int32_t>(H)), gw = rp_rnnpool_s8q15_grid(&c, static_cast<int32_t>(W));
-        void* work = alignedScratch(rp_rnnpool_s8q15_patch_scratch_bytes(&c));
-        std::vector<int16_t> patchOut(static_cast<size_t>(oc));
-        for (int64_t py = 0; py < oh; ++py)
-            for (int64_t px = 0; px < ow; ++px) {
-                int8_t* dst = output + (py * ow + px) * oc;
-                if (py >= gh || px >= gw) {
-                    const int64_t sy = std::min(py, gh - 1), sx = std::min(px, gw - 1);
-                    std::copy_n(output + (sy * ow + sx) * oc, oc, dst);
-                    continue;
-                }
-                const int8_t* origin = chw.data() + (py * c.stride) * W + px * c.stride;
-                if (rp_rnnpool_s8q15_patch(&c, origin, static_cast<int32_t>(W), static_cast<int32_t>(H * W), patchOut.data(), work, nullptr) !=
-                    RP_Q15_OK)
-                    return makeError("the Q15 RNNPool patch kernel refused a patch");
-                for (int64_t ch = 0; ch < oc; ++ch)
-                    dst[ch] = rp_output_s8(patchOut[static_cast<size_t>(ch)], s.channelMultiplier[static_cast<size_t>(ch)],
-                                           s.channelShift[static_cast<size_t>(ch)], s.channelZeroPoint[static_cast<size_t>(ch)], -128, 127);
-            }
-        return Status::ok();
-    }
     void* aligned = alignedScratch(rp_rnnpool_s8q15_map_scratch_bytes(&c, static_cast<int32_t>(W)));
-    if (rp_rnnpool_s8q15_map(&c, chw.data(), static_cast<int32_t>(H), static_cast<int32_t>(W), outChw.data(), aligned) != RP_Q15_OK)
+    // One int8 scale per output channel when every reader folds them into its
+    // weights (RnnPoolInt8::create), else the map kernel's own requantisation.
+    const State& s = *m_state;
+    const rp_rnnpool_s8_channel_quant channels{s.channelMultiplier.data(), s.channelShift.data(), s.channelZeroPoint.data()};
+    const int status = s.channelMultiplier.empty()
+                           ? rp_rnnpool_s8q15_map(&c, chw.data(), static_cast<int32_t>(H), static_cast<int32_t>(W), outChw.data(), aligned)
+                           : rp_rnnpool_s8q15_map_channels(&c, chw.data(), static_cast<int32_t>(H), static_cast<int32_t>(W), &channels,
+                                                           outChw.data(), aligned);
+    if (status != RP_Q15_OK)
         return makeError("the Q15 RNNPool kernel refused the map");
     for (int64_t y = 0; y < oh; ++y)
         for (int64_t x = 0; x < ow; ++x)
@@ -178,6 +161,10 @@ Status RnnPoolInt8::run(const int8_t* input, const Shape& inShape, const Shape& 
                 output[(y * ow + x) * oc + ch] = outChw[static_cast<size_t>((ch * oh + y) * ow + x)];
     return Status::ok();
 }
+
+const std::vector<int32_t>& RnnPoolInt8::channelMultiplier() const { return m_state->channelMultiplier; }
+const std::vector<int32_t>& RnnPoolInt8::channelShift() const { return m_state->channelShift; }
+const std::vector<int32_t>& RnnPoolInt8::channelZeroPoint() const { return m_state->channelZeroPoint; }
 
 const rp_rnnpool_s8q15_config& RnnPoolInt8::config() const
 {

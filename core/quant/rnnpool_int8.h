@@ -31,6 +31,10 @@ public:
     static bool isInteger();
     // The kernel configuration (its cell pointers point into this object), for the firmware generator.
     const rp_rnnpool_s8q15_config& config() const;
+    // The per-channel output requantisation (empty: one scale, config().out).
+    const std::vector<int32_t>& channelMultiplier() const;
+    const std::vector<int32_t>& channelShift() const;
+    const std::vector<int32_t>& channelZeroPoint() const;
 
     RnnPoolInt8();
     RnnPoolInt8(RnnPoolInt8&&) noexcept;

@@ -57,7 +57,7 @@ TEST(CliQuantize, WritesAFileThatRunDtypeI8Uses)
 
     const Outcome i8 = runCli("run --dtype i8 --model " + q(file) + " --image " + q(kSample) + " --dump " + q(dir / "i8") + " --json", false);
     ASSERT_EQ(i8.status, 0) << i8.output;
-    const Outcome f32 = runCli("run --image " + q(kSample) + " --dump " + q(dir / "f32") + " --json", false);
+    const Outcome f32 = runCli("run --image " + q(kSample) + " --dump " + q(dir / "f32") + " --pyramid 1 --json", false); // the int8 engine runs the input alone
     ASSERT_EQ(f32.status, 0) << f32.output;
     const auto a = nlohmann::json::parse(i8.output), b = nlohmann::json::parse(f32.output);
     EXPECT_EQ(a["dtype"], "i8");
@@ -70,8 +70,9 @@ TEST(CliQuantize, WritesAFileThatRunDtypeI8Uses)
     for (const char* name : {"loc.npy", "conf.npy", "detections.npy"}) {
         auto x = readNpy(dir / "i8" / name), y = readNpy(dir / "f32" / name);
         ASSERT_TRUE(x && y) << name;
-        if (std::string(name) != "detections.npy")
+        if (std::string(name) != "detections.npy") {
             EXPECT_EQ(x->shape(), y->shape()) << name;
+        }
     }
     std::filesystem::remove_all(dir);
 }
