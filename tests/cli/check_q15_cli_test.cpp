@@ -12,30 +12,17 @@
 #include "io/npy.h"
 #include "support/shared_data.h"
 
+#include "cli/cli_runner.h"
+
 namespace rnnpool {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-    int status = -1;
-    std::string output; // stdout and stderr together
-};
-
-Outcome runCli(const std::string& args)
-{
-    const std::string command = std::string(RNNPOOL_CLI) + " " + args + " 2>&1";
-    Outcome o;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe)
-        return o;
-    std::array<char, 4096> buf{};
-    while (size_t n = fread(buf.data(), 1, buf.size(), pipe))
-        o.output.append(buf.data(), n);
-    const int raw = pclose(pipe);
-    o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    return o;
-}
+using rnnpool::clitest::Outcome;
+using rnnpool::clitest::q;
+using rnnpool::clitest::runCli;
+using rnnpool::clitest::tempDir;
 
 fs::path q15Dir() { return testing::sharedDir() / "reference" / "edgeml-q15"; }
 
@@ -61,14 +48,6 @@ void writeManifest(const fs::path& dir, const nlohmann::json& doc)
     std::ofstream(dir / "manifest.json") << doc.dump(1);
 }
 
-// Built by appending: GCC 12 warns falsely (-Wrestrict) on "'" + string + "'".
-std::string q(const fs::path& p)
-{
-    std::string quoted(1, '\'');
-    quoted += p.string();
-    quoted += '\'';
-    return quoted;
-}
 
 size_t count(const std::string& text, const std::string& what)
 {

@@ -11,38 +11,16 @@
 #include "io/npy.h"
 #include "support/shared_data.h"
 
+#include "cli/cli_runner.h"
+
 namespace rnnpool {
 namespace {
 
-struct Outcome {
-    int status = -1;
-    std::string output;
-};
+using rnnpool::clitest::Outcome;
+using rnnpool::clitest::q;
+using rnnpool::clitest::runCli;
+using rnnpool::clitest::tempDir;
 
-Outcome runCli(const std::string& args, bool withStderr = true)
-{
-    const std::string command = std::string(RNNPOOL_CLI) + " " + args + (withStderr ? " 2>&1" : " 2>/dev/null");
-    Outcome o;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe)
-        return o;
-    std::array<char, 4096> buf{};
-    while (size_t n = fread(buf.data(), 1, buf.size(), pipe))
-        o.output.append(buf.data(), n);
-    const int raw = pclose(pipe);
-    o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    return o;
-}
-
-std::filesystem::path tempDir(const std::string& name)
-{
-    auto dir = std::filesystem::temp_directory_path() / ("rnnpool_cli_int8_" + name + "_" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    return dir;
-}
-
-std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
 
 const std::filesystem::path kSample = std::filesystem::path(RNNPOOL_RESOURCE_DIR) / "samples" / "grace_hopper.jpg";
 

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/cli_runner.h"
 #include "support/shared_data.h"
 
 namespace rnnpool {
@@ -32,7 +33,7 @@ Outcome shell(const std::string& command)
     return o;
 }
 
-std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+using rnnpool::clitest::q;
 const std::string kCli = RNNPOOL_CLI;
 
 TEST(CliEvalShards, ThreeShardsInParallelMergeToTheSingleRun)

@@ -14,27 +14,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/cli_runner.h"
+
 namespace {
 
-struct Outcome {
-    int status = -1;
-    std::string output; // stdout and stderr together
-};
-
-Outcome runCli(const std::string& args)
-{
-    const std::string command = std::string(RNNPOOL_CLI) + " " + args + " 2>&1";
-    Outcome o;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe)
-        return o;
-    std::array<char, 4096> buf{};
-    while (size_t n = fread(buf.data(), 1, buf.size(), pipe))
-        o.output.append(buf.data(), n);
-    const int raw = pclose(pipe);
-    o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    return o;
-}
+using rnnpool::clitest::Outcome;
+using rnnpool::clitest::q;
+using rnnpool::clitest::runCli;
+using rnnpool::clitest::tempDir;
 
 class HostileCli : public ::testing::Test {
 protected:
