@@ -85,6 +85,22 @@ nlohmann::json regionsJson(const std::vector<RegionUsage>& regions)
 
 bool parseTimeout(const Arguments& args, double& seconds, std::string& problem);
 
+// What every kernel check on the chip reports beside its cases.
+template <typename Check>
+nlohmann::json checkJson(const Check& check, const nlohmann::json& cases)
+{
+    return {{"board", check.board},
+            {"cases", cases},
+            {"all_bit_exact", check.allExact()},
+            {"instruction_count_note", "QEMU -icount shift=0 instructions read through SysTick; not cycles"},
+            {"ran_on_emulator", check.ran()},
+            {"memory", memoryJson(check.build, check.stackHighWaterBytes)},
+            {"regions", regionsJson(check.build.regions)},
+            {"stack_high_water_bytes", check.stackHighWaterBytes},
+            {"emulator_seconds", check.emulatorSeconds},
+            {"project", check.projectDir.string()}};
+}
+
 int m4CheckQ15(const std::vector<std::string>& rest)
 {
     const Arguments args(rest, {"--board", "--project", "--timeout"}, {"--json"});
@@ -111,17 +127,7 @@ int m4CheckQ15(const std::vector<std::string>& rest)
                              {"values", c.total}, {"matching", c.matching}, {"bit_exact", c.exact()},
                              {"first_mismatch", c.firstMismatch}, {"instructions", c.instructions},
                              {"instructions_per_patch", c.instructionsPerPatch}});
-        const nlohmann::json j{{"board", check->board},
-                               {"cases", cases},
-                               {"all_bit_exact", check->allExact()},
-                               {"instruction_count_note", "QEMU -icount shift=0 instructions read through SysTick; not cycles"},
-                               {"ran_on_emulator", check->ran()},
-                               {"memory", memoryJson(check->build, check->stackHighWaterBytes)},
-                               {"regions", regionsJson(check->build.regions)},
-                               {"stack_high_water_bytes", check->stackHighWaterBytes},
-                               {"emulator_seconds", check->emulatorSeconds},
-                               {"project", check->projectDir.string()}};
-        std::cout << j.dump(2) << "\n";
+        std::cout << checkJson(*check, cases).dump(2) << "\n";
     } else if (!check->ran()) {
         std::cout << "EdgeML integer RNNPool for " << check->board
                   << ": no QEMU machine emulates this board, so the firmware was built and sized only (not run); "
@@ -196,17 +202,8 @@ int commandCheckInt8(const std::vector<std::string>& rest)
                              {"outputs", c.outputs}, {"op_class", c.opClass}, {"patches", c.patches},
                              {"predicted_cycles", nlohmann::json(std::map<std::string, double>(
                                                       c.predictedCycles.begin(), c.predictedCycles.end()))}});
-        const nlohmann::json j{{"board", check->board},
-                               {"seed", options.seed},
-                               {"cases", cases},
-                               {"all_bit_exact", check->allExact()},
-                               {"instruction_count_note", "QEMU -icount shift=0 instructions read through SysTick; not cycles"},
-                               {"ran_on_emulator", check->ran()},
-                               {"memory", memoryJson(check->build, check->stackHighWaterBytes)},
-                               {"regions", regionsJson(check->build.regions)},
-                               {"stack_high_water_bytes", check->stackHighWaterBytes},
-                               {"emulator_seconds", check->emulatorSeconds},
-                               {"project", check->projectDir.string()}};
+        nlohmann::json j = checkJson(*check, cases);
+        j["seed"] = options.seed;
         std::cout << j.dump(2) << "\n";
     } else if (!check->ran()) {
         std::cout << "int8 kernels for " << check->board
