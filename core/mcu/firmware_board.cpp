@@ -11,9 +11,7 @@
 
 namespace rnnpool {
 
-namespace {
-
-Expected<std::string> readText(const std::filesystem::path& path)
+Expected<std::string> readFirmwareText(const std::filesystem::path& path)
 {
     std::ifstream in(path, std::ios::binary);
     if (!in)
@@ -22,6 +20,8 @@ Expected<std::string> readText(const std::filesystem::path& path)
     s << in.rdbuf();
     return s.str();
 }
+
+namespace {
 
 // "0x20000000", "128K", "1M", "65536"
 bool parseLdNumber(const std::string& text, uint64_t& out)
@@ -128,7 +128,7 @@ Expected<FirmwareBoard> loadFirmwareBoard(const std::string& name)
             known += (known.empty() ? "" : ", ") + n;
         return makeError("unknown firmware board '" + name + "' (known: " + known + ")");
     }
-    auto jsonText = readText(dir / "board.json");
+    auto jsonText = readFirmwareText(dir / "board.json");
     if (!jsonText)
         return std::move(jsonText).takeError();
     FirmwareBoard board;
@@ -145,7 +145,7 @@ Expected<FirmwareBoard> loadFirmwareBoard(const std::string& name)
     }
     if (!(board.coreClockHz > 0.0) || !(board.systickClockHz > 0.0))
         return makeError("board file '" + (dir / "board.json").string() + "': core_clock_hz must be positive");
-    auto script = readText(dir / "link.ld");
+    auto script = readFirmwareText(dir / "link.ld");
     if (!script)
         return std::move(script).takeError();
     auto regions = parseLinkerMemory(*script, (dir / "link.ld").string());

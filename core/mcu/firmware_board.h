@@ -45,6 +45,10 @@ std::filesystem::path integerKernelDir();
 std::vector<std::string> firmwareBoardNames();
 Expected<FirmwareBoard> loadFirmwareBoard(const std::string& name);
 
+// A whole text file of the firmware resources or a generated project;
+// "cannot read 'PATH'" when it cannot be opened.
+Expected<std::string> readFirmwareText(const std::filesystem::path& path);
+
 // The regions of a GNU ld MEMORY block: `NAME (attrs) : ORIGIN = 0x..., LENGTH = 128K`.
 Expected<std::vector<MemoryRegion>> parseLinkerMemory(const std::string& script, const std::string& fileName);
 

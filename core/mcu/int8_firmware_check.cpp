@@ -418,16 +418,6 @@ std::string generateCases(const std::vector<KernelCase>& cases, size_t& maxOutpu
     return c + table + "};\n";
 }
 
-Expected<std::string> readText(const fs::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return makeError("cannot read '" + path.string() + "'");
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 } // namespace
 
 bool Int8FirmwareCheck::allExact() const
@@ -443,7 +433,7 @@ Expected<Int8FirmwareCheck> runInt8FirmwareCheck(const Int8FirmwareCheckOptions&
     auto board = loadFirmwareBoard(options.board);
     if (!board)
         return std::move(board).takeError();
-    auto mainSource = readText(firmwareResourceDir() / "apps" / "check_int8" / "main.c");
+    auto mainSource = readFirmwareText(firmwareResourceDir() / "apps" / "check_int8" / "main.c");
     if (!mainSource)
         return std::move(mainSource).takeError();
     std::vector<KernelCase> cases = makeCases(options.seed);
@@ -501,7 +491,7 @@ Expected<Int8FirmwareCheck> runInt8FirmwareCheck(const Int8FirmwareCheckOptions&
             }
         r.instructions = ticksToInstructions(run->number("case" + std::to_string(i) + "_ticks"), *board);
         const fs::path out = check.projectDir / ("int8_out_" + std::to_string(i) + ".bin");
-        auto bytes = readText(out);
+        auto bytes = readFirmwareText(out);
         if (!bytes)
             return makeError("the firmware wrote no '" + out.filename().string() + "'");
         if (bytes->size() != k.expected.size())

@@ -81,16 +81,6 @@ std::string cellData(const rp_fastgrnn_q15_cell& x, const std::string& p, uint64
            cArray("int32_t", p + "bh", widenPtr32(x.bias_update, hid));
 }
 
-Expected<std::string> readText(const fs::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return makeError("cannot read '" + path.string() + "'");
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 // The fit, before anything is compiled: "needs N bytes (parts), has M" per region.
 Status checkFit(const FirmwareBoard& board, const ModelMemoryPlan& plan, const Shape& input)
 {
@@ -318,7 +308,7 @@ Expected<ModelOnChip> runModelOnChip(const Int8Network& net, const Tensor& input
         return std::move(files).takeError();
     if (Status fits = checkFit(*board, result.plan, inputChw.shape()); !fits)
         return makeError(fits.error());
-    auto mainSource = readText(firmwareResourceDir() / "apps" / "model_run" / "main.c");
+    auto mainSource = readFirmwareText(firmwareResourceDir() / "apps" / "model_run" / "main.c");
     if (!mainSource)
         return std::move(mainSource).takeError();
     FirmwareProjectSpec spec;
@@ -356,7 +346,7 @@ Expected<ModelOnChip> runModelOnChip(const Int8Network& net, const Tensor& input
     for (const auto& [loc, conf] : graph.heads())
         for (int node : {loc, conf}) {
             const fs::path file = result.projectDir / ("layer" + std::to_string(node) + ".bin");
-            auto bytes = readText(file);
+            auto bytes = readFirmwareText(file);
             std::vector<int8_t>& map = result.chip.maps[static_cast<size_t>(node)];
             if (!bytes || bytes->size() != map.size())
                 return makeError("the firmware wrote no complete '" + file.filename().string() + "'");
@@ -391,7 +381,7 @@ Expected<ModelDeployment> deployModelFirmware(const Int8Network& net, const Shap
         return std::move(files).takeError();
     if (Status fits = checkFit(*board, d.plan, inputChw); !fits)
         return makeError(fits.error());
-    auto mainSource = readText(firmwareResourceDir() / "apps" / "model_run" / "main.c");
+    auto mainSource = readFirmwareText(firmwareResourceDir() / "apps" / "model_run" / "main.c");
     if (!mainSource)
         return std::move(mainSource).takeError();
     FirmwareProjectSpec spec;

@@ -43,16 +43,6 @@ Expected<std::vector<int64_t>> readIntegers(const fs::path& dir, const std::stri
     return values;
 }
 
-Expected<std::string> readText(const fs::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return makeError("cannot read '" + path.string() + "'");
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 std::string rawBytes(const std::vector<int64_t>& values, int bytesPerValue)
 {
     std::string out;
@@ -149,7 +139,7 @@ Expected<GoldenData> loadGolden(const fs::path& dir)
 
 Expected<std::vector<int64_t>> readOutput(const fs::path& path, size_t count)
 {
-    auto bytes = readText(path);
+    auto bytes = readFirmwareText(path);
     if (!bytes)
         return makeError("the firmware wrote no '" + path.filename().string() + "'");
     if (bytes->size() != count * 2)
@@ -184,7 +174,7 @@ Expected<Q15FirmwareCheck> runQ15FirmwareCheck(const fs::path& goldenDir, const 
     auto golden = loadGolden(goldenDir);
     if (!golden)
         return std::move(golden).takeError();
-    auto mainSource = readText(firmwareResourceDir() / "apps" / "check_q15" / "main.c");
+    auto mainSource = readFirmwareText(firmwareResourceDir() / "apps" / "check_q15" / "main.c");
     if (!mainSource)
         return std::move(mainSource).takeError();
 
