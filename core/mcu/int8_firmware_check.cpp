@@ -495,7 +495,7 @@ Expected<Int8FirmwareCheck> runInt8FirmwareCheck(const Int8FirmwareCheckOptions&
         if (!bytes)
             return makeError("the firmware wrote no '" + out.filename().string() + "'");
         if (bytes->size() != k.expected.size())
-            return makeError("'" + out.string() + "' has " + std::to_string(bytes->size()) + " bytes, expected " +
+            return makeError("output file " + out.string() + " has " + std::to_string(bytes->size()) + " bytes, expected " +
                              std::to_string(k.expected.size()));
         for (size_t j = 0; j < k.expected.size(); ++j) {
             if (static_cast<int8_t>((*bytes)[j]) == k.expected[j])

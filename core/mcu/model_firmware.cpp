@@ -147,7 +147,10 @@ Expected<std::vector<FirmwareFile>> generateModelFirmware(const Int8Network& net
         const Shape& out = desktop.shapes[i];
         const uint64_t outBytes = static_cast<uint64_t>(shapeNumel(out));
         offset[i] = arena.take(outBytes);
-        const std::string pre = "n" + num(static_cast<int64_t>(i)) + "_";
+        // Built by appending: GCC 12 warns falsely (-Wrestrict) on "n" + string + "_".
+        std::string pre(1, 'n');
+        pre += num(static_cast<int64_t>(i));
+        pre += '_';
         const auto at = [&](int src) {
             return "arena + " + num(static_cast<int64_t>(src == kNetworkInput ? inputOffset : offset[static_cast<size_t>(src)]));
         };

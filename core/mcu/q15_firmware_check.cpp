@@ -143,7 +143,7 @@ Expected<std::vector<int64_t>> readOutput(const fs::path& path, size_t count)
     if (!bytes)
         return makeError("the firmware wrote no '" + path.filename().string() + "'");
     if (bytes->size() != count * 2)
-        return makeError("'" + path.string() + "' has " + std::to_string(bytes->size()) + " bytes, expected " +
+        return makeError("output file " + path.string() + " has " + std::to_string(bytes->size()) + " bytes, expected " +
                          std::to_string(count * 2));
     std::vector<int64_t> v(count);
     for (size_t i = 0; i < count; ++i) {
