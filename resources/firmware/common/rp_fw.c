@@ -166,3 +166,20 @@ void rp_exit(int status)
     for (;;) {
     }
 }
+
+void rp_compose(char* out, const char* prefix, int i, const char* suffix)
+{
+    char digits[12];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i > 0 && n < 11);
+    while (*prefix != '\0')
+        *out++ = *prefix++;
+    while (n > 0)
+        *out++ = digits[--n];
+    while (*suffix != '\0')
+        *out++ = *suffix++;
+    *out = '\0';
+}

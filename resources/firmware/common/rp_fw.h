@@ -53,6 +53,10 @@ void rp_result_text(const char* key, const char* value);
 /* Flushes the results file and stops the emulator with this exit status. */
 void rp_exit(int status) __attribute__((noreturn));
 
+/* out = prefix + decimal(i) + suffix (i >= 0), for file and result names;
+ * out must have room for the three together (40 characters suit every use). */
+void rp_compose(char* out, const char* prefix, int i, const char* suffix);
+
 #ifdef __cplusplus
 }
 #endif

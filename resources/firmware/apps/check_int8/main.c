@@ -12,24 +12,6 @@
 static int8_t g_output[RPK_MAX_OUTPUT];
 static uint32_t g_scratch[(RPK_SCRATCH_BYTES + 3) / 4];
 
-/* out = prefix + decimal(i) + suffix; out has room for 40 characters. */
-static void compose(char* out, const char* prefix, int i, const char* suffix)
-{
-    char digits[12];
-    int n = 0;
-    do {
-        digits[n++] = (char)('0' + i % 10);
-        i /= 10;
-    } while (i > 0 && n < 11);
-    while (*prefix != '\0')
-        *out++ = *prefix++;
-    while (n > 0)
-        *out++ = digits[--n];
-    while (*suffix != '\0')
-        *out++ = *suffix++;
-    *out = '\0';
-}
-
 int main(void)
 {
     char file[40];
@@ -39,9 +21,9 @@ int main(void)
         const uint64_t start = rp_ticks();
         rpk_cases[i].run(g_output, g_scratch);
         const uint64_t ticks = rp_ticks() - start;
-        compose(key, "case", i, "_ticks");
+        rp_compose(key, "case", i, "_ticks");
         rp_result_u64(key, ticks);
-        compose(file, "int8_out_", i, ".bin");
+        rp_compose(file, "int8_out_", i, ".bin");
         if (rp_write_file(file, g_output, (uint32_t)rpk_cases[i].output_count) != 0)
             return 20;
     }

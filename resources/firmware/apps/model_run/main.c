@@ -12,32 +12,14 @@ static int8_t g_arena[RP_MODEL_ARENA_BYTES] __attribute__((aligned(4)));
 static uint32_t g_scratch[(RP_MODEL_SCRATCH_BYTES + 3) / 4];
 static uint64_t g_mark;
 
-/* out = prefix + decimal(i) + suffix; out has room for 40 characters. */
-static void compose(char* out, const char* prefix, int i, const char* suffix)
-{
-    char digits[12];
-    int n = 0;
-    do {
-        digits[n++] = (char)('0' + i % 10);
-        i /= 10;
-    } while (i > 0 && n < 11);
-    while (*prefix != '\0')
-        *out++ = *prefix++;
-    while (n > 0)
-        *out++ = digits[--n];
-    while (*suffix != '\0')
-        *out++ = *suffix++;
-    *out = '\0';
-}
-
 static void after_layer(int layer, const int8_t* output, int32_t bytes)
 {
     const uint64_t now = rp_ticks();
     char name[40];
-    compose(name, "layer", layer, "_ticks");
+    rp_compose(name, "layer", layer, "_ticks");
     rp_result_u64(name, now - g_mark);
     if (rp_model_layer_is_output[layer]) {
-        compose(name, "layer", layer, ".bin");
+        rp_compose(name, "layer", layer, ".bin");
         (void)rp_write_file(name, output, (uint32_t)bytes);
     }
     g_mark = rp_ticks();
