@@ -20,6 +20,7 @@ packages=(
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6
   libopencv-dev opencv-data libeigen3-dev nlohmann-json3-dev
   libzip-dev zipcmp zipmerge ziptool   # libzip's CMake config checks that its tools exist
+  libonnx-dev libprotobuf-dev          # reading users' .onnx models
   libgtest-dev libgmock-dev libbenchmark-dev
   xvfb xauth                           # the smoke test of the real window
   # The emulated Cortex-M4: the integer kernels built as firmware and run in QEMU
@@ -28,8 +29,8 @@ packages=(
 )
 # For tools/reference (the PyTorch reference, `rnnpool bench --pytorch`) and
 # tools/train. The studio does not need them; the tests do (bench's side-by-side
-# PyTorch timing is tested).
-python_packages=(python3-torch python3-numpy python3-opencv libopenblas0-pthread)  # OpenBLAS: tools/train puts it first for torch
+# PyTorch timing is tested, and the ONNX tests export torchvision models).
+python_packages=(python3-torch python3-torchvision python3-onnx python3-numpy python3-opencv libopenblas0-pthread)  # OpenBLAS: tools/train puts it first for torch
 case "$mode" in pytorch|test) packages+=("${python_packages[@]}") ;; esac
 
 install_missing() {

@@ -9,6 +9,7 @@
 #include "cli/common.h"
 #include "engine/annotate.h"
 #include "cli/int8_common.h"
+#include "cli/run_graph.h"
 #include "engine/face_detector.h"
 #include "quant/int8_detector.h"
 #include "io/npy.h"
@@ -59,7 +60,8 @@ Status dumpOutputs(const std::filesystem::path& dir, const FrameResult& frame, c
 
 int commandRun(const std::vector<std::string>& argv)
 {
-    const Arguments args(argv, {"--model", "--arch", "--image", "--tensor", "--size", "--dump", "--threshold", "--rnn-layout", "--annotate", "--dtype", "--pyramid"},
+    const Arguments args(argv, {"--model", "--arch", "--image", "--tensor", "--size", "--dump", "--threshold", "--rnn-layout", "--annotate", "--dtype", "--pyramid",
+                          "--mean", "--std", "--scale", "--order"},
                          {"--dump-layers", "--json"});
     if (!args.ok())
         return usageError("run", args.error());
@@ -126,6 +128,13 @@ int commandRun(const std::vector<std::string>& argv)
         model = chooseModel(args, true, usage);
         if (!model)
             return usage ? usageError("run", model.error()) : inputError(model.error());
+        // Classifiers and imported graphs: their outputs by name, no detection.
+        if (!model->spec().detector)
+            return runGraphModel(args, *model);
+        for (const char* graphOnly : {"--mean", "--std", "--scale", "--order"})
+            if (args.value(graphOnly))
+                return usageError("run", std::string(graphOnly) + " applies to models without a detector; " + model->spec().name +
+                                             " uses its own preprocessing (EdgeML's)");
         const auto detector = std::make_shared<FaceDetector>(*model);
         detectPicture = [detector, &options](const cv::Mat& p) { return detector->detect(p, options); };
         detectTensor = [detector, &options](Tensor t) { return detector->detectTensor(std::move(t), options); };

@@ -72,10 +72,11 @@ Status LayerReader::expandBatchNorm()
     const auto in = inputs(1);
     const std::string w = text("weights", true);
     const auto act = activationOf("none");
+    const double eps = real("eps", 1e-5);
     if (!m_error.empty())
         return fail(m_error);
     const int64_t channels = channelsOf(in[0]);
-    add(m_name, in, std::make_unique<BatchNormAct>(channels, w, *act), channels);
+    add(m_name, in, std::make_unique<BatchNormAct>(channels, w, *act, static_cast<float>(eps)), channels);
     return Status::ok();
 }
 
@@ -253,6 +254,30 @@ Status LayerReader::expandMbConv()
     previous = add(m_name + ".project", {previous}, convBn(hidden, out, 1, 1, 1, key(seq) + ".0", key(seq) + ".1", Activation::None), out);
     if (stride == 1 && cin == out)
         add(m_name + ".add", {in[0], previous}, std::make_unique<Add>(), out);
+    return Status::ok();
+}
+
+// A squeeze-excite on its own (as ONNX imports it): "squeezed" channels in
+// the middle, "inner" and "gate" activations.
+Status LayerReader::expandSqueezeExcite()
+{
+    const auto in = inputs(1);
+    SqueezeExciteParams p;
+    p.channels = in.empty() ? 0 : channelsOf(in[0]);
+    p.squeezed = integer("squeezed", 0, true);
+    p.weights = text("weights", true);
+    const std::string inner = textOr("inner", "relu"), gate = textOr("gate", "sigmoid");
+    if (!m_error.empty())
+        return fail(m_error);
+    const auto innerAct = parseActivation(inner), gateAct = parseActivation(gate);
+    if (!innerAct || !gateAct)
+        return fail("unknown activation '" + (innerAct ? gate : inner) + "'");
+    if (p.squeezed <= 0)
+        return fail("squeezed must be positive");
+    p.inner = *innerAct;
+    p.gate = *gateAct;
+    const int64_t channels = p.channels;
+    add(m_name, in, std::make_unique<SqueezeExcite>(std::move(p)), channels);
     return Status::ok();
 }
 

@@ -57,6 +57,7 @@ private:
     Status expandTransition();
     Status expandInception();
     Status expandMbConv();
+    Status expandSqueezeExcite();
     std::optional<Activation> activationOf(const char* fallback);
 
     const ArchSpec& m_spec;

@@ -4,6 +4,7 @@
 
 #include "io/pth_reader.h"
 #include "io/safetensors.h"
+#include "onnx/onnx_import.h"
 
 namespace rnnpool {
 
@@ -44,9 +45,34 @@ Expected<ArchSpec> recogniseArchitecture(const Checkpoint& checkpoint, const std
                      (closest.empty() ? std::string() : "; closest is " + closest) + ". Name one with --arch");
 }
 
+namespace {
+// An ONNX graph, translated into a spec and a checkpoint (onnx_import.h).
+Expected<Model> loadOnnxModel(const std::filesystem::path& path)
+{
+    auto imported = importOnnxFile(path);
+    if (!imported)
+        return std::move(imported).takeError();
+    auto net = Network::build(imported->spec);
+    if (!net)
+        return makeError("ONNX model '" + path.string() + "': " + net.error());
+    BindReport report;
+    if (Status st = bindWeights(*net, imported->checkpoint, path.string(), BindOptions{}, report); !st)
+        return Error{st.error()};
+    Model model;
+    model.network = std::make_shared<Network>(std::move(*net));
+    model.source = path.string();
+    model.format = "onnx";
+    model.notes = std::move(imported->notes);
+    model.notes.insert(model.notes.end(), report.notes.begin(), report.notes.end());
+    return model;
+}
+} // namespace
+
 Expected<Model> loadModel(const std::filesystem::path& path, const LoadOptions& options)
 {
     const std::string file = path.string();
+    if (isOnnxFile(path))
+        return loadOnnxModel(path);
     auto checkpoint = readCheckpoint(path);
     if (!checkpoint)
         return std::move(checkpoint).takeError();

@@ -200,6 +200,7 @@ Status LayerReader::expandConv(bool sugar)
         p.bias = flag("bias", false);
         if (m_layer.contains("bn"))
             p.bn = text("bn");
+        p.bnEps = static_cast<float>(real("bn_eps", 1e-5));
     }
     const std::string actName = textOr("act", sugar ? "relu6" : "none");
     if (!m_error.empty())
@@ -346,7 +347,7 @@ Status LayerReader::expandSimple(const std::string& op)
     }
     return fail("unknown op '" + op + "' (known: conv, conv_bn_act, inverted_residual, separable, rnnpool, l2norm, "
                 "background_maxout, add, global_avgpool, linear, maxpool, avgpool, concat, batchnorm, crelu, basic_block, dense_block, "
-                "transition, inception, mbconv)");
+                "transition, inception, mbconv, squeeze_excite)");
 }
 
 Status LayerReader::expand()
@@ -386,6 +387,8 @@ Status LayerReader::expand()
         return expandInception();
     if (op == "mbconv")
         return expandMbConv();
+    if (op == "squeeze_excite")
+        return expandSqueezeExcite();
     return expandSimple(op);
 }
 

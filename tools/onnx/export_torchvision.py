@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""Exports torchvision models to ONNX with PyTorch's outputs beside them, for
+the ONNX tests (tests/onnx) and for users who want a model to try.
+
+    /usr/bin/python3 tools/onnx/export_torchvision.py --out DIR [--models resnet18,mobilenet_v2] [--bad]
+
+For each model NAME it writes DIR/NAME.onnx, DIR/NAME.input.npy (a seeded
+1x3x224x224 picture tensor), DIR/NAME.output.npy (PyTorch's logits for it) and
+DIR/NAME.json (PyTorch's parameter count, the opset, the versions).
+
+Weights are torchvision's initialisation with a fixed seed (no download is
+possible here), and every BatchNorm gets random statistics and affine values,
+so that folding them is exercised. The export keeps BatchNormalization nodes
+(TrainingMode.PRESERVE on a model in eval mode), so the file holds every
+learned tensor and its parameter count can equal PyTorch's.
+
+--bad also writes broken files for the error-path tests: an unsupported op,
+a truncated file, a graph with a cycle, a 2^40-element initialiser.
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+import torchvision
+import onnx
+from onnx import helper, TensorProto
+
+# name -> (constructor kwargs, opset). Opsets spread over 11-17.
+MODELS = {
+    "resnet18": ({}, 11),
+    "resnet50": ({}, 13),
+    "mobilenet_v2": ({}, 13),
+    "mobilenet_v3_small": ({}, 14),
+    "mobilenet_v3_large": ({}, 17),
+    "efficientnet_b0": ({}, 13),
+    "squeezenet1_1": ({}, 12),
+    "mnasnet0_5": ({}, 15),
+    "googlenet": ({"aux_logits": False, "transform_input": False, "init_weights": True}, 13),
+    "densenet121": ({}, 16),
+    "shufflenet_v2_x0_5": ({}, 13),
+}
+
+
+def build(name, seed):
+    kwargs, opset = MODELS[name]
+    torch.manual_seed(seed)
+    model = getattr(torchvision.models, name)(weights=None, **kwargs)
+    gen = torch.Generator().manual_seed(seed + 1)
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            c = m.num_features
+            m.running_mean.copy_(torch.randn(c, generator=gen) * 0.1)
+            m.running_var.copy_(torch.rand(c, generator=gen) + 0.5)
+            m.weight.data.copy_(torch.rand(c, generator=gen) + 0.5)
+            m.bias.data.copy_(torch.randn(c, generator=gen) * 0.1)
+    return model.eval(), opset
+
+
+def export(name, out, seed=0):
+    model, opset = build(name, seed)
+    gen = torch.Generator().manual_seed(seed + 2)
+    x = torch.rand(1, 3, 224, 224, generator=gen)
+    with torch.no_grad():
+        y = model(x)
+    path = os.path.join(out, name + ".onnx")
+    torch.onnx.export(model, x, path, opset_version=opset, training=torch.onnx.TrainingMode.PRESERVE,
+                      do_constant_folding=False, input_names=["input"], output_names=["logits"])
+    np.save(os.path.join(out, name + ".input.npy"), x.numpy())
+    np.save(os.path.join(out, name + ".output.npy"), y.numpy())
+    meta = {"model": name, "params": int(sum(p.numel() for p in model.parameters())), "opset": opset,
+            "torch": torch.__version__, "torchvision": torchvision.__version__, "seed": seed}
+    with open(os.path.join(out, name + ".json"), "w") as f:
+        json.dump(meta, f, indent=1)
+    print(f"{name}: opset {opset}, {meta['params']} parameters, {os.path.getsize(path)} bytes")
+
+
+def write_bad(out):
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 8, 8])
+    # An op the engine does not have.
+    g = helper.make_graph([helper.make_node("Relu", ["x"], ["r"], name="first_relu"),
+                           helper.make_node("Erf", ["r"], ["y"], name="the_erf")], "unsupported", [x], [y])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), os.path.join(out, "bad_unsupported_op.onnx"))
+    # A cycle: a -> b -> a.
+    g = helper.make_graph([helper.make_node("Add", ["x", "b"], ["a"], name="node_a"),
+                           helper.make_node("Relu", ["a"], ["b"], name="node_b"),
+                           helper.make_node("Relu", ["b"], ["y"], name="node_c")], "cycle", [x], [y])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), os.path.join(out, "bad_cycle.onnx"))
+    # A 2^40-element initialiser whose data is absent (the file stays small).
+    huge = TensorProto()
+    huge.name = "huge"
+    huge.data_type = TensorProto.FLOAT
+    huge.dims.extend([1 << 20, 1 << 20])
+    huge.raw_data = b"\0" * 16
+    g = helper.make_graph([helper.make_node("Conv", ["x", "huge"], ["y"], name="huge_conv")], "huge", [x], [y], [huge])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), os.path.join(out, "bad_huge_initialiser.onnx"))
+    # A truncated file: the first half of a real model.
+    good = os.path.join(out, "squeezenet1_1.onnx")
+    if not os.path.exists(good):
+        export("squeezenet1_1", out)
+    data = open(good, "rb").read()
+    open(os.path.join(out, "bad_truncated.onnx"), "wb").write(data[: len(data) // 2])
+    print("bad files written")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--bad", action="store_true")
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    for name in [m for m in a.models.split(",") if m]:
+        if name not in MODELS:
+            sys.exit(f"unknown model '{name}'; known: {', '.join(MODELS)}")
+        export(name, a.out)
+    if a.bad:
+        write_bad(a.out)
+
+
+if __name__ == "__main__":
+    main()
