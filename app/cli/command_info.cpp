@@ -1,5 +1,6 @@
 // rnnpool info: the layers of a model or architecture, with output shapes,
 // parameters and multiply-adds, and the totals.
+#include <algorithm>
 #include <iomanip>
 
 #include <nlohmann/json.hpp>
@@ -57,12 +58,16 @@ int commandInfo(const std::vector<std::string>& argv)
     std::cout << spec.name << " — " << spec.description << "\n"
               << "weights: " << model->source << "\n"
               << "input: " << input[2] << "x" << input[1] << "x" << input[0] << "\n\n";
-    std::cout << std::left << std::setw(22) << "layer" << std::setw(20) << "op" << std::setw(18) << "output (CxHxW)"
+    // The name column fits the longest name (ONNX imports have long module paths).
+    int nameWidth = 22;
+    for (const LayerInfo& l : *layers)
+        nameWidth = std::max(nameWidth, static_cast<int>(l.name.size()) + 2);
+    std::cout << std::left << std::setw(nameWidth) << "layer" << std::setw(20) << "op" << std::setw(18) << "output (CxHxW)"
               << std::right << std::setw(10) << "params" << std::setw(14) << "MAdds" << "\n";
     for (const LayerInfo& l : *layers) {
         const std::string shape = std::to_string(l.outputShape[0]) + "x" + std::to_string(l.outputShape[1]) + "x" +
                                   std::to_string(l.outputShape[2]);
-        std::cout << std::left << std::setw(22) << l.name << std::setw(20) << l.op << std::setw(18) << shape << std::right
+        std::cout << std::left << std::setw(nameWidth) << l.name << std::setw(20) << l.op << std::setw(18) << shape << std::right
                   << std::setw(10) << l.params << std::setw(14) << l.madds << "\n";
     }
     std::cout << "\ntotal: " << params << " parameters, " << formatFloat(static_cast<double>(madds) / 1e6, 2)

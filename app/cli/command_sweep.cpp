@@ -12,14 +12,17 @@ namespace rnnpool::cli {
 
 int commandSweep(const std::vector<std::string>& argv)
 {
-    const Arguments args(argv, {"--arch", "--param", "--values", "--dtype", "--input"}, {"--json", "--count-input"});
+    const Arguments args(argv, {"--arch", "--model", "--param", "--values", "--dtype", "--input"}, {"--json", "--count-input"});
     if (!args.ok())
         return usageError("sweep", args.error());
     const auto arch = args.value("--arch");
     const auto param = args.value("--param");
     const auto valuesText = args.value("--values");
-    if (!arch || !param || !valuesText)
-        return usageError("sweep", "give --arch NAME --param KEY --values V1,V2,... (KEY like rnnpool.h1, or input)");
+    const auto modelPath = args.value("--model");
+    if ((!arch && !modelPath) || !param || !valuesText)
+        return usageError("sweep", "give --arch NAME (or --model FILE) --param KEY --values V1,V2,... (KEY like rnnpool.h1, or input)");
+    if (arch && modelPath)
+        return usageError("sweep", "give --arch NAME or --model FILE, not both");
     ScheduleOptions options;
     if (const auto d = args.value("--dtype"); d && !parseElementType(*d, options.dtype))
         return usageError("sweep", "--dtype must be f32, i16 or i8, not '" + *d + "'");
@@ -27,7 +30,16 @@ int commandSweep(const std::vector<std::string>& argv)
     const std::vector<std::string> values = splitSweepValues(*valuesText);
     if (values.empty())
         return usageError("sweep", "--values needs at least one value");
-    auto base = findArchitecture(*arch);
+    // A model file (.onnx, .pth, .safetensors, .json) sweeps the architecture it holds.
+    Expected<ArchSpec> base = Error{""};
+    if (modelPath) {
+        auto model = isSpecFile(*modelPath) ? modelFromSpecFile(*modelPath, 1) : loadModel(*modelPath);
+        if (!model)
+            return inputError(model.error());
+        base = model->spec();
+    } else {
+        base = findArchitecture(*arch);
+    }
     if (!base)
         return inputError(base.error());
 

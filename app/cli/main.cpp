@@ -18,8 +18,12 @@ commands:
            Detect faces. Without --model, the default model is used. --pyramid 1-4: also run the
            input's halves and merge (large faces); default 3 for the default model, 1 otherwise. --annotate writes the picture
            with its boxes and scores.
+           A model without a detector (an .onnx file, a classifier) prints its graph outputs and, with --dump,
+           writes DIR/<output name>.npy; --image is resized to --size (default: the model's) and normalised as
+           [--order rgb|bgr] [--scale S] [--mean M] [--std S]: x = (pixel * S - mean) / std (defaults rgb, 1/255, 0, 1).
   info     [--model FILE | --arch NAME] [--input WxH[xC]] [--json]
            Layers with output shapes, parameters and multiply-adds. Without either, the default model.
+           FILE may be .pth, .safetensors, a .json spec or an .onnx graph (every command's --model takes the same).
   convert  IN.pth [--arch NAME] [--rnn-layout auto|current|legacy] -o OUT.safetensors
            Write the native model file (weights plus architecture spec).
   bench    [--model FILE | --arch NAME] [--dtype f32|i8] [--size WxH] [--threads N] [--runs N] [--pytorch] [--pyramid LEVELS] [--json]
@@ -36,9 +40,9 @@ commands:
            The built-in architectures with parameters, multiply-adds and peaks under both schedules.
   compare  A B ... [--input WxH[xC]] [--dtype f32|i16|i8] [--count-input] [--board NAME]
            [--schedule paper|layerwise] [--json]
-           The same for the named architectures or model files (.pth, .safetensors, .json), side by
+           The same for the named architectures or model files (.pth, .safetensors, .json, .onnx), side by
            side; --board adds the fit (under --schedule, default paper) and estimated latencies.
-  sweep    --arch NAME --param KEY --values V1,V2,... [--dtype f32|i16|i8] [--count-input] [--json]
+  sweep    (--arch NAME | --model FILE) --param KEY --values V1,V2,... [--dtype f32|i16|i8] [--count-input] [--json]
            Parameters, multiply-adds and peaks as one setting varies (rnnpool.h1, rnnpool.patch, input, ...).
   eval     [--model FILE | --arch NAME] [--dtype f32|i8] [--detector model,model-i8,haar] --images DIR --labels labels.txt
            [--min-face PX] [--limit N] [--pyramid LEVELS] [--shard I/N] [--json]

@@ -46,8 +46,10 @@ float realAt(const OnnxConstant& c, int64_t i)
     return c.isInteger ? static_cast<float>(c.ints[i]) : c.values.data()[i];
 }
 
-// A readable layer name from an exporter's node name:
-// "/layer1/layer1.0/conv1/Conv" -> "layer1.0.conv1"; "Conv_12" stays.
+// A readable layer name from an exporter's node name. PyTorch's scopes name
+// each module relative to its parent ("/features/features.2/conv/conv.0/Conv");
+// joined, they give the module's state-dict path ("features.2.conv.0").
+// Names without scopes ("Conv_12") stay as they are.
 std::string readableName(const OnnxNode& node)
 {
     std::vector<std::string> parts;
@@ -66,9 +68,21 @@ std::string readableName(const OnnxNode& node)
         if (last.rfind(node.opType, 0) == 0 || last == "Mul" || last == "Sigmoid")
             parts.pop_back();
     }
-    std::string name = parts.empty() ? node.opType : parts.back();
-    if (name.size() > 120)
-        name = name.substr(0, 120);
+    if (parts.empty())
+        return node.opType;
+    std::vector<std::string> path{parts.front()};
+    for (size_t i = 1; i < parts.size(); ++i) {
+        const std::string& previous = path.back();
+        if (parts[i].size() > previous.size() && parts[i].compare(0, previous.size(), previous) == 0 && parts[i][previous.size()] == '.')
+            path.back() = parts[i];
+        else
+            path.push_back(parts[i]);
+    }
+    std::string name;
+    for (const std::string& p : path)
+        name += (name.empty() ? "" : ".") + p;
+    if (name.size() > 160)
+        name = name.substr(name.size() - 160);
     return name;
 }
 
