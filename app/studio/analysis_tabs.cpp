@@ -309,7 +309,7 @@ void AnalysisTabs::requestCompare()
 void AnalysisTabs::addCompareFile()
 {
     const QString path = QFileDialog::getOpenFileName(m_compare, tr("Add a model to compare"), {},
-                                                      tr("Models (*.pth *.pt *.safetensors);;All files (*)"));
+                                                      tr("Models (*.pth *.pt *.safetensors *.onnx);;All files (*)"));
     if (path.isEmpty())
         return;
     m_compareSources.push_back({{}, path, {}, {}});

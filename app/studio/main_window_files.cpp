@@ -41,7 +41,7 @@ void MainWindow::chooseModelFile()
 {
     const QString path = chooseWithMemory(m_settings, QStringLiteral("dialogs/modelDir"), [this](const QString& dir) {
         return QFileDialog::getOpenFileName(this, tr("Open Model"), dir,
-                                            tr("Models (*.pth *.pt *.safetensors *.json);;All files (*)"));
+                                            tr("Models (*.pth *.pt *.safetensors *.json *.onnx);;All files (*)"));
     });
     if (!path.isEmpty())
         openModel({path, QString()});
@@ -137,7 +137,7 @@ void MainWindow::saveScreenshot()
 bool MainWindow::isModelFile(const QString& path)
 {
     const QString suffix = QFileInfo(path).suffix().toLower();
-    return suffix == u"pth" || suffix == u"pt" || suffix == u"safetensors" || suffix == u"json";
+    return suffix == u"pth" || suffix == u"pt" || suffix == u"safetensors" || suffix == u"json" || suffix == u"onnx";
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
