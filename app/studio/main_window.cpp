@@ -174,7 +174,8 @@ void MainWindow::createLayerDock()
     m_table->setWordWrap(false);
     // The name column takes what the dock's width leaves: widening the dock shows more of the names.
     m_table->header()->setStretchLastSection(false);
-    m_table->setTextElideMode(Qt::ElideMiddle);
+    // Names are module paths ("features.2.0.block.1.0"): their end tells layers apart, so it stays.
+    m_table->setTextElideMode(Qt::ElideLeft);
     // Network order first; a header click sorts, a third click returns to network order.
     m_table->header()->setSortIndicatorClearable(true);
     m_table->header()->setSortIndicator(-1, Qt::AscendingOrder);
@@ -286,8 +287,20 @@ void MainWindow::onModelLoaded(const LoadedModel& model)
         m_view->setBanner(tr("RANDOM WEIGHTS: the boxes are meaningless.\n%1 has %2, not trained ones. "
                              "Open a trained model with File → Open Model…")
                               .arg(model.architecture, model.source));
+    else if (!model.isDetector)
+        m_view->setBanner(tr("%1 is not a face detector: there are no boxes. The picture goes in resized to %2, RGB, "
+                             "scaled to [0, 1]; the layers, activations, memory, compare and M4 views apply. "
+                             "(rnnpool run --mean/--std for other preprocessing.)")
+                              .arg(model.architecture, shapeText(model.describedInput)));
     else
         m_view->setBanner(QString());
+    // The RNNPool sweeps tab only means something for a model with an RNNPool layer.
+    for (int i = 0; i < m_tabs->count(); ++i)
+        if (m_tabs->widget(i) == m_trace) {
+            m_tabs->setTabVisible(i, model.hasRnnPool);
+            if (!model.hasRnnPool && m_tabs->currentIndex() == i)
+                m_tabs->setCurrentIndex(0);
+        }
     if (!model.path.isEmpty() && m_settings == Settings::Remember)
         m_recentModels.add(model.path);
     if (!model.notes.isEmpty())

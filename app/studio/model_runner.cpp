@@ -1,5 +1,6 @@
 #include "studio/model_runner.h"
 
+#include <algorithm>
 #include <exception>
 #include <filesystem>
 #include <utility>
@@ -209,6 +210,9 @@ ModelRunner::Apply ModelRunner::loadModelJob(const ModelRequest& request)
     else
         info.notes << tr("cannot list the layers: %1").arg(fromStd(layers.error()));
     info.params = model->network->paramCount();
+    info.isDetector = spec.detector.has_value();
+    info.hasRnnPool = std::any_of(model->network->nodes().begin(), model->network->nodes().end(),
+                                  [](const Node& n) { return n.op && n.op->kind() == "rnnpool"; });
     info.madds = totalMadds(info.layers);
 
     auto detector = std::make_shared<const FaceDetector>(std::move(*model));

@@ -58,6 +58,8 @@ struct LoadedModel {
     std::vector<LayerInfo> layers;
     int64_t params = 0;
     int64_t madds = 0;
+    bool isDetector = true;        // false: a classifier or an imported graph (no boxes)
+    bool hasRnnPool = true;        // whether any layer is an RNNPool (its views apply)
 };
 
 struct DetectionOutcome {

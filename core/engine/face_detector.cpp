@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/graph_run.h"
 #include "engine/image_pyramid.h"
 
 namespace rnnpool {
@@ -15,6 +16,16 @@ FaceDetector::FaceDetector(Model model)
 Expected<FrameResult> FaceDetector::detect(const cv::Mat& bgr, const DetectOptions& options) const
 {
     const ArchSpec& spec = m_model.spec();
+    if (!spec.detector) {
+        // A model without a detector (a classifier, an ONNX graph) sees the
+        // picture resized to its input size, RGB, scaled to [0, 1]: the views
+        // of its layers work; there are no boxes.
+        const Size2 size = options.size.value_or(Size2{spec.defaultWidth, spec.defaultHeight});
+        auto tensor = normalizedPicture(bgr, size, PictureNormalization{}, spec.inputChannels);
+        if (!tensor)
+            return std::move(tensor).takeError();
+        return detectTensor(std::move(*tensor), options, Size2{bgr.cols, bgr.rows});
+    }
     Size2 area{spec.defaultWidth, spec.defaultHeight};
     if (spec.detector)
         area = {spec.detector->areaWidth, spec.detector->areaHeight};
@@ -27,8 +38,6 @@ Expected<FrameResult> FaceDetector::detect(const cv::Mat& bgr, const DetectOptio
 Expected<FrameResult> FaceDetector::detectTensor(Tensor input, const DetectOptions& options, std::optional<Size2> original) const
 {
     const ArchSpec& spec = m_model.spec();
-    if (!spec.detector)
-        return makeError("architecture '" + spec.name + "' is not a face detector");
     // NaN or infinity in the input come out as finite, meaningless boxes (a
     // ReLU turns NaN into 0), so they are refused here.
     int64_t nonFinite = 0;
@@ -46,6 +55,13 @@ Expected<FrameResult> FaceDetector::detectTensor(Tensor input, const DetectOptio
 
     FrameResult frame;
     frame.original = original ? *original : Size2{input.dim(2), input.dim(1)};
+    if (!spec.detector) {
+        frame.run = std::move(*result);
+        frame.seconds = frame.run.totalSeconds;
+        frame.pyramid = {Size2{input.dim(2), input.dim(1)}};
+        frame.input = std::move(input);
+        return frame;
+    }
     frame.heads = collectHeads(*m_model.network, *result);
     frame.detections = postProcess(frame.heads, input.dim(2), input.dim(1), *spec.detector);
     frame.run = std::move(*result);
