@@ -283,18 +283,20 @@ void MainWindow::onModelLoaded(const LoadedModel& model)
     m_modelName = model.randomWeights ? model.architecture
                                       : tr("%1 (%2)").arg(QFileInfo(model.path).fileName(), model.architecture);
     m_randomWeights = model.randomWeights;
-    if (model.randomWeights)
+    if (!model.isDetector)
+        m_view->setBanner(tr("%1 is not a face detector: there are no boxes. The picture goes in resized to %2, RGB, "
+                             "scaled to [0, 1]; the layers, activations, memory, compare and M4 views apply. "
+                             "(rnnpool run --mean/--std for other preprocessing.)%3")
+                              .arg(model.architecture, shapeText(model.describedInput),
+                                   model.randomWeights ? tr("\nIts weights are random (%1).").arg(model.source) : QString()));
+    else if (model.randomWeights)
         m_view->setBanner(tr("RANDOM WEIGHTS: the boxes are meaningless.\n%1 has %2, not trained ones. "
                              "Open a trained model with File → Open Model…")
                               .arg(model.architecture, model.source));
-    else if (!model.isDetector)
-        m_view->setBanner(tr("%1 is not a face detector: there are no boxes. The picture goes in resized to %2, RGB, "
-                             "scaled to [0, 1]; the layers, activations, memory, compare and M4 views apply. "
-                             "(rnnpool run --mean/--std for other preprocessing.)")
-                              .arg(model.architecture, shapeText(model.describedInput)));
     else
         m_view->setBanner(QString());
-    // The RNNPool sweeps tab only means something for a model with an RNNPool layer.
+    // The RNNPool sweeps tab and the patch grid only mean something for a model with an RNNPool layer.
+    m_showGrid->setEnabled(model.hasRnnPool);
     for (int i = 0; i < m_tabs->count(); ++i)
         if (m_tabs->widget(i) == m_trace) {
             m_tabs->setTabVisible(i, model.hasRnnPool);

@@ -3,6 +3,7 @@
 // arena peak, the sweep gets the picture shown, and bad choices show a reason.
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QTabWidget>
 
 #include <gtest/gtest.h>
 
@@ -10,6 +11,7 @@
 #include "studio/main_window.h"
 #include "studio_test_support.h"
 #include "widgets/analysis_test_support.h"
+#include "widgets/detection_view.h"
 #include "widgets/live_charts.h"
 #include "widgets/memory_timeline_view.h"
 #include "widgets/sweep_view.h"
@@ -124,6 +126,35 @@ TEST_F(MainWindowTest, AnInputSizeSweepCountsFacesInThePictureShown)
             EXPECT_NEAR(detections[i]->meanScore, sum / n, 1e-6);
         }
     }
+}
+
+// A model without RNNPool and without a detector (a zoo classifier; ONNX
+// graphs are the same case): it runs on the picture without an error, the
+// banner says there are no boxes, and the RNNPool tab hides itself; the
+// default model brings the tab back.
+TEST_F(MainWindowTest, AClassifierWithoutRnnPoolHidesTheRnnPoolTab)
+{
+    auto* tabs = window.findChild<QTabWidget*>();
+    ASSERT_NE(tabs, nullptr);
+    const auto rnnpoolTab = [&] {
+        for (int i = 0; i < tabs->count(); ++i)
+            if (tabs->widget(i)->objectName() == QStringLiteral("rnnpool"))
+                return i;
+        return -1;
+    };
+    ASSERT_GE(rnnpoolTab(), 0);
+    EXPECT_TRUE(tabs->isTabVisible(rnnpoolTab()));
+    window.openModel({QString(), QStringLiteral("mobilenetv2")});
+    ASSERT_TRUE(waitUntil([&] { return settled() && window.lastOutcome()->input == Shape{3, 224, 224}; }));
+    EXPECT_EQ(window.errorCount(), 0) << window.report()[QStringLiteral("message")].toString().toStdString();
+    EXPECT_FALSE(tabs->isTabVisible(rnnpoolTab()));
+    const auto* view = window.findChild<widgets::DetectionView*>();
+    ASSERT_NE(view, nullptr);
+    EXPECT_TRUE(view->banner().contains(QStringLiteral("not a face detector"))) << view->banner().toStdString();
+    EXPECT_TRUE(window.lastOutcome()->faces.empty());
+    window.openModel({});
+    ASSERT_TRUE(waitUntil([&] { return settled() && window.lastOutcome()->input.front() == 1; }));
+    EXPECT_TRUE(tabs->isTabVisible(rnnpoolTab()));
 }
 
 } // namespace
