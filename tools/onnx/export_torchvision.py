@@ -2,7 +2,7 @@
 """Exports torchvision models to ONNX with PyTorch's outputs beside them, for
 the ONNX tests (tests/onnx) and for users who want a model to try.
 
-    /usr/bin/python3 tools/onnx/export_torchvision.py --out DIR [--models resnet18,mobilenet_v2] [--bad]
+    /usr/bin/python3 tools/onnx/export_torchvision.py --out DIR [--models resnet18,mobilenet_v2] [--bad] [--picture P]
 
 For each model NAME it writes DIR/NAME.onnx, DIR/NAME.input.npy (a seeded
 1x3x224x224 picture tensor), DIR/NAME.output.npy (PyTorch's logits for it) and
@@ -77,6 +77,21 @@ def export(name, out, seed=0):
     print(f"{name}: opset {opset}, {meta['params']} parameters, {os.path.getsize(path)} bytes")
 
 
+def picture_reference(name, out, picture, seed=0):
+    """PyTorch's logits for `picture` as `rnnpool run --image P --mean ... --std ...` prepares
+    it: OpenCV bilinear resize to 224x224, RGB, x = (p/255 - mean) / std (ImageNet's)."""
+    import cv2
+    model, _ = build(name, seed)
+    bgr = cv2.imread(picture, cv2.IMREAD_COLOR)
+    rgb = cv2.resize(bgr, (224, 224), interpolation=cv2.INTER_LINEAR)[:, :, ::-1].astype(np.float32)
+    mean = np.array([0.485, 0.456, 0.406], np.float32)
+    std = np.array([0.229, 0.224, 0.225], np.float32)
+    x = ((rgb * np.float32(1.0 / 255.0) - mean) / std).transpose(2, 0, 1)[None].copy()
+    with torch.no_grad():
+        y = model(torch.from_numpy(x))
+    np.save(os.path.join(out, name + ".picture_output.npy"), y.numpy())
+
+
 def write_bad(out):
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 8, 8])
@@ -111,6 +126,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--bad", action="store_true")
+    ap.add_argument("--picture", help="also write NAME.picture_output.npy for resnet18 on this picture")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
@@ -120,6 +136,8 @@ def main():
         export(name, a.out)
     if a.bad:
         write_bad(a.out)
+    if a.picture:
+        picture_reference("resnet18", a.out, a.picture)
 
 
 if __name__ == "__main__":
