@@ -3,14 +3,14 @@
 # ../shared/reference and resources/, and fails on any crash, sanitizer report,
 # input slower than 2 s or one needing more than 1 GB.
 #   cmake --preset fuzz && cmake --build build/fuzz -j2     (once)
-#   tools/fuzz.sh [SECONDS_PER_TARGET=30] [TARGET...]        (targets: pickle checkpoint ...)
+#   tools/fuzz.sh [SECONDS_PER_TARGET=30] [TARGET...]        (targets: pickle checkpoint ... onnx)
 # Findings are kept in build/fuzz/findings/<target>/ (crash-*, timeout-*, oom-*).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(pickle checkpoint safetensors npy labels picture spec)
+[ ${#targets[@]} -eq 0 ] && targets=(pickle checkpoint safetensors npy labels picture spec onnx)
 bin=${FUZZ_BIN:-build/fuzz/tests/fuzz}
 shared=${RNNPOOL_SHARED_DIR:-../shared}/reference
 work=build/fuzz/corpus
@@ -41,6 +41,8 @@ PY
     labels) printf '# a/b.jpg\n10 20 30 40\n12 22 5 5\n# c.jpg\n' > "$dir"/labels.txt ;;
     picture) cp resources/samples/*.jpg "$shared"/*/*.png "$dir"/ 2>/dev/null ;;
     spec) cp resources/architectures/*.json "$dir"/ ;;
+    onnx) # small graphs exported by PyTorch (tools/onnx/export_torchvision.py writes them when the tests run)
+      find build/onnx-models -name 'tiny_ops.onnx' -o -name 'bad_*.onnx' 2>/dev/null | xargs -r -I{} cp {} "$dir"/ ;;
   esac
 }
 

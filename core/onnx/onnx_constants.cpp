@@ -271,39 +271,88 @@ Expected<std::vector<OnnxConstant>> foldConstantNode(const OnnxNode& node, const
         return std::vector<OnnxConstant>{std::move(*r)};
     }
     if (op == "Slice") {
-        if (x.shape.size() != 1 || !need(3) || !in[1]->isInteger || !in[2]->isInteger)
-            return makeError("Slice is folded only on 1-D constants");
-        const int64_t n = x.shape[0];
-        int64_t start = in[1]->ints.at(0), end = in[2]->ints.at(0);
-        const int64_t step = in.size() > 4 && in[4] && !in[4]->ints.empty() ? in[4]->ints[0] : 1;
-        if (step != 1)
-            return makeError("Slice with a step other than 1 is not folded");
-        if (start < 0) start += n;
-        if (end < 0) end += n;
-        start = std::clamp<int64_t>(start, 0, n);
-        end = std::clamp<int64_t>(end, 0, n);
+        // Any rank, any axes, positive or negative steps (ONNX's clamping rules).
+        if (!need(3) || !in[1]->isInteger || !in[2]->isInteger)
+            return makeError("Slice needs integer starts and ends");
+        const int64_t rank = static_cast<int64_t>(x.shape.size());
+        std::vector<int64_t> axes;
+        if (in.size() > 3 && in[3])
+            axes = in[3]->ints;
+        else
+            for (size_t i = 0; i < in[1]->ints.size(); ++i) axes.push_back(static_cast<int64_t>(i));
+        std::vector<int64_t> steps = in.size() > 4 && in[4] ? in[4]->ints : std::vector<int64_t>(axes.size(), 1);
+        if (axes.size() != in[1]->ints.size() || axes.size() != in[2]->ints.size() || steps.size() != axes.size())
+            return makeError("Slice with starts, ends, axes and steps of different lengths");
+        std::vector<int64_t> begin(static_cast<size_t>(rank), 0), step(static_cast<size_t>(rank), 1);
+        Shape shape = x.shape;
+        for (size_t i = 0; i < axes.size(); ++i) {
+            const int64_t a = normAxis(axes[i], rank);
+            if (a < 0 || a >= rank || steps[i] == 0)
+                return makeError("Slice axis out of range or step 0");
+            const int64_t n = x.shape[a];
+            int64_t st = in[1]->ints[i], en = in[2]->ints[i];
+            if (st < 0) st += n;
+            if (en < 0) en += n;
+            if (steps[i] > 0) {
+                st = std::clamp<int64_t>(st, 0, n);
+                en = std::clamp<int64_t>(en, 0, n);
+                shape[a] = std::max<int64_t>(0, (en - st + steps[i] - 1) / steps[i]);
+            } else {
+                st = std::clamp<int64_t>(st, -1, n - 1);
+                en = std::clamp<int64_t>(en, -1, n - 1);
+                shape[a] = std::max<int64_t>(0, (st - en + (-steps[i]) - 1) / (-steps[i]));
+            }
+            begin[a] = st;
+            step[a] = steps[i];
+        }
+        const int64_t count = shapeNumel(shape);
+        std::vector<int64_t> inStride(static_cast<size_t>(rank), 1);
+        for (int64_t d = rank - 2; d >= 0; --d) inStride[d] = inStride[d + 1] * x.shape[d + 1];
         std::vector<int64_t> ints;
         std::vector<double> reals;
         const auto xr = asReals(x);
-        for (int64_t i = start; i < end; ++i) {
-            if (x.isInteger) ints.push_back(x.ints[i]);
-            else reals.push_back(xr[i]);
+        for (int64_t flat = 0; flat < count; ++flat) {
+            int64_t rem = flat, src = 0;
+            for (int64_t d = rank - 1; d >= 0; --d) {
+                const int64_t coord = rem % shape[d];
+                rem /= shape[d];
+                src += (begin[d] + coord * step[d]) * inStride[d];
+            }
+            if (x.isInteger) ints.push_back(x.ints[src]);
+            else reals.push_back(xr[src]);
         }
-        const int64_t len = std::max<int64_t>(0, end - start);
-        return std::vector<OnnxConstant>{x.isInteger ? intConstant({len}, ints) : realConstant({len}, reals)};
+        return std::vector<OnnxConstant>{x.isInteger ? intConstant(shape, ints) : realConstant(shape, reals)};
     }
     if (op == "Transpose") {
-        if (x.isInteger || x.shape.size() != 2)
-            return makeError("Transpose is folded only on 2-D float constants");
-        const std::vector<int64_t> perm = node.intsOr("perm", {1, 0});
-        if (perm != std::vector<int64_t>{1, 0})
-            return std::vector<OnnxConstant>{x};
-        const int64_t r = x.shape[0], c = x.shape[1];
-        std::vector<double> out(static_cast<size_t>(r * c));
-        for (int64_t i = 0; i < r; ++i)
-            for (int64_t j = 0; j < c; ++j)
-                out[j * r + i] = x.values.data()[i * c + j];
-        return std::vector<OnnxConstant>{realConstant({c, r}, out)};
+        const int64_t rank = static_cast<int64_t>(x.shape.size());
+        std::vector<int64_t> perm = node.intsOr("perm", {});
+        if (perm.empty())
+            for (int64_t d = rank - 1; d >= 0; --d) perm.push_back(d);
+        if (static_cast<int64_t>(perm.size()) != rank)
+            return makeError("Transpose perm does not match the rank");
+        Shape shape(static_cast<size_t>(rank));
+        for (int64_t d = 0; d < rank; ++d) {
+            if (perm[d] < 0 || perm[d] >= rank)
+                return makeError("Transpose perm out of range");
+            shape[d] = x.shape[perm[d]];
+        }
+        std::vector<int64_t> inStride(static_cast<size_t>(rank), 1);
+        for (int64_t d = rank - 2; d >= 0; --d) inStride[d] = inStride[d + 1] * x.shape[d + 1];
+        const int64_t count = shapeNumel(shape);
+        std::vector<int64_t> ints;
+        std::vector<double> reals;
+        const auto xr = asReals(x);
+        for (int64_t flat = 0; flat < count; ++flat) {
+            int64_t rem = flat, src = 0;
+            for (int64_t d = rank - 1; d >= 0; --d) {
+                const int64_t coord = rem % shape[d];
+                rem /= shape[d];
+                src += coord * inStride[perm[d]];
+            }
+            if (x.isInteger) ints.push_back(x.ints[src]);
+            else reals.push_back(xr[src]);
+        }
+        return std::vector<OnnxConstant>{x.isInteger ? intConstant(shape, ints) : realConstant(shape, reals)};
     }
     return makeError("op " + op + " is not folded");
 }

@@ -56,7 +56,7 @@ TEST_P(TorchvisionOnnx, CountsAndRunsAsPyTorch)
 INSTANTIATE_TEST_SUITE_P(Torchvision, TorchvisionOnnx,
                          ::testing::Values("resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large",
                                            "efficientnet_b0", "squeezenet1_1", "mnasnet0_5", "googlenet", "densenet121",
-                                           "shufflenet_v2_x0_5"));
+                                           "shufflenet_v2_x0_5", "tiny_ops"));
 
 // Where the zoo has the same network, the ONNX graph and the built-in spec
 // plan the same memory, byte for byte, and count the same.

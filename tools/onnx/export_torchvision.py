@@ -77,6 +77,58 @@ def export(name, out, seed=0):
     print(f"{name}: opset {opset}, {meta['params']} parameters, {os.path.getsize(path)} bytes")
 
 
+class TinyOps(torch.nn.Module):
+    """A small network that uses the ops torchvision's classifiers do not:
+    asymmetric zero padding, dilation, LeakyReLU, Tanh, ELU, Hardswish,
+    Hardsigmoid, nearest and bilinear upsampling, channel slices (chunk),
+    a per-channel Mul, softmax over channels. Small enough to seed the fuzzer."""
+
+    def __init__(self):
+        super().__init__()
+        self.pad = torch.nn.ZeroPad2d((0, 1, 0, 1))
+        self.conv1 = torch.nn.Conv2d(3, 8, 2, stride=2)
+        self.bn1 = torch.nn.BatchNorm2d(8)
+        self.conv2 = torch.nn.Conv2d(8, 8, 3, padding=2, dilation=2)
+        self.conv3 = torch.nn.Conv2d(4, 4, 3, padding=1, groups=4)
+        self.conv4 = torch.nn.Conv2d(8, 6, 1)
+        self.gate = torch.nn.Conv2d(6, 6, 1)
+        self.fc = torch.nn.Linear(6, 5)
+
+    def forward(self, x):
+        x = torch.nn.functional.leaky_relu(self.bn1(self.conv1(self.pad(x))), 0.1)
+        x = torch.tanh(self.conv2(x)) + torch.nn.functional.elu(x)
+        a, b = torch.chunk(x, 2, dim=1)
+        b = torch.nn.functional.hardswish(self.conv3(b))
+        x = torch.cat([a, b], 1)
+        y = torch.nn.functional.interpolate(self.conv4(x), scale_factor=2, mode="nearest")
+        z = torch.nn.functional.interpolate(y, scale_factor=2, mode="bilinear", align_corners=False)
+        g = torch.nn.functional.hardsigmoid(self.gate(torch.nn.functional.adaptive_avg_pool2d(z, 1)))
+        z = z * g
+        s = torch.softmax(z, dim=1)
+        return self.fc(torch.flatten(torch.nn.functional.adaptive_avg_pool2d(s, 1), 1))
+
+
+def export_tiny(out, seed=0):
+    torch.manual_seed(seed)
+    model = TinyOps().eval()
+    with torch.no_grad():
+        model.bn1.running_mean.copy_(torch.randn(8) * 0.1)
+        model.bn1.running_var.copy_(torch.rand(8) + 0.5)
+    x = torch.rand(1, 3, 31, 33, generator=torch.Generator().manual_seed(seed + 2))
+    with torch.no_grad():
+        y = model(x)
+    path = os.path.join(out, "tiny_ops.onnx")
+    torch.onnx.export(model, x, path, opset_version=13, training=torch.onnx.TrainingMode.PRESERVE,
+                      do_constant_folding=False, input_names=["input"], output_names=["logits"])
+    np.save(os.path.join(out, "tiny_ops.input.npy"), x.numpy())
+    np.save(os.path.join(out, "tiny_ops.output.npy"), y.numpy())
+    meta = {"model": "tiny_ops", "params": int(sum(p.numel() for p in model.parameters())), "opset": 13,
+            "torch": torch.__version__, "seed": seed}
+    with open(os.path.join(out, "tiny_ops.json"), "w") as f:
+        json.dump(meta, f, indent=1)
+    print(f"tiny_ops: opset 13, {meta['params']} parameters, {os.path.getsize(path)} bytes")
+
+
 def picture_reference(name, out, picture, seed=0):
     """PyTorch's logits for `picture` as `rnnpool run --image P --mean ... --std ...` prepares
     it: OpenCV bilinear resize to 224x224, RGB, x = (p/255 - mean) / std (ImageNet's)."""
@@ -124,13 +176,16 @@ def write_bad(out):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--models", default=",".join(list(MODELS) + ["tiny_ops"]))
     ap.add_argument("--bad", action="store_true")
     ap.add_argument("--picture", help="also write NAME.picture_output.npy for resnet18 on this picture")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     for name in [m for m in a.models.split(",") if m]:
+        if name == "tiny_ops":
+            export_tiny(a.out)
+            continue
         if name not in MODELS:
             sys.exit(f"unknown model '{name}'; known: {', '.join(MODELS)}")
         export(name, a.out)
