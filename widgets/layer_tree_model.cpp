@@ -149,6 +149,9 @@ QVariant LayerTreeModel::data(const QModelIndex& index, int role) const
         case LayerTableModel::TimeColumn: return r.seconds;
         default: return data(index, Qt::DisplayRole);
         }
+    case Qt::ToolTipRole:
+        // The whole name: the column elides long module paths ("features.2.0.block.1.0").
+        return column == LayerTableModel::NameColumn ? QVariant(r.name) : QVariant();
     case NodeRole:
         return r.node;
     case Qt::TextAlignmentRole:

@@ -8,11 +8,14 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QSplitter>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "mcu/fit_json.h"
 
 #include "mcu/latency_model.h"
 #include "widgets/board_panel.h"
+#include "widgets/emulator_panel.h"
 #include "widgets/compare_view.h"
 #include "widgets/live_charts.h"
 #include "widgets/memory_timeline_view.h"
@@ -54,8 +57,15 @@ AnalysisTabs::AnalysisTabs(QObject* parent)
     m_compare = new widgets::CompareView;
     m_sweep = new widgets::SweepView;
     m_board = new widgets::BoardPanel;
+    m_emulator = new widgets::EmulatorPanel;
+    // The M4 tab: the planned fit above, the measured run on the emulated chip below.
+    auto* m4Page = new QSplitter(Qt::Vertical);
+    m4Page->addWidget(m_board);
+    m4Page->addWidget(m_emulator);
+    m4Page->setStretchFactor(0, 3);
+    m4Page->setStretchFactor(1, 2);
     m_tabs = {{tr("Live charts"), m_live}, {tr("Memory"), m_memory}, {tr("Compare"), m_compare},
-              {tr("Sweep"), m_sweep}, {tr("M4 budget"), m_board}};
+              {tr("Sweep"), m_sweep}, {tr("M4 budget"), m4Page}};
     for (const Tab& tab : m_tabs)
         m_owned.append(tab.widget);
 
@@ -170,6 +180,15 @@ void AnalysisTabs::connectViews()
     connect(&m_controller, &AnalysisController::sweepFinished, m_sweep, &widgets::SweepView::finishSweep);
 
     connect(m_board, &widgets::BoardPanel::boardChosen, this, &AnalysisTabs::setBoard);
+    connect(m_emulator, &widgets::EmulatorPanel::runRequested, this, &AnalysisTabs::runOnEmulator);
+    connect(&m_emulatorRun, &QFutureWatcher<EmulatorOutcome>::finished, this, [this] {
+        const EmulatorOutcome outcome = m_emulatorRun.result();
+        if (outcome.run)
+            m_emulator->setResult(*outcome.run);
+        else
+            m_emulator->showProblem(outcome.error);
+        updateEmulatorAvailability();
+    });
     connect(m_live, &widgets::LiveCharts::exportFailed, this, &AnalysisTabs::problem);
 }
 
@@ -195,6 +214,49 @@ void AnalysisTabs::setModel(const ArchSpec& spec, const Shape& frameInput, const
             m_compareSources.push_back({QString::fromStdString(other.name), {}, {}, {}});
     fillInputBox();
     applyAnalysisInput();
+    updateEmulatorAvailability();
+}
+
+void AnalysisTabs::setPictures(std::vector<cv::Mat> pictures)
+{
+    m_controller.setPictures(std::move(pictures));
+    updateEmulatorAvailability();
+}
+
+void AnalysisTabs::updateEmulatorAvailability()
+{
+    const auto detector = m_controller.detector();
+    if (!detector) {
+        m_emulator->setAvailable(false, tr("No model is loaded."));
+        return;
+    }
+    if (const QString why = emulatorUnavailableReason(detector->model()); !why.isEmpty()) {
+        m_emulator->setAvailable(false, why);
+        return;
+    }
+    if (m_controller.pictures().empty()) {
+        m_emulator->setAvailable(false, tr("Open a picture to run the model on the emulated chip."));
+        return;
+    }
+    m_emulator->setAvailable(true, {});
+}
+
+void AnalysisTabs::runOnEmulator(int width, int height)
+{
+    const auto detector = m_controller.detector();
+    if (!detector || m_controller.pictures().empty() || m_emulatorRun.isRunning())
+        return;
+    m_emulator->setRunning(tr("Building the firmware (arm-none-eabi-gcc) and running it in qemu-system-arm at %1x%2…")
+                               .arg(width)
+                               .arg(height));
+    const cv::Mat picture = m_controller.pictures().front();
+    m_emulatorRun.setFuture(QtConcurrent::run([detector, picture, width, height] {
+        try {
+            return runOnEmulatedM4(detector->model(), picture, width, height);
+        } catch (const std::exception& e) {
+            return EmulatorOutcome{std::nullopt, QObject::tr("internal error: %1").arg(QString::fromLocal8Bit(e.what()))};
+        }
+    }));
 }
 
 void AnalysisTabs::setFrameInput(const Shape& frameInput)

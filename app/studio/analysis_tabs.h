@@ -34,11 +34,13 @@
 
 #include <QList>
 #include <QObject>
+#include <QFutureWatcher>
 #include <QPointer>
 
 #include "mcu/board.h"
 #include "profile/frame_record.h"
 #include "studio/analysis_controller.h"
+#include "studio/m4_emulator_job.h"
 #include "widgets/latency_estimate.h"
 
 class QComboBox;
@@ -48,6 +50,7 @@ class QWidget;
 
 namespace rnnpool::widgets {
 class BoardPanel;
+class EmulatorPanel;
 class CompareView;
 class LiveCharts;
 class MemoryTimelineView;
@@ -78,6 +81,10 @@ public:
     widgets::CompareView* compareView() const { return m_compare; }
     widgets::SweepView* sweepView() const { return m_sweep; }
     widgets::BoardPanel* boardPanel() const { return m_board; }
+    widgets::EmulatorPanel* emulatorPanel() const { return m_emulator; }
+    // Runs the model as firmware on the emulated chip at width x height (the M4 tab's button).
+    void runOnEmulator(int width, int height);
+    bool emulatorBusy() const { return m_emulatorRun.isRunning(); }
     AnalysisController& controller() { return m_controller; }
     const Board& board() const { return m_boardChoice; }
     // "Analysed at: [320×240 deployment ▾]": where the user picks the analysis input.
@@ -106,7 +113,7 @@ public slots:
     bool chooseAnalysisSize(const QString& choice);
     void setSelectedLayer(int node);
     // The pictures an input-size sweep detects faces in (the frame shown).
-    void setPictures(std::vector<cv::Mat> pictures) { m_controller.setPictures(std::move(pictures)); }
+    void setPictures(std::vector<cv::Mat> pictures);
     // `frameNumber`: the source's frame (from 1) for the live charts' axis.
     void addFrameRecord(const rnnpool::FrameRecord& record, qint64 frameNumber = 0);
     // A board name or "custom:..."; a bad one is reported and the old board kept.
@@ -125,6 +132,7 @@ private:
     void addCompareFile();
     void applyAnalysisInput();
     void fillInputBox();
+    void updateEmulatorAvailability();
 
     AnalysisController m_controller;
     widgets::LiveCharts* m_live = nullptr;
@@ -132,6 +140,8 @@ private:
     widgets::CompareView* m_compare = nullptr;
     widgets::SweepView* m_sweep = nullptr;
     widgets::BoardPanel* m_board = nullptr;
+    widgets::EmulatorPanel* m_emulator = nullptr;
+    QFutureWatcher<EmulatorOutcome> m_emulatorRun;
     QList<Tab> m_tabs;
     QList<QPointer<QWidget>> m_owned; // deleted here unless a tab widget took them
 

@@ -4,7 +4,10 @@
 // an error is shown in the window.
 #include <cstdio>
 
+#include <optional>
+
 #include <QApplication>
+#include <QSize>
 #include <QCoreApplication>
 #include <QFile>
 #include <QJsonDocument>
@@ -14,6 +17,7 @@
 #include <QTimer>
 
 #include "engine/preprocess.h"
+#include "studio/analysis_tabs.h"
 #include "studio/main_window.h"
 
 namespace {
@@ -119,6 +123,10 @@ struct Options {
                                    QStringLiteral("How often the live RAM chart measures a frame in the metered arena: "
                                                   "every, second (default) or off."),
                                    QStringLiteral("WHEN")};
+    QCommandLineOption m4Run{QStringLiteral("m4-run"),
+                             QStringLiteral("Once the picture is detected, run the model as firmware on the emulated "
+                                            "Cortex-M4 at WxH (the M4 tab's Run button); --screenshot waits for it."),
+                             QStringLiteral("WxH")};
     QCommandLineOption windowSize{QStringLiteral("window-size"),
                                   QStringLiteral("Window size, e.g. 1280x800 (the network input size follows the model)."),
                                   QStringLiteral("WxH")};
@@ -126,7 +134,7 @@ struct Options {
     QList<QCommandLineOption> all() const
     {
         return {model, arch, image, folder, video, camera, cameraSize, frame, play, layer, patch, step, grid, threshold,
-                tab, theme, screenshot, report, ramMetering, windowSize};
+                tab, theme, screenshot, report, ramMetering, m4Run, windowSize};
     }
 };
 
@@ -247,6 +255,15 @@ int main(int argc, char** argv)
     if (parser.isSet(o.ramMetering) && !(metering = rnnpool::studio::ramMeteringFromName(parser.value(o.ramMetering))))
         return usageError(QStringLiteral("--ram-metering must be every, second or off, not '%1'").arg(parser.value(o.ramMetering)));
 
+    std::optional<QSize> m4Size;
+    if (parser.isSet(o.m4Run)) {
+        const QStringList parts = parser.value(o.m4Run).split(u'x');
+        bool okW = false, okH = false;
+        const int w = parts.size() == 2 ? parts[0].toInt(&okW) : 0, h = parts.size() == 2 ? parts[1].toInt(&okH) : 0;
+        if (!okW || !okH || w <= 0 || h <= 0)
+            return usageError(QStringLiteral("--m4-run must be WIDTHxHEIGHT, e.g. 80x60"));
+        m4Size = QSize(w, h);
+    }
     const bool screenshot = parser.isSet(o.screenshot);
     if (parser.isSet(o.report) && !screenshot)
         return usageError(QStringLiteral("--report needs --screenshot"));
@@ -299,9 +316,11 @@ int main(int argc, char** argv)
     } else if (screenshot) {
         // The first idle comes after the model, the first frame and its detection.
         QObject::connect(&window.runner(), &rnnpool::studio::ModelRunner::idle, &window,
-                         [&window, screenshotPath, step] {
+                         [&window, screenshotPath, step, m4Size] {
                              if (step > 0)
                                  window.setTraceStep(step - 1);
+                             if (m4Size)
+                                 window.analysisTabs().runOnEmulator(m4Size->width(), m4Size->height());
                              grabWhenSettled(window, screenshotPath);
                          },
                          Qt::SingleShotConnection);

@@ -33,7 +33,7 @@ void MainWindow::createAnalysisTabs()
 
 bool MainWindow::analysisBusy() const
 {
-    return m_analysis && m_analysis->controller().isBusy();
+    return m_analysis && (m_analysis->controller().isBusy() || m_analysis->emulatorBusy());
 }
 
 void MainWindow::feedAnalysis(const DetectionOutcome& outcome)

@@ -3,7 +3,9 @@
 // arena peak, the sweep gets the picture shown, and bad choices show a reason.
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QLocale>
 #include <QTabWidget>
+#include <QTableWidget>
 
 #include <gtest/gtest.h>
 
@@ -12,6 +14,7 @@
 #include "studio_test_support.h"
 #include "widgets/analysis_test_support.h"
 #include "widgets/detection_view.h"
+#include "widgets/emulator_panel.h"
 #include "widgets/live_charts.h"
 #include "widgets/memory_timeline_view.h"
 #include "widgets/sweep_view.h"
@@ -155,6 +158,24 @@ TEST_F(MainWindowTest, AClassifierWithoutRnnPoolHidesTheRnnPoolTab)
     window.openModel({});
     ASSERT_TRUE(waitUntil([&] { return settled() && window.lastOutcome()->input.front() == 1; }));
     EXPECT_TRUE(tabs->isTabVisible(rnnpoolTab()));
+}
+
+// "Run on emulated Cortex-M4" builds and runs the firmware on the picture shown
+// and reports what `rnnpool m4 run` reports for the same picture and size.
+TEST_F(MainWindowTest, RunOnTheEmulatedChipReportsWhatTheCommandLineMeasures)
+{
+    auto* panel = window.analysisTabs().emulatorPanel();
+    ASSERT_TRUE(panel->canRun()) << panel->summaryText().toStdString();
+    panel->run(); // the first size offered: 80x60
+    ASSERT_TRUE(waitUntil([&] { return panel->canRun() && !panel->summaryText().isEmpty(); }, 600000))
+        << panel->summaryText().toStdString();
+    const auto cli = cliJson(std::string("m4 run --image ") + STUDIO_SAMPLE + " --size 80x60 --json");
+    ASSERT_FALSE(cli.is_null());
+    const QString summary = panel->summaryText();
+    EXPECT_TRUE(summary.contains(QStringLiteral("bit-identical"))) << summary.toStdString();
+    const QString instructions = QLocale::system().toString(static_cast<qulonglong>(cli["instructions"].get<uint64_t>()));
+    EXPECT_TRUE(summary.contains(instructions)) << summary.toStdString() << " vs " << cli["instructions"];
+    EXPECT_EQ(panel->layerTable()->rowCount(), static_cast<int>(cli["layers"].size()));
 }
 
 } // namespace

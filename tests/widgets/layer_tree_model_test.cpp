@@ -52,6 +52,9 @@ TEST(LayerTreeModel, GroupsNodesAsTheSpecListsThemAndSumsTheirCounts)
     EXPECT_NEAR(col(LayerTableModel::TimeColumn).toDouble(), 0.006, 1e-12);
     const QModelIndex project = model.index(2, 0, block0);
     EXPECT_EQ(project.data().toString(), QStringLiteral("block0.project"));
+    // The name column's tooltip is the whole name (the column elides long ones), only there.
+    EXPECT_EQ(project.data(Qt::ToolTipRole).toString(), QStringLiteral("block0.project"));
+    EXPECT_FALSE(project.siblingAtColumn(LayerTableModel::OpColumn).data(Qt::ToolTipRole).isValid());
     EXPECT_EQ(col(LayerTableModel::ShapeColumn, Qt::DisplayRole), project.siblingAtColumn(LayerTableModel::ShapeColumn).data());
     EXPECT_EQ(block0.data(LayerTreeModel::NodeRole), project.data(LayerTreeModel::NodeRole));
 

@@ -1,0 +1,65 @@
+#include "studio/m4_emulator_job.h"
+
+#include "engine/preprocess.h"
+#include "mcu/model_firmware.h"
+#include "quant/int8_detector.h"
+
+namespace rnnpool::studio {
+
+QString emulatorUnavailableReason(const Model& model)
+{
+    if (!model.spec().detector)
+        return QObject::tr("%1 is not a face detector: the firmware runs the int8 face detectors "
+                           "(rnnpool m4 run).").arg(QString::fromStdString(model.spec().name));
+    return {};
+}
+
+EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int width, int height)
+{
+    EmulatorOutcome out;
+    if (const QString why = emulatorUnavailableReason(model); !why.isEmpty()) {
+        out.error = why;
+        return out;
+    }
+    auto net = int8NetworkFor(model);
+    if (!net) {
+        out.error = QString::fromStdString(net.error());
+        return out;
+    }
+    const ArchSpec& spec = model.spec();
+    auto prepared = prepareInput(picture, spec.inputChannels, {spec.detector->areaWidth, spec.detector->areaHeight},
+                                 Size2{width, height});
+    if (!prepared) {
+        out.error = QString::fromStdString(prepared.error());
+        return out;
+    }
+    auto chip = runModelOnChip(**net, prepared->tensor, ModelFirmwareOptions{});
+    if (!chip) {
+        out.error = QString::fromStdString(chip.error());
+        return out;
+    }
+    widgets::EmulatorRun r;
+    r.board = QString::fromStdString(chip->board);
+    r.width = width;
+    r.height = height;
+    r.ran = chip->ran;
+    r.instructions = chip->instructions;
+    r.clockHz = chip->coreClockHz;
+    r.headValues = chip->headValues;
+    r.headMatching = chip->headMatching;
+    r.stackHighWaterBytes = chip->stackHighWaterBytes;
+    r.emulatorSeconds = chip->emulatorSeconds;
+    for (const RegionUsage& region : chip->build.regions) {
+        if (region.region == "FLASH")
+            r.flashBytes = region.usedBytes;
+        else
+            r.ramBytes.push_back({QString::fromStdString(region.region),
+                                  region.usedBytes + (region.region == "CCM" ? chip->stackHighWaterBytes : 0)});
+    }
+    for (const auto& [name, count] : chip->layerInstructions)
+        r.layers.push_back({QString::fromStdString(name), count});
+    out.run = std::move(r);
+    return out;
+}
+
+} // namespace rnnpool::studio

@@ -1,0 +1,26 @@
+// The studio's "Run on emulated Cortex-M4": the model's int8 twin (or its
+// on-the-fly quantisation) built as firmware and run in QEMU on one picture,
+// as `rnnpool m4 run --image P --size WxH` does. Runs on a worker thread.
+#pragma once
+
+#include <optional>
+
+#include <QString>
+#include <opencv2/core.hpp>
+
+#include "model/model.h"
+#include "widgets/emulator_panel.h"
+
+namespace rnnpool::studio {
+
+struct EmulatorOutcome {
+    std::optional<widgets::EmulatorRun> run;
+    QString error; // set when run is empty
+};
+
+// Why the model cannot run on the emulated chip (empty when it can).
+QString emulatorUnavailableReason(const Model& model);
+
+EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int width, int height);
+
+} // namespace rnnpool::studio

@@ -1,0 +1,161 @@
+#include "widgets/emulator_panel.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace rnnpool::widgets {
+
+namespace {
+
+QString bytesText(uint64_t bytes)
+{
+    return QObject::tr("%1 B").arg(QLocale::system().toString(static_cast<qulonglong>(bytes)));
+}
+
+QString countText(uint64_t n)
+{
+    return QLocale::system().toString(static_cast<qulonglong>(n));
+}
+
+} // namespace
+
+EmulatorPanel::EmulatorPanel(QWidget* parent)
+    : QWidget(parent)
+{
+    setObjectName(QStringLiteral("emulatorPanel"));
+    m_size = new QComboBox(this);
+    m_size->setToolTip(tr("The input the firmware runs at. The netduinoplus2's 192 KiB of SRAM hold the whole-map int8 "
+                          "schedule up to about 160x120; larger sizes are refused with the numbers before anything is built."));
+    m_run = new QPushButton(tr("Run on emulated Cortex-M4 (QEMU)"), this);
+    m_run->setToolTip(tr("Builds the int8 model as firmware with arm-none-eabi-gcc, runs it in qemu-system-arm "
+                         "(netduinoplus2, STM32F405) on the current picture, and compares its head maps with the desktop "
+                         "int8 engine's. Same as: rnnpool m4 run --image PICTURE --size WxH"));
+    m_status = new QLabel(this);
+    m_status->setWordWrap(true);
+    m_summary = new QLabel(this);
+    m_summary->setWordWrap(true);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_layers = new QTableWidget(0, 2, this);
+    m_layers->setHorizontalHeaderLabels({tr("Layer"), tr("Instructions (QEMU count)")});
+    m_layers->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_layers->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_layers->verticalHeader()->hide();
+    m_layers->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_layers->setMinimumHeight(120);
+
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(new QLabel(tr("Firmware input:"), this));
+    bar->addWidget(m_size);
+    bar->addWidget(m_run);
+    bar->addStretch(1);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addLayout(bar);
+    layout->addWidget(m_status);
+    layout->addWidget(m_summary);
+    layout->addWidget(m_layers, 1);
+    setSizes({QStringLiteral("80x60"), QStringLiteral("160x120"), QStringLiteral("320x240")});
+    connect(m_run, &QPushButton::clicked, this, &EmulatorPanel::run);
+    setAvailable(false, tr("Open a face detector and a picture to run it on the emulated chip."));
+}
+
+void EmulatorPanel::setSizes(const QStringList& sizes)
+{
+    m_size->clear();
+    m_size->addItems(sizes);
+}
+
+bool EmulatorPanel::canRun() const
+{
+    return m_available && !m_running;
+}
+
+void EmulatorPanel::setAvailable(bool available, const QString& why)
+{
+    m_available = available;
+    m_run->setEnabled(canRun());
+    if (!m_running)
+        m_status->setText(available ? tr("Measured on the emulator, not estimated: QEMU counts instructions, not cycles.")
+                                    : why);
+}
+
+void EmulatorPanel::setRunning(const QString& what)
+{
+    m_running = true;
+    m_run->setEnabled(false);
+    m_status->setText(what);
+}
+
+void EmulatorPanel::run()
+{
+    if (!canRun())
+        return;
+    const QStringList parts = m_size->currentText().split(u'x');
+    bool okW = false, okH = false;
+    const int w = parts.size() == 2 ? parts[0].toInt(&okW) : 0;
+    const int h = parts.size() == 2 ? parts[1].toInt(&okH) : 0;
+    if (!okW || !okH || w <= 0 || h <= 0) {
+        showProblem(tr("'%1' is not WIDTHxHEIGHT").arg(m_size->currentText()));
+        return;
+    }
+    emit runRequested(w, h);
+}
+
+void EmulatorPanel::showProblem(const QString& message)
+{
+    m_running = false;
+    m_run->setEnabled(canRun());
+    m_status->setText(message);
+}
+
+void EmulatorPanel::setResult(const EmulatorRun& r)
+{
+    m_running = false;
+    m_run->setEnabled(canRun());
+    QStringList ram;
+    for (const auto& [region, bytes] : r.ramBytes)
+        ram << tr("%1 %2").arg(region, bytesText(bytes));
+    QString text;
+    if (!r.ran) {
+        text = tr("%1 at %2x%3: built and sized, not run (no emulator for this board). Flash %4; %5.")
+                   .arg(r.board).arg(r.width).arg(r.height).arg(bytesText(r.flashBytes), ram.join(u", "));
+    } else {
+        const double msAtOneIpc = r.clockHz > 0.0 ? static_cast<double>(r.instructions) / r.clockHz * 1e3 : 0.0;
+        text = tr("%1 at %2x%3: %4 instructions per frame (QEMU's count; instructions, not cycles). At %5 MHz and one "
+                  "instruction per cycle that is %6 ms, an estimate and a lower bound. Head maps %7 the desktop int8 "
+                  "engine's (%8 of %9 values). Flash %10; %11; stack high-water %12. Emulator wall time %13 s.")
+                   .arg(r.board)
+                   .arg(r.width)
+                   .arg(r.height)
+                   .arg(countText(r.instructions))
+                   .arg(r.clockHz / 1e6, 0, 'f', 0)
+                   .arg(msAtOneIpc, 0, 'f', 1)
+                   .arg(r.identical() ? tr("are bit-identical to") : tr("DIFFER from"))
+                   .arg(r.headMatching)
+                   .arg(r.headValues)
+                   .arg(bytesText(r.flashBytes), ram.join(u", "), bytesText(r.stackHighWaterBytes))
+                   .arg(r.emulatorSeconds, 0, 'f', 1);
+    }
+    m_summary->setText(text);
+    m_status->setText(tr("Measured on the emulator, not estimated: QEMU counts instructions, not cycles."));
+    m_layers->setRowCount(static_cast<int>(r.layers.size()));
+    for (int i = 0; i < static_cast<int>(r.layers.size()); ++i) {
+        m_layers->setItem(i, 0, new QTableWidgetItem(r.layers[static_cast<size_t>(i)].first));
+        auto* count = new QTableWidgetItem(countText(r.layers[static_cast<size_t>(i)].second));
+        count->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        m_layers->setItem(i, 1, count);
+    }
+}
+
+QString EmulatorPanel::summaryText() const
+{
+    return m_summary->text();
+}
+
+} // namespace rnnpool::widgets
