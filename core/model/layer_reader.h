@@ -37,6 +37,8 @@ private:
     std::string textOr(const char* key, const std::string& fallback);
     bool flag(const char* key, bool fallback);
     double real(const char* key, double fallback);
+    // Any finite number (activation parameters may be negative); nullopt when absent.
+    std::optional<double> signedReal(const char* key);
     int64_t channelsOf(int node) const { return node == kNetworkInput ? m_spec.inputChannels : m_nodes[node].outChannels; }
     int resolve(const std::string& ref);
     std::vector<int> inputs(size_t expected);
@@ -58,6 +60,8 @@ private:
     Status expandInception();
     Status expandMbConv();
     Status expandSqueezeExcite();
+    // The ops ONNX graphs bring (onnx_ops.cpp in core/model).
+    Status expandGraphOp(const std::string& op);
     std::optional<Activation> activationOf(const char* fallback);
 
     const ArchSpec& m_spec;

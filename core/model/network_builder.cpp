@@ -24,7 +24,7 @@ constexpr int64_t kMaxBlockLayers = 1024;
 int64_t largestAllowed(std::string_view key)
 {
     if (key == "kernel" || key == "stride" || key == "pad" || key == "patch" || key == "b3_kernel" ||
-        key == "pad_bottom_right")
+        key == "pad_bottom_right" || key == "pad_end" || key == "dilation")
         return limits::kMaxKernel;
     if (key == "layers")
         return kMaxBlockLayers;
@@ -119,6 +119,19 @@ double LayerReader::real(const char* key, double fallback)
     return v.get<double>();
 }
 
+std::optional<double> LayerReader::signedReal(const char* key)
+{
+    if (!m_layer.contains(key))
+        return std::nullopt;
+    const json& v = m_layer[key];
+    if (!v.is_number() || !std::isfinite(v.get<double>()) || std::fabs(v.get<double>()) > 1e30) {
+        if (m_error.empty())
+            m_error = std::string("'") + key + "' must be a finite number, not " + shown(v);
+        return std::nullopt;
+    }
+    return v.get<double>();
+}
+
 int LayerReader::resolve(const std::string& ref)
 {
     if (ref == "input")
@@ -182,6 +195,9 @@ Status LayerReader::expandConv(bool sugar)
     std::tie(p.kernelH, p.kernelW) = pair("kernel", sugar ? 3 : 1);
     std::tie(p.strideH, p.strideW) = pair("stride", 1);
     std::tie(p.padH, p.padW) = pair("pad", sugar ? -1 : 0);
+    if (m_layer.contains("pad_end"))
+        std::tie(p.padBottom, p.padRight) = pair("pad_end", 0);
+    std::tie(p.dilationH, p.dilationW) = pair("dilation", 1);
     if (sugar && !m_layer.contains("pad")) {
         p.padH = (p.kernelH - 1) / 2;
         p.padW = (p.kernelW - 1) / 2;
@@ -211,8 +227,9 @@ Status LayerReader::expandConv(bool sugar)
     p.activation = *act;
     if (!m_error.empty())
         return fail(m_error);
-    if (p.outChannels <= 0 || p.kernelH <= 0 || p.kernelW <= 0 || p.strideH <= 0 || p.strideW <= 0 || p.groups <= 0)
-        return fail("out, kernel, stride and groups must be positive");
+    if (p.outChannels <= 0 || p.kernelH <= 0 || p.kernelW <= 0 || p.strideH <= 0 || p.strideW <= 0 || p.groups <= 0 ||
+        p.dilationH <= 0 || p.dilationW <= 0)
+        return fail("out, kernel, stride, dilation and groups must be positive");
     if (p.inChannels % p.groups != 0 || p.outChannels % p.groups != 0)
         return fail("groups (" + std::to_string(p.groups) + ") must divide the input (" + std::to_string(p.inChannels) +
                     ") and output (" + std::to_string(p.outChannels) + ") channels");
@@ -347,7 +364,7 @@ Status LayerReader::expandSimple(const std::string& op)
     }
     return fail("unknown op '" + op + "' (known: conv, conv_bn_act, inverted_residual, separable, rnnpool, l2norm, "
                 "background_maxout, add, global_avgpool, linear, maxpool, avgpool, concat, batchnorm, crelu, basic_block, dense_block, "
-                "transition, inception, mbconv, squeeze_excite)");
+                "transition, inception, mbconv, squeeze_excite, activation, mul, softmax, slice, resize, channel_shuffle)");
 }
 
 Status LayerReader::expand()
@@ -389,6 +406,8 @@ Status LayerReader::expand()
         return expandMbConv();
     if (op == "squeeze_excite")
         return expandSqueezeExcite();
+    if (op == "activation" || op == "mul" || op == "softmax" || op == "slice" || op == "resize" || op == "channel_shuffle")
+        return expandGraphOp(op);
     return expandSimple(op);
 }
 

@@ -36,6 +36,12 @@ int64_t convOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t pad)
     return span < 0 ? 0 : span / stride + 1;
 }
 
+int64_t convOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t padBefore, int64_t padAfter, int64_t dilation)
+{
+    const int64_t span = in + padBefore + padAfter - dilation * (kernel - 1) - 1;
+    return span < 0 ? 0 : span / stride + 1;
+}
+
 Conv2d::Conv2d(Conv2dParams params)
     : m_params(std::move(params))
 {
@@ -82,8 +88,8 @@ Status Conv2d::prepare(std::span<const Shape> inputs, Shape& output) const
     const Shape& in = inputs[0];
     if (in.size() != 3 || in[0] != p.inChannels)
         return makeError("conv2d expects " + std::to_string(p.inChannels) + " input channels, got shape " + shapeToString(in));
-    const int64_t oh = convOutputSize(in[1], p.kernelH, p.strideH, p.padH);
-    const int64_t ow = convOutputSize(in[2], p.kernelW, p.strideW, p.padW);
+    const int64_t oh = convOutputSize(in[1], p.kernelH, p.strideH, p.padH, p.bottom(), p.dilationH);
+    const int64_t ow = convOutputSize(in[2], p.kernelW, p.strideW, p.padW, p.right(), p.dilationW);
     if (oh <= 0 || ow <= 0)
         return makeError("conv2d with a " + std::to_string(p.kernelH) + "x" + std::to_string(p.kernelW) +
                          " kernel cannot run on a " + std::to_string(in[2]) + "x" + std::to_string(in[1]) + " map (input too small)");
@@ -106,7 +112,9 @@ void Conv2d::eval(std::span<const Tensor* const> inputs, Tensor& out) const
                            p.padH == 0 && p.padW == 0;
     // Each path adds the bias and applies the activation itself, while the
     // output is still in cache.
-    if (depthwise)
+    if (!p.plainGeometry())
+        evalGeneral(in, out);
+    else if (depthwise)
         evalDepthwise(in, out);
     else if (pointwise)
         evalPointwise(in, out);
@@ -193,6 +201,75 @@ void Conv2d::evalIm2col(const Tensor& in, Tensor& out) const
                 biasActivateRow(p.activation, bias[o], &y(o, 0), bandCols);
         }
     }
+}
+
+// Dilated or asymmetrically padded convolutions (ONNX imports): im2col with
+// the general index arithmetic, one output row band at a time, then one
+// matrix product per group. Not tuned; correct for every geometry.
+void Conv2d::evalGeneral(const Tensor& in, Tensor& out) const
+{
+    const auto& p = m_params;
+    const int64_t ih = in.dim(1), iw = in.dim(2), oh = out.dim(1), ow = out.dim(2);
+    const int64_t inPerGroup = p.inChannels / p.groups, outPerGroup = p.outChannels / p.groups;
+    const int64_t rows = inPerGroup * p.kernelH * p.kernelW, cols = oh * ow;
+    thread_local std::vector<float> buffer;
+    if (buffer.size() < static_cast<size_t>(rows * ow))
+        buffer.resize(static_cast<size_t>(rows * ow));
+    MatrixMap columns(buffer.data(), rows, ow);
+    using OutMap = Eigen::Map<RowMatrix, 0, Eigen::OuterStride<>>;
+    for (int64_t g = 0; g < p.groups; ++g) {
+        ConstMatrixMap w(m_foldedWeight.data() + g * outPerGroup * rows, outPerGroup, rows);
+        const float* bias = m_foldedBias.data() + g * outPerGroup;
+        for (int64_t oy = 0; oy < oh; ++oy) {
+            for (int64_t ci = 0; ci < inPerGroup; ++ci) {
+                const float* src = in.data() + (g * inPerGroup + ci) * ih * iw;
+                for (int64_t ky = 0; ky < p.kernelH; ++ky) {
+                    const int64_t iy = oy * p.strideH - p.padH + ky * p.dilationH;
+                    for (int64_t kx = 0; kx < p.kernelW; ++kx) {
+                        float* dst = columns.data() + ((ci * p.kernelH + ky) * p.kernelW + kx) * ow;
+                        for (int64_t ox = 0; ox < ow; ++ox) {
+                            const int64_t ix = ox * p.strideW - p.padW + kx * p.dilationW;
+                            dst[ox] = (iy >= 0 && iy < ih && ix >= 0 && ix < iw) ? src[iy * iw + ix] : 0.0f;
+                        }
+                    }
+                }
+            }
+            OutMap y(out.data() + g * outPerGroup * cols + oy * ow, outPerGroup, ow, Eigen::OuterStride<>(cols));
+            y.noalias() = w * columns;
+            for (int64_t o = 0; o < outPerGroup; ++o)
+                biasActivateRow(p.activation, bias[o], &y(o, 0), ow);
+        }
+    }
+}
+
+Tensor conv2dReferenceGeneral(const Tensor& input, const Tensor& weight, const Tensor& bias, int64_t strideH,
+                              int64_t strideW, const int64_t pads[4], int64_t dilationH, int64_t dilationW, int64_t groups,
+                              Activation activation)
+{
+    const int64_t cin = input.dim(0), ih = input.dim(1), iw = input.dim(2);
+    const int64_t cout = weight.dim(0), kh = weight.dim(2), kw = weight.dim(3);
+    const int64_t oh = convOutputSize(ih, kh, strideH, pads[0], pads[2], dilationH);
+    const int64_t ow = convOutputSize(iw, kw, strideW, pads[1], pads[3], dilationW);
+    const int64_t inPerGroup = cin / groups, outPerGroup = cout / groups;
+    Tensor out({cout, oh, ow});
+    for (int64_t o = 0; o < cout; ++o) {
+        const int64_t g = o / outPerGroup;
+        for (int64_t y = 0; y < oh; ++y)
+            for (int64_t x = 0; x < ow; ++x) {
+                double acc = bias.empty() ? 0.0 : static_cast<double>(bias.data()[o]);
+                for (int64_t ci = 0; ci < inPerGroup; ++ci)
+                    for (int64_t ky = 0; ky < kh; ++ky)
+                        for (int64_t kx = 0; kx < kw; ++kx) {
+                            const int64_t iy = y * strideH - pads[0] + ky * dilationH, ix = x * strideW - pads[1] + kx * dilationW;
+                            if (iy < 0 || iy >= ih || ix < 0 || ix >= iw)
+                                continue;
+                            acc += static_cast<double>(weight.data()[((o * inPerGroup + ci) * kh + ky) * kw + kx]) *
+                                   static_cast<double>(input.at(g * inPerGroup + ci, iy, ix));
+                        }
+                out.at(o, y, x) = activate(activation, static_cast<float>(acc));
+            }
+    }
+    return out;
 }
 
 Tensor conv2dReference(const Tensor& input, const Tensor& weight, const Tensor& bias, int64_t strideH,

@@ -48,13 +48,13 @@ bool isInvertedResidual(const Network& net, const std::vector<int>& nodes)
     if (parts != expected)
         return false;
     const auto& dw = static_cast<const Conv2d&>(*net.nodes()[static_cast<size_t>(nodes[parts.front() == ".expand" ? 1 : 0])].op).params();
-    return dw.kernelH == dw.kernelW && dw.kernelH <= kMaxStreamedKernel && dw.strideH == dw.strideW && dw.padH == dw.padW;
+    return dw.plainGeometry() && dw.kernelH == dw.kernelW && dw.kernelH <= kMaxStreamedKernel && dw.strideH == dw.strideW && dw.padH == dw.padW;
 }
 
 bool isPointwise(const Network& net, int node)
 {
     const auto& p = static_cast<const Conv2d&>(*net.nodes()[static_cast<size_t>(node)].op).params();
-    return p.kernelH == 1 && p.kernelW == 1 && p.strideH == 1 && p.strideW == 1 && p.padH == 0 && p.padW == 0 && p.groups == 1;
+    return p.plainGeometry() && p.kernelH == 1 && p.kernelW == 1 && p.strideH == 1 && p.strideW == 1 && p.padH == 0 && p.padW == 0 && p.groups == 1;
 }
 
 } // namespace

@@ -46,6 +46,10 @@ Status prepareConv(const std::string& name, const Conv2d& op, const NodeQuant& n
     if (nq.weight.size() != static_cast<size_t>(c.outChannels * perOut) || nq.weightScale.size() != static_cast<size_t>(c.outChannels) ||
         nq.bias.size() != static_cast<size_t>(c.outChannels))
         return makeError("layer '" + name + "': quantised weights do not match the architecture");
+    if (!c.plainGeometry())
+        return makeError("layer '" + name + "': the int8 convolution kernels take symmetric padding without dilation; "
+                         "this layer has dilation " + std::to_string(c.dilationH) + "x" + std::to_string(c.dilationW) +
+                         " or asymmetric padding");
     p.shape.in_channels = static_cast<int32_t>(c.inChannels);
     p.shape.out_channels = static_cast<int32_t>(c.outChannels);
     p.shape.kernel_h = static_cast<int32_t>(c.kernelH);

@@ -47,7 +47,7 @@ bool isPointwise(const Node& node)
     if (node.op->kind() != "conv2d")
         return false;
     const auto& p = static_cast<const Conv2d&>(*node.op).params();
-    return p.groups == 1 && p.kernelH == 1 && p.kernelW == 1 && p.strideH == 1 && p.strideW == 1 && p.padH == 0 && p.padW == 0;
+    return p.plainGeometry() && p.groups == 1 && p.kernelH == 1 && p.kernelW == 1 && p.strideH == 1 && p.strideW == 1 && p.padH == 0 && p.padW == 0;
 }
 
 // A 1x1 convolution reading a per-channel map: real input x_i = s_i (q_i - zp_i),
