@@ -14,6 +14,7 @@ int commandBench(const std::vector<std::string>& args);
 int commandProfile(const std::vector<std::string>& args);
 int commandZoo(const std::vector<std::string>& args);
 int commandCompare(const std::vector<std::string>& args);
+int commandDiff(const std::vector<std::string>& args);
 int commandSweep(const std::vector<std::string>& args);
 int commandEval(const std::vector<std::string>& args);
 int commandEvalMerge(const std::vector<std::string>& args);

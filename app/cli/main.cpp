@@ -42,6 +42,10 @@ commands:
            [--schedule paper|layerwise] [--json]
            The same for the named architectures or model files (.pth, .safetensors, .json, .onnx), side by
            side; --board adds the fit (under --schedule, default paper) and estimated latencies.
+  diff     A B [--image P [--size WxH] | --tensor X.npy] [--runs N] [--json]
+           Two models layer by layer (files of any kind, int8 files, or built-in names): layers paired by name,
+           or by position where the names differ; shapes, parameters, MAdds, bytes and, on an input, median
+           times and B's difference from A (max |A-B|, SQNR dB). E.g. a model against its int8 twin or fine-tune.
   sweep    (--arch NAME | --model FILE) --param KEY --values V1,V2,... [--dtype f32|i16|i8] [--count-input] [--json]
            Parameters, multiply-adds and peaks as one setting varies (rnnpool.h1, rnnpool.patch, input, ...).
   eval     [--model FILE | --arch NAME] [--dtype f32|i8] [--detector model,model-i8,haar] --images DIR --labels labels.txt
@@ -113,7 +117,7 @@ int main(int argc, char** argv)
     const std::string command = argv[1];
     const std::vector<std::string> args(argv + 2, argv + argc);
     const std::map<std::string, int (*)(const std::vector<std::string>&)> commands{
-        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}, {"sweep", commandSweep}, {"eval", commandEval}, {"paper-tables", commandPaperTables}, {"quantize", commandQuantize}, {"quant-report", commandQuantReport}, {"check-q15", commandCheckQ15}, {"eval-merge", commandEvalMerge}, {"m4", commandM4}, {"deploy", commandDeploy}};
+        {"run", commandRun}, {"info", commandInfo}, {"convert", commandConvert}, {"bench", commandBench}, {"profile", commandProfile}, {"zoo", commandZoo}, {"compare", commandCompare}, {"diff", commandDiff}, {"sweep", commandSweep}, {"eval", commandEval}, {"paper-tables", commandPaperTables}, {"quantize", commandQuantize}, {"quant-report", commandQuantReport}, {"check-q15", commandCheckQ15}, {"eval-merge", commandEvalMerge}, {"m4", commandM4}, {"deploy", commandDeploy}};
     if (command == "help" || command == "--help" || command == "-h") {
         if (args.size() == 1 && commands.count(args.front())) {
             std::cout << "usage: rnnpool " << commandUsage(args.front()).substr(2);
