@@ -12,36 +12,11 @@
 #include "engine/preprocess.h"
 #include "io/npy.h"
 #include "profile/model_diff.h"
-#include "quant/int8_detector.h"
-#include "quant/quantized_file.h"
 #include "util/limits.h"
 
 namespace rnnpool::cli {
 
 namespace {
-
-// A model path (.pth, .safetensors, .json spec, .onnx, an int8 file) or a built-in architecture name.
-Expected<DiffSide> loadSide(const std::string& what)
-{
-    std::error_code ec;
-    const bool isFile = std::filesystem::exists(what, ec);
-    if (isFile && isQuantizedModelFile(what)) {
-        auto net = int8NetworkFromFile(what);
-        if (!net)
-            return std::move(net).takeError();
-        return int8Side(what + " (int8)", *net);
-    }
-    if (isFile) {
-        auto model = isSpecFile(what) ? modelFromSpecFile(what, 1) : loadModel(what);
-        if (!model)
-            return std::move(model).takeError();
-        return floatSide(what, model->network);
-    }
-    auto model = randomModel(what, 1);
-    if (!model)
-        return makeError("'" + what + "' is neither a model file nor a built-in architecture (" + model.error() + ")");
-    return floatSide(what + " (random weights, seed 1)", model->network);
-}
 
 std::string shapeText(const Shape& s)
 {
@@ -97,10 +72,10 @@ int commandDiff(const std::vector<std::string>& argv)
             return usageError("diff", "--size " + *s + ": " + st.error());
         size = Size2{parsed->width, parsed->height};
     }
-    auto a = loadSide(args.positionals()[0]);
+    auto a = diffSideFor(args.positionals()[0]);
     if (!a)
         return inputError(a.error());
-    auto b = loadSide(args.positionals()[1]);
+    auto b = diffSideFor(args.positionals()[1]);
     if (!b)
         return inputError(b.error());
 
@@ -113,17 +88,10 @@ int commandDiff(const std::vector<std::string>& argv)
         auto picture = loadPicture(*image);
         if (!picture)
             return inputError(picture.error());
-        if (spec.detector) {
-            auto prepared = prepareInput(*picture, channels, area, size);
-            if (!prepared)
-                return inputError("picture '" + *image + "': " + prepared.error());
-            input = std::move(prepared->tensor);
-        } else {
-            auto t = normalizedPicture(*picture, size.value_or(area), PictureNormalization{}, channels);
-            if (!t)
-                return inputError("picture '" + *image + "': " + t.error());
-            input = std::move(*t);
-        }
+        auto t = pictureInputFor(spec, *picture, size);
+        if (!t)
+            return inputError("picture '" + *image + "': " + t.error());
+        input = std::move(*t);
     } else if (const auto path = args.value("--tensor")) {
         if (size)
             return usageError("diff", "--size applies to --image; a tensor has its own size");

@@ -16,6 +16,9 @@
 #include "mcu/latency_model.h"
 #include "widgets/board_panel.h"
 #include "widgets/emulator_panel.h"
+#include "widgets/diff_view.h"
+#include "engine/graph_run.h"
+#include "quant/int8_detector.h"
 #include "widgets/compare_view.h"
 #include "widgets/live_charts.h"
 #include "widgets/memory_timeline_view.h"
@@ -64,8 +67,9 @@ AnalysisTabs::AnalysisTabs(QObject* parent)
     m4Page->addWidget(m_emulator);
     m4Page->setStretchFactor(0, 3);
     m4Page->setStretchFactor(1, 2);
+    m_diff = new widgets::DiffView;
     m_tabs = {{tr("Live charts"), m_live}, {tr("Memory"), m_memory}, {tr("Compare"), m_compare},
-              {tr("Sweep"), m_sweep}, {tr("M4 budget"), m4Page}};
+              {tr("Sweep"), m_sweep}, {tr("M4 budget"), m4Page}, {tr("Diff"), m_diff}};
     for (const Tab& tab : m_tabs)
         m_owned.append(tab.widget);
 
@@ -181,6 +185,21 @@ void AnalysisTabs::connectViews()
 
     connect(m_board, &widgets::BoardPanel::boardChosen, this, &AnalysisTabs::setBoard);
     connect(m_emulator, &widgets::EmulatorPanel::runRequested, this, &AnalysisTabs::runOnEmulator);
+    connect(m_diff, &widgets::DiffView::chooseModelRequested, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(m_diff, tr("Compare With Model"), QString(),
+                                                          tr("Models (*.pth *.pt *.safetensors *.json *.onnx);;All files (*)"));
+        if (!path.isEmpty())
+            runDiff(path);
+    });
+    connect(m_diff, &widgets::DiffView::int8TwinRequested, this, [this] { runDiff(QString()); });
+    connect(m_diff, &widgets::DiffView::layerSelected, this, &AnalysisTabs::layerSelected);
+    connect(&m_diffRun, &QFutureWatcher<DiffOutcome>::finished, this, [this] {
+        const DiffOutcome outcome = m_diffRun.result();
+        if (outcome.diff)
+            m_diff->setDiff(*outcome.diff);
+        else
+            m_diff->showProblem(outcome.error);
+    });
     connect(&m_emulatorRun, &QFutureWatcher<EmulatorOutcome>::finished, this, [this] {
         const EmulatorOutcome outcome = m_emulatorRun.result();
         if (outcome.run)
@@ -226,6 +245,7 @@ void AnalysisTabs::setPictures(std::vector<cv::Mat> pictures)
 void AnalysisTabs::updateEmulatorAvailability()
 {
     const auto detector = m_controller.detector();
+    m_diff->setInt8Available(detector && detector->model().spec().detector.has_value());
     if (!detector) {
         m_emulator->setAvailable(false, tr("No model is loaded."));
         return;
@@ -239,6 +259,52 @@ void AnalysisTabs::updateEmulatorAvailability()
         return;
     }
     m_emulator->setAvailable(true, {});
+}
+
+void AnalysisTabs::runDiff(const QString& modelB)
+{
+    const auto detector = m_controller.detector();
+    if (!detector || m_diffRun.isRunning())
+        return;
+    m_diff->setRunning(modelB.isEmpty() ? tr("Comparing with the int8 twin…") : tr("Loading %1 and comparing…").arg(modelB));
+    std::optional<cv::Mat> picture;
+    if (!m_controller.pictures().empty())
+        picture = m_controller.pictures().front();
+    const std::string label = m_modelLabel.toStdString();
+    m_diffRun.setFuture(QtConcurrent::run([detector, picture, label, b = modelB.toStdString()]() -> DiffOutcome {
+        try {
+            const Model& model = detector->model();
+            const DiffSide a = floatSide(label, model.network);
+            Expected<DiffSide> other = Error{""};
+            if (b.empty()) {
+                auto q = int8NetworkFor(model);
+                if (!q)
+                    return {std::nullopt, QString::fromStdString(q.error())};
+                other = int8Side(label + " (int8)", *q);
+            } else {
+                other = diffSideFor(b);
+            }
+            if (!other)
+                return {std::nullopt, QString::fromStdString(other.error())};
+            const ArchSpec& spec = model.spec();
+            std::optional<Tensor> input;
+            if (picture) {
+                auto t = pictureInputFor(spec, *picture, std::nullopt);
+                if (!t)
+                    return {std::nullopt, QString::fromStdString(t.error())};
+                input = std::move(*t);
+            }
+            const Shape shape = input ? input->shape()
+                                      : Shape{spec.inputChannels, spec.detector ? spec.detector->areaHeight : spec.defaultHeight,
+                                              spec.detector ? spec.detector->areaWidth : spec.defaultWidth};
+            auto diff = diffModels(a, *other, shape, input ? &*input : nullptr, 3);
+            if (!diff)
+                return {std::nullopt, QString::fromStdString(diff.error())};
+            return {std::move(*diff), {}};
+        } catch (const std::exception& e) {
+            return {std::nullopt, QObject::tr("internal error: %1").arg(QString::fromLocal8Bit(e.what()))};
+        }
+    }));
 }
 
 void AnalysisTabs::runOnEmulator(int width, int height)

@@ -41,6 +41,7 @@
 #include "profile/frame_record.h"
 #include "studio/analysis_controller.h"
 #include "studio/m4_emulator_job.h"
+#include "profile/model_diff.h"
 #include "widgets/latency_estimate.h"
 
 class QComboBox;
@@ -51,6 +52,7 @@ class QWidget;
 namespace rnnpool::widgets {
 class BoardPanel;
 class EmulatorPanel;
+class DiffView;
 class CompareView;
 class LiveCharts;
 class MemoryTimelineView;
@@ -82,6 +84,10 @@ public:
     widgets::SweepView* sweepView() const { return m_sweep; }
     widgets::BoardPanel* boardPanel() const { return m_board; }
     widgets::EmulatorPanel* emulatorPanel() const { return m_emulator; }
+    widgets::DiffView* diffView() const { return m_diff; }
+    // The model shown (A) against B: a model file, a built-in name, or "" for its int8 twin.
+    void runDiff(const QString& modelB);
+    bool diffBusy() const { return m_diffRun.isRunning(); }
     // Runs the model as firmware on the emulated chip at width x height (the M4 tab's button).
     void runOnEmulator(int width, int height);
     bool emulatorBusy() const { return m_emulatorRun.isRunning(); }
@@ -141,6 +147,12 @@ private:
     widgets::SweepView* m_sweep = nullptr;
     widgets::BoardPanel* m_board = nullptr;
     widgets::EmulatorPanel* m_emulator = nullptr;
+    widgets::DiffView* m_diff = nullptr;
+    struct DiffOutcome {
+        std::optional<ModelDiff> diff;
+        QString error;
+    };
+    QFutureWatcher<DiffOutcome> m_diffRun;
     QFutureWatcher<EmulatorOutcome> m_emulatorRun;
     QList<Tab> m_tabs;
     QList<QPointer<QWidget>> m_owned; // deleted here unless a tab widget took them

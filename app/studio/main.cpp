@@ -106,7 +106,7 @@ struct Options {
     QCommandLineOption grid{QStringLiteral("grid"), QStringLiteral("Draw the RNNPool patch grid over the frame.")};
     QCommandLineOption threshold{QStringLiteral("threshold"), QStringLiteral("Score threshold for boxes (0..1)."),
                                  QStringLiteral("T")};
-    QCommandLineOption tab{QStringLiteral("tab"), QStringLiteral("Tab to show: live, activations, rnnpool, charts, memory, compare, sweep or m4."),
+    QCommandLineOption tab{QStringLiteral("tab"), QStringLiteral("Tab to show: live, activations, rnnpool, charts, memory, compare, sweep, m4 or diff."),
                            QStringLiteral("NAME")};
     QCommandLineOption theme{QStringLiteral("theme"), QStringLiteral("Palette: system (default), light or dark."),
                              QStringLiteral("NAME")};
@@ -127,6 +127,10 @@ struct Options {
                              QStringLiteral("Once the picture is detected, run the model as firmware on the emulated "
                                             "Cortex-M4 at WxH (the M4 tab's Run button); --screenshot waits for it."),
                              QStringLiteral("WxH")};
+    QCommandLineOption diff{QStringLiteral("diff"),
+                            QStringLiteral("Once the picture is detected, compare the model with MODEL layer by layer on the "
+                                           "Diff tab (a model file, a built-in name, or int8 for its int8 twin)."),
+                            QStringLiteral("MODEL")};
     QCommandLineOption windowSize{QStringLiteral("window-size"),
                                   QStringLiteral("Window size, e.g. 1280x800 (the network input size follows the model)."),
                                   QStringLiteral("WxH")};
@@ -134,7 +138,7 @@ struct Options {
     QList<QCommandLineOption> all() const
     {
         return {model, arch, image, folder, video, camera, cameraSize, frame, play, layer, patch, step, grid, threshold,
-                tab, theme, screenshot, report, ramMetering, m4Run, windowSize};
+                tab, theme, screenshot, report, ramMetering, m4Run, diff, windowSize};
     }
 };
 
@@ -264,6 +268,7 @@ int main(int argc, char** argv)
             return usageError(QStringLiteral("--m4-run must be WIDTHxHEIGHT, e.g. 80x60"));
         m4Size = QSize(w, h);
     }
+    const std::optional<QString> diffWith = parser.isSet(o.diff) ? std::optional<QString>(parser.value(o.diff)) : std::nullopt;
     const bool screenshot = parser.isSet(o.screenshot);
     if (parser.isSet(o.report) && !screenshot)
         return usageError(QStringLiteral("--report needs --screenshot"));
@@ -316,11 +321,13 @@ int main(int argc, char** argv)
     } else if (screenshot) {
         // The first idle comes after the model, the first frame and its detection.
         QObject::connect(&window.runner(), &rnnpool::studio::ModelRunner::idle, &window,
-                         [&window, screenshotPath, step, m4Size] {
+                         [&window, screenshotPath, step, m4Size, diffWith] {
                              if (step > 0)
                                  window.setTraceStep(step - 1);
                              if (m4Size)
                                  window.analysisTabs().runOnEmulator(m4Size->width(), m4Size->height());
+                             if (diffWith)
+                                 window.analysisTabs().runDiff(*diffWith == QStringLiteral("int8") ? QString() : *diffWith);
                              grabWhenSettled(window, screenshotPath);
                          },
                          Qt::SingleShotConnection);

@@ -14,7 +14,7 @@ namespace rnnpool::studio {
 void MainWindow::createAnalysisTabs()
 {
     m_analysis = new AnalysisTabs(this);
-    static const char* const kNames[] = {"charts", "memory", "compare", "sweep", "m4"};
+    static const char* const kNames[] = {"charts", "memory", "compare", "sweep", "m4", "diff"};
     const auto& tabs = m_analysis->tabs();
     for (qsizetype i = 0; i < tabs.size(); ++i) {
         const QString name = i < static_cast<qsizetype>(std::size(kNames)) ? QString::fromLatin1(kNames[i])
@@ -33,7 +33,7 @@ void MainWindow::createAnalysisTabs()
 
 bool MainWindow::analysisBusy() const
 {
-    return m_analysis && (m_analysis->controller().isBusy() || m_analysis->emulatorBusy());
+    return m_analysis && (m_analysis->controller().isBusy() || m_analysis->emulatorBusy() || m_analysis->diffBusy());
 }
 
 void MainWindow::feedAnalysis(const DetectionOutcome& outcome)

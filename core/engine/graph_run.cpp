@@ -54,6 +54,17 @@ Expected<Tensor> normalizedPicture(const cv::Mat& bgr, Size2 size, const Picture
     return t;
 }
 
+Expected<Tensor> pictureInputFor(const ArchSpec& spec, const cv::Mat& bgr, std::optional<Size2> size)
+{
+    if (spec.detector) {
+        auto prepared = prepareInput(bgr, spec.inputChannels, {spec.detector->areaWidth, spec.detector->areaHeight}, size);
+        if (!prepared)
+            return std::move(prepared).takeError();
+        return std::move(prepared->tensor);
+    }
+    return normalizedPicture(bgr, size.value_or(Size2{spec.defaultWidth, spec.defaultHeight}), PictureNormalization{}, spec.inputChannels);
+}
+
 Expected<std::vector<NamedOutput>> runGraphOutputs(const Network& net, const Tensor& input, double* seconds)
 {
     std::vector<GraphOutput> wanted = graphOutputs(net.spec());

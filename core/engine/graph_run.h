@@ -32,6 +32,11 @@ std::string describe(const PictureNormalization& n);
 
 Expected<Tensor> normalizedPicture(const cv::Mat& bgr, Size2 size, const PictureNormalization& n, int64_t channels);
 
+// A picture as `spec`'s model takes it: a detector's EdgeML preprocessing at
+// its input area (or `size`), else normalizedPicture's defaults at the spec's
+// input size (or `size`).
+Expected<Tensor> pictureInputFor(const ArchSpec& spec, const cv::Mat& bgr, std::optional<Size2> size);
+
 struct NamedOutput {
     std::string name; // the graph output's name (the layer's for built-in specs)
     std::string layer;

@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <set>
 #include <unordered_map>
 
+#include "model/model.h"
+#include "quant/int8_detector.h"
 #include "quant/int8_network.h"
+#include "quant/quantized_file.h"
 
 namespace rnnpool {
 
@@ -43,6 +47,28 @@ DiffSide int8Side(std::string label, std::shared_ptr<const Int8Network> network)
         return out;
     };
     return side;
+}
+
+Expected<DiffSide> diffSideFor(const std::string& what)
+{
+    std::error_code ec;
+    const bool isFile = std::filesystem::exists(what, ec);
+    if (isFile && isQuantizedModelFile(what)) {
+        auto net = int8NetworkFromFile(what);
+        if (!net)
+            return std::move(net).takeError();
+        return int8Side(what + " (int8)", *net);
+    }
+    if (isFile) {
+        auto model = isSpecFile(what) ? modelFromSpecFile(what, 1) : loadModel(what);
+        if (!model)
+            return std::move(model).takeError();
+        return floatSide(what, model->network);
+    }
+    auto model = randomModel(what, 1);
+    if (!model)
+        return makeError("'" + what + "' is neither a model file nor a built-in architecture (" + model.error() + ")");
+    return floatSide(what + " (random weights, seed 1)", model->network);
 }
 
 std::optional<double> sqnrDb(const Tensor& reference, const Tensor& other)

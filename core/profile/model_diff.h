@@ -38,6 +38,9 @@ struct DiffSide {
 
 DiffSide floatSide(std::string label, std::shared_ptr<Network> network);
 DiffSide int8Side(std::string label, std::shared_ptr<const Int8Network> network);
+// A model file of any kind (.pth, .safetensors, .json spec, .onnx, an int8
+// file from `rnnpool quantize`) or a built-in architecture name (seeded random weights).
+Expected<DiffSide> diffSideFor(const std::string& pathOrArch);
 
 struct LayerSide {
     int node = -1;      // -1: no layer on this side

@@ -3,6 +3,8 @@
 // arena peak, the sweep gets the picture shown, and bad choices show a reason.
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QDir>
+#include <QFileInfo>
 #include <QLocale>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -15,6 +17,7 @@
 #include "widgets/analysis_test_support.h"
 #include "widgets/detection_view.h"
 #include "widgets/emulator_panel.h"
+#include "widgets/diff_view.h"
 #include "widgets/live_charts.h"
 #include "widgets/memory_timeline_view.h"
 #include "widgets/sweep_view.h"
@@ -176,6 +179,27 @@ TEST_F(MainWindowTest, RunOnTheEmulatedChipReportsWhatTheCommandLineMeasures)
     const QString instructions = QLocale::system().toString(static_cast<qulonglong>(cli["instructions"].get<uint64_t>()));
     EXPECT_TRUE(summary.contains(instructions)) << summary.toStdString() << " vs " << cli["instructions"];
     EXPECT_EQ(panel->layerTable()->rowCount(), static_cast<int>(cli["layers"].size()));
+}
+
+// The Diff tab compares the model shown with its int8 twin on the picture
+// shown, as `rnnpool diff` does: every layer paired by name, the worst SQNR
+// the command line reports.
+TEST_F(MainWindowTest, TheDiffTabShowsWhatTheCommandLineReports)
+{
+    auto& tabs = window.analysisTabs();
+    tabs.runDiff(QString());
+    ASSERT_TRUE(waitUntil([&] { return !tabs.diffBusy() && tabs.diffView()->table()->rowCount() > 0; }))
+        << tabs.diffView()->summaryText().toStdString();
+    const std::string models = QFileInfo(QStringLiteral(STUDIO_SAMPLE)).dir().absoluteFilePath(QStringLiteral("../models/")).toStdString();
+    const auto cli = cliJson("diff " + models + "rnnpool_face_m4.safetensors " + models + "rnnpool_face_m4.int8.safetensors --image " +
+                             STUDIO_SAMPLE + " --runs 1 --json");
+    ASSERT_FALSE(cli.is_null());
+    EXPECT_EQ(tabs.diffView()->table()->rowCount(), static_cast<int>(cli["layers"].size()));
+    ASSERT_GE(tabs.diffView()->worstRow(), 0);
+    const std::string worst = cli["worst"]["layer"].get<std::string>();
+    EXPECT_EQ(tabs.diffView()->table()->item(tabs.diffView()->worstRow(), 0)->text().toStdString(), worst);
+    EXPECT_TRUE(tabs.diffView()->summaryText().contains(QString::number(cli["worst"]["sqnr_db"].get<double>(), 'f', 1)))
+        << tabs.diffView()->summaryText().toStdString();
 }
 
 } // namespace
