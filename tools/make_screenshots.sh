@@ -37,7 +37,12 @@ run studio-charts --video "$video" --play --tab charts
 run studio-memory --image "$sample" --tab memory
 run studio-compare --image "$sample" --tab compare
 run studio-sweep --image "$sample" --tab sweep
-run studio-m4 --image "$sample" --tab m4
+run studio-m4 --image "$sample" --tab m4 --m4-run 80x60
+run studio-diff --image "$sample" --tab diff --diff int8
+# An ONNX classifier: torchvision's mobilenet_v3_small exported by PyTorch (tools/onnx).
+onnx="$build/onnx-models/mobilenet_v3_small.onnx"
+[ -s "$onnx" ] || /usr/bin/python3 "$here/tools/onnx/export_torchvision.py" --out "$build/onnx-models" --models mobilenet_v3_small >/dev/null
+run studio-onnx --model "$onnx" --image "$sample" --tab memory
 run studio-dead-camera --camera 63
 # High-DPI: the same window at twice the device pixels (Qt's scale factor 2).
 export QT_SCALE_FACTOR=2 SCREEN=3200x2000
