@@ -25,18 +25,24 @@ DetectionEvaluator::DetectionEvaluator(float minFace, float iouThreshold)
             m_part.buckets.push_back({std::max(lo, minFace), hi, 0, 0});
 }
 
-void DetectionEvaluator::addPicture(const std::vector<FaceBox>& faces, const std::vector<ScoredBox>& detections, int picture)
+PictureMatch matchPicture(const std::vector<FaceBox>& faces, const std::vector<ScoredBox>& detections, float minFace,
+                          float iouThreshold)
 {
-    if (picture < 0)
-        picture = m_part.images;
-    ++m_part.images;
-    m_part.pictures.push_back(picture);
-    std::vector<ScoredBox> sorted = detections;
-    std::stable_sort(sorted.begin(), sorted.end(), [](const ScoredBox& a, const ScoredBox& b) { return a.score > b.score; });
+    PictureMatch m;
+    m.detections.assign(detections.size(), PictureMatch::Outcome::FalseAlarm);
+    m.foundAtScore.assign(faces.size(), -1.0f);
+    m.counted.resize(faces.size());
+    for (size_t f = 0; f < faces.size(); ++f)
+        m.counted[f] = faces[f].height() >= minFace;
+    std::vector<size_t> order(detections.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return detections[a].score > detections[b].score; });
     std::vector<bool> taken(faces.size(), false);
-    for (const ScoredBox& d : sorted) {
+    for (size_t i : order) {
+        const ScoredBox& d = detections[i];
         int best = -1;
-        float bestIou = m_part.iou;
+        float bestIou = iouThreshold;
         for (size_t f = 0; f < faces.size(); ++f) {
             const float iou = boxIou(d.box, faces[f]);
             if (iou >= bestIou) {
@@ -44,22 +50,43 @@ void DetectionEvaluator::addPicture(const std::vector<FaceBox>& faces, const std
                 best = static_cast<int>(f);
             }
         }
-        if (best >= 0 && faces[static_cast<size_t>(best)].height() < m_part.minFace)
-            continue; // matches a face too small to count
-        const bool hit = best >= 0 && !taken[static_cast<size_t>(best)];
-        if (hit)
-            taken[static_cast<size_t>(best)] = true;
-        m_part.scored.push_back({d.score, hit, picture});
-    }
-    for (size_t f = 0; f < faces.size(); ++f) {
-        const float h = faces[f].height();
-        if (h < m_part.minFace)
+        if (best >= 0 && !m.counted[static_cast<size_t>(best)]) {
+            m.detections[i] = PictureMatch::Outcome::Ignored; // matches a face too small to count
             continue;
+        }
+        if (best >= 0 && !taken[static_cast<size_t>(best)]) {
+            taken[static_cast<size_t>(best)] = true;
+            m.foundAtScore[static_cast<size_t>(best)] = d.score;
+            m.detections[i] = PictureMatch::Outcome::Hit;
+        }
+    }
+    return m;
+}
+
+void DetectionEvaluator::addPicture(const std::vector<FaceBox>& faces, const std::vector<ScoredBox>& detections, int picture)
+{
+    if (picture < 0)
+        picture = m_part.images;
+    ++m_part.images;
+    m_part.pictures.push_back(picture);
+    const PictureMatch match = matchPicture(faces, detections, m_part.minFace, m_part.iou);
+    // Counted detections by falling score (stable: ties keep the order given).
+    std::vector<size_t> order(detections.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return detections[a].score > detections[b].score; });
+    for (size_t i : order)
+        if (match.detections[i] != PictureMatch::Outcome::Ignored)
+            m_part.scored.push_back({detections[i].score, match.detections[i] == PictureMatch::Outcome::Hit, picture});
+    for (size_t f = 0; f < faces.size(); ++f) {
+        if (!match.counted[f])
+            continue;
+        const float h = faces[f].height();
         ++m_part.faces;
         for (SizeBucket& b : m_part.buckets)
             if (h >= b.minHeight && h < b.maxHeight) {
                 ++b.faces;
-                b.found += taken[f] ? 1 : 0;
+                b.found += match.foundAtScore[f] >= 0.0f ? 1 : 0;
             }
     }
 }

@@ -65,6 +65,21 @@ struct EvaluationPart {
 // picture index, then as added; so any split of the pictures merges to the same.
 EvaluationResult summarize(const EvaluationPart& part);
 
+// How one picture's detections meet its faces, as the evaluator counts them:
+// detections in falling score order each take the unmatched face they
+// overlap most (IoU >= `iou`); one that overlaps a face below `minFace` is
+// ignored. For each face, the score of the detection that found it, so that
+// at any threshold t a face counts as found when that score is >= t (greedy
+// matching by falling score does not depend on the detections below t).
+struct PictureMatch {
+    enum class Outcome { Hit, FalseAlarm, Ignored };
+    std::vector<Outcome> detections;   // per detection, in the order given
+    std::vector<float> foundAtScore;   // per face: the finding detection's score, or -1
+    std::vector<bool> counted;         // per face: at least minFace high
+};
+PictureMatch matchPicture(const std::vector<FaceBox>& faces, const std::vector<ScoredBox>& detections, float minFace,
+                          float iouThreshold = 0.5f);
+
 class DetectionEvaluator {
 public:
     explicit DetectionEvaluator(float minFace, float iouThreshold = 0.5f);
