@@ -39,6 +39,12 @@ run studio-compare --image "$sample" --tab compare
 run studio-sweep --image "$sample" --tab sweep
 run studio-m4 --image "$sample" --tab m4 --m4-run 80x60
 run studio-diff --image "$sample" --tab diff --diff int8
+# A labelled folder of the shared dataset: ground truth beside the detections, then the precision/recall curve.
+data="${RNNPOOL_SHARED_DIR:-$here/../shared}/datasets/wider-face-val-subset"
+if [ -f "$data/labels.txt" ]; then
+    run studio-labelled --folder "$data/images/1--Handshaking" --labels "$data/labels.txt" --frame 2
+    run studio-accuracy --folder "$data/images/1--Handshaking" --labels "$data/labels.txt" --play --tab accuracy
+fi
 # An ONNX classifier: torchvision's mobilenet_v3_small exported by PyTorch (tools/onnx).
 onnx="$build/onnx-models/mobilenet_v3_small.onnx"
 [ -s "$onnx" ] || /usr/bin/python3 "$here/tools/onnx/export_torchvision.py" --out "$build/onnx-models" --models mobilenet_v3_small >/dev/null

@@ -30,11 +30,85 @@ DetectionView::DetectionView(QWidget* parent)
 void DetectionView::setFrame(const QImage& picture, const std::vector<PixelBox>& faces, float threshold)
 {
     m_picture = picture;
-    m_faces = faces;
-    std::stable_sort(m_faces.begin(), m_faces.end(), [](const PixelBox& a, const PixelBox& b) { return a.score < b.score; });
+    m_order.resize(faces.size());
+    for (size_t i = 0; i < faces.size(); ++i)
+        m_order[i] = i;
+    std::stable_sort(m_order.begin(), m_order.end(), [&](size_t a, size_t b) { return faces[a].score < faces[b].score; });
+    m_faces.clear();
+    for (size_t i : m_order)
+        m_faces.push_back(faces[i]);
+    m_truth.clear();
+    m_kinds.clear();
     m_threshold = threshold;
     m_scaled = QPixmap();
     update();
+}
+
+void DetectionView::setLabels(std::vector<TruthBox> truth, std::vector<DetectionKind> kinds)
+{
+    m_truth = std::move(truth);
+    m_kinds = kinds.size() == m_faces.size() ? std::move(kinds) : std::vector<DetectionKind>{};
+    update();
+}
+
+DetectionKind DetectionView::kindOf(size_t sortedIndex) const
+{
+    return m_kinds.empty() ? DetectionKind::Unlabelled : m_kinds[m_order[sortedIndex]];
+}
+
+int DetectionView::foundCount() const
+{
+    return static_cast<int>(std::count_if(m_truth.begin(), m_truth.end(),
+                                          [&](const TruthBox& t) { return t.counted && t.foundAtScore >= 0.0f && t.foundAtScore >= m_threshold; }));
+}
+
+int DetectionView::missedCount() const
+{
+    return static_cast<int>(std::count_if(m_truth.begin(), m_truth.end(), [](const TruthBox& t) { return t.counted; })) - foundCount();
+}
+
+int DetectionView::falseAlarmCount() const
+{
+    int n = 0;
+    for (size_t i = 0; i < m_faces.size(); ++i)
+        n += m_faces[i].score >= m_threshold && kindOf(i) == DetectionKind::FalseAlarm ? 1 : 0;
+    return n;
+}
+
+QColor DetectionView::hitColour()
+{
+    return QColor(40, 200, 90);
+}
+
+QColor DetectionView::missColour()
+{
+    return QColor(255, 60, 220); // magenta: not the orange of a selected RNNPool patch
+}
+
+QColor DetectionView::falseAlarmColour()
+{
+    return QColor(235, 50, 60);
+}
+
+void DetectionView::drawTruth(QPainter& painter) const
+{
+    // Labelled faces: missed ones solid magenta, found ones thin green dashes
+    // (their detection is drawn too), faces below the minimum size thin grey dashes.
+    painter.setBrush(Qt::NoBrush);
+    for (const TruthBox& t : m_truth) {
+        const QRectF box(mapFromPicture({t.x1, t.y1}), mapFromPicture({t.x2, t.y2}));
+        const bool found = t.foundAtScore >= 0.0f && t.foundAtScore >= m_threshold;
+        if (!t.counted) {
+            painter.setPen(QPen(QColor(200, 200, 200, 200), 1.0, Qt::DashLine));
+        } else if (found) {
+            painter.setPen(QPen(hitColour(), 1.0, Qt::DashLine));
+        } else {
+            painter.setPen(QPen(QColor(0, 0, 0, 160), kBoxPen + 2.0));
+            painter.drawRect(box);
+            painter.setPen(QPen(missColour(), kBoxPen));
+        }
+        painter.drawRect(box);
+    }
 }
 
 void DetectionView::setThreshold(float threshold)
@@ -267,15 +341,22 @@ void DetectionView::drawBoxes(QPainter& painter) const
     std::vector<std::pair<QRectF, QString>> labels;
     painter.setRenderHint(QPainter::Antialiasing, false);
     painter.setBrush(Qt::NoBrush);
+    drawTruth(painter);
     int index = 0; // among the visible boxes, weakest first
-    for (const PixelBox& face : m_faces) {
+    for (size_t i = 0; i < m_faces.size(); ++i) {
+        const PixelBox& face = m_faces[i];
         if (face.score < m_threshold || index++ < skipped)
             continue;
         const QRectF box(mapFromPicture({face.x1, face.y1}), mapFromPicture({face.x2, face.y2}));
+        const DetectionKind kind = kindOf(i);
+        const QColor colour = kind == DetectionKind::Hit          ? hitColour()
+                              : kind == DetectionKind::FalseAlarm ? falseAlarmColour()
+                              : kind == DetectionKind::Ignored    ? QColor(200, 200, 200)
+                                                                  : boxColour();
         // A dark halo keeps the box visible on light and green backgrounds alike.
         painter.setPen(QPen(QColor(0, 0, 0, 160), kBoxPen + 2.0));
         painter.drawRect(box);
-        painter.setPen(QPen(boxColour(), kBoxPen));
+        painter.setPen(QPen(colour, kBoxPen));
         painter.drawRect(box);
 
         // m_faces rises in score, so the labelled ones are the last kMaxLabels.

@@ -29,6 +29,18 @@ struct PatchGrid {
     double sizeX = 0.0, sizeY = 0.0;
 };
 
+// A labelled face, in picture pixels: found at a threshold t when the
+// detection that found it scored at least t (-1: no detection found it);
+// `counted` is false for faces below the minimum size (neither hit nor miss).
+struct TruthBox {
+    float x1 = 0, y1 = 0, x2 = 0, y2 = 0;
+    float foundAtScore = -1.0f;
+    bool counted = true;
+};
+// What a detection is against the labels: a hit, a false alarm, or ignored
+// (it found a face below the minimum size).
+enum class DetectionKind { Unlabelled, Hit, FalseAlarm, Ignored };
+
 class DetectionView final : public QWidget {
     Q_OBJECT
 
@@ -41,6 +53,18 @@ public:
     // At most this many boxes are drawn, the strongest; a note says how many
     // are left out. A model with random weights finds hundreds of "faces".
     void setMaxDrawnBoxes(int count);
+    // The picture's labels: faces drawn beside the detections, and the
+    // detections coloured hit, false alarm or ignored (`kinds` in the order of
+    // the faces given to setFrame). Empty vectors: an unlabelled picture.
+    void setLabels(std::vector<TruthBox> truth, std::vector<DetectionKind> kinds);
+    bool hasLabels() const { return !m_truth.empty() || !m_kinds.empty(); }
+    // At the current threshold: labelled faces found, missed, and detections that are false alarms.
+    int foundCount() const;
+    int missedCount() const;
+    int falseAlarmCount() const;
+    static QColor hitColour();
+    static QColor missColour();
+    static QColor falseAlarmColour();
     // Shown plainly above the picture; an empty text hides the banner.
     void setBanner(const QString& text);
     // Shown in the middle when there is no picture.
@@ -93,6 +117,11 @@ private:
 
     QImage m_picture;
     std::vector<PixelBox> m_faces; // sorted by rising score, so the strongest is drawn last
+    std::vector<size_t> m_order;   // m_faces[i] is face m_order[i] as given to setFrame
+    std::vector<TruthBox> m_truth;
+    std::vector<DetectionKind> m_kinds; // in setFrame's order
+    DetectionKind kindOf(size_t sortedIndex) const;
+    void drawTruth(QPainter& painter) const;
     float m_threshold = 0.5f;
     int m_maxDrawn = kDefaultMaxDrawnBoxes;
     QString m_banner;

@@ -106,7 +106,7 @@ struct Options {
     QCommandLineOption grid{QStringLiteral("grid"), QStringLiteral("Draw the RNNPool patch grid over the frame.")};
     QCommandLineOption threshold{QStringLiteral("threshold"), QStringLiteral("Score threshold for boxes (0..1)."),
                                  QStringLiteral("T")};
-    QCommandLineOption tab{QStringLiteral("tab"), QStringLiteral("Tab to show: live, activations, rnnpool, charts, memory, compare, sweep, m4 or diff."),
+    QCommandLineOption tab{QStringLiteral("tab"), QStringLiteral("Tab to show: live, activations, rnnpool, charts, memory, compare, sweep, m4, diff or accuracy."),
                            QStringLiteral("NAME")};
     QCommandLineOption theme{QStringLiteral("theme"), QStringLiteral("Palette: system (default), light or dark."),
                              QStringLiteral("NAME")};
@@ -127,6 +127,11 @@ struct Options {
                              QStringLiteral("Once the picture is detected, run the model as firmware on the emulated "
                                             "Cortex-M4 at WxH (the M4 tab's Run button); --screenshot waits for it."),
                              QStringLiteral("WxH")};
+    QCommandLineOption labels{QStringLiteral("labels"),
+                              QStringLiteral("Labels for the pictures opened (WIDER FACE text format, as rnnpool eval "
+                                             "--labels): ground truth drawn beside the detections, precision and recall "
+                                             "on the Accuracy tab."),
+                              QStringLiteral("FILE")};
     QCommandLineOption diff{QStringLiteral("diff"),
                             QStringLiteral("Once the picture is detected, compare the model with MODEL layer by layer on the "
                                            "Diff tab (a model file, a built-in name, or int8 for its int8 twin)."),
@@ -138,7 +143,7 @@ struct Options {
     QList<QCommandLineOption> all() const
     {
         return {model, arch, image, folder, video, camera, cameraSize, frame, play, layer, patch, step, grid, threshold,
-                tab, theme, screenshot, report, ramMetering, m4Run, diff, windowSize};
+                tab, theme, screenshot, report, ramMetering, m4Run, diff, labels, windowSize};
     }
 };
 
@@ -339,6 +344,8 @@ int main(int argc, char** argv)
     }
 
     window.openModel({parser.value(o.model), parser.value(o.arch)});
+    if (parser.isSet(o.labels) && !window.openLabels(parser.value(o.labels)) && screenshot)
+        return 1;
     if (parser.isSet(o.layer))
         window.selectLayer(parser.value(o.layer));
     if (patch)

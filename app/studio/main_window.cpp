@@ -1,5 +1,8 @@
 #include "studio/main_window.h"
 
+#include "eval/labelled_session.h"
+#include "widgets/precision_recall_view.h"
+
 #include <cmath>
 
 #include <QAction>
@@ -124,6 +127,16 @@ void MainWindow::createTabs()
     addTab(QStringLiteral("activations"), tr("&Activations"), m_activations);
     addTab(QStringLiteral("rnnpool"), tr("&RNNPool Sweeps"), m_trace);
     createAnalysisTabs();
+    m_accuracy = new widgets::PrecisionRecallView;
+    addTab(QStringLiteral("accuracy"), tr("Acc&uracy"), m_accuracy);
+    connect(m_accuracy, &widgets::PrecisionRecallView::thresholdPicked, this, [this](float t) { setThreshold(t); });
+    connect(m_accuracy, &widgets::PrecisionRecallView::minFaceChanged, this, [this](float minFace) {
+        if (m_labelSession) {
+            m_labelSession->setMinFace(minFace);
+            applyLabels();
+            m_accuracy->setResult(m_labelSession->result(), m_labelSession->seen(), m_labelSession->size());
+        }
+    });
 }
 
 void MainWindow::addTab(const QString& name, const QString& title, QWidget* page)
@@ -386,6 +399,7 @@ void MainWindow::onDetectionFinished(const DetectionOutcome& outcome)
 {
     m_outcome = outcome;
     m_view->setFrame(outcome.picture, outcome.faces, threshold());
+    applyLabels();
     if (m_layers->layers().size() != outcome.layers.size() || m_layers->layers().empty() ||
         m_layers->layers().front().outputShape != outcome.layers.front().outputShape) {
         const int keep = m_selectedLayer;
@@ -442,6 +456,7 @@ void MainWindow::onThresholdChanged(int percent)
 {
     m_thresholdLabel->setText(QLocale().toString(percent / 100.0, 'f', 2));
     m_view->setThreshold(threshold());
+    m_accuracy->setThreshold(threshold());
     updateFaceCount();
 }
 
@@ -465,6 +480,11 @@ void MainWindow::updateFaceCount()
                        .arg(QLocale().toString(static_cast<double>(threshold()), 'f', 2));
     if (m_view->drawnBoxCount() < m_view->visibleBoxCount())
         text += tr(" (%1 strongest drawn)").arg(m_view->drawnBoxCount());
+    if (m_view->hasLabels())
+        text += tr(" · labels: %1 found, %2 missed, %3 false alarms")
+                    .arg(m_view->foundCount())
+                    .arg(m_view->missedCount())
+                    .arg(m_view->falseAlarmCount());
     m_faceLabel->setText(text);
 }
 

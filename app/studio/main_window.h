@@ -16,6 +16,7 @@
 #pragma once
 
 #include <deque>
+#include <memory>
 #include <optional>
 
 #include <QElapsedTimer>
@@ -44,8 +45,13 @@ class ActivationView;
 class DetectionView;
 class LayerTreeModel;
 class MessageBar;
+class PrecisionRecallView;
 class RnnPoolTraceView;
 } // namespace rnnpool::widgets
+
+namespace rnnpool {
+class LabelledSession;
+}
 
 namespace rnnpool::studio {
 
@@ -65,6 +71,11 @@ public:
     void openModel(const ModelRequest& request);
     // Opens a picture, folder, video or camera and shows frame `startFrame` (from 0).
     void openSource(const SourceRequest& request, int64_t startFrame = 0);
+    // Labels for the pictures opened (main_window_labels.cpp): the WIDER FACE
+    // text format of `rnnpool eval`. False (with the reason shown) when unreadable.
+    bool openLabels(const QString& labelsFile);
+    const LabelledSession* labels() const { return m_labelSession.get(); }
+    widgets::PrecisionRecallView* accuracyView() const { return m_accuracy; }
     void setThreshold(double threshold);
     void setTraceStep(int step);
     // By node name or group ("rnnpool", "block3"); false (and a message) when there is none.
@@ -132,6 +143,8 @@ private:
     void chooseFolder();
     void chooseVideo();
     void chooseCamera();
+    void chooseLabelledFolder();
+    void applyLabels();
     void exportActivationPng();
     void exportActivationNpy();
     void exportTracePng();
@@ -186,6 +199,9 @@ private:
     widgets::DetectionView* m_view = nullptr;
     widgets::ActivationView* m_activations = nullptr;
     widgets::RnnPoolTraceView* m_trace = nullptr;
+    widgets::PrecisionRecallView* m_accuracy = nullptr;
+    std::unique_ptr<LabelledSession> m_labelSession;
+    QAction* m_openLabelled = nullptr;
     widgets::MessageBar* m_messages = nullptr;
     widgets::LayerTreeModel* m_layers = nullptr;
     QTabWidget* m_tabs = nullptr;
