@@ -180,9 +180,16 @@ void projectSteps(const FastGrnnCell& cell, int64_t steps, Input input, float* o
         }
 }
 
+// RNNPOOL_FEW_KERNELS (sanitizer and fuzzing builds): only the kernels for
+// any hidden size are instantiated, a third of the code to compile (the
+// sanitizers instrument every instantiation; the results are the same).
 template <typename Input>
 void projectStepsAny(const FastGrnnCell& cell, int64_t steps, Input input, float* out)
 {
+#ifdef RNNPOOL_FEW_KERNELS
+    projectSteps<0>(cell, steps, input, out);
+    return;
+#endif
     switch (cell.hiddenSize) {
     case 8: projectSteps<8>(cell, steps, input, out); break;
     case 16: projectSteps<16>(cell, steps, input, out); break;
@@ -196,6 +203,11 @@ template <bool Project, typename Input>
 void sweepAny(const FastGrnnCell& cell, int64_t steps, Input input, float* final, int64_t finalPitch)
 {
     const bool oneExp = cell.gateBiasesBounded;
+#ifdef RNNPOOL_FEW_KERNELS
+    oneExp ? sweep<0, Project, true>(cell, steps, input, final, finalPitch)
+           : sweep<0, Project, false>(cell, steps, input, final, finalPitch);
+    return;
+#endif
     switch (cell.hiddenSize) {
     case 8:
         oneExp ? sweep<8, Project, true>(cell, steps, input, final, finalPitch)
