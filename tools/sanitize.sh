@@ -19,4 +19,11 @@ cd "$build"
 # halt_on_error: the first report ends the test (and fails it); UBSan the same.
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
-ctest --output-on-failure -j"$(nproc)" -L "core|cli|onnx"
+# Two tests open a camera or a missing video through OpenCV, whose backends
+# probe USB devices (libusb_get_device_list) and leave that memory at exit:
+# they run with LeakSanitizer off (ASan and UBSan still on), the rest with it on.
+probing="VideoFile.ABadOrMissingFileIsAnErrorThatNamesIt|Camera.AMissingCameraIsAnError"
+status=0
+ctest --output-on-failure -j"$(nproc)" -L "core|cli|onnx" -E "$probing" || status=1
+ASAN_OPTIONS="halt_on_error=1:detect_leaks=0" ctest --output-on-failure -R "$probing" || status=1
+exit $status
