@@ -40,6 +40,37 @@ OnnxConstant withShape(const OnnxConstant& c, Shape shape)
 
 int64_t normAxis(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }
 
+// The row-major strides of a shape.
+std::vector<int64_t> stridesOf(const Shape& shape)
+{
+    std::vector<int64_t> strides(shape.size(), 1);
+    for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+        strides[static_cast<size_t>(d)] = strides[static_cast<size_t>(d + 1)] * shape[static_cast<size_t>(d + 1)];
+    return strides;
+}
+
+// A strided view of x as a new constant of `shape`: element c (a coordinate)
+// is x[offset + sum_d c[d] * strides[d]] (Slice and Transpose both are this).
+OnnxConstant stridedCopy(const OnnxConstant& x, const Shape& shape, int64_t offset, const std::vector<int64_t>& strides)
+{
+    const int64_t rank = static_cast<int64_t>(shape.size()), count = shapeNumel(shape);
+    std::vector<int64_t> ints;
+    std::vector<double> reals;
+    const auto xr = asReals(x);
+    for (int64_t flat = 0; flat < count; ++flat) {
+        int64_t rem = flat, src = offset;
+        for (int64_t d = rank - 1; d >= 0; --d) {
+            src += (rem % shape[static_cast<size_t>(d)]) * strides[static_cast<size_t>(d)];
+            rem /= shape[static_cast<size_t>(d)];
+        }
+        if (x.isInteger)
+            ints.push_back(x.ints[static_cast<size_t>(src)]);
+        else
+            reals.push_back(xr[static_cast<size_t>(src)]);
+    }
+    return x.isInteger ? intConstant(shape, ints) : realConstant(shape, reals);
+}
+
 // Numpy broadcasting of two shapes; empty optional when they do not broadcast.
 bool broadcastShape(const Shape& a, const Shape& b, Shape& out)
 {
@@ -305,23 +336,14 @@ Expected<std::vector<OnnxConstant>> foldConstantNode(const OnnxNode& node, const
             begin[a] = st;
             step[a] = steps[i];
         }
-        const int64_t count = shapeNumel(shape);
-        std::vector<int64_t> inStride(static_cast<size_t>(rank), 1);
-        for (int64_t d = rank - 2; d >= 0; --d) inStride[d] = inStride[d + 1] * x.shape[d + 1];
-        std::vector<int64_t> ints;
-        std::vector<double> reals;
-        const auto xr = asReals(x);
-        for (int64_t flat = 0; flat < count; ++flat) {
-            int64_t rem = flat, src = 0;
-            for (int64_t d = rank - 1; d >= 0; --d) {
-                const int64_t coord = rem % shape[d];
-                rem /= shape[d];
-                src += (begin[d] + coord * step[d]) * inStride[d];
-            }
-            if (x.isInteger) ints.push_back(x.ints[src]);
-            else reals.push_back(xr[src]);
+        const std::vector<int64_t> inStride = stridesOf(x.shape);
+        int64_t offset = 0;
+        std::vector<int64_t> strides(static_cast<size_t>(rank));
+        for (int64_t d = 0; d < rank; ++d) {
+            offset += begin[d] * inStride[d];
+            strides[d] = step[d] * inStride[d];
         }
-        return std::vector<OnnxConstant>{x.isInteger ? intConstant(shape, ints) : realConstant(shape, reals)};
+        return std::vector<OnnxConstant>{stridedCopy(x, shape, offset, strides)};
     }
     if (op == "Transpose") {
         const int64_t rank = static_cast<int64_t>(x.shape.size());
@@ -336,23 +358,11 @@ Expected<std::vector<OnnxConstant>> foldConstantNode(const OnnxNode& node, const
                 return makeError("Transpose perm out of range");
             shape[d] = x.shape[perm[d]];
         }
-        std::vector<int64_t> inStride(static_cast<size_t>(rank), 1);
-        for (int64_t d = rank - 2; d >= 0; --d) inStride[d] = inStride[d + 1] * x.shape[d + 1];
-        const int64_t count = shapeNumel(shape);
-        std::vector<int64_t> ints;
-        std::vector<double> reals;
-        const auto xr = asReals(x);
-        for (int64_t flat = 0; flat < count; ++flat) {
-            int64_t rem = flat, src = 0;
-            for (int64_t d = rank - 1; d >= 0; --d) {
-                const int64_t coord = rem % shape[d];
-                rem /= shape[d];
-                src += coord * inStride[perm[d]];
-            }
-            if (x.isInteger) ints.push_back(x.ints[src]);
-            else reals.push_back(xr[src]);
-        }
-        return std::vector<OnnxConstant>{x.isInteger ? intConstant(shape, ints) : realConstant(shape, reals)};
+        const std::vector<int64_t> inStride = stridesOf(x.shape);
+        std::vector<int64_t> strides(static_cast<size_t>(rank));
+        for (int64_t d = 0; d < rank; ++d)
+            strides[d] = inStride[perm[d]];
+        return std::vector<OnnxConstant>{stridedCopy(x, shape, 0, strides)};
     }
     return makeError("op " + op + " is not folded");
 }

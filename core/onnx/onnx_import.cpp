@@ -151,6 +151,18 @@ private:
             return makeError("input '" + n.inputs[i] + "' must be a constant (weights or a fixed shape), but it is computed");
         return &(*v)->c;
     }
+    // Inputs first..first+3, all constants (BatchNormalization's and squeeze-excite's parameters).
+    Expected<std::array<const OnnxConstant*, 4>> fourConstants(const OnnxNode& n, size_t first)
+    {
+        std::array<const OnnxConstant*, 4> p{};
+        for (size_t i = 0; i < 4; ++i) {
+            auto c = constant(n, first + i);
+            if (!c)
+                return Error{c.error()};
+            p[i] = *c;
+        }
+        return p;
+    }
     const OnnxConstant* optionalConstant(const OnnxNode& n, size_t i)
     {
         if (i >= n.inputs.size() || n.inputs[i].empty())
@@ -436,13 +448,10 @@ private:
         auto x = activation(n, 0);
         if (!x)
             return Error{x.error()};
-        std::array<const OnnxConstant*, 4> p{};
-        for (size_t i = 0; i < 4; ++i) {
-            auto c = constant(n, i + 1);
-            if (!c)
-                return Error{c.error()};
-            p[i] = *c;
-        }
+        auto params = fourConstants(n, 1);
+        if (!params)
+            return Error{params.error()};
+        const std::array<const OnnxConstant*, 4>& p = *params;
         if (n.outputs.size() > 1 && std::any_of(n.outputs.begin() + 1, n.outputs.end(), [&](const std::string& o) { return !o.empty() && m_readers.count(o); }))
             return makeError("training-mode outputs (running mean and variance) are read; export the model in eval mode");
         const int64_t channels = (*x)->shape.size() >= 2 ? (*x)->shape[1] : 0;
@@ -788,12 +797,10 @@ private:
             auto s = constant(n, 1);
             if (!s)
                 return Error{s.error()};
-            std::vector<const OnnxConstant*> ins{&x.c, *s};
             OnnxConstant probe;
             probe.shape = x.shape;
             probe.isInteger = true;
             probe.ints.assign(static_cast<size_t>(numel), 0);
-            (void)ins;
             auto r = foldConstantNode(n, {&probe, *s});
             if (!r)
                 return Error{r.error()};
@@ -899,13 +906,10 @@ private:
         auto x = activation(n, 0);
         if (!x)
             return Error{x.error()};
-        std::array<const OnnxConstant*, 4> p{};
-        for (size_t i = 0; i < 4; ++i) {
-            auto c = constant(n, i + 1);
-            if (!c)
-                return Error{c.error()};
-            p[i] = *c;
-        }
+        auto params = fourConstants(n, 1);
+        if (!params)
+            return Error{params.error()};
+        const std::array<const OnnxConstant*, 4>& p = *params;
         const int64_t channels = (*x)->shape[1], squeezed = p[0]->shape[0];
         if (p[0]->shape != Shape{squeezed, channels, 1, 1} || p[2]->shape != Shape{channels, squeezed, 1, 1} ||
             p[1]->numel() != squeezed || p[3]->numel() != channels)

@@ -275,32 +275,8 @@ Tensor conv2dReferenceGeneral(const Tensor& input, const Tensor& weight, const T
 Tensor conv2dReference(const Tensor& input, const Tensor& weight, const Tensor& bias, int64_t strideH,
                        int64_t strideW, int64_t padH, int64_t padW, int64_t groups, Activation activation)
 {
-    const int64_t cin = input.dim(0), ih = input.dim(1), iw = input.dim(2);
-    const int64_t cout = weight.dim(0), kh = weight.dim(2), kw = weight.dim(3);
-    const int64_t oh = convOutputSize(ih, kh, strideH, padH), ow = convOutputSize(iw, kw, strideW, padW);
-    const int64_t inPerGroup = cin / groups, outPerGroup = cout / groups;
-    Tensor out({cout, oh, ow});
-    for (int64_t o = 0; o < cout; ++o) {
-        const int64_t g = o / outPerGroup;
-        for (int64_t y = 0; y < oh; ++y) {
-            for (int64_t x = 0; x < ow; ++x) {
-                double acc = bias.empty() ? 0.0 : static_cast<double>(bias.data()[o]);
-                for (int64_t ci = 0; ci < inPerGroup; ++ci) {
-                    for (int64_t ky = 0; ky < kh; ++ky) {
-                        for (int64_t kx = 0; kx < kw; ++kx) {
-                            const int64_t iy = y * strideH - padH + ky, ix = x * strideW - padW + kx;
-                            if (iy < 0 || iy >= ih || ix < 0 || ix >= iw)
-                                continue;
-                            acc += static_cast<double>(weight.data()[((o * inPerGroup + ci) * kh + ky) * kw + kx]) *
-                                   static_cast<double>(input.at(g * inPerGroup + ci, iy, ix));
-                        }
-                    }
-                }
-                out.at(o, y, x) = activate(activation, static_cast<float>(acc));
-            }
-        }
-    }
-    return out;
+    const int64_t pads[4] = {padH, padW, padH, padW};
+    return conv2dReferenceGeneral(input, weight, bias, strideH, strideW, pads, 1, 1, groups, activation);
 }
 
 } // namespace rnnpool
