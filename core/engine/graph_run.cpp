@@ -18,22 +18,16 @@ std::string describe(const PictureNormalization& n)
 
 Expected<Tensor> normalizedPicture(const cv::Mat& bgr, Size2 size, const PictureNormalization& n, int64_t channels)
 {
-    if (bgr.empty() || bgr.depth() != CV_8U)
-        return makeError("the picture is empty or not 8-bit");
+    auto colour = asBgr(bgr);
+    if (!colour)
+        return std::move(colour).takeError();
     if (channels != 1 && channels != 3)
         return makeError("the model takes " + std::to_string(channels) + " channels; pictures give 1 or 3");
     for (float s : n.std)
         if (!(s != 0.0f))
             return makeError("a std of 0 divides by zero");
-    cv::Mat colour;
-    if (bgr.channels() == 1)
-        cv::cvtColor(bgr, colour, cv::COLOR_GRAY2BGR);
-    else if (bgr.channels() == 4)
-        cv::cvtColor(bgr, colour, cv::COLOR_BGRA2BGR);
-    else
-        colour = bgr;
     cv::Mat resized;
-    cv::resize(colour, resized, cv::Size(static_cast<int>(size.width), static_cast<int>(size.height)), 0, 0, cv::INTER_LINEAR);
+    cv::resize(*colour, resized, cv::Size(static_cast<int>(size.width), static_cast<int>(size.height)), 0, 0, cv::INTER_LINEAR);
     Tensor t({channels, size.height, size.width});
     for (int64_t y = 0; y < size.height; ++y) {
         const auto* row = resized.ptr<cv::Vec3b>(static_cast<int>(y));

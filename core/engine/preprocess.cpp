@@ -26,14 +26,12 @@ Size2 scaledToArea(Size2 original, Size2 area)
     return out;
 }
 
-Expected<PreparedInput> prepareInput(const cv::Mat& picture, int64_t channels, Size2 area, std::optional<Size2> exactSize)
+Expected<cv::Mat> asBgr(const cv::Mat& picture)
 {
     if (picture.empty())
         return makeError("the picture is empty");
     if (picture.depth() != CV_8U || (picture.channels() != 1 && picture.channels() != 3 && picture.channels() != 4))
         return makeError("the picture must be 8-bit grey, BGR or BGRA");
-    if (channels != 1 && channels != 3)
-        return makeError("models take 1 or 3 channels, not " + std::to_string(channels));
     cv::Mat bgr;
     if (picture.channels() == 1)
         cv::cvtColor(picture, bgr, cv::COLOR_GRAY2BGR);
@@ -41,6 +39,17 @@ Expected<PreparedInput> prepareInput(const cv::Mat& picture, int64_t channels, S
         cv::cvtColor(picture, bgr, cv::COLOR_BGRA2BGR);
     else
         bgr = picture;
+    return bgr;
+}
+
+Expected<PreparedInput> prepareInput(const cv::Mat& picture, int64_t channels, Size2 area, std::optional<Size2> exactSize)
+{
+    auto converted = asBgr(picture);
+    if (!converted)
+        return std::move(converted).takeError();
+    if (channels != 1 && channels != 3)
+        return makeError("models take 1 or 3 channels, not " + std::to_string(channels));
+    const cv::Mat& bgr = *converted;
 
     PreparedInput out;
     out.original = {bgr.cols, bgr.rows};

@@ -36,6 +36,10 @@ Size2 scaledToArea(Size2 original, Size2 area);
 // `bgr` is 8-bit, 1, 3 or 4 channels (as OpenCV decodes pictures).
 Expected<PreparedInput> prepareInput(const cv::Mat& bgr, int64_t channels, Size2 area, std::optional<Size2> exactSize);
 
+// An 8-bit grey, BGR or BGRA picture as 3-channel BGR (shared pixels when it
+// already is); an error for an empty picture or another depth or channel count.
+Expected<cv::Mat> asBgr(const cv::Mat& picture);
+
 // Decodes a picture file as EdgeML does (colour, EXIF orientation ignored).
 Expected<cv::Mat> loadPicture(const std::filesystem::path& path);
 
