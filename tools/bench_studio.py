@@ -5,6 +5,8 @@ window itself reports (--report): frames analysed, frames dropped, and
 analysed frames per second between the first and the last result.
 
     /usr/bin/python3 tools/bench_studio.py [--build build] [--runs 3]
+    /usr/bin/python3 tools/bench_studio.py --soak 100   # plays the 120 fps video 100 times over
+
 
 The video is the bundled sample picture panned at 640x480, written here with
 OpenCV (python3-opencv) into a temporary folder: once at 30 fps (a camera's
@@ -44,11 +46,15 @@ def write_video(path, fps, frames):
     out.release()
 
 
-def run_studio(studio, video, tab, metering, workdir):
+def run_studio(studio, video, tab, metering, workdir, loops=1):
     shot = os.path.join(workdir, "shot.png")
     report = os.path.join(workdir, "report.json")
+    if os.path.exists(report):
+        os.remove(report)
     cmd = [studio, "--video", video, "--play", "--tab", tab, "--ram-metering", metering,
            "--window-size", "1280x800", "--screenshot", shot, "--report", report]
+    if loops > 1:
+        cmd += ["--loop", str(loops)]
     if not os.environ.get("DISPLAY"):
         if not shutil.which("xvfb-run"):
             sys.exit("bench_studio: no display and no xvfb-run (tools/setup.sh installs xvfb)")
@@ -66,10 +72,16 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=4.0, help="length of each video")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--soak", type=int, default=0, metavar="N",
+                    help="instead: play the 120 fps video N times over in one studio run (--loop N), "
+                         "activations tab open and RAM measured once a second (the default); print the run's figures")
     a = ap.parse_args()
     studio = os.path.join(a.build, "app", "studio", "rnnpool-studio")
     if not os.access(studio, os.X_OK):
         sys.exit("bench_studio: no studio at %s: build first (tools/setup.sh build)" % studio)
+    if a.soak > 0:
+        soak(studio, a)
+        return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for fps in (30, 120):
@@ -93,6 +105,32 @@ def main():
                                  r["frames_dropped"], frames, a.runs), flush=True)
     if a.json:
         print(json.dumps(rows, indent=2))
+
+
+def soak(studio, a):
+    """One studio run over the 120 fps video, N passes: exits 0 and ends on the last frame, or fails."""
+    import resource
+    import time
+    with tempfile.TemporaryDirectory() as tmp:
+        video = os.path.join(tmp, "pan_120.avi")
+        frames = int(120 * a.seconds)
+        write_video(video, 120, frames)
+        start = time.monotonic()
+        r = run_studio(studio, video, "activations", "second", tmp, loops=a.soak)
+        seconds = time.monotonic() - start
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        seen = r["frames_analysed"] + r["frames_dropped"]
+        row = {"passes": a.soak, "frames_per_pass": frames, "frames_seen": seen,
+               "frames_analysed": r["frames_analysed"], "frames_dropped": r["frames_dropped"],
+               "last_frame": r.get("frame_index"), "seconds": round(seconds, 1),
+               "peak_rss_mb_of_any_child": round(peak_kb / 1024.0, 1)}
+        print(json.dumps(row, indent=2) if a.json else
+              "%d passes of a %d-frame 120 fps video in %.0f s: %d frames analysed, %d dropped (%d of %d seen), "
+              "ended on frame %s; largest resident set of the studio or Xvfb %.0f MB"
+              % (a.soak, frames, seconds, r["frames_analysed"], r["frames_dropped"], seen, a.soak * frames,
+                 row["last_frame"], row["peak_rss_mb_of_any_child"]))
+        if seen != a.soak * frames or row["last_frame"] != frames - 1:
+            sys.exit("bench_studio: the soak run lost frames or ended early")
 
 
 if __name__ == "__main__":

@@ -2,18 +2,18 @@
 # Runs every libFuzzer target of tests/fuzz for a bounded time, seeded from
 # ../shared/reference and resources/, and fails on any crash, sanitizer report,
 # input slower than 2 s or one needing more than 1 GB.
-#   cmake --preset fuzz && cmake --build build/fuzz -j2     (once)
+#   tools/sanitize.sh, or: cmake --preset sanitize && cmake --build build/sanitize   (once)
 #   tools/fuzz.sh [SECONDS_PER_TARGET=30] [TARGET...]        (targets: pickle checkpoint ... onnx)
-# Findings are kept in build/fuzz/findings/<target>/ (crash-*, timeout-*, oom-*).
+# Findings are kept in build/sanitize/findings/<target>/ (crash-*, timeout-*, oom-*).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift || true
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(pickle checkpoint safetensors npy labels picture spec onnx)
-bin=${FUZZ_BIN:-build/fuzz/tests/fuzz}
+bin=${FUZZ_BIN:-build/sanitize/tests/fuzz}
 shared=${RNNPOOL_SHARED_DIR:-../shared}/reference
-work=build/fuzz/corpus
+work=build/sanitize/corpus
 python=/usr/bin/python3
 
 # Seeds per target: real files of the kind the target reads.
@@ -49,16 +49,16 @@ PY
 status=0
 for target in "${targets[@]}"; do
   exe=$bin/fuzz_$target
-  if [ ! -x "$exe" ]; then echo "fuzz.sh: $exe is not built (cmake --preset fuzz && cmake --build build/fuzz)"; status=1; continue; fi
+  if [ ! -x "$exe" ]; then echo "fuzz.sh: $exe is not built (tools/sanitize.sh builds it)"; status=1; continue; fi
   seed "$target"
-  mkdir -p "$work/$target" "build/fuzz/findings/$target"
+  mkdir -p "$work/$target" "build/sanitize/findings/$target"
   start=$(date +%s)
   "$exe" "$work/$target" "$work/seeds/$target" -max_total_time="$seconds" -timeout=2 -rss_limit_mb=1024 \
-      -max_len=1048576 -artifact_prefix="build/fuzz/findings/$target/" -print_final_stats=1 \
-      > "build/fuzz/findings/$target.log" 2>&1
+      -max_len=1048576 -artifact_prefix="build/sanitize/findings/$target/" -print_final_stats=1 \
+      > "build/sanitize/findings/$target.log" 2>&1
   rc=$?
-  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "build/fuzz/findings/$target.log" | grep -o '[0-9]*$')
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "build/sanitize/findings/$target.log" | grep -o '[0-9]*$')
   echo "fuzz_$target: exit $rc after $(( $(date +%s) - start )) s, ${runs:-?} inputs"
-  if [ $rc -ne 0 ]; then status=1; tail -30 "build/fuzz/findings/$target.log"; fi
+  if [ $rc -ne 0 ]; then status=1; tail -30 "build/sanitize/findings/$target.log"; fi
 done
 exit $status

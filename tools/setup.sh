@@ -2,7 +2,8 @@
 # RNNPool Studio: install what is missing, build, then run the studio or the tests.
 #
 #   tools/setup.sh studio [studio options]   # opens the studio on the default model and a sample picture
-#   tools/setup.sh test                      # runs every test suite
+#   tools/setup.sh test                      # runs every test suite, then the same core, CLI and ONNX
+#                                            # tests under ASan+UBSan and each fuzz target for 30 s
 #   tools/setup.sh build                     # only installs and builds
 #   tools/setup.sh pytorch                   # also installs PyTorch for tools/reference and tools/train (test does too)
 #
@@ -31,7 +32,9 @@ packages=(
 # tools/train. The studio does not need them; the tests do (bench's side-by-side
 # PyTorch timing is tested, and the ONNX tests export torchvision models).
 python_packages=(python3-torch python3-torchvision python3-onnx python3-numpy python3-opencv libopenblas0-pthread)  # OpenBLAS: tools/train puts it first for torch
-case "$mode" in pytorch|test) packages+=("${python_packages[@]}") ;; esac
+# The sanitizer and fuzzing build of the tests (tools/sanitize.sh, tools/fuzz.sh): clang with libFuzzer.
+hardening_packages=(clang-14 libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev ninja-build)
+case "$mode" in pytorch) packages+=("${python_packages[@]}") ;; test) packages+=("${python_packages[@]}" "${hardening_packages[@]}") ;; esac
 
 install_missing() {
   local missing=()
@@ -70,8 +73,17 @@ case "$mode" in
     exec "$build/app/studio/rnnpool-studio" --image "$here/resources/samples/grace_hopper.jpg" "$@"
     ;;
   test)
-    cd "$build"
-    QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j"$(nproc)" "$@"
+    # RNNPOOL_FUZZ_SECONDS=0 leaves out the sanitizer build and the fuzzing (quicker, not the whole check).
+    fuzz_seconds="${RNNPOOL_FUZZ_SECONDS:-30}"
+    status=0
+    (cd "$build" && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j"$(nproc)" "$@") || status=1
+    if [ "$fuzz_seconds" != 0 ]; then
+      echo "== the core, CLI and ONNX tests under AddressSanitizer and UBSan (tools/sanitize.sh)"
+      "$here/tools/sanitize.sh" || status=1
+      echo "== each fuzz target for $fuzz_seconds s (tools/fuzz.sh)"
+      "$here/tools/fuzz.sh" "$fuzz_seconds" || status=1
+    fi
+    exit $status
     ;;
   *)
     echo "usage: tools/setup.sh studio|test|build|pytorch" >&2

@@ -4,6 +4,7 @@
 // an error is shown in the window.
 #include <cstdio>
 
+#include <memory>
 #include <optional>
 
 #include <QApplication>
@@ -97,6 +98,11 @@ struct Options {
     QCommandLineOption play{QStringLiteral("play"),
                             QStringLiteral("Start playing the folder, video or camera. With --screenshot: play a folder "
                                            "or video to its end, then grab.")};
+    QCommandLineOption loop{QStringLiteral("loop"),
+                            QStringLiteral("With --play: play a folder or video N times over (1-100000), restarting at "
+                                           "its end; with --screenshot, grab after the last pass and print how many "
+                                           "passes and frames were seen."),
+                            QStringLiteral("N")};
     QCommandLineOption layer{QStringLiteral("layer"), QStringLiteral("Layer to select (node or group name)."),
                              QStringLiteral("NAME")};
     QCommandLineOption patch{QStringLiteral("patch"), QStringLiteral("RNNPool patch to trace, as ROW,COL."),
@@ -142,7 +148,7 @@ struct Options {
 
     QList<QCommandLineOption> all() const
     {
-        return {model, arch, image, folder, video, camera, cameraSize, frame, play, layer, patch, step, grid, threshold,
+        return {model, arch, image, folder, video, camera, cameraSize, frame, play, loop, layer, patch, step, grid, threshold,
                 tab, theme, screenshot, report, ramMetering, m4Run, diff, labels, windowSize};
     }
 };
@@ -242,6 +248,11 @@ int main(int argc, char** argv)
     const int frame = parser.isSet(o.frame) ? parser.value(o.frame).toInt(&ok) : 1;
     if (!ok || frame < 1)
         return usageError(QStringLiteral("--frame must be a number from 1, not '%1'").arg(parser.value(o.frame)));
+    const int loops = parser.isSet(o.loop) ? parser.value(o.loop).toInt(&ok) : 1;
+    if (!ok || loops < 1 || loops > 100000)
+        return usageError(QStringLiteral("--loop must be a number from 1 to 100000, not '%1'").arg(parser.value(o.loop)));
+    if (parser.isSet(o.loop) && !parser.isSet(o.play))
+        return usageError(QStringLiteral("--loop needs --play"));
     std::optional<QPoint> patch;
     if (parser.isSet(o.patch)) {
         static const QRegularExpression rowCol(QStringLiteral(R"(^\s*(\d{1,5})\s*,\s*(\d{1,5})\s*$)"));
@@ -313,7 +324,20 @@ int main(int argc, char** argv)
     QObject::connect(&window.runner(), &rnnpool::studio::ModelRunner::detectionFailed, &window, reportFailure);
     if (screenshot && play) {
         // Play to the end of the folder or video, let the last detection finish, then grab.
-        QObject::connect(&window.player(), &rnnpool::studio::SourcePlayer::ended, &window, [&window, screenshotPath] {
+        // With --loop N, each end but the last starts the source again.
+        auto passes = std::make_shared<int>(0);
+        auto frames = std::make_shared<qint64>(0);
+        QObject::connect(&window.player(), &rnnpool::studio::SourcePlayer::frameReady, &window,
+                         [frames](const rnnpool::Frame&) { ++*frames; });
+        QObject::connect(&window.player(), &rnnpool::studio::SourcePlayer::ended, &window,
+                         [&window, screenshotPath, passes, frames, loops] {
+            if (++*passes < loops) {
+                window.player().play();
+                return;
+            }
+            if (loops > 1)
+                std::fprintf(stderr, "rnnpool-studio: played %d passes, %lld frames\n", *passes,
+                             static_cast<long long>(*frames));
             auto grabSoon = [&window, screenshotPath] {
                 grabWhenSettled(window, screenshotPath);
             };

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "util/checked.h"
 #include "util/limits.h"
 
 namespace rnnpool {
@@ -91,9 +92,10 @@ Expected<OnnxConstant> elementwise(const std::string& op, const OnnxConstant& a,
     Shape shape;
     if (!broadcastShape(a.shape, b.shape, shape))
         return makeError("shapes " + shapeToString(a.shape) + " and " + shapeToString(b.shape) + " do not broadcast");
-    const int64_t n = shapeNumel(shape);
-    if (n > limits::kMaxParameters)
-        return makeError("the result is too large to fold");
+    const auto numel = checkedNumel(shape);
+    if (!numel || *numel > limits::kMaxFoldedElements)
+        return makeError("the result of shape " + shapeToString(shape) + " is too large to fold (kMaxFoldedElements in core/util/limits.h)");
+    const int64_t n = *numel;
     const auto index = [&](const Shape& s, int64_t flat) {
         int64_t idx = 0, stride = 1;
         for (int64_t d = static_cast<int64_t>(shape.size()) - 1, rem = flat; d >= 0; --d) {
@@ -189,12 +191,13 @@ Expected<std::vector<OnnxConstant>> foldConstantNode(const OnnxNode& node, const
         if (!x.isInteger || x.ints.size() > 8)
             return makeError("ConstantOfShape needs an integer shape");
         Shape shape(x.ints.begin(), x.ints.end());
-        for (int64_t d : shape)
-            if (d < 0 || d > limits::kMaxParameters)
-                return makeError("ConstantOfShape with a dimension out of range");
-        if (shapeNumel(shape) > limits::kMaxParameters)
-            return makeError("ConstantOfShape is too large");
+        const auto numel = checkedNumel(shape);
+        if (!numel || *numel > limits::kMaxFoldedElements)
+            return makeError("ConstantOfShape of shape " + shapeToString(shape) +
+                             " is negative or too large (kMaxFoldedElements in core/util/limits.h)");
         const OnnxAttribute* v = node.attribute("value");
+        if (v && v->tensor && v->tensor->isInteger && v->tensor->ints.empty())
+            return makeError("ConstantOfShape's value tensor is empty");
         if (v && v->tensor && v->tensor->isInteger)
             return std::vector<OnnxConstant>{intConstant(shape, std::vector<int64_t>(static_cast<size_t>(shapeNumel(shape)), v->tensor->ints.at(0)))};
         const double fill = v && v->tensor && v->tensor->numel() > 0 ? static_cast<double>(v->tensor->values.data()[0]) : 0.0;

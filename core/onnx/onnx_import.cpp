@@ -241,6 +241,10 @@ private:
                              "; export with batch 1 (or a symbolic batch)");
         if (in.shape[1] <= 0)
             return makeError("ONNX model '" + m_g.file + "': input '" + in.name + "' has no fixed channel count");
+        if (in.shape[1] > limits::kMaxChannels || in.shape[2] > limits::kMaxInputSide || in.shape[3] > limits::kMaxInputSide)
+            return makeError("ONNX model '" + m_g.file + "': input '" + in.name + "' has shape " + shapeToString(in.shape) +
+                             ", beyond the limits of " + std::to_string(limits::kMaxChannels) + " channels and " +
+                             std::to_string(limits::kMaxInputSide) + " pixels a side (core/util/limits.h)");
         Shape shape{1, in.shape[1], in.shape[2], in.shape[3]};
         for (int d = 2; d < 4; ++d)
             if (shape[d] <= 0) {
@@ -977,6 +981,11 @@ private:
         } else {
             return makeError("mode '" + mode + "' is not supported");
         }
+        // Bounded scales on a bounded map, but resizes can follow one another.
+        if (xs[2] * sh > limits::kMaxMapSide || xs[3] * sw > limits::kMaxMapSide)
+            return makeError("the resized map would be " + std::to_string(xs[2]) + "x" + std::to_string(sh) + " by " +
+                             std::to_string(xs[3]) + "x" + std::to_string(sw) + " pixels, beyond the limit of " +
+                             std::to_string(limits::kMaxMapSide) + " a side");
         const std::string name = uniqueName(n);
         addLayer(n, json{{"op", "resize"}, {"mode", kind}, {"scale", {sh, sw}}}, {*x}, n.outputs.at(0),
                  Shape{1, xs[1], xs[2] * sh, xs[3] * sw}, name);
@@ -1132,11 +1141,27 @@ private:
 
 } // namespace
 
+namespace {
+
+// The translator checks what it reads; a graph malformed in a way it did not
+// foresee (a missing operand read with .at(), say) still ends here as an
+// error naming the file, never as an exception through the caller.
+Expected<OnnxImport> importInPlace(OnnxGraph& g)
+{
+    try {
+        rewriteOnnxPatterns(g);
+        return Translator(g).run();
+    } catch (const std::exception& e) {
+        return makeError("ONNX model '" + g.file + "': the graph is malformed (" + e.what() + ")");
+    }
+}
+
+} // namespace
+
 Expected<OnnxImport> importOnnx(const OnnxGraph& graph)
 {
     OnnxGraph g = graph;
-    rewriteOnnxPatterns(g);
-    return Translator(g).run();
+    return importInPlace(g);
 }
 
 Expected<OnnxImport> importOnnxFile(const std::filesystem::path& path)
@@ -1144,8 +1169,7 @@ Expected<OnnxImport> importOnnxFile(const std::filesystem::path& path)
     auto graph = readOnnxFile(path);
     if (!graph)
         return std::move(graph).takeError();
-    rewriteOnnxPatterns(*graph);
-    return Translator(*graph).run();
+    return importInPlace(*graph);
 }
 
 bool isOnnxFile(const std::filesystem::path& path)

@@ -11,6 +11,7 @@
 
 #include "io/file_io.h"
 #include "util/limits.h"
+#include "util/utf8.h"
 
 namespace rnnpool {
 
@@ -230,8 +231,45 @@ public:
         return out;
     }
 
+    // The text of the file that reaches names, messages and JSON, where it must
+    // be UTF-8 (as ONNX requires): what is not, or "" when all of it is.
+    static std::string notUtf8(const onnx::ModelProto& model)
+    {
+        if (!isUtf8(model.producer_name()) || !isUtf8(model.producer_version()))
+            return "the producer's name";
+        for (const auto& op : model.opset_import())
+            if (!isUtf8(op.domain()))
+                return "an opset's domain";
+        const onnx::GraphProto& graph = model.graph();
+        if (!isUtf8(graph.name()))
+            return "the graph's name";
+        for (const auto& t : graph.initializer())
+            if (!isUtf8(t.name()))
+                return "an initialiser's name";
+        for (const auto* list : {&graph.input(), &graph.output()})
+            for (const auto& v : *list)
+                if (!isUtf8(v.name()))
+                    return "a graph input's or output's name";
+        for (int i = 0; i < graph.node_size(); ++i) {
+            const onnx::NodeProto& n = graph.node(i);
+            const std::string which = "node " + std::to_string(i + 1) + "'s ";
+            if (!isUtf8(n.name()) || !isUtf8(n.op_type()) || !isUtf8(n.domain()))
+                return which + "name, op type or domain";
+            for (const auto* names : {&n.input(), &n.output()})
+                for (const auto& name : *names)
+                    if (!isUtf8(name))
+                        return which + "input or output names";
+            for (const auto& a : n.attribute())
+                if (!isUtf8(a.name()) || (a.type() == onnx::AttributeProto::STRING && !isUtf8(a.s())))
+                    return which + "attributes";
+        }
+        return {};
+    }
+
     Expected<OnnxGraph> read(const onnx::ModelProto& model)
     {
+        if (const std::string bad = notUtf8(model); !bad.empty())
+            return fail(bad + " is not UTF-8 text (ONNX stores names as UTF-8)");
         OnnxGraph g;
         g.file = m_file;
         g.producer = model.producer_name() + (model.producer_version().empty() ? "" : " " + model.producer_version());

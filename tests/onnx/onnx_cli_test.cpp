@@ -72,7 +72,7 @@ TEST(OnnxCli, DetectorOptionsAreRefusedForAClassifier)
 
 TEST(OnnxCli, BrokenFilesExitOneNamingTheFile)
 {
-    for (const char* name : {"bad_unsupported_op", "bad_truncated", "bad_cycle", "bad_huge_initialiser"}) {
+    for (const char* name : {"bad_unsupported_op", "bad_truncated", "bad_cycle", "bad_huge_initialiser", "bad_name_not_utf8", "bad_empty_fill_value"}) {
         SCOPED_TRACE(name);
         const auto o = runCli("info --model " + q(onnxtest::model(name)));
         EXPECT_EQ(o.status, 1) << o.output;

@@ -45,6 +45,22 @@ TEST(OnnxErrors, HugeInitialiserIsRefusedByItsDeclaredSize)
     EXPECT_NE(e.find("kMaxParameters"), std::string::npos) << e;
 }
 
+TEST(OnnxErrors, ANameThatIsNotUtf8IsRefusedNotThrown)
+{
+    // fuzz_onnx found this: the name went into the spec's JSON, whose writer threw.
+    const std::string e = loadError("bad_name_not_utf8");
+    EXPECT_NE(e.find("bad_name_not_utf8.onnx"), std::string::npos) << e;
+    EXPECT_NE(e.find("node 1's name, op type or domain is not UTF-8 text"), std::string::npos) << e;
+}
+
+TEST(OnnxErrors, AnEmptyFillValueIsRefused)
+{
+    // fuzz_onnx found this: the value was read with .at(0) and threw out of the import.
+    const std::string e = loadError("bad_empty_fill_value");
+    EXPECT_NE(e.find("bad_empty_fill_value.onnx"), std::string::npos) << e;
+    EXPECT_NE(e.find("ConstantOfShape's value tensor is empty"), std::string::npos) << e;
+}
+
 TEST(OnnxErrors, MissingFile)
 {
     const std::string e = loadError("no_such_model");

@@ -168,6 +168,17 @@ TEST_F(StudioAgreement, PlayingAVideoAnalysesOrDropsEveryFrameAndEndsOnTheLast)
     EXPECT_EQ(shown["frame_index"], kVideoFrames - 1);
 }
 
+TEST_F(StudioAgreement, LoopingAVideoPlaysItTheTimesAskedAndEndsOnItsLastFrame)
+{
+    // --loop 3: the video restarts at its end twice; every frame of the three
+    // passes is analysed or dropped, and the run ends on the last pass's last frame.
+    const auto [status, shown] = studio("loop", "--video " + std::string(STUDIO_VIDEO) + " --play --loop 3");
+    ASSERT_EQ(status, 0) << shown.dump();
+    constexpr int kVideoFrames = 12; // resources/samples/grace_hopper_pan.avi
+    EXPECT_EQ(shown["frames_analysed"].get<int>() + shown["frames_dropped"].get<int>(), 3 * kVideoFrames) << shown.dump();
+    EXPECT_EQ(shown["frame_index"], kVideoFrames - 1);
+}
+
 TEST_F(StudioAgreement, BadInputsLeaveTheStudioRunningWithTheReasonShown)
 {
     const fs::path dir = workDir();

@@ -164,6 +164,19 @@ def write_bad(out):
     huge.raw_data = b"\0" * 16
     g = helper.make_graph([helper.make_node("Conv", ["x", "huge"], ["y"], name="huge_conv")], "huge", [x], [y], [huge])
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), os.path.join(out, "bad_huge_initialiser.onnx"))
+    # A node name that is not UTF-8 (found by fuzz_onnx): the name is written,
+    # then one byte of it replaced in the serialised file.
+    g = helper.make_graph([helper.make_node("Relu", ["x"], ["y"], name="relu_NOT_UTF8")], "names", [x], [y])
+    data = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]).SerializeToString()
+    assert data.count(b"relu_NOT_UTF8") == 1
+    open(os.path.join(out, "bad_name_not_utf8.onnx"), "wb").write(data.replace(b"relu_NOT_UTF8", b"relu_\xa8OT_UTF8"))
+    # ConstantOfShape whose integer value tensor holds nothing (found by fuzz_onnx).
+    shape = helper.make_tensor("shape", TensorProto.INT64, [4], [1, 3, 8, 8])
+    empty = helper.make_tensor("value", TensorProto.INT64, [0], [])
+    g = helper.make_graph([helper.make_node("ConstantOfShape", ["shape"], ["c"], name="fill", value=empty),
+                           helper.make_node("Cast", ["c"], ["cf"], name="to_float", to=TensorProto.FLOAT),
+                           helper.make_node("Add", ["x", "cf"], ["y"], name="plus")], "empty_fill", [x], [y], [shape])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), os.path.join(out, "bad_empty_fill_value.onnx"))
     # A truncated file: the first half of a real model.
     good = os.path.join(out, "squeezenet1_1.onnx")
     if not os.path.exists(good):

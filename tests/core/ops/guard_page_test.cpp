@@ -178,8 +178,9 @@ std::string mapName(int64_t c, int64_t h, int64_t w)
 TEST(GuardPage, PointwiseKernel)
 {
     std::mt19937 rng(1);
-    for (const auto& [cin, cout] : {std::pair{1, 1}, std::pair{3, 8}, std::pair{16, 9}, std::pair{4, 17}, std::pair{8, 24}})
+    for (const auto& channels : {std::pair{1, 1}, std::pair{3, 8}, std::pair{16, 9}, std::pair{4, 17}, std::pair{8, 24}})
         for (int64_t pixels : pixelCounts()) {
+            const int cin = channels.first, cout = channels.second; // named copies: lambdas capture them
             const Tensor weight = randomTensor({cout, cin, 1, 1}, rng, 0.3f);
             const Tensor bias = randomTensor({cout}, rng);
             const Tensor input = randomTensor({cin, 1, pixels}, rng);
