@@ -9,6 +9,7 @@
 #include "detect/post_process.h"
 #include "engine/preprocess.h"
 #include "io/npy.h"
+#include "mcu/latency_check.h"
 #include "mcu/model_firmware.h"
 
 namespace rnnpool::cli {
@@ -120,12 +121,41 @@ int commandM4Run(const std::vector<std::string>& rest)
         else
             sram[r.region] = r.usedBytes + (r.region == "CCM" ? chip->stackHighWaterBytes : 0);
     }
+    // The latency model beside the measurement, per layer and per op class.
+    auto profiles = loadCostProfiles();
+    if (!profiles)
+        return inputError("m4 run: " + profiles.error());
+    auto work = architectureWork(spec, input.shape());
+    if (!work)
+        return inputError("m4 run: " + work.error());
+    const LatencyCheck latency = compareWithMeasured(*work, chip->layerInstructions, *profiles);
+
     // One cycle per instruction: a lower bound (an M4 load takes 2 cycles), and labelled an estimate.
     const double estimatedMs = static_cast<double>(chip->instructions) / chip->coreClockHz * 1e3;
     if (args.flag("--json")) {
         nlohmann::json layers = nlohmann::json::array();
-        for (const auto& [name, instr] : chip->layerInstructions)
-            layers.push_back({{"name", name}, {"instructions", instr}});
+        for (const auto& [name, instr] : chip->layerInstructions) {
+            nlohmann::json layer{{"name", name}, {"instructions", instr}};
+            for (const LayerLatencyCheck& l : latency.layers)
+                if (l.work.name == name) {
+                    layer["op_class"] = std::string(opClassKey(l.work.opClass));
+                    layer["work"] = {{"macs", l.work.macs}, {"taps", l.work.taps}, {"outputs", l.work.outputs},
+                                     {"elements", l.work.elements}};
+                    layer["predicted_cycles"] = nlohmann::json(l.predicted);
+                }
+            layers.push_back(std::move(layer));
+        }
+        nlohmann::json classes = nlohmann::json::array();
+        for (const ClassLatencyCheck& c : latency.classes) {
+            nlohmann::json ratios = nlohmann::json::object(), predicted = nlohmann::json::object();
+            for (const auto& [profile, cycles] : c.predicted) {
+                predicted[profile] = cycles;
+                ratios[profile] = c.ratio(profile);
+            }
+            classes.push_back({{"op_class", std::string(opClassKey(c.opClass))}, {"layers", c.layers},
+                               {"instructions", c.measuredInstructions}, {"predicted_cycles", predicted},
+                               {"predicted_over_measured", ratios}});
+        }
         const nlohmann::json j{
             {"board", chip->board},
             {"ran_on_emulator", chip->ran},
@@ -143,6 +173,10 @@ int commandM4Run(const std::vector<std::string>& rest)
             {"instructions", chip->instructions},
             {"instruction_count_note", "QEMU -icount shift=0 instructions read through SysTick; not cycles"},
             {"layers", layers},
+            {"op_classes", classes},
+            {"op_classes_note", "instructions measured per op class beside each cost profile's prediction for the same "
+                                "layers; rnnpool-int8 predicts instructions of these kernels, the others cycles of other "
+                                "kernel libraries"},
             {"estimated_ms", estimatedMs},
             {"estimated_ms_basis", "an estimate: instructions at 1 cycle per instruction at the board's core clock (" +
                                        formatFloat(chip->coreClockHz / 1e6, 0) + " MHz); a lower bound, as M4 loads take 2 cycles"},
@@ -156,6 +190,14 @@ int commandM4Run(const std::vector<std::string>& rest)
         if (chip->ran) {
             for (const auto& [name, instr] : chip->layerInstructions)
                 std::cout << "  " << std::left << std::setw(20) << name << std::right << std::setw(14) << instr << "\n";
+            std::cout << "per op class: measured instructions, and predicted / measured for each cost profile\n";
+            for (const ClassLatencyCheck& c : latency.classes) {
+                std::cout << "  " << std::left << std::setw(16) << opClassKey(c.opClass) << std::right << std::setw(14)
+                          << c.measuredInstructions;
+                for (const auto& [profile, cycles] : c.predicted)
+                    std::cout << "  " << profile << " " << formatFloat(c.ratio(profile), 2);
+                std::cout << "\n";
+            }
             std::cout << "instructions: " << chip->instructions << " (QEMU -icount, not cycles); estimated "
                       << formatFloat(estimatedMs, 1) << " ms at " << formatFloat(chip->coreClockHz / 1e6, 0)
                       << " MHz and 1 cycle per instruction (an estimate, a lower bound)\n";

@@ -120,6 +120,10 @@ Expected<std::vector<LayerWork>> measureWork(const Network& net, const Shape& in
             for (const Shape& s : in)
                 read = std::max(read, shapeNumel(s));
             w.outputs = std::max(read, shapeNumel(out));
+            // L2Norm also takes one square root and one reciprocal per pixel:
+            // counted as taps (a profile without per_tap for elementwise ops ignores them).
+            if (node.op->kind() == "l2norm" && !in.empty() && in.front().size() == 3 && in.front()[0] > 0)
+                w.taps = shapeNumel(in.front()) / in.front()[0];
         }
         w.name = node.name;
         work.push_back(std::move(w));

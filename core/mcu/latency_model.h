@@ -36,7 +36,7 @@ struct LayerWork {
     std::string name;
     OpClass opClass = OpClass::Elementwise;
     int64_t macs = 0;      // dense multiply-accumulates
-    int64_t taps = 0;      // output elements x kernel positions (convolutions)
+    int64_t taps = 0;      // output elements x kernel positions (convolutions); pixels normalised (L2Norm)
     int64_t outputs = 0;   // output elements; hidden-unit updates (RNN); elements read (elementwise)
     int64_t nonzeros = 0;  // RNN: MACs of the nonzero weights only
     int64_t columns = 0;   // RNN: matrix columns visited (input elements per step), for a sparse kernel

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "util/checked.h"
@@ -93,7 +94,7 @@ Expected<OnnxConstant> elementwise(const std::string& op, const OnnxConstant& a,
     if (!broadcastShape(a.shape, b.shape, shape))
         return makeError("shapes " + shapeToString(a.shape) + " and " + shapeToString(b.shape) + " do not broadcast");
     const auto numel = checkedNumel(shape);
-    if (!numel || *numel > limits::kMaxFoldedElements)
+    if (!numel || *numel > std::max({limits::kMaxFoldedElements, a.numel(), b.numel()}))
         return makeError("the result of shape " + shapeToString(shape) + " is too large to fold (kMaxFoldedElements in core/util/limits.h)");
     const int64_t n = *numel;
     const auto index = [&](const Shape& s, int64_t flat) {
@@ -113,14 +114,19 @@ Expected<OnnxConstant> elementwise(const std::string& op, const OnnxConstant& a,
         std::vector<int64_t> out(static_cast<size_t>(n));
         for (int64_t i = 0; i < n; ++i) {
             const int64_t x = a.ints[index(a.shape, i)], y = b.ints[index(b.shape, i)];
-            if (op == "Add") out[i] = x + y;
-            else if (op == "Sub") out[i] = x - y;
-            else if (op == "Mul") out[i] = x * y;
+            bool overflow = false;
+            if (op == "Add") overflow = __builtin_add_overflow(x, y, &out[i]);
+            else if (op == "Sub") overflow = __builtin_sub_overflow(x, y, &out[i]);
+            else if (op == "Mul") overflow = __builtin_mul_overflow(x, y, &out[i]);
             else {
                 if (y == 0)
                     return makeError("integer division by zero");
-                out[i] = x / y; // ONNX Div on integers truncates, as C++ does
+                overflow = x == std::numeric_limits<int64_t>::min() && y == -1;
+                if (!overflow)
+                    out[i] = x / y; // ONNX Div on integers truncates, as C++ does
             }
+            if (overflow)
+                return makeError("integer " + op + " of " + std::to_string(x) + " and " + std::to_string(y) + " overflows 64 bits");
         }
         return intConstant(shape, std::move(out));
     }
@@ -180,7 +186,12 @@ Expected<std::vector<OnnxConstant>> foldConstantNode(const OnnxNode& node, const
             return std::vector<OnnxConstant>{x};
         if (toInteger) {
             std::vector<int64_t> v;
-            for (double r : asReals(x)) v.push_back(static_cast<int64_t>(std::trunc(r)));
+            for (double r : asReals(x)) {
+                // Beyond int64 (or NaN) the cast is undefined: refused instead.
+                if (!(std::fabs(r) < 9.2e18))
+                    return makeError("Cast of " + std::to_string(r) + " to an integer is out of range");
+                v.push_back(static_cast<int64_t>(std::trunc(r)));
+            }
             return std::vector<OnnxConstant>{intConstant(x.shape, std::move(v))};
         }
         return std::vector<OnnxConstant>{realConstant(x.shape, asReals(x))};
@@ -285,6 +296,8 @@ Expected<std::vector<OnnxConstant>> foldConstantNode(const OnnxNode& node, const
                 d = 1;
             } else if (d < 0) {
                 return makeError("Reshape to a negative dimension");
+            } else if (!checkedMul(known, d).has_value() || *checkedMul(known, d) > limits::kMaxFoldedElements) {
+                return makeError("Reshape to " + std::to_string(d) + " in dimension " + std::to_string(i) + " makes too many elements");
             } else {
                 known *= d;
             }
@@ -292,7 +305,7 @@ Expected<std::vector<OnnxConstant>> foldConstantNode(const OnnxNode& node, const
         }
         if (infer >= 0)
             shape[infer] = known == 0 ? 0 : x.numel() / known;
-        if (shapeNumel(shape) != x.numel())
+        if (!boundedExtent(shape, limits::kMaxParameters) || shapeNumel(shape) != x.numel())
             return makeError("Reshape of " + shapeToString(x.shape) + " to " + shapeToString(shape) + " changes the element count");
         return std::vector<OnnxConstant>{withShape(x, shape)};
     }
@@ -327,17 +340,21 @@ Expected<std::vector<OnnxConstant>> foldConstantNode(const OnnxNode& node, const
             int64_t st = in[1]->ints[i], en = in[2]->ints[i];
             if (st < 0) st += n;
             if (en < 0) en += n;
-            if (steps[i] > 0) {
+            // A step longer than the axis takes at most one element: shortened to
+            // the axis, so that no sum below can overflow.
+            const int64_t reach = std::max<int64_t>(n, 1);
+            const int64_t stepI = std::clamp<int64_t>(steps[i], -reach, reach);
+            if (stepI > 0) {
                 st = std::clamp<int64_t>(st, 0, n);
                 en = std::clamp<int64_t>(en, 0, n);
-                shape[a] = std::max<int64_t>(0, (en - st + steps[i] - 1) / steps[i]);
+                shape[a] = std::max<int64_t>(0, (en - st + stepI - 1) / stepI);
             } else {
                 st = std::clamp<int64_t>(st, -1, n - 1);
                 en = std::clamp<int64_t>(en, -1, n - 1);
-                shape[a] = std::max<int64_t>(0, (st - en + (-steps[i]) - 1) / (-steps[i]));
+                shape[a] = std::max<int64_t>(0, (st - en + (-stepI) - 1) / (-stepI));
             }
             begin[a] = st;
-            step[a] = steps[i];
+            step[a] = stepI;
         }
         const std::vector<int64_t> inStride = stridesOf(x.shape);
         int64_t offset = 0;

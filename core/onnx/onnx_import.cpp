@@ -11,6 +11,7 @@
 #include "onnx/onnx_constants.h"
 #include "onnx/onnx_reader.h"
 #include "onnx/onnx_rewrite.h"
+#include "util/checked.h"
 #include "util/limits.h"
 
 namespace rnnpool {
@@ -102,7 +103,15 @@ public:
         if (Status st = input(); !st)
             return Error{st.error()};
         for (const OnnxNode& node : m_g.nodes) {
-            if (Status st = translate(node); !st)
+            Status st = translate(node);
+            // Every map a node makes stays within the engine's bounds, so that
+            // no later node's arithmetic on its shape can overflow.
+            for (size_t i = 0; st && i < node.outputs.size(); ++i)
+                if (auto it = m_values.find(node.outputs[i]); it != m_values.end() && !it->second.constant &&
+                                                              !boundedExtent(it->second.shape, limits::kMaxActivationBytes))
+                    st = makeError("output '" + node.outputs[i] + "' would have shape " + shapeToString(it->second.shape) +
+                                   ", beyond the engine's limits (core/util/limits.h)");
+            if (!st)
                 return makeError("ONNX model '" + m_g.file + "', node '" + node.name + "' (" + node.opType + "): " + st.error());
         }
         return finish();
@@ -362,8 +371,8 @@ private:
         }
         const size_t r = xs.size();
         if (r != 4 || fill != 0.0f || pads[0] || pads[1] || pads[r] || pads[r + 1] ||
-            std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p < 0; }))
-            return makeError("only zero padding of the spatial axes is supported");
+            std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p < 0 || p > limits::kMaxKernel; }))
+            return makeError("only zero padding of the spatial axes, at most " + std::to_string(limits::kMaxKernel) + " a side, is supported");
         Value v = **x;
         v.pendingPad = {pads[2], pads[3], pads[r + 2], pads[r + 3]};
         v.shape = {xs[0], xs[1], xs[2] + pads[2] + pads[r + 2], xs[3] + pads[3] + pads[r + 3]};

@@ -81,10 +81,14 @@ public:
     {
         const std::string label = what + " '" + t.name() + "'";
         OnnxConstant c;
-        int64_t count = 1;
+        int64_t count = 1, extent = 1; // extent: zeros counted as 1, so strides stay bounded
         for (int64_t d : t.dims()) {
             if (d < 0)
                 return fail(label + " has a negative dimension (" + std::to_string(d) + ")");
+            if (d != 0 && extent > limits::kMaxParameters / d)
+                return fail(label + " has dims " + dimsText(t) + ", beyond the limit of " +
+                            std::to_string(limits::kMaxParameters) + " (kMaxParameters in core/util/limits.h)");
+            extent *= std::max<int64_t>(d, 1);
             if (d != 0 && count > limits::kMaxParameters / d)
                 return fail(label + " declares more than " + std::to_string(limits::kMaxParameters) +
                             " elements (dims " + dimsText(t) + "; kMaxParameters in core/util/limits.h)");

@@ -5,6 +5,8 @@
 #include <map>
 
 #include "onnx/onnx_constants.h"
+#include "util/checked.h"
+#include "util/limits.h"
 
 namespace rnnpool {
 
@@ -46,7 +48,11 @@ private:
             }
             if (allConstant) {
                 auto outs = foldConstantNode(n, ins);
-                if (outs && outs->size() >= n.outputs.size()) {
+                // A result with absurd extents is not folded; the translator refuses the node.
+                const bool bounded = outs && std::all_of(outs->begin(), outs->end(), [](const OnnxConstant& c) {
+                    return boundedExtent(c.shape, limits::kMaxParameters);
+                });
+                if (bounded && outs->size() >= n.outputs.size()) {
                     for (size_t i = 0; i < n.outputs.size(); ++i)
                         m_g.constants[n.outputs[i]] = std::move((*outs)[i]);
                     continue;

@@ -39,4 +39,16 @@ inline std::optional<int64_t> checkedNumel(std::span<const int64_t> shape)
     return n;
 }
 
+// Whether a shape's extents are each at least 0 and, zeros counted as 1,
+// multiply to at most `limit`: then every stride and partial product of the
+// shape fits in int64 even when a zero extent makes the element count 0.
+inline bool boundedExtent(std::span<const int64_t> shape, int64_t limit)
+{
+    int64_t n = 1;
+    for (int64_t d : shape)
+        if (d < 0 || __builtin_mul_overflow(n, d > 0 ? d : 1, &n) || n > limit)
+            return false;
+    return true;
+}
+
 } // namespace rnnpool

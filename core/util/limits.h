@@ -35,8 +35,9 @@ constexpr int64_t kMaxNodes = 16384;      // primitive nodes once composite bloc
 constexpr int64_t kMaxChannels = 16384;   // any layer's channels (and any other count in a layer)
 constexpr int64_t kMaxKernel = 64;        // kernel, stride, padding and RNNPool patch extents
 constexpr int64_t kMaxParameters = int64_t{1} << 27; // learned values of a whole network (512 MiB as float32)
-// Values one folded ONNX constant may hold (ConstantOfShape, broadcasts): 134 MB as double.
-constexpr int64_t kMaxFoldedElements = int64_t{1} << 24;
+// Values an ONNX constant made by folding may hold beyond its inputs' (ConstantOfShape, a
+// broadcast that grows): 1 M (8 MB as double). Folding never amplifies a small file further.
+constexpr int64_t kMaxFoldedElements = int64_t{1} << 20;
 constexpr int64_t kMaxDetections = 100000; // nms_top_k and keep_top_k
 
 // Labels files for `rnnpool eval`.

@@ -214,7 +214,7 @@ TEST(CostProfiles, TheShippedProfilesLoadWithTheirDerivations)
         for (const ClassCost& c : p.classes)
             EXPECT_FALSE(c.basis.empty()) << p.name;
     }
-    EXPECT_EQ(names, (std::vector<std::string>{"generic-c", "cmsis-nn", "tflm-reference"}));
+    EXPECT_EQ(names, (std::vector<std::string>{"generic-c", "cmsis-nn", "tflm-reference", "rnnpool-int8"}));
     // SIMD dual MACs make CMSIS-NN's pointwise MAC cheaper than one scalar MLA loop.
     auto cmsis = findCostProfile("CMSIS-NN");
     ASSERT_TRUE(cmsis);
