@@ -41,10 +41,15 @@ EmulatorPanel::EmulatorPanel(QWidget* parent)
     m_summary = new QLabel(this);
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_layers = new QTableWidget(0, 2, this);
-    m_layers->setHorizontalHeaderLabels({tr("Layer"), tr("Instructions (QEMU count)")});
+    m_layers = new QTableWidget(0, 4, this);
+    m_layers->setHorizontalHeaderLabels(
+        {tr("Layer"), tr("Instructions (QEMU count)"), tr("Op class"), tr("Predicted / measured")});
+    m_layers->horizontalHeaderItem(3)->setToolTip(
+        tr("Instructions the rnnpool-int8 cost profile (our kernels) predicts for the layer, over the measured count. "
+           "Same as: rnnpool m4 run --json, layers[].predicted_cycles"));
     m_layers->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-    m_layers->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    for (int c = 1; c < 4; ++c)
+        m_layers->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     m_layers->verticalHeader()->hide();
     m_layers->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_layers->setMinimumHeight(120);
@@ -146,10 +151,19 @@ void EmulatorPanel::setResult(const EmulatorRun& r)
     m_status->setText(tr("Measured on the emulator, not estimated: QEMU counts instructions, not cycles."));
     m_layers->setRowCount(static_cast<int>(r.layers.size()));
     for (int i = 0; i < static_cast<int>(r.layers.size()); ++i) {
-        m_layers->setItem(i, 0, new QTableWidgetItem(r.layers[static_cast<size_t>(i)].first));
-        auto* count = new QTableWidgetItem(countText(r.layers[static_cast<size_t>(i)].second));
+        const EmulatorRun::Layer& layer = r.layers[static_cast<size_t>(i)];
+        m_layers->setItem(i, 0, new QTableWidgetItem(layer.name));
+        auto* count = new QTableWidgetItem(countText(layer.instructions));
         count->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         m_layers->setItem(i, 1, count);
+        m_layers->setItem(i, 2, new QTableWidgetItem(layer.opClass));
+        const bool known = layer.instructions > 0 && layer.predicted > 0.0;
+        auto* ratio = new QTableWidgetItem(
+            known ? QString::number(layer.predicted / static_cast<double>(layer.instructions), 'f', 2) : tr("–"));
+        ratio->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        if (known)
+            ratio->setToolTip(tr("predicted %1 instructions").arg(countText(static_cast<uint64_t>(layer.predicted + 0.5))));
+        m_layers->setItem(i, 3, ratio);
     }
 }
 

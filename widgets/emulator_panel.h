@@ -36,7 +36,13 @@ struct EmulatorRun {
     std::vector<std::pair<QString, uint64_t>> ramBytes; // region ("SRAM", "CCM") -> bytes used
     uint64_t stackHighWaterBytes = 0;
     double emulatorSeconds = 0.0;
-    std::vector<std::pair<QString, uint64_t>> layers;   // layer -> instructions
+    struct Layer {
+        QString name;
+        uint64_t instructions = 0;
+        QString opClass;          // the latency model's class, e.g. "pointwise_conv"
+        double predicted = 0.0;   // instructions the rnnpool-int8 cost profile predicts (0: none)
+    };
+    std::vector<Layer> layers;
     bool identical() const { return ran && headValues > 0 && headMatching == headValues; }
 };
 

@@ -1,6 +1,7 @@
 #include "studio/m4_emulator_job.h"
 
 #include "engine/preprocess.h"
+#include "mcu/latency_check.h"
 #include "mcu/model_firmware.h"
 #include "quant/int8_detector.h"
 
@@ -56,8 +57,22 @@ EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int 
             r.ramBytes.push_back({QString::fromStdString(region.region),
                                   region.usedBytes + (region.region == "CCM" ? chip->stackHighWaterBytes : 0)});
     }
-    for (const auto& [name, count] : chip->layerInstructions)
-        r.layers.push_back({QString::fromStdString(name), count});
+    // Beside each layer: its op class and what the rnnpool-int8 profile predicts.
+    LatencyCheck latency;
+    auto work = architectureWork(spec, prepared->tensor.shape());
+    auto profile = findCostProfile("rnnpool-int8");
+    if (work && profile)
+        latency = compareWithMeasured(*work, chip->layerInstructions, {*profile});
+    for (const auto& [name, count] : chip->layerInstructions) {
+        widgets::EmulatorRun::Layer layer{QString::fromStdString(name), count, {}, 0.0};
+        for (const LayerLatencyCheck& l : latency.layers)
+            if (l.work.name == name) {
+                layer.opClass = QString::fromUtf8(opClassKey(l.work.opClass).data(),
+                                                  static_cast<qsizetype>(opClassKey(l.work.opClass).size()));
+                layer.predicted = l.predicted.empty() ? 0.0 : l.predicted.front().second;
+            }
+        r.layers.push_back(std::move(layer));
+    }
     out.run = std::move(r);
     return out;
 }

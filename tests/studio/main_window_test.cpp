@@ -178,7 +178,18 @@ TEST_F(MainWindowTest, RunOnTheEmulatedChipReportsWhatTheCommandLineMeasures)
     EXPECT_TRUE(summary.contains(QStringLiteral("bit-identical"))) << summary.toStdString();
     const QString instructions = QLocale::system().toString(static_cast<qulonglong>(cli["instructions"].get<uint64_t>()));
     EXPECT_TRUE(summary.contains(instructions)) << summary.toStdString() << " vs " << cli["instructions"];
-    EXPECT_EQ(panel->layerTable()->rowCount(), static_cast<int>(cli["layers"].size()));
+    ASSERT_EQ(panel->layerTable()->rowCount(), static_cast<int>(cli["layers"].size()));
+    // Each layer's op class and predicted/measured ratio as the command line computes them.
+    for (int row = 0; row < panel->layerTable()->rowCount(); ++row) {
+        const auto& layer = cli["layers"][static_cast<size_t>(row)];
+        EXPECT_EQ(panel->layerTable()->item(row, 2)->text().toStdString(), layer["op_class"].get<std::string>());
+        double predicted = 0.0;
+        for (const auto& [profile, cycles] : layer["predicted_cycles"].get<std::vector<std::pair<std::string, double>>>())
+            if (profile == "rnnpool-int8")
+                predicted = cycles;
+        const double ratio = predicted / static_cast<double>(layer["instructions"].get<uint64_t>());
+        EXPECT_EQ(panel->layerTable()->item(row, 3)->text(), QString::number(ratio, 'f', 2)) << layer["name"];
+    }
 }
 
 // The Diff tab compares the model shown with its int8 twin on the picture
