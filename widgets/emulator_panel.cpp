@@ -36,6 +36,10 @@ EmulatorPanel::EmulatorPanel(QWidget* parent)
     m_run->setToolTip(tr("Builds the int8 model as firmware with arm-none-eabi-gcc, runs it in qemu-system-arm "
                          "(netduinoplus2, STM32F405) on the current picture, and compares its head maps with the desktop "
                          "int8 engine's. Same as: rnnpool m4 run --image PICTURE --size WxH"));
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->setToolTip(tr("Stops the firmware build or the QEMU run in progress."));
+    m_cancel->setEnabled(false);
+    connect(m_cancel, &QPushButton::clicked, this, &EmulatorPanel::cancelRequested);
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
     m_summary = new QLabel(this);
@@ -58,6 +62,7 @@ EmulatorPanel::EmulatorPanel(QWidget* parent)
     bar->addWidget(new QLabel(tr("Firmware input:"), this));
     bar->addWidget(m_size);
     bar->addWidget(m_run);
+    bar->addWidget(m_cancel);
     bar->addStretch(1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
@@ -94,6 +99,7 @@ void EmulatorPanel::setRunning(const QString& what)
 {
     m_running = true;
     m_run->setEnabled(false);
+    m_cancel->setEnabled(true);
     m_status->setText(what);
 }
 
@@ -115,6 +121,7 @@ void EmulatorPanel::run()
 void EmulatorPanel::showProblem(const QString& message)
 {
     m_running = false;
+    m_cancel->setEnabled(false);
     m_run->setEnabled(canRun());
     m_status->setText(message);
 }
@@ -122,6 +129,7 @@ void EmulatorPanel::showProblem(const QString& message)
 void EmulatorPanel::setResult(const EmulatorRun& r)
 {
     m_running = false;
+    m_cancel->setEnabled(false);
     m_run->setEnabled(canRun());
     QStringList ram;
     for (const auto& [region, bytes] : r.ramBytes)

@@ -1,6 +1,7 @@
 // EmulatorPanel: the model run as firmware on an emulated Cortex-M4 (QEMU's
 // netduinoplus2, an STM32F405), measured. An input-size picker and a Run
-// button; the result is plain data (EmulatorRun): instructions in all and per
+// button, and Cancel while it runs (cancelRequested); the result is plain
+// data (EmulatorRun): instructions in all and per
 // layer, whether the chip's head maps equal the desktop int8 engine's bit for
 // bit, flash and SRAM as linked, the stack's high-water mark. QEMU counts
 // instructions, not cycles: the panel says so beside every figure from it.
@@ -54,6 +55,8 @@ public:
 
     QString summaryText() const;
     QTableWidget* layerTable() const { return m_layers; }
+    QPushButton* cancelButton() const { return m_cancel; }
+    bool isRunning() const { return m_running; }
     bool canRun() const;
     // The sizes offered, "WIDTHxHEIGHT"; the first is the default.
     void setSizes(const QStringList& sizes);
@@ -69,10 +72,12 @@ public slots:
 
 signals:
     void runRequested(int width, int height);
+    void cancelRequested();
 
 private:
     QComboBox* m_size = nullptr;
     QPushButton* m_run = nullptr;
+    QPushButton* m_cancel = nullptr;
     QLabel* m_status = nullptr;
     QLabel* m_summary = nullptr;
     QTableWidget* m_layers = nullptr;

@@ -185,6 +185,7 @@ void AnalysisTabs::connectViews()
 
     connect(m_board, &widgets::BoardPanel::boardChosen, this, &AnalysisTabs::setBoard);
     connect(m_emulator, &widgets::EmulatorPanel::runRequested, this, &AnalysisTabs::runOnEmulator);
+    connect(m_emulator, &widgets::EmulatorPanel::cancelRequested, this, &AnalysisTabs::cancelEmulator);
     connect(m_diff, &widgets::DiffView::chooseModelRequested, this, [this] {
         const QString path = QFileDialog::getOpenFileName(m_diff, tr("Compare With Model"), QString(),
                                                           tr("Models (*.pth *.pt *.safetensors *.json *.onnx);;All files (*)"));
@@ -316,13 +317,30 @@ void AnalysisTabs::runOnEmulator(int width, int height)
                                .arg(width)
                                .arg(height));
     const cv::Mat picture = m_controller.pictures().front();
-    m_emulatorRun.setFuture(QtConcurrent::run([detector, picture, width, height] {
+    m_emulatorCancel = std::make_shared<std::atomic<bool>>(false);
+    // Each stage's name reaches the panel through the event loop (the panel may be gone by then).
+    const QPointer<widgets::EmulatorPanel> panel = m_emulator;
+    const auto progress = [panel, width, height](const QString& stage) {
+        QMetaObject::invokeMethod(panel, [panel, stage, width, height] {
+            if (panel)
+                panel->setRunning(QObject::tr("%1 at %2x%3…").arg(stage).arg(width).arg(height));
+        }, Qt::QueuedConnection);
+    };
+    m_emulatorRun.setFuture(QtConcurrent::run([detector, picture, width, height, cancel = m_emulatorCancel, progress] {
         try {
-            return runOnEmulatedM4(detector->model(), picture, width, height);
+            return runOnEmulatedM4(detector->model(), picture, width, height, cancel.get(), progress);
         } catch (const std::exception& e) {
             return EmulatorOutcome{std::nullopt, QObject::tr("internal error: %1").arg(QString::fromLocal8Bit(e.what()))};
         }
     }));
+}
+
+void AnalysisTabs::cancelEmulator()
+{
+    if (m_emulatorCancel && m_emulatorRun.isRunning()) {
+        m_emulatorCancel->store(true);
+        m_emulator->setRunning(tr("Cancelling…"));
+    }
 }
 
 void AnalysisTabs::setFrameInput(const Shape& frameInput)

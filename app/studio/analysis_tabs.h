@@ -29,6 +29,7 @@
 #pragma once
 
 #include <functional>
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -91,6 +92,8 @@ public:
     // Runs the model as firmware on the emulated chip at width x height (the M4 tab's button).
     void runOnEmulator(int width, int height);
     bool emulatorBusy() const { return m_emulatorRun.isRunning(); }
+    // Stops a running build or QEMU run (the M4 tab's Cancel button).
+    void cancelEmulator();
     AnalysisController& controller() { return m_controller; }
     const Board& board() const { return m_boardChoice; }
     // "Analysed at: [320×240 deployment ▾]": where the user picks the analysis input.
@@ -154,6 +157,7 @@ private:
     };
     QFutureWatcher<DiffOutcome> m_diffRun;
     QFutureWatcher<EmulatorOutcome> m_emulatorRun;
+    std::shared_ptr<std::atomic<bool>> m_emulatorCancel;
     QList<Tab> m_tabs;
     QList<QPointer<QWidget>> m_owned; // deleted here unless a tab widget took them
 

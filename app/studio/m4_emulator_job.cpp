@@ -15,7 +15,8 @@ QString emulatorUnavailableReason(const Model& model)
     return {};
 }
 
-EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int width, int height)
+EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int width, int height,
+                                const std::atomic<bool>* cancel, std::function<void(const QString&)> progress)
 {
     EmulatorOutcome out;
     if (const QString why = emulatorUnavailableReason(model); !why.isEmpty()) {
@@ -34,9 +35,15 @@ EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int 
         out.error = QString::fromStdString(prepared.error());
         return out;
     }
-    auto chip = runModelOnChip(**net, prepared->tensor, ModelFirmwareOptions{});
+    ModelFirmwareOptions options;
+    options.cancel = cancel;
+    if (progress)
+        options.progress = [progress](const std::string& stage) { progress(QString::fromStdString(stage)); };
+    auto chip = runModelOnChip(**net, prepared->tensor, options);
     if (!chip) {
-        out.error = QString::fromStdString(chip.error());
+        out.cancelled = chip.error() == kCancelledMessage;
+        out.error = out.cancelled ? QObject::tr("Cancelled: the firmware run was stopped before it finished.")
+                                  : QString::fromStdString(chip.error());
         return out;
     }
     widgets::EmulatorRun r;

@@ -3,6 +3,8 @@
 // as `rnnpool m4 run --image P --size WxH` does. Runs on a worker thread.
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <optional>
 
 #include <QString>
@@ -15,12 +17,17 @@ namespace rnnpool::studio {
 
 struct EmulatorOutcome {
     std::optional<widgets::EmulatorRun> run;
-    QString error; // set when run is empty
+    QString error;          // set when run is empty
+    bool cancelled = false; // stopped by the user
 };
 
 // Why the model cannot run on the emulated chip (empty when it can).
 QString emulatorUnavailableReason(const Model& model);
 
-EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int width, int height);
+// `cancel` stops the build or QEMU when it becomes true (outcome: cancelled);
+// `progress` is told each stage as it starts, on the worker thread.
+EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int width, int height,
+                                const std::atomic<bool>* cancel = nullptr,
+                                std::function<void(const QString&)> progress = {});
 
 } // namespace rnnpool::studio

@@ -190,7 +190,8 @@ std::string describeRegionOverflow(const std::string& linkerOutput, const Firmwa
     return text;
 }
 
-Expected<FirmwareBuild> buildFirmware(const fs::path& dir, const FirmwareBoard& board, double timeoutSeconds)
+Expected<FirmwareBuild> buildFirmware(const fs::path& dir, const FirmwareBoard& board, double timeoutSeconds,
+                                      const std::atomic<bool>* cancel)
 {
     for (const char* tool : {"make", "arm-none-eabi-gcc", "arm-none-eabi-size"})
         if (!findProgram(tool))
@@ -208,9 +209,11 @@ Expected<FirmwareBuild> buildFirmware(const fs::path& dir, const FirmwareBoard& 
         std::error_code ec;
         fs::remove(build.elf, ec);
         auto made = runProcess({"make", "-C", dir.string(), "CORE_CLOCK_HZ=" + std::to_string(
-                                    static_cast<uint64_t>(board.systickClockHz))}, dir, timeoutSeconds);
+                                    static_cast<uint64_t>(board.systickClockHz))}, dir, timeoutSeconds, cancel);
         if (!made)
             return std::move(made).takeError();
+        if (made->cancelled)
+            return makeError(std::string(kCancelledMessage));
         build.seconds = made->seconds;
         if (made->timedOut)
             return makeError("building the firmware in '" + dir.string() + "' took longer than " +
@@ -239,7 +242,8 @@ Expected<FirmwareBuild> buildFirmware(const fs::path& dir, const FirmwareBoard& 
     return build;
 }
 
-Expected<EmulatorRun> runFirmwareOnEmulator(const fs::path& dir, const FirmwareBoard& board, double timeoutSeconds)
+Expected<EmulatorRun> runFirmwareOnEmulator(const fs::path& dir, const FirmwareBoard& board, double timeoutSeconds,
+                                            const std::atomic<bool>* cancel)
 {
     if (!board.emulated())
         return makeError("board '" + board.name + "' has no emulator (QEMU has no machine for it): build and size only");
@@ -251,9 +255,11 @@ Expected<EmulatorRun> runFirmwareOnEmulator(const fs::path& dir, const FirmwareB
     auto ran = runProcess({"qemu-system-arm", "-M", board.qemuMachine, "-nographic", "-monitor", "none", "-serial",
                            "none", "-icount", "shift=0", "-semihosting-config", "enable=on,target=native", "-kernel",
                            "firmware.elf"},
-                          dir, timeoutSeconds);
+                          dir, timeoutSeconds, cancel);
     if (!ran)
         return std::move(ran).takeError();
+    if (ran->cancelled)
+        return makeError(std::string(kCancelledMessage));
     EmulatorRun run;
     run.console = ran->output;
     run.seconds = ran->seconds;

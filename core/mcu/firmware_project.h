@@ -13,9 +13,11 @@
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mcu/elf_image.h"
@@ -52,10 +54,14 @@ struct FirmwareBuild {
     const RegionUsage* region(const std::string& name) const;
 };
 
+// The error of a build or run stopped through its `cancel` flag.
+inline constexpr std::string_view kCancelledMessage = "cancelled";
+
 // Checks for make, arm-none-eabi-gcc and arm-none-eabi-size, then runs make in
 // `dir`. A link that does not fit is reported as "REGION needs N bytes, has M".
+// `cancel`: make is stopped when it becomes true (an error saying so).
 Expected<FirmwareBuild> buildFirmware(const std::filesystem::path& dir, const FirmwareBoard& board,
-                                      double timeoutSeconds);
+                                      double timeoutSeconds, const std::atomic<bool>* cancel = nullptr);
 
 struct EmulatorRun {
     int exitStatus = 0;
@@ -70,7 +76,7 @@ struct EmulatorRun {
 // files are read and written there). A non-zero exit, a fault or a timeout is
 // an error with a message saying which.
 Expected<EmulatorRun> runFirmwareOnEmulator(const std::filesystem::path& dir, const FirmwareBoard& board,
-                                            double timeoutSeconds);
+                                            double timeoutSeconds, const std::atomic<bool>* cancel = nullptr);
 
 // Under -icount shift=0 one instruction is one nanosecond of virtual time, and
 // SysTick counts the board's SysTick clock: instructions = ticks * 1e9 / clock.

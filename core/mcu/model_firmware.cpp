@@ -319,9 +319,18 @@ Expected<ModelOnChip> runModelOnChip(const Int8Network& net, const Tensor& input
     spec.files = *files;
     spec.files.push_back({"main.c", *mainSource});
     result.projectDir = options.projectDir ? *options.projectDir : firmwareCacheDir(spec, *board);
+    const auto stage = [&options](const std::string& what) {
+        if (options.progress)
+            options.progress(what);
+        return !(options.cancel && options.cancel->load());
+    };
+    if (!stage("Writing the firmware project"))
+        return makeError(std::string(kCancelledMessage));
     if (Status s = writeFirmwareProject(spec, *board, result.projectDir); !s)
         return makeError(s.error());
-    auto built = buildFirmware(result.projectDir, *board, options.buildTimeoutSeconds);
+    if (!stage("Building the firmware with arm-none-eabi-gcc (cached by content)"))
+        return makeError(std::string(kCancelledMessage));
+    auto built = buildFirmware(result.projectDir, *board, options.buildTimeoutSeconds, options.cancel);
     if (!built)
         return std::move(built).takeError();
     result.build = *built;
@@ -334,7 +343,9 @@ Expected<ModelOnChip> runModelOnChip(const Int8Network& net, const Tensor& input
         if (!in)
             return makeError("cannot write '" + (result.projectDir / "input.bin").string() + "'");
     }
-    auto run = runFirmwareOnEmulator(result.projectDir, *board, options.runTimeoutSeconds);
+    if (!stage("Running in QEMU (" + board->qemuMachine + ")"))
+        return makeError(std::string(kCancelledMessage));
+    auto run = runFirmwareOnEmulator(result.projectDir, *board, options.runTimeoutSeconds, options.cancel);
     if (!run)
         return std::move(run).takeError();
     result.ran = true;

@@ -10,7 +10,9 @@
 //   r->headsIdentical;  r->layerInstructions;  r->build.regions
 #pragma once
 
+#include <atomic>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +34,11 @@ struct ModelFirmwareOptions {
     std::optional<std::filesystem::path> projectDir;
     double buildTimeoutSeconds = 300.0;
     double runTimeoutSeconds = 120.0;
+    // Optional: stops the build or the emulator when it becomes true (the
+    // error is kCancelledMessage); told each stage as it starts ("Building the
+    // firmware with arm-none-eabi-gcc", "Running in QEMU ...").
+    const std::atomic<bool>* cancel = nullptr;
+    std::function<void(const std::string&)> progress;
 };
 
 struct ModelOnChip {

@@ -1,5 +1,6 @@
 #include "mcu/process_runner.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -70,8 +71,9 @@ std::optional<std::filesystem::path> findProgram(const std::string& name)
 }
 
 Expected<ProcessResult> runProcess(const std::vector<std::string>& argv, const std::filesystem::path& workingDir,
-                                   double timeoutSeconds)
+                                   double timeoutSeconds, const std::atomic<bool>* cancel)
 {
+    const auto cancelled = [cancel] { return cancel && cancel->load(); };
     if (argv.empty())
         return makeError("runProcess: no program given");
     const auto program = findProgram(argv[0]);
@@ -115,13 +117,15 @@ Expected<ProcessResult> runProcess(const std::vector<std::string>& argv, const s
     bool open = true;
     while (open) {
         const auto now = std::chrono::steady_clock::now();
-        if (now >= deadline) {
-            result.timedOut = true;
+        if (now >= deadline || cancelled()) {
+            (now >= deadline ? result.timedOut : result.cancelled) = true;
             ::kill(-pid, SIGKILL);
             break;
         }
-        const int waitMs = static_cast<int>(
+        int waitMs = static_cast<int>(
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1);
+        if (cancel)
+            waitMs = std::min(waitMs, 50); // wake to look at the flag
         pollfd p{readEnd.get(), POLLIN, 0};
         const int ready = ::poll(&p, 1, waitMs);
         if (ready < 0 && errno == EINTR)
@@ -141,19 +145,20 @@ Expected<ProcessResult> runProcess(const std::vector<std::string>& argv, const s
     // its exit is awaited under the same deadline.
     int status = 0;
     for (;;) {
-        const pid_t done = ::waitpid(pid, &status, result.timedOut ? 0 : WNOHANG);
+        const bool killed = result.timedOut || result.cancelled;
+        const pid_t done = ::waitpid(pid, &status, killed ? 0 : WNOHANG);
         if (done == pid || (done < 0 && errno != EINTR))
             break;
         if (done == 0) {
-            if (std::chrono::steady_clock::now() >= deadline) {
-                result.timedOut = true;
+            if (std::chrono::steady_clock::now() >= deadline || cancelled()) {
+                (cancelled() ? result.cancelled : result.timedOut) = true;
                 ::kill(-pid, SIGKILL);
             } else {
                 ::usleep(5000);
             }
         }
     }
-    if (result.timedOut) {
+    if (result.timedOut || result.cancelled) {
         // Output can keep arriving from stray grandchildren; they were killed with the group.
         result.exitCode = -1;
     } else if (WIFEXITED(status)) {

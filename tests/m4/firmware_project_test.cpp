@@ -3,9 +3,12 @@
 // the instruction count (an exactly known loop), stack painting and the
 // per-region sizes, and the three failures a user meets: a link that does not
 // fit, a firmware that never stops, a missing toolchain.
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -226,6 +229,42 @@ TEST(FirmwareOnQemu, AFirmwareThatNeverStopsTimesOut)
     auto run = runFirmwareOnEmulator(dir, *board, 2.0);
     ASSERT_FALSE(run);
     EXPECT_NE(run.error().find("did not finish within 2 s"), std::string::npos) << run.error();
+    fs::remove_all(dir);
+}
+
+TEST(FirmwareOnQemu, AFirmwareThatNeverStopsIsStoppedByItsCancelFlag)
+{
+    // The studio's Cancel: a flag another thread sets ends QEMU long before its time limit.
+    RNNPOOL_REQUIRE_QEMU();
+    auto board = loadFirmwareBoard("netduinoplus2");
+    ASSERT_TRUE(board) << board.error();
+    const fs::path dir = testing::makeTempDir("rnnpool-cancel");
+    FirmwareProjectSpec spec;
+    spec.boardName = board->name;
+    spec.copyIntegerKernels = false;
+    spec.files.push_back({"main.c", "#include \"rp_fw.h\"\nint main(void)\n{\n    for (;;) {\n        __asm volatile(\"nop\");\n    }\n}\n"});
+    ASSERT_TRUE(writeFirmwareProject(spec, *board, dir));
+    auto built = buildFirmware(dir, *board, 120.0);
+    ASSERT_TRUE(built) << built.error();
+    std::atomic<bool> cancel{false};
+    std::thread user([&cancel] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        cancel.store(true);
+    });
+    const auto start = std::chrono::steady_clock::now();
+    auto run = runFirmwareOnEmulator(dir, *board, 150.0, &cancel);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    user.join();
+    ASSERT_FALSE(run);
+    EXPECT_EQ(run.error(), kCancelledMessage);
+    EXPECT_LT(seconds, 100.0) << "stopped by its time limit, not by the flag";
+    // A flag already set stops a build before make has done anything useful.
+    std::atomic<bool> already{true};
+    auto again = runProcess({"sleep", "30"}, dir, 60.0, &already);
+    ASSERT_TRUE(again) << again.error();
+    EXPECT_TRUE(again->cancelled);
+    EXPECT_FALSE(again->timedOut);
+    EXPECT_EQ(again->exitCode, -1);
     fs::remove_all(dir);
 }
 

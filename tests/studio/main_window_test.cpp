@@ -6,12 +6,15 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLocale>
+#include <QPushButton>
 #include <QTabWidget>
 #include <QTableWidget>
 
 #include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
 
 #include "studio/analysis_tabs.h"
+#include "studio/m4_emulator_job.h"
 #include "studio/main_window.h"
 #include "studio_test_support.h"
 #include "widgets/analysis_test_support.h"
@@ -190,6 +193,34 @@ TEST_F(MainWindowTest, RunOnTheEmulatedChipReportsWhatTheCommandLineMeasures)
         const double ratio = predicted / static_cast<double>(layer["instructions"].get<uint64_t>());
         EXPECT_EQ(panel->layerTable()->item(row, 3)->text(), QString::number(ratio, 'f', 2)) << layer["name"];
     }
+}
+
+// Cancel: the panel offers it only while a run is in progress and asks for it
+// by signal; a run whose flag is set stops at its next stage as "Cancelled",
+// and the panel is ready to run again.
+TEST_F(MainWindowTest, AnEmulatorRunCanBeCancelled)
+{
+    auto* panel = window.analysisTabs().emulatorPanel();
+    EXPECT_FALSE(panel->cancelButton()->isEnabled());
+    QSignalSpy asked(panel, &widgets::EmulatorPanel::cancelRequested);
+    panel->setRunning(QStringLiteral("Building…"));
+    ASSERT_TRUE(panel->cancelButton()->isEnabled());
+    panel->cancelButton()->click();
+    EXPECT_EQ(asked.count(), 1);
+
+    const std::atomic<bool> cancel{true};
+    QStringList stages;
+    const cv::Mat picture = cv::imread(STUDIO_SAMPLE);
+    ASSERT_TRUE(window.analysisTabs().controller().detector());
+    const EmulatorOutcome outcome = runOnEmulatedM4(window.analysisTabs().controller().detector()->model(), picture, 80, 60, &cancel,
+                                                    [&stages](const QString& stage) { stages << stage; });
+    EXPECT_TRUE(outcome.cancelled);
+    EXPECT_FALSE(outcome.run);
+    EXPECT_TRUE(outcome.error.startsWith(QStringLiteral("Cancelled"))) << outcome.error.toStdString();
+    ASSERT_EQ(stages.size(), 1) << "a set flag stops the run at its first stage";
+    panel->showProblem(outcome.error);
+    EXPECT_FALSE(panel->cancelButton()->isEnabled());
+    EXPECT_TRUE(panel->canRun());
 }
 
 // The Diff tab compares the model shown with its int8 twin on the picture
