@@ -213,19 +213,25 @@ TEST(FirmwareOnQemu, ALinkThatDoesNotFitIsRefusedWithNumbers)
     fs::remove_all(dir);
 }
 
+// A firmware whose main loops forever, built in `dir`.
+void buildFirmwareThatNeverStops(const FirmwareBoard& board, const fs::path& dir)
+{
+    FirmwareProjectSpec spec;
+    spec.boardName = board.name;
+    spec.copyIntegerKernels = false;
+    spec.files.push_back({"main.c", "#include \"rp_fw.h\"\nint main(void)\n{\n    for (;;) {\n        __asm volatile(\"nop\");\n    }\n}\n"});
+    ASSERT_TRUE(writeFirmwareProject(spec, board, dir));
+    auto built = buildFirmware(dir, board, 120.0);
+    ASSERT_TRUE(built) << built.error();
+}
+
 TEST(FirmwareOnQemu, AFirmwareThatNeverStopsTimesOut)
 {
     RNNPOOL_REQUIRE_QEMU();
     auto board = loadFirmwareBoard("netduinoplus2");
     ASSERT_TRUE(board) << board.error();
     const fs::path dir = testing::makeTempDir("rnnpool-hang");
-    FirmwareProjectSpec spec;
-    spec.boardName = board->name;
-    spec.copyIntegerKernels = false;
-    spec.files.push_back({"main.c", "#include \"rp_fw.h\"\nint main(void)\n{\n    for (;;) {\n        __asm volatile(\"nop\");\n    }\n}\n"});
-    ASSERT_TRUE(writeFirmwareProject(spec, *board, dir));
-    auto built = buildFirmware(dir, *board, 120.0);
-    ASSERT_TRUE(built) << built.error();
+    ASSERT_NO_FATAL_FAILURE(buildFirmwareThatNeverStops(*board, dir));
     auto run = runFirmwareOnEmulator(dir, *board, 2.0);
     ASSERT_FALSE(run);
     EXPECT_NE(run.error().find("did not finish within 2 s"), std::string::npos) << run.error();
@@ -239,13 +245,7 @@ TEST(FirmwareOnQemu, AFirmwareThatNeverStopsIsStoppedByItsCancelFlag)
     auto board = loadFirmwareBoard("netduinoplus2");
     ASSERT_TRUE(board) << board.error();
     const fs::path dir = testing::makeTempDir("rnnpool-cancel");
-    FirmwareProjectSpec spec;
-    spec.boardName = board->name;
-    spec.copyIntegerKernels = false;
-    spec.files.push_back({"main.c", "#include \"rp_fw.h\"\nint main(void)\n{\n    for (;;) {\n        __asm volatile(\"nop\");\n    }\n}\n"});
-    ASSERT_TRUE(writeFirmwareProject(spec, *board, dir));
-    auto built = buildFirmware(dir, *board, 120.0);
-    ASSERT_TRUE(built) << built.error();
+    ASSERT_NO_FATAL_FAILURE(buildFirmwareThatNeverStops(*board, dir));
     std::atomic<bool> cancel{false};
     std::thread user([&cancel] {
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
