@@ -2,6 +2,9 @@
 # Runs every libFuzzer target of tests/fuzz for a bounded time, seeded from
 # ../shared/reference and resources/, and fails on any crash, sanitizer report,
 # input slower than 2 s or one needing more than 1 GB.
+# The inputs that once failed (tests/fuzz/regressions/<target>/) run first,
+# every time. The random seed is fixed (FUZZ_SEED, default 1) so that CI's run
+# is the same from one clone to the next; FUZZ_SEED=0 lets libFuzzer pick one.
 #   tools/sanitize.sh, or: cmake --preset sanitize && cmake --build build/sanitize   (once)
 #   tools/fuzz.sh [SECONDS_PER_TARGET=30] [TARGET...]        (targets: pickle checkpoint ... onnx)
 # Findings are kept in build/sanitize/findings/<target>/ (crash-*, timeout-*, oom-*).
@@ -53,7 +56,9 @@ for target in "${targets[@]}"; do
   seed "$target"
   mkdir -p "$work/$target" "build/sanitize/findings/$target"
   start=$(date +%s)
-  "$exe" "$work/$target" "$work/seeds/$target" -max_total_time="$seconds" -timeout=2 -rss_limit_mb=1024 \
+  regressions=()
+  [ -d "tests/fuzz/regressions/$target" ] && regressions=("tests/fuzz/regressions/$target")
+  "$exe" "$work/$target" "$work/seeds/$target" "${regressions[@]}" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=2 -rss_limit_mb=1024 \
       -max_len=1048576 -artifact_prefix="build/sanitize/findings/$target/" -print_final_stats=1 \
       > "build/sanitize/findings/$target.log" 2>&1
   rc=$?

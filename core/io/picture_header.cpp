@@ -4,9 +4,11 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <utility>
 #include <string_view>
 
+#include "util/checked.h"
 #include "util/limits.h"
 
 namespace rnnpool {
@@ -189,9 +191,12 @@ Status checkPictureHeader(std::span<const uint8_t> bytes)
     if (h.width <= 0 || h.height <= 0)
         return makeError("the " + h.format + " header declares an empty picture (" + std::to_string(h.width) + "x" +
                          std::to_string(h.height) + ")");
-    if (h.width > kMaxPictureSide || h.height > kMaxPictureSide || h.width * h.height > kMaxPicturePixels)
+    // A header may declare up to 2^32-1 a side: the product is checked.
+    const std::optional<int64_t> pixels = checkedMul(h.width, h.height);
+    if (h.width > kMaxPictureSide || h.height > kMaxPictureSide || !pixels || *pixels > kMaxPicturePixels)
         return makeError("declares " + std::to_string(h.width) + "x" + std::to_string(h.height) + " pixels (" +
-                         megapixels(h.width * h.height) + "), beyond the limit of " + megapixels(kMaxPicturePixels) +
+                         (pixels ? megapixels(*pixels) : std::string("beyond int64")) + "), beyond the limit of " +
+                         megapixels(kMaxPicturePixels) +
                          " and " + std::to_string(kMaxPictureSide) +
                          " a side (kMaxPicturePixels, kMaxPictureSide in core/util/limits.h); not decoded");
     if (h.format == "jpeg") {

@@ -87,6 +87,14 @@ TEST(PictureHeader, BombsAreRefusedBeforeDecoding)
     ASSERT_FALSE(big);
     EXPECT_THAT(big.error(), HasSubstr("declares 32000x32000 pixels"));
 
+    // CI's fuzzing (issue 18): a PNG may declare 2^32-1 a side, whose pixel
+    // count overflows int64; the message says so instead of overflowing.
+    const char huge[] = {'\xFF', '\xFF', '\xFF', '\xFF', '\xFF', '\xFF', '\xFF', '\xFF'};
+    png.replace(16, 8, huge, 8);
+    auto overflow = checkPictureHeader(asBytes(png));
+    ASSERT_FALSE(overflow);
+    EXPECT_THAT(overflow.error(), HasSubstr("declares 4294967295x4294967295 pixels (beyond int64)"));
+
     // Long and thin: within the pixel count, beyond the side limit.
     EXPECT_THAT(checkPictureHeader(asBytes(jpegDeclaring(40000, 10))).error(), HasSubstr("32768 a side"));
     EXPECT_THAT(checkPictureHeader(asBytes(jpegDeclaring(0, 10))).error(), HasSubstr("declares an empty picture"));
