@@ -21,6 +21,69 @@ int32_t rp_conv_out_width(const rp_conv_shape_t* s)
 
 /* ---------------------------------------------------------------- KxK ---- */
 
+#ifdef RP_USE_DSP
+/* Cortex-M4: four output channels at a time over the gathered window. Each
+ * group of four weights loads as the pairs (w0, w2) and (w1, w3)
+ * (rp_load_pairs); the window is int16, so its groups are first reordered
+ * into the same pairs, in place: (x0, x1, x2, x3) -> (x0, x2, x1, x3).
+ * Returns the number of channels done (a multiple of 4); the caller does the
+ * rest, on the window as it was. The same exact int32 sums as the loop. */
+static void swap_middle(int16_t* window, int32_t groups)
+{
+    for (int32_t g = 0; g < groups; ++g) {
+        const int16_t t = window[4 * g + 1];
+        window[4 * g + 1] = window[4 * g + 2];
+        window[4 * g + 2] = t;
+    }
+}
+
+static int32_t conv_dot4_dsp(int16_t* window, const int8_t* weights, const int32_t* bias, const rp_conv_quant_t* q,
+                             int32_t filter, int32_t cout, int8_t* out)
+{
+    const int32_t groups = filter / 4;
+    if (cout < 4 || groups == 0)
+        return 0;
+    swap_middle(window, groups);
+    int32_t o = 0;
+    for (; o + 4 <= cout; o += 4) {
+        const int8_t* w0 = weights + o * filter;
+        const int8_t* w1 = w0 + filter;
+        const int8_t* w2 = w1 + filter;
+        const int8_t* w3 = w2 + filter;
+        int32_t s0 = bias ? bias[o] : 0, s1 = bias ? bias[o + 1] : 0, s2 = bias ? bias[o + 2] : 0,
+                s3 = bias ? bias[o + 3] : 0;
+        int32_t k = 0;
+        for (int32_t g = 0; g < groups; ++g, k += 4) {
+            uint32_t xe, xo;
+            memcpy(&xe, window + k, 4);
+            memcpy(&xo, window + k + 2, 4);
+            int16x2_t we, wo;
+            rp_load_pairs(w0 + k, &we, &wo);
+            s0 = rp_smlad((int16x2_t)xo, wo, rp_smlad((int16x2_t)xe, we, s0));
+            rp_load_pairs(w1 + k, &we, &wo);
+            s1 = rp_smlad((int16x2_t)xo, wo, rp_smlad((int16x2_t)xe, we, s1));
+            rp_load_pairs(w2 + k, &we, &wo);
+            s2 = rp_smlad((int16x2_t)xo, wo, rp_smlad((int16x2_t)xe, we, s2));
+            rp_load_pairs(w3 + k, &we, &wo);
+            s3 = rp_smlad((int16x2_t)xo, wo, rp_smlad((int16x2_t)xe, we, s3));
+        }
+        for (; k < filter; ++k) {
+            const int32_t x = window[k];
+            s0 += x * w0[k];
+            s1 += x * w1[k];
+            s2 += x * w2[k];
+            s3 += x * w3[k];
+        }
+        const int32_t sums[4] = {s0, s1, s2, s3};
+        for (int32_t j = 0; j < 4; ++j)
+            out[o + j] = rp_output_s8(sums[j], q->multiplier[o + j], q->shift[o + j], q->output_offset,
+                                      q->activation_min, q->activation_max);
+    }
+    swap_middle(window, groups); /* back, for the remaining channels */
+    return o;
+}
+#endif
+
 void rp_conv_s8_ref(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t* input, const int8_t* weights,
                     const int32_t* bias, int8_t* output)
 {
@@ -88,7 +151,11 @@ void rp_conv_s8(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t
                 }
             }
             int8_t* out = output + (oy * ow + ox) * s->out_channels;
-            for (int32_t o = 0; o < s->out_channels; ++o) {
+            int32_t o = 0;
+#ifdef RP_USE_DSP
+            o = conv_dot4_dsp(window, weights, bias, q, filter, s->out_channels, out);
+#endif
+            for (; o < s->out_channels; ++o) {
                 const int8_t* w = weights + o * filter;
                 int32_t acc = bias ? bias[o] : 0;
                 for (int32_t k = 0; k < filter; ++k)
@@ -145,17 +212,50 @@ void rp_depthwise_conv_s8(const rp_conv_shape_t* s, const rp_conv_quant_t* q, co
             const int32_t ix0 = ox * s->stride_w - s->pad_w;
             const int32_t kx0 = ix0 < 0 ? -ix0 : 0;
             const int32_t kx1 = ix0 + kw > s->in_width ? s->in_width - ix0 : kw;
-            for (int32_t c = 0; c < ch; ++c)
+            int8_t* out = output + (oy * ow + ox) * ch;
+            int32_t c0 = 0;
+#ifdef RP_USE_DSP
+            /* Cortex-M4: four channels at a time in registers, over the whole
+             * window: one word of inputs and one of weights per tap, widened
+             * in pairs (x0, x2), (x1, x3), the offset added to both halves at
+             * once (x + offset lies in [-255, 255]), and one SMLABB or SMLATT
+             * per channel: the reference's products, summed in its order. */
+            const int16x2_t offset2 = (int16x2_t)(((uint32_t)(uint16_t)(int16_t)offset << 16) | (uint16_t)(int16_t)offset);
+            for (; c0 + 4 <= ch; c0 += 4) {
+                int32_t a0 = bias ? bias[c0] : 0, a1 = bias ? bias[c0 + 1] : 0, a2 = bias ? bias[c0 + 2] : 0,
+                        a3 = bias ? bias[c0 + 3] : 0;
+                for (int32_t ky = ky0; ky < ky1; ++ky)
+                    for (int32_t kx = kx0; kx < kx1; ++kx) {
+                        int16x2_t xe, xo, we, wo;
+                        rp_load_pairs(input + ((iy0 + ky) * s->in_width + ix0 + kx) * ch + c0, &xe, &xo);
+                        rp_load_pairs(weights + (ky * kw + kx) * ch + c0, &we, &wo);
+                        xe = rp_sadd16(xe, offset2);
+                        xo = rp_sadd16(xo, offset2);
+                        a0 = rp_smlabb(xe, we, a0);
+                        a2 = rp_smlatt(xe, we, a2);
+                        a1 = rp_smlabb(xo, wo, a1);
+                        a3 = rp_smlatt(xo, wo, a3);
+                    }
+                out[c0] = rp_output_s8(a0, q->multiplier[c0], q->shift[c0], q->output_offset, q->activation_min,
+                                       q->activation_max);
+                out[c0 + 1] = rp_output_s8(a1, q->multiplier[c0 + 1], q->shift[c0 + 1], q->output_offset,
+                                           q->activation_min, q->activation_max);
+                out[c0 + 2] = rp_output_s8(a2, q->multiplier[c0 + 2], q->shift[c0 + 2], q->output_offset,
+                                           q->activation_min, q->activation_max);
+                out[c0 + 3] = rp_output_s8(a3, q->multiplier[c0 + 3], q->shift[c0 + 3], q->output_offset,
+                                           q->activation_min, q->activation_max);
+            }
+#endif
+            for (int32_t c = c0; c < ch; ++c)
                 acc[c] = bias ? bias[c] : 0;
             for (int32_t ky = ky0; ky < ky1; ++ky)
                 for (int32_t kx = kx0; kx < kx1; ++kx) {
                     const int8_t* x = input + ((iy0 + ky) * s->in_width + ix0 + kx) * ch;
                     const int8_t* w = weights + (ky * kw + kx) * ch;
-                    for (int32_t c = 0; c < ch; ++c)
+                    for (int32_t c = c0; c < ch; ++c)
                         acc[c] += (int32_t)(int16_t)(x[c] + offset) * w[c];
                 }
-            int8_t* out = output + (oy * ow + ox) * ch;
-            for (int32_t c = 0; c < ch; ++c)
+            for (int32_t c = c0; c < ch; ++c)
                 out[c] = rp_output_s8(acc[c], q->multiplier[c], q->shift[c], q->output_offset, q->activation_min,
                                       q->activation_max);
         }

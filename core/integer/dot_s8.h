@@ -13,6 +13,9 @@
 #define RP_USE_DSP 1
 #define rp_sxtb16 __sxtb16
 #define rp_smlad __smlad
+#define rp_sadd16 __sadd16
+#define rp_smlabb __smlabb
+#define rp_smlatt __smlatt
 #elif defined(RP_EMULATE_DSP)
 /* Host tests only: the DSP path with C models of the two instructions
  * (Arm ARM: SXTB16 sign-extends bytes 0 and 2 into the two halfwords; SMLAD
@@ -29,6 +32,22 @@ static inline int32_t rp_smlad(int16x2_t a, int16x2_t b, int32_t acc)
     const int32_t p0 = (int32_t)(int16_t)(a & 0xFFFFu) * (int32_t)(int16_t)(b & 0xFFFFu);
     const int32_t p1 = (int32_t)(int16_t)(a >> 16) * (int32_t)(int16_t)(b >> 16);
     return (int32_t)((uint32_t)acc + (uint32_t)p0 + (uint32_t)p1);
+}
+/* SADD16: halfword-wise add, each wrapping; SMLABB / SMLATT: the bottom
+ * (top) halfwords' product added to the accumulator. */
+static inline int16x2_t rp_sadd16(int16x2_t a, int16x2_t b)
+{
+    const uint32_t lo = (a + b) & 0xFFFFu;
+    const uint32_t hi = ((a >> 16) + (b >> 16)) & 0xFFFFu;
+    return lo | (hi << 16);
+}
+static inline int32_t rp_smlabb(int16x2_t a, int16x2_t b, int32_t acc)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)((int32_t)(int16_t)(a & 0xFFFFu) * (int32_t)(int16_t)(b & 0xFFFFu)));
+}
+static inline int32_t rp_smlatt(int16x2_t a, int16x2_t b, int32_t acc)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)((int32_t)(int16_t)(a >> 16) * (int32_t)(int16_t)(b >> 16)));
 }
 #define RP_USE_DSP 1
 #endif

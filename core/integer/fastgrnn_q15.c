@@ -17,6 +17,34 @@
  * sum_j a[j] b[j] with each product in int32 and the sum in int64, as EdgeML's
  * q15_m_mulvec does. The order of an exact int64 sum does not matter, so the
  * DSP path's pairs (SMLALD) give the same bits. */
+/* Two int16 as one word (one unaligned-capable load on the M4). */
+static inline uint32_t pair16(const int16_t* p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+#if defined(__ARM_FEATURE_DSP)
+/* out[i] = sum_j M[i*16 + j] v[j] for a 16 x 16 matrix: v's eight pairs stay
+ * in registers, each row is eight word loads and eight SMLALDs. */
+static void matvec16_q15(const int16_t* M, const int16_t* v, int64_t out[16])
+{
+    const uint32_t v0 = pair16(v), v1 = pair16(v + 2), v2 = pair16(v + 4), v3 = pair16(v + 6);
+    const uint32_t v4 = pair16(v + 8), v5 = pair16(v + 10), v6 = pair16(v + 12), v7 = pair16(v + 14);
+    for (int32_t i = 0; i < 16; ++i, M += 16) {
+        int64_t acc = __smlald(pair16(M), v0, 0);
+        acc = __smlald(pair16(M + 2), v1, acc);
+        acc = __smlald(pair16(M + 4), v2, acc);
+        acc = __smlald(pair16(M + 6), v3, acc);
+        acc = __smlald(pair16(M + 8), v4, acc);
+        acc = __smlald(pair16(M + 10), v5, acc);
+        acc = __smlald(pair16(M + 12), v6, acc);
+        out[i] = __smlald(pair16(M + 14), v7, acc);
+    }
+}
+#endif
+
 static int64_t dot_q15(const int16_t* a, const int16_t* b, int32_t n)
 {
     int64_t acc = 0;
@@ -27,6 +55,26 @@ static int64_t dot_q15(const int16_t* a, const int16_t* b, int32_t n)
         memcpy(&pa, a + j, sizeof pa);
         memcpy(&pb, b + j, sizeof pb);
         acc = __smlald(pa, pb, acc);
+    }
+#endif
+    for (; j < n; ++j)
+        acc += (int32_t)a[j] * (int32_t)b[j];
+    return acc;
+}
+
+/* sum_j a[j] b[j] in int32, for sums known to fit (int16 weights times
+ * int16 values of at most 9 bits, over at most 128 terms: < 2^31). SMLAD
+ * pairs on the DSP extension; the same exact sum either way. */
+static int32_t dot_q15_32(const int16_t* a, const int16_t* b, int32_t n)
+{
+    int32_t acc = 0;
+    int32_t j = 0;
+#if defined(__ARM_FEATURE_DSP)
+    for (; j + 1 < n; j += 2) {
+        int32_t pa, pb;
+        memcpy(&pa, a + j, sizeof pa);
+        memcpy(&pb, b + j, sizeof pb);
+        acc = __smlad(pa, pb, acc);
     }
 #endif
     for (; j < n; ++j)
@@ -421,4 +469,153 @@ void rp_fastgrnn_q15_wx_s8_t(const rp_fastgrnn_q15_cell* c, const int16_t* Wt, c
     }
     for (int32_t i = 0; i < n; ++i)
         wx_q12[i] = apply_multiplier(a[i], c->wx);
+}
+
+/* ---- The row-major fast cell (DSP-extension cores) ------------------------
+ * The element-wise update of update_q15 in 32-bit arithmetic, for a core
+ * without vector units, where update_q15's int64 sums and saturations cost
+ * more than the products. Exact, because:
+ * - sigmoid_q15 clamps |x| at 49152 (12.0 in Q12) and tanh_q15 its doubled
+ *   argument likewise, so sigmoid(sat32(v)) = sigmoid(clamp(v, +-49152)) and
+ *   tanh(sat32(v)) = 2 sigmoid(2 clamp(v, +-24576)) - 2^15 for every int64 v;
+ *   when W.x, U.h and both biases lie within +-2^29 the sums fit int32 and are
+ *   clamped there (otherwise the int64 sums, clamped, as before);
+ * - gain < 2^16 and |c| <= 2^15, so gain c fits int32, and
+ *   floor((p + 2^(s-1)) / 2^s) = floor((floor(p / 2) + 2^(s-2)) / 2^(s-1))
+ *   for s >= 2 (here s = 30 - q >= 15) keeps the rounding term inside int32. */
+static inline int32_t clamp32(int32_t v, int32_t lim)
+{
+    return v < -lim ? -lim : (v > lim ? lim : v);
+}
+
+static inline int32_t clamp64(int64_t v, int32_t lim)
+{
+    return v < -lim ? -lim : (v > lim ? lim : (int32_t)v);
+}
+
+static inline void update_q15_rows(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, const int32_t* uh, int16_t* h,
+                                   int32_t n)
+{
+    const int32_t q = c->h_frac_bits;
+    const int32_t zeta = c->zeta_q15, nu = c->nu_q15;
+    const int32_t s1 = 29 - q, round1 = 1 << (28 - q);
+    const int32_t small = 1 << 29;
+    for (int32_t i = 0; i < n; ++i) {
+        const int32_t a = wx_q12[i], b = uh[i], bg = c->bias_gate[i], bu = c->bias_update[i];
+        int32_t zin, cin;
+        if ((uint32_t)a + (uint32_t)small < 2u * (uint32_t)small && (uint32_t)b + (uint32_t)small < 2u * (uint32_t)small &&
+            (uint32_t)bg + (uint32_t)small < 2u * (uint32_t)small && (uint32_t)bu + (uint32_t)small < 2u * (uint32_t)small) {
+            const int32_t pre = a + b;
+            zin = clamp32(pre + bg, 49152);
+            cin = clamp32(pre + bu, 24576);
+        } else {
+            const int64_t pre = (int64_t)a + b;
+            zin = clamp64(pre + bg, 49152);
+            cin = clamp64(pre + bu, 24576);
+        }
+        const int32_t z = sigmoid_q15(zin);
+        const int32_t cand = 2 * sigmoid_q15(2 * cin) - 32768;
+        const int32_t gain = ((zeta * (32768 - z) + (1 << 14)) >> 15) + nu;
+        const int32_t zh = (z * h[i] + (1 << 14)) >> 15;
+        const int32_t gc = ((gain * cand >> 1) + round1) >> s1;
+        const int32_t sum = zh + gc;
+        h[i] = (int16_t)(sum > INT16_MAX ? INT16_MAX : (sum < INT16_MIN ? INT16_MIN : sum));
+    }
+}
+
+/* The row-major step: U.h row by row with the pairs of dot_q15 (SMLALD on a Cortex-M4: two
+ * products into an int64 sum per instruction), with the power-of-two
+ * shortcut of step_pre_t; W.x with the centred inputs gathered once as
+ * int16 and summed in int32. The same bits as the reference step and W.x
+ * (rnnpool_quantizer_test; on the chip, rnnpool m4 check-int8). */
+static inline void step_pre_rows(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h, int32_t* uh,
+                                 int32_t n)
+{
+    const rp_q15_multiplier m = c->uh;
+    const int pow2 = m.mult == (1 << 30) && m.shift >= 31;
+    const int64_t round = pow2 ? (int64_t)1 << (m.shift - 31) : 0;
+    const int32_t s = pow2 ? m.shift - 30 : 0;
+#if defined(__ARM_FEATURE_DSP)
+    if (n == 16) {
+        /* h's eight pairs stay in registers for all 16 rows; each row is
+         * eight word loads and eight SMLALDs, unrolled. */
+        int64_t acc[16];
+        matvec16_q15(c->U, h, acc);
+        for (int32_t i = 0; i < 16; ++i)
+            uh[i] = pow2 ? rp_sat32((acc[i] + round) >> s) : apply_multiplier(acc[i], m);
+        update_q15_rows(c, wx_q12, uh, h, n);
+        return;
+    }
+#endif
+    for (int32_t i = 0; i < n; ++i) {
+        const int64_t acc = dot_q15(c->U + (size_t)i * (size_t)n, h, n);
+        uh[i] = pow2 ? rp_sat32((acc + round) >> s) : apply_multiplier(acc, m);
+    }
+    update_q15_rows(c, wx_q12, uh, h, n);
+}
+
+void rp_fastgrnn_q15_step_pre_rows(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h, void* scratch)
+{
+    int32_t* uh = (int32_t*)scratch;
+    switch (c->hidden_dims) {
+    case 8: step_pre_rows(c, wx_q12, h, uh, 8); break;
+    case 16: step_pre_rows(c, wx_q12, h, uh, 16); break;
+    default: step_pre_rows(c, wx_q12, h, uh, c->hidden_dims); break;
+    }
+}
+
+void rp_fastgrnn_q15_wx_q15_rows(const rp_fastgrnn_q15_cell* c, const int16_t* x, int32_t* wx_q12)
+{
+#if defined(__ARM_FEATURE_DSP)
+    if (c->hidden_dims == 16 && c->input_dims == 16) {
+        int64_t acc[16];
+        matvec16_q15(c->W, x, acc);
+        for (int32_t i = 0; i < 16; ++i)
+            wx_q12[i] = apply_multiplier(acc[i], c->wx);
+        return;
+    }
+#endif
+    rp_fastgrnn_q15_wx_q15(c, x, wx_q12);
+}
+
+void rp_fastgrnn_q15_wx_s8_rows(const rp_fastgrnn_q15_cell* c, const int8_t* x, int32_t x_stride, int32_t zero_point,
+                                int32_t* wx_q12)
+{
+    const int32_t in = c->input_dims;
+    if (in > 128) {
+        rp_fastgrnn_q15_wx_s8(c, x, x_stride, zero_point, wx_q12);
+        return;
+    }
+    /* x - zero_point lies in [-255, 255]: int16, and |w (x - zp)| < 2^23 sums
+     * exactly in int32 over at most 128 inputs. */
+    int16_t xs[128];
+    for (int32_t j = 0; j < in; ++j)
+        xs[j] = (int16_t)((int32_t)x[(size_t)j * (size_t)x_stride] - zero_point);
+    const rp_q15_multiplier m = c->wx;
+#if defined(__ARM_FEATURE_DSP)
+    if (m.shift >= 32 && in == 4) {
+        /* Four channels (the face detectors' stems): two SMLADs an output. */
+        const uint32_t x01 = pair16(xs), x23 = pair16(xs + 2);
+        const int64_t round = (int64_t)1 << (m.shift - 1);
+        const int32_t down = m.shift - 32;
+        const int16_t* w = c->W;
+        for (int32_t i = 0; i < c->hidden_dims; ++i, w += 4) {
+            const int32_t acc = __smlad(pair16(w + 2), x23, __smlad(pair16(w), x01, 0));
+            wx_q12[i] = (int32_t)(((int64_t)acc * m.mult + round) >> 32) >> down;
+        }
+        return;
+    }
+#endif
+    if (m.shift >= 32) {
+        /* floor((v mult + 2^(s-1)) / 2^s) as the high word of the 64-bit sum,
+         * shifted by s - 32: |v mult| < 2^62, so it fits int32 unsaturated. */
+        const int64_t round = (int64_t)1 << (m.shift - 1);
+        for (int32_t i = 0; i < c->hidden_dims; ++i) {
+            const int64_t prod = (int64_t)dot_q15_32(c->W + (size_t)i * (size_t)in, xs, in) * m.mult + round;
+            wx_q12[i] = (int32_t)(prod >> 32) >> (m.shift - 32);
+        }
+        return;
+    }
+    for (int32_t i = 0; i < c->hidden_dims; ++i)
+        wx_q12[i] = apply_multiplier(dot_q15_32(c->W + (size_t)i * (size_t)in, xs, in), m);
 }

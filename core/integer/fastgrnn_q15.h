@@ -186,6 +186,16 @@ void rp_fastgrnn_q15_step_pre_t(const rp_fastgrnn_q15_cell* c, const int16_t* Ut
 void rp_fastgrnn_q15_wx_s8_t(const rp_fastgrnn_q15_cell* c, const int16_t* Wt, const int8_t* x, int32_t x_stride,
                              int32_t zero_point, int32_t* wx_q12);
 
+/* The same step and W.x with the weights as stored (row-major): U.h row by
+ * row in pairs, which a core with the DSP extension does in one SMLALD per
+ * two products; the map kernel takes these there instead of the transposed
+ * ones. Same bits as rp_fastgrnn_q15_step_pre / rp_fastgrnn_q15_wx_s8
+ * (rnnpool_quantizer_test). Scratch: rp_fastgrnn_q15_scratch_bytes(). */
+void rp_fastgrnn_q15_step_pre_rows(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h, void* scratch);
+void rp_fastgrnn_q15_wx_q15_rows(const rp_fastgrnn_q15_cell* c, const int16_t* x, int32_t* wx_q12);
+void rp_fastgrnn_q15_wx_s8_rows(const rp_fastgrnn_q15_cell* c, const int8_t* x, int32_t x_stride, int32_t zero_point,
+                                int32_t* wx_q12);
+
 #ifdef __cplusplus
 }
 #endif

@@ -29,6 +29,16 @@ static inline int32_t rp_requantize_s32(int32_t acc, int32_t multiplier, int32_t
 {
     const int64_t product = (int64_t)acc * (int64_t)multiplier;
     const int32_t n = 31 - shift; /* in [1, 62] */
+    if (n > 32) {
+        /* Scales below 1/4 (the usual case): the rounding term 2^(n-1) is a
+         * multiple of 2^32, so it adds to the product's high word alone, and
+         * floors of powers of two compose: the result is
+         * floor((floor(product / 2^32) + 2^(r-1)) / 2^r), r = n - 32. The high
+         * word is at most 2^30 in magnitude and 2^(r-1) <= 2^29: int32 holds
+         * it, no saturation is possible. On a Cortex-M4: SMULL, ADD, ASR. */
+        const int32_t r = n - 32;
+        return ((int32_t)(product >> 32) + ((int32_t)1 << (r - 1))) >> r;
+    }
     const int64_t rounded = (product + ((int64_t)1 << (n - 1))) >> n;
     if (rounded > INT32_MAX)
         return INT32_MAX;

@@ -60,10 +60,21 @@ size_t rp_rnnpool_s8q15_patch_scratch_bytes(const rp_rnnpool_s8q15_config* cfg)
  * int16 output, the transposed weights, and the transposed cell's scratch
  * (int64, aligned to 8 inside the block). */
 typedef struct map_layout {
-    size_t pixelWx, patchOut, ut1, ut2f, ut2b, wt1, cell, total;
+    size_t pixelWx, patchOut, ut1, ut2f, ut2b, wt1, cell, rowCache, colCache, total;
 } map_layout;
 
-static map_layout layout_of(const rp_rnnpool_s8q15_config* cfg)
+/* Overlapping patches (stride < patch) share RNN1 sweeps: the last
+ * patch - stride rows of a patch are the first rows of the patch below it,
+ * over the same columns, and each row's sweep starts from h = 0, so its
+ * summary is the same; likewise the columns of horizontally adjacent
+ * patches. The map kernel keeps those summaries (one set per patch column
+ * for the rows, one set for the columns) instead of sweeping again. */
+static int32_t shared_lines(const rp_rnnpool_s8q15_config* cfg)
+{
+    return cfg->stride < cfg->patch ? cfg->patch - cfg->stride : 0;
+}
+
+static map_layout layout_of(const rp_rnnpool_s8q15_config* cfg, int32_t in_w)
 {
     const size_t k = (size_t)cfg->patch, h1 = (size_t)cfg->rnn1.hidden_dims, h2 = (size_t)cfg->rnn2_forward.hidden_dims;
     const size_t c = (size_t)cfg->channels;
@@ -75,14 +86,16 @@ static map_layout layout_of(const rp_rnnpool_s8q15_config* cfg)
     l.ut2b = l.ut2f + align4(h2 * h2 * sizeof(int16_t));
     l.wt1 = l.ut2b + align4(h2 * h2 * sizeof(int16_t));
     l.cell = l.wt1 + align4(c * h1 * sizeof(int16_t));
-    l.total = l.cell + 8u + rp_fastgrnn_q15_t_scratch_bytes(max32(cfg->rnn1.hidden_dims, cfg->rnn2_forward.hidden_dims));
+    l.rowCache = l.cell + 8u + rp_fastgrnn_q15_t_scratch_bytes(max32(cfg->rnn1.hidden_dims, cfg->rnn2_forward.hidden_dims));
+    const size_t gw = (size_t)max32(rp_rnnpool_s8q15_grid(cfg, in_w), 0), shared = (size_t)shared_lines(cfg);
+    l.colCache = l.rowCache + align4(gw * shared * h1 * sizeof(int16_t));
+    l.total = l.colCache + align4(shared * h1 * sizeof(int16_t));
     return l;
 }
 
 size_t rp_rnnpool_s8q15_map_scratch_bytes(const rp_rnnpool_s8q15_config* cfg, int32_t in_w)
 {
-    (void)in_w;
-    return layout_of(cfg).total;
+    return layout_of(cfg, in_w).total;
 }
 
 static void transpose16(const int16_t* src, int32_t rows, int32_t cols, int16_t* dst)
@@ -98,26 +111,49 @@ static void transpose16(const int16_t* src, int32_t rows, int32_t cols, int16_t*
 typedef struct fast_weights {
     const int16_t* ut[3]; /* RNN1, RNN2 forward, RNN2 backward */
     void* cell;
+    int rows; /* the row-major cells (DSP-extension cores) instead of the transposed ones */
 } fast_weights;
+
+/* Which fast cell the map kernel runs: on a core with the DSP extension the
+ * row-major one (SMLALD pairs into one int64 sum per unit, 2 products an
+ * instruction), elsewhere the transposed one (every unit's sum at once, which
+ * vector units do well). Both give the reference's bits. */
+#if defined(__ARM_FEATURE_DSP) || defined(RP_ROW_MAJOR_CELLS)
+#define RP_MAP_ROWS 1
+#else
+#define RP_MAP_ROWS 0
+#endif
 
 static void step(const rp_fastgrnn_q15_cell* c, const fast_weights* fast, int which, const int32_t* pre, int16_t* h,
                  void* cell)
 {
-    if (fast)
+    if (fast && fast->rows)
+        rp_fastgrnn_q15_step_pre_rows(c, pre, h, fast->cell);
+    else if (fast)
         rp_fastgrnn_q15_step_pre_t(c, fast->ut[which], pre, h, fast->cell);
     else
         rp_fastgrnn_q15_step_pre(c, pre, h, cell);
 }
 
+/* The row summaries in the patch scratch (after wx and cell, see
+ * patch_scratch), followed by the column summaries. */
+static int16_t* patch_sums(const rp_rnnpool_s8q15_config* cfg, void* scratch)
+{
+    const size_t hmax = (size_t)max32(cfg->rnn1.hidden_dims, cfg->rnn2_forward.hidden_dims);
+    return (int16_t*)(void*)((uint8_t*)scratch + 2u * hmax * sizeof(int32_t));
+}
+
+/* known[pass], when not NULL, holds the summaries of that pass's first
+ * knownLines lines (rows, then columns), computed by a neighbouring patch. */
 static void run_patch(const rp_rnnpool_s8q15_config* cfg, int32_t* pixelWx, const int8_t* in, int32_t in_w,
                       int32_t plane, int16_t* out, void* scratch, rp_rnnpool_q15_trace* trace, int shareRnn2Wx,
-                      const fast_weights* fast)
+                      const fast_weights* fast, const int16_t* const known[2], int32_t knownLines)
 {
     const int32_t k = cfg->patch, h1 = cfg->rnn1.hidden_dims, h2 = cfg->rnn2_forward.hidden_dims;
     const size_t hmax = (size_t)max32(h1, h2);
     int32_t* wx = (int32_t*)scratch;
     int32_t* cell = wx + hmax;
-    int16_t* rowsum = (int16_t*)(cell + hmax);
+    int16_t* rowsum = patch_sums(cfg, scratch);
     int16_t* colsum = rowsum + (size_t)k * (size_t)h1;
     int16_t* h2state = colsum + (size_t)k * (size_t)h1;
     const size_t h1Bytes = (size_t)h1 * sizeof(int16_t), h2Bytes = (size_t)h2 * sizeof(int16_t);
@@ -125,7 +161,12 @@ static void run_patch(const rp_rnnpool_s8q15_config* cfg, int32_t* pixelWx, cons
     for (int pass = 0; pass < 2; ++pass) {
         int16_t* sums = pass == 0 ? rowsum : colsum;
         int16_t* stepTrace = trace ? (pass == 0 ? trace->rnn1_row_steps : trace->rnn1_col_steps) : NULL;
-        for (int32_t line = 0; line < k; ++line) {
+        int32_t first = 0;
+        if (known && known[pass]) {
+            memcpy(sums, known[pass], (size_t)knownLines * h1Bytes);
+            first = knownLines;
+        }
+        for (int32_t line = first; line < k; ++line) {
             int16_t* h = sums + (size_t)line * (size_t)h1;
             memset(h, 0, h1Bytes);
             for (int32_t t = 0; t < k; ++t) {
@@ -153,14 +194,20 @@ static void run_patch(const rp_rnnpool_s8q15_config* cfg, int32_t* pixelWx, cons
         int16_t* steps = trace && trace->rnn2_steps ? trace->rnn2_steps + (size_t)run * (size_t)k * (size_t)h2 : NULL;
         int32_t* shared = shareRnn2Wx ? pixelWx : NULL;
         if (shared && !backward)
-            for (int32_t t = 0; t < k; ++t)
-                rp_fastgrnn_q15_wx_q15(c2, sums + (size_t)t * (size_t)h1, shared + (size_t)t * (size_t)h2);
+            for (int32_t t = 0; t < k; ++t) {
+                if (fast && fast->rows)
+                    rp_fastgrnn_q15_wx_q15_rows(c2, sums + (size_t)t * (size_t)h1, shared + (size_t)t * (size_t)h2);
+                else
+                    rp_fastgrnn_q15_wx_q15(c2, sums + (size_t)t * (size_t)h1, shared + (size_t)t * (size_t)h2);
+            }
         memset(h2state, 0, h2Bytes);
         for (int32_t t = 0; t < k; ++t) {
             const int32_t idx = backward ? k - 1 - t : t;
             const int32_t* pre = wx;
             if (shared)
                 pre = shared + (size_t)idx * (size_t)h2;
+            else if (fast && fast->rows)
+                rp_fastgrnn_q15_wx_q15_rows(c2, sums + (size_t)idx * (size_t)h1, wx);
             else
                 rp_fastgrnn_q15_wx_q15(c2, sums + (size_t)idx * (size_t)h1, wx);
             step(c2, fast, backward ? 2 : 1, pre, h2state, cell);
@@ -176,7 +223,7 @@ int rp_rnnpool_s8q15_patch(const rp_rnnpool_s8q15_config* cfg, const int8_t* in,
 {
     if (!cfg || !in || !out || !scratch || in_w < cfg->patch || plane < in_w)
         return RP_Q15_EARG;
-    run_patch(cfg, NULL, in, in_w, plane, out, scratch, trace, 0, NULL);
+    run_patch(cfg, NULL, in, in_w, plane, out, scratch, trace, 0, NULL, NULL, 0);
     return RP_Q15_OK;
 }
 
@@ -192,7 +239,7 @@ static int map_impl(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_
         return RP_Q15_EARG;
     const int32_t k = cfg->patch, h1 = cfg->rnn1.hidden_dims, h2 = cfg->rnn2_forward.hidden_dims;
     const int32_t oh = gh + cfg->pad_bottom_right, ow = gw + cfg->pad_bottom_right, plane = in_h * in_w;
-    const map_layout l = layout_of(cfg);
+    const map_layout l = layout_of(cfg, in_w);
     uint8_t* base = (uint8_t*)scratch;
     int32_t* pixelWx = (int32_t*)(void*)(base + l.pixelWx);
     int16_t* patchOut = (int16_t*)(void*)(base + l.patchOut);
@@ -206,20 +253,43 @@ static int map_impl(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_
     transpose16(cfg->rnn2_forward.U, h2, h2, ut2f);
     transpose16(cfg->rnn2_backward.U, h2, h2, ut2b);
     transpose16(cfg->rnn1.W, h1, cfg->channels, wt1);
-    const fast_weights fast = {{ut1, ut2f, ut2b}, cellBase};
+    const fast_weights fast = {{ut1, ut2f, ut2b}, cellBase, RP_MAP_ROWS};
     /* The shared RNN2 projections (k * h2 int32) reuse pixelWx's room once RNN1 is done. */
     const int share = cfg->rnn2_forward.W == cfg->rnn2_backward.W &&
                       cfg->rnn2_forward.wx.mult == cfg->rnn2_backward.wx.mult &&
                       cfg->rnn2_forward.wx.shift == cfg->rnn2_backward.wx.shift && h2 <= k * h1;
+    int16_t* rowCache = (int16_t*)(void*)(base + l.rowCache);
+    int16_t* colCache = (int16_t*)(void*)(base + l.colCache);
+    const int32_t shared = shared_lines(cfg), fresh = k - shared;
+    const size_t sharedBytes = (size_t)shared * (size_t)h1 * sizeof(int16_t);
+    const int16_t* rowsum = patch_sums(cfg, scratch);
+    const int16_t* colsum = rowsum + (size_t)k * (size_t)h1;
     const size_t outPlane = (size_t)oh * (size_t)ow;
     for (int32_t pr = 0; pr < gh; ++pr)
         for (int32_t pc = 0; pc < gw; ++pc) {
             const int8_t* origin = in + (size_t)(pr * cfg->stride) * (size_t)in_w + (size_t)(pc * cfg->stride);
+            int16_t* rowsKept = rowCache + (size_t)pc * (size_t)shared * (size_t)h1;
+            const int16_t* known[2] = {shared > 0 && pr > 0 ? rowsKept : NULL, shared > 0 && pc > 0 ? colCache : NULL};
             for (int32_t r = 0; r < k; ++r)
-                for (int32_t c = 0; c < k; ++c)
-                    rp_fastgrnn_q15_wx_s8_t(&cfg->rnn1, wt1, origin + (size_t)r * (size_t)in_w + (size_t)c, plane,
-                                            cfg->input_zero_point, pixelWx + ((size_t)r * (size_t)k + (size_t)c) * (size_t)h1);
-            run_patch(cfg, pixelWx, origin, in_w, plane, patchOut, scratch, NULL, share, &fast);
+                for (int32_t c = 0; c < k; ++c) {
+                    /* A pixel both of whose sweeps are known is not visited. */
+                    if (known[0] && known[1] && r < shared && c < shared)
+                        continue;
+                    if (RP_MAP_ROWS)
+                        rp_fastgrnn_q15_wx_s8_rows(&cfg->rnn1, origin + (size_t)r * (size_t)in_w + (size_t)c, plane,
+                                                   cfg->input_zero_point,
+                                                   pixelWx + ((size_t)r * (size_t)k + (size_t)c) * (size_t)h1);
+                    else
+                        rp_fastgrnn_q15_wx_s8_t(&cfg->rnn1, wt1, origin + (size_t)r * (size_t)in_w + (size_t)c, plane,
+                                                cfg->input_zero_point,
+                                                pixelWx + ((size_t)r * (size_t)k + (size_t)c) * (size_t)h1);
+                }
+            run_patch(cfg, pixelWx, origin, in_w, plane, patchOut, scratch, NULL, share, &fast, known, shared);
+            /* The last `shared` rows serve the patch below, the last columns the next patch. */
+            if (shared > 0) {
+                memcpy(rowsKept, rowsum + (size_t)fresh * (size_t)h1, sharedBytes);
+                memcpy(colCache, colsum + (size_t)fresh * (size_t)h1, sharedBytes);
+            }
             for (int32_t o = 0; o < 4 * h2; ++o)
                 out[(size_t)o * outPlane + (size_t)pr * (size_t)ow + (size_t)pc] =
                     quant ? rp_output_s8(patchOut[o], quant->multiplier[o], quant->shift[o], quant->zero_point[o], -128, 127)

@@ -294,6 +294,10 @@ std::vector<KernelCase> makeCases(uint32_t seed)
         c.input = g.bytes(400);
         cases.push_back(c);
     }
+    // Channel counts that are not multiples of 4: the Cortex-M4 paths take
+    // four channels at a time and leave a remainder to the plain loops.
+    cases.push_back(convCase(g, Kind::Conv, "conv3x3_s1_p1_5to6_9x7", 5, 9, 7, 6, 3, 1, 1, false));
+    cases.push_back(convCase(g, Kind::Depthwise, "dw3x3_s2_p1_6_11x9", 6, 11, 9, 6, 3, 2, 1, true));
     for (KernelCase& c : cases) {
         runOnDesktop(c);
         if (c.kind == Kind::Add)

@@ -260,8 +260,9 @@ TEST(RnnPoolQ15Model, DefaultModelOnAnUncalibratedPictureKeepsSqnr)
 namespace rnnpool {
 namespace {
 
-// The transposed cell (the map kernel's) against the row-wise one on extreme
-// states, non-power-of-two multipliers and wide inputs (the int64 fallback).
+// The transposed cell (the map kernel's on x86) and the row-major fast cell
+// (its on the Cortex-M4) against the reference step on extreme states,
+// non-power-of-two multipliers and wide inputs (the int64 fallback).
 TEST(RnnPoolQ15Map, TransposedCellEqualsRowWiseCell)
 {
     std::mt19937 rng(4242);
@@ -297,14 +298,21 @@ TEST(RnnPoolQ15Map, TransposedCellEqualsRowWiseCell)
         rp_fastgrnn_q15_wx_s8(&c, x.data(), 3, zp, wxA.data());
         rp_fastgrnn_q15_wx_s8_t(&c, Wt.data(), x.data(), 3, zp, wxB.data());
         ASSERT_EQ(wxA, wxB) << "iteration " << iter;
-        std::vector<int16_t> hA(static_cast<size_t>(n)), hB;
+        std::vector<int32_t> wxC(wxA.size());
+        rp_fastgrnn_q15_wx_s8_rows(&c, x.data(), 3, zp, wxC.data());
+        ASSERT_EQ(wxA, wxC) << "iteration " << iter << " (row-major W.x)";
+        std::vector<int16_t> hA(static_cast<size_t>(n)), hB, hC;
         for (auto& v : hA) v = static_cast<int16_t>(iter % 3 == 0 ? (rng() % 2 ? 32767 : -32768) : w(rng));
         hB = hA;
-        std::vector<uint64_t> sA(rp_fastgrnn_q15_scratch_bytes(n) / 8 + 1), sB(rp_fastgrnn_q15_t_scratch_bytes(n) / 8 + 1);
+        hC = hA;
+        std::vector<uint64_t> sA(rp_fastgrnn_q15_scratch_bytes(n) / 8 + 1), sB(rp_fastgrnn_q15_t_scratch_bytes(n) / 8 + 1),
+            sC(sA.size());
         for (int step = 0; step < 4; ++step) {
             rp_fastgrnn_q15_step_pre(&c, wxA.data(), hA.data(), sA.data());
             rp_fastgrnn_q15_step_pre_t(&c, Ut.data(), wxA.data(), hB.data(), sB.data());
+            rp_fastgrnn_q15_step_pre_rows(&c, wxA.data(), hC.data(), sC.data());
             ASSERT_EQ(hA, hB) << "iteration " << iter << " step " << step;
+            ASSERT_EQ(hA, hC) << "iteration " << iter << " step " << step << " (row-major cell)";
         }
     }
 }
