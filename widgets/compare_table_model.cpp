@@ -18,6 +18,7 @@ void CompareTableModel::setEntries(std::vector<ArchitectureComparison> entries)
     m_entries = std::move(entries);
     m_latencies.clear();
     m_profiles.clear();
+    m_measured.clear();
     endResetModel();
 }
 
@@ -54,7 +55,37 @@ int CompareTableModel::rowCount(const QModelIndex& parent) const
 
 int CompareTableModel::columnCount(const QModelIndex& parent) const
 {
-    return parent.isValid() ? 0 : FixedColumnCount + static_cast<int>(m_profiles.size());
+    return parent.isValid() ? 0 : FixedColumnCount + static_cast<int>(m_profiles.size()) + (hasMeasured() ? 3 : 0);
+}
+
+void CompareTableModel::setMeasured(std::vector<std::optional<MeasuredOnChip>> measured)
+{
+    beginResetModel();
+    m_measured = std::move(measured);
+    endResetModel();
+}
+
+bool CompareTableModel::hasMeasured() const
+{
+    for (size_t row = 0; row < m_measured.size() && row < m_entries.size(); ++row)
+        if (m_measured[row])
+            return true;
+    return false;
+}
+
+int CompareTableModel::firstMeasuredColumn() const
+{
+    return hasMeasured() ? FixedColumnCount + static_cast<int>(m_profiles.size()) : -1;
+}
+
+const MeasuredOnChip* CompareTableModel::measured(int row, int column, int* which) const
+{
+    const int first = firstMeasuredColumn();
+    if (first < 0 || column < first || column >= first + 3 || row >= static_cast<int>(m_measured.size()) ||
+        !m_measured[static_cast<size_t>(row)])
+        return nullptr;
+    *which = column - first;
+    return &*m_measured[static_cast<size_t>(row)];
 }
 
 const LatencyEstimate* CompareTableModel::latency(int row, int column) const
@@ -80,10 +111,14 @@ QVariant CompareTableModel::sortData(int row, int column) const
     case PaperPeakColumn: return static_cast<qlonglong>(e.summary.paperPeak);
     case FlashColumn: return static_cast<qlonglong>(fit(row).flashNeeded);
     case FitColumn: return static_cast<qlonglong>(fit(row).sramHeadroom);
-    default:
+    default: {
         if (const LatencyEstimate* l = latency(row, column))
             return l->milliseconds;
+        int which = 0;
+        if (const MeasuredOnChip* m = measured(row, column, &which))
+            return static_cast<qulonglong>(which == 0 ? m->instructions : which == 1 ? m->sramBytes : m->flashBytes);
         return {};
+    }
     }
 }
 
@@ -120,10 +155,19 @@ QVariant CompareTableModel::displayData(int row, int column) const
             }()));
         return tr("overflows %1").arg(over.join(tr(", ")));
     }
-    default:
+    default: {
         if (const LatencyEstimate* l = latency(row, column))
             return locale.toString(l->milliseconds, 'f', 1);
+        int which = 0;
+        if (const MeasuredOnChip* m = measured(row, column, &which)) {
+            if (which == 0)
+                return tr("%1 M @ %2%3")
+                    .arg(locale.toString(static_cast<double>(m->instructions) / 1e6, 'f', 1), m->input,
+                         m->identical ? QString() : tr(" (heads differ)"));
+            return kibText(static_cast<int64_t>(which == 1 ? m->sramBytes : m->flashBytes));
+        }
         return {};
+    }
     }
 }
 
@@ -174,6 +218,11 @@ QVariant CompareTableModel::headerData(int section, Qt::Orientation orientation,
     default:
         if (section - FixedColumnCount >= 0 && section - FixedColumnCount < m_profiles.size())
             return tr("Latency %1 (ms)").arg(m_profiles[section - FixedColumnCount]);
+        if (const int first = firstMeasuredColumn(); first >= 0 && section >= first && section < first + 3) {
+            static const char* const kNames[] = {QT_TR_NOOP("Measured on QEMU M4: instructions"),
+                                                 QT_TR_NOOP("Measured SRAM"), QT_TR_NOOP("Measured flash")};
+            return tr(kNames[section - first]);
+        }
         return {};
     }
 }

@@ -162,6 +162,11 @@ void CompareView::setLatencies(const std::vector<LatencyEstimates>& latencies)
     m_model->setLatencies(latencies);
 }
 
+void CompareView::setMeasured(const std::vector<std::optional<MeasuredOnChip>>& measured)
+{
+    m_model->setMeasured(measured);
+}
+
 void CompareView::setBoard(const Board& board)
 {
     m_board = board;

@@ -38,6 +38,8 @@ public slots:
     void setArchitectureChoices(const QStringList& names);
     void setEntries(const std::vector<rnnpool::ArchitectureComparison>& entries);
     void setLatencies(const std::vector<rnnpool::widgets::LatencyEstimates>& latencies);
+    // Per entry: its run on the emulated Cortex-M4, if any (three measured columns).
+    void setMeasured(const std::vector<std::optional<rnnpool::widgets::MeasuredOnChip>>& measured);
     void setBoard(const rnnpool::Board& board);
     void setSchedule(const QString& schedule);
     void showMessage(const QString& message);

@@ -5,9 +5,14 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
+#include <QPainter>
 #include <QPushButton>
+#include <QSplitter>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+#include "widgets/emulator_charts.h"
 
 namespace rnnpool::widgets {
 
@@ -21,6 +26,33 @@ QString bytesText(uint64_t bytes)
 QString countText(uint64_t n)
 {
     return QLocale::system().toString(static_cast<qulonglong>(n));
+}
+
+// The frame, at most 360 pixels wide, with the faces drawn as rectangles.
+QImage facesOver(const QImage& frame, const std::vector<EmulatorRun::Face>& faces, const QColor& colour, float threshold)
+{
+    if (frame.isNull())
+        return {};
+    QImage image = frame.width() > 360 ? frame.scaledToWidth(360, Qt::SmoothTransformation) : frame.copy();
+    image = image.convertToFormat(QImage::Format_RGB32);
+    QPainter painter(&image);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(QPen(colour, 2));
+    for (const EmulatorRun::Face& f : faces)
+        if (f.score >= threshold)
+            painter.drawRect(QRectF(f.box.x() * image.width(), f.box.y() * image.height(), f.box.width() * image.width(),
+                                f.box.height() * image.height()));
+    return image;
+}
+
+bool sameFaces(const std::vector<EmulatorRun::Face>& a, const std::vector<EmulatorRun::Face>& b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (a[i].score != b[i].score || a[i].box != b[i].box)
+            return false;
+    return true;
 }
 
 } // namespace
@@ -57,6 +89,37 @@ EmulatorPanel::EmulatorPanel(QWidget* parent)
     m_layers->verticalHeader()->hide();
     m_layers->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_layers->setMinimumHeight(120);
+    m_layerChart = new EmulatorLayerChart(this);
+    m_memoryChart = new EmulatorMemoryChart(this);
+    m_desktopFaces = new QLabel(this);
+    m_chipFaces = new QLabel(this);
+    m_facesCaption = new QLabel(this);
+    m_facesCaption->setWordWrap(true);
+    for (QLabel* l : {m_desktopFaces, m_chipFaces})
+        l->setAlignment(Qt::AlignCenter);
+
+    auto* perLayer = new QSplitter(Qt::Horizontal, this);
+    perLayer->addWidget(m_layers);
+    perLayer->addWidget(m_layerChart);
+    perLayer->setStretchFactor(0, 1);
+    perLayer->setStretchFactor(1, 1);
+    auto* faces = new QWidget(this);
+    auto* pictures = new QHBoxLayout;
+    for (auto [label, title] : {std::pair{m_desktopFaces, tr("Desktop int8 engine")},
+                                std::pair{m_chipFaces, tr("Emulated Cortex-M4 (QEMU)")}}) {
+        auto* column = new QVBoxLayout;
+        column->addWidget(new QLabel(title, faces), 0, Qt::AlignHCenter);
+        column->addWidget(label, 1);
+        pictures->addLayout(column);
+    }
+    auto* facesLayout = new QVBoxLayout(faces);
+    facesLayout->addLayout(pictures, 1);
+    facesLayout->addWidget(m_facesCaption);
+    m_views = new QTabWidget(this);
+    m_views->setDocumentMode(true);
+    m_views->addTab(perLayer, tr("Per layer"));
+    m_views->addTab(m_memoryChart, tr("Memory"));
+    m_views->addTab(faces, tr("Faces"));
 
     auto* bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Firmware input:"), this));
@@ -69,7 +132,7 @@ EmulatorPanel::EmulatorPanel(QWidget* parent)
     layout->addLayout(bar);
     layout->addWidget(m_status);
     layout->addWidget(m_summary);
-    layout->addWidget(m_layers, 1);
+    layout->addWidget(m_views, 1);
     setSizes({QStringLiteral("80x60"), QStringLiteral("160x120"), QStringLiteral("320x240")});
     connect(m_run, &QPushButton::clicked, this, &EmulatorPanel::run);
     setAvailable(false, tr("Open a face detector and a picture to run it on the emulated chip."));
@@ -173,6 +236,46 @@ void EmulatorPanel::setResult(const EmulatorRun& r)
             ratio->setToolTip(tr("predicted %1 instructions").arg(countText(static_cast<uint64_t>(layer.predicted + 0.5))));
         m_layers->setItem(i, 3, ratio);
     }
+    m_layerChart->setRun(r);
+    m_memoryChart->setRun(r);
+    m_last = r;
+    drawFaces();
+}
+
+void EmulatorPanel::setFaceThreshold(float threshold)
+{
+    m_faceThreshold = threshold;
+    drawFaces();
+}
+
+void EmulatorPanel::drawFaces()
+{
+    if (!m_last)
+        return;
+    const EmulatorRun& r = *m_last;
+    const QColor desktop(40, 200, 80), chip(230, 60, 200);
+    m_desktopImage = facesOver(r.frame, r.desktopFaces, desktop, m_faceThreshold);
+    m_chipImage = facesOver(r.frame, r.chipFaces, chip, m_faceThreshold);
+    m_desktopFaces->setPixmap(QPixmap::fromImage(m_desktopImage));
+    m_chipFaces->setPixmap(QPixmap::fromImage(m_chipImage));
+    m_facesCaption->setText(facesText(r) + u' ' +
+                            tr("Drawn: the faces scoring at least %1 (the studio's threshold).").arg(m_faceThreshold, 0, 'f', 2));
+}
+
+QString EmulatorPanel::facesText() const
+{
+    return m_facesCaption->text();
+}
+
+QString EmulatorPanel::facesText(const EmulatorRun& r)
+{
+    if (!r.ran)
+        return tr("Not run: %1 has no emulator, so there are no faces from the chip.").arg(r.board);
+    return tr("%1 faces from the desktop int8 engine, %2 from the chip's head maps (the same decoding and NMS): %3.")
+        .arg(r.desktopFaces.size())
+        .arg(r.chipFaces.size())
+        .arg(sameFaces(r.desktopFaces, r.chipFaces) ? tr("the same boxes and scores")
+                                                   : tr("THEY DIFFER"));
 }
 
 QString EmulatorPanel::summaryText() const

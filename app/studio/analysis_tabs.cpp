@@ -164,6 +164,7 @@ void AnalysisTabs::connectViews()
                 m_comparisons = entries;
                 m_compare->setEntries(entries);
                 updateBoardViews();
+                updateMeasuredColumns();
                 if (!problems.isEmpty()) {
                     m_compare->showMessage(problems.join(QLatin1Char('\n')));
                     emit problem(problems.front());
@@ -203,9 +204,13 @@ void AnalysisTabs::connectViews()
     });
     connect(&m_emulatorRun, &QFutureWatcher<EmulatorOutcome>::finished, this, [this] {
         const EmulatorOutcome outcome = m_emulatorRun.result();
-        if (outcome.run)
+        if (outcome.run) {
             m_emulator->setResult(*outcome.run);
-        else
+            // Kept per architecture: Compare shows it in its measured columns.
+            if (outcome.run->ran)
+                m_measuredRuns[outcome.run->architecture] = *outcome.run;
+            updateMeasuredColumns();
+        } else
             m_emulator->showProblem(outcome.error);
         updateEmulatorAvailability();
     });
@@ -333,6 +338,26 @@ void AnalysisTabs::runOnEmulator(int width, int height)
             return EmulatorOutcome{std::nullopt, QObject::tr("internal error: %1").arg(QString::fromLocal8Bit(e.what()))};
         }
     }));
+}
+
+void AnalysisTabs::updateMeasuredColumns()
+{
+    std::vector<std::optional<widgets::MeasuredOnChip>> measured;
+    for (const ArchitectureComparison& entry : m_comparisons) {
+        const auto run = m_measuredRuns.find(QString::fromStdString(entry.spec.name));
+        if (run == m_measuredRuns.end()) {
+            measured.emplace_back();
+            continue;
+        }
+        const widgets::EmulatorRun& r = run->second;
+        uint64_t sram = 0;
+        for (const auto& [region, bytes] : r.ramBytes)
+            if (region == QStringLiteral("SRAM"))
+                sram = bytes;
+        measured.emplace_back(widgets::MeasuredOnChip{QStringLiteral("%1x%2").arg(r.width).arg(r.height), r.instructions,
+                                                      sram, r.flashBytes, r.identical()});
+    }
+    m_compare->setMeasured(measured);
 }
 
 void AnalysisTabs::cancelEmulator()

@@ -30,6 +30,7 @@
 
 #include <functional>
 #include <atomic>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -94,6 +95,8 @@ public:
     bool emulatorBusy() const { return m_emulatorRun.isRunning(); }
     // Stops a running build or QEMU run (the M4 tab's Cancel button).
     void cancelEmulator();
+    // Compare's measured columns from the runs kept per architecture.
+    void updateMeasuredColumns();
     AnalysisController& controller() { return m_controller; }
     const Board& board() const { return m_boardChoice; }
     // "Analysed at: [320×240 deployment ▾]": where the user picks the analysis input.
@@ -158,6 +161,7 @@ private:
     QFutureWatcher<DiffOutcome> m_diffRun;
     QFutureWatcher<EmulatorOutcome> m_emulatorRun;
     std::shared_ptr<std::atomic<bool>> m_emulatorCancel;
+    std::map<QString, widgets::EmulatorRun> m_measuredRuns; // the last run per architecture
     QList<Tab> m_tabs;
     QList<QPointer<QWidget>> m_owned; // deleted here unless a tab widget took them
 

@@ -1,9 +1,11 @@
 #include "studio/m4_emulator_job.h"
 
+#include "detect/post_process.h"
 #include "engine/preprocess.h"
 #include "mcu/latency_check.h"
 #include "mcu/model_firmware.h"
 #include "quant/int8_detector.h"
+#include "widgets/image_conversion.h"
 
 namespace rnnpool::studio {
 
@@ -57,12 +59,34 @@ EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int 
     r.headMatching = chip->headMatching;
     r.stackHighWaterBytes = chip->stackHighWaterBytes;
     r.emulatorSeconds = chip->emulatorSeconds;
+    r.architecture = QString::fromStdString(spec.name);
     for (const RegionUsage& region : chip->build.regions) {
+        const bool ccm = region.region == "CCM";
+        const uint64_t measured = region.usedBytes + (ccm ? chip->stackHighWaterBytes : 0);
         if (region.region == "FLASH")
             r.flashBytes = region.usedBytes;
         else
-            r.ramBytes.push_back({QString::fromStdString(region.region),
-                                  region.usedBytes + (region.region == "CCM" ? chip->stackHighWaterBytes : 0)});
+            r.ramBytes.push_back({QString::fromStdString(region.region), measured});
+        // What the generator planned before compiling, per region.
+        uint64_t planned = 0;
+        if (region.region == "FLASH")
+            planned = chip->plan.weightBytes;
+        else if (region.region == "SRAM")
+            planned = chip->plan.arenaBytes + chip->plan.scratchBytes;
+        r.memory.push_back({QString::fromStdString(region.region), region.capacityBytes, planned, measured});
+    }
+    // The faces of both head maps, decoded and filtered as `rnnpool m4 run` does.
+    if (chip->ran) {
+        const auto faces = [&](const Int8Run& run) {
+            std::vector<widgets::EmulatorRun::Face> out;
+            for (const Detection& d : postProcess((*net)->heads(run), prepared->tensor.dim(2), prepared->tensor.dim(1),
+                                                  *spec.detector))
+                out.push_back({d.score, QRectF(d.x1, d.y1, d.x2 - d.x1, d.y2 - d.y1)});
+            return out;
+        };
+        r.desktopFaces = faces(chip->desktop);
+        r.chipFaces = faces(chip->chip);
+        r.frame = widgets::imageFromMat(picture);
     }
     // Beside each layer: its op class and what the rnnpool-int8 profile predicts.
     LatencyCheck latency;

@@ -28,6 +28,7 @@
 #include <QVBoxLayout>
 
 #include "studio/analysis_tabs.h"
+#include "widgets/emulator_panel.h"
 #include "studio/patch_inspection.h"
 #include "widgets/live_charts.h"
 #include "widgets/activation_view.h"
@@ -457,6 +458,8 @@ void MainWindow::onThresholdChanged(int percent)
     m_thresholdLabel->setText(QLocale().toString(percent / 100.0, 'f', 2));
     m_view->setThreshold(threshold());
     m_accuracy->setThreshold(threshold());
+    if (m_analysis)
+        m_analysis->emulatorPanel()->setFaceThreshold(threshold());
     updateFaceCount();
 }
 

@@ -7,6 +7,7 @@
 #include "studio/analysis_tabs.h"
 #include "studio/main_window.h"
 #include "widgets/live_charts.h"
+#include "widgets/emulator_panel.h"
 #include "widgets/message_bar.h"
 
 namespace rnnpool::studio {
@@ -21,6 +22,8 @@ void MainWindow::createAnalysisTabs()
                                                                            : tabs[i].title.toLower();
         addTab(name, tabs[i].title, tabs[i].widget);
     }
+    if (m_threshold)
+        m_analysis->emulatorPanel()->setFaceThreshold(threshold());
     connect(m_analysis, &AnalysisTabs::problem, this, &MainWindow::showError);
     connect(m_analysis, &AnalysisTabs::layerSelected, this, [this](int node) {
         if (m_outcome && node >= 0 && static_cast<size_t>(node) < m_outcome->layers.size())

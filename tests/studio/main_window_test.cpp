@@ -15,6 +15,8 @@
 
 #include "studio/analysis_tabs.h"
 #include "studio/m4_emulator_job.h"
+#include "widgets/compare_view.h"
+#include "widgets/emulator_charts.h"
 #include "studio/main_window.h"
 #include "studio_test_support.h"
 #include "widgets/analysis_test_support.h"
@@ -193,6 +195,34 @@ TEST_F(MainWindowTest, RunOnTheEmulatedChipReportsWhatTheCommandLineMeasures)
         const double ratio = predicted / static_cast<double>(layer["instructions"].get<uint64_t>());
         EXPECT_EQ(panel->layerTable()->item(row, 3)->text(), QString::number(ratio, 'f', 2)) << layer["name"];
     }
+    // The measured bars are the command line's figures; the faces are its detections.
+    for (const widgets::EmulatorMemoryChart::Bar& bar : panel->memoryChart()->bars()) {
+        if (bar.label == QStringLiteral("FLASH measured"))
+            EXPECT_EQ(bar.bytes, cli["flash_used_bytes"].get<uint64_t>());
+        if (bar.label == QStringLiteral("SRAM measured"))
+            EXPECT_EQ(bar.bytes, cli["sram_used_bytes"]["SRAM"].get<uint64_t>());
+        if (bar.label == QStringLiteral("CCM measured"))
+            EXPECT_EQ(bar.bytes, cli["sram_used_bytes"]["CCM"].get<uint64_t>());
+    }
+    EXPECT_EQ(panel->memoryChart()->bars().size(), 6u);
+    ASSERT_TRUE(panel->lastRun());
+    EXPECT_EQ(panel->lastRun()->chipFaces.size(), cli["detections"].get<size_t>());
+    EXPECT_TRUE(panel->facesText().contains(QStringLiteral("the same boxes and scores"))) << panel->facesText().toStdString();
+    EXPECT_FALSE(panel->chipFacesImage().isNull());
+    // Kept for Compare: a row of the same architecture shows the measured instructions.
+    auto* compare = window.analysisTabs().compareView();
+    emit compare->addArchitectureRequested(QStringLiteral("rnnpool-face-m4"));
+    ASSERT_TRUE(waitUntil([&] { return compare->table()->firstMeasuredColumn() >= 0; }, 120000));
+    const auto* table = compare->table();
+    int row = -1;
+    for (int r = 0; r < table->rowCount(); ++r)
+        if (table->entries()[static_cast<size_t>(r)].spec.name == "rnnpool-face-m4")
+            row = r;
+    ASSERT_GE(row, 0);
+    const QString cell = table->data(table->index(row, table->firstMeasuredColumn())).toString();
+    EXPECT_EQ(table->data(table->index(row, table->firstMeasuredColumn()), widgets::CompareTableModel::SortRole).toULongLong(),
+              cli["instructions"].get<uint64_t>()) << cell.toStdString();
+    EXPECT_TRUE(cell.endsWith(QStringLiteral("@ 80x60"))) << cell.toStdString();
 }
 
 // Cancel: the panel offers it only while a run is in progress and asks for it

@@ -1,0 +1,170 @@
+#include "widgets/emulator_charts.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include <QLocale>
+#include <QVBoxLayout>
+
+#include <qcustomplot.h>
+
+#include "widgets/chart_style.h"
+
+namespace rnnpool::widgets {
+
+namespace {
+
+void addPlotTo(QWidget* owner, QCustomPlot* plot, int minimumHeight)
+{
+    auto* layout = new QVBoxLayout(owner);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(plot);
+    plot->setMinimumHeight(minimumHeight);
+}
+
+QCPBars* horizontalBars(QCustomPlot* plot, const QString& name, const QColor& colour)
+{
+    auto* bars = new QCPBars(plot->yAxis, plot->xAxis);
+    bars->setName(name);
+    bars->setBrush(colour);
+    bars->setPen(QPen(colour.darker(140)));
+    return bars;
+}
+
+QString bytesText(uint64_t bytes)
+{
+    return QObject::tr("%1 B").arg(QLocale::system().toString(static_cast<qulonglong>(bytes)));
+}
+
+} // namespace
+
+// ---- per-layer instructions ----------------------------------------------
+
+EmulatorLayerChart::EmulatorLayerChart(QWidget* parent)
+    : ChartWidget(parent)
+{
+    setObjectName(QStringLiteral("emulatorLayerChart"));
+    addPlotTo(this, m_plot, 160);
+    m_plot->legend->setVisible(true);
+    redraw();
+}
+
+void EmulatorLayerChart::setRun(const EmulatorRun& run)
+{
+    m_run = run;
+    redraw();
+}
+
+void EmulatorLayerChart::paletteChanged()
+{
+    redraw();
+}
+
+void EmulatorLayerChart::redraw()
+{
+    m_plot->clearPlottables();
+    m_measured.clear();
+    m_predicted.clear();
+    const auto& layers = m_run.layers;
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    auto* group = new QCPBarsGroup(m_plot);
+    QCPBars* measured = horizontalBars(m_plot, tr("measured (QEMU instruction count)"), seriesColor(0));
+    QCPBars* predicted = horizontalBars(m_plot, tr("predicted by the rnnpool-int8 cost profile"), seriesColor(2));
+    double largest = 0.0;
+    const int n = static_cast<int>(layers.size());
+    for (int i = 0; i < n; ++i) {
+        const EmulatorRun::Layer& layer = layers[static_cast<size_t>(i)];
+        const double key = n - 1 - i; // the first layer on top
+        const double m = static_cast<double>(layer.instructions) / 1e6, p = layer.predicted / 1e6;
+        m_measured.push_back(m);
+        m_predicted.push_back(p);
+        measured->addData(key, m);
+        if (p > 0.0)
+            predicted->addData(key, p);
+        ticker->addTick(key, layer.name);
+        largest = std::max({largest, m, p});
+    }
+    for (QCPBars* bars : {measured, predicted}) {
+        bars->setWidth(0.4);
+        bars->setBarsGroup(group);
+    }
+    m_plot->yAxis->setTicker(ticker);
+    m_plot->yAxis->setRange(-0.6, std::max(0, n - 1) + 0.6);
+    m_plot->xAxis->setRange(0.0, largest > 0.0 ? largest * 1.1 : 1.0);
+    m_plot->xAxis->setLabel(tr("million instructions (QEMU counts instructions, not cycles)"));
+    m_plot->setMinimumHeight(std::max(160, 40 + 18 * n));
+    m_plot->replot();
+}
+
+// ---- memory per region ---------------------------------------------------
+
+EmulatorMemoryChart::EmulatorMemoryChart(QWidget* parent)
+    : ChartWidget(parent)
+{
+    setObjectName(QStringLiteral("emulatorMemoryChart"));
+    addPlotTo(this, m_plot, 160);
+    m_plot->legend->setVisible(true);
+    redraw();
+}
+
+void EmulatorMemoryChart::setRun(const EmulatorRun& run)
+{
+    m_run = run;
+    redraw();
+}
+
+void EmulatorMemoryChart::paletteChanged()
+{
+    redraw();
+}
+
+void EmulatorMemoryChart::redraw()
+{
+    m_plot->clearPlottables();
+    m_plot->clearItems();
+    m_bars.clear();
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    auto* group = new QCPBarsGroup(m_plot);
+    QCPBars* planned = horizontalBars(m_plot, tr("planned (before compiling)"), seriesColor(1));
+    QCPBars* measured = horizontalBars(m_plot, tr("measured (ELF sections; CCM with the stack's high-water mark)"),
+                                       seriesColor(0));
+    double largest = 100.0;
+    const int n = static_cast<int>(m_run.memory.size());
+    for (int i = 0; i < n; ++i) {
+        const EmulatorRun::Region& r = m_run.memory[static_cast<size_t>(i)];
+        const double key = n - 1 - i;
+        const double size = static_cast<double>(std::max<uint64_t>(r.capacity, 1));
+        const double pp = 100.0 * static_cast<double>(r.planned) / size;
+        const double pm = 100.0 * static_cast<double>(r.measured) / size;
+        m_bars.push_back({tr("%1 planned").arg(r.name), pp, r.planned});
+        m_bars.push_back({tr("%1 measured").arg(r.name), pm, r.measured});
+        planned->addData(key, pp);
+        measured->addData(key, pm);
+        ticker->addTick(key, tr("%1\n%2").arg(r.name, bytesText(r.capacity)));
+        // The bytes beside each bar (planned above, measured below, as the group draws them).
+        for (const auto& [value, bytes, offset] : {std::tuple{pp, r.planned, 0.2}, std::tuple{pm, r.measured, -0.2}}) {
+            auto* text = new QCPItemText(m_plot);
+            text->position->setCoords(value, key + offset);
+            text->setPositionAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+            text->setPadding(QMargins(4, 0, 0, 0));
+            text->setColor(palette().color(QPalette::WindowText));
+            text->setText(bytes > 0 ? bytesText(bytes) : tr("–"));
+        }
+        largest = std::max({largest, pp, pm});
+    }
+    for (QCPBars* bars : {planned, measured}) {
+        bars->setWidth(0.35);
+        bars->setBarsGroup(group);
+    }
+    auto* full = new QCPItemStraightLine(m_plot);
+    full->setPen(QPen(budgetColor(), 2, Qt::DashLine));
+    full->point1->setCoords(100.0, -1.0);
+    full->point2->setCoords(100.0, 1.0);
+    m_plot->yAxis->setTicker(ticker);
+    m_plot->yAxis->setRange(-0.6, std::max(0, n - 1) + 0.6);
+    m_plot->xAxis->setRange(0.0, largest * 1.25);
+    m_plot->xAxis->setLabel(tr("% of the region's size (dashed: full)"));
+    m_plot->replot();
+}
+
+} // namespace rnnpool::widgets
