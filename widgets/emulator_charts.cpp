@@ -20,6 +20,14 @@ void addPlotTo(QWidget* owner, QCustomPlot* plot, int minimumHeight)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(plot);
     plot->setMinimumHeight(minimumHeight);
+    // The legend in a row of its own under the axes, so that it covers no bar.
+    plot->legend->setVisible(true);
+    plot->axisRect()->insetLayout()->take(plot->legend);
+    plot->plotLayout()->addElement(1, 0, plot->legend);
+    plot->legend->setWrap(2);
+    plot->plotLayout()->setRowStretchFactor(1, 0.001);
+    plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot->legend->setLayer(QStringLiteral("legend"));
 }
 
 QCPBars* horizontalBars(QCustomPlot* plot, const QString& name, const QColor& colour)
@@ -45,7 +53,6 @@ EmulatorLayerChart::EmulatorLayerChart(QWidget* parent)
 {
     setObjectName(QStringLiteral("emulatorLayerChart"));
     addPlotTo(this, m_plot, 160);
-    m_plot->legend->setVisible(true);
     redraw();
 }
 
@@ -68,13 +75,20 @@ void EmulatorLayerChart::redraw()
     const auto& layers = m_run.layers;
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     auto* group = new QCPBarsGroup(m_plot);
-    QCPBars* measured = horizontalBars(m_plot, tr("measured (QEMU instruction count)"), seriesColor(0));
-    QCPBars* predicted = horizontalBars(m_plot, tr("predicted by the rnnpool-int8 cost profile"), seriesColor(2));
+    QCPBars* measured = horizontalBars(m_plot, tr("measured"), seriesColor(0));
+    QCPBars* predicted = horizontalBars(m_plot, tr("predicted (rnnpool-int8 profile)"), seriesColor(2));
+    // The layers that take the most instructions, largest on top (the table lists all).
+    std::vector<size_t> order(layers.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return layers[a].instructions > layers[b].instructions; });
+    order.resize(std::min<size_t>(order.size(), kLargestLayers));
     double largest = 0.0;
-    const int n = static_cast<int>(layers.size());
+    const int n = static_cast<int>(order.size());
     for (int i = 0; i < n; ++i) {
-        const EmulatorRun::Layer& layer = layers[static_cast<size_t>(i)];
-        const double key = n - 1 - i; // the first layer on top
+        const EmulatorRun::Layer& layer = layers[order[static_cast<size_t>(i)]];
+        const double key = n - 1 - i; // the largest on top
         const double m = static_cast<double>(layer.instructions) / 1e6, p = layer.predicted / 1e6;
         m_measured.push_back(m);
         m_predicted.push_back(p);
@@ -91,8 +105,7 @@ void EmulatorLayerChart::redraw()
     m_plot->yAxis->setTicker(ticker);
     m_plot->yAxis->setRange(-0.6, std::max(0, n - 1) + 0.6);
     m_plot->xAxis->setRange(0.0, largest > 0.0 ? largest * 1.1 : 1.0);
-    m_plot->xAxis->setLabel(tr("million instructions (QEMU counts instructions, not cycles)"));
-    m_plot->setMinimumHeight(std::max(160, 40 + 18 * n));
+    m_plot->xAxis->setLabel(tr("million instructions (QEMU's count, not cycles)"));
     m_plot->replot();
 }
 
@@ -103,7 +116,6 @@ EmulatorMemoryChart::EmulatorMemoryChart(QWidget* parent)
 {
     setObjectName(QStringLiteral("emulatorMemoryChart"));
     addPlotTo(this, m_plot, 160);
-    m_plot->legend->setVisible(true);
     redraw();
 }
 
@@ -126,7 +138,7 @@ void EmulatorMemoryChart::redraw()
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     auto* group = new QCPBarsGroup(m_plot);
     QCPBars* planned = horizontalBars(m_plot, tr("planned (before compiling)"), seriesColor(1));
-    QCPBars* measured = horizontalBars(m_plot, tr("measured (ELF sections; CCM with the stack's high-water mark)"),
+    QCPBars* measured = horizontalBars(m_plot, tr("measured (ELF sections; CCM: + stack high-water)"),
                                        seriesColor(0));
     double largest = 100.0;
     const int n = static_cast<int>(m_run.memory.size());

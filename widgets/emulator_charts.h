@@ -1,6 +1,7 @@
 // The emulator panel's charts (QCustomPlot, via ChartWidget):
-// - EmulatorLayerChart: instructions per layer as horizontal bars, the
-//   measured count (QEMU) beside what the rnnpool-int8 cost profile predicts;
+// - EmulatorLayerChart: the layers taking the most instructions (at most
+//   kLargestLayers, largest on top) as horizontal bars, the measured count
+//   (QEMU) beside what the rnnpool-int8 cost profile predicts;
 // - EmulatorMemoryChart: each memory region (FLASH, SRAM, CCM) as two bars,
 //   planned and measured, in percent of the region's size, with the bytes
 //   written beside them.
@@ -10,6 +11,7 @@
 //   chart.bars();                           // what is drawn, as plain data
 #pragma once
 
+#include <cstddef>
 #include <vector>
 
 #include <QString>
@@ -23,9 +25,10 @@ class EmulatorLayerChart final : public ChartWidget {
     Q_OBJECT
 
 public:
+    static constexpr size_t kLargestLayers = 8;
     explicit EmulatorLayerChart(QWidget* parent = nullptr);
     void setRun(const EmulatorRun& run);
-    // Millions of instructions per layer, in the run's order, as drawn.
+    // Millions of instructions per layer drawn, largest first.
     const std::vector<double>& measured() const { return m_measured; }
     const std::vector<double>& predicted() const { return m_predicted; }
 

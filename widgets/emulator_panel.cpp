@@ -83,9 +83,10 @@ EmulatorPanel::EmulatorPanel(QWidget* parent)
     m_layers->horizontalHeaderItem(3)->setToolTip(
         tr("Instructions the rnnpool-int8 cost profile (our kernels) predicts for the layer, over the measured count. "
            "Same as: rnnpool m4 run --json, layers[].predicted_cycles"));
-    m_layers->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_layers->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     for (int c = 1; c < 4; ++c)
         m_layers->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    m_layers->verticalHeader()->setDefaultSectionSize(m_layers->fontMetrics().height() + 4);
     m_layers->verticalHeader()->hide();
     m_layers->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_layers->setMinimumHeight(120);
@@ -101,8 +102,8 @@ EmulatorPanel::EmulatorPanel(QWidget* parent)
     auto* perLayer = new QSplitter(Qt::Horizontal, this);
     perLayer->addWidget(m_layers);
     perLayer->addWidget(m_layerChart);
-    perLayer->setStretchFactor(0, 1);
-    perLayer->setStretchFactor(1, 1);
+    perLayer->setStretchFactor(0, 3);
+    perLayer->setStretchFactor(1, 2);
     auto* faces = new QWidget(this);
     auto* pictures = new QHBoxLayout;
     for (auto [label, title] : {std::pair{m_desktopFaces, tr("Desktop int8 engine")},

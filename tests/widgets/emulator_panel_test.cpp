@@ -62,9 +62,18 @@ TEST(EmulatorPanel, LayerBarsAreTheMeasuredAndPredictedCounts)
 {
     EmulatorPanel panel;
     panel.setResult(sampleRun());
-    EXPECT_EQ(panel.layerChart()->measured(), (std::vector<double>{1.0, 2.0}));
-    EXPECT_EQ(panel.layerChart()->predicted(), (std::vector<double>{0.9, 2.2}));
+    // The largest first.
+    EXPECT_EQ(panel.layerChart()->measured(), (std::vector<double>{2.0, 1.0}));
+    EXPECT_EQ(panel.layerChart()->predicted(), (std::vector<double>{2.2, 0.9}));
     EXPECT_EQ(panel.layerTable()->rowCount(), 2);
+    // At most kLargestLayers bars; the table keeps every layer.
+    EmulatorRun many = sampleRun();
+    for (int i = 0; i < 20; ++i)
+        many.layers.push_back({QStringLiteral("l%1").arg(i), static_cast<uint64_t>(1000 * (i + 1)), {}, 0.0});
+    panel.setResult(many);
+    ASSERT_EQ(panel.layerChart()->measured().size(), EmulatorLayerChart::kLargestLayers);
+    EXPECT_EQ(panel.layerChart()->measured()[2], 0.02); // l19, after rnnpool and stem
+    EXPECT_EQ(panel.layerTable()->rowCount(), 22);
 }
 
 TEST(EmulatorPanel, FacesAreDrawnAboveTheThresholdAndCompared)
