@@ -196,6 +196,26 @@ void rp_fastgrnn_q15_wx_q15_rows(const rp_fastgrnn_q15_cell* c, const int16_t* x
 void rp_fastgrnn_q15_wx_s8_rows(const rp_fastgrnn_q15_cell* c, const int8_t* x, int32_t x_stride, int32_t zero_point,
                                 int32_t* wx_q12);
 
+/* The step for 16 hidden units in x86 AVX2 lanes (fastgrnn_q15_pairs16.c),
+ * with U as pairs: Up[(p*16 + i)*2 + e] = U[i*16 + 2p + e] (512 bytes).
+ * usable() says whether the vector step gives the reference's bits for this
+ * cell when W.x is computed from inputs of magnitude at most x_max (255 for
+ * int8 with a zero point, 32768 for int16): AVX2 compiled in, 16 units, a
+ * power-of-two U.h multiplier, and every pre-activation bounded below 2^30.
+ * Without AVX2 the step is rp_fastgrnn_q15_step_pre itself. */
+int rp_fastgrnn_q15_pairs16_usable(const rp_fastgrnn_q15_cell* c, int32_t x_max);
+void rp_fastgrnn_q15_pairs16_layout(const int16_t* U, int16_t* Up);
+void rp_fastgrnn_q15_step_pre_pairs16(const rp_fastgrnn_q15_cell* c, const int16_t* Up, const int32_t* wx_q12,
+                                      int16_t* h);
+/* W.x for such a cell in AVX2 lanes: from int16 input when input_dims is 16
+ * and the cell is usable with x_max 32768 (W row-major, as the cell holds
+ * it), and from int8 input with W transposed (Wt[j*16 + i] = W[i*input + j])
+ * when it is usable with x_max 255. Without AVX2 they are
+ * rp_fastgrnn_q15_wx_q15 and rp_fastgrnn_q15_wx_s8_t. */
+void rp_fastgrnn_q15_wx_q15_16(const rp_fastgrnn_q15_cell* c, const int16_t* x, int32_t* wx_q12);
+void rp_fastgrnn_q15_wx_s8_16(const rp_fastgrnn_q15_cell* c, const int16_t* Wt, const int8_t* x, int32_t x_stride,
+                              int32_t zero_point, int32_t* wx_q12);
+
 #ifdef __cplusplus
 }
 #endif

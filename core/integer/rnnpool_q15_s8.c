@@ -107,12 +107,28 @@ static void transpose16(const int16_t* src, int32_t rows, int32_t cols, int16_t*
 
 /* One patch. pixelWx, when given, holds W.x (Q12) of every pixel as
  * [r][c][h1]; otherwise it is computed from `in` at each visit. */
+/* x86 with AVX2: the vector cells of fastgrnn_q15_pairs16.c where their
+ * bounds hold; compiled out elsewhere, so other targets run exactly as before. */
+#if defined(__AVX2__)
+#define RP_MAP_PAIRS 1
+#else
+#define RP_MAP_PAIRS 0
+#endif
+
 /* Transposed weights and the transposed cell's scratch, for the map kernel. */
 typedef struct fast_weights {
     const int16_t* ut[3]; /* RNN1, RNN2 forward, RNN2 backward */
     void* cell;
     int rows; /* the row-major cells (DSP-extension cores) instead of the transposed ones */
+#if RP_MAP_PAIRS
+    int pairs[3]; /* ut[i] holds U as pairs for the AVX2 step (rp_fastgrnn_q15_pairs16_usable) */
+#endif
 } fast_weights;
+#if RP_MAP_PAIRS
+#define RP_PAIRS(fast, i) ((fast)->pairs[i])
+#else
+#define RP_PAIRS(fast, i) 0
+#endif
 
 /* Which fast cell the map kernel runs: on a core with the DSP extension the
  * row-major one (SMLALD pairs into one int64 sum per unit, 2 products an
@@ -127,7 +143,9 @@ typedef struct fast_weights {
 static void step(const rp_fastgrnn_q15_cell* c, const fast_weights* fast, int which, const int32_t* pre, int16_t* h,
                  void* cell)
 {
-    if (fast && fast->rows)
+    if (fast && RP_PAIRS(fast, which))
+        rp_fastgrnn_q15_step_pre_pairs16(c, fast->ut[which], pre, h);
+    else if (fast && fast->rows)
         rp_fastgrnn_q15_step_pre_rows(c, pre, h, fast->cell);
     else if (fast)
         rp_fastgrnn_q15_step_pre_t(c, fast->ut[which], pre, h, fast->cell);
@@ -195,7 +213,9 @@ static void run_patch(const rp_rnnpool_s8q15_config* cfg, int32_t* pixelWx, cons
         int32_t* shared = shareRnn2Wx ? pixelWx : NULL;
         if (shared && !backward)
             for (int32_t t = 0; t < k; ++t) {
-                if (fast && fast->rows)
+                if (fast && RP_PAIRS(fast, 1) && h1 == 16)
+                    rp_fastgrnn_q15_wx_q15_16(c2, sums + (size_t)t * (size_t)h1, shared + (size_t)t * (size_t)h2);
+                else if (fast && fast->rows)
                     rp_fastgrnn_q15_wx_q15_rows(c2, sums + (size_t)t * (size_t)h1, shared + (size_t)t * (size_t)h2);
                 else
                     rp_fastgrnn_q15_wx_q15(c2, sums + (size_t)t * (size_t)h1, shared + (size_t)t * (size_t)h2);
@@ -206,6 +226,8 @@ static void run_patch(const rp_rnnpool_s8q15_config* cfg, int32_t* pixelWx, cons
             const int32_t* pre = wx;
             if (shared)
                 pre = shared + (size_t)idx * (size_t)h2;
+            else if (fast && RP_PAIRS(fast, backward ? 2 : 1) && h1 == 16)
+                rp_fastgrnn_q15_wx_q15_16(c2, sums + (size_t)idx * (size_t)h1, wx);
             else if (fast && fast->rows)
                 rp_fastgrnn_q15_wx_q15_rows(c2, sums + (size_t)idx * (size_t)h1, wx);
             else
@@ -249,11 +271,26 @@ static int map_impl(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_
     int16_t* wt1 = (int16_t*)(void*)(base + l.wt1);
     uint8_t* cellBase = base + l.cell;
     cellBase += (8u - (uintptr_t)cellBase % 8u) % 8u;
+#if RP_MAP_PAIRS
+    /* x86 with AVX2 takes the vector step where its bounds hold (int8 input
+     * to RNN1, int16 summaries to RNN2); otherwise the transposed weights. */
+    const rp_fastgrnn_q15_cell* cells[3] = {&cfg->rnn1, &cfg->rnn2_forward, &cfg->rnn2_backward};
+    int16_t* uts[3] = {ut1, ut2f, ut2b};
+    fast_weights fast = {{ut1, ut2f, ut2b}, cellBase, RP_MAP_ROWS, {0, 0, 0}};
+    for (int i = 0; i < 3; ++i) {
+        fast.pairs[i] = rp_fastgrnn_q15_pairs16_usable(cells[i], i == 0 ? 255 : 32768);
+        if (fast.pairs[i])
+            rp_fastgrnn_q15_pairs16_layout(cells[i]->U, uts[i]);
+        else
+            transpose16(cells[i]->U, cells[i]->hidden_dims, cells[i]->hidden_dims, uts[i]);
+    }
+#else
     transpose16(cfg->rnn1.U, h1, h1, ut1);
     transpose16(cfg->rnn2_forward.U, h2, h2, ut2f);
     transpose16(cfg->rnn2_backward.U, h2, h2, ut2b);
-    transpose16(cfg->rnn1.W, h1, cfg->channels, wt1);
     const fast_weights fast = {{ut1, ut2f, ut2b}, cellBase, RP_MAP_ROWS};
+#endif
+    transpose16(cfg->rnn1.W, h1, cfg->channels, wt1);
     /* The shared RNN2 projections (k * h2 int32) reuse pixelWx's room once RNN1 is done. */
     const int share = cfg->rnn2_forward.W == cfg->rnn2_backward.W &&
                       cfg->rnn2_forward.wx.mult == cfg->rnn2_backward.wx.mult &&
@@ -279,6 +316,10 @@ static int map_impl(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_
                         rp_fastgrnn_q15_wx_s8_rows(&cfg->rnn1, origin + (size_t)r * (size_t)in_w + (size_t)c, plane,
                                                    cfg->input_zero_point,
                                                    pixelWx + ((size_t)r * (size_t)k + (size_t)c) * (size_t)h1);
+                    else if (RP_PAIRS(&fast, 0))
+                        rp_fastgrnn_q15_wx_s8_16(&cfg->rnn1, wt1, origin + (size_t)r * (size_t)in_w + (size_t)c, plane,
+                                                 cfg->input_zero_point,
+                                                 pixelWx + ((size_t)r * (size_t)k + (size_t)c) * (size_t)h1);
                     else
                         rp_fastgrnn_q15_wx_s8_t(&cfg->rnn1, wt1, origin + (size_t)r * (size_t)in_w + (size_t)c, plane,
                                                 cfg->input_zero_point,

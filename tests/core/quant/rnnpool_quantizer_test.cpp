@@ -319,3 +319,107 @@ TEST(RnnPoolQ15Map, TransposedCellEqualsRowWiseCell)
 
 } // namespace
 } // namespace rnnpool
+
+namespace rnnpool {
+namespace {
+
+// The AVX2 step and W.x for 16 units (the map kernel's on x86 with AVX2)
+// against the reference step and W.x, over cells near the edges of its bounds: extreme states,
+// every U.h shift it accepts, hidden formats 0..15, large biases. On a
+// machine without AVX2 the step is the reference and no cell is usable.
+TEST(RnnPoolQ15Map, Pairs16CellEqualsReferenceCell)
+{
+    std::mt19937 rng(977);
+    int usable = 0, usableInt16 = 0;
+    const int iterations = 4000;
+    for (int iter = 0; iter < iterations; ++iter) {
+        const int32_t n = 16;
+        const int32_t in = iter % 3 == 1 ? 16 : std::uniform_int_distribution<int32_t>(1, 24)(rng);
+        const int32_t wmax = iter % 4 == 0 ? 32767 : std::uniform_int_distribution<int32_t>(64, 32767)(rng);
+        std::uniform_int_distribution<int32_t> w(-wmax, wmax), b(-(1 << 20), 1 << 20);
+        std::vector<int16_t> W(static_cast<size_t>(n * in)), U(static_cast<size_t>(n * n)), Up(U.size());
+        std::vector<int32_t> bg(static_cast<size_t>(n)), bh(static_cast<size_t>(n));
+        for (auto& v : W) v = static_cast<int16_t>(w(rng));
+        for (auto& v : U) v = static_cast<int16_t>(iter % 7 == 0 ? -32768 : w(rng));
+        for (auto& v : bg) v = b(rng);
+        for (auto& v : bh) v = b(rng);
+        rp_fastgrnn_q15_pairs16_layout(U.data(), Up.data());
+        // U.h multipliers from 2^-25 to 1 (powers of two for a third of the cells).
+        const double uhValue = std::ldexp(iter % 3 == 0 ? 1.0 : std::uniform_real_distribution<double>(0.5, 1.0)(rng),
+                                          -std::uniform_int_distribution<int>(0, 25)(rng));
+        const auto uh = makeQ15Multiplier(uhValue);
+        const auto wx = makeQ15Multiplier(std::uniform_real_distribution<double>(1e-7, 1e-3)(rng));
+        ASSERT_TRUE(uh && wx);
+        const int32_t uhShift = uh->shift;
+        const rp_fastgrnn_q15_cell c{W.data(), U.data(), bg.data(), bh.data(), static_cast<int16_t>(rng() % 32768),
+                                     static_cast<int16_t>(rng() % 32768), in, n,
+                                     std::uniform_int_distribution<int32_t>(0, 15)(rng), *wx, *uh};
+        if (!rp_fastgrnn_q15_pairs16_usable(&c, 255))
+            continue;
+        ++usable;
+        std::vector<int16_t> Wt(W.size());
+        for (int32_t i = 0; i < n; ++i)
+            for (int32_t j = 0; j < in; ++j)
+                Wt[static_cast<size_t>(j * n + i)] = W[static_cast<size_t>(i * in + j)];
+        if (in == 16 && rp_fastgrnn_q15_pairs16_usable(&c, 32768)) {
+            ++usableInt16;
+            std::vector<int16_t> x16(16);
+            for (auto& v : x16) v = static_cast<int16_t>(rng() % 4 == 0 ? (rng() % 2 ? 32767 : -32768) : w(rng));
+            std::vector<int32_t> ref(16), fast(16);
+            rp_fastgrnn_q15_wx_q15(&c, x16.data(), ref.data());
+            rp_fastgrnn_q15_wx_q15_16(&c, x16.data(), fast.data());
+            ASSERT_EQ(ref, fast) << "iteration " << iter << " (int16 W.x)";
+        }
+        std::vector<int8_t> x(static_cast<size_t>(in));
+        std::vector<int32_t> pre(static_cast<size_t>(n));
+        std::vector<int16_t> hA(static_cast<size_t>(n)), hB;
+        for (auto& v : hA) v = static_cast<int16_t>(iter % 3 == 0 ? (rng() % 2 ? 32767 : -32768) : w(rng));
+        hB = hA;
+        std::vector<uint64_t> scratch(rp_fastgrnn_q15_scratch_bytes(n) / 8 + 1);
+        for (int step = 0; step < 6; ++step) {
+            for (auto& v : x) v = static_cast<int8_t>(step % 2 ? (rng() % 2 ? 127 : -128) : int(rng() % 256) - 128);
+            const int32_t zp = std::uniform_int_distribution<int32_t>(-128, 127)(rng);
+            rp_fastgrnn_q15_wx_s8(&c, x.data(), 1, zp, pre.data());
+            std::vector<int32_t> preFast(pre.size());
+            rp_fastgrnn_q15_wx_s8_16(&c, Wt.data(), x.data(), 1, zp, preFast.data());
+            ASSERT_EQ(pre, preFast) << "iteration " << iter << " step " << step << " (int8 W.x)";
+            rp_fastgrnn_q15_step_pre(&c, pre.data(), hA.data(), scratch.data());
+            rp_fastgrnn_q15_step_pre_pairs16(&c, Up.data(), pre.data(), hB.data());
+            ASSERT_EQ(hA, hB) << "iteration " << iter << " step " << step << " U.h shift " << uhShift;
+        }
+    }
+#if defined(__AVX2__)
+    // The generator aims at the bounds: most cells pass, some do not.
+    EXPECT_GT(usable, iterations / 4);
+    EXPECT_LT(usable, iterations);
+    EXPECT_GT(usableInt16, iterations / 40);
+#else
+    EXPECT_EQ(usable, 0);
+#endif
+}
+
+// What the bounds refuse: a U.h multiplier that could overflow, a bias that
+// could push a pre-activation past 2^30, other sizes.
+TEST(RnnPoolQ15Map, Pairs16RefusesCellsOutsideItsBounds)
+{
+    std::vector<int16_t> W(16, 100), U(256, 100);
+    std::vector<int32_t> bg(16, 1000), bh(16, 1000);
+    const auto wx = makeQ15Multiplier(1e-4);
+    const auto uh = makeQ15Multiplier(std::ldexp(1.0, -10));
+    ASSERT_TRUE(wx && uh);
+    rp_fastgrnn_q15_cell c{W.data(), U.data(), bg.data(), bh.data(), 100, 100, 1, 16, 12, *wx, *uh};
+#if defined(__AVX2__)
+    EXPECT_EQ(rp_fastgrnn_q15_pairs16_usable(&c, 255), 1);
+#endif
+    c.uh = rp_q15_multiplier{1 << 30, 7}; // x 2^23: U.h itself could pass 2^30
+    EXPECT_EQ(rp_fastgrnn_q15_pairs16_usable(&c, 255), 0);
+    c.uh = *uh;
+    bh[3] = 1 << 30;
+    EXPECT_EQ(rp_fastgrnn_q15_pairs16_usable(&c, 255), 0);
+    bh[3] = 1000;
+    c.hidden_dims = 8;
+    EXPECT_EQ(rp_fastgrnn_q15_pairs16_usable(&c, 255), 0);
+}
+
+} // namespace
+} // namespace rnnpool
