@@ -14,6 +14,8 @@
 #include "profile/arena.h"
 #include "profile/model_profile.h"
 #include "profile/pyramid_profile.h"
+#include "quant/int8_arena.h"
+#include "cli/int8_common.h"
 
 namespace rnnpool::cli {
 
@@ -51,8 +53,16 @@ int commandProfile(const std::vector<std::string>& argv)
         return usageError("profile", "--dtype must be f32, i16 or i8, not '" + *d + "'");
     req.options.countInput = args.flag("--count-input");
     req.execute = args.flag("--execute");
-    if (req.execute && req.options.dtype != ElementType::F32)
-        return usageError("profile", "--execute runs the float32 engine; use --dtype f32");
+    if (req.execute && req.options.dtype == ElementType::I16)
+        return usageError("profile", "--execute runs the float32 engine (--dtype f32) or the int8 engine (--dtype i8); "
+                                     "there is no int16 engine");
+    const bool executeInt8 = req.execute && req.options.dtype == ElementType::I8;
+    if (executeInt8 && req.schedule != "layerwise")
+        return usageError("profile", "--execute --dtype i8 runs the layerwise schedule: the paper schedule's streaming "
+                                     "kernels are float32 only (use --dtype f32 to execute it)");
+    if (executeInt8 && (args.value("--arch") || !args.values("--set").empty()))
+        return usageError("profile", "--execute --dtype i8 runs a model with weights: give --model FILE (float or int8) "
+                                     "or no model for the default one; --arch and --set have no weights");
     if (const auto s = args.value("--input")) {
         req.input = parseSizeSpec(*s);
         if (!req.input)
@@ -78,7 +88,17 @@ int commandProfile(const std::vector<std::string>& argv)
     bool usage = false;
     Expected<Model> model = Error{""};
     const auto settings = args.values("--set");
-    if (args.value("--model")) {
+    std::shared_ptr<const Int8Network> net8;
+    if (executeInt8) {
+        auto chosen = chooseInt8Network(args, usage);
+        if (!chosen)
+            return usage ? usageError("profile", chosen.error()) : inputError(chosen.error());
+        net8 = *chosen;
+        Model m;
+        m.network = net8->model().network;
+        m.source = "int8";
+        model = std::move(m);
+    } else if (args.value("--model")) {
         if (!settings.empty())
             return usageError("profile", "--set changes an architecture; it cannot apply to the weights of --model");
         model = chooseModel(args, false, usage);
@@ -129,12 +149,23 @@ int commandProfile(const std::vector<std::string>& argv)
     if (req.execute) {
         if (Status st = net.checkMemory(input); !st)
             return inputError(st.error());
-        auto run = runInArena(net, profile.schedule, timeline, plan, Tensor(input, 1.0f));
-        if (!run)
-            return inputError(run.error());
-        measured = run->highWaterBytes;
-        if (!run->violations.empty())
-            executeProblem = run->violations.front();
+        if (net8) {
+            // A grey picture at the input's scale: the arena's bytes do not depend on the values.
+            auto run = runInt8InArena(*net8, profile.schedule, timeline, plan,
+                                      quantizeInputHwc(Tensor(input, 0.5f), net8->model().input), input);
+            if (!run)
+                return inputError(run.error());
+            measured = run->highWaterBytes;
+            if (!run->violations.empty())
+                executeProblem = run->violations.front();
+        } else {
+            auto run = runInArena(net, profile.schedule, timeline, plan, Tensor(input, 1.0f));
+            if (!run)
+                return inputError(run.error());
+            measured = run->highWaterBytes;
+            if (!run->violations.empty())
+                executeProblem = run->violations.front();
+        }
     }
 
     const auto pyramidLevels = pyramidOption(args);
@@ -265,7 +296,7 @@ int commandProfile(const std::vector<std::string>& argv)
             }
         }
         if (measured)
-            std::cout << "  executed in the arena: measured peak " << *measured << " bytes ("
+            std::cout << "  executed in the arena (" << (net8 ? "int8" : "float32") << " engine): measured peak " << *measured << " bytes ("
                       << (*measured == timeline.peakBytes ? "equals the plan" : "DIFFERS from the plan") << ")\n";
     }
     if (!executeProblem.empty())

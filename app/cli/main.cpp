@@ -33,7 +33,8 @@ commands:
   profile  [--arch NAME | --model FILE] [--input WxHxC] [--schedule layerwise|paper] [--dtype f32|i16|i8]
            [--count-input] [--set KEY=VALUE]... [--board NAME] [--execute] [--pyramid LEVELS] [--json | --csv]
            Parameters, multiply-adds and peak activation memory (default model without either);
-           --execute runs in a metered arena;
+           --execute runs in a metered arena (the float32 engine; with --dtype i8 the int8 engine,
+           layerwise schedule, on --model FILE or the default model);
            --board stm32f439zi|nrf52840|stm32l4r5zi|custom:sram=S,flash=F,clock=C reports the fit
            and estimated latencies under each cost profile; [--rnn-density W1,U1,W2,U2] for sparse RNNPool.
   zoo      [--dtype f32|i16|i8] [--count-input] [--json]

@@ -78,11 +78,11 @@ EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int 
     // The faces of both head maps, decoded and filtered as `rnnpool m4 run` does.
     if (chip->ran) {
         const auto faces = [&](const Int8Run& run) {
-            std::vector<widgets::EmulatorRun::Face> out;
+            std::vector<widgets::EmulatorRun::Face> found;
             for (const Detection& d : postProcess((*net)->heads(run), prepared->tensor.dim(2), prepared->tensor.dim(1),
                                                   *spec.detector))
-                out.push_back({d.score, QRectF(d.x1, d.y1, d.x2 - d.x1, d.y2 - d.y1)});
-            return out;
+                found.push_back({d.score, QRectF(d.x1, d.y1, d.x2 - d.x1, d.y2 - d.y1)});
+            return found;
         };
         r.desktopFaces = faces(chip->desktop);
         r.chipFaces = faces(chip->chip);

@@ -27,6 +27,12 @@ MeteredArena::MeteredArena(const MemoryTimeline& timeline, const MemoryPlan& pla
 
 float* MeteredArena::claim(int index, int64_t bytes)
 {
+    uint8_t* at = claimBytes(index, bytes);
+    return at ? m_buffer.data() + (at - reinterpret_cast<uint8_t*>(m_buffer.data())) / 4 : nullptr;
+}
+
+uint8_t* MeteredArena::claimBytes(int index, int64_t bytes)
+{
     if (index < 0 || static_cast<size_t>(index) >= m_slots.size()) {
         m_violations.push_back("no planned buffer " + std::to_string(index));
         return nullptr;
@@ -44,7 +50,7 @@ float* MeteredArena::claim(int index, int64_t bytes)
     m_inUse += bytes;
     m_highWater = std::max(m_highWater, m_inUse);
     m_highestByte = std::max(m_highestByte, slot.offset + bytes);
-    return m_buffer.data() + slot.offset / 4;
+    return reinterpret_cast<uint8_t*>(m_buffer.data()) + slot.offset;
 }
 
 void MeteredArena::release(int index)

@@ -29,6 +29,8 @@ public:
 
     // A view of tensor `index`'s planned buffer; nullptr (and a violation) if it does not fit.
     float* claim(int index, int64_t bytes);
+    // The same at any byte offset (int8 plans need not be 4-byte aligned).
+    uint8_t* claimBytes(int index, int64_t bytes);
     void release(int index);
 
     int64_t capacityBytes() const { return static_cast<int64_t>(m_buffer.size()) * 4; }

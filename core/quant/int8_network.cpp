@@ -202,48 +202,56 @@ Expected<Int8Run> Int8Network::runQuantized(const std::vector<int8_t>& inputHwc,
         const double cpu0 = threadCpu();
         std::vector<int8_t>& out = run.maps[i];
         out.resize(static_cast<size_t>(shapeNumel(outShape)));
-        Prepared& p = *m_nodes[i];
-        const Shape& s0 = inShapes[0];
-        const auto pixels = static_cast<int32_t>(s0[1] * s0[2]);
-        switch (p.kind) {
-        case Prepared::Kind::Conv:
-        case Prepared::Kind::Depthwise:
-        case Prepared::Kind::Pointwise: {
-            rp_conv_shape_t shape = p.shape;
-            shape.in_height = static_cast<int32_t>(s0[1]);
-            shape.in_width = static_cast<int32_t>(s0[2]);
-            if (p.kind == Prepared::Kind::Conv) {
-                scratch.resize(static_cast<size_t>(rp_conv_s8_scratch_size(&shape)));
-                rp_conv_s8(&shape, &p.conv, in[0], p.weights.data(), p.bias.data(), scratch.data(), out.data());
-            } else if (p.kind == Prepared::Kind::Depthwise) {
-                scratch.resize(static_cast<size_t>(rp_depthwise_conv_s8_scratch_size(&shape)));
-                rp_depthwise_conv_s8(&shape, &p.conv, in[0], p.weights.data(), p.bias.data(), scratch.data(), out.data());
-            } else {
-                scratch.resize(static_cast<size_t>(rp_pointwise_conv_s8_scratch_size(&shape)));
-                rp_pointwise_conv_s8(&shape, &p.conv, in[0], p.weights.data(), p.bias.data(), scratch.data(), out.data());
-            }
-            break;
-        }
-        case Prepared::Kind::Add:
-            rp_add_s8(&p.add, in[0], in[1], static_cast<int32_t>(out.size()), out.data());
-            break;
-        case Prepared::Kind::L2Norm:
-            rp_l2norm_s8(&p.l2, in[0], pixels, static_cast<int32_t>(s0[0]), out.data());
-            break;
-        case Prepared::Kind::MaxOut:
-            rp_background_maxout_s8(in[0], pixels, static_cast<int32_t>(s0[0]), p.background, out.data());
-            break;
-        case Prepared::Kind::RnnPool:
-            if (Status st = p.rnnpool.run(in[0], s0, outShape, out.data(), scratch); !st)
-                return makeError("layer '" + node.name + "': " + st.error());
-            break;
-        }
+        if (Status st = runNode(i, in, inShapes, out.data(), outShape, scratch); !st)
+            return makeError(st.error());
         run.shapes[i] = outShape;
         run.layerSeconds[i] = std::chrono::duration<double>(Clock::now() - t0).count();
         run.layerCpuSeconds[i] = threadCpu() - cpu0;
     }
     run.totalSeconds = std::chrono::duration<double>(Clock::now() - start).count();
     return run;
+}
+
+Status Int8Network::runNode(size_t i, const std::vector<const int8_t*>& in, const std::vector<Shape>& inShapes,
+                           int8_t* out, const Shape& outShape, std::vector<uint8_t>& scratch) const
+{
+    Prepared& p = *m_nodes[i];
+    const Shape& s0 = inShapes[0];
+    const auto pixels = static_cast<int32_t>(s0[1] * s0[2]);
+    switch (p.kind) {
+    case Prepared::Kind::Conv:
+    case Prepared::Kind::Depthwise:
+    case Prepared::Kind::Pointwise: {
+        rp_conv_shape_t shape = p.shape;
+        shape.in_height = static_cast<int32_t>(s0[1]);
+        shape.in_width = static_cast<int32_t>(s0[2]);
+        if (p.kind == Prepared::Kind::Conv) {
+            scratch.resize(static_cast<size_t>(rp_conv_s8_scratch_size(&shape)));
+            rp_conv_s8(&shape, &p.conv, in[0], p.weights.data(), p.bias.data(), scratch.data(), out);
+        } else if (p.kind == Prepared::Kind::Depthwise) {
+            scratch.resize(static_cast<size_t>(rp_depthwise_conv_s8_scratch_size(&shape)));
+            rp_depthwise_conv_s8(&shape, &p.conv, in[0], p.weights.data(), p.bias.data(), scratch.data(), out);
+        } else {
+            scratch.resize(static_cast<size_t>(rp_pointwise_conv_s8_scratch_size(&shape)));
+            rp_pointwise_conv_s8(&shape, &p.conv, in[0], p.weights.data(), p.bias.data(), scratch.data(), out);
+        }
+        break;
+    }
+    case Prepared::Kind::Add:
+        rp_add_s8(&p.add, in[0], in[1], static_cast<int32_t>(shapeNumel(outShape)), out);
+        break;
+    case Prepared::Kind::L2Norm:
+        rp_l2norm_s8(&p.l2, in[0], pixels, static_cast<int32_t>(s0[0]), out);
+        break;
+    case Prepared::Kind::MaxOut:
+        rp_background_maxout_s8(in[0], pixels, static_cast<int32_t>(s0[0]), p.background, out);
+        break;
+    case Prepared::Kind::RnnPool:
+        if (Status st = p.rnnpool.run(in[0], s0, outShape, out, scratch); !st)
+            return makeError("layer '" + m_model->network->nodes()[i].name + "': " + st.error());
+        break;
+    }
+    return {};
 }
 
 Tensor Int8Network::dequantize(const Int8Run& run, int node) const

@@ -35,6 +35,11 @@ public:
     // The same from an int8 HWC input already at the input scale.
     Expected<Int8Run> runQuantized(const std::vector<int8_t>& inputHwc, const Shape& inputShape) const;
 
+    // One layer: node i's kernel on inputs the caller placed (HWC int8, shapes
+    // CHW), into `out` (shapeNumel(outShape) bytes); kernel workspace in `scratch`.
+    Status runNode(size_t i, const std::vector<const int8_t*>& in, const std::vector<Shape>& inShapes, int8_t* out,
+                   const Shape& outShape, std::vector<uint8_t>& scratch) const;
+
     Tensor dequantize(const Int8Run& run, int node) const;
     HeadOutputs heads(const Int8Run& run) const;
     // Whether RNNPool runs in Q15 integers (true) or still through the float op.

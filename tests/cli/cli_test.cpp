@@ -256,6 +256,30 @@ TEST(CliProfile, JsonHasTheStableKeysAndExecutionMatchesThePlan)
     EXPECT_EQ(j["layers"][0]["output_bytes"], 4 * 160 * 120 * 4);
 }
 
+// --execute --dtype i8: the int8 engine in the arena, peak equal to the plan;
+// the int8 twin file and the default float model (quantised as run --dtype i8
+// does) are the same network, so the same bytes.
+TEST(CliProfile, Int8ExecutionMatchesThePlanAndRefusesWhatItCannotRun)
+{
+    for (const std::string& model : {std::string(), "--model " + (std::filesystem::path(RNNPOOL_RESOURCE_DIR) / "models" / "rnnpool_face_m4.int8.safetensors").string() + " "}) {
+        const Outcome o = runCli("profile " + model + "--dtype i8 --input 160x120 --count-input --execute --json");
+        ASSERT_EQ(o.status, 0) << o.output;
+        const auto j = nlohmann::json::parse(o.output, nullptr, false);
+        ASSERT_FALSE(j.is_discarded()) << o.output;
+        EXPECT_EQ(j["dtype"], "i8");
+        EXPECT_EQ(j["measured_peak_bytes"], j["peak_bytes"]);
+        EXPECT_FALSE(j.contains("execute_problem")) << j["execute_problem"];
+        // Input 160x120 counted (one byte a pixel) and the stem's 4 x 80 x 60 int8 output at least.
+        EXPECT_GE(j["peak_bytes"].get<int64_t>(), 160 * 120 + 4 * 80 * 60);
+    }
+    const Outcome paper = runCli("profile --dtype i8 --schedule paper --execute");
+    EXPECT_EQ(paper.status, 2) << paper.output;
+    EXPECT_NE(paper.output.find("layerwise"), std::string::npos) << paper.output;
+    const Outcome arch = runCli("profile --arch rnnpool-face-m4 --dtype i8 --execute");
+    EXPECT_EQ(arch.status, 2) << arch.output;
+    EXPECT_NE(arch.output.find("weights"), std::string::npos) << arch.output;
+}
+
 TEST(CliProfile, FaceM4OnTheStm32F439NeedsTheFrameInTheArenaUnderThePaperScheduleAtInt8)
 {
     const Outcome o = runCli("profile --arch RPool_Face_M4 --schedule paper --dtype i8 --board stm32f439zi --json");

@@ -12,6 +12,7 @@
 #include "engine/preprocess.h"
 #include "model/default_model.h"
 #include "quant/calibration.h"
+#include "quant/int8_arena.h"
 #include "quant/int8_network.h"
 #include "quant/quantized_file.h"
 
@@ -189,6 +190,54 @@ TEST(Int8Network, MissingFieldIsNamed)
     ASSERT_FALSE(loaded);
     EXPECT_NE(loaded.error().find("missing field 'source1.gamma'"), std::string::npos) << loaded.error();
     std::filesystem::remove(path);
+}
+
+} // namespace
+} // namespace rnnpool
+
+namespace rnnpool {
+namespace {
+
+// The int8 engine in a metered arena (profile --execute --dtype i8): the
+// bytes in use peak exactly where the layerwise plan says, with and without
+// the picture counted, and the heads computed there equal the plain engine's
+// bit for bit (the arena is poisoned, buffers overlap as planned).
+TEST(Int8Arena, MeasuredPeakEqualsThePlanAndTheHeadsEqualThePlainEngine)
+{
+    const Fixture& f = fixture();
+    const Tensor picture = samplePicture();
+    const std::vector<int8_t> inputHwc = quantizeInputHwc(picture, f.quantized->input);
+    auto plain = f.int8->run(picture);
+    ASSERT_TRUE(plain) << plain.error();
+    const Network& net = *f.quantized->network;
+    const Schedule schedule = layerwiseSchedule(net);
+    for (const bool countInput : {false, true}) {
+        auto timeline = buildTimeline(net, schedule, picture.shape(), {ElementType::I8, countInput});
+        ASSERT_TRUE(timeline) << timeline.error();
+        const MemoryPlan plan = planGreedyBySize(bufferRequests(*timeline));
+        auto run = runInt8InArena(*f.int8, schedule, *timeline, plan, inputHwc, picture.shape());
+        ASSERT_TRUE(run) << run.error();
+        EXPECT_TRUE(run->violations.empty()) << run->violations.front();
+        EXPECT_EQ(run->highWaterBytes, timeline->peakBytes) << "count input " << countInput;
+        EXPECT_LE(run->highestByte, plan.arenaBytes);
+        int heads = 0;
+        for (const auto& [loc, conf] : net.heads())
+            for (int node : {loc, conf}) {
+                ASSERT_FALSE(run->maps[static_cast<size_t>(node)].empty()) << net.nodes()[static_cast<size_t>(node)].name;
+                EXPECT_EQ(run->maps[static_cast<size_t>(node)], plain->maps[static_cast<size_t>(node)])
+                    << net.nodes()[static_cast<size_t>(node)].name;
+                ++heads;
+            }
+        EXPECT_EQ(heads, 8);
+    }
+    // The paper schedule streams its units with float32 kernels: refused, not run as layers.
+    const Schedule paper = paperSchedule(net);
+    auto timeline = buildTimeline(net, paper, picture.shape(), {ElementType::I8, false});
+    ASSERT_TRUE(timeline) << timeline.error();
+    auto refused = runInt8InArena(*f.int8, paper, *timeline, planGreedyBySize(bufferRequests(*timeline)), inputHwc,
+                                  picture.shape());
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().find("layerwise"), std::string::npos) << refused.error();
 }
 
 } // namespace
