@@ -290,6 +290,10 @@ void rp_pointwise_conv_s8(const rp_conv_shape_t* s, const rp_conv_quant_t* q, co
     int32_t* full_bias = (int32_t*)scratch; /* bias + offset * sum(w): the dot products are then plain int8 */
     for (int32_t o = 0; o < cout; ++o)
         full_bias[o] = (bias ? bias[o] : 0) + q->input_offset * rp_sum_s8(weights + o * cin, cin);
+#if defined(__AVX2__)
+    if (rp_pointwise_conv_s8_avx2(s, q, input, weights, full_bias, output))
+        return;
+#endif
     for (int32_t p = 0; p < pixels; ++p) {
         const int8_t* x = input + p * cin;
         int8_t* out = output + p * cout;

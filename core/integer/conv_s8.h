@@ -66,6 +66,14 @@ void rp_depthwise_conv_s8_ref(const rp_conv_shape_t* s, const rp_conv_quant_t* q
 int32_t rp_pointwise_conv_s8_scratch_size(const rp_conv_shape_t* s);
 void rp_pointwise_conv_s8(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t* input, const int8_t* weights,
                           const int32_t* bias, void* scratch, int8_t* output);
+
+/* The 1x1 convolution's x86 AVX2 path (conv_s8_avx2.c), which
+ * rp_pointwise_conv_s8 takes where it applies: full_bias[o] = bias[o] +
+ * input_offset * sum(weights of o). Returns 1 when it ran (cin a multiple of
+ * 16, cout of 8 and at most 1024, every scale below 1/4, AVX2 compiled in),
+ * 0 when the caller must run the portable path. Same bits as the reference. */
+int rp_pointwise_conv_s8_avx2(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t* input,
+                              const int8_t* weights, const int32_t* full_bias, int8_t* output);
 void rp_pointwise_conv_s8_ref(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t* input,
                               const int8_t* weights, const int32_t* bias, int8_t* output);
 

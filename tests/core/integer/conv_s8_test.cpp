@@ -130,6 +130,62 @@ TEST(ConvS8, PointwiseFastEqualsReference)
     }
 }
 
+// The x86 AVX2 1x1 path on the shapes it takes (cin a multiple of 16, cout of
+// 8), extreme inputs and weights, every shift from -31 to -2; the shapes it
+// does not take (and a scale of 1/4 or more) are left to the portable path.
+TEST(ConvS8, PointwiseAvx2PathEqualsReference)
+{
+    std::mt19937 rng(5);
+    int ran = 0;
+    for (int i = 0; i < 80; ++i) {
+        const rp_conv_shape_t s{16 * static_cast<int32_t>(1 + rng() % 8), static_cast<int32_t>(1 + rng() % 9),
+                                static_cast<int32_t>(1 + rng() % 9), 8 * static_cast<int32_t>(1 + rng() % 16), 1, 1, 1, 1, 0, 0};
+        Case c = randomCase(rng, s, false, rng() % 4 != 0);
+        if (i % 5 == 0)
+            for (auto& v : c.input)
+                v = static_cast<int8_t>(rng() % 2 ? 127 : -128);
+        if (i % 7 == 0)
+            for (auto& v : c.weights)
+                v = -128;
+        for (auto& sh : c.shift)
+            sh = -2 - static_cast<int32_t>(rng() % 30);
+        const int32_t* bias = c.bias.empty() ? nullptr : c.bias.data();
+        std::vector<int32_t> fullBias(static_cast<size_t>(s.out_channels));
+        for (int32_t o = 0; o < s.out_channels; ++o) {
+            int32_t sum = 0;
+            for (int32_t k = 0; k < s.in_channels; ++k)
+                sum += c.weights[static_cast<size_t>(o * s.in_channels + k)];
+            fullBias[static_cast<size_t>(o)] = (bias ? bias[o] : 0) + c.quant.input_offset * sum;
+        }
+        std::vector<int8_t> ref(outputSize(s)), fast(outputSize(s), 99);
+        rp_pointwise_conv_s8_ref(&s, &c.quant, c.input.data(), c.weights.data(), bias, ref.data());
+        const int done = rp_pointwise_conv_s8_avx2(&s, &c.quant, c.input.data(), c.weights.data(), fullBias.data(), fast.data());
+#if defined(__AVX2__)
+        ASSERT_EQ(done, 1);
+        ASSERT_EQ(ref, fast) << s.in_channels << " -> " << s.out_channels << " case " << i;
+        ++ran;
+#else
+        ASSERT_EQ(done, 0);
+#endif
+    }
+#if defined(__AVX2__)
+    EXPECT_EQ(ran, 80);
+#endif
+    // Not taken: cin 24, cout 12, and a scale of 1/4 (shift -1).
+    std::mt19937 rng2(6);
+    for (const rp_conv_shape_t& s : {rp_conv_shape_t{24, 3, 3, 8, 1, 1, 1, 1, 0, 0}, rp_conv_shape_t{16, 3, 3, 12, 1, 1, 1, 1, 0, 0}}) {
+        const Case c = randomCase(rng2, s, false, true);
+        std::vector<int32_t> fullBias(static_cast<size_t>(s.out_channels));
+        std::vector<int8_t> out(outputSize(s));
+        EXPECT_EQ(rp_pointwise_conv_s8_avx2(&s, &c.quant, c.input.data(), c.weights.data(), fullBias.data(), out.data()), 0);
+    }
+    Case c = randomCase(rng2, {16, 3, 3, 8, 1, 1, 1, 1, 0, 0}, false, true);
+    c.shift[3] = -1;
+    std::vector<int32_t> fullBias(8);
+    std::vector<int8_t> out(72);
+    EXPECT_EQ(rp_pointwise_conv_s8_avx2(&c.shape, &c.quant, c.input.data(), c.weights.data(), fullBias.data(), out.data()), 0);
+}
+
 // The reference against the float engine's convolution on the dequantised
 // tensors (CHW / OIHW there, HWC / OHWI here): within one output step.
 TEST(ConvS8, ReferenceAgreesWithTheFloatConvolution)

@@ -1,0 +1,81 @@
+/* The 1x1 convolution on x86 with AVX2: eight output channels at a time,
+ * each a VPMADDWD dot product over 16 input channels (int8 widened to int16:
+ * the int32 sums are the reference's exact sums), the eight sums gathered by
+ * horizontal adds; requantisation in lanes as rp_requantize_s32 does it for
+ * scales below 1/4 (the product's high word, a rounding add, a per-channel
+ * arithmetic shift). It applies when cin is a multiple of 16, cout a
+ * multiple of 8 (at most 1024) and every channel's scale is below 1/4;
+ * otherwise the portable path runs. conv_s8_test compares it with the scalar
+ * reference bit for bit. */
+#include "conv_s8.h"
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+
+static inline __m256i hsum8x8_s32(const __m256i v[8])
+{
+    const __m256i s01 = _mm256_hadd_epi32(v[0], v[1]), s23 = _mm256_hadd_epi32(v[2], v[3]);
+    const __m256i s45 = _mm256_hadd_epi32(v[4], v[5]), s67 = _mm256_hadd_epi32(v[6], v[7]);
+    const __m256i s0123 = _mm256_hadd_epi32(s01, s23), s4567 = _mm256_hadd_epi32(s45, s67);
+    return _mm256_add_epi32(_mm256_permute2x128_si256(s0123, s4567, 0x20), _mm256_permute2x128_si256(s0123, s4567, 0x31));
+}
+
+int rp_pointwise_conv_s8_avx2(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t* input,
+                              const int8_t* weights, const int32_t* full_bias, int8_t* output)
+{
+    const int32_t pixels = s->in_height * s->in_width, cin = s->in_channels, cout = s->out_channels;
+    if (cin <= 0 || cin % 16 != 0 || cout <= 0 || cout % 8 != 0 || cout > 1024)
+        return 0;
+    int32_t rshift[1024], round[1024];
+    for (int32_t o = 0; o < cout; ++o) {
+        if (q->shift[o] > -2 || q->shift[o] < -31)
+            return 0;
+        rshift[o] = -1 - q->shift[o]; /* n - 32, n = 31 - shift, in [1, 30] */
+        round[o] = (int32_t)1 << (rshift[o] - 1);
+    }
+    const __m256i zero = _mm256_set1_epi32(q->output_offset);
+    const __m256i lo = _mm256_set1_epi32(q->activation_min), hi = _mm256_set1_epi32(q->activation_max);
+    for (int32_t p = 0; p < pixels; ++p) {
+        const int8_t* x = input + (size_t)p * (size_t)cin;
+        int8_t* out = output + (size_t)p * (size_t)cout;
+        for (int32_t o = 0; o < cout; o += 8) {
+            __m256i acc[8];
+            for (int32_t j = 0; j < 8; ++j)
+                acc[j] = _mm256_setzero_si256();
+            for (int32_t c = 0; c < cin; c += 16) {
+                const __m256i xv = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*)(const void*)(x + c)));
+                for (int32_t j = 0; j < 8; ++j) {
+                    const int8_t* w = weights + (size_t)(o + j) * (size_t)cin + (size_t)c;
+                    const __m256i wv = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*)(const void*)w));
+                    acc[j] = _mm256_add_epi32(acc[j], _mm256_madd_epi16(xv, wv));
+                }
+            }
+            const __m256i a = _mm256_add_epi32(hsum8x8_s32(acc), _mm256_loadu_si256((const __m256i*)(const void*)(full_bias + o)));
+            const __m256i m = _mm256_loadu_si256((const __m256i*)(const void*)(q->multiplier + o));
+            const __m256i even = _mm256_mul_epi32(a, m);
+            const __m256i odd = _mm256_mul_epi32(_mm256_srli_epi64(a, 32), _mm256_srli_epi64(m, 32));
+            /* The high words of the eight int64 products, in channel order. */
+            const __m256i high = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+            const __m256i r = _mm256_loadu_si256((const __m256i*)(const void*)(rshift + o));
+            const __m256i rounded = _mm256_srav_epi32(
+                _mm256_add_epi32(high, _mm256_loadu_si256((const __m256i*)(const void*)(round + o))), r);
+            const __m256i v = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(rounded, zero), lo), hi);
+            const __m128i v16 = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+            _mm_storel_epi64((__m128i*)(void*)(out + o), _mm_packs_epi16(v16, v16));
+        }
+    }
+    return 1;
+}
+#else
+int rp_pointwise_conv_s8_avx2(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t* input,
+                              const int8_t* weights, const int32_t* full_bias, int8_t* output)
+{
+    (void)s;
+    (void)q;
+    (void)input;
+    (void)weights;
+    (void)full_bias;
+    (void)output;
+    return 0;
+}
+#endif
