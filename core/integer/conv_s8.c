@@ -204,6 +204,10 @@ void rp_depthwise_conv_s8(const rp_conv_shape_t* s, const rp_conv_quant_t* q, co
     const int32_t ch = s->in_channels, kh = s->kernel_h, kw = s->kernel_w;
     const int32_t offset = q->input_offset;
     int32_t* acc = (int32_t*)scratch; /* one accumulator per channel: loops run along contiguous channels */
+#if defined(__AVX2__)
+    if (rp_depthwise_conv_s8_avx2(s, q, input, weights, bias, output))
+        return;
+#endif
     for (int32_t oy = 0; oy < oh; ++oy) {
         const int32_t iy0 = oy * s->stride_h - s->pad_h;
         const int32_t ky0 = iy0 < 0 ? -iy0 : 0;

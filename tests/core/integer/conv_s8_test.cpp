@@ -186,6 +186,47 @@ TEST(ConvS8, PointwiseAvx2PathEqualsReference)
     EXPECT_EQ(rp_pointwise_conv_s8_avx2(&c.shape, &c.quant, c.input.data(), c.weights.data(), fullBias.data(), out.data()), 0);
 }
 
+// The x86 AVX2 depthwise path: channels a multiple of 8, 3x3 and 5x5 windows,
+// strides 1 and 2, padding at every border, extreme values, every shift it takes.
+TEST(ConvS8, DepthwiseAvx2PathEqualsReference)
+{
+    std::mt19937 rng(7);
+    int ran = 0;
+    for (int i = 0; i < 60; ++i) {
+        const int32_t c = 8 * static_cast<int32_t>(1 + rng() % 16), k = rng() % 3 == 0 ? 5 : 3, stride = 1 + static_cast<int32_t>(rng() % 2);
+        const rp_conv_shape_t s{c, static_cast<int32_t>(k + rng() % 12), static_cast<int32_t>(k + rng() % 12), c, k, k,
+                                stride, stride, static_cast<int32_t>(rng() % static_cast<uint32_t>(k / 2 + 1)),
+                                static_cast<int32_t>(rng() % static_cast<uint32_t>(k / 2 + 1))};
+        Case cs = randomCase(rng, s, true, rng() % 4 != 0);
+        if (i % 5 == 0)
+            for (auto& v : cs.input)
+                v = static_cast<int8_t>(rng() % 2 ? 127 : -128);
+        if (i % 7 == 0)
+            for (auto& v : cs.weights)
+                v = -128;
+        for (auto& sh : cs.shift)
+            sh = -2 - static_cast<int32_t>(rng() % 30);
+        const int32_t* bias = cs.bias.empty() ? nullptr : cs.bias.data();
+        std::vector<int8_t> ref(outputSize(s)), fast(outputSize(s), 99);
+        rp_depthwise_conv_s8_ref(&s, &cs.quant, cs.input.data(), cs.weights.data(), bias, ref.data());
+        const int done = rp_depthwise_conv_s8_avx2(&s, &cs.quant, cs.input.data(), cs.weights.data(), bias, fast.data());
+#if defined(__AVX2__)
+        ASSERT_EQ(done, 1);
+        ASSERT_EQ(ref, fast) << c << " channels, " << k << "x" << k << " stride " << stride << " case " << i;
+        ++ran;
+#else
+        ASSERT_EQ(done, 0);
+#endif
+    }
+#if defined(__AVX2__)
+    EXPECT_EQ(ran, 60);
+#endif
+    // Not taken: 12 channels.
+    const Case c = randomCase(rng, {12, 5, 5, 12, 3, 3, 1, 1, 1, 1}, true, true);
+    std::vector<int8_t> out(300);
+    EXPECT_EQ(rp_depthwise_conv_s8_avx2(&c.shape, &c.quant, c.input.data(), c.weights.data(), c.bias.data(), out.data()), 0);
+}
+
 // The reference against the float engine's convolution on the dequantised
 // tensors (CHW / OIHW there, HWC / OHWI here): within one output step.
 TEST(ConvS8, ReferenceAgreesWithTheFloatConvolution)
