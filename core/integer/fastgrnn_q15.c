@@ -282,7 +282,7 @@ int32_t rp_q15_apply_multiplier(int64_t x, rp_q15_multiplier m)
 /* sigmoid(k / 16) * 2^15, rounded, k = 0..192 (the table reaches x = 12),
  * and a copy of the last entry so that x = 12 interpolates without a branch.
  * int32 entries let vector units gather them. */
-const int32_t rp_sigmoid_table_q15[194] = {
+static const int32_t kSigmoidTable[194] = {
     16384, 16896, 17407, 17916, 18421, 18923, 19420, 19912, 20397, 20874, 21344, 21804,
     22255, 22696, 23127, 23547, 23955, 24352, 24737, 25110, 25471, 25819, 26155, 26479,
     26790, 27090, 27377, 27653, 27917, 28169, 28411, 28642, 28862, 29072, 29272, 29462,
@@ -309,7 +309,7 @@ static inline int32_t sigmoid_q15(int32_t x_q12)
     const int64_t a64 = x_q12 < 0 ? -(int64_t)x_q12 : (int64_t)x_q12;
     const int32_t a = (int32_t)(a64 < 192 * 256 ? a64 : 192 * 256);
     const int32_t k = a >> 8, frac = a & 255;
-    const int32_t y0 = rp_sigmoid_table_q15[k], y1 = rp_sigmoid_table_q15[k + 1];
+    const int32_t y0 = kSigmoidTable[k], y1 = kSigmoidTable[k + 1];
     const int32_t y = y0 + (((y1 - y0) * frac + 128) >> 8); /* y1 >= y0: no negative shift */
     return x_q12 < 0 ? 32768 - y : y;
 }

@@ -203,6 +203,9 @@ void rp_fastgrnn_q15_wx_s8_rows(const rp_fastgrnn_q15_cell* c, const int8_t* x, 
  * int8 with a zero point, 32768 for int16): AVX2 compiled in, 16 units, a
  * power-of-two U.h multiplier, and every pre-activation bounded below 2^30.
  * Without AVX2 the step is rp_fastgrnn_q15_step_pre itself. */
+#if defined(__AVX2__)
+extern const int32_t rp_sigmoid_pairs_q15[193]; /* the sigmoid table packed for the vector cells */
+#endif
 int rp_fastgrnn_q15_pairs16_usable(const rp_fastgrnn_q15_cell* c, int32_t x_max);
 void rp_fastgrnn_q15_pairs16_layout(const int16_t* U, int16_t* Up);
 void rp_fastgrnn_q15_step_pre_pairs16(const rp_fastgrnn_q15_cell* c, const int16_t* Up, const int32_t* wx_q12,

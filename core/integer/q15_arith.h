@@ -53,8 +53,4 @@ static inline int64_t rp_combine(int64_t a, int64_t b, rp_scale_mode mode)
     return mode == RP_SCALE_DIV ? a * b : a + b;
 }
 
-/* sigmoid(k / 16) * 2^15, rounded, k = 0..192, and the last entry again
- * (fastgrnn_q15.c; the vector cells gather from it). */
-extern const int32_t rp_sigmoid_table_q15[194];
-
 #endif

@@ -329,6 +329,15 @@ namespace {
 // machine without AVX2 the step is the reference and no cell is usable.
 TEST(RnnPoolQ15Map, Pairs16CellEqualsReferenceCell)
 {
+#if defined(__AVX2__)
+    // The packed table the vector sigmoid gathers: value and step of the sigmoid table.
+    for (int k = 0; k <= 192; ++k) {
+        const int32_t packed = rp_sigmoid_pairs_q15[k];
+        const int32_t y0 = rp_sigmoid_q15(k * 256), y1 = rp_sigmoid_q15((k + 1) * 256 > 192 * 256 ? 192 * 256 : (k + 1) * 256);
+        ASSERT_EQ(packed & 0xFFFF, y0) << "entry " << k;
+        ASSERT_EQ(packed >> 16, y1 - y0) << "entry " << k;
+    }
+#endif
     std::mt19937 rng(977);
     int usable = 0, usableInt16 = 0;
     const int iterations = 4000;
