@@ -127,6 +127,10 @@ void rp_conv_s8(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t
      * one gather serves every output channel, and a 1-channel stem runs dot
      * products of kh * kw instead of calls of length kw. */
     int16_t* window = (int16_t*)scratch;
+#if defined(__AVX2__)
+    if (rp_conv_s8_c1_avx2(s, q, input, weights, bias, output))
+        return;
+#endif
     for (int32_t oy = 0; oy < oh; ++oy) {
         const int32_t iy0 = oy * s->stride_h - s->pad_h;
         for (int32_t ox = 0; ox < ow; ++ox) {

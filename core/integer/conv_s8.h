@@ -74,6 +74,13 @@ void rp_pointwise_conv_s8(const rp_conv_shape_t* s, const rp_conv_quant_t* q, co
  * 0 when the caller must run the portable path. Same bits as the reference. */
 int rp_pointwise_conv_s8_avx2(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t* input,
                               const int8_t* weights, const int32_t* full_bias, int8_t* output);
+/* A KxK convolution of one input channel (a grey stem) on x86 with AVX2,
+ * which rp_conv_s8 takes where it applies (at most 8 output channels, kernel
+ * at most 7x7, horizontal stride 1 or 2, every scale below 1/4, AVX2); 0
+ * otherwise. Same bits as the reference. */
+int rp_conv_s8_c1_avx2(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t* input, const int8_t* weights,
+                       const int32_t* bias, int8_t* output);
+
 /* The depthwise convolution's x86 AVX2 path, which rp_depthwise_conv_s8
  * takes where it applies (channels a multiple of 8, at most 1024, every
  * scale below 1/4, AVX2 compiled in); 0 otherwise. Same bits as the reference. */

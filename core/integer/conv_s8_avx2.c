@@ -13,8 +13,15 @@
  * one VPMULLD per tap: the reference's exact products and sums), the same
  * requantisation; when the channel count is a multiple of 8.
  *
- * conv_s8_test compares both with the scalar references bit for bit. */
+ * One-channel KxK (a grey stem): eight output pixels of a row in int32
+ * lanes (stride 2 takes the even bytes of one load), each output channel's
+ * weight broadcast per tap; the pixels whose window leaves the picture, and
+ * a row's last few, as the reference sums them. Requantisation as
+ * rp_output_s8.
+ *
+ * conv_s8_test compares all three with the scalar references bit for bit. */
 #include "conv_s8.h"
+#include "requantize.h"
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -132,6 +139,74 @@ int rp_depthwise_conv_s8_avx2(const rp_conv_shape_t* s, const rp_conv_quant_t* q
     }
     return 1;
 }
+/* One output pixel of a one-channel KxK convolution, as the reference sums it. */
+static int32_t c1_pixel(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t* input, const int8_t* w,
+                        int32_t acc, int32_t iy0, int32_t ix0)
+{
+    for (int32_t ky = 0; ky < s->kernel_h; ++ky)
+        for (int32_t kx = 0; kx < s->kernel_w; ++kx) {
+            const int32_t iy = iy0 + ky, ix = ix0 + kx;
+            if (iy < 0 || iy >= s->in_height || ix < 0 || ix >= s->in_width)
+                continue;
+            acc += (input[iy * s->in_width + ix] + q->input_offset) * w[ky * s->kernel_w + kx];
+        }
+    return acc;
+}
+
+int rp_conv_s8_c1_avx2(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t* input, const int8_t* weights,
+                       const int32_t* bias, int8_t* output)
+{
+    const int32_t cout = s->out_channels, kh = s->kernel_h, kw = s->kernel_w, sw = s->stride_w;
+    if (s->in_channels != 1 || cout <= 0 || cout > 8 || (sw != 1 && sw != 2) || kh > 7 || kw > 7)
+        return 0;
+    int32_t rshift[1024], round[1024];
+    if (!requant_tables(q, cout, rshift, round))
+        return 0;
+    const int32_t oh = rp_conv_out_height(s), ow = rp_conv_out_width(s), W = s->in_width;
+    const __m256i offset = _mm256_set1_epi32(q->input_offset);
+    const __m128i even = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, -1, -1, -1, -1, -1, -1, -1, -1);
+    /* Bytes a vector of eight pixels reads past its first tap: 8 (stride 1) or 16 (stride 2). */
+    const int32_t span = sw == 1 ? 8 : 16;
+    for (int32_t oy = 0; oy < oh; ++oy) {
+        const int32_t iy0 = oy * s->stride_h - s->pad_h;
+        const int32_t ky0 = iy0 < 0 ? -iy0 : 0;
+        const int32_t ky1 = iy0 + kh > s->in_height ? s->in_height - iy0 : kh;
+        int32_t ox = 0;
+        while (ox < ow) {
+            const int32_t ix0 = ox * sw - s->pad_w;
+            int8_t* out = output + ((size_t)oy * (size_t)ow + (size_t)ox) * (size_t)cout;
+            if (ox + 8 > ow || ix0 < 0 || ix0 + kw - 1 + span > W) {
+                for (int32_t o = 0; o < cout; ++o)
+                    out[o] = rp_output_s8(c1_pixel(s, q, input, weights + o * kh * kw, bias ? bias[o] : 0, iy0, ix0),
+                                          q->multiplier[o], q->shift[o], q->output_offset, q->activation_min,
+                                          q->activation_max);
+                ++ox;
+                continue;
+            }
+            __m256i acc[8];
+            for (int32_t o = 0; o < cout; ++o)
+                acc[o] = _mm256_set1_epi32(bias ? bias[o] : 0);
+            for (int32_t ky = ky0; ky < ky1; ++ky)
+                for (int32_t kx = 0; kx < kw; ++kx) {
+                    const int8_t* base = input + (size_t)(iy0 + ky) * (size_t)W + (size_t)(ix0 + kx);
+                    const __m128i bytes = sw == 1 ? _mm_loadl_epi64((const __m128i*)(const void*)base)
+                                                  : _mm_shuffle_epi8(_mm_loadu_si128((const __m128i*)(const void*)base), even);
+                    const __m256i x = _mm256_add_epi32(_mm256_cvtepi8_epi32(bytes), offset);
+                    for (int32_t o = 0; o < cout; ++o)
+                        acc[o] = _mm256_add_epi32(acc[o], _mm256_mullo_epi32(x, _mm256_set1_epi32(weights[(o * kh + ky) * kw + kx])));
+                }
+            for (int32_t o = 0; o < cout; ++o) {
+                int32_t v[8];
+                _mm256_storeu_si256((__m256i*)(void*)v, acc[o]);
+                for (int32_t j = 0; j < 8; ++j)
+                    out[(size_t)j * (size_t)cout + (size_t)o] =
+                        rp_output_s8(v[j], q->multiplier[o], q->shift[o], q->output_offset, q->activation_min, q->activation_max);
+            }
+            ox += 8;
+        }
+    }
+    return 1;
+}
 #else
 int rp_pointwise_conv_s8_avx2(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t* input,
                               const int8_t* weights, const int32_t* full_bias, int8_t* output)
@@ -141,6 +216,18 @@ int rp_pointwise_conv_s8_avx2(const rp_conv_shape_t* s, const rp_conv_quant_t* q
     (void)input;
     (void)weights;
     (void)full_bias;
+    (void)output;
+    return 0;
+}
+
+int rp_conv_s8_c1_avx2(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t* input, const int8_t* weights,
+                       const int32_t* bias, int8_t* output)
+{
+    (void)s;
+    (void)q;
+    (void)input;
+    (void)weights;
+    (void)bias;
     (void)output;
     return 0;
 }

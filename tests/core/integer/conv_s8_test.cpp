@@ -227,6 +227,52 @@ TEST(ConvS8, DepthwiseAvx2PathEqualsReference)
     EXPECT_EQ(rp_depthwise_conv_s8_avx2(&c.shape, &c.quant, c.input.data(), c.weights.data(), c.bias.data(), out.data()), 0);
 }
 
+// The x86 AVX2 one-channel KxK path (the grey stem): kernels 1-7, strides 1
+// and 2, padding, widths that leave partial vectors, extremes, every shift it
+// takes; the face detector's stem among the shapes.
+TEST(ConvS8, OneChannelAvx2PathEqualsReference)
+{
+    std::mt19937 rng(8);
+    std::vector<rp_conv_shape_t> shapes{{1, 240, 320, 4, 3, 3, 2, 2, 1, 1}, {1, 60, 80, 4, 3, 3, 2, 2, 1, 1}};
+    for (int i = 0; i < 70; ++i) {
+        const int32_t k = 1 + static_cast<int32_t>(rng() % 7), st = 1 + static_cast<int32_t>(rng() % 2);
+        const int32_t pad = static_cast<int32_t>(rng() % static_cast<uint32_t>(k / 2 + 1));
+        shapes.push_back({1, static_cast<int32_t>(k + rng() % 20), static_cast<int32_t>(k + rng() % 60),
+                          1 + static_cast<int32_t>(rng() % 8), k, k, 1 + static_cast<int32_t>(rng() % 2), st, pad, pad});
+    }
+    int ran = 0;
+    for (size_t i = 0; i < shapes.size(); ++i) {
+        const rp_conv_shape_t& s = shapes[i];
+        Case c = randomCase(rng, s, false, rng() % 4 != 0);
+        if (i % 5 == 0)
+            for (auto& v : c.input)
+                v = static_cast<int8_t>(rng() % 2 ? 127 : -128);
+        for (auto& sh : c.shift)
+            sh = -2 - static_cast<int32_t>(rng() % 30);
+        const int32_t* bias = c.bias.empty() ? nullptr : c.bias.data();
+        std::vector<int8_t> ref(outputSize(s)), fast(outputSize(s), 99);
+        rp_conv_s8_ref(&s, &c.quant, c.input.data(), c.weights.data(), bias, ref.data());
+        const int done = rp_conv_s8_c1_avx2(&s, &c.quant, c.input.data(), c.weights.data(), bias, fast.data());
+#if defined(__AVX2__)
+        ASSERT_EQ(done, 1);
+        ASSERT_EQ(ref, fast) << s.in_height << "x" << s.in_width << " k" << s.kernel_h << " s" << s.stride_h << "x"
+                             << s.stride_w << " p" << s.pad_h << " -> " << s.out_channels << " case " << i;
+        ++ran;
+#else
+        ASSERT_EQ(done, 0);
+#endif
+    }
+#if defined(__AVX2__)
+    EXPECT_EQ(ran, static_cast<int>(shapes.size()));
+#endif
+    // Not taken: two input channels, nine outputs.
+    for (const rp_conv_shape_t& s : {rp_conv_shape_t{2, 9, 9, 4, 3, 3, 1, 1, 1, 1}, rp_conv_shape_t{1, 9, 9, 9, 3, 3, 1, 1, 1, 1}}) {
+        const Case c = randomCase(rng, s, false, true);
+        std::vector<int8_t> out(outputSize(s));
+        EXPECT_EQ(rp_conv_s8_c1_avx2(&s, &c.quant, c.input.data(), c.weights.data(), c.bias.data(), out.data()), 0);
+    }
+}
+
 // The reference against the float engine's convolution on the dequantised
 // tensors (CHW / OIHW there, HWC / OHWI here): within one output step.
 TEST(ConvS8, ReferenceAgreesWithTheFloatConvolution)
