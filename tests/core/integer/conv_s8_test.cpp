@@ -8,54 +8,12 @@
 #include <gtest/gtest.h>
 
 #include "integer/conv_s8.h"
+#include "support/random_int8.h"
 #include "ops/conv2d.h"
 #include "quant/quant_math.h"
 
 namespace rnnpool {
 namespace {
-
-struct Case {
-    rp_conv_shape_t shape;
-    std::vector<int8_t> input, weights;
-    std::vector<int32_t> bias, multiplier, shift;
-    rp_conv_quant_t quant;
-};
-
-Case randomCase(std::mt19937& rng, rp_conv_shape_t s, bool depthwise, bool withBias)
-{
-    Case c;
-    c.shape = s;
-    std::uniform_int_distribution<int> byte(-128, 127);
-    std::uniform_int_distribution<int32_t> q31(1 << 30, INT32_MAX);
-    std::uniform_int_distribution<int32_t> shift(-14, -6);
-    std::uniform_int_distribution<int32_t> bias(-20000, 20000);
-    const int32_t weightCount = depthwise ? s.kernel_h * s.kernel_w * s.in_channels
-                                          : s.out_channels * s.kernel_h * s.kernel_w * s.in_channels;
-    c.input.resize(static_cast<size_t>(s.in_height * s.in_width * s.in_channels));
-    for (auto& v : c.input)
-        v = static_cast<int8_t>(byte(rng));
-    c.weights.resize(static_cast<size_t>(weightCount));
-    for (auto& v : c.weights)
-        v = static_cast<int8_t>(byte(rng));
-    for (int32_t o = 0; o < s.out_channels; ++o) {
-        c.multiplier.push_back(q31(rng));
-        c.shift.push_back(shift(rng));
-        if (withBias)
-            c.bias.push_back(bias(rng));
-    }
-    c.quant.input_offset = -byte(rng);
-    c.quant.output_offset = byte(rng);
-    const int lo = byte(rng), hi = byte(rng);
-    c.quant.activation_min = std::min(lo, hi);
-    c.quant.activation_max = std::max(lo, hi);
-    if (rng() % 2) {
-        c.quant.activation_min = -128;
-        c.quant.activation_max = 127;
-    }
-    c.quant.multiplier = c.multiplier.data();
-    c.quant.shift = c.shift.data();
-    return c;
-}
 
 size_t outputSize(const rp_conv_shape_t& s)
 {

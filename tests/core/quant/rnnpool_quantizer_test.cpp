@@ -15,6 +15,7 @@
 #include "integer/rnnpool_q15.h"
 #include "model/default_model.h"
 #include "quant/rnnpool_quantizer.h"
+#include "support/random_int8.h"
 
 namespace rnnpool {
 namespace {
@@ -72,30 +73,6 @@ TEST(RnnPoolQ15Multiplier, RoundHalfUpOfTheExactProduct)
 }
 
 // ---- the map kernel against the per-patch reference ------------------------
-
-struct RandomOp {
-    std::vector<int16_t> w[3], u[3];
-    std::vector<int32_t> bg[3], bh[3];
-    rp_rnnpool_s8q15_config cfg{};
-};
-
-rp_fastgrnn_q15_cell randomCell(std::mt19937& rng, RandomOp& r, int k, int32_t in, int32_t hidden)
-{
-    std::uniform_int_distribution<int32_t> w(-20000, 20000), b(-30000, 30000), frac(8, 15);
-    for (int32_t n = 0; n < hidden * in; ++n)
-        r.w[k].push_back(static_cast<int16_t>(w(rng)));
-    for (int32_t n = 0; n < hidden * hidden; ++n)
-        r.u[k].push_back(static_cast<int16_t>(w(rng)));
-    for (int32_t n = 0; n < hidden; ++n) {
-        r.bg[k].push_back(b(rng));
-        r.bh[k].push_back(b(rng));
-    }
-    const int32_t hFrac = frac(rng);
-    auto wx = makeQ15Multiplier(std::ldexp(1.0, -std::uniform_int_distribution<int>(5, 20)(rng)) * 1.37);
-    auto uh = makeQ15Multiplier(std::ldexp(1.0, 12 - 15 - hFrac));
-    return {r.w[k].data(), r.u[k].data(), r.bg[k].data(), r.bh[k].data(), static_cast<int16_t>(rng() % 32768),
-            static_cast<int16_t>(rng() % 32768), in, hidden, hFrac, *wx, *uh};
-}
 
 // What the map kernel must equal: the per-patch reference, requantised, then
 // the replicate padding.

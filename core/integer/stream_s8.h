@@ -1,0 +1,106 @@
+/* Streaming int8 kernels: the units of the paper and rowstream schedules
+ * (core/profile/schedule.h) in integers, with a working memory of rows and
+ * pixels instead of whole maps. Same bits as running the layers one by one
+ * with conv_s8.h and elementwise_s8.h (tests/core/integer/stream_s8_test.cpp);
+ * portable C11, no allocation, so the firmware can run them too.
+ *
+ * 1. An inverted-residual block ([1x1 expand,] KxK depthwise, 1x1 project
+ *    [, + shortcut]) one output row at a time. For each expanded channel the
+ *    K input rows the depthwise filter reads are made (again for every output
+ *    row: the price of not keeping K rows of every channel), filtered into
+ *    that channel's place of one depthwise row of all channels; the row is
+ *    then projected pixel by pixel and the shortcut added.
+ *    Scratch (int8): K * in_w expanded values (with an expansion) and
+ *    hidden * out_w depthwise values.
+ *
+ *      rp_ir_s8_block b = {expand, depthwise, project, &add};
+ *      for (oy = 0; oy < out_h; ++oy)
+ *          rp_ir_s8_row(&b, input, in_h, in_w, oy, scratch, output + oy * out_w * cout);
+ *
+ * 2. RNNPool on the map that a chain of convolutions makes from a picture
+ *    (or on a map itself), one row of patches at a time. Each patch's pixels
+ *    are computed on demand, pixel by pixel (overlapping patches compute
+ *    theirs again), into one CHW patch that the Q15 reference patch kernel
+ *    (rnnpool_q15.h) pools. The picture's rows may sit in a ring, as a
+ *    camera's DMA delivers them: row y at slot y % ring_rows.
+ *    Scratch: the patch kernel's, its int16 output, the CHW patch, and for
+ *    each convolution above the first the window of its input it reads
+ *    (kernel_h * kernel_w * in_channels int8); 3 bytes of slack to align it.
+ *
+ *      rp_rnnpool_s8_stream s = {&cfg, NULL, {stem}, 1, {picture, 240, 320, 1, 17}};
+ *      for (gy = 0; gy < grid_h; ++gy) { deliver rows; rp_rnnpool_s8_stream_row(&s, gy, scratch, out); }
+ *      rp_rnnpool_s8_stream_pad(&s, out);
+ */
+#ifndef RNNPOOL_INTEGER_STREAM_S8_H
+#define RNNPOOL_INTEGER_STREAM_S8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "integer/conv_s8.h"
+#include "integer/elementwise_s8.h"
+#include "integer/rnnpool_q15.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One int8 convolution as the engine prepared it; the shape's in_height and
+ * in_width are not read (the call gives the extents). */
+typedef struct {
+    const rp_conv_shape_t* shape;
+    const rp_conv_quant_t* quant;
+    const int8_t* weights; /* conv_s8.h layout of the kernel kind */
+    const int32_t* bias;   /* may be NULL */
+} rp_conv_s8_layer;
+
+typedef struct {
+    rp_conv_s8_layer expand;    /* 1x1 [hidden][in]; weights NULL: no expansion */
+    rp_conv_s8_layer depthwise; /* [kh][kw][hidden] */
+    rp_conv_s8_layer project;   /* 1x1 [out][hidden] */
+    const rp_add_quant_t* add;  /* NULL: no shortcut; else add(block input, projection) */
+} rp_ir_s8_block;
+
+int32_t rp_ir_s8_out_height(const rp_ir_s8_block* b, int32_t in_h);
+int32_t rp_ir_s8_out_width(const rp_ir_s8_block* b, int32_t in_w);
+int32_t rp_ir_s8_scratch_size(const rp_ir_s8_block* b, int32_t in_w);
+/* Output row oy (out_w * project out_channels values, HWC) of the block on an
+ * HWC input of in_h x in_w. */
+void rp_ir_s8_row(const rp_ir_s8_block* b, const int8_t* input, int32_t in_h, int32_t in_w, int32_t oy, void* scratch,
+                  int8_t* out_row);
+
+#define RP_STREAM_MAX_CONVS 4
+
+/* An HWC picture (or map) whose rows may sit in a ring. */
+typedef struct {
+    const int8_t* data;
+    int32_t height, width, channels; /* the whole picture's extents */
+    int32_t ring_rows;               /* row y at slot y % ring_rows; height for a whole picture */
+} rp_rows_s8;
+
+typedef struct {
+    const rp_rnnpool_s8q15_config* cfg;
+    const rp_rnnpool_s8_channel_quant* channel_quant; /* NULL: cfg->out for every channel */
+    rp_conv_s8_layer convs[RP_STREAM_MAX_CONVS];      /* the chain from the picture to RNNPool's input */
+    int32_t conv_count;                               /* 0..RP_STREAM_MAX_CONVS */
+    rp_rows_s8 rows;
+} rp_rnnpool_s8_stream;
+
+/* The extents of the map RNNPool pools (after the chain). */
+void rp_rnnpool_s8_stream_map(const rp_rnnpool_s8_stream* s, int32_t* map_h, int32_t* map_w);
+/* The picture rows patch row gy reads: [*first, *last], clipped to the picture. */
+void rp_rnnpool_s8_stream_rows(const rp_rnnpool_s8_stream* s, int32_t gy, int32_t* first, int32_t* last);
+/* Scratch bytes; only the configuration's dimensions and the chain's shapes are read. */
+size_t rp_rnnpool_s8_stream_scratch_size(const rp_rnnpool_s8_stream* s);
+/* Patch row gy into `out`, the whole HWC output [grid_h + pad][grid_w + pad][4 * h2].
+ * Returns RP_Q15_OK, or RP_Q15_EARG for a bad configuration or a row the ring
+ * cannot hold. */
+int rp_rnnpool_s8_stream_row(const rp_rnnpool_s8_stream* s, int32_t gy, void* scratch, int8_t* out);
+/* The replicated bottom rows and right columns, after every patch row. */
+void rp_rnnpool_s8_stream_pad(const rp_rnnpool_s8_stream* s, int8_t* out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
