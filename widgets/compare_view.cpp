@@ -25,6 +25,7 @@ CompareView::CompareView(QWidget* parent)
     m_scheduleBox = new QComboBox(this);
     m_scheduleBox->addItem(tr("layerwise"), QStringLiteral("layerwise"));
     m_scheduleBox->addItem(tr("paper"), QStringLiteral("paper"));
+    m_scheduleBox->addItem(tr("rowstream"), QStringLiteral("rowstream"));
     m_scheduleBox->setCurrentIndex(1);
     connect(m_scheduleBox, &QComboBox::currentIndexChanged, this, [this] { setSchedule(schedule()); });
     m_archBox = new QComboBox(this);

@@ -25,8 +25,9 @@ int commandDeploy(const std::vector<std::string>& argv)
     const std::string schedule = args.value("--schedule").value_or("layerwise");
     if (schedule == "paper" || schedule == "rowstream")
         return usageError("deploy", "--schedule " + schedule +
-                                        " is not available for firmware yet: the int8 engine executes whole maps, layer "
-                                        "by layer; use --schedule layerwise (the default)");
+                                        " is not available for firmware yet: the firmware runs whole maps, layer by layer "
+                                        "(the streamed units run on the desktop: rnnpool profile --dtype i8 --execute); "
+                                        "use --schedule layerwise (the default)");
     if (schedule != "layerwise")
         return usageError("deploy", "--schedule must be layerwise, paper or rowstream, not '" + schedule + "'");
     bool usage = false;

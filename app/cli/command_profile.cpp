@@ -47,8 +47,8 @@ int commandProfile(const std::vector<std::string>& argv)
         return usageError("profile", "unexpected argument '" + args.positionals().front() + "'");
     ProfileRequest req;
     req.schedule = args.value("--schedule").value_or("layerwise");
-    if (req.schedule != "layerwise" && req.schedule != "paper")
-        return usageError("profile", "--schedule must be layerwise or paper (rowstream is not built yet), not '" + req.schedule + "'");
+    if (req.schedule != "layerwise" && req.schedule != "paper" && req.schedule != "rowstream")
+        return usageError("profile", "--schedule must be layerwise, paper or rowstream, not '" + req.schedule + "'");
     if (const auto d = args.value("--dtype"); d && !parseElementType(*d, req.options.dtype))
         return usageError("profile", "--dtype must be f32, i16 or i8, not '" + *d + "'");
     req.options.countInput = args.flag("--count-input");
@@ -57,9 +57,6 @@ int commandProfile(const std::vector<std::string>& argv)
         return usageError("profile", "--execute runs the float32 engine (--dtype f32) or the int8 engine (--dtype i8); "
                                      "there is no int16 engine");
     const bool executeInt8 = req.execute && req.options.dtype == ElementType::I8;
-    if (executeInt8 && req.schedule != "layerwise")
-        return usageError("profile", "--execute --dtype i8 runs the layerwise schedule: the paper schedule's streaming "
-                                     "kernels are float32 only (use --dtype f32 to execute it)");
     if (executeInt8 && (args.value("--arch") || !args.values("--set").empty()))
         return usageError("profile", "--execute --dtype i8 runs a model with weights: give --model FILE (float or int8) "
                                      "or no model for the default one; --arch and --set have no weights");

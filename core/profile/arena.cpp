@@ -91,7 +91,28 @@ Expected<ArenaRun> runInArena(const Network& net, const Schedule& schedule, cons
     run.result.layerSeconds.resize(net.nodes().size(), 0.0);
     std::vector<Tensor> views(net.nodes().size());
     Tensor picture = input;
-    if (timeline.tensors[0].bytes > 0) {
+    // rowstream: the picture arrives row by row into a ring (in the arena when it is counted).
+    RowRing ring;
+    std::vector<float> uncountedRing;
+    const bool rows = !schedule.units.empty() && schedule.units.front().inputRows;
+    if (rows) {
+        const int64_t C = input.dim(0), H = input.dim(1), W = input.dim(2);
+        ring.rows = inputRingRows(net, schedule.units.front(), H);
+        if (timeline.tensors[0].bytes > 0) {
+            ring.data = arena.claim(0, ring.rows * C * W * 4);
+        } else {
+            uncountedRing.resize(static_cast<size_t>(ring.rows * C * W));
+            ring.data = uncountedRing.data();
+        }
+        if (!ring.data)
+            return makeError("arena: " + arena.violations().front());
+        ring.deliver = [&, next = int64_t{0}, C, W](int64_t last) mutable {
+            for (; next <= last; ++next)
+                for (int64_t ch = 0; ch < C; ++ch)
+                    std::memcpy(ring.data + (ch * ring.rows + next % ring.rows) * W, input.data() + (ch * input.dim(1) + next) * W,
+                                static_cast<size_t>(W) * sizeof(float));
+        };
+    } else if (timeline.tensors[0].bytes > 0) {
         float* dst = arena.claim(0, input.numel() * 4);
         if (!dst)
             return makeError("arena: " + arena.violations().front());
@@ -121,7 +142,7 @@ Expected<ArenaRun> runInArena(const Network& net, const Schedule& schedule, cons
             runInvertedResidualStreamed(net, unit, *in.front(), views[static_cast<size_t>(out)], scratch);
             break;
         case ScheduleUnit::Kind::RnnPoolPatches:
-            runRnnPoolStreamed(net, unit, *in.front(), views[static_cast<size_t>(out)], scratch);
+            runRnnPoolStreamed(net, unit, *in.front(), views[static_cast<size_t>(out)], scratch, unit.inputRows ? &ring : nullptr);
             break;
         case ScheduleUnit::Kind::PointwisePool:
             runPointwisePoolStreamed(net, unit, *in.front(), views[static_cast<size_t>(out)], scratch);

@@ -21,6 +21,11 @@ bool parseElementType(const std::string& name, ElementType& out);
 struct ScheduleOptions {
     ElementType dtype = ElementType::F32;
     bool countInput = false; // the input picture counts towards RAM
+    // Streaming units' scratch as the paper's Appendix E.2 counts it (its
+    // elements at the element size), not as our int8 kernels lay it out
+    // (unitScratchBytes): for reproducing the paper's figures; such a plan
+    // is not executed.
+    bool paperAccounting = false;
 };
 
 struct TensorLife {

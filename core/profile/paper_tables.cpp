@@ -130,6 +130,7 @@ Expected<PaperComparison> comparePaperFigure(const PaperFigure& f)
         ScheduleOptions options;
         options.dtype = f.dtype;
         options.countInput = f.countInput;
+        options.paperAccounting = true; // the paper's own arithmetic
         auto timeline = buildTimeline(*net, paperSchedule(*net), input, options);
         if (!timeline)
             return std::move(timeline).takeError();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "integer/stream_s8.h"
 #include "ops/conv2d.h"
 #include "ops/rnnpool.h"
 #include "ops/squeeze_excite.h"
@@ -138,13 +139,50 @@ bool unitExecutes(const ScheduleUnit& unit)
     return unit.kind != ScheduleUnit::Kind::PaperBlock;
 }
 
+Schedule rowstreamSchedule(const Network& net)
+{
+    Schedule s = paperSchedule(net);
+    s.name = "rowstream";
+    // The ring serves a first unit that pools the picture (through convolutions of it
+    // alone) and is the picture's only reader.
+    int readers = 0;
+    for (const ScheduleUnit& unit : s.units)
+        readers += static_cast<int>(std::count(unit.inputs.begin(), unit.inputs.end(), kNetworkInput));
+    if (!s.units.empty() && s.units.front().kind == ScheduleUnit::Kind::RnnPoolPatches && readers == 1 &&
+        s.units.front().inputs == std::vector<int>{kNetworkInput})
+        s.units.front().inputRows = true;
+    return s;
+}
+
+const char* knownScheduleNames() { return "layerwise, paper, rowstream"; }
+
 Expected<Schedule> scheduleByName(const Network& net, const std::string& name)
 {
     if (name == "layerwise")
         return layerwiseSchedule(net);
     if (name == "paper")
         return paperSchedule(net);
-    return makeError("unknown schedule '" + name + "' (known: layerwise, paper)");
+    if (name == "rowstream")
+        return rowstreamSchedule(net);
+    return makeError("unknown schedule '" + name + "' (known: " + knownScheduleNames() + ")");
+}
+
+RowSpan patchRowInputRows(const Network& net, const ScheduleUnit& unit, int64_t gy, int64_t inputHeight)
+{
+    const RnnPoolParams& p = static_cast<const RnnPool&>(*net.nodes()[static_cast<size_t>(unit.output())].op).params();
+    int64_t lo = gy * p.stride, hi = lo + p.patch - 1;
+    for (size_t i = unit.nodes.size() - 1; i-- > 0;) {
+        const Conv2dParams& c = static_cast<const Conv2d&>(*net.nodes()[static_cast<size_t>(unit.nodes[i])].op).params();
+        lo = lo * c.strideH - c.padH;
+        hi = hi * c.strideH - c.padH + c.kernelH - 1;
+    }
+    return {std::max<int64_t>(lo, 0), std::min(hi, inputHeight - 1)};
+}
+
+int64_t inputRingRows(const Network& net, const ScheduleUnit& unit, int64_t inputHeight)
+{
+    const RowSpan middle = patchRowInputRows(net, unit, 1 << 20, int64_t{1} << 40); // unclipped
+    return std::min(middle.last - middle.first + 1, inputHeight);
 }
 
 int64_t unitScratchElements(const Network& net, const ScheduleUnit& unit, const std::vector<Shape>& shapes,
@@ -185,6 +223,53 @@ int64_t unitScratchElements(const Network& net, const ScheduleUnit& unit, const 
     return 0;
 }
 
+namespace {
+rp_conv_shape_t convShape(const Conv2dParams& p)
+{
+    return {static_cast<int32_t>(p.inChannels), 0, 0, static_cast<int32_t>(p.outChannels), static_cast<int32_t>(p.kernelH),
+            static_cast<int32_t>(p.kernelW), static_cast<int32_t>(p.strideH), static_cast<int32_t>(p.strideW),
+            static_cast<int32_t>(p.padH), static_cast<int32_t>(p.padW)};
+}
+} // namespace
+
+int64_t unitScratchBytes(const Network& net, const ScheduleUnit& unit, const std::vector<Shape>& shapes,
+                         const Shape& inputShape, const ScheduleOptions& options)
+{
+    const int64_t elements = unitScratchElements(net, unit, shapes, inputShape);
+    if (options.dtype != ElementType::I8 || options.paperAccounting || elements == 0)
+        return elements * elementBytes(options.dtype);
+    const auto convAt = [&](int node) -> const Conv2d& { return static_cast<const Conv2d&>(*net.nodes()[static_cast<size_t>(node)].op); };
+    const auto shapeOf = [&](int node) -> const Shape& { return node == kNetworkInput ? inputShape : shapes[static_cast<size_t>(node)]; };
+    if (unit.kind == ScheduleUnit::Kind::InvertedResidual) {
+        // Only the shapes are read; a non-null weight pointer says there is an expansion.
+        const bool expands = net.nodes()[static_cast<size_t>(unit.nodes.front())].name.ends_with(".expand");
+        const rp_conv_shape_t dw = convShape(convAt(unit.nodes[expands ? 1 : 0]).params());
+        static const int8_t present = 0;
+        rp_ir_s8_block b{};
+        b.expand.weights = expands ? &present : nullptr;
+        b.depthwise.shape = &dw;
+        return rp_ir_s8_scratch_size(&b, static_cast<int32_t>(shapeOf(unit.inputs.front())[2]));
+    }
+    if (unit.kind == ScheduleUnit::Kind::RnnPoolPatches) {
+        const RnnPoolParams& p = static_cast<const RnnPool&>(*net.nodes()[static_cast<size_t>(unit.output())].op).params();
+        rp_rnnpool_s8q15_config cfg{};
+        cfg.channels = static_cast<int32_t>(p.inChannels);
+        cfg.patch = static_cast<int32_t>(p.patch);
+        cfg.rnn1.hidden_dims = static_cast<int32_t>(p.hidden1);
+        cfg.rnn2_forward.hidden_dims = cfg.rnn2_backward.hidden_dims = static_cast<int32_t>(p.hidden2);
+        std::vector<rp_conv_shape_t> convs;
+        for (size_t i = 0; i + 1 < unit.nodes.size(); ++i)
+            convs.push_back(convShape(convAt(unit.nodes[i]).params()));
+        rp_rnnpool_s8_stream s{};
+        s.cfg = &cfg;
+        s.conv_count = static_cast<int32_t>(std::min<size_t>(convs.size(), RP_STREAM_MAX_CONVS));
+        for (int32_t i = 0; i < s.conv_count; ++i)
+            s.convs[i].shape = &convs[static_cast<size_t>(i)];
+        return static_cast<int64_t>(rp_rnnpool_s8_stream_scratch_size(&s));
+    }
+    return elements; // no integer kernel (the int8 engine refuses the unit): one byte an element
+}
+
 Expected<MemoryTimeline> buildTimeline(const Network& net, const Schedule& schedule, const Shape& inputShape,
                                        const ScheduleOptions& options)
 {
@@ -205,7 +290,11 @@ Expected<MemoryTimeline> buildTimeline(const Network& net, const Schedule& sched
 
     // Tensor index of each materialised node output.
     std::vector<int> tensorOf(net.nodes().size(), -1);
-    t.tensors.push_back({"input", kNetworkInput, 0, 0, options.countInput ? shapeNumel(inputShape) * element : 0});
+    // The picture, whole, or the ring of rows the first unit reads (rowstream).
+    const bool ring = !schedule.units.empty() && schedule.units.front().inputRows;
+    const int64_t pictureElements = ring ? inputRingRows(net, schedule.units.front(), inputShape[1]) * inputShape[0] * inputShape[2]
+                                         : shapeNumel(inputShape);
+    t.tensors.push_back({ring ? "input.rows" : "input", kNetworkInput, 0, 0, options.countInput ? pictureElements * element : 0});
     for (size_t u = 0; u < schedule.units.size(); ++u) {
         const ScheduleUnit& unit = schedule.units[u];
         t.steps.push_back(unit.name);
@@ -239,10 +328,10 @@ Expected<MemoryTimeline> buildTimeline(const Network& net, const Schedule& sched
                                  need - outBytes - stillLive, true});
     }
     for (size_t u = 0; u < schedule.units.size(); ++u) {
-        const int64_t scratch = unitScratchElements(net, schedule.units[u], *shapes, inputShape);
+        const int64_t scratch = unitScratchBytes(net, schedule.units[u], *shapes, inputShape, options);
         if (scratch > 0)
             t.tensors.push_back({schedule.units[u].name + ".scratch", schedule.units[u].output(), static_cast<int>(u),
-                                 static_cast<int>(u), scratch * element, true});
+                                 static_cast<int>(u), scratch, true});
     }
     computeLiveness(t);
     return t;

@@ -15,6 +15,12 @@
 //              residual, dense and inception blocks and pooling follow the
 //              block rules of E.2 (paper_blocks.h), which
 //              are estimates the arena does not execute.
+//   rowstream  the paper schedule, with the picture arriving row by row as a
+//              camera's DMA delivers it: when the first unit is RNNPool on
+//              the picture (or on convolutions of it alone), only the rows
+//              that one row of patches reads are held, in a ring; the rest
+//              as the paper schedule (a network whose first unit is not such
+//              an RNNPool holds the whole picture, as under paper).
 //
 //   Schedule s = paperSchedule(net);
 //   Expected<MemoryTimeline> t = buildTimeline(net, s, {1, 240, 320}, options);
@@ -44,6 +50,7 @@ struct ScheduleUnit {
     std::string name;
     std::vector<int> nodes;  // consecutive node indices; the last one produces the output
     std::vector<int> inputs; // producers outside the unit (kNetworkInput for the picture)
+    bool inputRows = false;  // rowstream: reads the picture from a ring of rows (inputRingRows)
     int output() const { return nodes.back(); }
 };
 
@@ -54,7 +61,19 @@ struct Schedule {
 
 Schedule layerwiseSchedule(const Network& net);
 Schedule paperSchedule(const Network& net);
+Schedule rowstreamSchedule(const Network& net);
 Expected<Schedule> scheduleByName(const Network& net, const std::string& name);
+// The names scheduleByName knows, for messages: "layerwise, paper, rowstream".
+const char* knownScheduleNames();
+
+// The picture rows [first, last] that patch row `gy` of an RnnPoolPatches unit
+// reads through its convolutions, clipped to the picture's height.
+struct RowSpan {
+    int64_t first = 0, last = -1;
+};
+RowSpan patchRowInputRows(const Network& net, const ScheduleUnit& unit, int64_t gy, int64_t inputHeight);
+// Rows of the ring an inputRows unit holds: the most any patch row reads.
+int64_t inputRingRows(const Network& net, const ScheduleUnit& unit, int64_t inputHeight);
 
 // Whether the arena can run the unit (PaperBlock units are estimates only).
 bool unitExecutes(const ScheduleUnit& unit);
@@ -62,8 +81,15 @@ bool unitExecutes(const ScheduleUnit& unit);
 // Scratch elements a unit needs while it runs (0 for plain layers).
 int64_t unitScratchElements(const Network& net, const ScheduleUnit& unit, const std::vector<Shape>& shapes,
                             const Shape& inputShape);
+// Scratch bytes: elements times the element size, except in int8 (without
+// paperAccounting), where the integer streaming kernels' own layouts count
+// (integer/stream_s8.h: one depthwise row of every channel, a patch and the
+// Q15 patch state).
+int64_t unitScratchBytes(const Network& net, const ScheduleUnit& unit, const std::vector<Shape>& shapes,
+                         const Shape& inputShape, const ScheduleOptions& options);
 
-// The timeline of a schedule: tensor 0 is the picture, then each unit's
+// The timeline of a schedule: tensor 0 is the picture (its ring of rows when
+// the first unit reads rows), then each unit's
 // output, then each unit's scratch (alive during its own step only). A
 // PaperBlock unit frees the inputs it reads last one step early and adds
 // what its rule needs beyond its output as an "<unit>.in-place" scratch.

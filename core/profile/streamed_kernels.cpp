@@ -121,8 +121,9 @@ namespace {
 // intermediate maps is kept but one pixel per level.
 class FusedConvPixels {
 public:
-    FusedConvPixels(std::vector<const Conv2d*> convs, std::vector<Shape> shapes, const Tensor& input, float* scratch)
-        : m_convs(std::move(convs)), m_shapes(std::move(shapes)), m_input(input)
+    FusedConvPixels(std::vector<const Conv2d*> convs, std::vector<Shape> shapes, const Tensor& input, float* scratch,
+                    const RowRing* ring)
+        : m_convs(std::move(convs)), m_shapes(std::move(shapes)), m_input(input), m_ring(ring)
     {
         for (size_t l = 0; l + 1 < m_convs.size(); ++l) {
             m_buffers.push_back(scratch);
@@ -146,9 +147,10 @@ private:
                 const int64_t iy = y * p.strideH - p.padH + ky, ix = x * p.strideW - p.padW + kx;
                 if (iy < 0 || iy >= inH || ix < 0 || ix >= inW)
                     continue; // zero padding
-                // The pixel below: read in place from the picture (channel stride H·W), or computed.
-                const float* below = m_input.data() + iy * inW + ix;
-                int64_t channelStride = inH * inW;
+                // The pixel below: read in place from the picture (channel stride H·W) or its
+                // ring of rows, or computed.
+                const float* below = m_ring ? m_ring->data + (iy % m_ring->rows) * inW + ix : m_input.data() + iy * inW + ix;
+                int64_t channelStride = m_ring ? m_ring->rows * inW : inH * inW;
                 if (level > 0) {
                     compute(level - 1, iy, ix, m_buffers[level - 1]);
                     below = m_buffers[level - 1];
@@ -169,11 +171,13 @@ private:
     std::vector<const Conv2d*> m_convs;
     std::vector<Shape> m_shapes; // output shape of each conv
     const Tensor& m_input;
+    const RowRing* m_ring;
     std::vector<float*> m_buffers;
 };
 } // namespace
 
-void runRnnPoolStreamed(const Network& net, const ScheduleUnit& unit, const Tensor& input, Tensor& out, float* scratch)
+void runRnnPoolStreamed(const Network& net, const ScheduleUnit& unit, const Tensor& input, Tensor& out, float* scratch,
+                        const RowRing* ring)
 {
     const auto& op = static_cast<const RnnPool&>(*net.nodes()[static_cast<size_t>(unit.output())].op);
     const RnnPoolParams& p = op.params();
@@ -196,11 +200,11 @@ void runRnnPoolStreamed(const Network& net, const ScheduleUnit& unit, const Tens
                     convOutputSize(mapShape[2], cp.kernelW, cp.strideW, cp.padW)};
         convShapes.push_back(mapShape);
     }
-    const FusedConvPixels fused(convs, convShapes, input, fusedScratch);
+    const FusedConvPixels fused(convs, convShapes, input, fusedScratch, ring);
     auto loadPixel = [&](int64_t y, int64_t x) {
         if (convs.empty())
             for (int64_t ch = 0; ch < c; ++ch)
-                pixel[ch] = input.at(ch, y, x);
+                pixel[ch] = ring ? ring->data[(ch * ring->rows + y % ring->rows) * input.dim(2) + x] : input.at(ch, y, x);
         else
             fused.top(y, x, pixel);
     };
@@ -218,6 +222,8 @@ void runRnnPoolStreamed(const Network& net, const ScheduleUnit& unit, const Tens
     };
     for (int64_t gy = 0; gy < gh; ++gy)
         for (int64_t gx = 0; gx < gw; ++gx) {
+            if (ring && gx == 0)
+                ring->deliver(patchRowInputRows(net, unit, gy, input.dim(1)).last);
             const int64_t top = gy * p.stride, left = gx * p.stride;
             std::fill(rows, rows + 2 * k * h1, 0.0f);
             // Each pixel of the patch once, in raster order: it advances its row's RNN

@@ -11,14 +11,27 @@
 // `scratch` must hold unitScratchElements() floats (schedule.h).
 #pragma once
 
+#include <functional>
+
 #include "model/network.h"
 #include "profile/schedule.h"
 
 namespace rnnpool {
 
+// The picture's rows in a ring (rowstream): [C][rows][W], picture row y at
+// slot y % rows; `deliver(last)` brings every row up to `last` (a camera's
+// DMA) before a patch row reads them.
+struct RowRing {
+    float* data = nullptr;
+    int64_t rows = 0;
+    std::function<void(int64_t last)> deliver;
+};
+
 void runInvertedResidualStreamed(const Network& net, const ScheduleUnit& unit, const Tensor& input, Tensor& output,
                                  float* scratch);
-void runRnnPoolStreamed(const Network& net, const ScheduleUnit& unit, const Tensor& input, Tensor& output, float* scratch);
+// With `ring`, the picture is read from it (`input` gives its extents only).
+void runRnnPoolStreamed(const Network& net, const ScheduleUnit& unit, const Tensor& input, Tensor& output, float* scratch,
+                        const RowRing* ring = nullptr);
 void runPointwisePoolStreamed(const Network& net, const ScheduleUnit& unit, const Tensor& input, Tensor& output,
                               float* scratch);
 

@@ -2,7 +2,69 @@
 
 #include <cstring>
 
+#include "integer/stream_s8.h"
+#include "quant/int8_prepared.h"
+
 namespace rnnpool {
+
+namespace {
+
+using Prepared = Int8Network::Prepared;
+
+rp_conv_s8_layer layerOf(const Prepared& p)
+{
+    return {&p.shape, &p.conv, p.weights.data(), p.bias.empty() ? nullptr : p.bias.data()};
+}
+
+// An inverted-residual unit as the integer row kernel's block.
+Expected<rp_ir_s8_block> blockOf(const Int8Network& net8, const ScheduleUnit& unit)
+{
+    const Network& net = *net8.model().network;
+    rp_ir_s8_block b{};
+    size_t i = 0;
+    const auto kindAt = [&](size_t k) { return net8.prepared(static_cast<size_t>(unit.nodes[k])).kind; };
+    if (net.nodes()[static_cast<size_t>(unit.nodes[0])].name.ends_with(".expand"))
+        b.expand = layerOf(net8.prepared(static_cast<size_t>(unit.nodes[i++])));
+    if (i + 1 >= unit.nodes.size() || kindAt(i) != Prepared::Kind::Depthwise || kindAt(i + 1) != Prepared::Kind::Pointwise ||
+        (b.expand.weights && kindAt(0) != Prepared::Kind::Pointwise))
+        return makeError("unit '" + unit.name + "' is not [1x1,] depthwise, 1x1[, add] in the int8 engine (squeeze-excite has no int8 kernel)");
+    b.depthwise = layerOf(net8.prepared(static_cast<size_t>(unit.nodes[i++])));
+    b.project = layerOf(net8.prepared(static_cast<size_t>(unit.nodes[i++])));
+    if (i < unit.nodes.size()) {
+        if (kindAt(i) != Prepared::Kind::Add)
+            return makeError("unit '" + unit.name + "' ends in a layer the int8 row kernel does not know");
+        b.add = &net8.prepared(static_cast<size_t>(unit.nodes[i])).add;
+    }
+    return b;
+}
+
+// An RnnPoolPatches unit as the integer patch-row kernel's stream (rows not set).
+Expected<rp_rnnpool_s8_stream> streamOf(const Int8Network& net8, const ScheduleUnit& unit,
+                                        rp_rnnpool_s8_channel_quant& channelQuant)
+{
+    rp_rnnpool_s8_stream s{};
+    const Prepared& pool = net8.prepared(static_cast<size_t>(unit.output()));
+    if (pool.kind != Prepared::Kind::RnnPool || !RnnPoolInt8::isInteger())
+        return makeError("unit '" + unit.name + "': RNNPool does not run in integers here");
+    if (unit.nodes.size() - 1 > RP_STREAM_MAX_CONVS)
+        return makeError("unit '" + unit.name + "' fuses " + std::to_string(unit.nodes.size() - 1) +
+                         " convolutions; the int8 patch kernel takes at most " + std::to_string(RP_STREAM_MAX_CONVS));
+    for (size_t i = 0; i + 1 < unit.nodes.size(); ++i) {
+        const Prepared& conv = net8.prepared(static_cast<size_t>(unit.nodes[i]));
+        if (conv.kind != Prepared::Kind::Conv && conv.kind != Prepared::Kind::Pointwise)
+            return makeError("unit '" + unit.name + "': a grouped convolution feeds RNNPool; the int8 patch kernel takes dense ones");
+        s.convs[s.conv_count++] = layerOf(conv);
+    }
+    s.cfg = &pool.rnnpool.config();
+    if (!pool.rnnpool.channelMultiplier().empty()) {
+        channelQuant = {pool.rnnpool.channelMultiplier().data(), pool.rnnpool.channelShift().data(),
+                        pool.rnnpool.channelZeroPoint().data()};
+        s.channel_quant = &channelQuant;
+    }
+    return s;
+}
+
+} // namespace
 
 Expected<Int8ArenaRun> runInt8InArena(const Int8Network& net8, const Schedule& schedule, const MemoryTimeline& timeline,
                                       const MemoryPlan& plan, const std::vector<int8_t>& inputHwc, const Shape& inputShape)
@@ -11,10 +73,10 @@ Expected<Int8ArenaRun> runInt8InArena(const Int8Network& net8, const Schedule& s
     if (timeline.options.dtype != ElementType::I8)
         return makeError("the int8 engine runs in an arena planned for i8 (profile with --dtype i8)");
     for (const ScheduleUnit& unit : schedule.units)
-        if (unit.kind != ScheduleUnit::Kind::Layer)
+        if (unit.kind == ScheduleUnit::Kind::PaperBlock || unit.kind == ScheduleUnit::Kind::PointwisePool)
             return makeError("schedule '" + schedule.name + "': unit '" + unit.name +
-                             "' streams its layers, and the streaming kernels run float32 only; the int8 engine executes "
-                             "--schedule layerwise");
+                             "' has no int8 streaming kernel (the int8 engine streams inverted-residual blocks and RNNPool "
+                             "with the convolutions feeding it); use --schedule layerwise");
     if (inputHwc.size() != static_cast<size_t>(shapeNumel(inputShape)))
         return makeError("the int8 input has " + std::to_string(inputHwc.size()) + " values, its shape " +
                          std::to_string(shapeNumel(inputShape)));
@@ -30,8 +92,26 @@ Expected<Int8ArenaRun> runInt8InArena(const Int8Network& net8, const Schedule& s
     for (size_t u = 0; u < units; ++u)
         outputTensor[static_cast<size_t>(schedule.units[u].output())] = static_cast<int>(u) + 1;
     std::vector<int8_t*> where(net.nodes().size(), nullptr);
+    std::vector<int> scratchTensor(units, -1);
+    for (size_t i = units + 1; i < timeline.tensors.size(); ++i)
+        scratchTensor[static_cast<size_t>(timeline.tensors[i].firstStep)] = static_cast<int>(i);
     const int8_t* picture = inputHwc.data();
-    if (timeline.tensors[0].bytes > 0) {
+    // rowstream: the picture arrives row by row into a ring (in the arena when it is counted).
+    const int64_t W = inputShape[2], C = inputShape[0];
+    const int64_t ringRows = !schedule.units.empty() && schedule.units.front().inputRows
+                                 ? inputRingRows(net, schedule.units.front(), inputShape[1]) : 0;
+    std::vector<int8_t> uncountedRing;
+    int8_t* ring = nullptr;
+    if (ringRows > 0) {
+        if (timeline.tensors[0].bytes > 0) {
+            ring = reinterpret_cast<int8_t*>(arena.claimBytes(0, ringRows * W * C));
+            if (!ring)
+                return makeError("arena: " + arena.violations().front());
+        } else {
+            uncountedRing.resize(static_cast<size_t>(ringRows * W * C));
+            ring = uncountedRing.data();
+        }
+    } else if (timeline.tensors[0].bytes > 0) {
         uint8_t* dst = arena.claimBytes(0, static_cast<int64_t>(inputHwc.size()));
         if (!dst)
             return makeError("arena: " + arena.violations().front());
@@ -47,14 +127,53 @@ Expected<Int8ArenaRun> runInt8InArena(const Int8Network& net8, const Schedule& s
         if (!data)
             return makeError("arena: " + arena.violations().front());
         where[out] = reinterpret_cast<int8_t*>(data);
+        uint8_t* unitScratch = nullptr;
+        if (scratchTensor[u] >= 0) {
+            unitScratch = arena.claimBytes(scratchTensor[u], timeline.tensors[static_cast<size_t>(scratchTensor[u])].bytes);
+            if (!unitScratch)
+                return makeError("arena: " + arena.violations().front());
+        }
         std::vector<const int8_t*> in;
         std::vector<Shape> inShapes;
-        for (int src : net.nodes()[out].inputs) {
+        for (int src : net.nodes()[static_cast<size_t>(unit.nodes.front())].inputs) {
             in.push_back(src == kNetworkInput ? picture : where[static_cast<size_t>(src)]);
             inShapes.push_back(src == kNetworkInput ? inputShape : (*shapes)[static_cast<size_t>(src)]);
         }
-        if (Status st = net8.runNode(out, in, inShapes, where[out], shape, scratch); !st)
-            return makeError(st.error());
+        if (unit.kind == ScheduleUnit::Kind::Layer) {
+            if (Status st = net8.runNode(out, in, inShapes, where[out], shape, scratch); !st)
+                return makeError(st.error());
+        } else if (unit.kind == ScheduleUnit::Kind::InvertedResidual) {
+            auto block = blockOf(net8, unit);
+            if (!block)
+                return std::move(block).takeError();
+            const auto ih = static_cast<int32_t>(inShapes[0][1]), iw = static_cast<int32_t>(inShapes[0][2]);
+            const int64_t rowBytes = shape[2] * shape[0];
+            for (int32_t oy = 0; oy < static_cast<int32_t>(shape[1]); ++oy)
+                rp_ir_s8_row(&*block, in[0], ih, iw, oy, unitScratch, where[out] + oy * rowBytes);
+        } else { // RnnPoolPatches
+            rp_rnnpool_s8_channel_quant channelQuant{};
+            auto stream = streamOf(net8, unit, channelQuant);
+            if (!stream)
+                return std::move(stream).takeError();
+            const Shape& source = inShapes[0];
+            const bool rows = unit.inputRows && ring;
+            stream->rows = {rows ? ring : in[0], static_cast<int32_t>(source[1]), static_cast<int32_t>(source[2]),
+                            static_cast<int32_t>(source[0]), static_cast<int32_t>(rows ? ringRows : source[1])};
+            int32_t mapH = 0, mapW = 0;
+            rp_rnnpool_s8_stream_map(&*stream, &mapH, &mapW);
+            int64_t delivered = 0;
+            for (int32_t gy = 0; gy < rp_rnnpool_s8q15_grid(stream->cfg, mapH); ++gy) {
+                if (rows) // the camera's DMA: every row up to the last this patch row reads
+                    for (const int64_t last = patchRowInputRows(net, unit, gy, source[1]).last; delivered <= last; ++delivered)
+                        std::memcpy(ring + (delivered % ringRows) * W * C, inputHwc.data() + delivered * W * C,
+                                    static_cast<size_t>(W * C));
+                if (rp_rnnpool_s8_stream_row(&*stream, gy, unitScratch, where[out]) != RP_Q15_OK)
+                    return makeError("unit '" + unit.name + "': the int8 patch kernel refused patch row " + std::to_string(gy));
+            }
+            rp_rnnpool_s8_stream_pad(&*stream, where[out]);
+        }
+        if (scratchTensor[u] >= 0)
+            arena.release(scratchTensor[u]);
         for (int src : unit.inputs) {
             const int tensor = src == kNetworkInput ? 0 : outputTensor[static_cast<size_t>(src)];
             if (timeline.tensors[static_cast<size_t>(tensor)].lastStep == static_cast<int>(u))

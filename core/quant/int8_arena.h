@@ -3,8 +3,12 @@
 // when the plan counts it, so that the bytes in use while integers really run
 // can be compared with the plan byte for byte. As for float32
 // (profile/arena.h), kernel workspace (im2col columns, RNNPool's sweep
-// state) lives outside the arena. Layerwise schedule only: the streaming
-// units of the paper schedule have float32 kernels alone.
+// state) lives outside the arena, except under the paper and rowstream
+// schedules, whose streaming units (integer/stream_s8.h) keep their scratch
+// in the arena as the plan counts it: an inverted residual one output row at
+// a time, and RNNPool over a ring of picture rows under rowstream. Units with
+// no int8 streaming kernel (the paper blocks of other models, pointwise-pool)
+// are refused with a message.
 //
 //   Schedule s = layerwiseSchedule(net8.model().network);
 //   auto t = buildTimeline(*net8.model().network, s, shape, {ElementType::I8, true});

@@ -190,7 +190,45 @@ INSTANTIATE_TEST_SUITE_P(FaceModels, ArenaExecution,
                                                               "RPool_Face_Quant", "RPool_Face_C", "mobilenetv2",
                                                               "mobilenetv2-rnnpool", "mobilenetv1", "mobilenetv1-rnnpool",
                                                               "efficientnet-b0-rnnpool"),
-                                            ::testing::Values("layerwise", "paper"), ::testing::Bool()));
+                                            ::testing::Values("layerwise", "paper", "rowstream"), ::testing::Bool()));
+
+// rowstream: RNNPool-Face-M4 holds 17 picture rows (one patch row of the
+// stride-2 stem: 8 stem rows need 2*7 + 3 picture rows) instead of the whole
+// picture, and only while RNNPool runs; a network whose first unit is not
+// RNNPool on the picture (Face-Quant's stem feeds a head too) keeps it whole.
+TEST(RowStream, TheFirstRnnPoolReadsARingOfPictureRows)
+{
+    auto m4 = randomModel("RPool_Face_M4", 1);
+    ASSERT_TRUE(m4);
+    const Network& net = *m4->network;
+    const Schedule rows = rowstreamSchedule(net);
+    ASSERT_TRUE(rows.units.front().inputRows);
+    EXPECT_EQ(rows.units.front().kind, ScheduleUnit::Kind::RnnPoolPatches);
+    EXPECT_EQ(inputRingRows(net, rows.units.front(), 240), 17);
+    EXPECT_EQ(inputRingRows(net, rows.units.front(), 12), 12) << "clipped to the picture";
+    const RowSpan first = patchRowInputRows(net, rows.units.front(), 0, 240), second = patchRowInputRows(net, rows.units.front(), 1, 240);
+    EXPECT_EQ(first.first, 0);
+    EXPECT_EQ(first.last, 15);
+    EXPECT_EQ(second.first, 7);
+    EXPECT_EQ(second.last, 23);
+    ScheduleOptions options{ElementType::I8, true};
+    auto ring = buildTimeline(net, rows, {1, 240, 320}, options);
+    auto whole = buildTimeline(net, paperSchedule(net), {1, 240, 320}, options);
+    ASSERT_TRUE(ring && whole);
+    EXPECT_EQ(ring->tensors[0].name, "input.rows");
+    EXPECT_EQ(ring->tensors[0].bytes, 17 * 320);
+    EXPECT_EQ(whole->tensors[0].bytes, 240 * 320);
+    EXPECT_LT(ring->peakBytes, whole->peakBytes);
+
+    auto quant = randomModel("RPool_Face_Quant", 1);
+    ASSERT_TRUE(quant);
+    const Schedule quantRows = rowstreamSchedule(*quant->network);
+    EXPECT_FALSE(quantRows.units.front().inputRows);
+    auto a = buildTimeline(*quant->network, quantRows, {3, 240, 320}, options);
+    auto b = buildTimeline(*quant->network, paperSchedule(*quant->network), {3, 240, 320}, options);
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(a->peakBytes, b->peakBytes);
+}
 
 // EfficientNet-B0's streamed squeeze-excite blocks differ from the ordinary
 // run by ~1e-3 of the logits' scale since the fast depthwise kernels landed;

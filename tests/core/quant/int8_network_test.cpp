@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -198,10 +199,12 @@ TEST(Int8Network, MissingFieldIsNamed)
 namespace rnnpool {
 namespace {
 
-// The int8 engine in a metered arena (profile --execute --dtype i8): the
-// bytes in use peak exactly where the layerwise plan says, with and without
-// the picture counted, and the heads computed there equal the plain engine's
-// bit for bit (the arena is poisoned, buffers overlap as planned).
+// The int8 engine in a metered arena (profile --execute --dtype i8): under
+// each schedule (layerwise layers; paper and rowstream with the streaming
+// integer kernels, the picture in a ring of rows under rowstream) the bytes
+// in use peak exactly where the plan says, with and without the picture
+// counted, and the heads computed there equal the plain engine's bit for bit
+// (the arena is poisoned, buffers overlap as planned).
 TEST(Int8Arena, MeasuredPeakEqualsThePlanAndTheHeadsEqualThePlainEngine)
 {
     const Fixture& f = fixture();
@@ -210,34 +213,49 @@ TEST(Int8Arena, MeasuredPeakEqualsThePlanAndTheHeadsEqualThePlainEngine)
     auto plain = f.int8->run(picture);
     ASSERT_TRUE(plain) << plain.error();
     const Network& net = *f.quantized->network;
-    const Schedule schedule = layerwiseSchedule(net);
-    for (const bool countInput : {false, true}) {
-        auto timeline = buildTimeline(net, schedule, picture.shape(), {ElementType::I8, countInput});
-        ASSERT_TRUE(timeline) << timeline.error();
-        const MemoryPlan plan = planGreedyBySize(bufferRequests(*timeline));
-        auto run = runInt8InArena(*f.int8, schedule, *timeline, plan, inputHwc, picture.shape());
-        ASSERT_TRUE(run) << run.error();
-        EXPECT_TRUE(run->violations.empty()) << run->violations.front();
-        EXPECT_EQ(run->highWaterBytes, timeline->peakBytes) << "count input " << countInput;
-        EXPECT_LE(run->highestByte, plan.arenaBytes);
-        int heads = 0;
-        for (const auto& [loc, conf] : net.heads())
-            for (int node : {loc, conf}) {
-                ASSERT_FALSE(run->maps[static_cast<size_t>(node)].empty()) << net.nodes()[static_cast<size_t>(node)].name;
-                EXPECT_EQ(run->maps[static_cast<size_t>(node)], plain->maps[static_cast<size_t>(node)])
-                    << net.nodes()[static_cast<size_t>(node)].name;
-                ++heads;
-            }
-        EXPECT_EQ(heads, 8);
-    }
-    // The paper schedule streams its units with float32 kernels: refused, not run as layers.
-    const Schedule paper = paperSchedule(net);
-    auto timeline = buildTimeline(net, paper, picture.shape(), {ElementType::I8, false});
+    std::map<std::string, int64_t> peaks;
+    for (const char* name : {"layerwise", "paper", "rowstream"})
+        for (const bool countInput : {false, true}) {
+            auto schedule = scheduleByName(net, name);
+            ASSERT_TRUE(schedule) << schedule.error();
+            auto timeline = buildTimeline(net, *schedule, picture.shape(), {ElementType::I8, countInput});
+            ASSERT_TRUE(timeline) << timeline.error();
+            const MemoryPlan plan = planGreedyBySize(bufferRequests(*timeline));
+            auto run = runInt8InArena(*f.int8, *schedule, *timeline, plan, inputHwc, picture.shape());
+            ASSERT_TRUE(run) << name << ": " << run.error();
+            EXPECT_TRUE(run->violations.empty()) << run->violations.front();
+            EXPECT_EQ(run->highWaterBytes, timeline->peakBytes) << name << ", count input " << countInput;
+            EXPECT_LE(run->highestByte, plan.arenaBytes);
+            peaks[std::string(name) + (countInput ? "+input" : "")] = run->highWaterBytes;
+            int heads = 0;
+            for (const auto& [loc, conf] : net.heads())
+                for (int node : {loc, conf}) {
+                    ASSERT_FALSE(run->maps[static_cast<size_t>(node)].empty()) << net.nodes()[static_cast<size_t>(node)].name;
+                    EXPECT_EQ(run->maps[static_cast<size_t>(node)], plain->maps[static_cast<size_t>(node)])
+                        << name << " " << net.nodes()[static_cast<size_t>(node)].name;
+                    ++heads;
+                }
+            EXPECT_EQ(heads, 8);
+        }
+    // The goal: RNNPool-Face-M4 in int8 under rowstream, picture counted, at most 120 KiB.
+    EXPECT_LE(peaks["rowstream+input"], 120 * 1024);
+    EXPECT_LT(peaks["rowstream+input"], peaks["paper+input"]);
+    EXPECT_LT(peaks["paper"], peaks["layerwise"]);
+}
+
+// A unit with no int8 streaming kernel is refused with the reason, not run as layers.
+TEST(Int8Arena, RefusesUnitsWithoutAnIntegerStreamingKernel)
+{
+    const Fixture& f = fixture();
+    const Network& net = *f.quantized->network;
+    Schedule schedule = paperSchedule(net);
+    schedule.units.back().kind = ScheduleUnit::Kind::PointwisePool; // as a classifier's 1x1 + global pool would be
+    auto timeline = buildTimeline(net, layerwiseSchedule(net), {1, 240, 320}, {ElementType::I8, false});
     ASSERT_TRUE(timeline) << timeline.error();
-    auto refused = runInt8InArena(*f.int8, paper, *timeline, planGreedyBySize(bufferRequests(*timeline)), inputHwc,
-                                  picture.shape());
+    auto refused = runInt8InArena(*f.int8, schedule, *timeline, planGreedyBySize(bufferRequests(*timeline)),
+                                  std::vector<int8_t>(240 * 320), {1, 240, 320});
     ASSERT_FALSE(refused);
-    EXPECT_NE(refused.error().find("layerwise"), std::string::npos) << refused.error();
+    EXPECT_NE(refused.error().find("no int8 streaming kernel"), std::string::npos) << refused.error();
 }
 
 } // namespace
