@@ -23,12 +23,7 @@ int commandDeploy(const std::vector<std::string>& argv)
     if (!out)
         return usageError("deploy", "give the project folder with -o DIR");
     const std::string schedule = args.value("--schedule").value_or("layerwise");
-    if (schedule == "paper" || schedule == "rowstream")
-        return usageError("deploy", "--schedule " + schedule +
-                                        " is not available for firmware yet: the firmware runs whole maps, layer by layer "
-                                        "(the streamed units run on the desktop: rnnpool profile --dtype i8 --execute); "
-                                        "use --schedule layerwise (the default)");
-    if (schedule != "layerwise")
+    if (schedule != "layerwise" && schedule != "paper" && schedule != "rowstream")
         return usageError("deploy", "--schedule must be layerwise, paper or rowstream, not '" + schedule + "'");
     bool usage = false;
     auto net = chooseInt8Network(args, usage);
@@ -44,7 +39,7 @@ int commandDeploy(const std::vector<std::string>& argv)
         height = parsed->height;
     }
     const Shape input{spec.inputChannels, height, width};
-    auto d = deployModelFirmware(**net, input, args.value("--board").value_or("netduinoplus2"), *out);
+    auto d = deployModelFirmware(**net, input, args.value("--board").value_or("netduinoplus2"), schedule, *out);
     if (!d)
         return inputError("deploy: " + d.error());
     nlohmann::json regions = nlohmann::json::object();
@@ -56,6 +51,7 @@ int commandDeploy(const std::vector<std::string>& argv)
                                {"input", {{"width", width}, {"height", height}, {"channels", spec.inputChannels}}},
                                {"schedule", schedule},
                                {"plan", {{"arena_bytes", d->plan.arenaBytes}, {"input_bytes", d->plan.inputBytes},
+                                         {"input_ring_rows", d->plan.inputRingRows},
                                          {"scratch_bytes", d->plan.scratchBytes}, {"weight_bytes", d->plan.weightBytes}}},
                                {"linked", regions},
                                {"stack_note", "the stack takes the rest of CCM; rnnpool m4 run measures its high-water mark"}};

@@ -37,8 +37,8 @@ Status dumpHeads(const std::filesystem::path& dir, const HeadOutputs& heads, con
 
 int commandM4Run(const std::vector<std::string>& rest)
 {
-    const Arguments args(rest, {"--model", "--arch", "--image", "--tensor", "--size", "--board", "--dump", "--project",
-                                "--timeout", "--rnn-layout"},
+    const Arguments args(rest, {"--model", "--arch", "--image", "--tensor", "--size", "--board", "--schedule", "--dump",
+                                "--project", "--timeout", "--rnn-layout"},
                          {"--json"});
     if (!args.ok())
         return usageError("m4 run", args.error());
@@ -60,6 +60,11 @@ int commandM4Run(const std::vector<std::string>& rest)
     ModelFirmwareOptions options;
     if (const auto b = args.value("--board"))
         options.board = *b;
+    if (const auto sc = args.value("--schedule")) {
+        if (*sc != "layerwise" && *sc != "paper" && *sc != "rowstream")
+            return usageError("m4 run", "--schedule must be layerwise, paper or rowstream, not '" + *sc + "'");
+        options.schedule = *sc;
+    }
     if (const auto p = args.value("--project"))
         options.projectDir = *p;
     if (const auto t = args.value("--timeout")) {
@@ -168,7 +173,9 @@ int commandM4Run(const std::vector<std::string>& rest)
             {"sram_used_bytes", sram},
             {"sram_note", "SRAM: .data + .bss (the arena, the kernel scratch, the firmware's statics); CCM: the stack's "
                           "high-water mark, measured by painting"},
+            {"schedule", chip->plan.schedule},
             {"plan", {{"arena_bytes", chip->plan.arenaBytes}, {"input_bytes", chip->plan.inputBytes},
+                      {"input_ring_rows", chip->plan.inputRingRows},
                       {"scratch_bytes", chip->plan.scratchBytes}, {"weight_bytes", chip->plan.weightBytes}}},
             {"instructions", chip->instructions},
             {"instruction_count_note", "QEMU -icount shift=0 instructions read through SysTick; not cycles"},
@@ -184,7 +191,8 @@ int commandM4Run(const std::vector<std::string>& rest)
             {"project", chip->projectDir.string()}};
         std::cout << j.dump(2) << "\n";
     } else {
-        std::cout << spec.name << " int8 at " << input.dim(2) << "x" << input.dim(1) << " on " << chip->board
+        std::cout << spec.name << " int8 at " << input.dim(2) << "x" << input.dim(1) << ", schedule " << chip->plan.schedule
+                  << ", on " << chip->board
                   << (chip->ran ? " (QEMU)" : " (no emulator: built and sized only)") << ", firmware in "
                   << chip->projectDir.string() << "\n";
         if (chip->ran) {
@@ -207,7 +215,9 @@ int commandM4Run(const std::vector<std::string>& rest)
         std::cout << "flash used: " << flash << " bytes\n";
         for (const auto& [region, bytes] : sram.items())
             std::cout << region << " used: " << bytes.get<uint64_t>() << " bytes\n";
-        std::cout << "plan: arena " << chip->plan.arenaBytes << " bytes, scratch " << chip->plan.scratchBytes
+        std::cout << "plan: arena " << chip->plan.arenaBytes << " bytes (input " << chip->plan.inputBytes << " bytes"
+                  << (chip->plan.inputRingRows > 0 ? ", a ring of " + std::to_string(chip->plan.inputRingRows) + " rows" : "")
+                  << "), scratch " << chip->plan.scratchBytes
                   << " bytes, weights " << chip->plan.weightBytes << " bytes\n";
     }
     return !chip->ran || chip->headsIdentical() ? kExitOk : kExitBadInput;

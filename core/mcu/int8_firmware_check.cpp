@@ -11,6 +11,7 @@
 #include "integer/rnnpool_q15.h"
 #include "mcu/c_emitter.h"
 #include "mcu/cost_profile.h"
+#include "mcu/model_emit.h"
 
 namespace rnnpool {
 
@@ -311,15 +312,6 @@ std::vector<KernelCase> makeCases(uint32_t seed)
 std::vector<int64_t> widen(const std::vector<int8_t>& v) { return {v.begin(), v.end()}; }
 std::vector<int64_t> widen(const std::vector<int32_t>& v) { return {v.begin(), v.end()}; }
 
-std::string shapeLiteral(const rp_conv_shape_t& s)
-{
-    std::ostringstream o;
-    o << "{" << s.in_channels << ", " << s.in_height << ", " << s.in_width << ", " << s.out_channels << ", "
-      << s.kernel_h << ", " << s.kernel_w << ", " << s.stride_h << ", " << s.stride_w << ", " << s.pad_h << ", "
-      << s.pad_w << "}";
-    return o.str();
-}
-
 // The generated cases.c: data as const arrays, one straight-line function per case.
 std::string generateCases(const std::vector<KernelCase>& cases, size_t& maxOutput, int32_t& scratchBytes)
 {
@@ -360,7 +352,7 @@ std::string generateCases(const std::vector<KernelCase>& cases, size_t& maxOutpu
                            : k.kind == Kind::Depthwise ? rp_depthwise_conv_s8_scratch_size(&k.shape)
                                                        : rp_pointwise_conv_s8_scratch_size(&k.shape);
             scratchBytes = std::max(scratchBytes, need);
-            c += "    static const rp_conv_shape_t shape = " + shapeLiteral(k.shape) + ";\n";
+            c += "    static const rp_conv_shape_t shape = " + convShapeLiteral(k.shape) + ";\n";
             c += "    static const rp_conv_quant_t quant = {" + std::to_string(k.inputOffset) + ", " +
                  std::to_string(k.outputOffset) + ", " + std::to_string(k.actMin) + ", " + std::to_string(k.actMax) +
                  ", " + p + "multiplier, " + p + "shift};\n";

@@ -18,19 +18,26 @@
 #include <vector>
 
 #include "mcu/firmware_project.h"
+#include "profile/schedule.h"
 #include "quant/int8_network.h"
 
 namespace rnnpool {
 
 struct ModelMemoryPlan {
-    uint64_t inputBytes = 0;   // the int8 picture, inside the arena
+    std::string schedule = "layerwise";
+    uint64_t inputBytes = 0;   // the int8 picture (or its ring of rows), inside the arena
+    int64_t inputRingRows = 0; // rowstream: the rows the ring holds; 0: the whole picture
     uint64_t arenaBytes = 0;   // every map and RNNPool's layout copies, first fit
     uint64_t scratchBytes = 0; // the largest kernel scratch
     uint64_t weightBytes = 0;  // const data: weights, biases, multipliers
+    // The steps that report back (the hook's calls): node index and name; a
+    // streamed unit reports once, under the unit's name, at its output node.
+    std::vector<std::pair<int, std::string>> steps;
 };
 
 struct ModelFirmwareOptions {
     std::string board = "netduinoplus2";
+    std::string schedule = "layerwise"; // or paper, rowstream (profile/schedule.h)
     std::optional<std::filesystem::path> projectDir;
     double buildTimeoutSeconds = 300.0;
     double runTimeoutSeconds = 120.0;
@@ -59,8 +66,16 @@ struct ModelOnChip {
 };
 
 // Plans the arena and generates the sources (files for FirmwareProjectSpec).
+// layerwise: one call per node, whole maps, first fit over the nodes' lifetimes.
 Expected<std::vector<FirmwareFile>> generateModelFirmware(const Int8Network& net, const Int8Run& desktop,
                                                           const Shape& inputChw, ModelMemoryPlan& plan);
+// paper or rowstream: one step per schedule unit, the int8 streaming kernels
+// (integer/stream_s8.h) for inverted residuals and RNNPool, at the offsets of
+// the desktop's plan (planGreedyBySize over buildTimeline, input counted), so
+// the chip's arena is the one `rnnpool profile --dtype i8 --count-input
+// --execute` measures. Under rowstream the picture's rows go to a ring.
+Expected<std::vector<FirmwareFile>> generateStreamedModelFirmware(const Int8Network& net, const Shape& inputChw,
+                                                                  const Schedule& schedule, ModelMemoryPlan& plan);
 
 struct ModelDeployment {
     ModelMemoryPlan plan;
@@ -73,7 +88,8 @@ struct ModelDeployment {
 // `dir` (refused with numbers before anything is written when it does not
 // fit), then builds and sizes it.
 Expected<ModelDeployment> deployModelFirmware(const Int8Network& net, const Shape& inputChw, const std::string& board,
-                                              const std::filesystem::path& dir, double buildTimeoutSeconds = 300.0);
+                                              const std::string& schedule, const std::filesystem::path& dir,
+                                              double buildTimeoutSeconds = 300.0);
 
 // Generates, checks the fit (refused with numbers before compiling), builds,
 // runs on the emulator and compares the heads with the desktop's.

@@ -2,69 +2,9 @@
 
 #include <cstring>
 
-#include "integer/stream_s8.h"
-#include "quant/int8_prepared.h"
+#include "quant/int8_units.h"
 
 namespace rnnpool {
-
-namespace {
-
-using Prepared = Int8Network::Prepared;
-
-rp_conv_s8_layer layerOf(const Prepared& p)
-{
-    return {&p.shape, &p.conv, p.weights.data(), p.bias.empty() ? nullptr : p.bias.data()};
-}
-
-// An inverted-residual unit as the integer row kernel's block.
-Expected<rp_ir_s8_block> blockOf(const Int8Network& net8, const ScheduleUnit& unit)
-{
-    const Network& net = *net8.model().network;
-    rp_ir_s8_block b{};
-    size_t i = 0;
-    const auto kindAt = [&](size_t k) { return net8.prepared(static_cast<size_t>(unit.nodes[k])).kind; };
-    if (net.nodes()[static_cast<size_t>(unit.nodes[0])].name.ends_with(".expand"))
-        b.expand = layerOf(net8.prepared(static_cast<size_t>(unit.nodes[i++])));
-    if (i + 1 >= unit.nodes.size() || kindAt(i) != Prepared::Kind::Depthwise || kindAt(i + 1) != Prepared::Kind::Pointwise ||
-        (b.expand.weights && kindAt(0) != Prepared::Kind::Pointwise))
-        return makeError("unit '" + unit.name + "' is not [1x1,] depthwise, 1x1[, add] in the int8 engine (squeeze-excite has no int8 kernel)");
-    b.depthwise = layerOf(net8.prepared(static_cast<size_t>(unit.nodes[i++])));
-    b.project = layerOf(net8.prepared(static_cast<size_t>(unit.nodes[i++])));
-    if (i < unit.nodes.size()) {
-        if (kindAt(i) != Prepared::Kind::Add)
-            return makeError("unit '" + unit.name + "' ends in a layer the int8 row kernel does not know");
-        b.add = &net8.prepared(static_cast<size_t>(unit.nodes[i])).add;
-    }
-    return b;
-}
-
-// An RnnPoolPatches unit as the integer patch-row kernel's stream (rows not set).
-Expected<rp_rnnpool_s8_stream> streamOf(const Int8Network& net8, const ScheduleUnit& unit,
-                                        rp_rnnpool_s8_channel_quant& channelQuant)
-{
-    rp_rnnpool_s8_stream s{};
-    const Prepared& pool = net8.prepared(static_cast<size_t>(unit.output()));
-    if (pool.kind != Prepared::Kind::RnnPool || !RnnPoolInt8::isInteger())
-        return makeError("unit '" + unit.name + "': RNNPool does not run in integers here");
-    if (unit.nodes.size() - 1 > RP_STREAM_MAX_CONVS)
-        return makeError("unit '" + unit.name + "' fuses " + std::to_string(unit.nodes.size() - 1) +
-                         " convolutions; the int8 patch kernel takes at most " + std::to_string(RP_STREAM_MAX_CONVS));
-    for (size_t i = 0; i + 1 < unit.nodes.size(); ++i) {
-        const Prepared& conv = net8.prepared(static_cast<size_t>(unit.nodes[i]));
-        if (conv.kind != Prepared::Kind::Conv && conv.kind != Prepared::Kind::Pointwise)
-            return makeError("unit '" + unit.name + "': a grouped convolution feeds RNNPool; the int8 patch kernel takes dense ones");
-        s.convs[s.conv_count++] = layerOf(conv);
-    }
-    s.cfg = &pool.rnnpool.config();
-    if (!pool.rnnpool.channelMultiplier().empty()) {
-        channelQuant = {pool.rnnpool.channelMultiplier().data(), pool.rnnpool.channelShift().data(),
-                        pool.rnnpool.channelZeroPoint().data()};
-        s.channel_quant = &channelQuant;
-    }
-    return s;
-}
-
-} // namespace
 
 Expected<Int8ArenaRun> runInt8InArena(const Int8Network& net8, const Schedule& schedule, const MemoryTimeline& timeline,
                                       const MemoryPlan& plan, const std::vector<int8_t>& inputHwc, const Shape& inputShape)
@@ -143,34 +83,37 @@ Expected<Int8ArenaRun> runInt8InArena(const Int8Network& net8, const Schedule& s
             if (Status st = net8.runNode(out, in, inShapes, where[out], shape, scratch); !st)
                 return makeError(st.error());
         } else if (unit.kind == ScheduleUnit::Kind::InvertedResidual) {
-            auto block = blockOf(net8, unit);
-            if (!block)
-                return std::move(block).takeError();
+            auto parts = int8UnitParts(net8, unit);
+            if (!parts)
+                return std::move(parts).takeError();
+            const rp_ir_s8_block block = int8Block(net8, *parts);
             const auto ih = static_cast<int32_t>(inShapes[0][1]), iw = static_cast<int32_t>(inShapes[0][2]);
             const int64_t rowBytes = shape[2] * shape[0];
             for (int32_t oy = 0; oy < static_cast<int32_t>(shape[1]); ++oy)
-                rp_ir_s8_row(&*block, in[0], ih, iw, oy, unitScratch, where[out] + oy * rowBytes);
+                rp_ir_s8_row(&block, in[0], ih, iw, oy, unitScratch, where[out] + oy * rowBytes);
         } else { // RnnPoolPatches
             rp_rnnpool_s8_channel_quant channelQuant{};
-            auto stream = streamOf(net8, unit, channelQuant);
-            if (!stream)
-                return std::move(stream).takeError();
+            auto parts = int8UnitParts(net8, unit);
+            if (!parts)
+                return std::move(parts).takeError();
+            rp_rnnpool_s8_stream streamed = int8Stream(net8, *parts, channelQuant);
+            rp_rnnpool_s8_stream* stream = &streamed;
             const Shape& source = inShapes[0];
             const bool rows = unit.inputRows && ring;
             stream->rows = {rows ? ring : in[0], static_cast<int32_t>(source[1]), static_cast<int32_t>(source[2]),
                             static_cast<int32_t>(source[0]), static_cast<int32_t>(rows ? ringRows : source[1])};
             int32_t mapH = 0, mapW = 0;
-            rp_rnnpool_s8_stream_map(&*stream, &mapH, &mapW);
+            rp_rnnpool_s8_stream_map(stream, &mapH, &mapW);
             int64_t delivered = 0;
             for (int32_t gy = 0; gy < rp_rnnpool_s8q15_grid(stream->cfg, mapH); ++gy) {
                 if (rows) // the camera's DMA: every row up to the last this patch row reads
                     for (const int64_t last = patchRowInputRows(net, unit, gy, source[1]).last; delivered <= last; ++delivered)
                         std::memcpy(ring + (delivered % ringRows) * W * C, inputHwc.data() + delivered * W * C,
                                     static_cast<size_t>(W * C));
-                if (rp_rnnpool_s8_stream_row(&*stream, gy, unitScratch, where[out]) != RP_Q15_OK)
+                if (rp_rnnpool_s8_stream_row(stream, gy, unitScratch, where[out]) != RP_Q15_OK)
                     return makeError("unit '" + unit.name + "': the int8 patch kernel refused patch row " + std::to_string(gy));
             }
-            rp_rnnpool_s8_stream_pad(&*stream, where[out]);
+            rp_rnnpool_s8_stream_pad(stream, where[out]);
         }
         if (scratchTensor[u] >= 0)
             arena.release(scratchTensor[u]);

@@ -1,7 +1,8 @@
 // rnnpool m4 run as users run it: the default int8 model as generated
 // firmware on QEMU netduinoplus2, its --dump files byte-identical to
-// `rnnpool run --dtype i8 --dump` on the same picture and size (two pictures);
-// the default 320x240-area input refused with numbers before compiling; bad
+// `rnnpool run --dtype i8 --dump` on the same picture and size (two pictures),
+// layer by layer and under the streamed schedules (320x240 under rowstream);
+// the default 320x240-area input refused layer by layer with numbers before compiling; bad
 // input and usage answered with exit 1 and 2.
 #include <fstream>
 #include <sstream>
@@ -35,17 +36,23 @@ std::string readAll(const fs::path& p)
 
 fs::path sample(const std::string& name) { return fs::path(RNNPOOL_RESOURCE_DIR) / "samples" / name; }
 
-void expectSameAsDesktop(const std::string& picture, const std::string& size)
+// Returns the m4 run JSON (empty on failure).
+nlohmann::json expectSameAsDesktop(const std::string& picture, const std::string& size,
+                                   const std::string& schedule = "layerwise")
 {
     const fs::path chip = testing::makeTempDir("rnnpool-m4-run-chip");
     const fs::path desk = testing::makeTempDir("rnnpool-m4-run-desktop");
     const fs::path project = testing::makeTempDir("rnnpool-m4-run-project");
-    const ProcessResult onChip = cli({"m4", "run", "--image", sample(picture).string(), "--size", size, "--dump",
-                                      chip.string(), "--project", project.string(), "--json"});
-    ASSERT_EQ(onChip.exitCode, 0) << onChip.output;
+    const ProcessResult onChip = cli({"m4", "run", "--image", sample(picture).string(), "--size", size, "--schedule",
+                                      schedule, "--dump", chip.string(), "--project", project.string(), "--json"});
+    EXPECT_EQ(onChip.exitCode, 0) << onChip.output;
     const size_t brace = onChip.output.find('{');
-    ASSERT_NE(brace, std::string::npos) << onChip.output;
+    if (onChip.exitCode != 0 || brace == std::string::npos) {
+        ADD_FAILURE() << onChip.output;
+        return {};
+    }
     const auto j = nlohmann::json::parse(onChip.output.substr(brace));
+    EXPECT_EQ(j.at("schedule"), schedule);
     EXPECT_TRUE(j.at("bit_identical_to_desktop").get<bool>());
     EXPECT_GT(j.at("head_values").get<int64_t>(), 0);
     EXPECT_GT(j.at("instructions").get<uint64_t>(), 1000000u);
@@ -57,11 +64,12 @@ void expectSameAsDesktop(const std::string& picture, const std::string& size)
     for (const auto& layer : j.at("layers"))
         sum += layer.at("instructions").get<uint64_t>();
     EXPECT_EQ(sum, j.at("instructions").get<uint64_t>());
-    EXPECT_GE(j.at("layers").size(), 20u);  // one entry per node of RNNPool-Face-M4 (28 here)
+    // One entry per node of RNNPool-Face-M4 (28) layer by layer; one per schedule unit (17) streamed.
+    EXPECT_EQ(j.at("layers").size(), schedule == "layerwise" ? 28u : 17u);
 
     const ProcessResult desktop =
         cli({"run", "--dtype", "i8", "--image", sample(picture).string(), "--size", size, "--dump", desk.string()});
-    ASSERT_EQ(desktop.exitCode, 0) << desktop.output;
+    EXPECT_EQ(desktop.exitCode, 0) << desktop.output;
     for (const char* file : {"loc.npy", "conf.npy", "detections.npy"}) {
         const std::string a = readAll(chip / file), b = readAll(desk / file);
         EXPECT_FALSE(a.empty()) << file;
@@ -70,6 +78,7 @@ void expectSameAsDesktop(const std::string& picture, const std::string& size)
     fs::remove_all(chip);
     fs::remove_all(desk);
     fs::remove_all(project);
+    return j;
 }
 
 TEST(ModelOnQemu, TheDefaultInt8ModelMatchesTheDesktopByteForByte)
@@ -77,6 +86,31 @@ TEST(ModelOnQemu, TheDefaultInt8ModelMatchesTheDesktopByteForByte)
     RNNPOOL_REQUIRE_QEMU();
     expectSameAsDesktop("grace_hopper.jpg", "80x60");
     expectSameAsDesktop("astronaut.png", "96x72");
+}
+
+// The streamed schedules in firmware: the int8 streaming kernels, at the
+// offsets of the desktop's plan. Under rowstream the full 320x240 model runs
+// in the F405's 128 KiB of SRAM (the goal), the picture read row by
+// row into a 17-row ring, and its heads are the desktop's byte for byte.
+TEST(ModelOnQemu, StreamedSchedulesRunTheFullSizeModelInTheF405sSram)
+{
+    RNNPOOL_REQUIRE_QEMU();
+    const nlohmann::json paper = expectSameAsDesktop("astronaut.png", "96x72", "paper");
+    const nlohmann::json rows = expectSameAsDesktop("grace_hopper.jpg", "320x240", "rowstream");
+    ASSERT_FALSE(paper.empty());
+    ASSERT_FALSE(rows.empty());
+    EXPECT_EQ(paper.at("plan").at("input_ring_rows"), 0);
+    EXPECT_EQ(paper.at("plan").at("input_bytes"), 96 * 72);
+    EXPECT_EQ(rows.at("plan").at("input_ring_rows"), 17);
+    EXPECT_EQ(rows.at("plan").at("input_bytes"), 17 * 320);
+    EXPECT_LE(rows.at("sram_used_bytes").at("SRAM").get<uint64_t>(), 128u * 1024u);
+    // The chip's arena is the desktop's plan, which `profile --execute` meters.
+    const ProcessResult profile =
+        cli({"profile", "--dtype", "i8", "--schedule", "rowstream", "--count-input", "--execute", "--json"});
+    ASSERT_EQ(profile.exitCode, 0) << profile.output;
+    const auto p = nlohmann::json::parse(profile.output);
+    EXPECT_EQ(rows.at("plan").at("arena_bytes"), p.at("arena_bytes"));
+    EXPECT_EQ(p.at("measured_peak_bytes"), p.at("peak_bytes"));
 }
 
 TEST(ModelOnQemu, AModelThatDoesNotFitIsRefusedWithNumbersBeforeCompiling)
@@ -134,11 +168,26 @@ TEST(ModelOnQemu, DeployWritesAProjectThatBuildsWarningFree)
     fs::remove_all(dir);
 
     const fs::path refused = fs::temp_directory_path() / "rnnpool-deploy-refused-never-created";
+    fs::remove_all(refused);
     const ProcessResult no = cli({"deploy", "-o", refused.string()});
     EXPECT_EQ(no.exitCode, 1) << no.output;
     EXPECT_NE(no.output.find("SRAM needs"), std::string::npos) << no.output;
     EXPECT_FALSE(fs::exists(refused / "Makefile"));
-    EXPECT_EQ(cli({"deploy", "--schedule", "rowstream", "-o", refused.string()}).exitCode, 2);
+    EXPECT_EQ(cli({"deploy", "--schedule", "zigzag", "-o", refused.string()}).exitCode, 2);
+
+    // The full-size model under rowstream: it fits the board, and the project builds.
+    const fs::path streamed = testing::makeTempDir("rnnpool-deploy-rowstream");
+    const ProcessResult rows = cli({"deploy", "--schedule", "rowstream", "-o", streamed.string(), "--json"});
+    ASSERT_EQ(rows.exitCode, 0) << rows.output;
+    const auto j = nlohmann::json::parse(rows.output.substr(rows.output.find('{')));
+    EXPECT_EQ(j.at("schedule"), "rowstream");
+    EXPECT_EQ(j.at("input").at("width"), 320);
+    EXPECT_EQ(j.at("plan").at("input_ring_rows"), 17);
+    EXPECT_LE(j.at("linked").at("SRAM").at("used_bytes").get<uint64_t>(), 128u * 1024u);
+    const std::string streamedModel = readAll(streamed / "rnnpool_model.c");
+    EXPECT_NE(streamedModel.find("rp_rnnpool_s8_stream_row(&s"), std::string::npos);
+    EXPECT_NE(streamedModel.find("rp_ir_s8_row(&block"), std::string::npos);
+    fs::remove_all(streamed);
 }
 
 } // namespace

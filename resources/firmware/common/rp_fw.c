@@ -13,6 +13,7 @@ enum {
     kSysWrite0 = 0x04,
     kSysWrite = 0x05,
     kSysRead = 0x06,
+    kSysSeek = 0x0A,
     kSysFlen = 0x0C,
     kSysExitExtended = 0x20,
 };
@@ -96,6 +97,21 @@ int32_t rp_read_file(const char* name, void* buf, uint32_t capacity)
     const int32_t notRead = rp_semihost(kSysRead, args);
     rp_close(handle);
     return notRead == 0 ? size : -1;
+}
+
+int32_t rp_read_file_at(const char* name, uint32_t offset, void* buf, uint32_t size)
+{
+    const int32_t handle = rp_open(name, kModeReadBinary);
+    if (handle < 0)
+        return -1;
+    const uint32_t seekArgs[2] = {(uint32_t)handle, offset};
+    int32_t status = rp_semihost(kSysSeek, seekArgs) == 0 ? 0 : -1;
+    if (status == 0) {
+        const uint32_t args[3] = {(uint32_t)handle, (uint32_t)(uintptr_t)buf, size};
+        status = rp_semihost(kSysRead, args) == 0 ? 0 : -1; /* returns the bytes NOT read */
+    }
+    rp_close(handle);
+    return status;
 }
 
 int32_t rp_write_file(const char* name, const void* buf, uint32_t size)

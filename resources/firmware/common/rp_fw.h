@@ -42,6 +42,9 @@ uint32_t rp_stack_size(void);
 /* Reads a whole host file into buf; returns its size, or -1 when it cannot be
  * opened, or -2 when it is larger than capacity. */
 int32_t rp_read_file(const char* name, void* buf, uint32_t capacity);
+/* Reads size bytes at offset of a host file into buf; 0 on success, -1 when
+ * the file cannot be opened or holds fewer bytes there. */
+int32_t rp_read_file_at(const char* name, uint32_t offset, void* buf, uint32_t size);
 /* Writes size bytes to a host file (created or truncated); 0 on success, -1 on failure. */
 int32_t rp_write_file(const char* name, const void* buf, uint32_t size);
 /* Text to the host's console. */
