@@ -116,8 +116,8 @@ int rp_rnnpool_s8q15_patch(const rp_rnnpool_s8q15_config* cfg, const int8_t* in,
  * and the column pass share it), RNN2's W.x once per summary when both
  * directions share W, and runs the cells on weights it transposes into its
  * scratch (rp_fastgrnn_q15_step_pre_t: every unit's sum at once).
- * in_w is accepted for a future band-wise variant; the size does not depend
- * on it today. */
+ * The scratch grows with in_w: the row summaries shared with the patch row
+ * below are kept for every patch column. */
 size_t rp_rnnpool_s8q15_map_scratch_bytes(const rp_rnnpool_s8q15_config* cfg, int32_t in_w);
 int rp_rnnpool_s8q15_map(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_t in_h, int32_t in_w,
                          int8_t* out, void* scratch);
@@ -135,6 +135,18 @@ typedef struct rp_rnnpool_s8_channel_quant {
 } rp_rnnpool_s8_channel_quant;
 int rp_rnnpool_s8q15_map_channels(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_t in_h, int32_t in_w,
                                   const rp_rnnpool_s8_channel_quant* quant, int8_t* out, void* scratch);
+
+/* One patch row at a time, for streaming (integer/stream_s8.h): the map
+ * kernel's arithmetic on a band of `patch` rows, band = [channels][patch][in_w]
+ * int8 holding rows pr * stride .. pr * stride + patch - 1 of the map. Value o
+ * of patch pc goes to out[pc * patch_stride + o * channel_stride] (quant NULL:
+ * cfg->out for every channel). Call with pr = 0, 1, 2, ... in order on the same
+ * scratch (rp_rnnpool_s8q15_map_scratch_bytes(cfg, in_w)), untouched between
+ * calls: it keeps the row summaries the next patch row shares. Same bits as
+ * the map kernel's patch row pr. No padding: see rp_rnnpool_s8_stream_pad. */
+int rp_rnnpool_s8q15_band(const rp_rnnpool_s8q15_config* cfg, const int8_t* band, int32_t in_w, int32_t pr,
+                          const rp_rnnpool_s8_channel_quant* quant, int8_t* out, int32_t patch_stride,
+                          int32_t channel_stride, void* scratch);
 
 /* The requantisation the map kernel applies to each output value. */
 int8_t rp_rnnpool_s8q15_requant(const rp_rnnpool_s8q15_config* cfg, int16_t v);

@@ -249,6 +249,107 @@ int rp_rnnpool_s8q15_patch(const rp_rnnpool_s8q15_config* cfg, const int8_t* in,
     return RP_Q15_OK;
 }
 
+/* The map kernel's working state: pointers into its scratch. */
+typedef struct map_state {
+    fast_weights fast;
+    int32_t* pixelWx;
+    int16_t* patchOut;
+    int16_t* wt1;
+    int16_t* rowCache;
+    int16_t* colCache;
+    int share;
+} map_state;
+
+/* Lays out the scratch and writes the transposed weights into it; the row
+ * summaries kept for the patch row below (rowCache) are not touched. */
+static void map_prepare(const rp_rnnpool_s8q15_config* cfg, int32_t in_w, void* scratch, map_state* st)
+{
+    const int32_t k = cfg->patch, h1 = cfg->rnn1.hidden_dims, h2 = cfg->rnn2_forward.hidden_dims;
+    const map_layout l = layout_of(cfg, in_w);
+    uint8_t* base = (uint8_t*)scratch;
+    st->pixelWx = (int32_t*)(void*)(base + l.pixelWx);
+    st->patchOut = (int16_t*)(void*)(base + l.patchOut);
+    int16_t* ut1 = (int16_t*)(void*)(base + l.ut1);
+    int16_t* ut2f = (int16_t*)(void*)(base + l.ut2f);
+    int16_t* ut2b = (int16_t*)(void*)(base + l.ut2b);
+    st->wt1 = (int16_t*)(void*)(base + l.wt1);
+    uint8_t* cellBase = base + l.cell;
+    cellBase += (8u - (uintptr_t)cellBase % 8u) % 8u;
+#if RP_MAP_PAIRS
+    /* x86 with AVX2 takes the vector step where its bounds hold (int8 input
+     * to RNN1, int16 summaries to RNN2); otherwise the transposed weights. */
+    const rp_fastgrnn_q15_cell* cells[3] = {&cfg->rnn1, &cfg->rnn2_forward, &cfg->rnn2_backward};
+    int16_t* uts[3] = {ut1, ut2f, ut2b};
+    const fast_weights fast = {{ut1, ut2f, ut2b}, cellBase, RP_MAP_ROWS, {0, 0, 0}};
+    st->fast = fast;
+    for (int i = 0; i < 3; ++i) {
+        st->fast.pairs[i] = rp_fastgrnn_q15_pairs16_usable(cells[i], i == 0 ? 255 : 32768);
+        if (st->fast.pairs[i])
+            rp_fastgrnn_q15_pairs16_layout(cells[i]->U, uts[i]);
+        else
+            transpose16(cells[i]->U, cells[i]->hidden_dims, cells[i]->hidden_dims, uts[i]);
+    }
+#else
+    transpose16(cfg->rnn1.U, h1, h1, ut1);
+    transpose16(cfg->rnn2_forward.U, h2, h2, ut2f);
+    transpose16(cfg->rnn2_backward.U, h2, h2, ut2b);
+    const fast_weights fast = {{ut1, ut2f, ut2b}, cellBase, RP_MAP_ROWS};
+    st->fast = fast;
+#endif
+    transpose16(cfg->rnn1.W, h1, cfg->channels, st->wt1);
+    /* The shared RNN2 projections (k * h2 int32) reuse pixelWx's room once RNN1 is done. */
+    st->share = cfg->rnn2_forward.W == cfg->rnn2_backward.W && cfg->rnn2_forward.wx.mult == cfg->rnn2_backward.wx.mult &&
+                cfg->rnn2_forward.wx.shift == cfg->rnn2_backward.wx.shift && h2 <= k * h1;
+    st->rowCache = (int16_t*)(void*)(base + l.rowCache);
+    st->colCache = (int16_t*)(void*)(base + l.colCache);
+}
+
+/* Patch row pr (gw patches) whose top rows start at `rows` (CHW, row pitch
+ * in_w, channel pitch plane); value o of patch pc goes to
+ * out[pc * patchStride + o * channelStride]. Row pr > 0 reads the row
+ * summaries row pr - 1 left in rowCache. */
+static void map_patch_row(const rp_rnnpool_s8q15_config* cfg, const map_state* st, const int8_t* rows, int32_t in_w,
+                          int32_t plane, int32_t pr, int32_t gw, const rp_rnnpool_s8_channel_quant* quant, int8_t* out,
+                          size_t patchStride, size_t channelStride, void* scratch)
+{
+    const int32_t k = cfg->patch, h1 = cfg->rnn1.hidden_dims, h2 = cfg->rnn2_forward.hidden_dims;
+    const int32_t shared = shared_lines(cfg), fresh = k - shared;
+    const size_t sharedBytes = (size_t)shared * (size_t)h1 * sizeof(int16_t);
+    const int16_t* rowsum = patch_sums(cfg, scratch);
+    const int16_t* colsum = rowsum + (size_t)k * (size_t)h1;
+    int32_t* pixelWx = st->pixelWx;
+    for (int32_t pc = 0; pc < gw; ++pc) {
+        const int8_t* origin = rows + (size_t)(pc * cfg->stride);
+        int16_t* rowsKept = st->rowCache + (size_t)pc * (size_t)shared * (size_t)h1;
+        const int16_t* known[2] = {shared > 0 && pr > 0 ? rowsKept : NULL, shared > 0 && pc > 0 ? st->colCache : NULL};
+        for (int32_t r = 0; r < k; ++r)
+            for (int32_t c = 0; c < k; ++c) {
+                /* A pixel both of whose sweeps are known is not visited. */
+                if (known[0] && known[1] && r < shared && c < shared)
+                    continue;
+                const int8_t* px = origin + (size_t)r * (size_t)in_w + (size_t)c;
+                int32_t* wx = pixelWx + ((size_t)r * (size_t)k + (size_t)c) * (size_t)h1;
+                if (RP_MAP_ROWS)
+                    rp_fastgrnn_q15_wx_s8_rows(&cfg->rnn1, px, plane, cfg->input_zero_point, wx);
+                else if (RP_PAIRS(&st->fast, 0))
+                    rp_fastgrnn_q15_wx_s8_16(&cfg->rnn1, st->wt1, px, plane, cfg->input_zero_point, wx);
+                else
+                    rp_fastgrnn_q15_wx_s8_t(&cfg->rnn1, st->wt1, px, plane, cfg->input_zero_point, wx);
+            }
+        run_patch(cfg, pixelWx, origin, in_w, plane, st->patchOut, scratch, NULL, st->share, &st->fast, known, shared);
+        /* The last `shared` rows serve the patch below, the last columns the next patch. */
+        if (shared > 0) {
+            memcpy(rowsKept, rowsum + (size_t)fresh * (size_t)h1, sharedBytes);
+            memcpy(st->colCache, colsum + (size_t)fresh * (size_t)h1, sharedBytes);
+        }
+        int8_t* o8 = out + (size_t)pc * patchStride;
+        for (int32_t o = 0; o < 4 * h2; ++o)
+            o8[(size_t)o * channelStride] =
+                quant ? rp_output_s8(st->patchOut[o], quant->multiplier[o], quant->shift[o], quant->zero_point[o], -128, 127)
+                      : rp_rnnpool_s8q15_requant(cfg, st->patchOut[o]);
+    }
+}
+
 static int map_impl(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_t in_h, int32_t in_w,
                     const rp_rnnpool_s8_channel_quant* quant, int8_t* out, void* scratch)
 {
@@ -259,83 +360,14 @@ static int map_impl(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_
     const int32_t gh = rp_rnnpool_s8q15_grid(cfg, in_h), gw = rp_rnnpool_s8q15_grid(cfg, in_w);
     if (gh <= 0 || gw <= 0)
         return RP_Q15_EARG;
-    const int32_t k = cfg->patch, h1 = cfg->rnn1.hidden_dims, h2 = cfg->rnn2_forward.hidden_dims;
+    const int32_t h2 = cfg->rnn2_forward.hidden_dims;
     const int32_t oh = gh + cfg->pad_bottom_right, ow = gw + cfg->pad_bottom_right, plane = in_h * in_w;
-    const map_layout l = layout_of(cfg, in_w);
-    uint8_t* base = (uint8_t*)scratch;
-    int32_t* pixelWx = (int32_t*)(void*)(base + l.pixelWx);
-    int16_t* patchOut = (int16_t*)(void*)(base + l.patchOut);
-    int16_t* ut1 = (int16_t*)(void*)(base + l.ut1);
-    int16_t* ut2f = (int16_t*)(void*)(base + l.ut2f);
-    int16_t* ut2b = (int16_t*)(void*)(base + l.ut2b);
-    int16_t* wt1 = (int16_t*)(void*)(base + l.wt1);
-    uint8_t* cellBase = base + l.cell;
-    cellBase += (8u - (uintptr_t)cellBase % 8u) % 8u;
-#if RP_MAP_PAIRS
-    /* x86 with AVX2 takes the vector step where its bounds hold (int8 input
-     * to RNN1, int16 summaries to RNN2); otherwise the transposed weights. */
-    const rp_fastgrnn_q15_cell* cells[3] = {&cfg->rnn1, &cfg->rnn2_forward, &cfg->rnn2_backward};
-    int16_t* uts[3] = {ut1, ut2f, ut2b};
-    fast_weights fast = {{ut1, ut2f, ut2b}, cellBase, RP_MAP_ROWS, {0, 0, 0}};
-    for (int i = 0; i < 3; ++i) {
-        fast.pairs[i] = rp_fastgrnn_q15_pairs16_usable(cells[i], i == 0 ? 255 : 32768);
-        if (fast.pairs[i])
-            rp_fastgrnn_q15_pairs16_layout(cells[i]->U, uts[i]);
-        else
-            transpose16(cells[i]->U, cells[i]->hidden_dims, cells[i]->hidden_dims, uts[i]);
-    }
-#else
-    transpose16(cfg->rnn1.U, h1, h1, ut1);
-    transpose16(cfg->rnn2_forward.U, h2, h2, ut2f);
-    transpose16(cfg->rnn2_backward.U, h2, h2, ut2b);
-    const fast_weights fast = {{ut1, ut2f, ut2b}, cellBase, RP_MAP_ROWS};
-#endif
-    transpose16(cfg->rnn1.W, h1, cfg->channels, wt1);
-    /* The shared RNN2 projections (k * h2 int32) reuse pixelWx's room once RNN1 is done. */
-    const int share = cfg->rnn2_forward.W == cfg->rnn2_backward.W &&
-                      cfg->rnn2_forward.wx.mult == cfg->rnn2_backward.wx.mult &&
-                      cfg->rnn2_forward.wx.shift == cfg->rnn2_backward.wx.shift && h2 <= k * h1;
-    int16_t* rowCache = (int16_t*)(void*)(base + l.rowCache);
-    int16_t* colCache = (int16_t*)(void*)(base + l.colCache);
-    const int32_t shared = shared_lines(cfg), fresh = k - shared;
-    const size_t sharedBytes = (size_t)shared * (size_t)h1 * sizeof(int16_t);
-    const int16_t* rowsum = patch_sums(cfg, scratch);
-    const int16_t* colsum = rowsum + (size_t)k * (size_t)h1;
+    map_state st;
+    map_prepare(cfg, in_w, scratch, &st);
     const size_t outPlane = (size_t)oh * (size_t)ow;
     for (int32_t pr = 0; pr < gh; ++pr)
-        for (int32_t pc = 0; pc < gw; ++pc) {
-            const int8_t* origin = in + (size_t)(pr * cfg->stride) * (size_t)in_w + (size_t)(pc * cfg->stride);
-            int16_t* rowsKept = rowCache + (size_t)pc * (size_t)shared * (size_t)h1;
-            const int16_t* known[2] = {shared > 0 && pr > 0 ? rowsKept : NULL, shared > 0 && pc > 0 ? colCache : NULL};
-            for (int32_t r = 0; r < k; ++r)
-                for (int32_t c = 0; c < k; ++c) {
-                    /* A pixel both of whose sweeps are known is not visited. */
-                    if (known[0] && known[1] && r < shared && c < shared)
-                        continue;
-                    if (RP_MAP_ROWS)
-                        rp_fastgrnn_q15_wx_s8_rows(&cfg->rnn1, origin + (size_t)r * (size_t)in_w + (size_t)c, plane,
-                                                   cfg->input_zero_point,
-                                                   pixelWx + ((size_t)r * (size_t)k + (size_t)c) * (size_t)h1);
-                    else if (RP_PAIRS(&fast, 0))
-                        rp_fastgrnn_q15_wx_s8_16(&cfg->rnn1, wt1, origin + (size_t)r * (size_t)in_w + (size_t)c, plane,
-                                                 cfg->input_zero_point,
-                                                 pixelWx + ((size_t)r * (size_t)k + (size_t)c) * (size_t)h1);
-                    else
-                        rp_fastgrnn_q15_wx_s8_t(&cfg->rnn1, wt1, origin + (size_t)r * (size_t)in_w + (size_t)c, plane,
-                                                cfg->input_zero_point,
-                                                pixelWx + ((size_t)r * (size_t)k + (size_t)c) * (size_t)h1);
-                }
-            run_patch(cfg, pixelWx, origin, in_w, plane, patchOut, scratch, NULL, share, &fast, known, shared);
-            /* The last `shared` rows serve the patch below, the last columns the next patch. */
-            if (shared > 0) {
-                memcpy(rowsKept, rowsum + (size_t)fresh * (size_t)h1, sharedBytes);
-                memcpy(colCache, colsum + (size_t)fresh * (size_t)h1, sharedBytes);
-            }
-            for (int32_t o = 0; o < 4 * h2; ++o)
-                out[(size_t)o * outPlane + (size_t)pr * (size_t)ow + (size_t)pc] =
-                    quant ? rp_output_s8(patchOut[o], quant->multiplier[o], quant->shift[o], quant->zero_point[o], -128, 127)
-                          : rp_rnnpool_s8q15_requant(cfg, patchOut[o]);
-        }
+        map_patch_row(cfg, &st, in + (size_t)(pr * cfg->stride) * (size_t)in_w, in_w, plane, pr, gw, quant,
+                      out + (size_t)pr * (size_t)ow, 1, outPlane, scratch);
     /* EdgeML's replicate padding of the bottom rows and right columns. */
     for (int32_t o = 0; o < 4 * h2; ++o) {
         int8_t* p = out + (size_t)o * outPlane;
@@ -345,6 +377,24 @@ static int map_impl(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_
         for (int32_t y = gh; y < oh; ++y)
             memcpy(p + (size_t)y * (size_t)ow, p + (size_t)(gh - 1) * (size_t)ow, (size_t)ow);
     }
+    return RP_Q15_OK;
+}
+
+int rp_rnnpool_s8q15_band(const rp_rnnpool_s8q15_config* cfg, const int8_t* band, int32_t in_w, int32_t pr,
+                          const rp_rnnpool_s8_channel_quant* quant, int8_t* out, int32_t patch_stride,
+                          int32_t channel_stride, void* scratch)
+{
+    if (!cfg || !band || !out || !scratch || pr < 0 || patch_stride < 0 || channel_stride < 0)
+        return RP_Q15_EARG;
+    if (quant && (!quant->multiplier || !quant->shift || !quant->zero_point))
+        return RP_Q15_EARG;
+    const int32_t gw = rp_rnnpool_s8q15_grid(cfg, in_w);
+    if (gw <= 0)
+        return RP_Q15_EARG;
+    map_state st;
+    map_prepare(cfg, in_w, scratch, &st);
+    map_patch_row(cfg, &st, band, in_w, cfg->patch * in_w, pr, gw, quant, out, (size_t)patch_stride,
+                  (size_t)channel_stride, scratch);
     return RP_Q15_OK;
 }
 

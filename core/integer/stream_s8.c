@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "integer/dot_s8.h"
 #include "integer/requantize.h"
 
 static int32_t out_extent(int32_t in, int32_t kernel, int32_t stride, int32_t pad)
@@ -34,17 +35,16 @@ int32_t rp_ir_s8_scratch_size(const rp_ir_s8_block* b, int32_t in_w)
     return expanded + d->in_channels * rp_ir_s8_out_width(b, in_w);
 }
 
-/* Channel j of input row iy through the 1x1 expansion. */
+/* Channel j of input row iy through the 1x1 expansion. The offset's term is
+ * summed apart: sum((x + off) * w) = sum(x * w) + off * sum(w), exact in int32. */
 static void expand_row(const rp_conv_s8_layer* e, const int8_t* input, int32_t in_w, int32_t iy, int32_t j, int8_t* row)
 {
     const int32_t cin = e->shape->in_channels;
     const rp_conv_quant_t* q = e->quant;
     const int8_t* w = e->weights + j * cin;
+    const int32_t base = (e->bias ? e->bias[j] : 0) + q->input_offset * rp_sum_s8(w, cin);
     for (int32_t x = 0; x < in_w; ++x) {
-        const int8_t* px = input + (iy * in_w + x) * cin;
-        int32_t acc = e->bias ? e->bias[j] : 0;
-        for (int32_t c = 0; c < cin; ++c)
-            acc += (px[c] + q->input_offset) * w[c];
+        const int32_t acc = base + rp_dot_s8(input + (iy * in_w + x) * cin, w, cin);
         row[x] = rp_output_s8(acc, q->multiplier[j], q->shift[j], q->output_offset, q->activation_min, q->activation_max);
     }
 }
@@ -86,18 +86,30 @@ void rp_ir_s8_row(const rp_ir_s8_block* b, const int8_t* input, int32_t in_h, in
         }
     }
 
+    /* The projection, four output channels a pass (the offset's term apart, as above). */
     const rp_conv_quant_t* pq = b->project.quant;
     const int32_t cout = b->project.shape->out_channels;
-    for (int32_t ox = 0; ox < ow; ++ox)
-        for (int32_t o = 0; o < cout; ++o) {
-            const int8_t* w = b->project.weights + o * hidden;
+    for (int32_t o0 = 0; o0 < cout; o0 += 4) {
+        const int32_t n = cout - o0 < 4 ? cout - o0 : 4;
+        int32_t base[4];
+        for (int32_t i = 0; i < n; ++i)
+            base[i] = (b->project.bias ? b->project.bias[o0 + i] : 0) +
+                      pq->input_offset * rp_sum_s8(b->project.weights + (o0 + i) * hidden, hidden);
+        for (int32_t ox = 0; ox < ow; ++ox) {
             const int8_t* px = dw + ox * hidden;
-            int32_t acc = b->project.bias ? b->project.bias[o] : 0;
-            for (int32_t j = 0; j < hidden; ++j)
-                acc += (px[j] + pq->input_offset) * w[j];
-            out_row[ox * cout + o] =
-                rp_output_s8(acc, pq->multiplier[o], pq->shift[o], pq->output_offset, pq->activation_min, pq->activation_max);
+            int32_t acc[4];
+            if (n == 4)
+                rp_dot4_s8(px, b->project.weights + o0 * hidden, hidden, acc);
+            else
+                for (int32_t i = 0; i < n; ++i)
+                    acc[i] = rp_dot_s8(px, b->project.weights + (o0 + i) * hidden, hidden);
+            for (int32_t i = 0; i < n; ++i) {
+                const int32_t o = o0 + i;
+                out_row[ox * cout + o] = rp_output_s8(base[i] + acc[i], pq->multiplier[o], pq->shift[o], pq->output_offset,
+                                                      pq->activation_min, pq->activation_max);
+            }
         }
+    }
     if (b->add) /* the shortcut: stride 1, cin == cout, so input row oy lines up */
         rp_add_s8(b->add, input + oy * in_w * cin, out_row, ow * cout, out_row);
 }
@@ -144,21 +156,24 @@ static size_t windows_before(const rp_rnnpool_s8_stream* s, int32_t level)
     return bytes;
 }
 
-/* [patch kernel scratch][patch output int16 4*h2][CHW patch][windows], from a 4-aligned base. */
-static size_t patch_out_at(const rp_rnnpool_s8_stream* s) { return rp_rnnpool_s8q15_patch_scratch_bytes(s->cfg); }
-static size_t patch_at(const rp_rnnpool_s8_stream* s)
+/* [map kernel scratch][CHW band of patch rows][windows], from a 4-aligned base. */
+static size_t band_at(const rp_rnnpool_s8_stream* s, int32_t map_w)
 {
-    return patch_out_at(s) + (size_t)(4 * s->cfg->rnn2_forward.hidden_dims) * sizeof(int16_t);
+    return (rp_rnnpool_s8q15_map_scratch_bytes(s->cfg, map_w) + 3u) & ~(size_t)3u;
 }
-static size_t windows_at(const rp_rnnpool_s8_stream* s)
+static size_t windows_at(const rp_rnnpool_s8_stream* s, int32_t map_w)
 {
     const size_t k = (size_t)s->cfg->patch;
-    return patch_at(s) + k * k * (size_t)s->cfg->channels;
+    return band_at(s, map_w) + k * (size_t)map_w * (size_t)s->cfg->channels;
 }
 
 size_t rp_rnnpool_s8_stream_scratch_size(const rp_rnnpool_s8_stream* s)
 {
-    return 3u + windows_at(s) + windows_before(s, s->conv_count);
+    int32_t map_h, map_w;
+    rp_rnnpool_s8_stream_map(s, &map_h, &map_w);
+    if (map_w < 0)
+        map_w = 0;
+    return 3u + windows_at(s, map_w) + windows_before(s, s->conv_count);
 }
 
 /* All channels of pixel (y, x) of conv `level`'s output into dst[o * stride]. */
@@ -221,31 +236,31 @@ int rp_rnnpool_s8_stream_row(const rp_rnnpool_s8_stream* s, int32_t gy, void* sc
 
     uint8_t* base = (uint8_t*)scratch;
     base += (4u - (uintptr_t)base % 4u) % 4u;
-    int16_t* pooled = (int16_t*)(void*)(base + patch_out_at(s));
-    int8_t* patch = (int8_t*)(base + patch_at(s));
-    int8_t* windows = (int8_t*)(base + windows_at(s));
-    const int32_t ow = gw + cfg->pad_bottom_right, plane = k * k;
-    for (int32_t gx = 0; gx < gw; ++gx) {
-        const int32_t top = gy * cfg->stride, left = gx * cfg->stride;
-        for (int32_t r = 0; r < k; ++r)
-            for (int32_t t = 0; t < k; ++t) {
-                int8_t* dst = patch + r * k + t;
-                if (s->conv_count > 0) {
-                    conv_pixel(s, s->conv_count - 1, top + r, left + t, dst, plane, windows);
-                } else {
-                    const int8_t* px = s->rows.data + (((top + r) % s->rows.ring_rows) * map_w + left + t) * channels;
-                    for (int32_t ch = 0; ch < channels; ++ch)
-                        dst[ch * plane] = px[ch];
-                }
-            }
-        rp_rnnpool_s8q15_patch(cfg, patch, k, plane, pooled, base, NULL);
-        int8_t* o = out + (gy * ow + gx) * outs;
-        const rp_rnnpool_s8_channel_quant* cq = s->channel_quant;
-        for (int32_t ch = 0; ch < outs; ++ch)
-            o[ch] = cq ? rp_output_s8(pooled[ch], cq->multiplier[ch], cq->shift[ch], cq->zero_point[ch], -128, 127)
-                       : rp_rnnpool_s8q15_requant(cfg, pooled[ch]);
+    int8_t* band = (int8_t*)(base + band_at(s, map_w));
+    int8_t* windows = (int8_t*)(base + windows_at(s, map_w));
+    const int32_t plane = k * map_w, top = gy * cfg->stride;
+    /* The band's first rows were the last rows of the band above (the calls
+     * come in order): moved up, not computed again. */
+    int32_t kept = 0;
+    if (gy > 0 && cfg->stride < k) {
+        kept = k - cfg->stride;
+        for (int32_t ch = 0; ch < channels; ++ch)
+            memmove(band + ch * plane, band + ch * plane + cfg->stride * map_w, (size_t)(kept * map_w));
     }
-    return RP_Q15_OK;
+    for (int32_t r = kept; r < k; ++r)
+        for (int32_t x = 0; x < map_w; ++x) {
+            int8_t* dst = band + r * map_w + x;
+            if (s->conv_count > 0) {
+                conv_pixel(s, s->conv_count - 1, top + r, x, dst, plane, windows);
+            } else {
+                const int8_t* px = s->rows.data + (((top + r) % s->rows.ring_rows) * map_w + x) * channels;
+                for (int32_t ch = 0; ch < channels; ++ch)
+                    dst[ch * plane] = px[ch];
+            }
+        }
+    const int32_t ow = gw + cfg->pad_bottom_right;
+    return rp_rnnpool_s8q15_band(cfg, band, map_w, gy, s->channel_quant, out + (size_t)gy * (size_t)ow * (size_t)outs, outs,
+                                 1, base);
 }
 
 void rp_rnnpool_s8_stream_pad(const rp_rnnpool_s8_stream* s, int8_t* out)

@@ -18,14 +18,17 @@
  *          rp_ir_s8_row(&b, input, in_h, in_w, oy, scratch, output + oy * out_w * cout);
  *
  * 2. RNNPool on the map that a chain of convolutions makes from a picture
- *    (or on a map itself), one row of patches at a time. Each patch's pixels
- *    are computed on demand, pixel by pixel (overlapping patches compute
- *    theirs again), into one CHW patch that the Q15 reference patch kernel
- *    (rnnpool_q15.h) pools. The picture's rows may sit in a ring, as a
+ *    (or on a map itself), one row of patches at a time, rows 0, 1, 2, ... in
+ *    order on the same scratch. The band of map rows a patch row covers is
+ *    computed pixel by pixel from the picture (the rows it shares with the
+ *    band above are kept, not computed again) and pooled by the map kernel's
+ *    band form (rp_rnnpool_s8q15_band), which keeps the RNN1 row summaries
+ *    the next patch row shares. The picture's rows may sit in a ring, as a
  *    camera's DMA delivers them: row y at slot y % ring_rows.
- *    Scratch: the patch kernel's, its int16 output, the CHW patch, and for
- *    each convolution above the first the window of its input it reads
- *    (kernel_h * kernel_w * in_channels int8); 3 bytes of slack to align it.
+ *    Scratch: the map kernel's for the map's width, the CHW band
+ *    (channels * patch * map width int8), and for each convolution above the
+ *    first the window of its input it reads (kernel_h * kernel_w *
+ *    in_channels int8); 3 bytes of slack to align it.
  *
  *      rp_rnnpool_s8_stream s = {&cfg, NULL, {stem}, 1, {picture, 240, 320, 1, 17}};
  *      for (gy = 0; gy < grid_h; ++gy) { deliver rows; rp_rnnpool_s8_stream_row(&s, gy, scratch, out); }
@@ -90,9 +93,11 @@ typedef struct {
 void rp_rnnpool_s8_stream_map(const rp_rnnpool_s8_stream* s, int32_t* map_h, int32_t* map_w);
 /* The picture rows patch row gy reads: [*first, *last], clipped to the picture. */
 void rp_rnnpool_s8_stream_rows(const rp_rnnpool_s8_stream* s, int32_t gy, int32_t* first, int32_t* last);
-/* Scratch bytes; only the configuration's dimensions and the chain's shapes are read. */
+/* Scratch bytes; only the configuration's dimensions, the chain's shapes and
+ * the picture's extents (rows.height, width, channels) are read. */
 size_t rp_rnnpool_s8_stream_scratch_size(const rp_rnnpool_s8_stream* s);
 /* Patch row gy into `out`, the whole HWC output [grid_h + pad][grid_w + pad][4 * h2].
+ * Rows 0, 1, 2, ... in order on the same scratch, untouched between calls.
  * Returns RP_Q15_OK, or RP_Q15_EARG for a bad configuration or a row the ring
  * cannot hold. */
 int rp_rnnpool_s8_stream_row(const rp_rnnpool_s8_stream* s, int32_t gy, void* scratch, int8_t* out);

@@ -262,6 +262,10 @@ int64_t unitScratchBytes(const Network& net, const ScheduleUnit& unit, const std
             convs.push_back(convShape(convAt(unit.nodes[i]).params()));
         rp_rnnpool_s8_stream s{};
         s.cfg = &cfg;
+        const Shape& source = shapeOf(unit.inputs.front());
+        s.rows = {nullptr, static_cast<int32_t>(source[1]), static_cast<int32_t>(source[2]), static_cast<int32_t>(source[0]),
+                  static_cast<int32_t>(source[1])};
+        cfg.stride = static_cast<int32_t>(p.stride);
         s.conv_count = static_cast<int32_t>(std::min<size_t>(convs.size(), RP_STREAM_MAX_CONVS));
         for (int32_t i = 0; i < s.conv_count; ++i)
             s.convs[i].shape = &convs[static_cast<size_t>(i)];
