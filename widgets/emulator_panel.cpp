@@ -45,6 +45,12 @@ QImage facesOver(const QImage& frame, const std::vector<EmulatorRun::Face>& face
     return image;
 }
 
+// The height, then the schedule: "<width>x" + this reads "80x60, schedule layerwise".
+QString sizeAndSchedule(const EmulatorRun& r)
+{
+    return QObject::tr("%1, schedule %2").arg(r.height).arg(r.schedule);
+}
+
 bool sameFaces(const std::vector<EmulatorRun::Face>& a, const std::vector<EmulatorRun::Face>& b)
 {
     if (a.size() != b.size())
@@ -62,12 +68,20 @@ EmulatorPanel::EmulatorPanel(QWidget* parent)
 {
     setObjectName(QStringLiteral("emulatorPanel"));
     m_size = new QComboBox(this);
-    m_size->setToolTip(tr("The input the firmware runs at. The netduinoplus2's 192 KiB of SRAM hold the whole-map int8 "
-                          "schedule up to about 160x120; larger sizes are refused with the numbers before anything is built."));
+    m_size->setToolTip(tr("The input the firmware runs at. The netduinoplus2's 128 KiB of SRAM hold the whole-map int8 "
+                          "schedule up to about 160x120 and the rowstream schedule at 320x240; what does not fit is refused "
+                          "with the numbers before anything is built."));
+    m_schedule = new QComboBox(this);
+    m_schedule->addItems({QStringLiteral("layerwise"), QStringLiteral("paper"), QStringLiteral("rowstream")});
+    m_schedule->setToolTip(tr("How the firmware runs the network. layerwise: one layer at a time on whole maps. paper: "
+                              "RNNPool patch row by patch row and the inverted residuals row by row (the int8 streaming "
+                              "kernels), the picture held whole. rowstream: the same, the picture read row by row into a "
+                              "17-row ring: RNNPool-Face-M4 at 320x240 fits the F405's 128 KiB of SRAM. Same as: "
+                              "rnnpool m4 run --schedule NAME"));
     m_run = new QPushButton(tr("Run on emulated Cortex-M4 (QEMU)"), this);
     m_run->setToolTip(tr("Builds the int8 model as firmware with arm-none-eabi-gcc, runs it in qemu-system-arm "
                          "(netduinoplus2, STM32F405) on the current picture, and compares its head maps with the desktop "
-                         "int8 engine's. Same as: rnnpool m4 run --image PICTURE --size WxH"));
+                         "int8 engine's. Same as: rnnpool m4 run --image PICTURE --size WxH --schedule NAME"));
     m_cancel = new QPushButton(tr("Cancel"), this);
     m_cancel->setToolTip(tr("Stops the firmware build or the QEMU run in progress."));
     m_cancel->setEnabled(false);
@@ -125,6 +139,8 @@ EmulatorPanel::EmulatorPanel(QWidget* parent)
     auto* bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Firmware input:"), this));
     bar->addWidget(m_size);
+    bar->addWidget(new QLabel(tr("schedule:"), this));
+    bar->addWidget(m_schedule);
     bar->addWidget(m_run);
     bar->addWidget(m_cancel);
     bar->addStretch(1);
@@ -179,7 +195,7 @@ void EmulatorPanel::run()
         showProblem(tr("'%1' is not WIDTHxHEIGHT").arg(m_size->currentText()));
         return;
     }
-    emit runRequested(w, h);
+    emit runRequested(w, h, m_schedule->currentText());
 }
 
 void EmulatorPanel::showProblem(const QString& message)
@@ -201,7 +217,7 @@ void EmulatorPanel::setResult(const EmulatorRun& r)
     QString text;
     if (!r.ran) {
         text = tr("%1 at %2x%3: built and sized, not run (no emulator for this board). Flash %4; %5.")
-                   .arg(r.board).arg(r.width).arg(r.height).arg(bytesText(r.flashBytes), ram.join(u", "));
+                   .arg(r.board).arg(r.width).arg(sizeAndSchedule(r)).arg(bytesText(r.flashBytes), ram.join(u", "));
     } else {
         const double msAtOneIpc = r.clockHz > 0.0 ? static_cast<double>(r.instructions) / r.clockHz * 1e3 : 0.0;
         text = tr("%1 at %2x%3: %4 instructions per frame (QEMU's count; instructions, not cycles). At %5 MHz and one "
@@ -209,7 +225,7 @@ void EmulatorPanel::setResult(const EmulatorRun& r)
                   "engine's (%8 of %9 values). Flash %10; %11; stack high-water %12. Emulator wall time %13 s.")
                    .arg(r.board)
                    .arg(r.width)
-                   .arg(r.height)
+                   .arg(sizeAndSchedule(r))
                    .arg(countText(r.instructions))
                    .arg(r.clockHz / 1e6, 0, 'f', 0)
                    .arg(msAtOneIpc, 0, 'f', 1)

@@ -10,7 +10,7 @@
 // from it.
 //
 //   EmulatorPanel panel;
-//   connect(&panel, &EmulatorPanel::runRequested, ...);   // (width, height)
+//   connect(&panel, &EmulatorPanel::runRequested, ...);   // (width, height, schedule)
 //   panel.setRunning(tr("Building and running the firmware…"));
 //   panel.setResult(run);
 #pragma once
@@ -35,6 +35,7 @@ namespace rnnpool::widgets {
 
 struct EmulatorRun {
     QString board;
+    QString schedule = QStringLiteral("layerwise"); // layerwise, paper or rowstream (rnnpool m4 run --schedule)
     int64_t width = 0, height = 0;
     bool ran = false;                 // false: built and sized only (a board QEMU does not emulate)
     uint64_t instructions = 0;
@@ -98,6 +99,8 @@ public:
     bool canRun() const;
     // The sizes offered, "WIDTHxHEIGHT"; the first is the default.
     void setSizes(const QStringList& sizes);
+    QComboBox* sizeBox() const { return m_size; }
+    QComboBox* scheduleBox() const { return m_schedule; }
 
 public slots:
     // Whether a run is possible now (a detector with an int8 engine, a picture, the tools).
@@ -111,13 +114,14 @@ public slots:
     void run();
 
 signals:
-    void runRequested(int width, int height);
+    void runRequested(int width, int height, const QString& schedule);
     void cancelRequested();
 
 private:
     void drawFaces();
 
     QComboBox* m_size = nullptr;
+    QComboBox* m_schedule = nullptr;
     QPushButton* m_run = nullptr;
     QPushButton* m_cancel = nullptr;
     QLabel* m_status = nullptr;

@@ -313,14 +313,22 @@ void AnalysisTabs::runDiff(const QString& modelB)
     }));
 }
 
-void AnalysisTabs::runOnEmulator(int width, int height)
+void AnalysisTabs::runOnEmulator(int width, int height, const QString& schedule)
 {
     const auto detector = m_controller.detector();
     if (!detector || m_controller.pictures().empty() || m_emulatorRun.isRunning())
         return;
-    m_emulator->setRunning(tr("Building the firmware (arm-none-eabi-gcc) and running it in qemu-system-arm at %1x%2…")
+    // The panel shows what runs (a run asked for from the command line too).
+    const QString size = QStringLiteral("%1x%2").arg(width).arg(height);
+    if (m_emulator->sizeBox()->findText(size) < 0)
+        m_emulator->sizeBox()->addItem(size);
+    m_emulator->sizeBox()->setCurrentText(size);
+    m_emulator->scheduleBox()->setCurrentText(schedule);
+    m_emulator->setRunning(tr("Building the firmware (arm-none-eabi-gcc) and running it in qemu-system-arm at %1x%2, "
+                              "schedule %3…")
                                .arg(width)
-                               .arg(height));
+                               .arg(height)
+                               .arg(schedule));
     const cv::Mat picture = m_controller.pictures().front();
     m_emulatorCancel = std::make_shared<std::atomic<bool>>(false);
     // Each stage's name reaches the panel through the event loop (the panel may be gone by then).
@@ -331,9 +339,9 @@ void AnalysisTabs::runOnEmulator(int width, int height)
                 panel->setRunning(QObject::tr("%1 at %2x%3…").arg(stage).arg(width).arg(height));
         }, Qt::QueuedConnection);
     };
-    m_emulatorRun.setFuture(QtConcurrent::run([detector, picture, width, height, cancel = m_emulatorCancel, progress] {
+    m_emulatorRun.setFuture(QtConcurrent::run([detector, picture, width, height, schedule, cancel = m_emulatorCancel, progress] {
         try {
-            return runOnEmulatedM4(detector->model(), picture, width, height, cancel.get(), progress);
+            return runOnEmulatedM4(detector->model(), picture, width, height, schedule, cancel.get(), progress);
         } catch (const std::exception& e) {
             return EmulatorOutcome{std::nullopt, QObject::tr("internal error: %1").arg(QString::fromLocal8Bit(e.what()))};
         }

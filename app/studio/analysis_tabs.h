@@ -91,7 +91,7 @@ public:
     void runDiff(const QString& modelB);
     bool diffBusy() const { return m_diffRun.isRunning(); }
     // Runs the model as firmware on the emulated chip at width x height (the M4 tab's button).
-    void runOnEmulator(int width, int height);
+    void runOnEmulator(int width, int height, const QString& schedule = QStringLiteral("layerwise"));
     bool emulatorBusy() const { return m_emulatorRun.isRunning(); }
     // Stops a running build or QEMU run (the M4 tab's Cancel button).
     void cancelEmulator();

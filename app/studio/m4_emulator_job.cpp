@@ -17,7 +17,7 @@ QString emulatorUnavailableReason(const Model& model)
     return {};
 }
 
-EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int width, int height,
+EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int width, int height, const QString& schedule,
                                 const std::atomic<bool>* cancel, std::function<void(const QString&)> progress)
 {
     EmulatorOutcome out;
@@ -38,6 +38,7 @@ EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int 
         return out;
     }
     ModelFirmwareOptions options;
+    options.schedule = schedule.toStdString();
     options.cancel = cancel;
     if (progress)
         options.progress = [progress](const std::string& stage) { progress(QString::fromStdString(stage)); };
@@ -50,6 +51,7 @@ EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int 
     }
     widgets::EmulatorRun r;
     r.board = QString::fromStdString(chip->board);
+    r.schedule = schedule;
     r.width = width;
     r.height = height;
     r.ran = chip->ran;

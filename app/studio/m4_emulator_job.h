@@ -27,6 +27,7 @@ QString emulatorUnavailableReason(const Model& model);
 // `cancel` stops the build or QEMU when it becomes true (outcome: cancelled);
 // `progress` is told each stage as it starts, on the worker thread.
 EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int width, int height,
+                                const QString& schedule,
                                 const std::atomic<bool>* cancel = nullptr,
                                 std::function<void(const QString&)> progress = {});
 

@@ -133,6 +133,9 @@ struct Options {
                              QStringLiteral("Once the picture is detected, run the model as firmware on the emulated "
                                             "Cortex-M4 at WxH (the M4 tab's Run button); --screenshot waits for it."),
                              QStringLiteral("WxH")};
+    QCommandLineOption m4Schedule{QStringLiteral("m4-schedule"),
+                                  QStringLiteral("The schedule of --m4-run: layerwise (default), paper or rowstream."),
+                                  QStringLiteral("NAME")};
     QCommandLineOption labels{QStringLiteral("labels"),
                               QStringLiteral("Labels for the pictures opened (WIDER FACE text format, as rnnpool eval "
                                              "--labels): ground truth drawn beside the detections, precision and recall "
@@ -149,7 +152,7 @@ struct Options {
     QList<QCommandLineOption> all() const
     {
         return {model, arch, image, folder, video, camera, cameraSize, frame, play, loop, layer, patch, step, grid, threshold,
-                tab, theme, screenshot, report, ramMetering, m4Run, diff, labels, windowSize};
+                tab, theme, screenshot, report, ramMetering, m4Run, m4Schedule, diff, labels, windowSize};
     }
 };
 
@@ -284,6 +287,12 @@ int main(int argc, char** argv)
             return usageError(QStringLiteral("--m4-run must be WIDTHxHEIGHT, e.g. 80x60"));
         m4Size = QSize(w, h);
     }
+    const QString m4ScheduleName = parser.isSet(o.m4Schedule) ? parser.value(o.m4Schedule) : QStringLiteral("layerwise");
+    if (m4ScheduleName != QStringLiteral("layerwise") && m4ScheduleName != QStringLiteral("paper") &&
+        m4ScheduleName != QStringLiteral("rowstream"))
+        return usageError(QStringLiteral("--m4-schedule must be layerwise, paper or rowstream, not '%1'").arg(m4ScheduleName));
+    if (parser.isSet(o.m4Schedule) && !m4Size)
+        return usageError(QStringLiteral("--m4-schedule needs --m4-run"));
     const std::optional<QString> diffWith = parser.isSet(o.diff) ? std::optional<QString>(parser.value(o.diff)) : std::nullopt;
     const bool screenshot = parser.isSet(o.screenshot);
     if (parser.isSet(o.report) && !screenshot)
@@ -350,11 +359,11 @@ int main(int argc, char** argv)
     } else if (screenshot) {
         // The first idle comes after the model, the first frame and its detection.
         QObject::connect(&window.runner(), &rnnpool::studio::ModelRunner::idle, &window,
-                         [&window, screenshotPath, step, m4Size, diffWith] {
+                         [&window, screenshotPath, step, m4Size, m4ScheduleName, diffWith] {
                              if (step > 0)
                                  window.setTraceStep(step - 1);
                              if (m4Size)
-                                 window.analysisTabs().runOnEmulator(m4Size->width(), m4Size->height());
+                                 window.analysisTabs().runOnEmulator(m4Size->width(), m4Size->height(), m4ScheduleName);
                              if (diffWith)
                                  window.analysisTabs().runDiff(*diffWith == QStringLiteral("int8") ? QString() : *diffWith);
                              grabWhenSettled(window, screenshotPath);

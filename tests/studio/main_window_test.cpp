@@ -1,6 +1,7 @@
 // MainWindow's wiring on the offscreen platform: a layer chosen in one view is
 // chosen in all, analysed frames reach the live charts with the measured
 // arena peak, the sweep gets the picture shown, and bad choices show a reason.
+#include <QComboBox>
 #include <QJsonObject>
 #include <QSignalSpy>
 #include <QDir>
@@ -197,12 +198,15 @@ TEST_F(MainWindowTest, RunOnTheEmulatedChipReportsWhatTheCommandLineMeasures)
     }
     // The measured bars are the command line's figures; the faces are its detections.
     for (const widgets::EmulatorMemoryChart::Bar& bar : panel->memoryChart()->bars()) {
-        if (bar.label == QStringLiteral("FLASH measured"))
+        if (bar.label == QStringLiteral("FLASH measured")) {
             EXPECT_EQ(bar.bytes, cli["flash_used_bytes"].get<uint64_t>());
-        if (bar.label == QStringLiteral("SRAM measured"))
+        }
+        if (bar.label == QStringLiteral("SRAM measured")) {
             EXPECT_EQ(bar.bytes, cli["sram_used_bytes"]["SRAM"].get<uint64_t>());
-        if (bar.label == QStringLiteral("CCM measured"))
+        }
+        if (bar.label == QStringLiteral("CCM measured")) {
             EXPECT_EQ(bar.bytes, cli["sram_used_bytes"]["CCM"].get<uint64_t>());
+        }
     }
     EXPECT_EQ(panel->memoryChart()->bars().size(), 6u);
     ASSERT_TRUE(panel->lastRun());
@@ -225,6 +229,38 @@ TEST_F(MainWindowTest, RunOnTheEmulatedChipReportsWhatTheCommandLineMeasures)
     EXPECT_TRUE(cell.endsWith(QStringLiteral("@ 80x60"))) << cell.toStdString();
 }
 
+// The schedule box: rowstream runs the default model at its own 320x240 in
+// the F405's 128 KiB of SRAM, the figures those of `rnnpool m4 run --schedule
+// rowstream`, the heads the desktop's.
+TEST_F(MainWindowTest, TheRowstreamScheduleRunsTheFullSizeModelOnTheEmulatedChip)
+{
+    auto* panel = window.analysisTabs().emulatorPanel();
+    ASSERT_TRUE(panel->canRun()) << panel->summaryText().toStdString();
+    QComboBox* sizes = panel->sizeBox();
+    const int at = sizes->findText(QStringLiteral("320x240"));
+    ASSERT_GE(at, 0);
+    sizes->setCurrentIndex(at);
+    panel->scheduleBox()->setCurrentText(QStringLiteral("rowstream"));
+    panel->run();
+    ASSERT_TRUE(waitUntil([&] { return panel->canRun() && !panel->summaryText().isEmpty(); }, 600000))
+        << panel->summaryText().toStdString();
+    const auto cli = cliJson(std::string("m4 run --image ") + STUDIO_SAMPLE + " --size 320x240 --schedule rowstream --json");
+    ASSERT_FALSE(cli.is_null());
+    const QString summary = panel->summaryText();
+    EXPECT_TRUE(summary.contains(QStringLiteral("320x240, schedule rowstream"))) << summary.toStdString();
+    EXPECT_TRUE(summary.contains(QStringLiteral("bit-identical"))) << summary.toStdString();
+    EXPECT_TRUE(summary.contains(QLocale::system().toString(static_cast<qulonglong>(cli["instructions"].get<uint64_t>()))))
+        << summary.toStdString();
+    ASSERT_TRUE(panel->lastRun());
+    EXPECT_EQ(panel->lastRun()->schedule, QStringLiteral("rowstream"));
+    EXPECT_EQ(panel->layerTable()->rowCount(), static_cast<int>(cli["layers"].size()));
+    for (const widgets::EmulatorMemoryChart::Bar& bar : panel->memoryChart()->bars())
+        if (bar.label == QStringLiteral("SRAM measured")) {
+            EXPECT_EQ(bar.bytes, cli["sram_used_bytes"]["SRAM"].get<uint64_t>());
+            EXPECT_LE(bar.bytes, 128u * 1024u);
+        }
+}
+
 // Cancel: the panel offers it only while a run is in progress and asks for it
 // by signal; a run whose flag is set stops at its next stage as "Cancelled",
 // and the panel is ready to run again.
@@ -242,7 +278,8 @@ TEST_F(MainWindowTest, AnEmulatorRunCanBeCancelled)
     QStringList stages;
     const cv::Mat picture = cv::imread(STUDIO_SAMPLE);
     ASSERT_TRUE(window.analysisTabs().controller().detector());
-    const EmulatorOutcome outcome = runOnEmulatedM4(window.analysisTabs().controller().detector()->model(), picture, 80, 60, &cancel,
+    const EmulatorOutcome outcome = runOnEmulatedM4(window.analysisTabs().controller().detector()->model(), picture, 80, 60,
+                                                    QStringLiteral("layerwise"), &cancel,
                                                     [&stages](const QString& stage) { stages << stage; });
     EXPECT_TRUE(outcome.cancelled);
     EXPECT_FALSE(outcome.run);
