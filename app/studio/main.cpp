@@ -136,6 +136,10 @@ struct Options {
     QCommandLineOption m4Schedule{QStringLiteral("m4-schedule"),
                                   QStringLiteral("The schedule of --m4-run: layerwise (default), paper or rowstream."),
                                   QStringLiteral("NAME")};
+    QCommandLineOption numerics{QStringLiteral("numerics"),
+                                QStringLiteral("The numbers detection runs in: f32 (default) or i8 (the model's int8 twin, "
+                                               "as the Cortex-M4 firmware computes; the Detection toolbar's Numerics box)."),
+                                QStringLiteral("f32|i8")};
     QCommandLineOption labels{QStringLiteral("labels"),
                               QStringLiteral("Labels for the pictures opened (WIDER FACE text format, as rnnpool eval "
                                              "--labels): ground truth drawn beside the detections, precision and recall "
@@ -152,7 +156,7 @@ struct Options {
     QList<QCommandLineOption> all() const
     {
         return {model, arch, image, folder, video, camera, cameraSize, frame, play, loop, layer, patch, step, grid, threshold,
-                tab, theme, screenshot, report, ramMetering, m4Run, m4Schedule, diff, labels, windowSize};
+                tab, theme, screenshot, report, ramMetering, m4Run, m4Schedule, numerics, diff, labels, windowSize};
     }
 };
 
@@ -278,6 +282,9 @@ int main(int argc, char** argv)
     if (parser.isSet(o.ramMetering) && !(metering = rnnpool::studio::ramMeteringFromName(parser.value(o.ramMetering))))
         return usageError(QStringLiteral("--ram-metering must be every, second or off, not '%1'").arg(parser.value(o.ramMetering)));
 
+    std::optional<rnnpool::studio::Numerics> numerics;
+    if (parser.isSet(o.numerics) && !(numerics = rnnpool::studio::numericsFromName(parser.value(o.numerics))))
+        return usageError(QStringLiteral("--numerics must be f32 or i8, not '%1'").arg(parser.value(o.numerics)));
     std::optional<QSize> m4Size;
     if (parser.isSet(o.m4Run)) {
         const QStringList parts = parser.value(o.m4Run).split(u'x');
@@ -307,6 +314,8 @@ int main(int argc, char** argv)
         window.setTheme(*theme);
     if (metering)
         window.setRamMetering(*metering);
+    if (numerics)
+        window.setNumerics(*numerics);
     if (windowSize)
         window.resize(*windowSize);
     else if (screenshot)

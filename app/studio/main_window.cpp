@@ -7,6 +7,7 @@
 
 #include <QAction>
 #include <QActionGroup>
+#include <QComboBox>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
@@ -250,6 +251,15 @@ void MainWindow::saveSettings() const
                         QString::fromStdString(m_layers->layers()[static_cast<size_t>(m_selectedLayer)].name));
 }
 
+void MainWindow::setNumerics(Numerics numerics)
+{
+    m_numerics->setCurrentIndex(m_numerics->findData(static_cast<int>(numerics)));
+    if (numerics == m_runner.numerics())
+        return;
+    m_runner.setNumerics(numerics);
+    m_runner.rerun();
+}
+
 void MainWindow::setRamMetering(RamMetering policy)
 {
     m_runner.setRamMetering(policy);
@@ -416,6 +426,8 @@ void MainWindow::onDetectionFinished(const DetectionOutcome& outcome)
                                 .arg(outcome.original.height));
     // Warm figures only: the warm-up run's time is shown as cold, beside them.
     QString time = tr("input %1 · %2 ms").arg(shapeText(outcome.input), QLocale().toString(outcome.totalSeconds * 1000.0, 'f', 1));
+    if (outcome.numerics == Numerics::Int8)
+        time += tr(" in int8");
     if (outcome.runSeconds.size() > 1)
         time += tr(" (median of %1 warm runs)").arg(outcome.runSeconds.size());
     if (outcome.coldSeconds >= 0.0)

@@ -31,6 +31,7 @@ class QAction;
 class QJsonObject;
 class QActionGroup;
 class QDockWidget;
+class QComboBox;
 class QLabel;
 class QMenu;
 class QProgressBar;
@@ -92,6 +93,10 @@ public:
     void setTheme(Theme theme);
     // How often the live RAM chart's arena measurement runs (View menu).
     void setRamMetering(RamMetering policy);
+    // The numbers detection runs in (the Detection toolbar's box); the frame
+    // shown runs again.
+    void setNumerics(Numerics numerics);
+    QComboBox* numericsBox() const { return m_numerics; }
     // States a problem in the message bar and the status bar.
     void showError(const QString& message);
 
@@ -213,6 +218,7 @@ private:
     QDockWidget* m_layerDock = nullptr;
     QLabel* m_layerSummary = nullptr;
     QSlider* m_threshold = nullptr;
+    QComboBox* m_numerics = nullptr;
     QLabel* m_thresholdLabel = nullptr;
     QLabel* m_modelLabel = nullptr;
     QLabel* m_faceLabel = nullptr;

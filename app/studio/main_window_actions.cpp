@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QActionGroup>
+#include <QComboBox>
 #include <QLabel>
 #include <QMenuBar>
 #include <QPainter>
@@ -234,6 +235,18 @@ void MainWindow::createToolBars()
     m_thresholdLabel = new QLabel(live);
     m_thresholdLabel->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("0.00 ")));
     live->addWidget(m_thresholdLabel);
+    live->addSeparator();
+    live->addWidget(new QLabel(tr("Numerics "), live));
+    m_numerics = new QComboBox(live);
+    m_numerics->addItem(numericsTitle(Numerics::Float32), static_cast<int>(Numerics::Float32));
+    m_numerics->addItem(numericsTitle(Numerics::Int8), static_cast<int>(Numerics::Int8));
+    m_numerics->setToolTip(tr("float32: the float engine (the default model as a 3-level image pyramid). int8 (as on the M4): "
+                              "the model's int8 twin, RNNPool in Q15, on the input alone, the numbers the Cortex-M4 "
+                              "firmware computes; the activations show its maps dequantised. Same as: rnnpool run "
+                              "--dtype i8"));
+    live->addWidget(m_numerics);
+    connect(m_numerics, &QComboBox::activated, this,
+            [this](int index) { setNumerics(static_cast<Numerics>(m_numerics->itemData(index).toInt())); });
     live->addSeparator();
     live->addAction(m_showGrid);
     connect(m_threshold, &QSlider::valueChanged, this, &MainWindow::onThresholdChanged);

@@ -40,6 +40,7 @@ QJsonObject MainWindow::report() const
     if (m_analysedFrames > 1 && spanMs > 0)
         out[QStringLiteral("analysed_fps")] = static_cast<double>(m_analysedFrames - 1) * 1000.0 / static_cast<double>(spanMs);
     out[QStringLiteral("ram_metering")] = ramMeteringName(m_runner.ramMetering());
+    out[QStringLiteral("numerics")] = numericsName(m_outcome ? m_outcome->numerics : m_runner.numerics());
     if (m_outcome)
         out[QStringLiteral("frame_index")] = static_cast<qint64>(m_outcome->frameIndex);
 

@@ -131,11 +131,11 @@ void ModelRunner::schedule()
         m_detectWanted = false;
         if (auto frame = m_frames.take())
             m_frame = std::move(*frame);
-        start(tr("Detecting faces…"), [this, detector = m_detector, frame = m_frame, dropped = m_frames.dropped(),
-                                        meter = m_arenaMeter, metering = m_ramMetering, warmUps = m_warmUps,
-                                        runs = m_timingRuns] {
-            return detectJob(detector, frame, dropped, meter, metering, warmUps, runs);
-        }, &ModelRunner::detectionFailed);
+        const DetectSettings settings{m_arenaMeter, m_ramMetering, m_warmUps, m_timingRuns, m_numerics, m_int8Twin};
+        start(m_numerics == Numerics::Int8 ? tr("Detecting faces (int8)…") : tr("Detecting faces…"),
+              [this, detector = m_detector, frame = m_frame, dropped = m_frames.dropped(), settings] {
+                  return detectJob(detector, frame, dropped, settings);
+              }, &ModelRunner::detectionFailed);
     } else {
         m_detectWanted = false;
         emit idle();
@@ -266,16 +266,48 @@ int64_t ArenaMeter::measure(const std::shared_ptr<const FaceDetector>& detector,
     return run ? run->highWaterBytes : -1;
 }
 
-bool WarmUps::needsWarmUp(const std::shared_ptr<const FaceDetector>& detector, const Shape& input)
+bool WarmUps::needsWarmUp(const std::shared_ptr<const FaceDetector>& detector, const Shape& input, Numerics numerics)
 {
     if (detector != m_detector) {
         m_detector = detector;
         m_inputs.clear();
     }
-    if (std::find(m_inputs.begin(), m_inputs.end(), input) != m_inputs.end())
+    const std::pair<Shape, Numerics> key{input, numerics};
+    if (std::find(m_inputs.begin(), m_inputs.end(), key) != m_inputs.end())
         return false;
-    m_inputs.push_back(input);
+    m_inputs.push_back(key);
     return true;
+}
+
+Expected<std::shared_ptr<const Int8Detector>> Int8Twin::detectorFor(const std::shared_ptr<const FaceDetector>& detector)
+{
+    if (detector == m_for && m_twin)
+        return m_twin;
+    auto net = int8NetworkFor(detector->model());
+    if (!net)
+        return std::move(net).takeError();
+    m_for = detector;
+    m_twin = std::make_shared<const Int8Detector>(*net);
+    return m_twin;
+}
+
+QString numericsName(Numerics numerics)
+{
+    return numerics == Numerics::Int8 ? QStringLiteral("i8") : QStringLiteral("f32");
+}
+
+std::optional<Numerics> numericsFromName(const QString& name)
+{
+    if (name == QStringLiteral("f32"))
+        return Numerics::Float32;
+    if (name == QStringLiteral("i8"))
+        return Numerics::Int8;
+    return std::nullopt;
+}
+
+QString numericsTitle(Numerics numerics)
+{
+    return numerics == Numerics::Int8 ? QObject::tr("int8 (as on the M4)") : QObject::tr("float32");
 }
 
 namespace {
@@ -292,13 +324,23 @@ double median(std::vector<double> v)
 } // namespace
 
 ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> detector, Frame frame, int64_t dropped,
-                                          std::shared_ptr<ArenaMeter> meter, RamMetering metering,
-                                          std::shared_ptr<WarmUps> warmUps, int timingRuns)
+                                          const DetectSettings& settings)
 {
     DetectOptions options;
     options.scoreThreshold = 0.0f; // keep every detection; the view filters by its own threshold
     options.keepLayerOutputs = true;
-    auto result = detector->detect(frame.bgr, options);
+    std::shared_ptr<const Int8Detector> twin;
+    if (settings.numerics == Numerics::Int8) {
+        auto made = settings.twin->detectorFor(detector);
+        if (!made) {
+            const QString message = tr("int8 detection is not available for this model: %1").arg(fromStd(made.error()));
+            return [this, message] { emit detectionFailed(message); };
+        }
+        twin = *made;
+        options.pyramidLevels = 1; // the int8 engine runs the input alone
+    }
+    const auto detect = [&](const DetectOptions& o) { return twin ? twin->detect(frame.bgr, o) : detector->detect(frame.bgr, o); };
+    auto result = detect(options);
     if (!result) {
         const QString message = tr("detection failed on %1: %2").arg(fromStd(frame.label), fromStd(result.error()));
         return [this, message] { emit detectionFailed(message); };
@@ -306,9 +348,9 @@ ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> de
     // The first run at a new size was a warm-up: keep its time as the cold
     // figure and run again; then time `timingRuns` runs in all and take medians.
     double coldSeconds = -1.0;
-    if (warmUps->needsWarmUp(detector, result->input.shape())) {
+    if (settings.warmUps->needsWarmUp(detector, result->input.shape(), settings.numerics)) {
         coldSeconds = result->seconds; // every pyramid level the detector ran
-        auto again = detector->detect(frame.bgr, options);
+        auto again = detect(options);
         if (again)
             result = std::move(again);
     }
@@ -318,8 +360,8 @@ ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> de
         perLayer[l].push_back(result->run.layerSeconds[l]);
     DetectOptions timingOnly = options;
     timingOnly.keepLayerOutputs = false;
-    for (int r = 1; r < timingRuns; ++r) {
-        auto timed = detector->detect(frame.bgr, timingOnly);
+    for (int r = 1; r < settings.timingRuns; ++r) {
+        auto timed = detect(timingOnly);
         if (!timed || timed->run.layerSeconds.size() != perLayer.size())
             break;
         totals.push_back(timed->seconds);
@@ -327,6 +369,7 @@ ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> de
             perLayer[l].push_back(timed->run.layerSeconds[l]);
     }
     DetectionOutcome outcome;
+    outcome.numerics = settings.numerics;
     outcome.picture = widgets::imageFromMat(frame.bgr);
     outcome.frame = frame.bgr;
     outcome.label = fromStd(frame.label);
@@ -348,7 +391,11 @@ ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> de
     if (auto layers = net.describe(outcome.input))
         outcome.layers = std::move(*layers);
     outcome.madds = totalMadds(outcome.layers);
-    outcome.measuredPeakBytes = meter->measure(detector, outcome.result->input, metering);
+    // The metered arena runs float32: an int8 frame is not metered (the int8
+    // arena's figures: rnnpool profile --dtype i8 --execute).
+    outcome.measuredPeakBytes = settings.numerics == Numerics::Float32
+                                    ? settings.meter->measure(detector, outcome.result->input, settings.metering)
+                                    : -1;
     return [this, outcome = std::move(outcome)] { emit detectionFinished(outcome); };
 }
 

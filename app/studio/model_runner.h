@@ -32,6 +32,7 @@
 
 #include "engine/face_detector.h"
 #include "profile/model_profile.h"
+#include "quant/int8_detector.h"
 #include "video/frame_source.h"
 #include "video/latest_slot.h"
 
@@ -62,7 +63,17 @@ struct LoadedModel {
     bool hasRnnPool = true;        // whether any layer is an RNNPool (its views apply)
 };
 
+// The numbers detection runs in: float32, or int8 as the Cortex-M4 firmware
+// runs it (the model's int8 twin, int8NetworkFor: RNNPool in Q15; the input
+// alone, no image pyramid, as `rnnpool run --dtype i8`).
+enum class Numerics { Float32, Int8 };
+// "f32", "i8" (the --numerics option), and a name for people.
+QString numericsName(Numerics numerics);
+std::optional<Numerics> numericsFromName(const QString& name);
+QString numericsTitle(Numerics numerics);
+
 struct DetectionOutcome {
+    Numerics numerics = Numerics::Float32;
     QImage picture;
     cv::Mat frame;                 // the same pixels (BGR), shared, never written
     QString label;                 // the frame's label ("a.jpg", "frame 12")
@@ -84,8 +95,8 @@ struct DetectionOutcome {
     // The same input run again inside the metered arena of the paper
     // schedule (float32): its high-water mark, or -1 if it could not run.
     int64_t measuredPeakBytes = -1;
-    // The whole run with every layer's output, and the model that made it
-    // (for RNNPool traces of any patch of this frame).
+    // The whole run with every layer's output (int8: dequantised), and the
+    // float model (for RNNPool traces of any patch of this frame).
     std::shared_ptr<const FrameResult> result;
     std::shared_ptr<const FaceDetector> detector;
 };
@@ -122,12 +133,24 @@ private:
 // pair is a warm-up. Used by one job at a time.
 class WarmUps {
 public:
-    // True the first time for this pair (then warm).
-    bool needsWarmUp(const std::shared_ptr<const FaceDetector>& detector, const Shape& input);
+    // True the first time for this pair and numerics (then warm).
+    bool needsWarmUp(const std::shared_ptr<const FaceDetector>& detector, const Shape& input, Numerics numerics);
 
 private:
     std::shared_ptr<const FaceDetector> m_detector; // kept alive so the comparison is sound
-    std::vector<Shape> m_inputs;
+    std::vector<std::pair<Shape, Numerics>> m_inputs;
+};
+
+// The int8 twin of the model shown, made once per model (quantising a model
+// on the fly calibrates it on the bundled pictures: seconds). Used by one job
+// at a time.
+class Int8Twin {
+public:
+    Expected<std::shared_ptr<const Int8Detector>> detectorFor(const std::shared_ptr<const FaceDetector>& detector);
+
+private:
+    std::shared_ptr<const FaceDetector> m_for; // kept alive so the comparison is sound
+    std::shared_ptr<const Int8Detector> m_twin;
 };
 
 class ModelRunner final : public QObject {
@@ -147,6 +170,9 @@ public:
     // more for a picture); applies from the next frame on.
     void setTimingRuns(int runs) { m_timingRuns = std::max(runs, 1); }
     int timingRuns() const { return m_timingRuns; }
+    // Applies from the next frame on (rerun() to see the frame shown again).
+    void setNumerics(Numerics numerics) { m_numerics = numerics; }
+    Numerics numerics() const { return m_numerics; }
     // Applies from the next frame on.
     void setRamMetering(RamMetering policy) { m_ramMetering = policy; }
     RamMetering ramMetering() const { return m_ramMetering; }
@@ -184,8 +210,15 @@ private:
 
     // Jobs run on the worker: they read no members; only the Apply they return does.
     Apply loadModelJob(const ModelRequest& request);
-    Apply detectJob(std::shared_ptr<const FaceDetector> detector, Frame frame, int64_t dropped,
-                    std::shared_ptr<ArenaMeter> meter, RamMetering metering, std::shared_ptr<WarmUps> warmUps, int timingRuns);
+    struct DetectSettings {
+        std::shared_ptr<ArenaMeter> meter;
+        RamMetering metering = RamMetering::OncePerSecond;
+        std::shared_ptr<WarmUps> warmUps;
+        int timingRuns = 1;
+        Numerics numerics = Numerics::Float32;
+        std::shared_ptr<Int8Twin> twin;
+    };
+    Apply detectJob(std::shared_ptr<const FaceDetector> detector, Frame frame, int64_t dropped, const DetectSettings& settings);
 
     QFutureWatcher<Apply> m_watcher;
     bool m_running = false;
@@ -200,6 +233,8 @@ private:
     RamMetering m_ramMetering = RamMetering::OncePerSecond;
     std::shared_ptr<WarmUps> m_warmUps = std::make_shared<WarmUps>();
     int m_timingRuns = 3;
+    Numerics m_numerics = Numerics::Float32;
+    std::shared_ptr<Int8Twin> m_int8Twin = std::make_shared<Int8Twin>();
     Frame m_frame;                 // the last frame taken; its pixels are never written, so jobs may share them
 };
 

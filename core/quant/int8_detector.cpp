@@ -69,6 +69,8 @@ Expected<FrameResult> Int8Detector::detectTensor(Tensor input, const DetectOptio
     frame.heads = m_network->heads(*run);
     frame.detections = postProcess(frame.heads, input.dim(2), input.dim(1), *spec.detector);
     frame.run.totalSeconds = run->totalSeconds;
+    frame.seconds = run->totalSeconds;
+    frame.pyramid = {Size2{input.dim(2), input.dim(1)}}; // the input alone
     frame.run.layerSeconds = run->layerSeconds;
     frame.run.outputs.resize(run->maps.size());
     if (options.keepLayerOutputs)

@@ -11,6 +11,8 @@
 #include <QTabWidget>
 #include <QTableWidget>
 
+#include <set>
+
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
@@ -167,6 +169,56 @@ TEST_F(MainWindowTest, AClassifierWithoutRnnPoolHidesTheRnnPoolTab)
     window.openModel({});
     ASSERT_TRUE(waitUntil([&] { return settled() && window.lastOutcome()->input.front() == 1; }));
     EXPECT_TRUE(tabs->isTabVisible(rnnpoolTab()));
+}
+
+// The Numerics box: int8 runs the model's int8 twin, so the faces are those of
+// `rnnpool run --dtype i8`, and the activations are its int8 maps dequantised
+// (at most 256 values a channel); float32 again gives the float engine's faces.
+TEST_F(MainWindowTest, Int8NumericsShowWhatTheCommandLinesInt8EngineFinds)
+{
+    ASSERT_TRUE(waitUntil([&] { return settled(); }));
+    const auto sameFaces = [](const std::vector<PixelBox>& shown, const nlohmann::json& cli) {
+        if (shown.size() != cli["detections"].size())
+            return false;
+        for (size_t i = 0; i < shown.size(); ++i) {
+            const auto& d = cli["detections"][i];
+            if (std::abs(shown[i].score - d["score"].get<float>()) > 1e-5f || std::abs(shown[i].x1 - d["x1"].get<float>()) > 1e-3f ||
+                std::abs(shown[i].y2 - d["y2"].get<float>()) > 1e-3f)
+                return false;
+        }
+        return true;
+    };
+    window.setNumerics(Numerics::Int8);
+    ASSERT_TRUE(waitUntil([&] { return settled() && window.lastOutcome()->numerics == Numerics::Int8; }, 120000));
+    const auto int8 = cliJson(std::string("run --dtype i8 --threshold 0 --image ") + STUDIO_SAMPLE + " --json");
+    ASSERT_FALSE(int8.is_null());
+    EXPECT_TRUE(sameFaces(window.lastOutcome()->faces, int8)) << int8["detections"].size() << " faces from the CLI, "
+                                                              << window.lastOutcome()->faces.size() << " shown";
+    EXPECT_EQ(window.report()[QStringLiteral("numerics")].toString(), QStringLiteral("i8"));
+    EXPECT_TRUE(window.report()[QStringLiteral("time_label")].toString().contains(QStringLiteral("int8")));
+    const auto& outcome = *window.lastOutcome();
+    int pool = -1;
+    for (size_t i = 0; i < outcome.layers.size(); ++i)
+        if (outcome.layers[i].name == "rnnpool")
+            pool = static_cast<int>(i);
+    ASSERT_GE(pool, 0);
+    const Tensor& map = outcome.result->run.outputs[static_cast<size_t>(pool)];
+    ASSERT_EQ(map.rank(), 3);
+    const int64_t plane = map.dim(1) * map.dim(2);
+    for (int64_t c = 0; c < map.dim(0); c += 16) {
+        std::set<float> values(map.data() + c * plane, map.data() + (c + 1) * plane);
+        EXPECT_LE(values.size(), 256u) << "channel " << c << " is not an int8 map dequantised";
+    }
+
+    window.setNumerics(Numerics::Float32);
+    ASSERT_TRUE(waitUntil([&] { return settled() && window.lastOutcome()->numerics == Numerics::Float32; }, 120000));
+    const auto f32 = cliJson(std::string("run --threshold 0 --image ") + STUDIO_SAMPLE + " --json");
+    ASSERT_FALSE(f32.is_null());
+    EXPECT_TRUE(sameFaces(window.lastOutcome()->faces, f32)) << f32["detections"].size() << " faces from the CLI, "
+                                                             << window.lastOutcome()->faces.size() << " shown";
+    const Tensor& floatMap = window.lastOutcome()->result->run.outputs[static_cast<size_t>(pool)];
+    std::set<float> floatValues(floatMap.data(), floatMap.data() + plane);
+    EXPECT_GT(floatValues.size(), 256u) << "the float map should not look quantised";
 }
 
 // "Run on emulated Cortex-M4" builds and runs the firmware on the picture shown
