@@ -111,9 +111,10 @@ ActivationView::ActivationView(QWidget* parent)
     clear(tr("No layer selected."));
 }
 
-void ActivationView::setActivation(const QString& layer, const Tensor& activation)
+void ActivationView::setActivation(const QString& layer, const Tensor& activation, std::vector<ActivationQuant> int8)
 {
     m_layer = layer;
+    m_int8 = std::move(int8);
     if (activation.rank() != 3) {
         clear(tr("%1: its output has shape %2, not channels × height × width")
                   .arg(layer, QString::fromStdString(shapeToString(activation.shape()))));
@@ -177,7 +178,12 @@ QString ActivationView::readout() const
 
 void ActivationView::showProbe(int channel, int x, int y, float value)
 {
-    m_readout->setText(tr("channel %1 · x %2 · y %3 · value %4").arg(channel).arg(x).arg(y).arg(number(value)));
+    QString text = tr("channel %1 · x %2 · y %3 · value %4").arg(channel).arg(x).arg(y).arg(number(value));
+    if (!m_int8.empty()) {
+        const ActivationQuant& q = m_int8[m_int8.size() == 1 ? 0 : static_cast<size_t>(channel) % m_int8.size()];
+        text += tr(" · int8 %1 (scale %2, zero point %3)").arg(static_cast<int>(q.quantize(value))).arg(number(q.scale)).arg(q.zeroPoint);
+    }
+    m_readout->setText(text);
 }
 
 void ActivationView::updateHistogram()

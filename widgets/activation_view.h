@@ -6,10 +6,14 @@
 //
 //   ActivationView view;
 //   view.setActivation(QStringLiteral("conv1"), run.outputs[layer]);
+//   view.setActivation(name, int8MapDequantised, {{scale, zeroPoint}});  // the readout adds the int8 value
 #pragma once
 
 #include <QWidget>
 
+#include <vector>
+
+#include "quant/quant_math.h"
 #include "tensor/tensor.h"
 #include "widgets/activation_grid.h"
 
@@ -28,8 +32,10 @@ class ActivationView final : public QWidget {
 public:
     explicit ActivationView(QWidget* parent = nullptr);
 
-    // `activation` is [C, H, W]; other ranks are shown as a message.
-    void setActivation(const QString& layer, const Tensor& activation);
+    // `activation` is [C, H, W]; other ranks are shown as a message. With
+    // `int8`, an int8 map dequantised (one scale and zero point for every
+    // channel, or one per channel): the readout also gives the integer.
+    void setActivation(const QString& layer, const Tensor& activation, std::vector<ActivationQuant> int8 = {});
     void clear(const QString& message);
 
     void setColormap(Colormap map);
@@ -49,6 +55,8 @@ public:
     double histogramBinWidth() const { return m_binWidth; }
 
     static constexpr int kHistogramBins = 64;
+    // The readout for a value under the pointer (hovering the grid shows it).
+    void showProbe(int channel, int x, int y, float value);
 
 signals:
     // A user action the app should remember (QSettings).
@@ -56,9 +64,9 @@ signals:
 
 private:
     void updateHistogram();
-    void showProbe(int channel, int x, int y, float value);
 
     QString m_layer;
+    std::vector<ActivationQuant> m_int8;
     ActivationGrid* m_grid;
     QComboBox* m_colormap;
     QComboBox* m_scaling;

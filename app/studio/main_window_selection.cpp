@@ -107,7 +107,10 @@ void MainWindow::updateLayerViews()
         const auto& outputs = m_outcome->result->run.outputs;
         const QString name = QString::fromStdString(layers[static_cast<size_t>(m_selectedLayer)].name);
         if (static_cast<size_t>(m_selectedLayer) < outputs.size() && !outputs[static_cast<size_t>(m_selectedLayer)].empty())
-            m_activations->setActivation(name, outputs[static_cast<size_t>(m_selectedLayer)]);
+            m_activations->setActivation(name, outputs[static_cast<size_t>(m_selectedLayer)],
+                                         static_cast<size_t>(m_selectedLayer) < m_outcome->int8Quant.size()
+                                             ? m_outcome->int8Quant[static_cast<size_t>(m_selectedLayer)]
+                                             : std::vector<ActivationQuant>{});
         else
             m_activations->clear(tr("%1: its output was not kept in the last run").arg(name));
     }

@@ -12,6 +12,7 @@
 #include "model/weight_binding.h"
 #include "profile/arena.h"
 #include "profile/model_profile.h"
+#include "quant/quantized_model.h"
 #include "widgets/image_conversion.h"
 
 namespace rnnpool::studio {
@@ -385,6 +386,15 @@ ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> de
     outcome.runSeconds = totals;
     outcome.coldSeconds = coldSeconds;
     outcome.result = std::make_shared<const FrameResult>(std::move(*result));
+    if (twin)
+        for (const NodeQuant& nq : twin->network().model().nodes) {
+            std::vector<ActivationQuant> q;
+            if (nq.channelScale.empty())
+                q.push_back(nq.output);
+            for (size_t c = 0; c < nq.channelScale.size(); ++c)
+                q.push_back({nq.channelScale[c], nq.channelZeroPoint[c]});
+            outcome.int8Quant.push_back(std::move(q));
+        }
     outcome.detector = detector;
     // Sequential jobs: nothing else touches the network while this one runs.
     Network& net = *detector->model().network;

@@ -98,6 +98,8 @@ struct DetectionOutcome {
     // The whole run with every layer's output (int8: dequantised), and the
     // float model (for RNNPool traces of any patch of this frame).
     std::shared_ptr<const FrameResult> result;
+    // int8: each layer's output scale and zero point (one, or one per channel).
+    std::vector<std::vector<ActivationQuant>> int8Quant;
     std::shared_ptr<const FaceDetector> detector;
 };
 

@@ -204,6 +204,15 @@ TEST_F(MainWindowTest, Int8NumericsShowWhatTheCommandLinesInt8EngineFinds)
     ASSERT_GE(pool, 0);
     const Tensor& map = outcome.result->run.outputs[static_cast<size_t>(pool)];
     ASSERT_EQ(map.rank(), 3);
+    // Every layer's scale and zero point travel with the frame, for the readout's integers.
+    ASSERT_EQ(outcome.int8Quant.size(), outcome.layers.size());
+    const auto& q = outcome.int8Quant[static_cast<size_t>(pool)];
+    ASSERT_FALSE(q.empty());
+    for (int64_t c = 0; c < map.dim(0); c += 16) {
+        const ActivationQuant& cq = q[q.size() == 1 ? 0 : static_cast<size_t>(c)];
+        const float v = map.data()[c * map.dim(1) * map.dim(2)];
+        EXPECT_FLOAT_EQ(cq.dequantize(cq.quantize(v)), v) << "channel " << c;
+    }
     const int64_t plane = map.dim(1) * map.dim(2);
     for (int64_t c = 0; c < map.dim(0); c += 16) {
         std::set<float> values(map.data() + c * plane, map.data() + (c + 1) * plane);

@@ -112,6 +112,25 @@ TEST_F(ActivationGridTest, TheProbeReadsChannelXYAndValueUnderThePointer)
     EXPECT_EQ(hovered.at(0).at(3).toFloat(), 200.0f);
 }
 
+// An int8 map dequantised: the readout gives the integer too, from the
+// channel's own scale and zero point; a float map's readout has none.
+TEST(ActivationView, TheReadoutOfAnInt8MapGivesItsInteger)
+{
+    ActivationView view;
+    const ActivationQuant a{0.5f, -3}, b{0.25f, 10};
+    Tensor map({2, 1, 2});
+    map.at(0, 0, 1) = a.dequantize(7);   // 5.0
+    map.at(1, 0, 0) = b.dequantize(-20); // -7.5
+    view.setActivation(QStringLiteral("rnnpool"), map, {a, b});
+    view.showProbe(0, 1, 0, map.at(0, 0, 1));
+    EXPECT_TRUE(view.readout().contains(QStringLiteral("int8 7 (scale 0.5, zero point -3)"))) << view.readout().toStdString();
+    view.showProbe(1, 0, 0, map.at(1, 0, 0));
+    EXPECT_TRUE(view.readout().contains(QStringLiteral("int8 -20 (scale 0.25, zero point 10)"))) << view.readout().toStdString();
+    view.setActivation(QStringLiteral("rnnpool"), map);
+    view.showProbe(0, 1, 0, map.at(0, 0, 1));
+    EXPECT_FALSE(view.readout().contains(QStringLiteral("int8"))) << view.readout().toStdString();
+}
+
 TEST(ActivationView, HistogramCountsEveryValueOnceAndTheTitleStatesTheRange)
 {
     ActivationView view;
