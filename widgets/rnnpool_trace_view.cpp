@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
@@ -372,6 +373,7 @@ RnnPoolTraceView::RnnPoolTraceView(QWidget* parent)
     : QWidget(parent)
     , m_canvas(new RnnPoolTraceCanvas)
     , m_title(new QLabel)
+    , m_variant(new QComboBox)
     , m_stepLabel(new QLabel)
     , m_slider(new QSlider(Qt::Horizontal))
     , m_play(new QToolButton)
@@ -386,6 +388,7 @@ RnnPoolTraceView::RnnPoolTraceView(QWidget* parent)
 
     auto* controls = new QHBoxLayout;
     controls->addWidget(m_title, 1);
+    controls->addWidget(m_variant);
     controls->addWidget(new QLabel(tr("Step")));
     controls->addWidget(m_slider, 1);
     controls->addWidget(m_stepLabel);
@@ -404,6 +407,12 @@ RnnPoolTraceView::RnnPoolTraceView(QWidget* parent)
         m_canvas->setStep(s);
         m_stepLabel->setText(tr("%1 / %2").arg(s + 1).arg(m_slider->maximum() + 1));
     });
+    m_variant->setToolTip(tr("Which states: the int8 engine's Q15 ones, the float RNNPool's on the same (dequantised "
+                             "int8) input, or Q15 minus float"));
+    m_variant->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_variant->setMinimumContentsLength(12);
+    m_variant->hide();
+    connect(m_variant, &QComboBox::activated, this, &RnnPoolTraceView::variantChanged);
     connect(m_play, &QToolButton::clicked, this, &RnnPoolTraceView::togglePlay);
     connect(&m_timer, &QTimer::timeout, this, &RnnPoolTraceView::advance);
     clear(tr("No patch selected."));
@@ -438,6 +447,26 @@ void RnnPoolTraceView::setStep(int step)
 int RnnPoolTraceView::step() const
 {
     return m_canvas->step();
+}
+
+void RnnPoolTraceView::setVariants(const QStringList& names)
+{
+    QStringList current;
+    for (int i = 0; i < m_variant->count(); ++i)
+        current << m_variant->itemText(i);
+    if (current != names) {
+        const int keep = m_variant->currentIndex();
+        m_variant->clear();
+        m_variant->addItems(names);
+        if (keep >= 0 && keep < names.size())
+            m_variant->setCurrentIndex(keep);
+    }
+    m_variant->setVisible(!names.isEmpty());
+}
+
+int RnnPoolTraceView::variant() const
+{
+    return m_variant->isHidden() || m_variant->currentIndex() < 0 ? 0 : m_variant->currentIndex();
 }
 
 void RnnPoolTraceView::togglePlay()

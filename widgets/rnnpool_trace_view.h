@@ -27,6 +27,7 @@
 #include <QTimer>
 #include <QWidget>
 
+class QComboBox;
 class QLabel;
 class QSlider;
 class QToolButton;
@@ -101,6 +102,14 @@ public:
     void setStep(int step);
     int step() const;
     RnnPoolTraceCanvas* canvas() const { return m_canvas; }
+    // Other versions of the same patch's states to choose from (e.g. Q15,
+    // float32, their difference); none: the box is hidden and variant() is 0.
+    void setVariants(const QStringList& names);
+    int variant() const;
+    QComboBox* variantBox() const { return m_variant; }
+
+signals:
+    void variantChanged(int variant);
 
 private:
     void togglePlay();
@@ -108,6 +117,7 @@ private:
 
     RnnPoolTraceCanvas* m_canvas;
     QLabel* m_title;
+    QComboBox* m_variant;
     QLabel* m_stepLabel;
     QSlider* m_slider;
     QToolButton* m_play;

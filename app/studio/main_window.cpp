@@ -100,6 +100,7 @@ MainWindow::MainWindow(Settings settings, QWidget* parent)
         m_messages->showMessage(widgets::MessageBar::Information, tr("Loading the model was cancelled; the previous model stays."));
     });
     connect(&m_runner, &ModelRunner::detectionFinished, this, &MainWindow::onDetectionFinished);
+    connect(m_trace, &widgets::RnnPoolTraceView::variantChanged, this, [this] { updateTrace(); });
     connect(&m_runner, &ModelRunner::detectionFailed, this, &MainWindow::onDetectionFailed);
     connect(&m_runner, &ModelRunner::busyChanged, this, &MainWindow::onBusyChanged);
     connect(&m_runner, &ModelRunner::idle, &m_player, &SourcePlayer::frameDone);

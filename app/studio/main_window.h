@@ -97,6 +97,7 @@ public:
     // shown runs again.
     void setNumerics(Numerics numerics);
     QComboBox* numericsBox() const { return m_numerics; }
+    widgets::RnnPoolTraceView* traceView() const { return m_trace; }
     // States a problem in the message bar and the status bar.
     void showError(const QString& message);
 

@@ -4,6 +4,7 @@
 #include "ops/rnnpool.h"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include <QAction>
@@ -148,20 +149,33 @@ void MainWindow::updateTrace()
         return;
     }
     m_traceStale = false;
-    auto trace = tracePatch(*m_outcome, *geometry, m_patch->x(), m_patch->y());
+    const QStringList variants = traceVariantNames(*m_outcome);
+    m_trace->setVariants(variants);
+    const int variant = m_trace->variant();
+    auto trace = tracePatch(*m_outcome, *geometry, m_patch->x(), m_patch->y(), static_cast<TraceVariant>(variant));
     if (!trace) {
         m_trace->clear(QString::fromStdString(trace.error()));
         return;
     }
     const int step = m_trace->canvas()->hasTrace() ? m_trace->step() : -1;
-    m_trace->setTrace(*trace, pictureUnderPatch(*m_outcome, *geometry, m_patch->x(), m_patch->y()),
-                      tr("%1 · patch at row %2, column %3 of its %4×%5 (W×H) grid · %6")
-                          .arg(QString::fromStdString(geometry->name))
-                          .arg(m_patch->x())
-                          .arg(m_patch->y())
-                          .arg(geometry->grid.cols)
-                          .arg(geometry->grid.rows)
-                          .arg(m_outcome->label));
+    QString title = tr("%1 · patch at row %2, column %3 of its %4×%5 (W×H) grid · %6")
+                        .arg(QString::fromStdString(geometry->name))
+                        .arg(m_patch->x())
+                        .arg(m_patch->y())
+                        .arg(geometry->grid.cols)
+                        .arg(geometry->grid.rows)
+                        .arg(m_outcome->label);
+    if (!variants.isEmpty())
+        title += tr(" · %1").arg(variants[variant]);
+    if (static_cast<TraceVariant>(variant) == TraceVariant::Q15MinusFloat) {
+        float worst = 0.0f;
+        for (const Tensor* t : {&trace->rowSweeps, &trace->colSweeps, &trace->rowsForward, &trace->rowsBackward,
+                                &trace->colsForward, &trace->colsBackward})
+            for (int64_t i = 0; i < t->numel(); ++i)
+                worst = std::max(worst, std::abs(t->data()[i]));
+        title += tr(" (largest |difference| %1: hover for values)").arg(QString::number(worst, 'g', 3));
+    }
+    m_trace->setTrace(*trace, pictureUnderPatch(*m_outcome, *geometry, m_patch->x(), m_patch->y()), title);
     if (step >= 0 && m_player.isPlaying())
         m_trace->setStep(step); // keep the user's step while a video plays
 }

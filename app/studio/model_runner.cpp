@@ -386,6 +386,7 @@ ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> de
     outcome.runSeconds = totals;
     outcome.coldSeconds = coldSeconds;
     outcome.result = std::make_shared<const FrameResult>(std::move(*result));
+    outcome.int8 = twin;
     if (twin)
         for (const NodeQuant& nq : twin->network().model().nodes) {
             std::vector<ActivationQuant> q;

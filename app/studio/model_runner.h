@@ -98,7 +98,9 @@ struct DetectionOutcome {
     // The whole run with every layer's output (int8: dequantised), and the
     // float model (for RNNPool traces of any patch of this frame).
     std::shared_ptr<const FrameResult> result;
-    // int8: each layer's output scale and zero point (one, or one per channel).
+    // int8: the engine that ran (for RNNPool's Q15 states of any patch), and
+    // each layer's output scale and zero point (one, or one per channel).
+    std::shared_ptr<const Int8Detector> int8;
     std::vector<std::vector<ActivationQuant>> int8Quant;
     std::shared_ptr<const FaceDetector> detector;
 };

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "quant/int8_trace.h"
+
 namespace rnnpool::studio {
 
 std::optional<RnnPoolGeometry> rnnPoolGeometry(const DetectionOutcome& outcome, int layer)
@@ -45,12 +47,31 @@ std::optional<RnnPoolGeometry> rnnPoolGeometry(const DetectionOutcome& outcome, 
     return g;
 }
 
-Expected<RnnPoolTrace> tracePatch(const DetectionOutcome& outcome, const RnnPoolGeometry& geometry, int row, int col)
+QStringList traceVariantNames(const DetectionOutcome& outcome)
+{
+    if (!outcome.int8)
+        return {};
+    return {QObject::tr("Q15 (int8 engine)"), QObject::tr("float32 on the same input"), QObject::tr("Q15 − float32")};
+}
+
+Expected<RnnPoolTrace> tracePatch(const DetectionOutcome& outcome, const RnnPoolGeometry& geometry, int row, int col,
+                                  TraceVariant variant)
 {
     if (!outcome.detector || !outcome.result)
         return makeError("no frame has been analysed yet");
-    return traceRnnPoolPatch(*outcome.detector->model().network, outcome.result->input, outcome.result->run,
-                             geometry.name, row, col);
+    // Float: the float RNNPool on the layer's input as this frame computed it
+    // (for an int8 frame, its int8 map dequantised).
+    auto f32 = traceRnnPoolPatch(*outcome.detector->model().network, outcome.result->input, outcome.result->run,
+                                 geometry.name, row, col);
+    if (!outcome.int8 || variant == TraceVariant::FloatOnSameInput || !f32)
+        return f32;
+    const Network& net = *outcome.detector->model().network;
+    const int source = net.nodes()[static_cast<size_t>(geometry.layer)].inputs.front();
+    const Tensor& input = source == kNetworkInput ? outcome.result->input : outcome.result->run.outputs[static_cast<size_t>(source)];
+    auto q15 = traceRnnPoolPatchInt8(outcome.int8->network(), geometry.layer, input, row, col);
+    if (!q15 || variant == TraceVariant::Own)
+        return q15;
+    return traceDifference(*q15, *f32);
 }
 
 QImage pictureUnderPatch(const DetectionOutcome& outcome, const RnnPoolGeometry& geometry, int row, int col)

@@ -33,7 +33,14 @@ struct RnnPoolGeometry {
 // not an RNNPool layer; nullopt when the network has none.
 std::optional<RnnPoolGeometry> rnnPoolGeometry(const DetectionOutcome& outcome, int layer);
 
-Expected<RnnPoolTrace> tracePatch(const DetectionOutcome& outcome, const RnnPoolGeometry& geometry, int row, int col);
+// Which states of the patch: the model's own (float32, or Q15 when the frame
+// ran in int8), and for an int8 frame also the float RNNPool on the same
+// dequantised input and the difference Q15 - float.
+enum class TraceVariant { Own, FloatOnSameInput, Q15MinusFloat };
+// The variants an outcome offers, as the sweep view's box lists them (empty: one).
+QStringList traceVariantNames(const DetectionOutcome& outcome);
+Expected<RnnPoolTrace> tracePatch(const DetectionOutcome& outcome, const RnnPoolGeometry& geometry, int row, int col,
+                                  TraceVariant variant = TraceVariant::Own);
 
 // The picture under patch (row, col), cropped from the frame.
 QImage pictureUnderPatch(const DetectionOutcome& outcome, const RnnPoolGeometry& geometry, int row, int col);

@@ -108,6 +108,26 @@ void replicatePadBottomRight(Tensor& out, int64_t gh, int64_t gw)
     }
 }
 
+RnnPoolTrace patchTrace(const Tensor& input, int64_t patchRow, int64_t patchCol, int64_t stride, int64_t patch,
+                        int64_t hidden1, int64_t hidden2)
+{
+    RnnPoolTrace t;
+    t.patchRow = patchRow;
+    t.patchCol = patchCol;
+    t.top = patchRow * stride;
+    t.left = patchCol * stride;
+    t.size = patch;
+    t.hidden1 = hidden1;
+    t.hidden2 = hidden2;
+    const int64_t c = input.dim(0);
+    t.input = Tensor({c, patch, patch});
+    for (int64_t ch = 0; ch < c; ++ch)
+        for (int64_t y = 0; y < patch; ++y)
+            for (int64_t x = 0; x < patch; ++x)
+                t.input.at(ch, y, x) = input.at(ch, t.top + y, t.left + x);
+    return t;
+}
+
 Expected<RnnPoolTrace> RnnPool::trace(const Tensor& input, int64_t patchRow, int64_t patchCol) const
 {
     const auto& p = m_params;
@@ -119,19 +139,7 @@ Expected<RnnPoolTrace> RnnPool::trace(const Tensor& input, int64_t patchRow, int
         return makeError("rnnpool trace: patch (" + std::to_string(patchRow) + "," + std::to_string(patchCol) +
                          ") is outside the " + std::to_string(gh) + "x" + std::to_string(gw) + " patch grid");
     const int64_t k = p.patch, c = p.inChannels, h1 = p.hidden1, h2 = p.hidden2;
-    RnnPoolTrace t;
-    t.patchRow = patchRow;
-    t.patchCol = patchCol;
-    t.top = patchRow * p.stride;
-    t.left = patchCol * p.stride;
-    t.size = k;
-    t.hidden1 = h1;
-    t.hidden2 = h2;
-    t.input = Tensor({c, k, k});
-    for (int64_t ch = 0; ch < c; ++ch)
-        for (int64_t y = 0; y < k; ++y)
-            for (int64_t x = 0; x < k; ++x)
-                t.input.at(ch, y, x) = input.at(ch, t.top + y, t.left + x);
+    RnnPoolTrace t = patchTrace(input, patchRow, patchCol, p.stride, k, h1, h2);
 
     t.rowSweeps = Tensor({k, k, h1});
     t.colSweeps = Tensor({k, k, h1});

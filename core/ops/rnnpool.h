@@ -47,6 +47,11 @@ struct RnnPoolTrace {
     Tensor output;    // [4*h2]
 };
 
+// Patch (row, col) of `input` (CHW): its geometry and its input copied; the
+// states are left for the caller to fill (float or Q15).
+RnnPoolTrace patchTrace(const Tensor& input, int64_t patchRow, int64_t patchCol, int64_t stride, int64_t patch,
+                        int64_t hidden1, int64_t hidden2);
+
 class RnnPool final : public Op {
 public:
     explicit RnnPool(RnnPoolParams params);

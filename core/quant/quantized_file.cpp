@@ -105,8 +105,16 @@ public:
         for (int64_t i = 0; i < count; ++i) {
             const float s = out[static_cast<size_t>(i)];
             if (!std::isfinite(s) || s <= 0.0f)
-                return makeError(m_label + ": field '" + key + "'" + (count > 1 ? "[" + std::to_string(i) + "]" : std::string()) + " is " +
-                                 std::to_string(s) + "; a scale must be a positive finite number (" + what + ")");
+            {
+                // The index appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "[" + string.
+                std::string field = m_label + ": field '" + key + "'";
+                if (count > 1) {
+                    field += '[';
+                    field += std::to_string(i);
+                    field += ']';
+                }
+                return makeError(field + " is " + std::to_string(s) + "; a scale must be a positive finite number (" + what + ")");
+            }
         }
         return Status::ok();
     }

@@ -1,6 +1,9 @@
 // MainWindow's wiring on the offscreen platform: a layer chosen in one view is
 // chosen in all, analysed frames reach the live charts with the measured
 // arena peak, the sweep gets the picture shown, and bad choices show a reason.
+// First: ops/rnnpool.h cannot follow a Qt header (see widgets/rnnpool_trace_view.h).
+#include "ops/rnnpool.h"
+
 #include <QComboBox>
 #include <QJsonObject>
 #include <QSignalSpy>
@@ -28,6 +31,7 @@
 #include "widgets/diff_view.h"
 #include "widgets/live_charts.h"
 #include "widgets/memory_timeline_view.h"
+#include "widgets/rnnpool_trace_view.h"
 #include "widgets/sweep_view.h"
 
 namespace rnnpool::studio {
@@ -219,8 +223,30 @@ TEST_F(MainWindowTest, Int8NumericsShowWhatTheCommandLinesInt8EngineFinds)
         EXPECT_LE(values.size(), 256u) << "channel " << c << " is not an int8 map dequantised";
     }
 
+    // The RNNPool tab offers the Q15 states, the float ones on the same input and their difference.
+    window.showTab(QStringLiteral("rnnpool"));
+    auto* trace = window.traceView();
+    ASSERT_TRUE(waitUntil([&] { return trace->canvas()->hasTrace() && !trace->variantBox()->isHidden(); }));
+    ASSERT_EQ(trace->variantBox()->count(), 3);
+    std::vector<Tensor> shown;
+    for (int v = 0; v < 3; ++v) {
+        trace->variantBox()->setCurrentIndex(v);
+        emit trace->variantChanged(v);
+        ASSERT_EQ(trace->variant(), v);
+        shown.push_back(trace->canvas()->trace().rowSweeps);
+    }
+    float worst = 0.0f;
+    for (int64_t i = 0; i < shown[0].numel(); ++i) {
+        EXPECT_NEAR(shown[2].data()[i], shown[0].data()[i] - shown[1].data()[i], 1e-6f) << i;
+        worst = std::max(worst, std::abs(shown[2].data()[i]));
+    }
+    EXPECT_GT(worst, 0.0f) << "Q15 and float states should differ a little";
+    EXPECT_LT(worst, 0.005f);
+
     window.setNumerics(Numerics::Float32);
     ASSERT_TRUE(waitUntil([&] { return settled() && window.lastOutcome()->numerics == Numerics::Float32; }, 120000));
+    ASSERT_TRUE(waitUntil([&] { return trace->variantBox()->isHidden(); })) << "a float frame has one version of the states";
+    window.showTab(QStringLiteral("live"));
     const auto f32 = cliJson(std::string("run --threshold 0 --image ") + STUDIO_SAMPLE + " --json");
     ASSERT_FALSE(f32.is_null());
     EXPECT_TRUE(sameFaces(window.lastOutcome()->faces, f32)) << f32["detections"].size() << " faces from the CLI, "

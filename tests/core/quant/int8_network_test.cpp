@@ -14,7 +14,11 @@
 #include "model/default_model.h"
 #include "quant/calibration.h"
 #include "quant/int8_arena.h"
+#include "integer/requantize.h"
+#include "integer/rnnpool_q15.h"
 #include "quant/int8_network.h"
+#include "quant/int8_prepared.h"
+#include "quant/int8_trace.h"
 #include "quant/quantized_file.h"
 
 namespace rnnpool {
@@ -256,6 +260,66 @@ TEST(Int8Arena, RefusesUnitsWithoutAnIntegerStreamingKernel)
                                   std::vector<int8_t>(240 * 320), {1, 240, 320});
     ASSERT_FALSE(refused);
     EXPECT_NE(refused.error().find("no int8 streaming kernel"), std::string::npos) << refused.error();
+}
+
+} // namespace
+} // namespace rnnpool
+
+namespace rnnpool {
+namespace {
+
+// The Q15 trace of a patch ends in the very values the int8 engine wrote for
+// that patch (its final RNN2 states, requantised as the map kernel does), and
+// stays near the float RNNPool run on the same (dequantised int8) input.
+TEST(Int8Trace, TheQ15StatesEndInTheEnginesOutputAndStayNearTheFloatOnes)
+{
+    const Int8Network& net = *fixture().int8;
+    const Network& graph = *net.model().network;
+    const int node = graph.findLayer("rnnpool");
+    ASSERT_GE(node, 0);
+    auto run = net.run(samplePicture());
+    ASSERT_TRUE(run) << run.error();
+    const int source = graph.nodes()[static_cast<size_t>(node)].inputs.front();
+    const Tensor input = net.dequantize(*run, source);
+    const Shape& out = run->shapes[static_cast<size_t>(node)];
+    const auto* op = dynamic_cast<const RnnPool*>(graph.nodes()[static_cast<size_t>(node)].op.get());
+    ASSERT_NE(op, nullptr);
+    const rp_rnnpool_s8q15_config& cfg = net.prepared(static_cast<size_t>(node)).rnnpool.config();
+    const RnnPoolInt8& pool = net.prepared(static_cast<size_t>(node)).rnnpool;
+    const int64_t gh = (input.dim(1) - cfg.patch) / cfg.stride + 1, gw = (input.dim(2) - cfg.patch) / cfg.stride + 1;
+    float worst = 0.0f;
+    for (const auto& [row, col] : {std::pair<int64_t, int64_t>{0, 0}, {gh / 2, gw / 3}, {gh - 1, gw - 1}}) {
+        auto q15 = traceRnnPoolPatchInt8(net, node, input, row, col);
+        ASSERT_TRUE(q15) << q15.error();
+        const int64_t outs = 4 * cfg.rnn2_forward.hidden_dims;
+        for (int64_t o = 0; o < outs; ++o) {
+            const int32_t frac = (o / cfg.rnn2_forward.hidden_dims) % 2 ? cfg.rnn2_backward.h_frac_bits : cfg.rnn2_forward.h_frac_bits;
+            const auto v = static_cast<int16_t>(std::lround(std::ldexp(q15->output.data()[o], frac)));
+            const int8_t expected = run->maps[static_cast<size_t>(node)][static_cast<size_t>((row * out[2] + col) * outs + o)];
+            const int8_t requant = pool.channelMultiplier().empty()
+                                       ? rp_rnnpool_s8q15_requant(&cfg, v)
+                                       : rp_output_s8(v, pool.channelMultiplier()[static_cast<size_t>(o)],
+                                                      pool.channelShift()[static_cast<size_t>(o)],
+                                                      pool.channelZeroPoint()[static_cast<size_t>(o)], -128, 127);
+            ASSERT_EQ(requant, expected) << "patch (" << row << ", " << col << "), output " << o;
+        }
+        auto f32 = op->trace(input, row, col);
+        ASSERT_TRUE(f32) << f32.error();
+        auto diff = traceDifference(*q15, *f32);
+        ASSERT_TRUE(diff) << diff.error();
+        for (const Tensor* t : {&diff->rowSweeps, &diff->colSweeps, &diff->rowsForward, &diff->colsBackward, &diff->output})
+            for (int64_t i = 0; i < t->numel(); ++i)
+                worst = std::max(worst, std::abs(t->data()[i]));
+    }
+    // Q15 cells with integer sigmoid and tanh: hidden states (in -1..1) within
+    // 0.005 of float on the same input (measured on this picture: 0.00031).
+    EXPECT_LT(worst, 0.005f);
+    EXPECT_GT(worst, 0.0f) << "a difference of exactly zero means the float path ran twice";
+    auto a = traceRnnPoolPatchInt8(net, node, input, 0, 0), b = traceRnnPoolPatchInt8(net, node, input, 0, 1);
+    ASSERT_TRUE(a && b);
+    EXPECT_FALSE(traceDifference(*a, *b)) << "traces of two patches are not subtracted";
+    EXPECT_FALSE(traceRnnPoolPatchInt8(net, node, input, gh, 0)) << "a patch outside the grid is refused";
+    EXPECT_FALSE(traceRnnPoolPatchInt8(net, 0, input, 0, 0)) << "the stem is not an RNNPool";
 }
 
 } // namespace
