@@ -34,10 +34,11 @@ constexpr const char* kM4Usage = R"(usage: rnnpool m4 <subcommand> [options]
            max-out) on random seeded cases: firmware outputs against the desktop build of the same
            sources, bit for bit, with QEMU instructions per call. Exit 1 when any value differs.
   run      [--model M] (--image P [--size WxH] | --tensor X.npy) [--board netduinoplus2|stm32f439zi]
-           [--dump DIR] [--project OUTDIR] [--timeout SECONDS] [--json]
+           [--schedule layerwise|paper|rowstream] [--dump DIR] [--project OUTDIR] [--timeout SECONDS] [--json]
            The int8 network as generated firmware (straight-line kernel calls, one static arena,
-           weights in flash): refused with numbers when it does not fit; run in QEMU with
-           instructions per layer; --dump writes loc.npy, conf.npy, detections.npy as
+           weights in flash; rowstream: the streaming kernels and the picture read row by row):
+           refused with numbers when it does not fit; run in QEMU with instructions per layer
+           (per schedule unit when streamed); --dump writes loc.npy, conf.npy, detections.npy as
            `rnnpool run --dtype i8 --dump` does. Exit 1 when the heads differ from the desktop's.
   boards   [--json]
            The boards firmware is built for: memory regions from their link scripts, clock, emulator.
