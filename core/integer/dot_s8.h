@@ -89,6 +89,30 @@ static inline int32_t rp_dot_s8(const int8_t* a, const int8_t* b, int32_t n)
     return s;
 }
 
+/* Two dot products of one row `w` with two vectors, a0 . w and a1 . w: the
+ * weights are widened once for both. */
+static inline void rp_dot2_s8(const int8_t* a0, const int8_t* a1, const int8_t* w, int32_t n, int32_t* s0, int32_t* s1)
+{
+    int32_t t0 = 0, t1 = 0;
+    int32_t i = 0;
+#ifdef RP_USE_DSP
+    for (; i + 4 <= n; i += 4) {
+        int16x2_t we, wo, xe, xo;
+        rp_load_pairs(w + i, &we, &wo);
+        rp_load_pairs(a0 + i, &xe, &xo);
+        t0 = rp_smlad(xo, wo, rp_smlad(xe, we, t0));
+        rp_load_pairs(a1 + i, &xe, &xo);
+        t1 = rp_smlad(xo, wo, rp_smlad(xe, we, t1));
+    }
+#endif
+    for (; i < n; ++i) {
+        t0 += (int32_t)a0[i] * w[i];
+        t1 += (int32_t)a1[i] * w[i];
+    }
+    *s0 = t0;
+    *s1 = t1;
+}
+
 /* Four dot products of one vector `x` with four consecutive rows of `w`. */
 static inline void rp_dot4_s8(const int8_t* x, const int8_t* w, int32_t n, int32_t acc[4])
 {

@@ -43,10 +43,18 @@ static void expand_row(const rp_conv_s8_layer* e, const int8_t* input, int32_t i
     const rp_conv_quant_t* q = e->quant;
     const int8_t* w = e->weights + j * cin;
     const int32_t base = (e->bias ? e->bias[j] : 0) + q->input_offset * rp_sum_s8(w, cin);
-    for (int32_t x = 0; x < in_w; ++x) {
-        const int32_t acc = base + rp_dot_s8(input + (iy * in_w + x) * cin, w, cin);
-        row[x] = rp_output_s8(acc, q->multiplier[j], q->shift[j], q->output_offset, q->activation_min, q->activation_max);
+    const int8_t* px = input + iy * in_w * cin;
+    int32_t x = 0;
+    for (; x + 2 <= in_w; x += 2) { /* two pixels a pass: the channel's weights widened once */
+        int32_t a0, a1;
+        rp_dot2_s8(px + x * cin, px + (x + 1) * cin, w, cin, &a0, &a1);
+        row[x] = rp_output_s8(base + a0, q->multiplier[j], q->shift[j], q->output_offset, q->activation_min, q->activation_max);
+        row[x + 1] =
+            rp_output_s8(base + a1, q->multiplier[j], q->shift[j], q->output_offset, q->activation_min, q->activation_max);
     }
+    for (; x < in_w; ++x)
+        row[x] = rp_output_s8(base + rp_dot_s8(px + x * cin, w, cin), q->multiplier[j], q->shift[j], q->output_offset,
+                              q->activation_min, q->activation_max);
 }
 
 void rp_ir_s8_row(const rp_ir_s8_block* b, const int8_t* input, int32_t in_h, int32_t in_w, int32_t oy, void* scratch,

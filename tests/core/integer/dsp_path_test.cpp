@@ -40,6 +40,11 @@ TEST(DspPath, DotProductsEqualPlainLoops)
         rp_dot4_s8(x.data(), w.data(), n, got);
         for (int j = 0; j < 4; ++j)
             ASSERT_EQ(got[j], expected[j]) << n << " row " << j;
+        // Two vectors (w's first two rows) against one row (x).
+        int32_t two[2] = {0, 0};
+        rp_dot2_s8(w.data(), w.data() + n, x.data(), n, &two[0], &two[1]);
+        ASSERT_EQ(two[0], expected[0]) << n;
+        ASSERT_EQ(two[1], expected[1]) << n;
         if (n > 0) {
             int32_t shifted = 0;
             for (int i = 0; i < n - 1; ++i)
