@@ -9,6 +9,7 @@
 #include "cli/int8_common.h"
 #include "engine/preprocess.h"
 #include "mcu/model_firmware.h"
+#include "profile/schedule.h"
 
 namespace rnnpool::cli {
 
@@ -23,8 +24,8 @@ int commandDeploy(const std::vector<std::string>& argv)
     if (!out)
         return usageError("deploy", "give the project folder with -o DIR");
     const std::string schedule = args.value("--schedule").value_or("layerwise");
-    if (schedule != "layerwise" && schedule != "paper" && schedule != "rowstream")
-        return usageError("deploy", "--schedule must be layerwise, paper or rowstream, not '" + schedule + "'");
+    if (!isScheduleName(schedule))
+        return usageError("deploy", std::string("--schedule must be one of ") + knownScheduleNames() + ", not '" + schedule + "'");
     bool usage = false;
     auto net = chooseInt8Network(args, usage);
     if (!net)

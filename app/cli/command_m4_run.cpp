@@ -11,6 +11,7 @@
 #include "io/npy.h"
 #include "mcu/latency_check.h"
 #include "mcu/model_firmware.h"
+#include "profile/schedule.h"
 
 namespace rnnpool::cli {
 
@@ -61,8 +62,8 @@ int commandM4Run(const std::vector<std::string>& rest)
     if (const auto b = args.value("--board"))
         options.board = *b;
     if (const auto sc = args.value("--schedule")) {
-        if (*sc != "layerwise" && *sc != "paper" && *sc != "rowstream")
-            return usageError("m4 run", "--schedule must be layerwise, paper or rowstream, not '" + *sc + "'");
+        if (!isScheduleName(*sc))
+            return usageError("m4 run", std::string("--schedule must be one of ") + knownScheduleNames() + ", not '" + *sc + "'");
         options.schedule = *sc;
     }
     if (const auto p = args.value("--project"))

@@ -14,6 +14,7 @@
 #include "profile/arena.h"
 #include "profile/model_profile.h"
 #include "profile/pyramid_profile.h"
+#include "profile/schedule.h"
 #include "quant/int8_arena.h"
 #include "cli/int8_common.h"
 
@@ -47,8 +48,8 @@ int commandProfile(const std::vector<std::string>& argv)
         return usageError("profile", "unexpected argument '" + args.positionals().front() + "'");
     ProfileRequest req;
     req.schedule = args.value("--schedule").value_or("layerwise");
-    if (req.schedule != "layerwise" && req.schedule != "paper" && req.schedule != "rowstream")
-        return usageError("profile", "--schedule must be layerwise, paper or rowstream, not '" + req.schedule + "'");
+    if (!isScheduleName(req.schedule))
+        return usageError("profile", std::string("--schedule must be one of ") + knownScheduleNames() + ", not '" + req.schedule + "'");
     if (const auto d = args.value("--dtype"); d && !parseElementType(*d, req.options.dtype))
         return usageError("profile", "--dtype must be f32, i16 or i8, not '" + *d + "'");
     req.options.countInput = args.flag("--count-input");

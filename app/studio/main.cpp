@@ -18,6 +18,7 @@
 #include <QTimer>
 
 #include "engine/preprocess.h"
+#include "profile/schedule.h"
 #include "studio/analysis_tabs.h"
 #include "studio/main_window.h"
 
@@ -295,9 +296,9 @@ int main(int argc, char** argv)
         m4Size = QSize(w, h);
     }
     const QString m4ScheduleName = parser.isSet(o.m4Schedule) ? parser.value(o.m4Schedule) : QStringLiteral("layerwise");
-    if (m4ScheduleName != QStringLiteral("layerwise") && m4ScheduleName != QStringLiteral("paper") &&
-        m4ScheduleName != QStringLiteral("rowstream"))
-        return usageError(QStringLiteral("--m4-schedule must be layerwise, paper or rowstream, not '%1'").arg(m4ScheduleName));
+    if (!rnnpool::isScheduleName(m4ScheduleName.toStdString()))
+        return usageError(QStringLiteral("--m4-schedule must be one of %1, not '%2'")
+                              .arg(QString::fromLatin1(rnnpool::knownScheduleNames()), m4ScheduleName));
     if (parser.isSet(o.m4Schedule) && !m4Size)
         return usageError(QStringLiteral("--m4-schedule needs --m4-run"));
     const std::optional<QString> diffWith = parser.isSet(o.diff) ? std::optional<QString>(parser.value(o.diff)) : std::nullopt;

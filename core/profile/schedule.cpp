@@ -156,6 +156,8 @@ Schedule rowstreamSchedule(const Network& net)
 
 const char* knownScheduleNames() { return "layerwise, paper, rowstream"; }
 
+bool isScheduleName(const std::string& name) { return name == "layerwise" || name == "paper" || name == "rowstream"; }
+
 Expected<Schedule> scheduleByName(const Network& net, const std::string& name)
 {
     if (name == "layerwise")

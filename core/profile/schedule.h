@@ -65,6 +65,8 @@ Schedule rowstreamSchedule(const Network& net);
 Expected<Schedule> scheduleByName(const Network& net, const std::string& name);
 // The names scheduleByName knows, for messages: "layerwise, paper, rowstream".
 const char* knownScheduleNames();
+// Whether scheduleByName knows `name`.
+bool isScheduleName(const std::string& name);
 
 // The picture rows [first, last] that patch row `gy` of an RnnPoolPatches unit
 // reads through its convolutions, clipped to the picture's height.
