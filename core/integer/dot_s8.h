@@ -89,30 +89,6 @@ static inline int32_t rp_dot_s8(const int8_t* a, const int8_t* b, int32_t n)
     return s;
 }
 
-/* Two dot products of one row `w` with two vectors, a0 . w and a1 . w: the
- * weights are widened once for both. */
-static inline void rp_dot2_s8(const int8_t* a0, const int8_t* a1, const int8_t* w, int32_t n, int32_t* s0, int32_t* s1)
-{
-    int32_t t0 = 0, t1 = 0;
-    int32_t i = 0;
-#ifdef RP_USE_DSP
-    for (; i + 4 <= n; i += 4) {
-        int16x2_t we, wo, xe, xo;
-        rp_load_pairs(w + i, &we, &wo);
-        rp_load_pairs(a0 + i, &xe, &xo);
-        t0 = rp_smlad(xo, wo, rp_smlad(xe, we, t0));
-        rp_load_pairs(a1 + i, &xe, &xo);
-        t1 = rp_smlad(xo, wo, rp_smlad(xe, we, t1));
-    }
-#endif
-    for (; i < n; ++i) {
-        t0 += (int32_t)a0[i] * w[i];
-        t1 += (int32_t)a1[i] * w[i];
-    }
-    *s0 = t0;
-    *s1 = t1;
-}
-
 /* Four dot products of one vector `x` with four consecutive rows of `w`. */
 static inline void rp_dot4_s8(const int8_t* x, const int8_t* w, int32_t n, int32_t acc[4])
 {
@@ -142,6 +118,117 @@ static inline void rp_dot4_s8(const int8_t* x, const int8_t* w, int32_t n, int32
         s1 += v * w1[i];
         s2 += v * w2[i];
         s3 += v * w3[i];
+    }
+    acc[0] = s0;
+    acc[1] = s1;
+    acc[2] = s2;
+    acc[3] = s3;
+}
+
+
+/* Int8 vectors widened once to int16 for many dot products with int8
+ * weights (a 1x1 convolution's pixels, each met by every output channel).
+ * Groups of four are stored (x0, x2, x1, x3), the order in which SXTB16
+ * widens a word of weights, so the DSP path loads a weight word, widens it
+ * into two pairs and meets two int16 pairs with two SMLADs; the tail
+ * (n % 4) follows in order. The portable path reads the same layout. */
+static inline void rp_widen_s8(const int8_t* x, int32_t n, int32_t offset, int16_t* out)
+{
+    /* x + offset, offset in [-128, 128] (a tensor's -zero point): int16 holds it. */
+    int32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        out[i] = (int16_t)(x[i] + offset);
+        out[i + 1] = (int16_t)(x[i + 2] + offset);
+        out[i + 2] = (int16_t)(x[i + 1] + offset);
+        out[i + 3] = (int16_t)(x[i + 3] + offset);
+    }
+    for (; i < n; ++i)
+        out[i] = (int16_t)(x[i] + offset);
+}
+
+/* acc[c] += (v[c] + offset) w[c] for the four channels c = 0..3 of one
+ * depthwise tap. The DSP path widens a word of each into two pairs (SXTB16),
+ * adds the offset to both halves (SADD16, no wrap: |v + offset| <= 256) and
+ * multiplies halfword by halfword (SMLABB, SMLATT). */
+static inline void rp_mac4_offset_s8(const int8_t* v, const int8_t* w, int32_t offset, int32_t acc[4])
+{
+#ifdef RP_USE_DSP
+    int16x2_t ve, vo, we, wo;
+    rp_load_pairs(v, &ve, &vo);
+    rp_load_pairs(w, &we, &wo);
+    const int16x2_t off2 = (int16x2_t)(((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16));
+    ve = rp_sadd16(ve, off2);
+    vo = rp_sadd16(vo, off2);
+    acc[0] = rp_smlabb(ve, we, acc[0]);
+    acc[2] = rp_smlatt(ve, we, acc[2]);
+    acc[1] = rp_smlabb(vo, wo, acc[1]);
+    acc[3] = rp_smlatt(vo, wo, acc[3]);
+#else
+    for (int32_t c = 0; c < 4; ++c)
+        acc[c] += (v[c] + offset) * w[c];
+#endif
+}
+
+#ifdef RP_USE_DSP
+static inline int16x2_t rp_pair16(const int16_t* p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return (int16x2_t)v;
+}
+#endif
+
+/* w . x for int8 weights w and a widened vector x (rp_widen_s8). */
+static inline int32_t rp_dot_wide_s8(const int8_t* w, const int16_t* x, int32_t n)
+{
+    int32_t s = 0;
+    int32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+#ifdef RP_USE_DSP
+        int16x2_t we, wo;
+        rp_load_pairs(w + i, &we, &wo);
+        s = rp_smlad(wo, rp_pair16(x + i + 2), rp_smlad(we, rp_pair16(x + i), s));
+#else
+        s += w[i] * x[i] + w[i + 2] * x[i + 1] + w[i + 1] * x[i + 2] + w[i + 3] * x[i + 3];
+#endif
+    }
+    for (; i < n; ++i)
+        s += (int32_t)w[i] * x[i];
+    return s;
+}
+
+/* w . x_p for four widened vectors x_0..x_3 at x + p * n: the weights are
+ * loaded and widened once for the four. */
+static inline void rp_dot4_wide_s8(const int8_t* w, const int16_t* x, int32_t n, int32_t acc[4])
+{
+    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const int16_t* x0 = x;
+    const int16_t* x1 = x + n;
+    const int16_t* x2 = x + 2 * n;
+    const int16_t* x3 = x + 3 * n;
+    int32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+#ifdef RP_USE_DSP
+        int16x2_t we, wo;
+        rp_load_pairs(w + i, &we, &wo);
+        s0 = rp_smlad(wo, rp_pair16(x0 + i + 2), rp_smlad(we, rp_pair16(x0 + i), s0));
+        s1 = rp_smlad(wo, rp_pair16(x1 + i + 2), rp_smlad(we, rp_pair16(x1 + i), s1));
+        s2 = rp_smlad(wo, rp_pair16(x2 + i + 2), rp_smlad(we, rp_pair16(x2 + i), s2));
+        s3 = rp_smlad(wo, rp_pair16(x3 + i + 2), rp_smlad(we, rp_pair16(x3 + i), s3));
+#else
+        const int32_t a = w[i], b = w[i + 2], c = w[i + 1], d = w[i + 3];
+        s0 += a * x0[i] + b * x0[i + 1] + c * x0[i + 2] + d * x0[i + 3];
+        s1 += a * x1[i] + b * x1[i + 1] + c * x1[i + 2] + d * x1[i + 3];
+        s2 += a * x2[i] + b * x2[i + 1] + c * x2[i + 2] + d * x2[i + 3];
+        s3 += a * x3[i] + b * x3[i + 1] + c * x3[i + 2] + d * x3[i + 3];
+#endif
+    }
+    for (; i < n; ++i) {
+        const int32_t v = w[i];
+        s0 += v * x0[i];
+        s1 += v * x1[i];
+        s2 += v * x2[i];
+        s3 += v * x3[i];
     }
     acc[0] = s0;
     acc[1] = s1;

@@ -28,98 +28,177 @@ int32_t rp_ir_s8_out_width(const rp_ir_s8_block* b, int32_t in_w)
     return out_extent(in_w, d->kernel_w, d->stride_w, d->pad_w);
 }
 
-int32_t rp_ir_s8_scratch_size(const rp_ir_s8_block* b, int32_t in_w)
+/* Input columns a tile of t output columns reads. */
+static int32_t tile_in_cols(const rp_conv_shape_t* d, int32_t t)
+{
+    return (t - 1) * d->stride_w + d->kernel_w;
+}
+
+static int32_t tile_width(const rp_ir_s8_block* b, int32_t in_w)
+{
+    const int32_t ow = rp_ir_s8_out_width(b, in_w);
+    return ow < RP_IR_S8_TILE ? ow : RP_IR_S8_TILE;
+}
+
+/* Scratch: [ring: kernel_h rows][work], from a 4-aligned start (3 bytes of
+ * slack). The work area holds int16 values widened with their offset: the
+ * tile's input pixels while a row is expanded, then one depthwise tile row
+ * for the projection. */
+static int32_t ring_bytes(const rp_ir_s8_block* b, int32_t t)
 {
     const rp_conv_shape_t* d = b->depthwise.shape;
-    const int32_t expanded = b->expand.weights ? d->kernel_h * in_w : 0;
-    return expanded + d->in_channels * rp_ir_s8_out_width(b, in_w);
+    return (d->kernel_h * tile_in_cols(d, t) * d->in_channels + 3) & ~3;
 }
 
-/* Channel j of input row iy through the 1x1 expansion. The offset's term is
- * summed apart: sum((x + off) * w) = sum(x * w) + off * sum(w), exact in int32. */
-static void expand_row(const rp_conv_s8_layer* e, const int8_t* input, int32_t in_w, int32_t iy, int32_t j, int8_t* row)
+static int32_t work_bytes(const rp_ir_s8_block* b, int32_t t)
 {
-    const int32_t cin = e->shape->in_channels;
-    const rp_conv_quant_t* q = e->quant;
-    const int8_t* w = e->weights + j * cin;
-    const int32_t base = (e->bias ? e->bias[j] : 0) + q->input_offset * rp_sum_s8(w, cin);
-    const int8_t* px = input + iy * in_w * cin;
-    int32_t x = 0;
-    for (; x + 2 <= in_w; x += 2) { /* two pixels a pass: the channel's weights widened once */
-        int32_t a0, a1;
-        rp_dot2_s8(px + x * cin, px + (x + 1) * cin, w, cin, &a0, &a1);
-        row[x] = rp_output_s8(base + a0, q->multiplier[j], q->shift[j], q->output_offset, q->activation_min, q->activation_max);
-        row[x + 1] =
-            rp_output_s8(base + a1, q->multiplier[j], q->shift[j], q->output_offset, q->activation_min, q->activation_max);
-    }
-    for (; x < in_w; ++x)
-        row[x] = rp_output_s8(base + rp_dot_s8(px + x * cin, w, cin), q->multiplier[j], q->shift[j], q->output_offset,
-                              q->activation_min, q->activation_max);
+    const rp_conv_shape_t* d = b->depthwise.shape;
+    const int32_t dw = t * d->in_channels;
+    const int32_t wide = b->expand.weights ? tile_in_cols(d, t) * b->expand.shape->in_channels : 0;
+    return 2 * (dw > wide ? dw : wide);
 }
 
-void rp_ir_s8_row(const rp_ir_s8_block* b, const int8_t* input, int32_t in_h, int32_t in_w, int32_t oy, void* scratch,
-                  int8_t* out_row)
+int32_t rp_ir_s8_scratch_size(const rp_ir_s8_block* b, int32_t in_w)
+{
+    const int32_t t = tile_width(b, in_w);
+    return t <= 0 ? 0 : 3 + ring_bytes(b, t) + work_bytes(b, t);
+}
+
+/* A 1x1 convolution of n widened pixels (cin values each, the input offset
+ * added) into out[p * out_pitch + o]: each output channel's weights met by
+ * four pixels a pass. */
+static void pointwise_wide(const rp_conv_s8_layer* c, const int16_t* wide, int32_t n, int8_t* out, int32_t out_pitch)
+{
+    const int32_t cin = c->shape->in_channels, cout = c->shape->out_channels;
+    const rp_conv_quant_t* q = c->quant;
+    for (int32_t o = 0; o < cout; ++o) {
+        const int8_t* w = c->weights + o * cin;
+        const int32_t bias = c->bias ? c->bias[o] : 0, mult = q->multiplier[o], shift = q->shift[o];
+        int32_t p = 0;
+        for (; p + 4 <= n; p += 4) {
+            int32_t acc[4];
+            rp_dot4_wide_s8(w, wide + p * cin, cin, acc);
+            for (int32_t i = 0; i < 4; ++i)
+                out[(p + i) * out_pitch + o] =
+                    rp_output_s8(bias + acc[i], mult, shift, q->output_offset, q->activation_min, q->activation_max);
+        }
+        for (; p < n; ++p)
+            out[p * out_pitch + o] = rp_output_s8(bias + rp_dot_wide_s8(w, wide + p * cin, cin), mult, shift,
+                                                  q->output_offset, q->activation_min, q->activation_max);
+    }
+}
+
+/* Ring slot for input row iy, columns ix0 .. ix0 + tin - 1 of the depthwise
+ * input ([tin][hidden]): the expansion's values, or the input's own; outside
+ * the map the depthwise input's zero point, whose term is 0. */
+static void fill_slot(const rp_ir_s8_block* b, const int8_t* input, int32_t in_h, int32_t in_w, int32_t iy, int32_t ix0,
+                      int32_t tin, int16_t* wide, int8_t* slot)
+{
+    const int32_t hidden = b->depthwise.shape->in_channels;
+    const int8_t pad = (int8_t)(-b->depthwise.quant->input_offset);
+    if (iy < 0 || iy >= in_h) {
+        memset(slot, pad, (size_t)(tin * hidden));
+        return;
+    }
+    const int32_t first = ix0 < 0 ? -ix0 : 0;
+    const int32_t end = ix0 + tin > in_w ? in_w - ix0 : tin;
+    memset(slot, pad, (size_t)(first * hidden));
+    memset(slot + end * hidden, pad, (size_t)((tin - end) * hidden));
+    if (end <= first)
+        return;
+    if (b->expand.weights) {
+        const int32_t cin = b->expand.shape->in_channels;
+        const int8_t* px = input + (iy * in_w + ix0 + first) * cin;
+        for (int32_t p = 0; p < end - first; ++p)
+            rp_widen_s8(px + p * cin, cin, b->expand.quant->input_offset, wide + p * cin);
+        pointwise_wide(&b->expand, wide, end - first, slot + first * hidden, hidden);
+    } else {
+        memcpy(slot + first * hidden, input + (iy * in_w + ix0 + first) * hidden, (size_t)((end - first) * hidden));
+    }
+}
+
+/* Depthwise output column x of the tile from the ring rows `rows`, widened
+ * with the projection's input offset into wide[hidden] in rp_widen_s8's
+ * order, ready for the projection. */
+static void depthwise_column(const rp_ir_s8_block* b, const int8_t* const* rows, int32_t x, int16_t* wide)
 {
     const rp_conv_shape_t* d = b->depthwise.shape;
     const rp_conv_quant_t* dq = b->depthwise.quant;
-    const int32_t hidden = d->in_channels, kh = d->kernel_h, kw = d->kernel_w;
-    const int32_t ow = rp_ir_s8_out_width(b, in_w);
+    const int32_t hidden = d->in_channels, kh = d->kernel_h, kw = d->kernel_w, off = dq->input_offset;
+    const int32_t col = x * d->stride_w * hidden, projectOffset = b->project.quant->input_offset;
+    int32_t j = 0;
+    for (; j + 4 <= hidden; j += 4) {
+        int32_t acc[4];
+        for (int32_t i = 0; i < 4; ++i)
+            acc[i] = b->depthwise.bias ? b->depthwise.bias[j + i] : 0;
+        for (int32_t ky = 0; ky < kh; ++ky) {
+            const int8_t* v = rows[ky] + col + j;
+            const int8_t* w = b->depthwise.weights + ky * kw * hidden + j;
+            for (int32_t kx = 0; kx < kw; ++kx)
+                rp_mac4_offset_s8(v + kx * hidden, w + kx * hidden, off, acc);
+        }
+        static const int32_t kWidened[4] = {0, 2, 1, 3}; /* rp_widen_s8's order */
+        for (int32_t i = 0; i < 4; ++i)
+            wide[j + kWidened[i]] = (int16_t)(rp_output_s8(acc[i], dq->multiplier[j + i], dq->shift[j + i],
+                                                           dq->output_offset, dq->activation_min, dq->activation_max) +
+                                              projectOffset);
+    }
+    for (; j < hidden; ++j) {
+        int32_t acc = b->depthwise.bias ? b->depthwise.bias[j] : 0;
+        for (int32_t ky = 0; ky < kh; ++ky)
+            for (int32_t kx = 0; kx < kw; ++kx)
+                acc += (rows[ky][col + kx * hidden + j] + off) * b->depthwise.weights[(ky * kw + kx) * hidden + j];
+        wide[j] = (int16_t)(rp_output_s8(acc, dq->multiplier[j], dq->shift[j], dq->output_offset, dq->activation_min,
+                                         dq->activation_max) +
+                            projectOffset);
+    }
+}
+
+int rp_ir_s8_rows(const rp_ir_s8_block* b, const int8_t* input, int32_t in_h, int32_t in_w, int32_t oy0, int32_t oy1,
+                  void* scratch, int8_t* output)
+{
+    const rp_conv_shape_t* d = b->depthwise.shape;
+    const int32_t hidden = d->in_channels, kh = d->kernel_h, sw = d->stride_w;
     const int32_t cin = b->expand.weights ? b->expand.shape->in_channels : hidden;
-    int8_t* expanded = (int8_t*)scratch;                               /* kh rows of one channel */
-    int8_t* dw = expanded + (b->expand.weights ? kh * in_w : 0);       /* [ow][hidden] */
-
-    for (int32_t j = 0; j < hidden; ++j) {
-        /* The rows of channel j the filter reads: made by the expansion, or the input's own. */
-        for (int32_t ky = 0; ky < kh && b->expand.weights; ++ky) {
-            const int32_t iy = oy * d->stride_h - d->pad_h + ky;
-            if (iy >= 0 && iy < in_h)
-                expand_row(&b->expand, input, in_w, iy, j, expanded + ky * in_w);
-        }
-        for (int32_t ox = 0; ox < ow; ++ox) {
-            int32_t acc = b->depthwise.bias ? b->depthwise.bias[j] : 0;
-            for (int32_t ky = 0; ky < kh; ++ky) {
-                const int32_t iy = oy * d->stride_h - d->pad_h + ky;
-                if (iy < 0 || iy >= in_h)
-                    continue;
-                for (int32_t kx = 0; kx < kw; ++kx) {
-                    const int32_t ix = ox * d->stride_w - d->pad_w + kx;
-                    if (ix < 0 || ix >= in_w)
-                        continue;
-                    const int32_t v = b->expand.weights ? expanded[ky * in_w + ix] : input[(iy * in_w + ix) * cin + j];
-                    acc += (v + dq->input_offset) * b->depthwise.weights[(ky * kw + kx) * hidden + j];
-                }
-            }
-            dw[ox * hidden + j] =
-                rp_output_s8(acc, dq->multiplier[j], dq->shift[j], dq->output_offset, dq->activation_min, dq->activation_max);
-        }
-    }
-
-    /* The projection, four output channels a pass (the offset's term apart, as above). */
-    const rp_conv_quant_t* pq = b->project.quant;
     const int32_t cout = b->project.shape->out_channels;
-    for (int32_t o0 = 0; o0 < cout; o0 += 4) {
-        const int32_t n = cout - o0 < 4 ? cout - o0 : 4;
-        int32_t base[4];
-        for (int32_t i = 0; i < n; ++i)
-            base[i] = (b->project.bias ? b->project.bias[o0 + i] : 0) +
-                      pq->input_offset * rp_sum_s8(b->project.weights + (o0 + i) * hidden, hidden);
-        for (int32_t ox = 0; ox < ow; ++ox) {
-            const int8_t* px = dw + ox * hidden;
-            int32_t acc[4];
-            if (n == 4)
-                rp_dot4_s8(px, b->project.weights + o0 * hidden, hidden, acc);
-            else
-                for (int32_t i = 0; i < n; ++i)
-                    acc[i] = rp_dot_s8(px, b->project.weights + (o0 + i) * hidden, hidden);
-            for (int32_t i = 0; i < n; ++i) {
-                const int32_t o = o0 + i;
-                out_row[ox * cout + o] = rp_output_s8(base[i] + acc[i], pq->multiplier[o], pq->shift[o], pq->output_offset,
-                                                      pq->activation_min, pq->activation_max);
+    const int32_t ow = rp_ir_s8_out_width(b, in_w), tile = tile_width(b, in_w);
+    if (!input || !scratch || !output || kh < 1 || kh > RP_IR_S8_MAX_KERNEL || d->stride_h > kh || tile <= 0 || oy0 < 0 ||
+        oy1 > rp_ir_s8_out_height(b, in_h) || (b->add && (d->stride_h != 1 || d->stride_w != 1 || cin != cout)) ||
+        b->project.quant->input_offset < -128 || b->project.quant->input_offset > 128 ||
+        (b->expand.weights && (b->expand.quant->input_offset < -128 || b->expand.quant->input_offset > 128)))
+        return RP_Q15_EARG;
+    uint8_t* base = (uint8_t*)scratch;
+    base += (4u - (uintptr_t)base % 4u) % 4u;
+    int8_t* ring = (int8_t*)base;
+    int16_t* wide = (int16_t*)(void*)(base + ring_bytes(b, tile));
+    const int32_t slotBytes = tile_in_cols(d, tile) * hidden;
+
+    for (int32_t ox0 = 0; ox0 < ow; ox0 += tile) {
+        const int32_t t = ow - ox0 < tile ? ow - ox0 : tile, tin = tile_in_cols(d, t);
+        const int32_t ix0 = ox0 * sw - d->pad_w;
+        int32_t held[RP_IR_S8_MAX_KERNEL]; /* the input row in each slot */
+        for (int32_t i = 0; i < kh; ++i)
+            held[i] = INT32_MIN;
+        for (int32_t oy = oy0; oy < oy1; ++oy) {
+            /* Rows oy*sh - ph .. + kh - 1: kh consecutive rows, distinct slots mod kh. */
+            const int8_t* rows[RP_IR_S8_MAX_KERNEL];
+            for (int32_t ky = 0; ky < kh; ++ky) {
+                const int32_t iy = oy * d->stride_h - d->pad_h + ky, slot = (iy + d->pad_h) % kh;
+                if (held[slot] != iy) {
+                    fill_slot(b, input, in_h, in_w, iy, ix0, tin, wide, ring + slot * slotBytes);
+                    held[slot] = iy;
+                }
+                rows[ky] = ring + slot * slotBytes;
             }
+            for (int32_t x = 0; x < t; ++x)
+                depthwise_column(b, rows, x, wide + x * hidden);
+            int8_t* out = output + (oy * ow + ox0) * cout;
+            pointwise_wide(&b->project, wide, t, out, cout);
+            if (b->add) /* the shortcut: stride 1, cin == cout, so the input pixels line up */
+                rp_add_s8(b->add, input + (oy * in_w + ox0) * cin, out, t * cout, out);
         }
     }
-    if (b->add) /* the shortcut: stride 1, cin == cout, so input row oy lines up */
-        rp_add_s8(b->add, input + oy * in_w * cin, out_row, ow * cout, out_row);
+    return RP_Q15_OK;
 }
 
 /* ---- 2. RNNPool on a chain of convolutions, patch row by patch row ------- */

@@ -5,17 +5,18 @@
  * portable C11, no allocation, so the firmware can run them too.
  *
  * 1. An inverted-residual block ([1x1 expand,] KxK depthwise, 1x1 project
- *    [, + shortcut]) one output row at a time. For each expanded channel the
- *    K input rows the depthwise filter reads are made (again for every output
- *    row: the price of not keeping K rows of every channel), filtered into
- *    that channel's place of one depthwise row of all channels; the row is
- *    then projected pixel by pixel and the shortcut added.
- *    Scratch (int8): K * in_w expanded values (with an expansion) and
- *    hidden * out_w depthwise values.
+ *    [, + shortcut]) in column tiles of RP_IR_S8_TILE output columns, each
+ *    swept down its rows: a ring of K rows of the tile's expanded pixels (all
+ *    hidden channels), each expanded once per tile (the tile's K - stride
+ *    edge columns again in the next tile: 1.25x the expansion for 3x3
+ *    stride 1 instead of K times for one row at a time), filtered into one
+ *    depthwise tile row, projected pixel by pixel and the shortcut added.
+ *    Scratch (int8): K * tile input columns * hidden for the ring, and the
+ *    larger of the tile's input pixels widened to int16 and a depthwise tile
+ *    row; 3 bytes of slack to align it.
  *
  *      rp_ir_s8_block b = {expand, depthwise, project, &add};
- *      for (oy = 0; oy < out_h; ++oy)
- *          rp_ir_s8_row(&b, input, in_h, in_w, oy, scratch, output + oy * out_w * cout);
+ *      rp_ir_s8_rows(&b, input, in_h, in_w, 0, out_h, scratch, output);
  *
  * 2. RNNPool on the map that a chain of convolutions makes from a picture
  *    (or on a map itself), one row of patches at a time, rows 0, 1, 2, ... in
@@ -66,11 +67,18 @@ typedef struct {
 
 int32_t rp_ir_s8_out_height(const rp_ir_s8_block* b, int32_t in_h);
 int32_t rp_ir_s8_out_width(const rp_ir_s8_block* b, int32_t in_w);
+#define RP_IR_S8_TILE 8        /* output columns a tile */
+#define RP_IR_S8_MAX_KERNEL 16 /* depthwise kernel rows */
+/* Bytes of scratch; only the depthwise shape and whether there is an
+ * expansion (its shape's in_channels) are read. */
 int32_t rp_ir_s8_scratch_size(const rp_ir_s8_block* b, int32_t in_w);
-/* Output row oy (out_w * project out_channels values, HWC) of the block on an
- * HWC input of in_h x in_w. */
-void rp_ir_s8_row(const rp_ir_s8_block* b, const int8_t* input, int32_t in_h, int32_t in_w, int32_t oy, void* scratch,
-                  int8_t* out_row);
+/* Output rows oy0 .. oy1 - 1 of the block on an HWC input of in_h x in_w, into
+ * the whole HWC output map `output` (row oy at oy * out_w * cout). Returns
+ * RP_Q15_OK, or RP_Q15_EARG for a shape it cannot run (a kernel taller than
+ * RP_IR_S8_MAX_KERNEL or than its stride allows, a shortcut that does not line up,
+ * rows outside the map). */
+int rp_ir_s8_rows(const rp_ir_s8_block* b, const int8_t* input, int32_t in_h, int32_t in_w, int32_t oy0, int32_t oy1,
+                  void* scratch, int8_t* output);
 
 #define RP_STREAM_MAX_CONVS 4
 

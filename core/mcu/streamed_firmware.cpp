@@ -119,9 +119,8 @@ Expected<std::vector<FirmwareFile>> generateStreamedModelFirmware(const Int8Netw
                 }
                 code += "        static const rp_ir_s8_block block = {" + expand + ", " + depthwise + ", " + project + ", " +
                         add + "};\n";
-                code += "        for (int32_t oy = 0; oy < " + cNumber(outShape[1]) + "; ++oy)\n            rp_ir_s8_row(&block, " +
-                        in[0] + ", " + cNumber(in0[1]) + ", " + cNumber(in0[2]) + ", oy, " + scratchPtr + ", " + outPtr +
-                        " + oy * " + cNumber(outShape[0] * outShape[2]) + ");\n";
+                code += "        if (rp_ir_s8_rows(&block, " + in[0] + ", " + cNumber(in0[1]) + ", " + cNumber(in0[2]) + ", 0, " +
+                        cNumber(outShape[1]) + ", " + scratchPtr + ", " + outPtr + ") != RP_Q15_OK)\n            return " + cNumber(out + 1) + ";\n";
             } else {
                 std::string layers;
                 for (int conv : parts->convs)

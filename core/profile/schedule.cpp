@@ -246,9 +246,11 @@ int64_t unitScratchBytes(const Network& net, const ScheduleUnit& unit, const std
         // Only the shapes are read; a non-null weight pointer says there is an expansion.
         const bool expands = net.nodes()[static_cast<size_t>(unit.nodes.front())].name.ends_with(".expand");
         const rp_conv_shape_t dw = convShape(convAt(unit.nodes[expands ? 1 : 0]).params());
+        const rp_conv_shape_t ex = expands ? convShape(convAt(unit.nodes[0]).params()) : rp_conv_shape_t{};
         static const int8_t present = 0;
         rp_ir_s8_block b{};
         b.expand.weights = expands ? &present : nullptr;
+        b.expand.shape = expands ? &ex : nullptr;
         b.depthwise.shape = &dw;
         return rp_ir_s8_scratch_size(&b, static_cast<int32_t>(shapeOf(unit.inputs.front())[2]));
     }

@@ -88,9 +88,9 @@ Expected<Int8ArenaRun> runInt8InArena(const Int8Network& net8, const Schedule& s
                 return std::move(parts).takeError();
             const rp_ir_s8_block block = int8Block(net8, *parts);
             const auto ih = static_cast<int32_t>(inShapes[0][1]), iw = static_cast<int32_t>(inShapes[0][2]);
-            const int64_t rowBytes = shape[2] * shape[0];
-            for (int32_t oy = 0; oy < static_cast<int32_t>(shape[1]); ++oy)
-                rp_ir_s8_row(&block, in[0], ih, iw, oy, unitScratch, where[out] + oy * rowBytes);
+            if (rp_ir_s8_rows(&block, in[0], ih, iw, 0, static_cast<int32_t>(shape[1]), unitScratch, where[out]) != RP_Q15_OK)
+                return makeError("the streamed inverted residual '" + unit.name +
+                                 "' cannot run on its shapes");
         } else { // RnnPoolPatches
             rp_rnnpool_s8_channel_quant channelQuant{};
             auto parts = int8UnitParts(net8, unit);

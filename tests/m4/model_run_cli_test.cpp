@@ -186,7 +186,7 @@ TEST(ModelOnQemu, DeployWritesAProjectThatBuildsWarningFree)
     EXPECT_LE(j.at("linked").at("SRAM").at("used_bytes").get<uint64_t>(), 128u * 1024u);
     const std::string streamedModel = readAll(streamed / "rnnpool_model.c");
     EXPECT_NE(streamedModel.find("rp_rnnpool_s8_stream_row(&s"), std::string::npos);
-    EXPECT_NE(streamedModel.find("rp_ir_s8_row(&block"), std::string::npos);
+    EXPECT_NE(streamedModel.find("rp_ir_s8_rows(&block"), std::string::npos);
     fs::remove_all(streamed);
 }
 

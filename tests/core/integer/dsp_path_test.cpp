@@ -1,5 +1,6 @@
 // The Cortex-M4 path of the int8 dot products (pairs of int8 widened by
-// SXTB16, summed by SMLAD), run on the host through C models of the two
+// SXTB16, summed by SMLAD; or int8 weights against vectors widened once by
+// rp_widen_s8 in SXTB16's order), run on the host through C models of the two
 // instructions, against plain loops: the pairing and the tails must give the
 // same sums. (On the chip itself the instructions are the compiler's.)
 #include <cstdint>
@@ -40,11 +41,30 @@ TEST(DspPath, DotProductsEqualPlainLoops)
         rp_dot4_s8(x.data(), w.data(), n, got);
         for (int j = 0; j < 4; ++j)
             ASSERT_EQ(got[j], expected[j]) << n << " row " << j;
-        // Two vectors (w's first two rows) against one row (x).
-        int32_t two[2] = {0, 0};
-        rp_dot2_s8(w.data(), w.data() + n, x.data(), n, &two[0], &two[1]);
-        ASSERT_EQ(two[0], expected[0]) << n;
-        ASSERT_EQ(two[1], expected[1]) << n;
+        // Four vectors (w's rows) widened once, against one row of weights (x).
+        std::vector<int16_t> wide(4 * static_cast<size_t>(n) + 1);
+        for (int j = 0; j < 4; ++j)
+            rp_widen_s8(w.data() + j * n, n, 0, wide.data() + j * n);
+        rp_dot4_wide_s8(x.data(), wide.data(), n, got);
+        for (int j = 0; j < 4; ++j)
+            ASSERT_EQ(got[j], expected[j]) << n << " widened row " << j;
+        ASSERT_EQ(rp_dot_wide_s8(x.data(), wide.data() + n, n), expected[1]) << n;
+        // With an offset folded into the widened values: sum (w + off) x.
+        const int32_t off = std::uniform_int_distribution<int32_t>(-128, 128)(rng);
+        int32_t offsetSum = 0;
+        for (int i = 0; i < n; ++i)
+            offsetSum += (int32_t{w[static_cast<size_t>(i)]} + off) * x[static_cast<size_t>(i)];
+        rp_widen_s8(w.data(), n, off, wide.data());
+        ASSERT_EQ(rp_dot_wide_s8(x.data(), wide.data(), n), offsetSum) << n << " offset " << off;
+        // One depthwise tap of four channels, the offset added to v.
+        if (n >= 4) {
+            int32_t tap[4] = {1, -2, 3, -4}, want[4] = {1, -2, 3, -4};
+            for (int c = 0; c < 4; ++c)
+                want[c] += (int32_t{x[static_cast<size_t>(c)]} + off) * w[static_cast<size_t>(c)];
+            rp_mac4_offset_s8(x.data(), w.data(), off, tap);
+            for (int c = 0; c < 4; ++c)
+                ASSERT_EQ(tap[c], want[c]) << "channel " << c << " offset " << off;
+        }
         if (n > 0) {
             int32_t shifted = 0;
             for (int i = 0; i < n - 1; ++i)
