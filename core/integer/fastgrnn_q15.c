@@ -564,14 +564,107 @@ void rp_fastgrnn_q15_step_pre_rows(const rp_fastgrnn_q15_cell* c, const int32_t*
     }
 }
 
+/* ---- The saturating row-major step -------------------------------------
+ * For biases within +-(2^31 - 2^16): sigmoid reads its argument clamped to
+ * +-49152 and tanh to +-24576, and for such a clamp
+ *   clamp(sat32(sat32(wx + uh) + b)) = clamp(wx + uh + b)   (exact sums)
+ * because when wx + uh saturates its true value is beyond +-(2^31 - 1), and
+ * adding |b| < 2^31 - 2^16 keeps it beyond the clamp on the same side, while
+ * an unsaturated sum saturates at most once, outside the clamp. */
+int rp_fastgrnn_q15_rows_sat_usable(const rp_fastgrnn_q15_cell* c)
+{
+    if (!c || rp_fastgrnn_q15_check(c) != RP_Q15_OK)
+        return 0;
+    const int32_t limit = INT32_MAX - 65535;
+    for (int32_t i = 0; i < c->hidden_dims; ++i)
+        if (c->bias_gate[i] < -limit || c->bias_gate[i] > limit || c->bias_update[i] < -limit ||
+            c->bias_update[i] > limit)
+            return 0;
+    return 1;
+}
+
+static inline int32_t qadd32(int32_t a, int32_t b)
+{
+#if defined(__ARM_FEATURE_DSP)
+    return __qadd(a, b);
+#else
+    const int64_t s = (int64_t)a + b;
+    return s > INT32_MAX ? INT32_MAX : (s < INT32_MIN ? INT32_MIN : (int32_t)s);
+#endif
+}
+
+/* sigmoid_q15 for |x| <= 49152 from the packed table: one load. */
+static inline int32_t sigmoid_packed(int32_t x)
+{
+    const int32_t a = x < 0 ? -x : x;
+    const int32_t e = rp_sigmoid_pairs_q15[a >> 8];
+    const int32_t y = (e & 0xFFFF) + (((e >> 16) * (a & 255) + 128) >> 8);
+    return x < 0 ? 32768 - y : y;
+}
+
+/* apply_multiplier for a sum that is most often an int32: one 32 x 32
+ * product and the high word when the shift is at least 32 (the same floor,
+ * the result below 2^30: no saturation). */
+static inline int32_t apply_multiplier_sum(int64_t acc, rp_q15_multiplier m, int64_t round, int32_t down)
+{
+    const int32_t lo = (int32_t)acc;
+    if (m.shift >= 32 && acc == lo)
+        return (int32_t)(((int64_t)lo * m.mult + round) >> 32) >> down;
+    return apply_multiplier(acc, m);
+}
+
+static inline void step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h, int64_t* acc,
+                                 int32_t n)
+{
+#if defined(__ARM_FEATURE_DSP)
+    if (n == 16)
+        matvec16_q15(c->U, h, acc);
+    else
+#endif
+        for (int32_t i = 0; i < n; ++i)
+            acc[i] = dot_q15(c->U + (size_t)i * (size_t)n, h, n);
+    const rp_q15_multiplier m = c->uh;
+    const int64_t round = m.shift >= 32 ? (int64_t)1 << (m.shift - 1) : 0;
+    const int32_t down = m.shift >= 32 ? m.shift - 32 : 0;
+    const int32_t q = c->h_frac_bits;
+    const int32_t zeta = c->zeta_q15, nu = c->nu_q15;
+    const int32_t s1 = 29 - q, round1 = 1 << (28 - q);
+    for (int32_t i = 0; i < n; ++i) {
+        const int32_t pre = qadd32(wx_q12[i], apply_multiplier_sum(acc[i], m, round, down));
+        int32_t zin = qadd32(pre, c->bias_gate[i]);
+        int32_t cin = qadd32(pre, c->bias_update[i]);
+        zin = zin > 49152 ? 49152 : (zin < -49152 ? -49152 : zin);
+        cin = cin > 24576 ? 24576 : (cin < -24576 ? -24576 : cin);
+        const int32_t z = sigmoid_packed(zin);
+        const int32_t cand = 2 * sigmoid_packed(2 * cin) - 32768;
+        const int32_t gain = ((zeta * (32768 - z) + (1 << 14)) >> 15) + nu;
+        const int32_t zh = (z * h[i] + (1 << 14)) >> 15;
+        const int32_t gc = ((gain * cand >> 1) + round1) >> s1;
+        const int32_t sum = zh + gc;
+        h[i] = (int16_t)(sum > INT16_MAX ? INT16_MAX : (sum < INT16_MIN ? INT16_MIN : sum));
+    }
+}
+
+void rp_fastgrnn_q15_step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h, void* scratch)
+{
+    int64_t* acc = (int64_t*)scratch;
+    switch (c->hidden_dims) {
+    case 16: step_rows_sat(c, wx_q12, h, acc, 16); break;
+    default: step_rows_sat(c, wx_q12, h, acc, c->hidden_dims); break;
+    }
+}
+
 void rp_fastgrnn_q15_wx_q15_rows(const rp_fastgrnn_q15_cell* c, const int16_t* x, int32_t* wx_q12)
 {
 #if defined(__ARM_FEATURE_DSP)
     if (c->hidden_dims == 16 && c->input_dims == 16) {
         int64_t acc[16];
         matvec16_q15(c->W, x, acc);
+        const rp_q15_multiplier m = c->wx;
+        const int64_t round = m.shift >= 32 ? (int64_t)1 << (m.shift - 1) : 0;
+        const int32_t down = m.shift >= 32 ? m.shift - 32 : 0;
         for (int32_t i = 0; i < 16; ++i)
-            wx_q12[i] = apply_multiplier(acc[i], c->wx);
+            wx_q12[i] = apply_multiplier_sum(acc[i], m, round, down);
         return;
     }
 #endif

@@ -196,6 +196,16 @@ void rp_fastgrnn_q15_wx_q15_rows(const rp_fastgrnn_q15_cell* c, const int16_t* x
 void rp_fastgrnn_q15_wx_s8_rows(const rp_fastgrnn_q15_cell* c, const int8_t* x, int32_t x_stride, int32_t zero_point,
                                 int32_t* wx_q12);
 
+/* The row-major step with saturating sums, for a cell whose biases lie
+ * within +-(2^31 - 2^16) (rows_sat_usable says so; check once per cell):
+ * W.x + U.h + bias summed with saturation (QADD on the DSP extension) gives
+ * the same clamped pre-activations as the reference's int64 sums there,
+ * U.h is requantised in 32 bits when its sum fits int32, and sigmoid reads
+ * the packed table. Same bits as rp_fastgrnn_q15_step_pre
+ * (rnnpool_quantizer_test); scratch: rp_fastgrnn_q15_t_scratch_bytes(). */
+int rp_fastgrnn_q15_rows_sat_usable(const rp_fastgrnn_q15_cell* c);
+void rp_fastgrnn_q15_step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h, void* scratch);
+
 /* The step for 16 hidden units in x86 AVX2 lanes (fastgrnn_q15_pairs16.c),
  * with U as pairs: Up[(p*16 + i)*2 + e] = U[i*16 + 2p + e] (512 bytes).
  * usable() says whether the vector step gives the reference's bits for this
@@ -203,9 +213,7 @@ void rp_fastgrnn_q15_wx_s8_rows(const rp_fastgrnn_q15_cell* c, const int8_t* x, 
  * int8 with a zero point, 32768 for int16): AVX2 compiled in, 16 units, a
  * power-of-two U.h multiplier, and every pre-activation bounded below 2^30.
  * Without AVX2 the step is rp_fastgrnn_q15_step_pre itself. */
-#if defined(__AVX2__)
-extern const int32_t rp_sigmoid_pairs_q15[193]; /* the sigmoid table packed for the vector cells */
-#endif
+extern const int32_t rp_sigmoid_pairs_q15[193]; /* the sigmoid table packed: one load a lookup */
 int rp_fastgrnn_q15_pairs16_usable(const rp_fastgrnn_q15_cell* c, int32_t x_max);
 void rp_fastgrnn_q15_pairs16_layout(const int16_t* U, int16_t* Up);
 void rp_fastgrnn_q15_step_pre_pairs16(const rp_fastgrnn_q15_cell* c, const int16_t* Up, const int32_t* wx_q12,

@@ -119,7 +119,8 @@ static void transpose16(const int16_t* src, int32_t rows, int32_t cols, int16_t*
 typedef struct fast_weights {
     const int16_t* ut[3]; /* RNN1, RNN2 forward, RNN2 backward */
     void* cell;
-    int rows; /* the row-major cells (DSP-extension cores) instead of the transposed ones */
+    int rows;   /* the row-major cells (DSP-extension cores) instead of the transposed ones */
+    int sat[3]; /* with rows: the cell takes the saturating step (rp_fastgrnn_q15_rows_sat_usable) */
 #if RP_MAP_PAIRS
     int pairs[3]; /* ut[i] holds U as pairs for the AVX2 step (rp_fastgrnn_q15_pairs16_usable) */
 #endif
@@ -145,6 +146,8 @@ static void step(const rp_fastgrnn_q15_cell* c, const fast_weights* fast, int wh
 {
     if (fast && RP_PAIRS(fast, which))
         rp_fastgrnn_q15_step_pre_pairs16(c, fast->ut[which], pre, h);
+    else if (fast && fast->rows && fast->sat[which])
+        rp_fastgrnn_q15_step_rows_sat(c, pre, h, fast->cell);
     else if (fast && fast->rows)
         rp_fastgrnn_q15_step_pre_rows(c, pre, h, fast->cell);
     else if (fast)
@@ -280,7 +283,7 @@ static void map_prepare(const rp_rnnpool_s8q15_config* cfg, int32_t in_w, void* 
      * to RNN1, int16 summaries to RNN2); otherwise the transposed weights. */
     const rp_fastgrnn_q15_cell* cells[3] = {&cfg->rnn1, &cfg->rnn2_forward, &cfg->rnn2_backward};
     int16_t* uts[3] = {ut1, ut2f, ut2b};
-    const fast_weights fast = {{ut1, ut2f, ut2b}, cellBase, RP_MAP_ROWS, {0, 0, 0}};
+    const fast_weights fast = {{ut1, ut2f, ut2b}, cellBase, RP_MAP_ROWS, {0, 0, 0}, {0, 0, 0}};
     st->fast = fast;
     for (int i = 0; i < 3; ++i) {
         st->fast.pairs[i] = rp_fastgrnn_q15_pairs16_usable(cells[i], i == 0 ? 255 : 32768);
@@ -293,9 +296,14 @@ static void map_prepare(const rp_rnnpool_s8q15_config* cfg, int32_t in_w, void* 
     transpose16(cfg->rnn1.U, h1, h1, ut1);
     transpose16(cfg->rnn2_forward.U, h2, h2, ut2f);
     transpose16(cfg->rnn2_backward.U, h2, h2, ut2b);
-    const fast_weights fast = {{ut1, ut2f, ut2b}, cellBase, RP_MAP_ROWS};
+    const fast_weights fast = {{ut1, ut2f, ut2b}, cellBase, RP_MAP_ROWS, {0, 0, 0}};
     st->fast = fast;
 #endif
+    if (RP_MAP_ROWS) {
+        st->fast.sat[0] = rp_fastgrnn_q15_rows_sat_usable(&cfg->rnn1);
+        st->fast.sat[1] = rp_fastgrnn_q15_rows_sat_usable(&cfg->rnn2_forward);
+        st->fast.sat[2] = rp_fastgrnn_q15_rows_sat_usable(&cfg->rnn2_backward);
+    }
     transpose16(cfg->rnn1.W, h1, cfg->channels, st->wt1);
     /* The shared RNN2 projections (k * h2 int32) reuse pixelWx's room once RNN1 is done. */
     st->share = cfg->rnn2_forward.W == cfg->rnn2_backward.W && cfg->rnn2_forward.wx.mult == cfg->rnn2_backward.wx.mult &&

@@ -5,6 +5,7 @@
 // - the trained default model (RNNPool-Face-M4): the integer op on the real
 //   stem activations of a picture it was not calibrated on, against the float
 //   op, with enforced SQNR bounds.
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <random>
@@ -243,16 +244,26 @@ namespace {
 TEST(RnnPoolQ15Map, TransposedCellEqualsRowWiseCell)
 {
     std::mt19937 rng(4242);
+    int saturating = 0, refused = 0;
     for (int iter = 0; iter < 3000; ++iter) {
-        const int32_t n = std::uniform_int_distribution<int32_t>(1, 40)(rng);
+        // 16 units (the models' cells, SMLALD's unrolled U.h on the chip) one time in four.
+        const int32_t n = iter % 4 == 1 ? 16 : std::uniform_int_distribution<int32_t>(1, 40)(rng);
         const int32_t in = iter % 10 == 0 ? 200 : std::uniform_int_distribution<int32_t>(1, 12)(rng);
-        std::uniform_int_distribution<int32_t> w(-32767, 32767), b(-200000, 200000);
+        // Biases up to the int32 ends one time in five, which the saturating step refuses
+        // beyond +-(2^31 - 2^16) and must otherwise match on.
+        const int32_t bmax = iter % 5 == 2 ? INT32_MAX : (iter % 5 == 3 ? INT32_MAX - 65535 : 200000);
+        std::uniform_int_distribution<int32_t> w(-32767, 32767), b(-bmax, bmax);
         std::vector<int16_t> W(static_cast<size_t>(n * in)), U(static_cast<size_t>(n * n)), Wt(W.size()), Ut(U.size());
         std::vector<int32_t> bg(static_cast<size_t>(n)), bh(static_cast<size_t>(n));
         for (auto& v : W) v = static_cast<int16_t>(w(rng));
         for (auto& v : U) v = static_cast<int16_t>(w(rng));
         for (auto& v : bg) v = b(rng);
         for (auto& v : bh) v = b(rng);
+        if (iter % 5 == 2 || iter % 5 == 3) { // one bias at the saturating step's edge (3) or beyond it (2)
+            const int32_t edge = INT32_MAX - (iter % 5 == 3 ? 65535 : static_cast<int32_t>(rng() % 65535));
+            std::vector<int32_t>& v = rng() % 2 ? bg : bh;
+            v[rng() % static_cast<uint32_t>(n)] = rng() % 2 ? edge : -edge;
+        }
         for (int32_t i = 0; i < n; ++i) {
             for (int32_t j = 0; j < in; ++j)
                 Wt[static_cast<size_t>(j * n + i)] = W[static_cast<size_t>(i * in + j)];
@@ -278,20 +289,32 @@ TEST(RnnPoolQ15Map, TransposedCellEqualsRowWiseCell)
         std::vector<int32_t> wxC(wxA.size());
         rp_fastgrnn_q15_wx_s8_rows(&c, x.data(), 3, zp, wxC.data());
         ASSERT_EQ(wxA, wxC) << "iteration " << iter << " (row-major W.x)";
-        std::vector<int16_t> hA(static_cast<size_t>(n)), hB, hC;
+        std::vector<int16_t> hA(static_cast<size_t>(n)), hB, hC, hD;
         for (auto& v : hA) v = static_cast<int16_t>(iter % 3 == 0 ? (rng() % 2 ? 32767 : -32768) : w(rng));
         hB = hA;
         hC = hA;
+        hD = hA;
         std::vector<uint64_t> sA(rp_fastgrnn_q15_scratch_bytes(n) / 8 + 1), sB(rp_fastgrnn_q15_t_scratch_bytes(n) / 8 + 1),
-            sC(sA.size());
+            sC(sA.size()), sD(sB.size());
+        const bool sat = rp_fastgrnn_q15_rows_sat_usable(&c) != 0;
+        const bool extreme = std::any_of(bg.begin(), bg.end(), [](int32_t v) { return v > INT32_MAX - 65535 || v < -(INT32_MAX - 65535); }) ||
+                             std::any_of(bh.begin(), bh.end(), [](int32_t v) { return v > INT32_MAX - 65535 || v < -(INT32_MAX - 65535); });
+        ASSERT_EQ(sat, !extreme) << "iteration " << iter;
+        (sat ? saturating : refused)++;
         for (int step = 0; step < 4; ++step) {
             rp_fastgrnn_q15_step_pre(&c, wxA.data(), hA.data(), sA.data());
             rp_fastgrnn_q15_step_pre_t(&c, Ut.data(), wxA.data(), hB.data(), sB.data());
             rp_fastgrnn_q15_step_pre_rows(&c, wxA.data(), hC.data(), sC.data());
             ASSERT_EQ(hA, hB) << "iteration " << iter << " step " << step;
             ASSERT_EQ(hA, hC) << "iteration " << iter << " step " << step << " (row-major cell)";
+            if (sat) {
+                rp_fastgrnn_q15_step_rows_sat(&c, wxA.data(), hD.data(), sD.data());
+                ASSERT_EQ(hA, hD) << "iteration " << iter << " step " << step << " (saturating row-major cell)";
+            }
         }
     }
+    EXPECT_GT(saturating, 1500);
+    EXPECT_GT(refused, 100);
 }
 
 } // namespace
