@@ -306,6 +306,68 @@ static void conv_pixel(const rp_rnnpool_s8_stream* s, int32_t level, int32_t y, 
     }
 }
 
+/* Row y of a chain of one convolution (reading the picture's ring) into
+ * dst[o * plane + x], all columns: the picture rows it reads are found once,
+ * and the columns whose window lies inside the picture skip the bounds
+ * checks. The same sums as conv_pixel. */
+static void conv_row_first(const rp_rnnpool_s8_stream* s, int32_t y, int8_t* dst, int32_t plane)
+{
+    const rp_conv_s8_layer* layer = &s->convs[0];
+    const rp_conv_shape_t* c = layer->shape;
+    const rp_conv_quant_t* q = layer->quant;
+    const int32_t cin = c->in_channels, kh = c->kernel_h, kw = c->kernel_w, sw = c->stride_w, pw = c->pad_w;
+    const int32_t in_h = s->rows.height, in_w = s->rows.width, off = q->input_offset;
+    const int32_t out_w = out_extent(in_w, kw, sw, pw);
+    /* Output columns [xa, xb) read no padding. */
+    int32_t xa = pw > 0 ? (pw + sw - 1) / sw : 0;
+    int32_t xb = in_w + pw - kw >= 0 ? (in_w + pw - kw) / sw + 1 : 0;
+    if (xa > out_w)
+        xa = out_w;
+    if (xb < xa)
+        xb = xa;
+    const int8_t* rows[RP_IR_S8_MAX_KERNEL];
+    for (int32_t ky = 0; ky < kh && ky < RP_IR_S8_MAX_KERNEL; ++ky) {
+        const int32_t iy = y * c->stride_h - c->pad_h + ky;
+        rows[ky] = iy < 0 || iy >= in_h ? NULL : s->rows.data + (size_t)(iy % s->rows.ring_rows) * (size_t)in_w * (size_t)cin;
+    }
+    const int32_t taps = kw * cin;
+    for (int32_t o = 0; o < c->out_channels; ++o) {
+        const int8_t* wo = layer->weights + o * kh * taps;
+        const int32_t bias = layer->bias ? layer->bias[o] : 0;
+        int8_t* d = dst + (size_t)o * (size_t)plane;
+        for (int32_t x = 0; x < out_w; ++x) {
+            int32_t acc = bias;
+            const int32_t ix0 = x * sw - pw;
+            if (x >= xa && x < xb) {
+                for (int32_t ky = 0; ky < kh; ++ky) {
+                    if (!rows[ky])
+                        continue;
+                    const int8_t* px = rows[ky] + ix0 * cin;
+                    const int8_t* w = wo + ky * taps;
+                    for (int32_t i = 0; i < taps; ++i)
+                        acc += (px[i] + off) * w[i];
+                }
+            } else {
+                for (int32_t ky = 0; ky < kh; ++ky) {
+                    if (!rows[ky])
+                        continue;
+                    for (int32_t kx = 0; kx < kw; ++kx) {
+                        const int32_t ix = ix0 + kx;
+                        if (ix < 0 || ix >= in_w)
+                            continue;
+                        const int8_t* px = rows[ky] + ix * cin;
+                        const int8_t* w = wo + ky * taps + kx * cin;
+                        for (int32_t ch = 0; ch < cin; ++ch)
+                            acc += (px[ch] + off) * w[ch];
+                    }
+                }
+            }
+            d[x] = rp_output_s8(acc, q->multiplier[o], q->shift[o], q->output_offset, q->activation_min,
+                                q->activation_max);
+        }
+    }
+}
+
 int rp_rnnpool_s8_stream_row(const rp_rnnpool_s8_stream* s, int32_t gy, void* scratch, int8_t* out)
 {
     if (!s || !s->cfg || !scratch || !out || s->conv_count < 0 || s->conv_count > RP_STREAM_MAX_CONVS ||
@@ -334,7 +396,11 @@ int rp_rnnpool_s8_stream_row(const rp_rnnpool_s8_stream* s, int32_t gy, void* sc
         for (int32_t ch = 0; ch < channels; ++ch)
             memmove(band + ch * plane, band + ch * plane + cfg->stride * map_w, (size_t)(kept * map_w));
     }
-    for (int32_t r = kept; r < k; ++r)
+    for (int32_t r = kept; r < k; ++r) {
+        if (s->conv_count == 1 && s->convs[0].shape->kernel_h <= RP_IR_S8_MAX_KERNEL) {
+            conv_row_first(s, top + r, band + r * map_w, plane);
+            continue;
+        }
         for (int32_t x = 0; x < map_w; ++x) {
             int8_t* dst = band + r * map_w + x;
             if (s->conv_count > 0) {
@@ -345,6 +411,7 @@ int rp_rnnpool_s8_stream_row(const rp_rnnpool_s8_stream* s, int32_t gy, void* sc
                     dst[ch * plane] = px[ch];
             }
         }
+    }
     const int32_t ow = gw + cfg->pad_bottom_right;
     return rp_rnnpool_s8q15_band(cfg, band, map_w, gy, s->channel_quant, out + (size_t)gy * (size_t)ow * (size_t)outs, outs,
                                  1, base);
