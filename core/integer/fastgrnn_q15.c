@@ -593,13 +593,24 @@ static inline int32_t qadd32(int32_t a, int32_t b)
 #endif
 }
 
-/* sigmoid_q15 for |x| <= 49152 from the packed table: one load. */
+/* sigmoid_q15(clamp(x, +-49152)) from the packed table, one load: |x| in
+ * unsigned arithmetic (INT32_MIN included), clamped, looked up, mirrored. */
 static inline int32_t sigmoid_packed(int32_t x)
 {
-    const int32_t a = x < 0 ? -x : x;
+    uint32_t a = x < 0 ? 0u - (uint32_t)x : (uint32_t)x;
+    a = a > 49152u ? 49152u : a;
     const int32_t e = rp_sigmoid_pairs_q15[a >> 8];
-    const int32_t y = (e & 0xFFFF) + (((e >> 16) * (a & 255) + 128) >> 8);
+    const int32_t y = (e & 0xFFFF) + (((e >> 16) * (int32_t)(a & 255u) + 128) >> 8);
     return x < 0 ? 32768 - y : y;
+}
+
+static inline int16_t sat16(int32_t v)
+{
+#if defined(__ARM_FEATURE_DSP)
+    return (int16_t)__ssat(v, 16);
+#else
+    return (int16_t)(v > INT16_MAX ? INT16_MAX : (v < INT16_MIN ? INT16_MIN : v));
+#endif
 }
 
 /* apply_multiplier for a sum that is most often an int32: one 32 x 32
@@ -613,6 +624,21 @@ static inline int32_t apply_multiplier_sum(int64_t acc, rp_q15_multiplier m, int
     return apply_multiplier(acc, m);
 }
 
+/* The element-wise update of unit i given the saturated W.x + U.h; tanh as
+ * tanh_q15 computes it, 2 sigmoid(sat32(2x)) - 2^15. */
+static inline int16_t update_sat(const rp_fastgrnn_q15_cell* c, int32_t i, int32_t pre, int32_t h, int32_t s1,
+                                 int32_t round1)
+{
+    const int32_t zin = qadd32(pre, c->bias_gate[i]);
+    const int32_t cin = qadd32(pre, c->bias_update[i]);
+    const int32_t z = sigmoid_packed(zin);
+    const int32_t cand = 2 * sigmoid_packed(qadd32(cin, cin)) - 32768;
+    const int32_t gain = ((c->zeta_q15 * (32768 - z) + (1 << 14)) >> 15) + c->nu_q15;
+    const int32_t zh = (z * h + (1 << 14)) >> 15;
+    const int32_t gc = ((gain * cand >> 1) + round1) >> s1;
+    return sat16(zh + gc);
+}
+
 static inline void step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h, int64_t* acc,
                                  int32_t n)
 {
@@ -624,24 +650,20 @@ static inline void step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t* w
         for (int32_t i = 0; i < n; ++i)
             acc[i] = dot_q15(c->U + (size_t)i * (size_t)n, h, n);
     const rp_q15_multiplier m = c->uh;
-    const int64_t round = m.shift >= 32 ? (int64_t)1 << (m.shift - 1) : 0;
-    const int32_t down = m.shift >= 32 ? m.shift - 32 : 0;
     const int32_t q = c->h_frac_bits;
-    const int32_t zeta = c->zeta_q15, nu = c->nu_q15;
     const int32_t s1 = 29 - q, round1 = 1 << (28 - q);
-    for (int32_t i = 0; i < n; ++i) {
-        const int32_t pre = qadd32(wx_q12[i], apply_multiplier_sum(acc[i], m, round, down));
-        int32_t zin = qadd32(pre, c->bias_gate[i]);
-        int32_t cin = qadd32(pre, c->bias_update[i]);
-        zin = zin > 49152 ? 49152 : (zin < -49152 ? -49152 : zin);
-        cin = cin > 24576 ? 24576 : (cin < -24576 ? -24576 : cin);
-        const int32_t z = sigmoid_packed(zin);
-        const int32_t cand = 2 * sigmoid_packed(2 * cin) - 32768;
-        const int32_t gain = ((zeta * (32768 - z) + (1 << 14)) >> 15) + nu;
-        const int32_t zh = (z * h[i] + (1 << 14)) >> 15;
-        const int32_t gc = ((gain * cand >> 1) + round1) >> s1;
-        const int32_t sum = zh + gc;
-        h[i] = (int16_t)(sum > INT16_MAX ? INT16_MAX : (sum < INT16_MIN ? INT16_MIN : sum));
+    if (m.shift >= 32) {
+        const int64_t round = (int64_t)1 << (m.shift - 1);
+        const int32_t down = m.shift - 32;
+        for (int32_t i = 0; i < n; ++i) {
+            const int64_t a = acc[i];
+            const int32_t lo = (int32_t)a;
+            const int32_t uh = a == lo ? (int32_t)(((int64_t)lo * m.mult + round) >> 32) >> down : apply_multiplier(a, m);
+            h[i] = update_sat(c, i, qadd32(wx_q12[i], uh), h[i], s1, round1);
+        }
+    } else {
+        for (int32_t i = 0; i < n; ++i)
+            h[i] = update_sat(c, i, qadd32(wx_q12[i], apply_multiplier(acc[i], m)), h[i], s1, round1);
     }
 }
 
