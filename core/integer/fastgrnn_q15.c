@@ -657,8 +657,14 @@ static inline void step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t* w
         const int32_t down = m.shift - 32;
         for (int32_t i = 0; i < n; ++i) {
             const int64_t a = acc[i];
-            const int32_t lo = (int32_t)a;
-            const int32_t uh = a == lo ? (int32_t)(((int64_t)lo * m.mult + round) >> 32) >> down : apply_multiplier(a, m);
+            int32_t lo = (int32_t)a;
+            const int fits = a == lo;
+#if defined(__GNUC__)
+            /* An empty barrier: without it GCC rebuilds lo's product from a's two
+             * words (a 64 x 64 multiply) instead of one SMLAL. */
+            __asm__("" : "+r"(lo));
+#endif
+            const int32_t uh = fits ? (int32_t)(((int64_t)lo * m.mult + round) >> 32) >> down : apply_multiplier(a, m);
             h[i] = update_sat(c, i, qadd32(wx_q12[i], uh), h[i], s1, round1);
         }
     } else {
