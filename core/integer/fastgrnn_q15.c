@@ -593,15 +593,17 @@ static inline int32_t qadd32(int32_t a, int32_t b)
 #endif
 }
 
-/* sigmoid_q15(clamp(x, +-49152)) from the packed table, one load: |x| in
- * unsigned arithmetic (INT32_MIN included), clamped, looked up, mirrored. */
-static inline int32_t sigmoid_packed(int32_t x)
+/* sigmoid_q15(x) for any x from the full table: x saturated to 17 bits
+ * (SSAT; beyond +-49152 the sigmoid is flat), one pair of loads, one MLA. */
+static inline int32_t sigmoid_full(int32_t x)
 {
-    uint32_t a = x < 0 ? 0u - (uint32_t)x : (uint32_t)x;
-    a = a > 49152u ? 49152u : a;
-    const int32_t e = rp_sigmoid_pairs_q15[a >> 8];
-    const int32_t y = (e & 0xFFFF) + (((e >> 16) * (int32_t)(a & 255u) + 128) >> 8);
-    return x < 0 ? 32768 - y : y;
+#if defined(__ARM_FEATURE_DSP)
+    const int32_t v = __ssat(x, 17);
+#else
+    const int32_t v = x < -65536 ? -65536 : (x > 65535 ? 65535 : x);
+#endif
+    const int32_t* e = rp_sigmoid_full_q15[(v >> 8) + 256];
+    return (e[0] + e[1] * (v & 255)) >> 8;
 }
 
 static inline int16_t sat16(int32_t v)
@@ -631,8 +633,8 @@ static inline int16_t update_sat(const rp_fastgrnn_q15_cell* c, int32_t i, int32
 {
     const int32_t zin = qadd32(pre, c->bias_gate[i]);
     const int32_t cin = qadd32(pre, c->bias_update[i]);
-    const int32_t z = sigmoid_packed(zin);
-    const int32_t cand = 2 * sigmoid_packed(qadd32(cin, cin)) - 32768;
+    const int32_t z = sigmoid_full(zin);
+    const int32_t cand = 2 * sigmoid_full(qadd32(cin, cin)) - 32768;
     const int32_t gain = ((c->zeta_q15 * (32768 - z) + (1 << 14)) >> 15) + c->nu_q15;
     const int32_t zh = (z * h + (1 << 14)) >> 15;
     const int32_t gc = ((gain * cand >> 1) + round1) >> s1;

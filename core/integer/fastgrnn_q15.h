@@ -201,7 +201,7 @@ void rp_fastgrnn_q15_wx_s8_rows(const rp_fastgrnn_q15_cell* c, const int8_t* x, 
  * W.x + U.h + bias summed with saturation (QADD on the DSP extension) gives
  * the same clamped pre-activations as the reference's int64 sums there,
  * U.h is requantised in 32 bits when its sum fits int32, and sigmoid reads
- * the packed table. Same bits as rp_fastgrnn_q15_step_pre
+ * the full table (sigmoid_q15_table.c). Same bits as rp_fastgrnn_q15_step_pre
  * (rnnpool_quantizer_test); scratch: rp_fastgrnn_q15_t_scratch_bytes(). */
 int rp_fastgrnn_q15_rows_sat_usable(const rp_fastgrnn_q15_cell* c);
 void rp_fastgrnn_q15_step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h, void* scratch);
@@ -213,7 +213,13 @@ void rp_fastgrnn_q15_step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t*
  * int8 with a zero point, 32768 for int16): AVX2 compiled in, 16 units, a
  * power-of-two U.h multiplier, and every pre-activation bounded below 2^30.
  * Without AVX2 the step is rp_fastgrnn_q15_step_pre itself. */
-extern const int32_t rp_sigmoid_pairs_q15[193]; /* the sigmoid table packed: one load a lookup */
+#if defined(__AVX2__)
+extern const int32_t rp_sigmoid_pairs_q15[193]; /* the sigmoid table packed for the vector cells */
+#endif
+/* sigmoid_q15 over x in [-65536, 65536) without mirroring: entry (x >> 8) + 256
+ * = {A, D}, sigmoid_q15(x) = (A + D (x & 255)) >> 8 (sigmoid_q15_table.c,
+ * written by tools/mcu/sigmoid_table.py). */
+extern const int32_t rp_sigmoid_full_q15[512][2];
 int rp_fastgrnn_q15_pairs16_usable(const rp_fastgrnn_q15_cell* c, int32_t x_max);
 void rp_fastgrnn_q15_pairs16_layout(const int16_t* U, int16_t* Up);
 void rp_fastgrnn_q15_step_pre_pairs16(const rp_fastgrnn_q15_cell* c, const int16_t* Up, const int32_t* wx_q12,

@@ -22,7 +22,10 @@
 #include "integer/fastgrnn_q15.h"
 #include "integer/q15_arith.h"
 
-/* The sigmoid table of fastgrnn_q15.c (T) packed for one load (or one gather) per lookup: entry k is
+#if defined(__AVX2__)
+#include <immintrin.h>
+
+/* The sigmoid table of fastgrnn_q15.c (T) packed for one gather per lookup: entry k is
  * T[k] | (T[k+1] - T[k]) << 16 (T[k] <= 2^15, the step <= 512), k = 0..192.
  * Pairs16CellEqualsReferenceCell checks it against the table, entry by entry. */
 const int32_t rp_sigmoid_pairs_q15[193] = {
@@ -52,9 +55,6 @@ const int32_t rp_sigmoid_pairs_q15[193] = {
     32768, 32768, 32768, 32768, 32768, 32768, 32768, 32768,
     32768,
 };
-
-#if defined(__AVX2__)
-#include <immintrin.h>
 
 static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
 #endif

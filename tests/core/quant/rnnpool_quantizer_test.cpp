@@ -327,6 +327,24 @@ namespace {
 // against the reference step and W.x, over cells near the edges of its bounds: extreme states,
 // every U.h shift it accepts, hidden formats 0..15, large biases. On a
 // machine without AVX2 the step is the reference and no cell is usable.
+// The full sigmoid table of the saturating step against the interpolation it
+// replaces, at every argument where it is not flat and beyond.
+TEST(SigmoidTable, FullTableEqualsTheInterpolationEverywhere)
+{
+    const auto full = [](int32_t x) {
+        const int32_t v = std::clamp(x, -65536, 65535);
+        const int32_t* e = rp_sigmoid_full_q15[(v >> 8) + 256];
+        return (e[0] + e[1] * (v & 255)) >> 8;
+    };
+    for (int32_t x = -70000; x <= 70000; ++x)
+        ASSERT_EQ(full(x), rp_sigmoid_q15(x)) << "x = " << x;
+    for (int32_t x : {INT32_MIN, INT32_MIN + 1, -(1 << 20), 1 << 20, INT32_MAX - 1, INT32_MAX})
+        ASSERT_EQ(full(x), rp_sigmoid_q15(x)) << "x = " << x;
+    EXPECT_EQ(full(0), 16384);
+    EXPECT_EQ(full(-49152), 0);
+    EXPECT_EQ(full(49152), 32768);
+}
+
 TEST(RnnPoolQ15Map, Pairs16CellEqualsReferenceCell)
 {
 #if defined(__AVX2__)
