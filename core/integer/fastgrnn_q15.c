@@ -602,7 +602,7 @@ static inline int32_t sigmoid_full(int32_t x)
 #else
     const int32_t v = x < -65536 ? -65536 : (x > 65535 ? 65535 : x);
 #endif
-    const int32_t* e = rp_sigmoid_full_q15[(v >> 8) + 256];
+    const int32_t* e = rp_sigmoid_full_q15[256 + (v >> 8)];
     return (e[0] + e[1] * (v & 255)) >> 8;
 }
 
@@ -626,18 +626,26 @@ static inline int32_t apply_multiplier_sum(int64_t acc, rp_q15_multiplier m, int
     return apply_multiplier(acc, m);
 }
 
+/* The cell's constants for the update, read once per step (h's int16 stores
+ * could alias the cell's int16 fields, so the compiler would read them again
+ * for every unit). */
+typedef struct {
+    const int32_t* bias_gate;
+    const int32_t* bias_update;
+    int32_t zeta, nu, s1, round1;
+} sat_consts;
+
 /* The element-wise update of unit i given the saturated W.x + U.h; tanh as
  * tanh_q15 computes it, 2 sigmoid(sat32(2x)) - 2^15. */
-static inline int16_t update_sat(const rp_fastgrnn_q15_cell* c, int32_t i, int32_t pre, int32_t h, int32_t s1,
-                                 int32_t round1)
+static inline int16_t update_sat(const sat_consts* k, int32_t i, int32_t pre, int32_t h)
 {
-    const int32_t zin = qadd32(pre, c->bias_gate[i]);
-    const int32_t cin = qadd32(pre, c->bias_update[i]);
+    const int32_t zin = qadd32(pre, k->bias_gate[i]);
+    const int32_t cin = qadd32(pre, k->bias_update[i]);
     const int32_t z = sigmoid_full(zin);
     const int32_t cand = 2 * sigmoid_full(qadd32(cin, cin)) - 32768;
-    const int32_t gain = ((c->zeta_q15 * (32768 - z) + (1 << 14)) >> 15) + c->nu_q15;
+    const int32_t gain = ((k->zeta * (32768 - z) + (1 << 14)) >> 15) + k->nu;
     const int32_t zh = (z * h + (1 << 14)) >> 15;
-    const int32_t gc = ((gain * cand >> 1) + round1) >> s1;
+    const int32_t gc = ((gain * cand >> 1) + k->round1) >> k->s1;
     return sat16(zh + gc);
 }
 
@@ -652,8 +660,8 @@ static inline void step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t* w
         for (int32_t i = 0; i < n; ++i)
             acc[i] = dot_q15(c->U + (size_t)i * (size_t)n, h, n);
     const rp_q15_multiplier m = c->uh;
-    const int32_t q = c->h_frac_bits;
-    const int32_t s1 = 29 - q, round1 = 1 << (28 - q);
+    const sat_consts k = {c->bias_gate, c->bias_update, c->zeta_q15, c->nu_q15, 29 - c->h_frac_bits,
+                          1 << (28 - c->h_frac_bits)};
     if (m.shift >= 32) {
         const int64_t round = (int64_t)1 << (m.shift - 1);
         const int32_t down = m.shift - 32;
@@ -667,11 +675,11 @@ static inline void step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t* w
             __asm__("" : "+r"(lo));
 #endif
             const int32_t uh = fits ? (int32_t)(((int64_t)lo * m.mult + round) >> 32) >> down : apply_multiplier(a, m);
-            h[i] = update_sat(c, i, qadd32(wx_q12[i], uh), h[i], s1, round1);
+            h[i] = update_sat(&k, i, qadd32(wx_q12[i], uh), h[i]);
         }
     } else {
         for (int32_t i = 0; i < n; ++i)
-            h[i] = update_sat(c, i, qadd32(wx_q12[i], apply_multiplier(acc[i], m)), h[i], s1, round1);
+            h[i] = update_sat(&k, i, qadd32(wx_q12[i], apply_multiplier(acc[i], m)), h[i]);
     }
 }
 
