@@ -146,11 +146,16 @@ static inline void rp_widen_s8(const int8_t* x, int32_t n, int32_t offset, int16
         out[i] = (int16_t)(x[i] + offset);
 }
 
-/* acc[c] += (v[c] + offset) w[c] for the four channels c = 0..3 of one
- * depthwise tap. The DSP path widens a word of each into two pairs (SXTB16),
- * adds the offset to both halves (SADD16, no wrap: |v + offset| <= 256) and
+/* Four int32 sums carried by value, so that compilers keep them in registers. */
+typedef struct {
+    int32_t c0, c1, c2, c3;
+} rp_acc4;
+
+/* acc.cN += (v[N] + offset) w[N] for the four channels of one depthwise tap.
+ * The DSP path widens a word of each into two pairs (SXTB16), adds the
+ * offset to both halves (SADD16, no wrap: |v + offset| <= 256) and
  * multiplies halfword by halfword (SMLABB, SMLATT). */
-static inline void rp_mac4_offset_s8(const int8_t* v, const int8_t* w, int32_t offset, int32_t acc[4])
+static inline rp_acc4 rp_mac4_offset_s8(const int8_t* v, const int8_t* w, int32_t offset, rp_acc4 acc)
 {
 #ifdef RP_USE_DSP
     int16x2_t ve, vo, we, wo;
@@ -159,14 +164,17 @@ static inline void rp_mac4_offset_s8(const int8_t* v, const int8_t* w, int32_t o
     const int16x2_t off2 = (int16x2_t)(((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16));
     ve = rp_sadd16(ve, off2);
     vo = rp_sadd16(vo, off2);
-    acc[0] = rp_smlabb(ve, we, acc[0]);
-    acc[2] = rp_smlatt(ve, we, acc[2]);
-    acc[1] = rp_smlabb(vo, wo, acc[1]);
-    acc[3] = rp_smlatt(vo, wo, acc[3]);
+    acc.c0 = rp_smlabb(ve, we, acc.c0);
+    acc.c2 = rp_smlatt(ve, we, acc.c2);
+    acc.c1 = rp_smlabb(vo, wo, acc.c1);
+    acc.c3 = rp_smlatt(vo, wo, acc.c3);
 #else
-    for (int32_t c = 0; c < 4; ++c)
-        acc[c] += (v[c] + offset) * w[c];
+    acc.c0 += (v[0] + offset) * w[0];
+    acc.c1 += (v[1] + offset) * w[1];
+    acc.c2 += (v[2] + offset) * w[2];
+    acc.c3 += (v[3] + offset) * w[3];
 #endif
+    return acc;
 }
 
 #ifdef RP_USE_DSP

@@ -128,20 +128,25 @@ static void depthwise_column(const rp_ir_s8_block* b, const int8_t* const* rows,
     const int32_t col = x * d->stride_w * hidden, projectOffset = b->project.quant->input_offset;
     int32_t j = 0;
     for (; j + 4 <= hidden; j += 4) {
-        int32_t acc[4];
-        for (int32_t i = 0; i < 4; ++i)
-            acc[i] = b->depthwise.bias ? b->depthwise.bias[j + i] : 0;
+        const int32_t* bias = b->depthwise.bias;
+        rp_acc4 acc = {bias ? bias[j] : 0, bias ? bias[j + 1] : 0, bias ? bias[j + 2] : 0, bias ? bias[j + 3] : 0};
         for (int32_t ky = 0; ky < kh; ++ky) {
             const int8_t* v = rows[ky] + col + j;
             const int8_t* w = b->depthwise.weights + ky * kw * hidden + j;
             for (int32_t kx = 0; kx < kw; ++kx)
-                rp_mac4_offset_s8(v + kx * hidden, w + kx * hidden, off, acc);
+                acc = rp_mac4_offset_s8(v + kx * hidden, w + kx * hidden, off, acc);
         }
-        static const int32_t kWidened[4] = {0, 2, 1, 3}; /* rp_widen_s8's order */
-        for (int32_t i = 0; i < 4; ++i)
-            wide[j + kWidened[i]] = (int16_t)(rp_output_s8(acc[i], dq->multiplier[j + i], dq->shift[j + i],
-                                                           dq->output_offset, dq->activation_min, dq->activation_max) +
-                                              projectOffset);
+        /* Stored in rp_widen_s8's order (0, 2, 1, 3). */
+        const int32_t* mult = dq->multiplier + j;
+        const int32_t* shift = dq->shift + j;
+        wide[j] = (int16_t)(rp_output_s8(acc.c0, mult[0], shift[0], dq->output_offset, dq->activation_min,
+                                         dq->activation_max) + projectOffset);
+        wide[j + 1] = (int16_t)(rp_output_s8(acc.c2, mult[2], shift[2], dq->output_offset, dq->activation_min,
+                                             dq->activation_max) + projectOffset);
+        wide[j + 2] = (int16_t)(rp_output_s8(acc.c1, mult[1], shift[1], dq->output_offset, dq->activation_min,
+                                             dq->activation_max) + projectOffset);
+        wide[j + 3] = (int16_t)(rp_output_s8(acc.c3, mult[3], shift[3], dq->output_offset, dq->activation_min,
+                                             dq->activation_max) + projectOffset);
     }
     for (; j < hidden; ++j) {
         int32_t acc = b->depthwise.bias ? b->depthwise.bias[j] : 0;

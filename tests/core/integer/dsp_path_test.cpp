@@ -58,12 +58,13 @@ TEST(DspPath, DotProductsEqualPlainLoops)
         ASSERT_EQ(rp_dot_wide_s8(x.data(), wide.data(), n), offsetSum) << n << " offset " << off;
         // One depthwise tap of four channels, the offset added to v.
         if (n >= 4) {
-            int32_t tap[4] = {1, -2, 3, -4}, want[4] = {1, -2, 3, -4};
+            int32_t want[4] = {1, -2, 3, -4};
             for (int c = 0; c < 4; ++c)
                 want[c] += (int32_t{x[static_cast<size_t>(c)]} + off) * w[static_cast<size_t>(c)];
-            rp_mac4_offset_s8(x.data(), w.data(), off, tap);
+            const rp_acc4 tap = rp_mac4_offset_s8(x.data(), w.data(), off, rp_acc4{1, -2, 3, -4});
+            const int32_t got4[4] = {tap.c0, tap.c1, tap.c2, tap.c3};
             for (int c = 0; c < 4; ++c)
-                ASSERT_EQ(tap[c], want[c]) << "channel " << c << " offset " << off;
+                ASSERT_EQ(got4[c], want[c]) << "channel " << c << " offset " << off;
         }
         if (n > 0) {
             int32_t shifted = 0;
