@@ -187,6 +187,21 @@ static void run_patch(const rp_rnnpool_s8q15_config* cfg, int32_t* pixelWx, cons
             memcpy(sums, known[pass], (size_t)knownLines * h1Bytes);
             first = knownLines;
         }
+        if (pixelWx) {
+            /* The lines are independent sequences: step t of every line
+             * before step t + 1 of any, so that a core that runs instructions
+             * out of order overlaps their dependency chains (the same steps,
+             * the same bits). */
+            memset(sums + (size_t)first * (size_t)h1, 0, (size_t)(k - first) * h1Bytes);
+            for (int32_t t = 0; t < k; ++t)
+                for (int32_t line = first; line < k; ++line) {
+                    int16_t* h = sums + (size_t)line * (size_t)h1;
+                    const int32_t r = pass == 0 ? line : t, c = pass == 0 ? t : line;
+                    step(&cfg->rnn1, fast, 0, pixelWx + ((size_t)r * (size_t)k + (size_t)c) * (size_t)h1, h, cell);
+                    if (stepTrace)
+                        memcpy(stepTrace + ((size_t)line * (size_t)k + (size_t)t) * (size_t)h1, h, h1Bytes);
+                }
+        } else
         for (int32_t line = first; line < k; ++line) {
             int16_t* h = sums + (size_t)line * (size_t)h1;
             memset(h, 0, h1Bytes);
@@ -207,7 +222,35 @@ static void run_patch(const rp_rnnpool_s8q15_config* cfg, int32_t* pixelWx, cons
             memcpy(pass == 0 ? trace->rowsum : trace->colsum, sums, (size_t)k * h1Bytes);
     }
     /* RNN2. With a shared W and multiplier, both directions project each
-     * summary once: the projections of a pass are kept in pixelWx's room. */
+     * summary once: the projections of both passes are kept in pixelWx's
+     * room, and the four runs advance step by step together, each in its
+     * place of `out` (independent chains, as for RNN1). */
+    if (shareRnn2Wx && pixelWx && 2 * h2 <= k * h1) {
+        const rp_fastgrnn_q15_cell* c2 = &cfg->rnn2_forward;
+        for (int pass = 0; pass < 2; ++pass)
+            for (int32_t t = 0; t < k; ++t) {
+                const int16_t* x = (pass == 0 ? rowsum : colsum) + (size_t)t * (size_t)h1;
+                int32_t* proj = pixelWx + ((size_t)pass * (size_t)k + (size_t)t) * (size_t)h2;
+                if (fast && RP_PAIRS(fast, 1) && h1 == 16)
+                    rp_fastgrnn_q15_wx_q15_16(c2, x, proj);
+                else if (fast && fast->rows)
+                    rp_fastgrnn_q15_wx_q15_rows(c2, x, proj);
+                else
+                    rp_fastgrnn_q15_wx_q15(c2, x, proj);
+            }
+        memset(out, 0, 4u * h2Bytes);
+        for (int32_t t = 0; t < k; ++t)
+            for (int run = 0; run < 4; ++run) {
+                const int backward = run & 1;
+                const int32_t idx = backward ? k - 1 - t : t;
+                int16_t* state = out + (size_t)run * (size_t)h2;
+                step(backward ? &cfg->rnn2_backward : &cfg->rnn2_forward, fast, backward ? 2 : 1,
+                     pixelWx + ((size_t)(run >> 1) * (size_t)k + (size_t)idx) * (size_t)h2, state, cell);
+                if (trace && trace->rnn2_steps)
+                    memcpy(trace->rnn2_steps + ((size_t)run * (size_t)k + (size_t)t) * (size_t)h2, state, h2Bytes);
+            }
+        return;
+    }
     for (int run = 0; run < 4; ++run) {
         const int backward = run & 1;
         const rp_fastgrnn_q15_cell* c2 = backward ? &cfg->rnn2_backward : &cfg->rnn2_forward;
