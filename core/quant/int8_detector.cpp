@@ -61,9 +61,12 @@ Expected<FrameResult> Int8Detector::detectTensor(Tensor input, const DetectOptio
     if (input.rank() != 3 || input.dim(0) != spec.inputChannels)
         return makeError("the input must be CHW with " + std::to_string(spec.inputChannels) + " channel(s), got " +
                          shapeToString(input.shape()));
-    auto run = m_network->run(input);
-    if (!run)
-        return std::move(run).takeError();
+    // A camera's frames reuse one run's maps (one per thread): allocated and
+    // cleared once, not per frame.
+    thread_local Int8Run reused;
+    if (Status st = m_network->runQuantizedInto(quantizeInputHwc(input, m_network->model().input), input.shape(), reused); !st)
+        return makeError(st.error());
+    const Int8Run* run = &reused;
     FrameResult frame;
     frame.original = original ? *original : Size2{input.dim(2), input.dim(1)};
     frame.heads = m_network->heads(*run);

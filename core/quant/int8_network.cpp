@@ -171,11 +171,18 @@ Expected<Int8Run> Int8Network::run(const Tensor& input) const
 
 Expected<Int8Run> Int8Network::runQuantized(const std::vector<int8_t>& inputHwc, const Shape& inputShape) const
 {
+    Int8Run run;
+    if (Status st = runQuantizedInto(inputHwc, inputShape, run); !st)
+        return makeError(st.error());
+    return run;
+}
+
+Status Int8Network::runQuantizedInto(const std::vector<int8_t>& inputHwc, const Shape& inputShape, Int8Run& run) const
+{
     using Clock = std::chrono::steady_clock;
     const Network& net = *m_model->network;
     if (Status st = net.checkMemory(inputShape); !st)
         return makeError(st.error());
-    Int8Run run;
     run.maps.resize(net.nodes().size());
     run.shapes.resize(net.nodes().size());
     run.layerSeconds.resize(net.nodes().size(), 0.0);
@@ -209,7 +216,7 @@ Expected<Int8Run> Int8Network::runQuantized(const std::vector<int8_t>& inputHwc,
         run.layerCpuSeconds[i] = threadCpu() - cpu0;
     }
     run.totalSeconds = std::chrono::duration<double>(Clock::now() - start).count();
-    return run;
+    return {};
 }
 
 Status Int8Network::runNode(size_t i, const std::vector<const int8_t*>& in, const std::vector<Shape>& inShapes,

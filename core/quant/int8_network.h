@@ -34,6 +34,9 @@ public:
     Expected<Int8Run> run(const Tensor& input) const;
     // The same from an int8 HWC input already at the input scale.
     Expected<Int8Run> runQuantized(const std::vector<int8_t>& inputHwc, const Shape& inputShape) const;
+    // The same into `run`, whose maps are reused when their sizes already fit
+    // (a stream of frames of one size allocates and clears them once).
+    Status runQuantizedInto(const std::vector<int8_t>& inputHwc, const Shape& inputShape, Int8Run& run) const;
 
     // One layer: node i's kernel on inputs the caller placed (HWC int8, shapes
     // CHW), into `out` (shapeNumel(outShape) bytes); kernel workspace in `scratch`.
