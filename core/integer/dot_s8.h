@@ -205,38 +205,74 @@ static inline int32_t rp_dot_wide_s8(const int8_t* w, const int16_t* x, int32_t 
     return s;
 }
 
-/* w . x_p for four widened vectors x_0..x_3 at x + p * n: the weights are
- * loaded and widened once for the four. */
-static inline void rp_dot4_wide_s8(const int8_t* w, const int16_t* x, int32_t n, int32_t acc[4])
+/* Four vectors widened together (rp_widen4_s8) into one block of 4n int16,
+ * interleaved so that one pass reads it front to back: for each group g of
+ * four elements, the four vectors' groups in turn (16 values), then the
+ * n % 4 tail elements of each vector. rp_wide_group / rp_wide_tail say where
+ * a vector's values sit in a buffer whose first vectors are in such blocks
+ * and the rest (fewer than four) one after another in rp_widen_s8's layout. */
+static inline int16_t* rp_wide_group(int16_t* wide, int32_t p, int32_t count, int32_t n, int32_t g)
+{
+    if (p < (count & ~3))
+        return wide + (p & ~3) * n + g * 16 + (p & 3) * 4;
+    return wide + p * n + g * 4;
+}
+
+static inline int16_t* rp_wide_tail(int16_t* wide, int32_t p, int32_t count, int32_t n)
+{
+    const int32_t groups = n / 4, tail = n % 4;
+    if (p < (count & ~3))
+        return wide + (p & ~3) * n + 16 * groups + (p & 3) * tail;
+    return wide + p * n + 4 * groups;
+}
+
+/* The vectors x, x + n, x + 2n, x + 3n (int8, offset added) as one block. */
+static inline void rp_widen4_s8(const int8_t* x, int32_t n, int32_t offset, int16_t* block)
+{
+    for (int32_t v = 0; v < 4; ++v) {
+        const int8_t* xv = x + v * n;
+        for (int32_t g = 0; g < n / 4; ++g) {
+            int16_t* o = block + g * 16 + v * 4;
+            o[0] = (int16_t)(xv[4 * g] + offset);
+            o[1] = (int16_t)(xv[4 * g + 2] + offset);
+            o[2] = (int16_t)(xv[4 * g + 1] + offset);
+            o[3] = (int16_t)(xv[4 * g + 3] + offset);
+        }
+        int16_t* t = rp_wide_tail(block, v, 4, n);
+        for (int32_t r = 0; r < n % 4; ++r)
+            t[r] = (int16_t)(xv[4 * (n / 4) + r] + offset);
+    }
+}
+
+/* w . x_v for the four vectors of a block: the weights are loaded and
+ * widened once for the four, the block read front to back. */
+static inline void rp_dot4_wide_s8(const int8_t* w, const int16_t* block, int32_t n, int32_t acc[4])
 {
     int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    const int16_t* x0 = x;
-    const int16_t* x1 = x + n;
-    const int16_t* x2 = x + 2 * n;
-    const int16_t* x3 = x + 3 * n;
-    int32_t i = 0;
-    for (; i + 4 <= n; i += 4) {
+    const int32_t groups = n / 4, tail = n % 4;
+    const int16_t* b = block;
+    for (int32_t g = 0; g < groups; ++g, b += 16) {
 #ifdef RP_USE_DSP
         int16x2_t we, wo;
-        rp_load_pairs(w + i, &we, &wo);
-        s0 = rp_smlad(wo, rp_pair16(x0 + i + 2), rp_smlad(we, rp_pair16(x0 + i), s0));
-        s1 = rp_smlad(wo, rp_pair16(x1 + i + 2), rp_smlad(we, rp_pair16(x1 + i), s1));
-        s2 = rp_smlad(wo, rp_pair16(x2 + i + 2), rp_smlad(we, rp_pair16(x2 + i), s2));
-        s3 = rp_smlad(wo, rp_pair16(x3 + i + 2), rp_smlad(we, rp_pair16(x3 + i), s3));
+        rp_load_pairs(w + 4 * g, &we, &wo);
+        s0 = rp_smlad(wo, rp_pair16(b + 2), rp_smlad(we, rp_pair16(b), s0));
+        s1 = rp_smlad(wo, rp_pair16(b + 6), rp_smlad(we, rp_pair16(b + 4), s1));
+        s2 = rp_smlad(wo, rp_pair16(b + 10), rp_smlad(we, rp_pair16(b + 8), s2));
+        s3 = rp_smlad(wo, rp_pair16(b + 14), rp_smlad(we, rp_pair16(b + 12), s3));
 #else
-        const int32_t a = w[i], b = w[i + 2], c = w[i + 1], d = w[i + 3];
-        s0 += a * x0[i] + b * x0[i + 1] + c * x0[i + 2] + d * x0[i + 3];
-        s1 += a * x1[i] + b * x1[i + 1] + c * x1[i + 2] + d * x1[i + 3];
-        s2 += a * x2[i] + b * x2[i + 1] + c * x2[i + 2] + d * x2[i + 3];
-        s3 += a * x3[i] + b * x3[i + 1] + c * x3[i + 2] + d * x3[i + 3];
+        const int32_t w0 = w[4 * g], w2 = w[4 * g + 2], w1 = w[4 * g + 1], w3 = w[4 * g + 3];
+        s0 += w0 * b[0] + w2 * b[1] + w1 * b[2] + w3 * b[3];
+        s1 += w0 * b[4] + w2 * b[5] + w1 * b[6] + w3 * b[7];
+        s2 += w0 * b[8] + w2 * b[9] + w1 * b[10] + w3 * b[11];
+        s3 += w0 * b[12] + w2 * b[13] + w1 * b[14] + w3 * b[15];
 #endif
     }
-    for (; i < n; ++i) {
-        const int32_t v = w[i];
-        s0 += v * x0[i];
-        s1 += v * x1[i];
-        s2 += v * x2[i];
-        s3 += v * x3[i];
+    for (int32_t r = 0; r < tail; ++r) {
+        const int32_t v = w[4 * groups + r];
+        s0 += v * b[r];
+        s1 += v * b[tail + r];
+        s2 += v * b[2 * tail + r];
+        s3 += v * b[3 * tail + r];
     }
     acc[0] = s0;
     acc[1] = s1;

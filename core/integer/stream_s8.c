@@ -65,8 +65,9 @@ int32_t rp_ir_s8_scratch_size(const rp_ir_s8_block* b, int32_t in_w)
 }
 
 /* A 1x1 convolution of n widened pixels (cin values each, the input offset
- * added) into out[p * out_pitch + o]: each output channel's weights met by
- * four pixels a pass. */
+ * added; in blocks of four, rp_widen4_s8, then the rest one by one) into
+ * out[p * out_pitch + o]: each output channel's weights met by four pixels a
+ * pass. */
 static void pointwise_wide(const rp_conv_s8_layer* c, const int16_t* wide, int32_t n, int8_t* out, int32_t out_pitch)
 {
     const int32_t cin = c->shape->in_channels, cout = c->shape->out_channels;
@@ -109,18 +110,22 @@ static void fill_slot(const rp_ir_s8_block* b, const int8_t* input, int32_t in_h
     if (b->expand.weights) {
         const int32_t cin = b->expand.shape->in_channels;
         const int8_t* px = input + (iy * in_w + ix0 + first) * cin;
-        for (int32_t p = 0; p < end - first; ++p)
-            rp_widen_s8(px + p * cin, cin, b->expand.quant->input_offset, wide + p * cin);
+        const int32_t n = end - first, off = b->expand.quant->input_offset;
+        int32_t p = 0;
+        for (; p + 4 <= n; p += 4)
+            rp_widen4_s8(px + p * cin, cin, off, wide + p * cin);
+        for (; p < n; ++p)
+            rp_widen_s8(px + p * cin, cin, off, wide + p * cin);
         pointwise_wide(&b->expand, wide, end - first, slot + first * hidden, hidden);
     } else {
         memcpy(slot + first * hidden, input + (iy * in_w + ix0 + first) * hidden, (size_t)((end - first) * hidden));
     }
 }
 
-/* Depthwise output column x of the tile from the ring rows `rows`, widened
- * with the projection's input offset into wide[hidden] in rp_widen_s8's
- * order, ready for the projection. */
-static void depthwise_column(const rp_ir_s8_block* b, const int8_t* const* rows, int32_t x, int16_t* wide)
+/* Depthwise output column x of the tile's t from the ring rows `rows`,
+ * widened with the projection's input offset into x's place of `wide` (the
+ * layout pointwise_wide reads). */
+static void depthwise_column(const rp_ir_s8_block* b, const int8_t* const* rows, int32_t x, int32_t t, int16_t* wide)
 {
     const rp_conv_shape_t* d = b->depthwise.shape;
     const rp_conv_quant_t* dq = b->depthwise.quant;
@@ -136,16 +141,17 @@ static void depthwise_column(const rp_ir_s8_block* b, const int8_t* const* rows,
             for (int32_t kx = 0; kx < kw; ++kx)
                 acc = rp_mac4_offset_s8(v + kx * hidden, w + kx * hidden, off, acc);
         }
-        /* Stored in rp_widen_s8's order (0, 2, 1, 3). */
+        /* Stored in rp_widen_s8's order (0, 2, 1, 3), in pixel x's place of the tile row. */
         const int32_t* mult = dq->multiplier + j;
         const int32_t* shift = dq->shift + j;
-        wide[j] = (int16_t)(rp_output_s8(acc.c0, mult[0], shift[0], dq->output_offset, dq->activation_min,
+        int16_t* dst = rp_wide_group(wide, x, t, hidden, j / 4);
+        dst[0] = (int16_t)(rp_output_s8(acc.c0, mult[0], shift[0], dq->output_offset, dq->activation_min,
                                          dq->activation_max) + projectOffset);
-        wide[j + 1] = (int16_t)(rp_output_s8(acc.c2, mult[2], shift[2], dq->output_offset, dq->activation_min,
+        dst[1] = (int16_t)(rp_output_s8(acc.c2, mult[2], shift[2], dq->output_offset, dq->activation_min,
                                              dq->activation_max) + projectOffset);
-        wide[j + 2] = (int16_t)(rp_output_s8(acc.c1, mult[1], shift[1], dq->output_offset, dq->activation_min,
+        dst[2] = (int16_t)(rp_output_s8(acc.c1, mult[1], shift[1], dq->output_offset, dq->activation_min,
                                              dq->activation_max) + projectOffset);
-        wide[j + 3] = (int16_t)(rp_output_s8(acc.c3, mult[3], shift[3], dq->output_offset, dq->activation_min,
+        dst[3] = (int16_t)(rp_output_s8(acc.c3, mult[3], shift[3], dq->output_offset, dq->activation_min,
                                              dq->activation_max) + projectOffset);
     }
     for (; j < hidden; ++j) {
@@ -153,9 +159,10 @@ static void depthwise_column(const rp_ir_s8_block* b, const int8_t* const* rows,
         for (int32_t ky = 0; ky < kh; ++ky)
             for (int32_t kx = 0; kx < kw; ++kx)
                 acc += (rows[ky][col + kx * hidden + j] + off) * b->depthwise.weights[(ky * kw + kx) * hidden + j];
-        wide[j] = (int16_t)(rp_output_s8(acc, dq->multiplier[j], dq->shift[j], dq->output_offset, dq->activation_min,
-                                         dq->activation_max) +
-                            projectOffset);
+        rp_wide_tail(wide, x, t, hidden)[j - (hidden & ~3)] =
+            (int16_t)(rp_output_s8(acc, dq->multiplier[j], dq->shift[j], dq->output_offset, dq->activation_min,
+                                   dq->activation_max) +
+                      projectOffset);
     }
 }
 
@@ -196,7 +203,7 @@ int rp_ir_s8_rows(const rp_ir_s8_block* b, const int8_t* input, int32_t in_h, in
                 rows[ky] = ring + slot * slotBytes;
             }
             for (int32_t x = 0; x < t; ++x)
-                depthwise_column(b, rows, x, wide + x * hidden);
+                depthwise_column(b, rows, x, t, wide);
             int8_t* out = output + (oy * ow + ox0) * cout;
             pointwise_wide(&b->project, wide, t, out, cout);
             if (b->add) /* the shortcut: stride 1, cin == cout, so the input pixels line up */

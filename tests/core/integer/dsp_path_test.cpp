@@ -43,12 +43,18 @@ TEST(DspPath, DotProductsEqualPlainLoops)
             ASSERT_EQ(got[j], expected[j]) << n << " row " << j;
         // Four vectors (w's rows) widened once, against one row of weights (x).
         std::vector<int16_t> wide(4 * static_cast<size_t>(n) + 1);
-        for (int j = 0; j < 4; ++j)
-            rp_widen_s8(w.data() + j * n, n, 0, wide.data() + j * n);
+        rp_widen4_s8(w.data(), n, 0, wide.data());
         rp_dot4_wide_s8(x.data(), wide.data(), n, got);
         for (int j = 0; j < 4; ++j)
             ASSERT_EQ(got[j], expected[j]) << n << " widened row " << j;
-        ASSERT_EQ(rp_dot_wide_s8(x.data(), wide.data() + n, n), expected[1]) << n;
+        for (int j = 0; j < 4; ++j) // one vector of the block where rp_wide_group / rp_wide_tail place it
+            for (int i = 0; i < n; ++i) {
+                const int16_t* at = i < (n & ~3) ? rp_wide_group(wide.data(), j, 4, n, i / 4) : rp_wide_tail(wide.data(), j, 4, n);
+                static const int kLane[4] = {0, 2, 1, 3};
+                ASSERT_EQ(at[i < (n & ~3) ? kLane[i % 4] : i - (n & ~3)], w[static_cast<size_t>(j * n + i)]) << n << " " << j << " " << i;
+            }
+        rp_widen_s8(w.data() + n, n, 0, wide.data());
+        ASSERT_EQ(rp_dot_wide_s8(x.data(), wide.data(), n), expected[1]) << n;
         // With an offset folded into the widened values: sum (w + off) x.
         const int32_t off = std::uniform_int_distribution<int32_t>(-128, 128)(rng);
         int32_t offsetSum = 0;
