@@ -38,12 +38,13 @@ static void swap_middle(int16_t* window, int32_t groups)
 }
 
 static int32_t conv_dot4_dsp(int16_t* window, const int8_t* weights, const int32_t* bias, const rp_conv_quant_t* q,
-                             int32_t filter, int32_t cout, int8_t* out)
+                             int32_t filter, int32_t cout, int8_t* out, int reorder)
 {
     const int32_t groups = filter / 4;
     if (cout < 4 || groups == 0)
         return 0;
-    swap_middle(window, groups);
+    if (reorder)
+        swap_middle(window, groups);
     int32_t o = 0;
     for (; o + 4 <= cout; o += 4) {
         const int8_t* w0 = weights + o * filter;
@@ -79,7 +80,8 @@ static int32_t conv_dot4_dsp(int16_t* window, const int8_t* weights, const int32
             out[o + j] = rp_output_s8(sums[j], q->multiplier[o + j], q->shift[o + j], q->output_offset,
                                       q->activation_min, q->activation_max);
     }
-    swap_middle(window, groups); /* back, for the remaining channels */
+    if (reorder)
+        swap_middle(window, groups); /* back, for the remaining channels */
     return o;
 }
 #endif
@@ -131,6 +133,11 @@ void rp_conv_s8(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t
     if (rp_conv_s8_c1_avx2(s, q, input, weights, bias, output))
         return;
 #endif
+#ifdef RP_USE_DSP
+    /* With whole groups of four channels a pixel, each pixel's values are
+     * gathered straight into the pair order (SXTB16's), not reordered after. */
+    const int widened = cin % 4 == 0;
+#endif
     for (int32_t oy = 0; oy < oh; ++oy) {
         const int32_t iy0 = oy * s->stride_h - s->pad_h;
         for (int32_t ox = 0; ox < ow; ++ox) {
@@ -150,6 +157,12 @@ void rp_conv_s8(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t
                         continue;
                     }
                     const int8_t* src = input + (iy * s->in_width + ix) * cin;
+#ifdef RP_USE_DSP
+                    if (widened) { /* in rp_widen_s8's order, ready for the pairs */
+                        rp_widen_s8(src, cin, q->input_offset, dst);
+                        continue;
+                    }
+#endif
                     for (int32_t c = 0; c < cin; ++c)
                         dst[c] = (int16_t)(src[c] + q->input_offset);
                 }
@@ -157,7 +170,16 @@ void rp_conv_s8(const rp_conv_shape_t* s, const rp_conv_quant_t* q, const int8_t
             int8_t* out = output + (oy * ow + ox) * s->out_channels;
             int32_t o = 0;
 #ifdef RP_USE_DSP
-            o = conv_dot4_dsp(window, weights, bias, q, filter, s->out_channels, out);
+            if (widened) {
+                /* Four channels a pass over the widened window, the rest one by one. */
+                o = conv_dot4_dsp(window, weights, bias, q, filter, s->out_channels, out, 0);
+                for (; o < s->out_channels; ++o)
+                    out[o] = rp_output_s8((bias ? bias[o] : 0) + rp_dot_wide_s8(weights + o * filter, window, filter),
+                                          q->multiplier[o], q->shift[o], q->output_offset, q->activation_min,
+                                          q->activation_max);
+                continue;
+            }
+            o = conv_dot4_dsp(window, weights, bias, q, filter, s->out_channels, out, 1);
 #endif
             for (; o < s->out_channels; ++o) {
                 const int8_t* w = weights + o * filter;

@@ -298,6 +298,11 @@ std::vector<KernelCase> makeCases(uint32_t seed)
     // Channel counts that are not multiples of 4: the Cortex-M4 paths take
     // four channels at a time and leave a remainder to the plain loops.
     cases.push_back(convCase(g, Kind::Conv, "conv3x3_s1_p1_5to6_9x7", 5, 9, 7, 6, 3, 1, 1, false));
+    // The detection heads' shape: whole groups of four input channels (the
+    // window gathered in pair order), two and six outputs (a remainder after
+    // the fours, or nothing but a remainder).
+    cases.push_back(convCase(g, Kind::Conv, "conv3x3_s1_p1_32to2_8x6", 32, 8, 6, 2, 3, 1, 1, true));
+    cases.push_back(convCase(g, Kind::Conv, "conv3x3_s1_p1_12to6_7x5", 12, 7, 5, 6, 3, 1, 1, false));
     cases.push_back(convCase(g, Kind::Depthwise, "dw3x3_s2_p1_6_11x9", 6, 11, 9, 6, 3, 2, 1, true));
     for (KernelCase& c : cases) {
         runOnDesktop(c);
