@@ -43,6 +43,19 @@ static void matvec16_q15(const int16_t* M, const int16_t* v, int64_t out[16])
         out[i] = __smlald(pair16(M + 14), v7, acc);
     }
 }
+
+
+/* The same for an 8 x 8 matrix (the 8-unit cells): four pairs of v in registers. */
+static void matvec8_q15(const int16_t* M, const int16_t* v, int64_t out[8])
+{
+    const uint32_t v0 = pair16(v), v1 = pair16(v + 2), v2 = pair16(v + 4), v3 = pair16(v + 6);
+    for (int32_t i = 0; i < 8; ++i, M += 8) {
+        int64_t acc = __smlald(pair16(M), v0, 0);
+        acc = __smlald(pair16(M + 2), v1, acc);
+        acc = __smlald(pair16(M + 4), v2, acc);
+        out[i] = __smlald(pair16(M + 6), v3, acc);
+    }
+}
 #endif
 
 static int64_t dot_q15(const int16_t* a, const int16_t* b, int32_t n)
@@ -655,6 +668,8 @@ static inline void step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t* w
 #if defined(__ARM_FEATURE_DSP)
     if (n == 16)
         matvec16_q15(c->U, h, acc);
+    else if (n == 8)
+        matvec8_q15(c->U, h, acc);
     else
 #endif
         for (int32_t i = 0; i < n; ++i)
@@ -687,6 +702,7 @@ void rp_fastgrnn_q15_step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t*
 {
     int64_t* acc = (int64_t*)scratch;
     switch (c->hidden_dims) {
+    case 8: step_rows_sat(c, wx_q12, h, acc, 8); break;
     case 16: step_rows_sat(c, wx_q12, h, acc, 16); break;
     default: step_rows_sat(c, wx_q12, h, acc, c->hidden_dims); break;
     }
@@ -695,13 +711,17 @@ void rp_fastgrnn_q15_step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t*
 void rp_fastgrnn_q15_wx_q15_rows(const rp_fastgrnn_q15_cell* c, const int16_t* x, int32_t* wx_q12)
 {
 #if defined(__ARM_FEATURE_DSP)
-    if (c->hidden_dims == 16 && c->input_dims == 16) {
+    const int32_t n = c->hidden_dims;
+    if ((n == 16 || n == 8) && c->input_dims == n) {
         int64_t acc[16];
-        matvec16_q15(c->W, x, acc);
+        if (n == 16)
+            matvec16_q15(c->W, x, acc);
+        else
+            matvec8_q15(c->W, x, acc);
         const rp_q15_multiplier m = c->wx;
         const int64_t round = m.shift >= 32 ? (int64_t)1 << (m.shift - 1) : 0;
         const int32_t down = m.shift >= 32 ? m.shift - 32 : 0;
-        for (int32_t i = 0; i < 16; ++i)
+        for (int32_t i = 0; i < n; ++i)
             wx_q12[i] = apply_multiplier_sum(acc[i], m, round, down);
         return;
     }
