@@ -24,8 +24,12 @@ class LayerTableModel final : public QAbstractTableModel {
 
 public:
     enum Column { NameColumn, OpColumn, ShapeColumn, ParamsColumn, MaddsColumn, BytesColumn, TimeColumn, ColumnCount };
-    // Bytes of a layer's output as the engine holds it (float32).
-    static int64_t outputBytes(const LayerInfo& layer) { return shapeNumel(layer.outputShape) * 4; }
+    // Bytes of a layer's output as the engine holds it: float32 (4 bytes an
+    // element) or, under the int8 numerics, one byte.
+    static int64_t outputBytes(const LayerInfo& layer, int elementBytes = 4)
+    {
+        return shapeNumel(layer.outputShape) * elementBytes;
+    }
     static constexpr int SortRole = Qt::UserRole + 1;
 
     explicit LayerTableModel(QObject* parent = nullptr);

@@ -95,7 +95,7 @@ LayerTreeModel::Row LayerTreeModel::rowFor(const QModelIndex& index) const
     auto nodeRow = [this](int node) {
         const LayerInfo& l = m_layers[static_cast<size_t>(node)];
         Row r{QString::fromStdString(l.name), QString::fromStdString(l.op), l.outputShape, l.params, l.madds,
-              LayerTableModel::outputBytes(l), -1.0, node};
+              LayerTableModel::outputBytes(l, m_elementBytes), -1.0, node};
         if (static_cast<size_t>(node) < m_seconds.size())
             r.seconds = m_seconds[static_cast<size_t>(node)];
         return r;
@@ -165,7 +165,26 @@ QVariant LayerTreeModel::headerData(int section, Qt::Orientation orientation, in
 {
     if (orientation != Qt::Horizontal)
         return {};
+    if (section == LayerTableModel::BytesColumn && role == Qt::ToolTipRole && m_elementBytes == 1)
+        return tr("Bytes of the layer's output (int8, as the M4 holds it)");
     return LayerTableModel::columnHeader(section, role);
+}
+
+void LayerTreeModel::setElementBytes(int bytes)
+{
+    if (bytes == m_elementBytes || bytes <= 0)
+        return;
+    m_elementBytes = bytes;
+    emit headerDataChanged(Qt::Horizontal, LayerTableModel::BytesColumn, LayerTableModel::BytesColumn);
+    const auto changed = [this](const QModelIndex& parent, auto&& self) -> void {
+        const int rows = rowCount(parent);
+        if (rows == 0)
+            return;
+        emit dataChanged(index(0, LayerTableModel::BytesColumn, parent), index(rows - 1, LayerTableModel::BytesColumn, parent));
+        for (int r = 0; r < rows; ++r)
+            self(index(r, 0, parent), self);
+    };
+    changed(QModelIndex(), changed);
 }
 
 } // namespace rnnpool::widgets

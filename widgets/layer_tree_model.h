@@ -37,6 +37,10 @@ public:
 
     void setLayers(std::vector<LayerInfo> layers);
     void setTimes(std::vector<double> seconds);
+    // Bytes an output element takes (4: float32, the default; 1: int8), for
+    // the Bytes column and its tooltip.
+    void setElementBytes(int bytes);
+    int elementBytes() const { return m_elementBytes; }
 
     const std::vector<LayerInfo>& layers() const { return m_layers; }
     bool hasTimes() const { return !m_seconds.empty(); }
@@ -71,6 +75,7 @@ private:
     std::vector<LayerInfo> m_layers;
     std::vector<double> m_seconds;
     std::vector<Group> m_groups;
+    int m_elementBytes = 4;
 };
 
 } // namespace rnnpool::widgets

@@ -255,6 +255,7 @@ void MainWindow::saveSettings() const
 void MainWindow::setNumerics(Numerics numerics)
 {
     m_numerics->setCurrentIndex(m_numerics->findData(static_cast<int>(numerics)));
+    m_layers->setElementBytes(numerics == Numerics::Int8 ? 1 : 4); // the Bytes column follows the numerics
     if (numerics == m_runner.numerics())
         return;
     m_runner.setNumerics(numerics);

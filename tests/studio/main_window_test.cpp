@@ -16,6 +16,8 @@
 
 #include <set>
 
+#include <QJsonArray>
+
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
@@ -199,6 +201,15 @@ TEST_F(MainWindowTest, Int8NumericsShowWhatTheCommandLinesInt8EngineFinds)
     EXPECT_TRUE(sameFaces(window.lastOutcome()->faces, int8)) << int8["detections"].size() << " faces from the CLI, "
                                                               << window.lastOutcome()->faces.size() << " shown";
     EXPECT_EQ(window.report()[QStringLiteral("numerics")].toString(), QStringLiteral("i8"));
+    // The layer table's Bytes column counts int8 outputs (one byte an element), as the chip holds them.
+    {
+        const QJsonArray layers = window.report()[QStringLiteral("layers")].toArray();
+        const auto& shown = window.lastOutcome()->layers;
+        ASSERT_EQ(layers.size(), static_cast<qsizetype>(shown.size()));
+        for (size_t i = 0; i < shown.size(); ++i)
+            EXPECT_EQ(layers[static_cast<qsizetype>(i)][QStringLiteral("bytes")].toInteger(), shapeNumel(shown[i].outputShape))
+                << shown[i].name;
+    }
     EXPECT_TRUE(window.report()[QStringLiteral("time_label")].toString().contains(QStringLiteral("int8")));
     const auto& outcome = *window.lastOutcome();
     int pool = -1;

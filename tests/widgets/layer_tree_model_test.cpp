@@ -15,6 +15,32 @@
 namespace rnnpool::widgets {
 namespace {
 
+TEST(LayerTreeModel, TheBytesColumnFollowsTheElementSize)
+{
+    LayerTreeModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    const auto layers = m4Layers();
+    ASSERT_FALSE(layers.empty());
+    model.setLayers(layers);
+    const auto leaves = model.leafIndexes(LayerTableModel::BytesColumn);
+    ASSERT_EQ(leaves.size(), layers.size());
+    EXPECT_EQ(leaves[0].data(LayerTreeModel::SortRole).toLongLong(), shapeNumel(layers[0].outputShape) * 4);
+    int changes = 0;
+    QObject::connect(&model, &QAbstractItemModel::dataChanged, [&](const QModelIndex& a, const QModelIndex& b) {
+        EXPECT_EQ(a.column(), LayerTableModel::BytesColumn);
+        EXPECT_EQ(b.column(), LayerTableModel::BytesColumn);
+        ++changes;
+    });
+    model.setElementBytes(1);
+    EXPECT_GT(changes, 0);
+    for (size_t i = 0; i < leaves.size(); ++i)
+        EXPECT_EQ(leaves[i].data(LayerTreeModel::SortRole).toLongLong(), shapeNumel(layers[i].outputShape)) << layers[i].name;
+    EXPECT_TRUE(model.headerData(LayerTableModel::BytesColumn, Qt::Horizontal, Qt::ToolTipRole).toString().contains(QStringLiteral("int8")));
+    model.setElementBytes(4);
+    EXPECT_TRUE(model.headerData(LayerTableModel::BytesColumn, Qt::Horizontal, Qt::ToolTipRole).toString().contains(QStringLiteral("float32")));
+    EXPECT_EQ(leaves[0].data(LayerTreeModel::SortRole).toLongLong(), shapeNumel(layers[0].outputShape) * 4);
+}
+
 TEST(LayerTreeModel, GroupsNodesAsTheSpecListsThemAndSumsTheirCounts)
 {
     LayerTreeModel model;
