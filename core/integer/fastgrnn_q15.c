@@ -698,6 +698,15 @@ static inline void step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t* w
     }
 }
 
+void rp_fastgrnn_q15_step_rows_sat_from_zero(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h)
+{
+    /* U.h = 0 requantises to 0 (floor(2^(s-1) / 2^s) = 0), and z h = 0. */
+    const sat_consts k = {c->bias_gate, c->bias_update, c->zeta_q15, c->nu_q15, 29 - c->h_frac_bits,
+                          1 << (28 - c->h_frac_bits)};
+    for (int32_t i = 0; i < c->hidden_dims; ++i)
+        h[i] = update_sat(&k, i, wx_q12[i], 0);
+}
+
 void rp_fastgrnn_q15_step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h, void* scratch)
 {
     int64_t* acc = (int64_t*)scratch;

@@ -205,6 +205,9 @@ void rp_fastgrnn_q15_wx_s8_rows(const rp_fastgrnn_q15_cell* c, const int8_t* x, 
  * (rnnpool_quantizer_test); scratch: rp_fastgrnn_q15_t_scratch_bytes(). */
 int rp_fastgrnn_q15_rows_sat_usable(const rp_fastgrnn_q15_cell* c);
 void rp_fastgrnn_q15_step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h, void* scratch);
+/* The same step from the zero state (h all 0, as every sequence starts):
+ * U.h is 0, so only the update runs. */
+void rp_fastgrnn_q15_step_rows_sat_from_zero(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h);
 
 /* The step for 16 hidden units in x86 AVX2 lanes (fastgrnn_q15_pairs16.c),
  * with U as pairs: Up[(p*16 + i)*2 + e] = U[i*16 + 2p + e] (512 bytes).

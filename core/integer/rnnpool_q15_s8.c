@@ -141,11 +141,15 @@ typedef struct fast_weights {
 #define RP_MAP_ROWS 0
 #endif
 
+/* One step of a sequence; `first` when h is still the zero state the
+ * sequence starts from (then U.h is 0 and the saturating cell skips it). */
 static void step(const rp_fastgrnn_q15_cell* c, const fast_weights* fast, int which, const int32_t* pre, int16_t* h,
-                 void* cell)
+                 void* cell, int first)
 {
     if (fast && RP_PAIRS(fast, which))
         rp_fastgrnn_q15_step_pre_pairs16(c, fast->ut[which], pre, h);
+    else if (fast && fast->rows && fast->sat[which] && first)
+        rp_fastgrnn_q15_step_rows_sat_from_zero(c, pre, h);
     else if (fast && fast->rows && fast->sat[which])
         rp_fastgrnn_q15_step_rows_sat(c, pre, h, fast->cell);
     else if (fast && fast->rows)
@@ -197,7 +201,7 @@ static void run_patch(const rp_rnnpool_s8q15_config* cfg, int32_t* pixelWx, cons
                 for (int32_t line = first; line < k; ++line) {
                     int16_t* h = sums + (size_t)line * (size_t)h1;
                     const int32_t r = pass == 0 ? line : t, c = pass == 0 ? t : line;
-                    step(&cfg->rnn1, fast, 0, pixelWx + ((size_t)r * (size_t)k + (size_t)c) * (size_t)h1, h, cell);
+                    step(&cfg->rnn1, fast, 0, pixelWx + ((size_t)r * (size_t)k + (size_t)c) * (size_t)h1, h, cell, t == 0);
                     if (stepTrace)
                         memcpy(stepTrace + ((size_t)line * (size_t)k + (size_t)t) * (size_t)h1, h, h1Bytes);
                 }
@@ -213,7 +217,7 @@ static void run_patch(const rp_rnnpool_s8q15_config* cfg, int32_t* pixelWx, cons
                 else
                     rp_fastgrnn_q15_wx_s8(&cfg->rnn1, in + (size_t)r * (size_t)in_w + (size_t)c, plane,
                                           cfg->input_zero_point, wx);
-                step(&cfg->rnn1, fast, 0, pre, h, cell);
+                step(&cfg->rnn1, fast, 0, pre, h, cell, t == 0);
                 if (stepTrace)
                     memcpy(stepTrace + ((size_t)line * (size_t)k + (size_t)t) * (size_t)h1, h, h1Bytes);
             }
@@ -245,7 +249,7 @@ static void run_patch(const rp_rnnpool_s8q15_config* cfg, int32_t* pixelWx, cons
                 const int32_t idx = backward ? k - 1 - t : t;
                 int16_t* state = out + (size_t)run * (size_t)h2;
                 step(backward ? &cfg->rnn2_backward : &cfg->rnn2_forward, fast, backward ? 2 : 1,
-                     pixelWx + ((size_t)(run >> 1) * (size_t)k + (size_t)idx) * (size_t)h2, state, cell);
+                     pixelWx + ((size_t)(run >> 1) * (size_t)k + (size_t)idx) * (size_t)h2, state, cell, t == 0);
                 if (trace && trace->rnn2_steps)
                     memcpy(trace->rnn2_steps + ((size_t)run * (size_t)k + (size_t)t) * (size_t)h2, state, h2Bytes);
             }
@@ -278,7 +282,7 @@ static void run_patch(const rp_rnnpool_s8q15_config* cfg, int32_t* pixelWx, cons
                 rp_fastgrnn_q15_wx_q15_rows(c2, sums + (size_t)idx * (size_t)h1, wx);
             else
                 rp_fastgrnn_q15_wx_q15(c2, sums + (size_t)idx * (size_t)h1, wx);
-            step(c2, fast, backward ? 2 : 1, pre, h2state, cell);
+            step(c2, fast, backward ? 2 : 1, pre, h2state, cell, t == 0);
             if (steps)
                 memcpy(steps + (size_t)t * (size_t)h2, h2state, h2Bytes);
         }

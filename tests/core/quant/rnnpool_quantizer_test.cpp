@@ -301,6 +301,12 @@ TEST(RnnPoolQ15Map, TransposedCellEqualsRowWiseCell)
                              std::any_of(bh.begin(), bh.end(), [](int32_t v) { return v > INT32_MAX - 65535 || v < -(INT32_MAX - 65535); });
         ASSERT_EQ(sat, !extreme) << "iteration " << iter;
         (sat ? saturating : refused)++;
+        if (sat) { // the first step of a sequence, from the zero state, skips U.h
+            std::vector<int16_t> zeroA(static_cast<size_t>(n), 0), zeroB(zeroA);
+            rp_fastgrnn_q15_step_pre(&c, wxA.data(), zeroA.data(), sA.data());
+            rp_fastgrnn_q15_step_rows_sat_from_zero(&c, wxA.data(), zeroB.data());
+            ASSERT_EQ(zeroA, zeroB) << "iteration " << iter << " (from the zero state)";
+        }
         for (int step = 0; step < 4; ++step) {
             rp_fastgrnn_q15_step_pre(&c, wxA.data(), hA.data(), sA.data());
             rp_fastgrnn_q15_step_pre_t(&c, Ut.data(), wxA.data(), hB.data(), sB.data());
