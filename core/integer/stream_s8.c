@@ -343,11 +343,38 @@ static void conv_row_first(const rp_rnnpool_s8_stream* s, int32_t y, int8_t* dst
         rows[ky] = iy < 0 || iy >= in_h ? NULL : s->rows.data + (size_t)(iy % s->rows.ring_rows) * (size_t)in_w * (size_t)cin;
     }
     const int32_t taps = kw * cin;
+    const int8_t* anyRow = NULL;
+    for (int32_t ky = 0; ky < kh; ++ky)
+        anyRow = rows[ky] ? rows[ky] : anyRow;
     for (int32_t o = 0; o < c->out_channels; ++o) {
         const int8_t* wo = layer->weights + o * kh * taps;
         const int32_t bias = layer->bias ? layer->bias[o] : 0;
         int8_t* d = dst + (size_t)o * (size_t)plane;
+        if (cin == 1 && kh == 3 && kw == 3 && anyRow && xb > xa) {
+            /* A grey 3x3 stem's interior: the nine weights in registers (a
+             * padding row's zeroed, its row pointer any real row), the offset's
+             * term folded into the bias: sum((x + off) w) = sum(x w) + off sum(w). */
+            int32_t w[9], folded = bias;
+            const int8_t* r[3];
+            for (int32_t ky = 0; ky < 3; ++ky) {
+                r[ky] = rows[ky] ? rows[ky] : anyRow;
+                for (int32_t kx = 0; kx < 3; ++kx) {
+                    w[ky * 3 + kx] = rows[ky] ? wo[ky * 3 + kx] : 0;
+                    folded += off * w[ky * 3 + kx];
+                }
+            }
+            for (int32_t x = xa; x < xb; ++x) {
+                const int32_t ix = x * sw - pw;
+                const int8_t *p0 = r[0] + ix, *p1 = r[1] + ix, *p2 = r[2] + ix;
+                const int32_t acc = folded + p0[0] * w[0] + p0[1] * w[1] + p0[2] * w[2] + p1[0] * w[3] + p1[1] * w[4] +
+                                    p1[2] * w[5] + p2[0] * w[6] + p2[1] * w[7] + p2[2] * w[8];
+                d[x] = rp_output_s8(acc, q->multiplier[o], q->shift[o], q->output_offset, q->activation_min,
+                                    q->activation_max);
+            }
+        }
         for (int32_t x = 0; x < out_w; ++x) {
+            if (cin == 1 && kh == 3 && kw == 3 && anyRow && x >= xa && x < xb)
+                continue; /* done above */
             int32_t acc = bias;
             const int32_t ix0 = x * sw - pw;
             if (x >= xa && x < xb) {
