@@ -227,6 +227,8 @@ int rp_fastgrnn_q15_pairs16_usable(const rp_fastgrnn_q15_cell* c, int32_t x_max)
 void rp_fastgrnn_q15_pairs16_layout(const int16_t* U, int16_t* Up);
 void rp_fastgrnn_q15_step_pre_pairs16(const rp_fastgrnn_q15_cell* c, const int16_t* Up, const int32_t* wx_q12,
                                       int16_t* h);
+/* The same step from the zero state (U.h is 0): the update alone. */
+void rp_fastgrnn_q15_step_pre_pairs16_from_zero(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h);
 /* W.x for such a cell in AVX2 lanes: from int16 input when input_dims is 16
  * and the cell is usable with x_max 32768 (W row-major, as the cell holds
  * it), and from int8 input with W transposed (Wt[j*16 + i] = W[i*input + j])

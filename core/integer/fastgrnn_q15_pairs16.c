@@ -177,6 +177,22 @@ static inline __m256i update8(const rp_fastgrnn_q15_cell* c, __m256i pre, const 
 }
 #endif
 
+void rp_fastgrnn_q15_step_pre_pairs16_from_zero(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h)
+{
+#if defined(__AVX2__)
+    /* h = 0: U.h is 0 (its rounding of 0 is 0), and so is z h. */
+    const __m256i zero = _mm256_setzero_si256();
+    const __m256i n0 = update8(c, _mm256_loadu_si256((const __m256i*)(const void*)wx_q12), c->bias_gate, c->bias_update, zero);
+    const __m256i n1 =
+        update8(c, _mm256_loadu_si256((const __m256i*)(const void*)(wx_q12 + 8)), c->bias_gate + 8, c->bias_update + 8, zero);
+    _mm256_storeu_si256((__m256i*)(void*)h, _mm256_permute4x64_epi64(_mm256_packs_epi32(n0, n1), 0xD8));
+#else
+    int32_t scratch[16];
+    memset(h, 0, 16 * sizeof(int16_t));
+    rp_fastgrnn_q15_step_pre(c, wx_q12, h, scratch);
+#endif
+}
+
 void rp_fastgrnn_q15_step_pre_pairs16(const rp_fastgrnn_q15_cell* c, const int16_t* Up, const int32_t* wx_q12,
                                       int16_t* h)
 {

@@ -146,7 +146,9 @@ typedef struct fast_weights {
 static void step(const rp_fastgrnn_q15_cell* c, const fast_weights* fast, int which, const int32_t* pre, int16_t* h,
                  void* cell, int first)
 {
-    if (fast && RP_PAIRS(fast, which))
+    if (fast && RP_PAIRS(fast, which) && first)
+        rp_fastgrnn_q15_step_pre_pairs16_from_zero(c, pre, h);
+    else if (fast && RP_PAIRS(fast, which))
         rp_fastgrnn_q15_step_pre_pairs16(c, fast->ut[which], pre, h);
     else if (fast && fast->rows && fast->sat[which] && first)
         rp_fastgrnn_q15_step_rows_sat_from_zero(c, pre, h);

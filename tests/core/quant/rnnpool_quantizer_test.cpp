@@ -416,6 +416,12 @@ TEST(RnnPoolQ15Map, Pairs16CellEqualsReferenceCell)
             std::vector<int32_t> preFast(pre.size());
             rp_fastgrnn_q15_wx_s8_16(&c, Wt.data(), x.data(), 1, zp, preFast.data());
             ASSERT_EQ(pre, preFast) << "iteration " << iter << " step " << step << " (int8 W.x)";
+            if (step == 0) { // the first step of a sequence: from the zero state, U.h skipped
+                std::vector<int16_t> zeroA(16, 0), zeroB(16, 0);
+                rp_fastgrnn_q15_step_pre(&c, pre.data(), zeroA.data(), scratch.data());
+                rp_fastgrnn_q15_step_pre_pairs16_from_zero(&c, pre.data(), zeroB.data());
+                ASSERT_EQ(zeroA, zeroB) << "iteration " << iter << " (from the zero state)";
+            }
             rp_fastgrnn_q15_step_pre(&c, pre.data(), hA.data(), scratch.data());
             rp_fastgrnn_q15_step_pre_pairs16(&c, Up.data(), pre.data(), hB.data());
             ASSERT_EQ(hA, hB) << "iteration " << iter << " step " << step << " U.h shift " << uhShift;
