@@ -25,25 +25,52 @@ HeadOutputs collectHeads(const Network& net, const RunResult& result)
     return out;
 }
 
+void priorOf(size_t k, int64_t i, int64_t j, int64_t inputWidth, int64_t inputHeight, const DetectorConfig& config,
+             float* prior)
+{
+    // EdgeML computes these in double precision and stores them as float32.
+    const double fw = static_cast<double>(inputWidth) / static_cast<double>(config.steps[k]);
+    const double fh = static_cast<double>(inputHeight) / static_cast<double>(config.steps[k]);
+    prior[0] = static_cast<float>((static_cast<double>(j) + 0.5) / fw);
+    prior[1] = static_cast<float>((static_cast<double>(i) + 0.5) / fh);
+    prior[2] = static_cast<float>(static_cast<double>(config.anchorSizes[k]) / static_cast<double>(inputWidth));
+    prior[3] = static_cast<float>(static_cast<double>(config.anchorSizes[k]) / static_cast<double>(inputHeight));
+}
+
 std::vector<float> makePriors(const std::vector<std::pair<int64_t, int64_t>>& featureMaps, int64_t inputWidth,
                               int64_t inputHeight, const DetectorConfig& config)
 {
-    // EdgeML computes these in double precision and stores them as float32.
     std::vector<float> priors;
-    for (size_t k = 0; k < featureMaps.size() && k < config.steps.size(); ++k) {
-        const double fw = static_cast<double>(inputWidth) / static_cast<double>(config.steps[k]);
-        const double fh = static_cast<double>(inputHeight) / static_cast<double>(config.steps[k]);
-        const double sw = static_cast<double>(config.anchorSizes[k]) / static_cast<double>(inputWidth);
-        const double sh = static_cast<double>(config.anchorSizes[k]) / static_cast<double>(inputHeight);
+    for (size_t k = 0; k < featureMaps.size() && k < config.steps.size(); ++k)
         for (int64_t i = 0; i < featureMaps[k].first; ++i)
             for (int64_t j = 0; j < featureMaps[k].second; ++j) {
-                priors.push_back(static_cast<float>((static_cast<double>(j) + 0.5) / fw));
-                priors.push_back(static_cast<float>((static_cast<double>(i) + 0.5) / fh));
-                priors.push_back(static_cast<float>(sw));
-                priors.push_back(static_cast<float>(sh));
+                float p[4];
+                priorOf(k, i, j, inputWidth, inputHeight, config, p);
+                priors.insert(priors.end(), p, p + 4);
             }
-    }
     return priors;
+}
+
+float faceScore(float background, float face)
+{
+    const float m = std::max(background, face);
+    const float e0 = std::exp(background - m), e1 = std::exp(face - m);
+    return e1 / (e0 + e1);
+}
+
+Detection decodeBox(const float* p, const float* l, float score, const DetectorConfig& config)
+{
+    const float cx = p[0] + l[0] * config.centerVariance * p[2];
+    const float cy = p[1] + l[1] * config.centerVariance * p[3];
+    const float w = p[2] * std::exp(l[2] * config.sizeVariance);
+    const float h = p[3] * std::exp(l[3] * config.sizeVariance);
+    Detection d;
+    d.score = score;
+    d.x1 = cx - w / 2.0f;
+    d.y1 = cy - h / 2.0f;
+    d.x2 = d.x1 + w;
+    d.y2 = d.y1 + h;
+    return d;
 }
 
 float intersectionOverUnion(const Detection& a, const Detection& b)
@@ -87,25 +114,10 @@ std::vector<Detection> postProcess(const HeadOutputs& heads, int64_t inputWidth,
     std::vector<Detection> candidates;
     std::vector<int64_t> priorIndex;
     for (int64_t i = 0; i < n; ++i) {
-        const float c0 = heads.conf[2 * i], c1 = heads.conf[2 * i + 1];
-        const float m = std::max(c0, c1);
-        const float e0 = std::exp(c0 - m), e1 = std::exp(c1 - m);
-        const float score = e1 / (e0 + e1);
+        const float score = faceScore(heads.conf[2 * i], heads.conf[2 * i + 1]);
         if (!(score > config.confidenceThreshold))
             continue;
-        const float* p = &priors[4 * i];
-        const float* l = &heads.loc[4 * i];
-        const float cx = p[0] + l[0] * config.centerVariance * p[2];
-        const float cy = p[1] + l[1] * config.centerVariance * p[3];
-        const float w = p[2] * std::exp(l[2] * config.sizeVariance);
-        const float h = p[3] * std::exp(l[3] * config.sizeVariance);
-        Detection d;
-        d.score = score;
-        d.x1 = cx - w / 2.0f;
-        d.y1 = cy - h / 2.0f;
-        d.x2 = d.x1 + w;
-        d.y2 = d.y1 + h;
-        candidates.push_back(d);
+        candidates.push_back(decodeBox(&priors[4 * i], &heads.loc[4 * i], score, config));
         priorIndex.push_back(i);
     }
     // Highest scores first; NMS looks at the top nmsTopK only. EdgeML sorts
@@ -115,9 +127,7 @@ std::vector<Detection> postProcess(const HeadOutputs& heads, int64_t inputWidth,
     std::vector<size_t> order(candidates.size());
     std::iota(order.begin(), order.end(), size_t{0});
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-        if (candidates[a].score != candidates[b].score)
-            return candidates[a].score > candidates[b].score;
-        return priorIndex[a] > priorIndex[b];
+        return rankedBefore(candidates[a].score, priorIndex[a], candidates[b].score, priorIndex[b]);
     });
     if (static_cast<int64_t>(order.size()) > config.nmsTopK)
         order.resize(static_cast<size_t>(config.nmsTopK));

@@ -37,6 +37,21 @@ std::vector<float> makePriors(const std::vector<std::pair<int64_t, int64_t>>& fe
 std::vector<Detection> postProcess(const HeadOutputs& heads, int64_t inputWidth, int64_t inputHeight,
                                    const DetectorConfig& config);
 
+// The pieces of postProcess, for a decoder that sees the heads a row at a time
+// (quant/candidate_store.h) and must find the very same detections:
+// the face score of a (background, face) pair (a two-class softmax);
+float faceScore(float background, float face);
+// the order candidates are ranked in (score, then the later prior first);
+inline bool rankedBefore(float scoreA, int64_t priorA, float scoreB, int64_t priorB)
+{
+    return scoreA != scoreB ? scoreA > scoreB : priorA > priorB;
+}
+// prior (row i, column j) of head k as makePriors makes it, (cx, cy, w, h);
+void priorOf(size_t k, int64_t i, int64_t j, int64_t inputWidth, int64_t inputHeight, const DetectorConfig& config,
+             float* prior);
+// a candidate's box from its prior and its loc values.
+Detection decodeBox(const float* prior, const float* loc, float score, const DetectorConfig& config);
+
 float intersectionOverUnion(const Detection& a, const Detection& b);
 
 // Greedy NMS over candidates sorted best first: keeps a box unless one kept

@@ -92,8 +92,8 @@ static void pointwise_wide(const rp_conv_s8_layer* c, const int16_t* wide, int32
 /* Ring slot for input row iy, columns ix0 .. ix0 + tin - 1 of the depthwise
  * input ([tin][hidden]): the expansion's values, or the input's own; outside
  * the map the depthwise input's zero point, whose term is 0. */
-static void fill_slot(const rp_ir_s8_block* b, const int8_t* input, int32_t in_h, int32_t in_w, int32_t iy, int32_t ix0,
-                      int32_t tin, int16_t* wide, int8_t* slot)
+static void fill_slot(const rp_ir_s8_block* b, const int8_t* input, int32_t base, int32_t in_h, int32_t in_w, int32_t iy,
+                      int32_t ix0, int32_t tin, int16_t* wide, int8_t* slot)
 {
     const int32_t hidden = b->depthwise.shape->in_channels;
     const int8_t pad = (int8_t)(-b->depthwise.quant->input_offset);
@@ -109,7 +109,7 @@ static void fill_slot(const rp_ir_s8_block* b, const int8_t* input, int32_t in_h
         return;
     if (b->expand.weights) {
         const int32_t cin = b->expand.shape->in_channels;
-        const int8_t* px = input + (iy * in_w + ix0 + first) * cin;
+        const int8_t* px = input + ((iy - base) * in_w + ix0 + first) * cin;
         const int32_t n = end - first, off = b->expand.quant->input_offset;
         int32_t p = 0;
         for (; p + 4 <= n; p += 4)
@@ -118,7 +118,7 @@ static void fill_slot(const rp_ir_s8_block* b, const int8_t* input, int32_t in_h
             rp_widen_s8(px + p * cin, cin, off, wide + p * cin);
         pointwise_wide(&b->expand, wide, end - first, slot + first * hidden, hidden);
     } else {
-        memcpy(slot + first * hidden, input + (iy * in_w + ix0 + first) * hidden, (size_t)((end - first) * hidden));
+        memcpy(slot + first * hidden, input + ((iy - base) * in_w + ix0 + first) * hidden, (size_t)((end - first) * hidden));
     }
 }
 
@@ -166,8 +166,10 @@ static void depthwise_column(const rp_ir_s8_block* b, const int8_t* const* rows,
     }
 }
 
-int rp_ir_s8_rows(const rp_ir_s8_block* b, const int8_t* input, int32_t in_h, int32_t in_w, int32_t oy0, int32_t oy1,
-                  void* scratch, int8_t* output)
+/* Rows oy0 .. oy1 - 1; the input's rows from `first_row` on at `input`, output row
+ * oy at `output` + (oy - out_base) rows. */
+static int ir_rows(const rp_ir_s8_block* b, const int8_t* input, int32_t first_row, int32_t in_h, int32_t in_w, int32_t oy0,
+                   int32_t oy1, void* scratch, int8_t* output, int32_t out_base)
 {
     const rp_conv_shape_t* d = b->depthwise.shape;
     const int32_t hidden = d->in_channels, kh = d->kernel_h, sw = d->stride_w;
@@ -197,20 +199,32 @@ int rp_ir_s8_rows(const rp_ir_s8_block* b, const int8_t* input, int32_t in_h, in
             for (int32_t ky = 0; ky < kh; ++ky) {
                 const int32_t iy = oy * d->stride_h - d->pad_h + ky, slot = (iy + d->pad_h) % kh;
                 if (held[slot] != iy) {
-                    fill_slot(b, input, in_h, in_w, iy, ix0, tin, wide, ring + slot * slotBytes);
+                    fill_slot(b, input, first_row, in_h, in_w, iy, ix0, tin, wide, ring + slot * slotBytes);
                     held[slot] = iy;
                 }
                 rows[ky] = ring + slot * slotBytes;
             }
             for (int32_t x = 0; x < t; ++x)
                 depthwise_column(b, rows, x, t, wide);
-            int8_t* out = output + (oy * ow + ox0) * cout;
+            int8_t* out = output + ((oy - out_base) * ow + ox0) * cout;
             pointwise_wide(&b->project, wide, t, out, cout);
             if (b->add) /* the shortcut: stride 1, cin == cout, so the input pixels line up */
-                rp_add_s8(b->add, input + (oy * in_w + ox0) * cin, out, t * cout, out);
+                rp_add_s8(b->add, input + ((oy - first_row) * in_w + ox0) * cin, out, t * cout, out);
         }
     }
     return RP_Q15_OK;
+}
+
+int rp_ir_s8_rows(const rp_ir_s8_block* b, const int8_t* input, int32_t in_h, int32_t in_w, int32_t oy0, int32_t oy1,
+                  void* scratch, int8_t* output)
+{
+    return ir_rows(b, input, 0, in_h, in_w, oy0, oy1, scratch, output, 0);
+}
+
+int rp_ir_s8_row_at(const rp_ir_s8_block* b, const int8_t* rows, int32_t first_row, int32_t in_h, int32_t in_w, int32_t oy,
+                    void* scratch, int8_t* out_row)
+{
+    return ir_rows(b, rows, first_row, in_h, in_w, oy, oy + 1, scratch, out_row, oy);
 }
 
 /* ---- 2. RNNPool on a chain of convolutions, patch row by patch row ------- */
@@ -276,6 +290,12 @@ size_t rp_rnnpool_s8_stream_scratch_size(const rp_rnnpool_s8_stream* s)
 }
 
 /* All channels of pixel (y, x) of conv `level`'s output into dst[o * stride]. */
+/* Row y of a picture whose rows may sit in a ring (y >= base_row). */
+static const int8_t* ring_row(const rp_rows_s8* r, int32_t y)
+{
+    return r->data + (size_t)((y - r->base_row) % r->ring_rows) * (size_t)r->width * (size_t)r->channels;
+}
+
 static void conv_pixel(const rp_rnnpool_s8_stream* s, int32_t level, int32_t y, int32_t x, int8_t* dst, int32_t stride,
                        int8_t* windows)
 {
@@ -307,7 +327,7 @@ static void conv_pixel(const rp_rnnpool_s8_stream* s, int32_t level, int32_t y, 
                 } else {
                     if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w)
                         continue;
-                    px = s->rows.data + ((iy % s->rows.ring_rows) * in_w + ix) * cin;
+                    px = ring_row(&s->rows, iy) + ix * cin;
                 }
                 const int8_t* w = layer->weights + ((o * kh + ky) * kw + kx) * cin;
                 for (int32_t ch = 0; ch < cin; ++ch)
@@ -340,7 +360,7 @@ static void conv_row_first(const rp_rnnpool_s8_stream* s, int32_t y, int8_t* dst
     const int8_t* rows[RP_IR_S8_MAX_KERNEL];
     for (int32_t ky = 0; ky < kh && ky < RP_IR_S8_MAX_KERNEL; ++ky) {
         const int32_t iy = y * c->stride_h - c->pad_h + ky;
-        rows[ky] = iy < 0 || iy >= in_h ? NULL : s->rows.data + (size_t)(iy % s->rows.ring_rows) * (size_t)in_w * (size_t)cin;
+        rows[ky] = iy < 0 || iy >= in_h ? NULL : ring_row(&s->rows, iy);
     }
     const int32_t taps = kw * cin;
     const int8_t* anyRow = NULL;
@@ -407,9 +427,10 @@ static void conv_row_first(const rp_rnnpool_s8_stream* s, int32_t y, int8_t* dst
     }
 }
 
-int rp_rnnpool_s8_stream_row(const rp_rnnpool_s8_stream* s, int32_t gy, void* scratch, int8_t* out)
+/* Patch row gy into `row` (no padding), the body of both row calls. */
+static int stream_row(const rp_rnnpool_s8_stream* s, int32_t gy, void* scratch, int8_t* row)
 {
-    if (!s || !s->cfg || !scratch || !out || s->conv_count < 0 || s->conv_count > RP_STREAM_MAX_CONVS ||
+    if (!s || !s->cfg || !scratch || !row || s->conv_count < 0 || s->conv_count > RP_STREAM_MAX_CONVS ||
         s->rows.ring_rows <= 0 || rp_rnnpool_s8q15_check(s->cfg) != RP_Q15_OK)
         return RP_Q15_EARG;
     const rp_rnnpool_s8q15_config* cfg = s->cfg;
@@ -419,7 +440,8 @@ int rp_rnnpool_s8_stream_row(const rp_rnnpool_s8_stream* s, int32_t gy, void* sc
     rp_rnnpool_s8_stream_rows(s, gy, &first, &last);
     const int32_t gh = rp_rnnpool_s8q15_grid(cfg, map_h), gw = rp_rnnpool_s8q15_grid(cfg, map_w);
     const int32_t top_channels = s->conv_count ? s->convs[s->conv_count - 1].shape->out_channels : s->rows.channels;
-    if (gy < 0 || gy >= gh || gw <= 0 || last - first + 1 > s->rows.ring_rows || top_channels != channels)
+    if (gy < 0 || gy >= gh || gw <= 0 || last - first + 1 > s->rows.ring_rows || first < s->rows.base_row ||
+        top_channels != channels)
         return RP_Q15_EARG;
 
     uint8_t* base = (uint8_t*)scratch;
@@ -445,15 +467,37 @@ int rp_rnnpool_s8_stream_row(const rp_rnnpool_s8_stream* s, int32_t gy, void* sc
             if (s->conv_count > 0) {
                 conv_pixel(s, s->conv_count - 1, top + r, x, dst, plane, windows);
             } else {
-                const int8_t* px = s->rows.data + (((top + r) % s->rows.ring_rows) * map_w + x) * channels;
+                const int8_t* px = ring_row(&s->rows, top + r) + x * channels;
                 for (int32_t ch = 0; ch < channels; ++ch)
                     dst[ch * plane] = px[ch];
             }
         }
     }
-    const int32_t ow = gw + cfg->pad_bottom_right;
-    return rp_rnnpool_s8q15_band(cfg, band, map_w, gy, s->channel_quant, out + (size_t)gy * (size_t)ow * (size_t)outs, outs,
-                                 1, base);
+    return rp_rnnpool_s8q15_band(cfg, band, map_w, gy, s->channel_quant, row, outs, 1, base);
+}
+
+int rp_rnnpool_s8_stream_row(const rp_rnnpool_s8_stream* s, int32_t gy, void* scratch, int8_t* out)
+{
+    if (!s || !s->cfg || !out)
+        return RP_Q15_EARG;
+    int32_t map_h, map_w;
+    rp_rnnpool_s8_stream_map(s, &map_h, &map_w);
+    const int32_t ow = rp_rnnpool_s8q15_grid(s->cfg, map_w) + s->cfg->pad_bottom_right;
+    return stream_row(s, gy, scratch, out + (size_t)gy * (size_t)ow * (size_t)(4 * s->cfg->rnn2_forward.hidden_dims));
+}
+
+int rp_rnnpool_s8_stream_row_at(const rp_rnnpool_s8_stream* s, int32_t gy, void* scratch, int8_t* row)
+{
+    const int st = stream_row(s, gy, scratch, row);
+    if (st != RP_Q15_OK)
+        return st;
+    int32_t map_h, map_w;
+    rp_rnnpool_s8_stream_map(s, &map_h, &map_w);
+    const int32_t gw = rp_rnnpool_s8q15_grid(s->cfg, map_w);
+    const size_t pixel = (size_t)(4 * s->cfg->rnn2_forward.hidden_dims);
+    for (int32_t x = gw; x < gw + s->cfg->pad_bottom_right; ++x) /* as rp_rnnpool_s8_stream_pad */
+        memcpy(row + (size_t)x * pixel, row + (size_t)(gw - 1) * pixel, pixel);
+    return RP_Q15_OK;
 }
 
 void rp_rnnpool_s8_stream_pad(const rp_rnnpool_s8_stream* s, int8_t* out)

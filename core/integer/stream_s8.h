@@ -79,6 +79,11 @@ int32_t rp_ir_s8_scratch_size(const rp_ir_s8_block* b, int32_t in_w);
  * rows outside the map). */
 int rp_ir_s8_rows(const rp_ir_s8_block* b, const int8_t* input, int32_t in_h, int32_t in_w, int32_t oy0, int32_t oy1,
                   void* scratch, int8_t* output);
+/* Output row oy alone into `out_row`, for a line buffer: `rows` holds the
+ * input's consecutive rows from `first_row` on (those the row reads, within
+ * the map: rows outside it are padding the kernel makes). */
+int rp_ir_s8_row_at(const rp_ir_s8_block* b, const int8_t* rows, int32_t first_row, int32_t in_h, int32_t in_w, int32_t oy,
+                    void* scratch, int8_t* out_row);
 
 #define RP_STREAM_MAX_CONVS 4
 
@@ -86,7 +91,9 @@ int rp_ir_s8_rows(const rp_ir_s8_block* b, const int8_t* input, int32_t in_h, in
 typedef struct {
     const int8_t* data;
     int32_t height, width, channels; /* the whole picture's extents */
-    int32_t ring_rows;               /* row y at slot y % ring_rows; height for a whole picture */
+    int32_t ring_rows;               /* row y at slot (y - base_row) % ring_rows; height for a whole picture */
+    int32_t base_row;                /* the oldest row held; 0 for a ring from the first row (a line
+                                        buffer that moves its rows down passes its first row) */
 } rp_rows_s8;
 
 typedef struct {
@@ -111,6 +118,11 @@ size_t rp_rnnpool_s8_stream_scratch_size(const rp_rnnpool_s8_stream* s);
 int rp_rnnpool_s8_stream_row(const rp_rnnpool_s8_stream* s, int32_t gy, void* scratch, int8_t* out);
 /* The replicated bottom rows and right columns, after every patch row. */
 void rp_rnnpool_s8_stream_pad(const rp_rnnpool_s8_stream* s, int8_t* out);
+/* Patch row gy alone into `row` ([grid_w + pad][4 * h2], the right columns
+ * replicated as rp_rnnpool_s8_stream_pad does), for a consumer that keeps
+ * only a few rows of RNNPool's output (a line buffer). The same calling rules
+ * and bits as rp_rnnpool_s8_stream_row. */
+int rp_rnnpool_s8_stream_row_at(const rp_rnnpool_s8_stream* s, int32_t gy, void* scratch, int8_t* row);
 
 #ifdef __cplusplus
 }

@@ -138,14 +138,14 @@ Expected<std::vector<FirmwareFile>> generateStreamedModelFirmware(const Int8Netw
                 rp_rnnpool_s8_channel_quant unused{};
                 rp_rnnpool_s8_stream host = int8Stream(net, *parts, unused);
                 host.rows = {nullptr, static_cast<int32_t>(source[1]), static_cast<int32_t>(source[2]),
-                             static_cast<int32_t>(source[0]), static_cast<int32_t>(source[1])};
+                             static_cast<int32_t>(source[0]), static_cast<int32_t>(source[1]), 0};
                 int32_t mapH = 0, mapW = 0;
                 rp_rnnpool_s8_stream_map(&host, &mapH, &mapW);
                 const int32_t grid = rp_rnnpool_s8q15_grid(host.cfg, mapH);
                 code += "        const rp_rnnpool_s8_stream s = {&config, " + std::string(channels.empty() ? "0" : "&channels") +
                         ", {" + layers + "}, " + cNumber(static_cast<int64_t>(parts->convs.size())) + ", {" + in[0] + ", " +
                         cNumber(source[1]) + ", " + cNumber(source[2]) + ", " + cNumber(source[0]) + ", " +
-                        cNumber(ring ? plan.inputRingRows : source[1]) + "}};\n";
+                        cNumber(ring ? plan.inputRingRows : source[1]) + ", 0}};\n";
                 if (ring)
                     code += "        int32_t delivered = 0;\n";
                 code += "        for (int32_t gy = 0; gy < " + cNumber(grid) + "; ++gy) {\n";

@@ -66,6 +66,9 @@ Expected<ArenaRun> runInArena(const Network& net, const Schedule& schedule, cons
 {
     if (timeline.options.dtype != ElementType::F32)
         return makeError("arena execution runs the float32 engine; profile with f32");
+    if (isLineBuffered(schedule))
+        return makeError("the float32 engine has no line-buffered kernels: the linebuffer schedule is planned in float "
+                         "and executed by the int8 engine (--dtype i8)");
     auto shapes = net.plan(input.shape());
     if (!shapes)
         return std::move(shapes).takeError();
@@ -148,6 +151,7 @@ Expected<ArenaRun> runInArena(const Network& net, const Schedule& schedule, cons
             runPointwisePoolStreamed(net, unit, *in.front(), views[static_cast<size_t>(out)], scratch);
             break;
         case ScheduleUnit::Kind::PaperBlock:
+        case ScheduleUnit::Kind::LineBuffered:
             break; // refused above
         }
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "integer/stream_s8.h"
+#include "profile/line_buffer.h"
 #include "ops/conv2d.h"
 #include "ops/rnnpool.h"
 #include "ops/squeeze_excite.h"
@@ -154,9 +155,25 @@ Schedule rowstreamSchedule(const Network& net)
     return s;
 }
 
-const char* knownScheduleNames() { return "layerwise, paper, rowstream"; }
+Schedule lineBufferSchedule(const Network& net)
+{
+    Schedule s{"linebuffer", {}};
+    for (size_t i = 0; i < net.nodes().size(); ++i)
+        s.units.push_back(unitOf(net, {static_cast<int>(i)}, ScheduleUnit::Kind::LineBuffered, net.nodes()[i].name));
+    return s;
+}
 
-bool isScheduleName(const std::string& name) { return name == "layerwise" || name == "paper" || name == "rowstream"; }
+bool isLineBuffered(const Schedule& schedule)
+{
+    return !schedule.units.empty() && schedule.units.front().kind == ScheduleUnit::Kind::LineBuffered;
+}
+
+const char* knownScheduleNames() { return "layerwise, paper, rowstream, linebuffer"; }
+
+bool isScheduleName(const std::string& name)
+{
+    return name == "layerwise" || name == "paper" || name == "rowstream" || name == "linebuffer";
+}
 
 Expected<Schedule> scheduleByName(const Network& net, const std::string& name)
 {
@@ -166,6 +183,8 @@ Expected<Schedule> scheduleByName(const Network& net, const std::string& name)
         return paperSchedule(net);
     if (name == "rowstream")
         return rowstreamSchedule(net);
+    if (name == "linebuffer")
+        return lineBufferSchedule(net);
     return makeError("unknown schedule '" + name + "' (known: " + knownScheduleNames() + ")");
 }
 
@@ -194,6 +213,7 @@ int64_t unitScratchElements(const Network& net, const ScheduleUnit& unit, const 
     switch (unit.kind) {
     case ScheduleUnit::Kind::Layer:
     case ScheduleUnit::Kind::PaperBlock:
+    case ScheduleUnit::Kind::LineBuffered: // the schedule's scratch is planned whole (lineBufferTimeline)
         return 0;
     case ScheduleUnit::Kind::InvertedResidual: {
         const Node& first = net.nodes()[static_cast<size_t>(unit.nodes.front())];
@@ -268,7 +288,7 @@ int64_t unitScratchBytes(const Network& net, const ScheduleUnit& unit, const std
         s.cfg = &cfg;
         const Shape& source = shapeOf(unit.inputs.front());
         s.rows = {nullptr, static_cast<int32_t>(source[1]), static_cast<int32_t>(source[2]), static_cast<int32_t>(source[0]),
-                  static_cast<int32_t>(source[1])};
+                  static_cast<int32_t>(source[1]), 0};
         cfg.stride = static_cast<int32_t>(p.stride);
         s.conv_count = static_cast<int32_t>(std::min<size_t>(convs.size(), RP_STREAM_MAX_CONVS));
         for (int32_t i = 0; i < s.conv_count; ++i)
@@ -281,6 +301,8 @@ int64_t unitScratchBytes(const Network& net, const ScheduleUnit& unit, const std
 Expected<MemoryTimeline> buildTimeline(const Network& net, const Schedule& schedule, const Shape& inputShape,
                                        const ScheduleOptions& options)
 {
+    if (isLineBuffered(schedule))
+        return lineBufferTimeline(net, inputShape, options);
     auto shapes = net.plan(inputShape);
     if (!shapes)
         return std::move(shapes).takeError();

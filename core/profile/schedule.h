@@ -21,6 +21,10 @@
 //              that one row of patches reads are held, in a ring; the rest
 //              as the paper schedule (a network whose first unit is not such
 //              an RNNPool holds the whole picture, as under paper).
+//   linebuffer every layer a row at a time, each map holding only the rows
+//              its readers still need, the picture arriving row by row; the
+//              network's outputs kept whole (profile/line_buffer.h). Executed
+//              by the int8 engine; planned only in float.
 //
 //   Schedule s = paperSchedule(net);
 //   Expected<MemoryTimeline> t = buildTimeline(net, s, {1, 240, 320}, options);
@@ -44,7 +48,8 @@ struct ScheduleUnit {
     // it, computed on the fly pixel by pixel ("1x1 convolutions ... can be
     // computed on the fly", Section 4).
     // PaperBlock: planned by an E.2 rule only (see `block`).
-    enum class Kind { Layer, InvertedResidual, RnnPoolPatches, PointwisePool, PaperBlock };
+    // LineBuffered: one layer of the linebuffer schedule (every unit is one).
+    enum class Kind { Layer, InvertedResidual, RnnPoolPatches, PointwisePool, PaperBlock, LineBuffered };
     Kind kind = Kind::Layer;
     PaperBlock block = PaperBlock::Residual; // when kind == PaperBlock
     std::string name;
@@ -62,6 +67,8 @@ struct Schedule {
 Schedule layerwiseSchedule(const Network& net);
 Schedule paperSchedule(const Network& net);
 Schedule rowstreamSchedule(const Network& net);
+Schedule lineBufferSchedule(const Network& net);
+bool isLineBuffered(const Schedule& schedule);
 Expected<Schedule> scheduleByName(const Network& net, const std::string& name);
 // The names scheduleByName knows, for messages: "layerwise, paper, rowstream".
 const char* knownScheduleNames();
@@ -90,7 +97,10 @@ int64_t unitScratchElements(const Network& net, const ScheduleUnit& unit, const 
 int64_t unitScratchBytes(const Network& net, const ScheduleUnit& unit, const std::vector<Shape>& shapes,
                          const Shape& inputShape, const ScheduleOptions& options);
 
-// The timeline of a schedule: tensor 0 is the picture (its ring of rows when
+// The timeline of a schedule: under linebuffer, tensor 0 is the picture's
+// rows, tensor i + 1 node i's rows (whole for an output), then the kernels'
+// shared scratch and each RNNPool's state, all alive from first to last step.
+// Otherwise tensor 0 is the picture (its ring of rows when
 // the first unit reads rows), then each unit's
 // output, then each unit's scratch (alive during its own step only). A
 // PaperBlock unit frees the inputs it reads last one step early and adds

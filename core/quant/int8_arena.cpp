@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "quant/int8_line_buffer.h"
 #include "quant/int8_units.h"
 
 namespace rnnpool {
@@ -12,6 +13,8 @@ Expected<Int8ArenaRun> runInt8InArena(const Int8Network& net8, const Schedule& s
     const Network& net = *net8.model().network;
     if (timeline.options.dtype != ElementType::I8)
         return makeError("the int8 engine runs in an arena planned for i8 (profile with --dtype i8)");
+    if (isLineBuffered(schedule))
+        return runInt8LineBuffered(net8, timeline, plan, inputHwc, inputShape);
     for (const ScheduleUnit& unit : schedule.units)
         if (unit.kind == ScheduleUnit::Kind::PaperBlock || unit.kind == ScheduleUnit::Kind::PointwisePool)
             return makeError("schedule '" + schedule.name + "': unit '" + unit.name +
@@ -101,7 +104,7 @@ Expected<Int8ArenaRun> runInt8InArena(const Int8Network& net8, const Schedule& s
             const Shape& source = inShapes[0];
             const bool rows = unit.inputRows && ring;
             stream->rows = {rows ? ring : in[0], static_cast<int32_t>(source[1]), static_cast<int32_t>(source[2]),
-                            static_cast<int32_t>(source[0]), static_cast<int32_t>(rows ? ringRows : source[1])};
+                            static_cast<int32_t>(source[0]), static_cast<int32_t>(rows ? ringRows : source[1]), 0};
             int32_t mapH = 0, mapW = 0;
             rp_rnnpool_s8_stream_map(stream, &mapH, &mapW);
             int64_t delivered = 0;

@@ -24,6 +24,11 @@ namespace rnnpool {
 
 struct Int8ArenaRun {
     std::vector<std::vector<int8_t>> maps; // per node: the network's outputs, copied out of the arena; others empty
+    // linebuffer with its heads decoded row by row (profile/line_buffer.h):
+    // their maps stay empty, and these are the detections (the architecture's
+    // detector settings, the run's input size).
+    bool headsDecoded = false;
+    std::vector<Detection> detections;
     int64_t highWaterBytes = 0;            // measured peak of bytes in use
     int64_t highestByte = 0;               // measured extent
     std::vector<std::string> violations;

@@ -195,12 +195,12 @@ TEST(RnnPoolStreamS8, PatchRowsFromARingEqualConvolutionsThenTheMapKernel)
         int32_t ringRows = 0;
         for (int32_t gy = 0; gy < gh; ++gy) {
             int32_t first = 0, last = 0;
-            s.rows = {nullptr, H, W, pictureC, H};
+            s.rows = {nullptr, H, W, pictureC, H, 0};
             rp_rnnpool_s8_stream_rows(&s, gy, &first, &last);
             ringRows = std::max(ringRows, last - first + 1);
         }
         std::vector<int8_t> ring(static_cast<size_t>(ringRows * W * pictureC), 0x33);
-        s.rows = {ring.data(), H, W, pictureC, ringRows};
+        s.rows = {ring.data(), H, W, pictureC, ringRows, 0};
         // Misaligned on purpose: the kernel aligns inside its 3 bytes of slack.
         std::vector<int8_t> scratch(rp_rnnpool_s8_stream_scratch_size(&s) + 1 + 16, 0x5a);
         int8_t* scratchAt = scratch.data() + 1;

@@ -208,7 +208,8 @@ namespace {
 // integer kernels, the picture in a ring of rows under rowstream) the bytes
 // in use peak exactly where the plan says, with and without the picture
 // counted, and the heads computed there equal the plain engine's bit for bit
-// (the arena is poisoned, buffers overlap as planned).
+// (the arena is poisoned, buffers overlap as planned); under linebuffer every
+// unit a row at a time from line buffers.
 TEST(Int8Arena, MeasuredPeakEqualsThePlanAndTheHeadsEqualThePlainEngine)
 {
     const Fixture& f = fixture();
@@ -218,7 +219,7 @@ TEST(Int8Arena, MeasuredPeakEqualsThePlanAndTheHeadsEqualThePlainEngine)
     ASSERT_TRUE(plain) << plain.error();
     const Network& net = *f.quantized->network;
     std::map<std::string, int64_t> peaks;
-    for (const char* name : {"layerwise", "paper", "rowstream"})
+    for (const char* name : {"layerwise", "paper", "rowstream", "linebuffer"})
         for (const bool countInput : {false, true}) {
             auto schedule = scheduleByName(net, name);
             ASSERT_TRUE(schedule) << schedule.error();
@@ -244,6 +245,8 @@ TEST(Int8Arena, MeasuredPeakEqualsThePlanAndTheHeadsEqualThePlainEngine)
     // The goal: RNNPool-Face-M4 in int8 under rowstream, picture counted, at most 120 KiB.
     EXPECT_LE(peaks["rowstream+input"], 120 * 1024);
     EXPECT_LT(peaks["rowstream+input"], peaks["paper+input"]);
+    // Every unit line-buffered: below rowstream (only the heads' maps whole).
+    EXPECT_LT(peaks["linebuffer+input"], peaks["rowstream+input"]);
     EXPECT_LT(peaks["paper"], peaks["layerwise"]);
 }
 

@@ -1,0 +1,281 @@
+#include "quant/int8_line_buffer.h"
+
+#include <cstring>
+#include <optional>
+
+#include "profile/line_buffer.h"
+#include "quant/candidate_store.h"
+#include "quant/int8_prepared.h"
+#include "quant/int8_units.h"
+
+namespace rnnpool {
+
+namespace {
+
+using Prepared = Int8Network::Prepared;
+
+// A map's rows [lo, hi), oldest first at `data`.
+struct RowStore {
+    int8_t* data = nullptr;
+    int64_t rowBytes = 0, capacity = 0, lo = 0, hi = 0;
+    int8_t pad = 0;
+    bool holds(int64_t first, int64_t last) const { return lo <= first && last < hi; }
+    int8_t* row(int64_t y) const { return data + (y - lo) * rowBytes; }
+};
+
+// The value a map's padding rows hold: the zero point its padded readers
+// take it at (every one the same).
+Expected<int8_t> paddingValue(const Int8Network& net8, const LineBufferPlan& lb, const LineBufferMap& m)
+{
+    if (m.padTop == 0 && m.padBottom == 0)
+        return int8_t{0};
+    std::optional<int32_t> offset;
+    for (int reader : m.readers) {
+        const ScheduleUnit& unit = lb.units.units[static_cast<size_t>(reader)];
+        if (unit.kind != ScheduleUnit::Kind::Layer)
+            continue; // blocks and RNNPool pad by themselves
+        const Prepared& p = net8.prepared(static_cast<size_t>(unit.output()));
+        if (p.kind != Prepared::Kind::Conv && p.kind != Prepared::Kind::Depthwise && p.kind != Prepared::Kind::Pointwise)
+            continue;
+        if (offset && *offset != p.conv.input_offset)
+            return makeError("the readers of a padded map take it at different zero points");
+        offset = p.conv.input_offset;
+    }
+    if (!offset || -*offset < -128 || -*offset > 127)
+        return makeError("a padded map has no convolution reader with an int8 zero point");
+    return static_cast<int8_t>(-*offset);
+}
+
+} // namespace
+
+Expected<Int8ArenaRun> runInt8LineBuffered(const Int8Network& net8, const MemoryTimeline& timeline, const MemoryPlan& plan,
+                                           const std::vector<int8_t>& inputHwc, const Shape& inputShape)
+{
+    const Network& net = *net8.model().network;
+    if (timeline.options.dtype != ElementType::I8 || timeline.schedule != "linebuffer")
+        return makeError("the int8 line-buffered run needs a linebuffer timeline planned for i8");
+    if (inputHwc.size() != static_cast<size_t>(shapeNumel(inputShape)))
+        return makeError("the int8 input has " + std::to_string(inputHwc.size()) + " values, its shape " +
+                         std::to_string(shapeNumel(inputShape)));
+    auto lb = planLineBuffer(net, inputShape, ElementType::I8);
+    if (!lb)
+        return std::move(lb).takeError();
+    auto planned = net.plan(inputShape);
+    if (!planned)
+        return std::move(planned).takeError();
+    const std::vector<Shape>& shapes = *planned;
+    const size_t maps = lb->maps.size();
+    const std::vector<ScheduleUnit>& units = lb->units.units;
+    const LineBufferScratch work = lineBufferScratch(net, lb->units, shapes, inputShape, timeline.options);
+    std::vector<int> mapOfNode(net.nodes().size(), -1);
+    for (size_t b = 1; b < maps; ++b)
+        mapOfNode[static_cast<size_t>(lb->maps[b].node)] = static_cast<int>(b);
+    const auto mapOf = [&](int node) { return node == kNetworkInput ? 0 : mapOfNode[static_cast<size_t>(node)]; };
+    if (timeline.tensors.size() != maps + (work.kernelBytes > 0 ? 1 : 0) + (lb->candidateBytes > 0 ? 1 : 0) + work.rnnPoolStates.size())
+        return makeError("the timeline does not belong to this network's linebuffer schedule");
+
+    MeteredArena arena(timeline, plan);
+    const auto violation = [&] { return makeError("arena: " + arena.violations().front()); };
+    std::vector<RowStore> stores(maps);
+    std::vector<int8_t> uncountedPicture;
+    for (size_t b = 0; b < maps; ++b) {
+        const LineBufferMap& m = lb->maps[b];
+        RowStore& s = stores[b];
+        s.rowBytes = m.width * m.channels;
+        s.capacity = m.capacityRows;
+        if (b == 0 && timeline.tensors[0].bytes == 0) {
+            uncountedPicture.resize(static_cast<size_t>(s.capacity * s.rowBytes));
+            s.data = uncountedPicture.data();
+        } else {
+            s.data = reinterpret_cast<int8_t*>(arena.claimBytes(static_cast<int>(b), s.capacity * s.rowBytes));
+            if (!s.data)
+                return violation();
+        }
+        auto pad = paddingValue(net8, *lb, m);
+        if (!pad)
+            return makeError("'" + timeline.tensors[b].name + "': " + pad.error());
+        s.pad = *pad;
+        s.lo = -m.padTop;
+        s.hi = 0;
+        std::memset(s.data, s.pad, static_cast<size_t>(m.padTop * s.rowBytes));
+    }
+    size_t next = maps;
+    uint8_t* kernelScratch = nullptr;
+    if (work.kernelBytes > 0) {
+        kernelScratch = arena.claimBytes(static_cast<int>(next++), work.kernelBytes);
+        if (!kernelScratch)
+            return violation();
+        kernelScratch += (4 - reinterpret_cast<uintptr_t>(kernelScratch) % 4) % 4;
+    }
+    std::optional<CandidateStore> candidates;
+    if (lb->candidateBytes > 0) {
+        uint8_t* storage = arena.claimBytes(static_cast<int>(next++), lb->candidateBytes);
+        if (!storage)
+            return violation();
+        std::vector<std::pair<int64_t, int64_t>> featureMaps;
+        for (const auto& [loc, conf] : net.heads())
+            featureMaps.emplace_back(shapes[static_cast<size_t>(loc)][1], shapes[static_cast<size_t>(loc)][2]);
+        candidates.emplace(storage, *net.spec().detector, inputShape[2], inputShape[1], std::move(featureMaps));
+    }
+    // Each unit's kernel parameters; each RNNPool's stream over its input's rows, and its state.
+    struct UnitKernel {
+        rp_ir_s8_block block{};
+        rp_rnnpool_s8_channel_quant channelQuant{};
+        rp_rnnpool_s8_stream stream{};
+        uint8_t* state = nullptr;
+    };
+    std::vector<UnitKernel> kernels(units.size());
+    for (size_t u = 0; u < units.size(); ++u) {
+        if (units[u].kind == ScheduleUnit::Kind::Layer)
+            continue;
+        auto parts = int8UnitParts(net8, units[u]);
+        if (!parts)
+            return std::move(parts).takeError();
+        if (units[u].kind == ScheduleUnit::Kind::InvertedResidual)
+            kernels[u].block = int8Block(net8, *parts);
+        else
+            kernels[u].stream = int8Stream(net8, *parts, kernels[u].channelQuant);
+    }
+    for (const auto& [u, bytes] : work.rnnPoolStates) {
+        UnitKernel& k = kernels[static_cast<size_t>(u)];
+        const Shape& source = lb->maps[static_cast<size_t>(mapOf(units[static_cast<size_t>(u)].inputs[0]))].node == kNetworkInput
+                                  ? inputShape : shapes[static_cast<size_t>(units[static_cast<size_t>(u)].inputs[0])];
+        k.stream.rows = {nullptr, static_cast<int32_t>(source[1]), static_cast<int32_t>(source[2]), static_cast<int32_t>(source[0]),
+                         static_cast<int32_t>(source[1]), 0};
+        if (static_cast<int64_t>(rp_rnnpool_s8_stream_scratch_size(&k.stream)) > bytes)
+            return makeError("'" + units[static_cast<size_t>(u)].name + "': the plan's RNNPool state is smaller than the kernel's");
+        k.state = arena.claimBytes(static_cast<int>(next++), bytes);
+        if (!k.state)
+            return violation();
+    }
+
+    // Row `row` of unit b - 1 into dst, every row it reads checked to be held.
+    const auto runUnitRow = [&](size_t b, int64_t row, int8_t* dst) -> Status {
+        const ScheduleUnit& unit = units[b - 1];
+        const RowStore& self = stores[b];
+        std::vector<RowWindow> windows;
+        for (size_t slot = 0; slot < unit.inputs.size(); ++slot) {
+            const RowWindow w = lineBufferRowsRead(net, unit, slot, row, shapes, inputShape);
+            if (!w.empty() && !stores[static_cast<size_t>(mapOf(unit.inputs[slot]))].holds(w.first, w.last))
+                return makeError("'" + unit.name + "' row " + std::to_string(row) + " reads rows " + std::to_string(w.first) +
+                                 ".." + std::to_string(w.last) + " that its input no longer holds");
+            windows.push_back(w);
+        }
+        const RowStore& src = stores[static_cast<size_t>(mapOf(unit.inputs[0]))];
+        const Shape& s0 = unit.inputs[0] == kNetworkInput ? inputShape : shapes[static_cast<size_t>(unit.inputs[0])];
+        const auto width = static_cast<int32_t>(s0[2]);
+        UnitKernel& k = kernels[b - 1];
+        if (unit.kind == ScheduleUnit::Kind::InvertedResidual) {
+            if (rp_ir_s8_row_at(&k.block, src.row(windows[0].first), static_cast<int32_t>(windows[0].first),
+                                static_cast<int32_t>(s0[1]), width, static_cast<int32_t>(row), kernelScratch, dst) != RP_Q15_OK)
+                return makeError("the streamed inverted residual '" + unit.name + "' cannot run on its shapes");
+            return {};
+        }
+        if (unit.kind == ScheduleUnit::Kind::RnnPoolPatches) {
+            if (windows[0].empty()) { // a replicated bottom row
+                if (!self.holds(row - 1, row - 1))
+                    return makeError("'" + unit.name + "': its last row is no longer held");
+                std::memcpy(dst, self.row(row - 1), static_cast<size_t>(self.rowBytes));
+                return {};
+            }
+            k.stream.rows.data = src.data;
+            k.stream.rows.ring_rows = static_cast<int32_t>(src.capacity);
+            k.stream.rows.base_row = static_cast<int32_t>(src.lo);
+            if (rp_rnnpool_s8_stream_row_at(&k.stream, static_cast<int32_t>(row), k.state, dst) != RP_Q15_OK)
+                return makeError("'" + unit.name + "': the int8 patch kernel refused patch row " + std::to_string(row));
+            return {};
+        }
+        const auto n = static_cast<size_t>(unit.output());
+        const Prepared& p = net8.prepared(n);
+        const std::vector<int>& inputs = net.nodes()[n].inputs;
+        switch (p.kind) {
+        case Prepared::Kind::Conv:
+        case Prepared::Kind::Depthwise:
+        case Prepared::Kind::Pointwise: {
+            // One output row: a window of kernel_h whole rows, padding rows included.
+            rp_conv_shape_t shape = p.shape;
+            shape.in_height = shape.kernel_h;
+            shape.in_width = width;
+            shape.pad_h = 0;
+            const int8_t* window = src.row(windows[0].first);
+            const int32_t* bias = p.bias.empty() ? nullptr : p.bias.data();
+            if (p.kind == Prepared::Kind::Conv)
+                rp_conv_s8(&shape, &p.conv, window, p.weights.data(), bias, kernelScratch, dst);
+            else if (p.kind == Prepared::Kind::Depthwise)
+                rp_depthwise_conv_s8(&shape, &p.conv, window, p.weights.data(), bias, kernelScratch, dst);
+            else
+                rp_pointwise_conv_s8(&shape, &p.conv, window, p.weights.data(), bias, kernelScratch, dst);
+            return {};
+        }
+        case Prepared::Kind::Add:
+            rp_add_s8(&p.add, stores[static_cast<size_t>(mapOf(inputs[0]))].row(row), stores[static_cast<size_t>(mapOf(inputs[1]))].row(row),
+                      static_cast<int32_t>(self.rowBytes), dst);
+            return {};
+        case Prepared::Kind::L2Norm:
+            rp_l2norm_s8(&p.l2, src.row(row), width, static_cast<int32_t>(s0[0]), dst);
+            return {};
+        case Prepared::Kind::MaxOut:
+            rp_background_maxout_s8(src.row(row), width, static_cast<int32_t>(s0[0]), p.background, dst);
+            return {};
+        case Prepared::Kind::RnnPool:
+            break;
+        }
+        return makeError("'" + unit.name + "' has no int8 row kernel");
+    };
+    for (const LineBufferEvent& e : lb->events) {
+        if (e.map < 0) { // a decoded head's row: its candidates to the store
+            const DecodedHead& h = lb->decoded[static_cast<size_t>(e.decoded)];
+            const RowStore& loc = stores[static_cast<size_t>(h.locMap)];
+            const RowStore& conf = stores[static_cast<size_t>(h.confMap)];
+            if (!loc.holds(e.row, e.row) || !conf.holds(e.row, e.row))
+                return makeError("head " + std::to_string(h.head) + " row " + std::to_string(e.row) + " is no longer held");
+            const auto& quant = net8.model().nodes;
+            candidates->addRow(h.head, e.row, loc.row(e.row), conf.row(e.row),
+                               quant[static_cast<size_t>(lb->maps[static_cast<size_t>(h.locMap)].node)].output,
+                               quant[static_cast<size_t>(lb->maps[static_cast<size_t>(h.confMap)].node)].output);
+            continue;
+        }
+        const auto b = static_cast<size_t>(e.map);
+        const LineBufferMap& m = lb->maps[b];
+        RowStore& s = stores[b];
+        if (e.keepFrom > s.lo) { // drop what no reader needs; the rest moves down
+            const int64_t kept = std::max<int64_t>(s.hi - e.keepFrom, 0);
+            std::memmove(s.data, s.data + (e.keepFrom - s.lo) * s.rowBytes, static_cast<size_t>(kept * s.rowBytes));
+            s.lo = e.keepFrom;
+            s.hi = s.lo + kept;
+        }
+        const int64_t rowsAfter = e.row + 1 + (e.row == m.height - 1 ? m.padBottom : 0);
+        if (e.row != s.hi || rowsAfter - s.lo > s.capacity)
+            return makeError("line buffer of '" + timeline.tensors[b].name + "': row " + std::to_string(e.row) +
+                             " does not fit its planned " + std::to_string(s.capacity) + " rows");
+        int8_t* dst = s.row(e.row);
+        if (b == 0) {
+            std::memcpy(dst, inputHwc.data() + e.row * s.rowBytes, static_cast<size_t>(s.rowBytes));
+        } else if (Status st = runUnitRow(b, e.row, dst); !st) {
+            return makeError(st.error());
+        }
+        s.hi = e.row + 1;
+        if (e.row == m.height - 1) { // the padding rows below
+            std::memset(s.row(s.hi), s.pad, static_cast<size_t>(m.padBottom * s.rowBytes));
+            s.hi += m.padBottom;
+        }
+    }
+
+    Int8ArenaRun run;
+    run.maps.resize(net.nodes().size());
+    for (size_t b = 1; b < maps; ++b)
+        if (lb->maps[b].whole) {
+            const RowStore& s = stores[b];
+            run.maps[static_cast<size_t>(lb->maps[b].node)].assign(s.row(0), s.row(0) + lb->maps[b].height * s.rowBytes);
+        }
+    if (candidates) {
+        run.headsDecoded = true;
+        run.detections = candidates->detections();
+    }
+    run.highWaterBytes = arena.highWaterBytes();
+    run.highestByte = arena.highestByte();
+    run.violations = arena.violations();
+    return run;
+}
+
+} // namespace rnnpool
