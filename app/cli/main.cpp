@@ -30,11 +30,11 @@ commands:
            Median milliseconds per frame (default model without either); --pytorch also times
            tools/reference in the same run, frame for frame; --pyramid also times whole detections with the
            input alone and with that many pyramid levels, alternating.
-  profile  [--arch NAME | --model FILE] [--input WxHxC] [--schedule layerwise|paper|rowstream] [--dtype f32|i16|i8]
+  profile  [--arch NAME | --model FILE] [--input WxHxC] [--schedule layerwise|paper|rowstream|linebuffer] [--dtype f32|i16|i8]
            [--count-input] [--set KEY=VALUE]... [--board NAME] [--execute] [--pyramid LEVELS] [--json | --csv]
            Parameters, multiply-adds and peak activation memory (default model without either);
            --execute runs in a metered arena (the float32 engine; with --dtype i8 the int8 engine,
-           streaming kernels included, on --model FILE or the default model);
+           streaming kernels included, on --model FILE or the default model; linebuffer runs in int8 only);
            --board stm32f439zi|nrf52840|stm32l4r5zi|custom:sram=S,flash=F,clock=C reports the fit
            and estimated latencies under each cost profile; [--rnn-density W1,U1,W2,U2] for sparse RNNPool.
   zoo      [--dtype f32|i16|i8] [--count-input] [--json]

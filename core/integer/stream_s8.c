@@ -168,7 +168,10 @@ static void depthwise_column(const rp_ir_s8_block* b, const int8_t* const* rows,
 
 /* Rows oy0 .. oy1 - 1; the input's rows from `first_row` on at `input`, output row
  * oy at `output` + (oy - out_base) rows. */
-static int ir_rows(const rp_ir_s8_block* b, const int8_t* input, int32_t first_row, int32_t in_h, int32_t in_w, int32_t oy0,
+#if defined(__GNUC__)
+__attribute__((always_inline)) /* each caller its own copy: the firmware's stays as fast as with constants */
+#endif
+static inline int ir_rows(const rp_ir_s8_block* b, const int8_t* input, int32_t first_row, int32_t in_h, int32_t in_w, int32_t oy0,
                    int32_t oy1, void* scratch, int8_t* output, int32_t out_base)
 {
     const rp_conv_shape_t* d = b->depthwise.shape;
