@@ -35,6 +35,8 @@ MemoryTimelineView::MemoryTimelineView(QWidget* parent)
     m_scheduleBox->addItem(tr("Paper (RNNPool patch by patch, blocks row by row)"), QStringLiteral("paper"));
     m_scheduleBox->addItem(tr("Row stream (the picture row by row, as a camera delivers it; then as Paper)"),
                            QStringLiteral("rowstream"));
+    m_scheduleBox->addItem(tr("Line buffers (every layer a few rows at a time; int8 decodes the heads row by row)"),
+                           QStringLiteral("linebuffer"));
     m_dtypeBox = new QComboBox(this);
     for (ElementType t : {ElementType::F32, ElementType::I16, ElementType::I8})
         m_dtypeBox->addItem(QString::fromLatin1(elementTypeName(t)), static_cast<int>(t));

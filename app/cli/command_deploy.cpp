@@ -24,8 +24,8 @@ int commandDeploy(const std::vector<std::string>& argv)
     if (!out)
         return usageError("deploy", "give the project folder with -o DIR");
     const std::string schedule = args.value("--schedule").value_or("layerwise");
-    if (!isScheduleName(schedule))
-        return usageError("deploy", std::string("--schedule must be one of ") + knownScheduleNames() + ", not '" + schedule + "'");
+    if (!isFirmwareScheduleName(schedule))
+        return usageError("deploy", std::string("--schedule must be one of ") + firmwareScheduleNames() + ", not '" + schedule + "'");
     bool usage = false;
     auto net = chooseInt8Network(args, usage);
     if (!net)

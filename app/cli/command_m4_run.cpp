@@ -62,8 +62,8 @@ int commandM4Run(const std::vector<std::string>& rest)
     if (const auto b = args.value("--board"))
         options.board = *b;
     if (const auto sc = args.value("--schedule")) {
-        if (!isScheduleName(*sc))
-            return usageError("m4 run", std::string("--schedule must be one of ") + knownScheduleNames() + ", not '" + *sc + "'");
+        if (!isFirmwareScheduleName(*sc))
+            return usageError("m4 run", std::string("--schedule must be one of ") + firmwareScheduleNames() + ", not '" + *sc + "'");
         options.schedule = *sc;
     }
     if (const auto p = args.value("--project"))

@@ -296,9 +296,9 @@ int main(int argc, char** argv)
         m4Size = QSize(w, h);
     }
     const QString m4ScheduleName = parser.isSet(o.m4Schedule) ? parser.value(o.m4Schedule) : QStringLiteral("layerwise");
-    if (!rnnpool::isScheduleName(m4ScheduleName.toStdString()))
+    if (!rnnpool::isFirmwareScheduleName(m4ScheduleName.toStdString()))
         return usageError(QStringLiteral("--m4-schedule must be one of %1, not '%2'")
-                              .arg(QString::fromLatin1(rnnpool::knownScheduleNames()), m4ScheduleName));
+                              .arg(QString::fromLatin1(rnnpool::firmwareScheduleNames()), m4ScheduleName));
     if (parser.isSet(o.m4Schedule) && !m4Size)
         return usageError(QStringLiteral("--m4-schedule needs --m4-run"));
     const std::optional<QString> diffWith = parser.isSet(o.diff) ? std::optional<QString>(parser.value(o.diff)) : std::nullopt;

@@ -79,9 +79,9 @@ Status checkFit(const FirmwareBoard& board, const ModelMemoryPlan& plan, const S
 Expected<std::vector<FirmwareFile>> generateFor(const Int8Network& net, const Int8Run& desktop, const Shape& inputChw,
                                                 const std::string& scheduleName, ModelMemoryPlan& plan)
 {
-    if (scheduleName == "linebuffer")
-        return makeError("the firmware generator writes the layerwise, paper and rowstream schedules; linebuffer runs on "
-                         "the desktop's int8 engine only (rnnpool profile --schedule linebuffer --dtype i8 --execute)");
+    if (!isFirmwareScheduleName(scheduleName))
+        return makeError("the firmware generator writes the schedules " + std::string(firmwareScheduleNames()) + ", not '" +
+                         scheduleName + "' (linebuffer runs on the desktop: rnnpool profile --schedule linebuffer --execute)");
     if (scheduleName == "layerwise")
         return generateModelFirmware(net, desktop, inputChw, plan);
     auto schedule = scheduleByName(*net.model().network, scheduleName);

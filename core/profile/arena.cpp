@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "profile/line_buffer_arena.h"
 #include "profile/streamed_kernels.h"
 
 namespace rnnpool {
@@ -67,8 +68,7 @@ Expected<ArenaRun> runInArena(const Network& net, const Schedule& schedule, cons
     if (timeline.options.dtype != ElementType::F32)
         return makeError("arena execution runs the float32 engine; profile with f32");
     if (isLineBuffered(schedule))
-        return makeError("the float32 engine has no line-buffered kernels: the linebuffer schedule is planned in float "
-                         "and executed by the int8 engine (--dtype i8)");
+        return runLineBufferedInArena(net, timeline, plan, input);
     auto shapes = net.plan(input.shape());
     if (!shapes)
         return std::move(shapes).takeError();

@@ -77,11 +77,16 @@ Expected<LineBufferPlan> planLineBuffer(const Network& net, const Shape& inputSh
     plan.units = paperSchedule(net);
     const std::vector<ScheduleUnit>& units = plan.units.units;
     for (const ScheduleUnit& unit : units) {
-        const bool runs = unit.kind == ScheduleUnit::Kind::InvertedResidual || unit.kind == ScheduleUnit::Kind::RnnPoolPatches ||
+        const bool squeezeExcite = std::any_of(unit.nodes.begin(), unit.nodes.end(), [&](int n) {
+            return net.nodes()[static_cast<size_t>(n)].op->kind() == "squeeze_excite"; // needs every row's mean first
+        });
+        const bool runs = (unit.kind == ScheduleUnit::Kind::InvertedResidual && !squeezeExcite) ||
+                          unit.kind == ScheduleUnit::Kind::RnnPoolPatches ||
                           (unit.kind == ScheduleUnit::Kind::Layer && rowLocalLayer(net.nodes()[static_cast<size_t>(unit.output())]));
         if (!runs)
             return makeError("the linebuffer schedule runs convolutions (no dilation, symmetric padding), add, L2Norm, "
-                             "background max-out, inverted-residual blocks and RNNPool a row at a time; '" + unit.name +
+                             "background max-out, inverted-residual blocks without squeeze-excite and RNNPool a row at a "
+                             "time; '" + unit.name +
                              "' (" + std::string(net.nodes()[static_cast<size_t>(unit.output())].op->kind()) + ") is not one of them");
     }
 
@@ -95,7 +100,7 @@ Expected<LineBufferPlan> planLineBuffer(const Network& net, const Shape& inputSh
     }
     const auto mapOf = [&](int node) { return node == kNetworkInput ? 0 : mapOfNode[static_cast<size_t>(node)]; };
     // Heads decoded row by row, when that takes fewer bytes than their maps.
-    if (const auto& detector = net.spec().detector; detector && detector->nmsTopK > 0) {
+    if (const auto& detector = net.spec().detector; detector && detector->nmsTopK > 0 && dtype == ElementType::I8) {
         std::vector<DecodedHead> decoded;
         int64_t wholeBytes = 0;
         for (size_t k = 0; k < net.heads().size() && k < detector->steps.size(); ++k) {
@@ -110,7 +115,7 @@ Expected<LineBufferPlan> planLineBuffer(const Network& net, const Shape& inputSh
                 wholeBytes += m.height * m.width * m.channels * elementBytes(dtype);
             }
         }
-        const int64_t entry = dtype == ElementType::I8 ? 10 : 4 + 6 * elementBytes(dtype);
+        const int64_t entry = 10; // quant/candidate_store.h: kCandidateBytes
         if (!decoded.empty() && wholeBytes > detector->nmsTopK * entry) {
             plan.decoded = std::move(decoded);
             plan.candidateBytes = detector->nmsTopK * entry;

@@ -7,8 +7,10 @@
 // delivers it; after each picture row, passes in network order let every unit
 // make its next row, until none can (a row goes down the network before the
 // next one is made). The network's outputs (the heads, the last layer) are
-// kept whole. Inside a block, its own kernels' working memory (a ring of
-// expanded rows of a column tile, one row at a time; RNNPool's patch state).
+// kept whole (in int8, decoded row by row instead when that is smaller).
+// Inside a unit, its own kernels' working memory (a ring of expanded rows,
+// one row at a time; RNNPool's patch state). Run by the int8 engine
+// (quant/int8_line_buffer.h) and the float32 one (line_buffer_arena.h).
 //
 // A map's buffer holds consecutive rows, oldest first; a row no reader needs
 // any more is dropped when a new row comes (the rest move down), so that the
@@ -84,10 +86,10 @@ RowWindow lineBufferRowsRead(const Network& net, const ScheduleUnit& unit, size_
                              const std::vector<Shape>& shapes, const Shape& inputShape);
 
 // Refuses a network with a unit that does not run a row at a time, naming it.
-// With a detector (the architecture's S3FD settings), the heads are decoded
-// row by row into a store of its nmsTopK best candidates when their maps,
-// kept whole, would take more bytes than the store (at `dtype`: an int8
-// candidate is kCandidateBytes, a wider one holds its six values wider).
+// In int8, with a detector (the architecture's S3FD settings), the heads are
+// decoded row by row into a store of its nmsTopK best candidates (10 bytes
+// each) when their maps, kept whole, would take more bytes than the store;
+// in float they are kept whole (the float run has no candidate store).
 Expected<LineBufferPlan> planLineBuffer(const Network& net, const Shape& inputShape, ElementType dtype = ElementType::I8);
 
 // Working memory beside the maps, alive for the whole run: the largest one-row

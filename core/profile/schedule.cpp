@@ -175,6 +175,10 @@ bool isScheduleName(const std::string& name)
     return name == "layerwise" || name == "paper" || name == "rowstream" || name == "linebuffer";
 }
 
+const char* firmwareScheduleNames() { return "layerwise, paper, rowstream"; }
+
+bool isFirmwareScheduleName(const std::string& name) { return name == "layerwise" || name == "paper" || name == "rowstream"; }
+
 Expected<Schedule> scheduleByName(const Network& net, const std::string& name)
 {
     if (name == "layerwise")

@@ -23,8 +23,8 @@
 //              an RNNPool holds the whole picture, as under paper).
 //   linebuffer every layer a row at a time, each map holding only the rows
 //              its readers still need, the picture arriving row by row; the
-//              network's outputs kept whole (profile/line_buffer.h). Executed
-//              by the int8 engine; planned only in float.
+//              network's outputs kept whole, or in int8 the heads decoded
+//              row by row (profile/line_buffer.h). Executed by both engines.
 //
 //   Schedule s = paperSchedule(net);
 //   Expected<MemoryTimeline> t = buildTimeline(net, s, {1, 240, 320}, options);
@@ -74,6 +74,10 @@ Expected<Schedule> scheduleByName(const Network& net, const std::string& name);
 const char* knownScheduleNames();
 // Whether scheduleByName knows `name`.
 bool isScheduleName(const std::string& name);
+// The schedules the firmware generator (core/mcu) writes: "layerwise, paper,
+// rowstream"; linebuffer runs on the desktop's engines only.
+const char* firmwareScheduleNames();
+bool isFirmwareScheduleName(const std::string& name);
 
 // The picture rows [first, last] that patch row `gy` of an RnnPoolPatches unit
 // reads through its convolutions, clipped to the picture's height.

@@ -25,6 +25,8 @@ struct RowRing {
     float* data = nullptr;
     int64_t rows = 0;
     std::function<void(int64_t last)> deliver;
+    int64_t base = 0; // row y at slot (y - base) % rows (a line buffer that moves its rows down: its oldest row)
+    float* row(int64_t channel, int64_t y, int64_t width) const { return data + (channel * rows + (y - base) % rows) * width; }
 };
 
 void runInvertedResidualStreamed(const Network& net, const ScheduleUnit& unit, const Tensor& input, Tensor& output,
@@ -32,6 +34,15 @@ void runInvertedResidualStreamed(const Network& net, const ScheduleUnit& unit, c
 // With `ring`, the picture is read from it (`input` gives its extents only).
 void runRnnPoolStreamed(const Network& net, const ScheduleUnit& unit, const Tensor& input, Tensor& output, float* scratch,
                         const RowRing* ring = nullptr);
+// One row of a unit from a line buffer (`in`: the unit's input rows, in
+// RowRing's layout, row y at slot y - base; the unit's input extents
+// `inputShape`), into out[c * outChannelStride + x] for x < outWidth. An
+// inverted residual without squeeze-excite: output row oy; RNNPool with its
+// fused convolutions: patch row gy, the right padding columns replicated.
+void runInvertedResidualRow(const Network& net, const ScheduleUnit& unit, const RowRing& in, const Shape& inputShape,
+                            int64_t oy, float* out, int64_t outChannelStride, int64_t outWidth, float* scratch);
+void runRnnPoolRow(const Network& net, const ScheduleUnit& unit, const RowRing& in, const Shape& inputShape, int64_t gy,
+                   float* out, int64_t outChannelStride, int64_t outWidth, float* scratch);
 void runPointwisePoolStreamed(const Network& net, const ScheduleUnit& unit, const Tensor& input, Tensor& output,
                               float* scratch);
 

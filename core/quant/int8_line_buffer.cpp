@@ -3,7 +3,7 @@
 #include <cstring>
 #include <optional>
 
-#include "profile/line_buffer.h"
+#include "profile/line_buffer_driver.h"
 #include "quant/candidate_store.h"
 #include "quant/int8_prepared.h"
 #include "quant/int8_units.h"
@@ -18,9 +18,17 @@ using Prepared = Int8Network::Prepared;
 struct RowStore {
     int8_t* data = nullptr;
     int64_t rowBytes = 0, capacity = 0, lo = 0, hi = 0;
-    int8_t pad = 0;
+    int8_t padValue = 0;
     bool holds(int64_t first, int64_t last) const { return lo <= first && last < hi; }
     int8_t* row(int64_t y) const { return data + (y - lo) * rowBytes; }
+    void pad(int64_t from, int64_t count) const { std::memset(row(from), padValue, static_cast<size_t>(count * rowBytes)); }
+    void drop(int64_t keepFrom) // the rows from keepFrom on move down
+    {
+        const int64_t kept = std::max<int64_t>(hi - keepFrom, 0);
+        std::memmove(data, row(keepFrom), static_cast<size_t>(kept * rowBytes));
+        lo = keepFrom;
+        hi = lo + kept;
+    }
 };
 
 // The value a map's padding rows hold: the zero point its padded readers
@@ -94,10 +102,10 @@ Expected<Int8ArenaRun> runInt8LineBuffered(const Int8Network& net8, const Memory
         auto pad = paddingValue(net8, *lb, m);
         if (!pad)
             return makeError("'" + timeline.tensors[b].name + "': " + pad.error());
-        s.pad = *pad;
+        s.padValue = *pad;
         s.lo = -m.padTop;
         s.hi = 0;
-        std::memset(s.data, s.pad, static_cast<size_t>(m.padTop * s.rowBytes));
+        s.pad(s.lo, m.padTop);
     }
     size_t next = maps;
     uint8_t* kernelScratch = nullptr;
@@ -153,14 +161,10 @@ Expected<Int8ArenaRun> runInt8LineBuffered(const Int8Network& net8, const Memory
     const auto runUnitRow = [&](size_t b, int64_t row, int8_t* dst) -> Status {
         const ScheduleUnit& unit = units[b - 1];
         const RowStore& self = stores[b];
-        std::vector<RowWindow> windows;
-        for (size_t slot = 0; slot < unit.inputs.size(); ++slot) {
-            const RowWindow w = lineBufferRowsRead(net, unit, slot, row, shapes, inputShape);
-            if (!w.empty() && !stores[static_cast<size_t>(mapOf(unit.inputs[slot]))].holds(w.first, w.last))
-                return makeError("'" + unit.name + "' row " + std::to_string(row) + " reads rows " + std::to_string(w.first) +
-                                 ".." + std::to_string(w.last) + " that its input no longer holds");
-            windows.push_back(w);
-        }
+        auto held = heldWindows(net, unit, row, stores, mapOf, shapes, inputShape);
+        if (!held)
+            return makeError(held.error());
+        const std::vector<RowWindow>& windows = *held;
         const RowStore& src = stores[static_cast<size_t>(mapOf(unit.inputs[0]))];
         const Shape& s0 = unit.inputs[0] == kNetworkInput ? inputShape : shapes[static_cast<size_t>(unit.inputs[0])];
         const auto width = static_cast<int32_t>(s0[2]);
@@ -222,44 +226,28 @@ Expected<Int8ArenaRun> runInt8LineBuffered(const Int8Network& net8, const Memory
         }
         return makeError("'" + unit.name + "' has no int8 row kernel");
     };
-    for (const LineBufferEvent& e : lb->events) {
-        if (e.map < 0) { // a decoded head's row: its candidates to the store
-            const DecodedHead& h = lb->decoded[static_cast<size_t>(e.decoded)];
-            const RowStore& loc = stores[static_cast<size_t>(h.locMap)];
-            const RowStore& conf = stores[static_cast<size_t>(h.confMap)];
-            if (!loc.holds(e.row, e.row) || !conf.holds(e.row, e.row))
-                return makeError("head " + std::to_string(h.head) + " row " + std::to_string(e.row) + " is no longer held");
-            const auto& quant = net8.model().nodes;
-            candidates->addRow(h.head, e.row, loc.row(e.row), conf.row(e.row),
-                               quant[static_cast<size_t>(lb->maps[static_cast<size_t>(h.locMap)].node)].output,
-                               quant[static_cast<size_t>(lb->maps[static_cast<size_t>(h.confMap)].node)].output);
-            continue;
-        }
-        const auto b = static_cast<size_t>(e.map);
-        const LineBufferMap& m = lb->maps[b];
-        RowStore& s = stores[b];
-        if (e.keepFrom > s.lo) { // drop what no reader needs; the rest moves down
-            const int64_t kept = std::max<int64_t>(s.hi - e.keepFrom, 0);
-            std::memmove(s.data, s.data + (e.keepFrom - s.lo) * s.rowBytes, static_cast<size_t>(kept * s.rowBytes));
-            s.lo = e.keepFrom;
-            s.hi = s.lo + kept;
-        }
-        const int64_t rowsAfter = e.row + 1 + (e.row == m.height - 1 ? m.padBottom : 0);
-        if (e.row != s.hi || rowsAfter - s.lo > s.capacity)
-            return makeError("line buffer of '" + timeline.tensors[b].name + "': row " + std::to_string(e.row) +
-                             " does not fit its planned " + std::to_string(s.capacity) + " rows");
-        int8_t* dst = s.row(e.row);
+    const auto makeRow = [&](size_t b, int64_t row) -> Status {
+        const RowStore& s = stores[b];
         if (b == 0) {
-            std::memcpy(dst, inputHwc.data() + e.row * s.rowBytes, static_cast<size_t>(s.rowBytes));
-        } else if (Status st = runUnitRow(b, e.row, dst); !st) {
-            return makeError(st.error());
+            std::memcpy(s.row(row), inputHwc.data() + row * s.rowBytes, static_cast<size_t>(s.rowBytes));
+            return {};
         }
-        s.hi = e.row + 1;
-        if (e.row == m.height - 1) { // the padding rows below
-            std::memset(s.row(s.hi), s.pad, static_cast<size_t>(m.padBottom * s.rowBytes));
-            s.hi += m.padBottom;
-        }
-    }
+        return runUnitRow(b, row, s.row(row));
+    };
+    const auto decode = [&](const LineBufferEvent& e) -> Status { // a decoded head's row: its candidates to the store
+        const DecodedHead& h = lb->decoded[static_cast<size_t>(e.decoded)];
+        const RowStore& loc = stores[static_cast<size_t>(h.locMap)];
+        const RowStore& conf = stores[static_cast<size_t>(h.confMap)];
+        if (!loc.holds(e.row, e.row) || !conf.holds(e.row, e.row))
+            return makeError("head " + std::to_string(h.head) + " row " + std::to_string(e.row) + " is no longer held");
+        const auto& quant = net8.model().nodes;
+        candidates->addRow(h.head, e.row, loc.row(e.row), conf.row(e.row),
+                           quant[static_cast<size_t>(lb->maps[static_cast<size_t>(h.locMap)].node)].output,
+                           quant[static_cast<size_t>(lb->maps[static_cast<size_t>(h.confMap)].node)].output);
+        return {};
+    };
+    if (Status st = runLineBufferEvents(*lb, stores, timeline, makeRow, decode); !st)
+        return makeError(st.error());
 
     Int8ArenaRun run;
     run.maps.resize(net.nodes().size());

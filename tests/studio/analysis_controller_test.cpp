@@ -35,20 +35,22 @@ const Shape kQvgaMono{1, 240, 320};
 
 TEST(AnalysisController, ProfileEqualsTheCommandLine)
 {
-    AnalysisController c;
-    c.setModel(architecture("rnnpool-face-m4"), kQvgaMono);
-    std::optional<ModelProfile> got;
-    QObject::connect(&c, &AnalysisController::profileReady, [&](const ModelProfile& p) { got = p; });
-    ScheduleOptions options;
-    options.dtype = ElementType::I8;
-    c.requestProfile(QStringLiteral("paper"), options);
-    ASSERT_TRUE(waitUntil([&] { return got.has_value(); }));
-    const auto cli = cliJson("profile --arch rnnpool-face-m4 --schedule paper --dtype i8 --json");
-    ASSERT_FALSE(cli.is_null());
-    EXPECT_EQ(got->timeline.peakBytes, cli["peak_bytes"].get<int64_t>());
-    EXPECT_EQ(got->params, cli["params"].get<int64_t>());
-    EXPECT_EQ(got->madds, cli["madds"].get<int64_t>());
-    EXPECT_EQ(got->peakStepName(), cli["peak_layer"].get<std::string>());
+    for (const char* schedule : {"paper", "linebuffer"}) {
+        AnalysisController c;
+        c.setModel(architecture("rnnpool-face-m4"), kQvgaMono);
+        std::optional<ModelProfile> got;
+        QObject::connect(&c, &AnalysisController::profileReady, [&](const ModelProfile& p) { got = p; });
+        ScheduleOptions options;
+        options.dtype = ElementType::I8;
+        c.requestProfile(QString::fromLatin1(schedule), options);
+        ASSERT_TRUE(waitUntil([&] { return got.has_value(); })) << schedule;
+        const auto cli = cliJson(std::string("profile --arch rnnpool-face-m4 --schedule ") + schedule + " --dtype i8 --json");
+        ASSERT_FALSE(cli.is_null());
+        EXPECT_EQ(got->timeline.peakBytes, cli["peak_bytes"].get<int64_t>()) << schedule;
+        EXPECT_EQ(got->params, cli["params"].get<int64_t>());
+        EXPECT_EQ(got->madds, cli["madds"].get<int64_t>());
+        EXPECT_EQ(got->peakStepName(), cli["peak_layer"].get<std::string>()) << schedule;
+    }
 }
 
 TEST(AnalysisController, ANewerProfileRequestReplacesAWaitingOne)

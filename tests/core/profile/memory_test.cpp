@@ -191,6 +191,12 @@ INSTANTIATE_TEST_SUITE_P(FaceModels, ArenaExecution,
                                                               "mobilenetv2-rnnpool", "mobilenetv1", "mobilenetv1-rnnpool",
                                                               "efficientnet-b0-rnnpool"),
                                             ::testing::Values("layerwise", "paper", "rowstream"), ::testing::Bool()));
+// linebuffer: every unit a row at a time from line buffers (the face models;
+// a classifier's global pool is refused), heads whole in float.
+INSTANTIATE_TEST_SUITE_P(FaceModelsLineBuffered, ArenaExecution,
+                         ::testing::Combine(::testing::Values("RPool_Face_M4", "RPool_Face_QVGA_monochrome", "RPool_Face_Quant",
+                                                              "RPool_Face_C", "RPool_Face_A", "RPool_Face_B"),
+                                            ::testing::Values("linebuffer"), ::testing::Bool()));
 
 // rowstream: RNNPool-Face-M4 holds 17 picture rows (one patch row of the
 // stride-2 stem: 8 stem rows need 2*7 + 3 picture rows) instead of the whole

@@ -1,0 +1,70 @@
+// The part of running a linebuffer plan that does not depend on the numbers:
+// following its events over the maps' row stores (dropping the rows no reader
+// needs, checking each new row fits the planned capacity, adding the padding
+// rows below the last row) and checking that the rows a unit's row reads are
+// held. The int8 run (quant/int8_line_buffer.cpp) and the float32 run
+// (line_buffer_arena.cpp) give their own stores and kernels.
+//
+// A Store has lo, hi (rows [lo, hi) held), capacity, holds(first, last),
+// drop(keepFrom) (the rows from keepFrom on move down) and
+// pad(from, count) (padding rows).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "profile/line_buffer.h"
+
+namespace rnnpool {
+
+// Follows `lb`'s events: makeRow(map, row) fills row `row` of map `map` (the
+// picture's delivery for map 0), decode(event) takes a decoded head's row.
+template <class Store, class MakeRow, class Decode>
+Status runLineBufferEvents(const LineBufferPlan& lb, std::vector<Store>& stores, const MemoryTimeline& timeline,
+                           const MakeRow& makeRow, const Decode& decode)
+{
+    for (const LineBufferEvent& e : lb.events) {
+        if (e.map < 0) {
+            if (Status st = decode(e); !st)
+                return st;
+            continue;
+        }
+        const auto b = static_cast<size_t>(e.map);
+        const LineBufferMap& m = lb.maps[b];
+        Store& s = stores[b];
+        if (e.keepFrom > s.lo)
+            s.drop(e.keepFrom);
+        const int64_t rowsAfter = e.row + 1 + (e.row == m.height - 1 ? m.padBottom : 0);
+        if (e.row != s.hi || rowsAfter - s.lo > s.capacity)
+            return makeError("line buffer of '" + timeline.tensors[b].name + "': row " + std::to_string(e.row) +
+                             " does not fit its planned " + std::to_string(s.capacity) + " rows");
+        if (Status st = makeRow(b, e.row); !st)
+            return st;
+        s.hi = e.row + 1;
+        if (e.row == m.height - 1) { // the padding rows below
+            s.pad(s.hi, m.padBottom);
+            s.hi += m.padBottom;
+        }
+    }
+    return {};
+}
+
+// The rows of each of the unit's inputs that its row `row` reads, each
+// checked to be held by the input's store (mapOf: node -> map index).
+template <class Store, class MapOf>
+Expected<std::vector<RowWindow>> heldWindows(const Network& net, const ScheduleUnit& unit, int64_t row,
+                                             const std::vector<Store>& stores, const MapOf& mapOf,
+                                             const std::vector<Shape>& shapes, const Shape& inputShape)
+{
+    std::vector<RowWindow> windows;
+    for (size_t slot = 0; slot < unit.inputs.size(); ++slot) {
+        const RowWindow w = lineBufferRowsRead(net, unit, slot, row, shapes, inputShape);
+        if (!w.empty() && !stores[static_cast<size_t>(mapOf(unit.inputs[slot]))].holds(w.first, w.last))
+            return makeError("'" + unit.name + "' row " + std::to_string(row) + " reads rows " + std::to_string(w.first) +
+                             ".." + std::to_string(w.last) + " that its input no longer holds");
+        windows.push_back(w);
+    }
+    return windows;
+}
+
+} // namespace rnnpool
