@@ -171,8 +171,8 @@ static void depthwise_column(const rp_ir_s8_block* b, const int8_t* const* rows,
 #if defined(__GNUC__)
 __attribute__((always_inline)) /* each caller its own copy: the firmware's stays as fast as with constants */
 #endif
-static inline int ir_rows(const rp_ir_s8_block* b, const int8_t* input, int32_t first_row, int32_t in_h, int32_t in_w, int32_t oy0,
-                   int32_t oy1, void* scratch, int8_t* output, int32_t out_base)
+static inline int ir_rows(const rp_ir_s8_block* b, const int8_t* input, int32_t first_row, int32_t in_h, int32_t in_w,
+                          int32_t oy0, int32_t oy1, void* scratch, int8_t* output, int32_t out_base)
 {
     const rp_conv_shape_t* d = b->depthwise.shape;
     const int32_t hidden = d->in_channels, kh = d->kernel_h, sw = d->stride_w;
@@ -292,13 +292,13 @@ size_t rp_rnnpool_s8_stream_scratch_size(const rp_rnnpool_s8_stream* s)
     return 3u + windows_at(s, map_w) + windows_before(s, s->conv_count);
 }
 
-/* All channels of pixel (y, x) of conv `level`'s output into dst[o * stride]. */
 /* Row y of a picture whose rows may sit in a ring (y >= base_row). */
 static const int8_t* ring_row(const rp_rows_s8* r, int32_t y)
 {
     return r->data + (size_t)((y - r->base_row) % r->ring_rows) * (size_t)r->width * (size_t)r->channels;
 }
 
+/* All channels of pixel (y, x) of conv `level`'s output into dst[o * stride]. */
 static void conv_pixel(const rp_rnnpool_s8_stream* s, int32_t level, int32_t y, int32_t x, int8_t* dst, int32_t stride,
                        int8_t* windows)
 {

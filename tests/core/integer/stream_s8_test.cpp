@@ -99,6 +99,17 @@ TEST(IrRowsS8, EveryRowEqualsTheLayerKernelsInTurn)
             << "iteration " << iter << (expands ? " expand" : "") << " k" << k << " s" << stride << (residual ? " add" : "");
         EXPECT_TRUE(std::all_of(out.end() - 16, out.end(), [](int8_t v) { return v == 0x5a; }));
         EXPECT_TRUE(std::all_of(scratch.end() - 16, scratch.end(), [](int8_t v) { return v == 0x5a; }));
+        // A row at a time from a line buffer holding only the rows it reads (rp_ir_s8_row_at).
+        const int32_t rowBytes = w * cin, outRowBytes = ow * cout;
+        for (int32_t oy = 0; oy < oh; ++oy) {
+            const int32_t first = std::max(oy * stride - k / 2, 0), last = std::min(oy * stride - k / 2 + k - 1, h - 1);
+            std::vector<int8_t> rows(input.begin() + first * rowBytes, input.begin() + (last + 1) * rowBytes);
+            std::vector<int8_t> row(static_cast<size_t>(outRowBytes) + 16, 0x5a);
+            ASSERT_EQ(rp_ir_s8_row_at(&b, rows.data(), first, h, w, oy, scratch.data(), row.data()), RP_Q15_OK);
+            ASSERT_TRUE(std::equal(row.begin(), row.begin() + outRowBytes, expected.begin() + oy * outRowBytes))
+                << "iteration " << iter << ", row " << oy;
+            EXPECT_TRUE(std::all_of(row.end() - 16, row.end(), [](int8_t v) { return v == 0x5a; }));
+        }
     }
 }
 
@@ -216,6 +227,28 @@ TEST(RnnPoolStreamS8, PatchRowsFromARingEqualConvolutionsThenTheMapKernel)
         rp_rnnpool_s8_stream_pad(&s, out.data());
         ASSERT_EQ(toChw(out, oh, ow, outs), expectedChw) << "iteration " << iter << ", " << convCount << " convolution(s)";
         EXPECT_TRUE(std::all_of(scratch.end() - 16, scratch.end(), [](int8_t v) { return v == 0x5a; }));
+        // A patch row at a time into a row of its own (rp_rnnpool_s8_stream_row_at),
+        // from a line buffer whose oldest row is the first this patch row reads
+        // (base_row), a fresh state: the rows above, padding columns included.
+        {
+            std::vector<int8_t> state(rp_rnnpool_s8_stream_scratch_size(&s) + 3);
+            const int32_t rowBytes = ow * outs;
+            for (int32_t gy = 0; gy < gh; ++gy) {
+                int32_t first = 0, last = 0;
+                s.rows = {nullptr, H, W, pictureC, H, 0};
+                rp_rnnpool_s8_stream_rows(&s, gy, &first, &last);
+                std::vector<int8_t> lines(picture.begin() + first * W * pictureC, picture.begin() + (last + 1) * W * pictureC);
+                s.rows = {lines.data(), H, W, pictureC, last - first + 1, first};
+                std::vector<int8_t> row(static_cast<size_t>(rowBytes));
+                ASSERT_EQ(rp_rnnpool_s8_stream_row_at(&s, gy, state.data(), row.data()), RP_Q15_OK);
+                ASSERT_TRUE(std::equal(row.begin(), row.end(), out.begin() + gy * rowBytes)) << "iteration " << iter << ", row " << gy;
+                if (first > 0) { // a row below the buffer's oldest is refused, not read
+                    s.rows.base_row = first + 1;
+                    EXPECT_NE(rp_rnnpool_s8_stream_row_at(&s, gy, state.data(), row.data()), RP_Q15_OK);
+                }
+            }
+            s.rows = {ring.data(), H, W, pictureC, ringRows, 0};
+        }
         // One row fewer in the ring is refused, not read past.
         if (ringRows > 1 && ringRows < H) {
             s.rows.ring_rows = ringRows - 1;
