@@ -275,16 +275,23 @@ TEST(CliProfile, Int8ExecutionMatchesThePlanAndRefusesWhatItCannotRun)
     // The paper's and the row-streamed schedules run too (the int8 streaming
     // kernels); at 320x240 the row-streamed one, input counted, is the 120 KiB
     // budget of the M4 work.
-    for (const char* schedule : {"paper", "rowstream"}) {
+    for (const char* schedule : {"paper", "rowstream", "linebuffer"}) {
         const Outcome o = runCli(std::string("profile --dtype i8 --count-input --execute --json --schedule ") + schedule);
         ASSERT_EQ(o.status, 0) << o.output;
         const auto j = nlohmann::json::parse(o.output, nullptr, false);
         ASSERT_FALSE(j.is_discarded()) << o.output;
         EXPECT_EQ(j["schedule"], schedule);
         EXPECT_EQ(j["measured_peak_bytes"], j["peak_bytes"]) << schedule;
-        if (std::string(schedule) == "rowstream")
+        if (std::string(schedule) == "rowstream") {
             EXPECT_LE(j["peak_bytes"].get<int64_t>(), 120 * 1024);
+        } else if (std::string(schedule) == "linebuffer") { // README: 86,174 B
+            EXPECT_LE(j["peak_bytes"].get<int64_t>(), 90 * 1024);
+        }
     }
+    // The firmware generator does not write linebuffer: refused by name, before anything runs.
+    const Outcome firmware = runCli("m4 run --image " + (std::filesystem::path(RNNPOOL_RESOURCE_DIR) / "samples" / "grace_hopper.jpg").string() + " --schedule linebuffer");
+    EXPECT_EQ(firmware.status, 2) << firmware.output;
+    EXPECT_NE(firmware.output.find("layerwise, paper, rowstream"), std::string::npos) << firmware.output;
     const Outcome i16 = runCli("profile --dtype i16 --execute");
     EXPECT_EQ(i16.status, 2) << i16.output;
     EXPECT_NE(i16.output.find("--dtype i8"), std::string::npos) << i16.output;
