@@ -176,14 +176,27 @@ Expected<LineBufferPlan> planLineBuffer(const Network& net, const Shape& inputSh
         int64_t keep = lo[b];
         if (!m.whole) {
             keep = std::min(std::max(lowestNeeded(b), lo[b]), row);
-            if (b > 0 && row > 0 && lineBufferRowsRead(net, units[b - 1], 0, row, shapes, inputShape).empty())
+            if (b > 0 && row > 0 && row < m.height && lineBufferRowsRead(net, units[b - 1], 0, row, shapes, inputShape).empty())
                 keep = std::min(keep, row - 1); // RNNPool's replicated bottom row copies the row above
         }
         plan.events.push_back({static_cast<int>(b), row, keep});
         lo[b] = keep;
-        hi[b] = row + 1 + (row == m.height - 1 ? m.padBottom : 0);
+        hi[b] = row + 1;
         m.capacityRows = std::max(m.capacityRows, hi[b] - lo[b]);
         made[b] = row + 1;
+    };
+    // Whether a reader's next row reads row `row` of map b (a padding row below the map).
+    const auto needed = [&](size_t b, int64_t row) {
+        for (int reader : plan.maps[b].readers) {
+            const ScheduleUnit& unit = units[static_cast<size_t>(reader)];
+            if (made[static_cast<size_t>(reader) + 1] >= plan.maps[static_cast<size_t>(reader) + 1].height)
+                continue;
+            for (size_t slot = 0; slot < unit.inputs.size(); ++slot)
+                if (mapOf(unit.inputs[slot]) == static_cast<int>(b) &&
+                    lineBufferRowsRead(net, unit, slot, made[static_cast<size_t>(reader) + 1], shapes, inputShape).last >= row)
+                    return true;
+        }
+        return false;
     };
     const auto ready = [&](size_t u, int64_t row) {
         for (size_t slot = 0; slot < units[u].inputs.size(); ++slot) {
@@ -191,7 +204,7 @@ Expected<LineBufferPlan> planLineBuffer(const Network& net, const Shape& inputSh
             if (w.empty())
                 continue;
             const auto b = static_cast<size_t>(mapOf(units[u].inputs[slot]));
-            if (made[b] < std::min(w.last, plan.maps[b].height - 1) + 1)
+            if (made[b] < w.last + 1) // padding rows below the map included
                 return false;
         }
         return true;
@@ -199,11 +212,19 @@ Expected<LineBufferPlan> planLineBuffer(const Network& net, const Shape& inputSh
     // After each picture row, passes in network order, each unit making at
     // most one row a pass, until none can: a row goes down the network before
     // the next is made, so that no map piles up rows its readers have not
-    // taken yet.
+    // taken yet. A padding row below a map is stored only once a reader's
+    // next row reads it (by then the rows above it that no reader needs are
+    // gone).
     for (int64_t y = 0; y < inputShape[1]; ++y) {
         store(0, y);
         for (bool progress = true; progress;) {
             progress = false;
+            for (size_t b = 0; b < maps; ++b)
+                if (made[b] >= plan.maps[b].height && made[b] < plan.maps[b].height + plan.maps[b].padBottom &&
+                    needed(b, made[b])) {
+                    store(b, made[b]);
+                    progress = true;
+                }
             for (size_t u = 0; u < units.size(); ++u)
                 if (made[u + 1] < plan.maps[u + 1].height && ready(u, made[u + 1])) {
                     store(u + 1, made[u + 1]);
@@ -224,7 +245,7 @@ Expected<LineBufferPlan> planLineBuffer(const Network& net, const Shape& inputSh
         if (decodedRows[d] != plan.decoded[d].height)
             return makeError("the linebuffer schedule cannot decode every row of head " + std::to_string(plan.decoded[d].head));
     for (size_t u = 0; u < units.size(); ++u)
-        if (made[u + 1] != plan.maps[u + 1].height)
+        if (made[u + 1] < plan.maps[u + 1].height)
             return makeError("the linebuffer schedule cannot finish '" + units[u].name + "' (" + std::to_string(made[u + 1]) +
                              " of " + std::to_string(plan.maps[u + 1].height) + " rows)");
     for (LineBufferMap& m : plan.maps)

@@ -56,8 +56,9 @@ struct LineBufferMap {
 };
 
 // One step of the sweep: picture row `row` arrives (map 0), or a unit makes
-// row `row` of its map. Before the row is stored, the map drops every row
-// below `keepFrom` (none for a whole map).
+// row `row` of its map, or (row >= the map's height) a padding row below the
+// map is stored. Before the row is stored, the map drops every row below
+// `keepFrom` (none for a whole map).
 struct LineBufferEvent {
     int map = 0; // index into LineBufferPlan::maps; -1: a decoded head's row
     int64_t row = 0;

@@ -1,7 +1,7 @@
 // The part of running a linebuffer plan that does not depend on the numbers:
 // following its events over the maps' row stores (dropping the rows no reader
-// needs, checking each new row fits the planned capacity, adding the padding
-// rows below the last row) and checking that the rows a unit's row reads are
+// needs, checking each new row fits the planned capacity, storing the padding
+// rows below a map) and checking that the rows a unit's row reads are
 // held. The int8 run (quant/int8_line_buffer.cpp) and the float32 run
 // (line_buffer_arena.cpp) give their own stores and kernels.
 //
@@ -34,17 +34,14 @@ Status runLineBufferEvents(const LineBufferPlan& lb, std::vector<Store>& stores,
         Store& s = stores[b];
         if (e.keepFrom > s.lo)
             s.drop(e.keepFrom);
-        const int64_t rowsAfter = e.row + 1 + (e.row == m.height - 1 ? m.padBottom : 0);
-        if (e.row != s.hi || rowsAfter - s.lo > s.capacity)
+        if (e.row != s.hi || e.row + 1 - s.lo > s.capacity || e.row >= m.height + m.padBottom)
             return makeError("line buffer of '" + timeline.tensors[b].name + "': row " + std::to_string(e.row) +
                              " does not fit its planned " + std::to_string(s.capacity) + " rows");
-        if (Status st = makeRow(b, e.row); !st)
+        if (e.row >= m.height)
+            s.pad(e.row, 1); // a padding row below the map
+        else if (Status st = makeRow(b, e.row); !st)
             return st;
         s.hi = e.row + 1;
-        if (e.row == m.height - 1) { // the padding rows below
-            s.pad(s.hi, m.padBottom);
-            s.hi += m.padBottom;
-        }
     }
     return {};
 }
