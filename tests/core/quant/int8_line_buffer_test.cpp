@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "detect/post_process.h"
+#include "model/default_model.h"
 #include "model/model.h"
 #include "profile/arena.h"
 #include "profile/line_buffer.h"
@@ -107,6 +108,48 @@ TEST(CandidateStore, KeepsWhatPostProcessKeepsFromRowsInAnyNumber)
         EXPECT_EQ(got[i].score, expected[i].score) << i;
         EXPECT_EQ(got[i].x1, expected[i].x1) << i;
         EXPECT_EQ(got[i].y2, expected[i].y2) << i;
+    }
+}
+
+// Odd picture sizes: the padding rows below a map (stored when a reader first
+// reads them), windows cut by the picture's edge and RNNPool's replicated
+// rows all line up with the whole-map engine, bit for bit, on the default
+// model (heads kept whole) and on Face-Quant (heads decoded).
+TEST(Int8LineBuffer, OddSizesEqualThePlainEngine)
+{
+    auto m4 = loadDefaultModel();
+    ASSERT_TRUE(m4) << m4.error();
+    auto quant = loadModel(testing::authorsDir() / "rpool_face_quant_2020-04-21.pth");
+    ASSERT_TRUE(quant) << quant.error();
+    for (const Model* model : {&*m4, &*quant}) {
+        auto net8 = int8NetworkFor(*model);
+        ASSERT_TRUE(net8) << net8.error();
+        const Network& net = *(*net8)->model().network;
+        for (const auto& [h, w] : {std::pair<int64_t, int64_t>{65, 97}, {245, 323}}) {
+            const Shape shape{net.spec().inputChannels, h, w};
+            Tensor picture(shape, 0.0f);
+            for (int64_t i = 0; i < picture.numel(); ++i)
+                picture.data()[i] = static_cast<float>((i * 7919) % 1000) / 500.0f - 1.0f;
+            auto plain = (*net8)->run(picture);
+            ASSERT_TRUE(plain) << plain.error();
+            auto timeline = buildTimeline(net, lineBufferSchedule(net), shape, {ElementType::I8, true});
+            ASSERT_TRUE(timeline) << timeline.error();
+            auto run = runInt8LineBuffered(**net8, *timeline, planGreedyBySize(bufferRequests(*timeline)),
+                                           quantizeInputHwc(picture, (*net8)->model().input), shape);
+            ASSERT_TRUE(run) << net.spec().name << " " << w << "x" << h << ": " << run.error();
+            EXPECT_EQ(run->highWaterBytes, timeline->peakBytes);
+            if (run->headsDecoded) {
+                const std::vector<Detection> expected = postProcess((*net8)->heads(*plain), w, h, *net.spec().detector);
+                ASSERT_EQ(run->detections.size(), expected.size()) << net.spec().name << " " << w << "x" << h;
+                for (size_t i = 0; i < expected.size(); ++i)
+                    EXPECT_EQ(run->detections[i].x1, expected[i].x1) << i;
+            } else {
+                for (const auto& [loc, conf] : net.heads())
+                    for (int node : {loc, conf})
+                        EXPECT_EQ(run->maps[static_cast<size_t>(node)], plain->maps[static_cast<size_t>(node)])
+                            << net.spec().name << " " << w << "x" << h << " " << net.nodes()[static_cast<size_t>(node)].name;
+            }
+        }
     }
 }
 
