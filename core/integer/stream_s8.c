@@ -518,3 +518,64 @@ void rp_rnnpool_s8_stream_pad(const rp_rnnpool_s8_stream* s, int8_t* out)
     for (int32_t y = gh; y < gh + pad; ++y) /* bottom rows copy the last real one, padded columns included */
         memcpy(out + (size_t)(y * ow) * pixel, out + (size_t)((gh - 1) * ow) * pixel, (size_t)ow * pixel);
 }
+
+size_t rp_rnnpool_s8_stream_patch_scratch_size(const rp_rnnpool_s8_stream* s)
+{
+    const size_t k = (size_t)s->cfg->patch, outs = (size_t)(4 * s->cfg->rnn2_forward.hidden_dims);
+    return 3u + ((rp_rnnpool_s8q15_patch_scratch_bytes(s->cfg) + 3u) & ~(size_t)3u) + ((outs * sizeof(int16_t) + 3u) & ~(size_t)3u) +
+           (size_t)s->cfg->channels * k * k + windows_before(s, s->conv_count);
+}
+
+int rp_rnnpool_s8_stream_row_patches(const rp_rnnpool_s8_stream* s, int32_t gy, void* scratch, int8_t* row)
+{
+    if (!s || !s->cfg || !scratch || !row || s->conv_count < 0 || s->conv_count > RP_STREAM_MAX_CONVS ||
+        s->rows.ring_rows <= 0 || rp_rnnpool_s8q15_check(s->cfg) != RP_Q15_OK)
+        return RP_Q15_EARG;
+    const rp_rnnpool_s8q15_config* cfg = s->cfg;
+    const int32_t k = cfg->patch, channels = cfg->channels, outs = 4 * cfg->rnn2_forward.hidden_dims;
+    int32_t map_h, map_w, first, last;
+    rp_rnnpool_s8_stream_map(s, &map_h, &map_w);
+    rp_rnnpool_s8_stream_rows(s, gy, &first, &last);
+    const int32_t gh = rp_rnnpool_s8q15_grid(cfg, map_h), gw = rp_rnnpool_s8q15_grid(cfg, map_w);
+    const int32_t top_channels = s->conv_count ? s->convs[s->conv_count - 1].shape->out_channels : s->rows.channels;
+    if (gy < 0 || gy >= gh || gw <= 0 || last - first + 1 > s->rows.ring_rows || first < s->rows.base_row ||
+        top_channels != channels)
+        return RP_Q15_EARG;
+    const rp_rnnpool_s8_channel_quant* quant = s->channel_quant;
+    if (quant && (!quant->multiplier || !quant->shift || !quant->zero_point))
+        return RP_Q15_EARG;
+
+    uint8_t* base = (uint8_t*)scratch;
+    base += (4u - (uintptr_t)base % 4u) % 4u;
+    void* patchScratch = base;
+    base += (rp_rnnpool_s8q15_patch_scratch_bytes(cfg) + 3u) & ~(size_t)3u;
+    int16_t* out16 = (int16_t*)(void*)base;
+    base += ((size_t)outs * sizeof(int16_t) + 3u) & ~(size_t)3u;
+    int8_t* patch = (int8_t*)base; /* [channels][k][k] */
+    int8_t* windows = patch + (size_t)channels * (size_t)(k * k);
+    const int32_t plane = k * k, top = gy * cfg->stride;
+    for (int32_t gx = 0; gx < gw; ++gx) {
+        const int32_t left = gx * cfg->stride;
+        for (int32_t r = 0; r < k; ++r)
+            for (int32_t t = 0; t < k; ++t) {
+                int8_t* dst = patch + r * k + t;
+                if (s->conv_count > 0) {
+                    conv_pixel(s, s->conv_count - 1, top + r, left + t, dst, plane, windows);
+                } else {
+                    const int8_t* px = ring_row(&s->rows, top + r) + (left + t) * channels;
+                    for (int32_t ch = 0; ch < channels; ++ch)
+                        dst[ch * plane] = px[ch];
+                }
+            }
+        const int st = rp_rnnpool_s8q15_patch(cfg, patch, k, plane, out16, patchScratch, NULL);
+        if (st != RP_Q15_OK)
+            return st;
+        int8_t* o8 = row + (size_t)gx * (size_t)outs;
+        for (int32_t o = 0; o < outs; ++o) /* as the map kernel requantises */
+            o8[o] = quant ? rp_output_s8(out16[o], quant->multiplier[o], quant->shift[o], quant->zero_point[o], -128, 127)
+                          : rp_rnnpool_s8q15_requant(cfg, out16[o]);
+    }
+    for (int32_t x = gw; x < gw + cfg->pad_bottom_right; ++x) /* as rp_rnnpool_s8_stream_pad */
+        memcpy(row + (size_t)x * (size_t)outs, row + (size_t)(gw - 1) * (size_t)outs, (size_t)outs);
+    return RP_Q15_OK;
+}

@@ -263,7 +263,9 @@ LineBufferScratch lineBufferScratch(const Network& net, const Schedule& units, c
         const ScheduleUnit& unit = units.units[u];
         const Node& n = net.nodes()[static_cast<size_t>(unit.output())];
         if (unit.kind == ScheduleUnit::Kind::RnnPoolPatches) {
-            out.rnnPoolStates.emplace_back(static_cast<int>(u), unitScratchBytes(net, unit, shapes, inputShape, options));
+            // In int8 patch by patch (the smallest state); in float the paper's per-patch state.
+            out.rnnPoolStates.emplace_back(static_cast<int>(u), integer ? rnnPoolStreamScratchBytes(net, unit, shapes, inputShape, true)
+                                                                        : unitScratchBytes(net, unit, shapes, inputShape, options));
         } else if (unit.kind == ScheduleUnit::Kind::InvertedResidual) {
             out.kernelBytes = std::max(out.kernelBytes, unitScratchBytes(net, unit, shapes, inputShape, options));
         } else if (integer && n.op->kind() == "conv2d") {

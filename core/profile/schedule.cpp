@@ -278,7 +278,17 @@ int64_t unitScratchBytes(const Network& net, const ScheduleUnit& unit, const std
         b.depthwise.shape = &dw;
         return rp_ir_s8_scratch_size(&b, static_cast<int32_t>(shapeOf(unit.inputs.front())[2]));
     }
-    if (unit.kind == ScheduleUnit::Kind::RnnPoolPatches) {
+    if (unit.kind == ScheduleUnit::Kind::RnnPoolPatches)
+        return rnnPoolStreamScratchBytes(net, unit, shapes, inputShape, false);
+    return elements; // no integer kernel (the int8 engine refuses the unit): one byte an element
+}
+
+int64_t rnnPoolStreamScratchBytes(const Network& net, const ScheduleUnit& unit, const std::vector<Shape>& shapes,
+                                  const Shape& inputShape, bool patchByPatch)
+{
+    const auto convAt = [&](int node) -> const Conv2d& { return static_cast<const Conv2d&>(*net.nodes()[static_cast<size_t>(node)].op); };
+    const auto shapeOf = [&](int node) -> const Shape& { return node == kNetworkInput ? inputShape : shapes[static_cast<size_t>(node)]; };
+    {
         const RnnPoolParams& p = static_cast<const RnnPool&>(*net.nodes()[static_cast<size_t>(unit.output())].op).params();
         rp_rnnpool_s8q15_config cfg{};
         cfg.channels = static_cast<int32_t>(p.inChannels);
@@ -297,9 +307,8 @@ int64_t unitScratchBytes(const Network& net, const ScheduleUnit& unit, const std
         s.conv_count = static_cast<int32_t>(std::min<size_t>(convs.size(), RP_STREAM_MAX_CONVS));
         for (int32_t i = 0; i < s.conv_count; ++i)
             s.convs[i].shape = &convs[static_cast<size_t>(i)];
-        return static_cast<int64_t>(rp_rnnpool_s8_stream_scratch_size(&s));
+        return static_cast<int64_t>(patchByPatch ? rp_rnnpool_s8_stream_patch_scratch_size(&s) : rp_rnnpool_s8_stream_scratch_size(&s));
     }
-    return elements; // no integer kernel (the int8 engine refuses the unit): one byte an element
 }
 
 Expected<MemoryTimeline> buildTimeline(const Network& net, const Schedule& schedule, const Shape& inputShape,

@@ -101,6 +101,11 @@ int64_t unitScratchElements(const Network& net, const ScheduleUnit& unit, const 
 int64_t unitScratchBytes(const Network& net, const ScheduleUnit& unit, const std::vector<Shape>& shapes,
                          const Shape& inputShape, const ScheduleOptions& options);
 
+// The int8 streaming RNNPool's scratch (integer/stream_s8.h) for an
+// RnnPoolPatches unit: the band form's, or patch by patch's.
+int64_t rnnPoolStreamScratchBytes(const Network& net, const ScheduleUnit& unit, const std::vector<Shape>& shapes,
+                                  const Shape& inputShape, bool patchByPatch);
+
 // The timeline of a schedule: under linebuffer, tensor 0 is the picture's
 // rows, tensor i + 1 node i's rows (whole for an output), then the kernels'
 // shared scratch and each RNNPool's state, all alive from first to last step.

@@ -150,7 +150,7 @@ Expected<Int8ArenaRun> runInt8LineBuffered(const Int8Network& net8, const Memory
                                   ? inputShape : shapes[static_cast<size_t>(units[static_cast<size_t>(u)].inputs[0])];
         k.stream.rows = {nullptr, static_cast<int32_t>(source[1]), static_cast<int32_t>(source[2]), static_cast<int32_t>(source[0]),
                          static_cast<int32_t>(source[1]), 0};
-        if (static_cast<int64_t>(rp_rnnpool_s8_stream_scratch_size(&k.stream)) > bytes)
+        if (static_cast<int64_t>(rp_rnnpool_s8_stream_patch_scratch_size(&k.stream)) > bytes)
             return makeError("'" + units[static_cast<size_t>(u)].name + "': the plan's RNNPool state is smaller than the kernel's");
         k.state = arena.claimBytes(static_cast<int>(next++), bytes);
         if (!k.state)
@@ -185,7 +185,7 @@ Expected<Int8ArenaRun> runInt8LineBuffered(const Int8Network& net8, const Memory
             k.stream.rows.data = src.data;
             k.stream.rows.ring_rows = static_cast<int32_t>(src.capacity);
             k.stream.rows.base_row = static_cast<int32_t>(src.lo);
-            if (rp_rnnpool_s8_stream_row_at(&k.stream, static_cast<int32_t>(row), k.state, dst) != RP_Q15_OK)
+            if (rp_rnnpool_s8_stream_row_patches(&k.stream, static_cast<int32_t>(row), k.state, dst) != RP_Q15_OK)
                 return makeError("'" + unit.name + "': the int8 patch kernel refused patch row " + std::to_string(row));
             return {};
         }

@@ -284,8 +284,8 @@ TEST(CliProfile, Int8ExecutionMatchesThePlanAndRefusesWhatItCannotRun)
         EXPECT_EQ(j["measured_peak_bytes"], j["peak_bytes"]) << schedule;
         if (std::string(schedule) == "rowstream") {
             EXPECT_LE(j["peak_bytes"].get<int64_t>(), 120 * 1024);
-        } else if (std::string(schedule) == "linebuffer") { // README: 86,174 B
-            EXPECT_LE(j["peak_bytes"].get<int64_t>(), 90 * 1024);
+        } else if (std::string(schedule) == "linebuffer") { // README: 65,110 B
+            EXPECT_LE(j["peak_bytes"].get<int64_t>(), 64 * 1024);
         }
     }
     // The firmware generator does not write linebuffer: refused by name, before anything runs.

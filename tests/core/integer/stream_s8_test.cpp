@@ -242,6 +242,12 @@ TEST(RnnPoolStreamS8, PatchRowsFromARingEqualConvolutionsThenTheMapKernel)
                 std::vector<int8_t> row(static_cast<size_t>(rowBytes));
                 ASSERT_EQ(rp_rnnpool_s8_stream_row_at(&s, gy, state.data(), row.data()), RP_Q15_OK);
                 ASSERT_TRUE(std::equal(row.begin(), row.end(), out.begin() + gy * rowBytes)) << "iteration " << iter << ", row " << gy;
+                // Patch by patch, nothing kept between rows (rp_rnnpool_s8_stream_row_patches): the same row.
+                std::vector<int8_t> patchScratch(rp_rnnpool_s8_stream_patch_scratch_size(&s) + 1 + 16, 0x5a);
+                std::vector<int8_t> byPatch(static_cast<size_t>(rowBytes), 0x11);
+                ASSERT_EQ(rp_rnnpool_s8_stream_row_patches(&s, gy, patchScratch.data() + 1, byPatch.data()), RP_Q15_OK);
+                ASSERT_EQ(byPatch, row) << "iteration " << iter << ", row " << gy << " patch by patch";
+                EXPECT_TRUE(std::all_of(patchScratch.end() - 16, patchScratch.end(), [](int8_t v) { return v == 0x5a; }));
                 if (first > 0) { // a row below the buffer's oldest is refused, not read
                     s.rows.base_row = first + 1;
                     EXPECT_NE(rp_rnnpool_s8_stream_row_at(&s, gy, state.data(), row.data()), RP_Q15_OK);
