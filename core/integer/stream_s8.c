@@ -430,22 +430,35 @@ static void conv_row_first(const rp_rnnpool_s8_stream* s, int32_t y, int8_t* dst
     }
 }
 
-/* Patch row gy into `row` (no padding), the body of both row calls. */
-static int stream_row(const rp_rnnpool_s8_stream* s, int32_t gy, void* scratch, int8_t* row)
+/* Whether patch row gy can run: the stream's configuration, the row inside
+ * the grid, every picture row it reads held by the ring. The map's width
+ * and the grid's width into *map_w and *gw. */
+static int check_row(const rp_rnnpool_s8_stream* s, int32_t gy, const void* scratch, const int8_t* row, int32_t* map_w,
+                     int32_t* gw)
 {
     if (!s || !s->cfg || !scratch || !row || s->conv_count < 0 || s->conv_count > RP_STREAM_MAX_CONVS ||
         s->rows.ring_rows <= 0 || rp_rnnpool_s8q15_check(s->cfg) != RP_Q15_OK)
         return RP_Q15_EARG;
+    int32_t map_h, first, last;
+    rp_rnnpool_s8_stream_map(s, &map_h, map_w);
+    rp_rnnpool_s8_stream_rows(s, gy, &first, &last);
+    const int32_t gh = rp_rnnpool_s8q15_grid(s->cfg, map_h);
+    *gw = rp_rnnpool_s8q15_grid(s->cfg, *map_w);
+    const int32_t top_channels = s->conv_count ? s->convs[s->conv_count - 1].shape->out_channels : s->rows.channels;
+    if (gy < 0 || gy >= gh || *gw <= 0 || last - first + 1 > s->rows.ring_rows || first < s->rows.base_row ||
+        top_channels != s->cfg->channels)
+        return RP_Q15_EARG;
+    return RP_Q15_OK;
+}
+
+/* Patch row gy into `row` (no padding), the body of both row calls. */
+static int stream_row(const rp_rnnpool_s8_stream* s, int32_t gy, void* scratch, int8_t* row)
+{
+    int32_t map_w, gw;
+    if (check_row(s, gy, scratch, row, &map_w, &gw) != RP_Q15_OK)
+        return RP_Q15_EARG;
     const rp_rnnpool_s8q15_config* cfg = s->cfg;
     const int32_t k = cfg->patch, channels = cfg->channels, outs = 4 * cfg->rnn2_forward.hidden_dims;
-    int32_t map_h, map_w, first, last;
-    rp_rnnpool_s8_stream_map(s, &map_h, &map_w);
-    rp_rnnpool_s8_stream_rows(s, gy, &first, &last);
-    const int32_t gh = rp_rnnpool_s8q15_grid(cfg, map_h), gw = rp_rnnpool_s8q15_grid(cfg, map_w);
-    const int32_t top_channels = s->conv_count ? s->convs[s->conv_count - 1].shape->out_channels : s->rows.channels;
-    if (gy < 0 || gy >= gh || gw <= 0 || last - first + 1 > s->rows.ring_rows || first < s->rows.base_row ||
-        top_channels != channels)
-        return RP_Q15_EARG;
 
     uint8_t* base = (uint8_t*)scratch;
     base += (4u - (uintptr_t)base % 4u) % 4u;
@@ -528,19 +541,11 @@ size_t rp_rnnpool_s8_stream_patch_scratch_size(const rp_rnnpool_s8_stream* s)
 
 int rp_rnnpool_s8_stream_row_patches(const rp_rnnpool_s8_stream* s, int32_t gy, void* scratch, int8_t* row)
 {
-    if (!s || !s->cfg || !scratch || !row || s->conv_count < 0 || s->conv_count > RP_STREAM_MAX_CONVS ||
-        s->rows.ring_rows <= 0 || rp_rnnpool_s8q15_check(s->cfg) != RP_Q15_OK)
+    int32_t map_w, gw;
+    if (check_row(s, gy, scratch, row, &map_w, &gw) != RP_Q15_OK)
         return RP_Q15_EARG;
     const rp_rnnpool_s8q15_config* cfg = s->cfg;
     const int32_t k = cfg->patch, channels = cfg->channels, outs = 4 * cfg->rnn2_forward.hidden_dims;
-    int32_t map_h, map_w, first, last;
-    rp_rnnpool_s8_stream_map(s, &map_h, &map_w);
-    rp_rnnpool_s8_stream_rows(s, gy, &first, &last);
-    const int32_t gh = rp_rnnpool_s8q15_grid(cfg, map_h), gw = rp_rnnpool_s8q15_grid(cfg, map_w);
-    const int32_t top_channels = s->conv_count ? s->convs[s->conv_count - 1].shape->out_channels : s->rows.channels;
-    if (gy < 0 || gy >= gh || gw <= 0 || last - first + 1 > s->rows.ring_rows || first < s->rows.base_row ||
-        top_channels != channels)
-        return RP_Q15_EARG;
     const rp_rnnpool_s8_channel_quant* quant = s->channel_quant;
     if (quant && (!quant->multiplier || !quant->shift || !quant->zero_point))
         return RP_Q15_EARG;
