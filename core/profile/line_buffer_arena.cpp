@@ -38,25 +38,17 @@ struct FloatRows {
 Expected<ArenaRun> runLineBufferedInArena(const Network& net, const MemoryTimeline& timeline, const MemoryPlan& plan,
                                           const Tensor& input)
 {
-    if (timeline.options.dtype != ElementType::F32 || timeline.schedule != "linebuffer")
-        return makeError("the float32 line-buffered run needs a linebuffer timeline planned for f32");
     const Shape& inputShape = input.shape();
-    auto lb = planLineBuffer(net, inputShape, ElementType::F32);
-    if (!lb)
-        return std::move(lb).takeError();
-    auto planned = net.plan(inputShape);
-    if (!planned)
-        return std::move(planned).takeError();
-    const std::vector<Shape>& shapes = *planned;
+    auto prepared = prepareLineBufferRun(net, timeline, inputShape, ElementType::F32);
+    if (!prepared)
+        return std::move(prepared).takeError();
+    const LineBufferRunPlan& rp = *prepared;
+    const LineBufferPlan* lb = &rp.lb;
+    const std::vector<Shape>& shapes = rp.shapes;
     const std::vector<ScheduleUnit>& units = lb->units.units;
     const size_t maps = lb->maps.size();
-    const LineBufferScratch work = lineBufferScratch(net, lb->units, shapes, inputShape, timeline.options);
-    if (timeline.tensors.size() != maps + (work.kernelBytes > 0 ? 1 : 0) + work.rnnPoolStates.size())
-        return makeError("the timeline does not belong to this network's linebuffer schedule");
-    std::vector<int> mapOfNode(net.nodes().size(), -1);
-    for (size_t b = 1; b < maps; ++b)
-        mapOfNode[static_cast<size_t>(lb->maps[b].node)] = static_cast<int>(b);
-    const auto mapOf = [&](int node) { return node == kNetworkInput ? 0 : mapOfNode[static_cast<size_t>(node)]; };
+    const LineBufferScratch& work = rp.work;
+    const auto mapOf = [&](int node) { return rp.mapOf(node); };
 
     MeteredArena arena(timeline, plan);
     const auto violation = [&] { return makeError("arena: " + arena.violations().front()); };

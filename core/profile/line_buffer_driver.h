@@ -17,6 +17,43 @@
 
 namespace rnnpool {
 
+// What both runners derive from a network, its input and a linebuffer
+// timeline before they run: the plan (with its units), the maps' shapes, the
+// working memory, and which map holds each unit's output.
+struct LineBufferRunPlan {
+    LineBufferPlan lb;
+    std::vector<Shape> shapes;
+    LineBufferScratch work;
+    std::vector<int> mapOfNode; // -1 for a node inside a unit
+    int mapOf(int node) const { return node == kNetworkInput ? 0 : mapOfNode[static_cast<size_t>(node)]; }
+};
+
+// Refuses a timeline not made for this network's linebuffer schedule at `dtype`.
+inline Expected<LineBufferRunPlan> prepareLineBufferRun(const Network& net, const MemoryTimeline& timeline,
+                                                        const Shape& inputShape, ElementType dtype)
+{
+    if (timeline.options.dtype != dtype || timeline.schedule != "linebuffer")
+        return makeError(std::string("the line-buffered run needs a linebuffer timeline planned for ") + elementTypeName(dtype));
+    LineBufferRunPlan r;
+    auto lb = planLineBuffer(net, inputShape, dtype);
+    if (!lb)
+        return std::move(lb).takeError();
+    r.lb = std::move(*lb);
+    auto planned = net.plan(inputShape);
+    if (!planned)
+        return std::move(planned).takeError();
+    r.shapes = std::move(*planned);
+    r.work = lineBufferScratch(net, r.lb.units, r.shapes, inputShape, timeline.options);
+    r.mapOfNode.assign(net.nodes().size(), -1);
+    for (size_t b = 1; b < r.lb.maps.size(); ++b)
+        r.mapOfNode[static_cast<size_t>(r.lb.maps[b].node)] = static_cast<int>(b);
+    const size_t tensors = r.lb.maps.size() + (r.work.kernelBytes > 0 ? 1 : 0) + (r.lb.candidateBytes > 0 ? 1 : 0) +
+                           r.work.rnnPoolStates.size();
+    if (timeline.tensors.size() != tensors)
+        return makeError("the timeline does not belong to this network's linebuffer schedule");
+    return r;
+}
+
 // Follows `lb`'s events: makeRow(map, row) fills row `row` of map `map` (the
 // picture's delivery for map 0), decode(event) takes a decoded head's row.
 template <class Store, class MakeRow, class Decode>

@@ -60,27 +60,19 @@ Expected<Int8ArenaRun> runInt8LineBuffered(const Int8Network& net8, const Memory
                                            const std::vector<int8_t>& inputHwc, const Shape& inputShape)
 {
     const Network& net = *net8.model().network;
-    if (timeline.options.dtype != ElementType::I8 || timeline.schedule != "linebuffer")
-        return makeError("the int8 line-buffered run needs a linebuffer timeline planned for i8");
     if (inputHwc.size() != static_cast<size_t>(shapeNumel(inputShape)))
         return makeError("the int8 input has " + std::to_string(inputHwc.size()) + " values, its shape " +
                          std::to_string(shapeNumel(inputShape)));
-    auto lb = planLineBuffer(net, inputShape, ElementType::I8);
-    if (!lb)
-        return std::move(lb).takeError();
-    auto planned = net.plan(inputShape);
-    if (!planned)
-        return std::move(planned).takeError();
-    const std::vector<Shape>& shapes = *planned;
+    auto prepared = prepareLineBufferRun(net, timeline, inputShape, ElementType::I8);
+    if (!prepared)
+        return std::move(prepared).takeError();
+    const LineBufferRunPlan& rp = *prepared;
+    const LineBufferPlan* lb = &rp.lb;
+    const std::vector<Shape>& shapes = rp.shapes;
     const size_t maps = lb->maps.size();
     const std::vector<ScheduleUnit>& units = lb->units.units;
-    const LineBufferScratch work = lineBufferScratch(net, lb->units, shapes, inputShape, timeline.options);
-    std::vector<int> mapOfNode(net.nodes().size(), -1);
-    for (size_t b = 1; b < maps; ++b)
-        mapOfNode[static_cast<size_t>(lb->maps[b].node)] = static_cast<int>(b);
-    const auto mapOf = [&](int node) { return node == kNetworkInput ? 0 : mapOfNode[static_cast<size_t>(node)]; };
-    if (timeline.tensors.size() != maps + (work.kernelBytes > 0 ? 1 : 0) + (lb->candidateBytes > 0 ? 1 : 0) + work.rnnPoolStates.size())
-        return makeError("the timeline does not belong to this network's linebuffer schedule");
+    const LineBufferScratch& work = rp.work;
+    const auto mapOf = [&](int node) { return rp.mapOf(node); };
 
     MeteredArena arena(timeline, plan);
     const auto violation = [&] { return makeError("arena: " + arena.violations().front()); };
