@@ -26,12 +26,64 @@ static inline uint32_t pair16(const int16_t* p)
 }
 
 #if defined(__ARM_FEATURE_DSP)
+/* One row of matvec16_q15 from a word-aligned M: four LDRDs and eight
+ * SMLALDs against v's pairs in registers (GCC neither pairs the loads nor
+ * keeps the eight pairs in registers when this is written in C). */
+#if defined(__GNUC__)
+#define RP_MATVEC16_ROW(M, i, out)                                                                                    \
+    do {                                                                                                              \
+        uint32_t lo, hi, t0, t1;                                                                                      \
+        __asm__("ldrd %[t0], %[t1], [%[m], #" #i "*32]\n\t"                                                          \
+                "movs %[lo], #0\n\t"                                                                                 \
+                "movs %[hi], #0\n\t"                                                                                 \
+                "smlald %[lo], %[hi], %[t0], %[v0]\n\t"                                                              \
+                "smlald %[lo], %[hi], %[t1], %[v1]\n\t"                                                              \
+                "ldrd %[t0], %[t1], [%[m], #" #i "*32+8]\n\t"                                                        \
+                "smlald %[lo], %[hi], %[t0], %[v2]\n\t"                                                              \
+                "smlald %[lo], %[hi], %[t1], %[v3]\n\t"                                                              \
+                "ldrd %[t0], %[t1], [%[m], #" #i "*32+16]\n\t"                                                       \
+                "smlald %[lo], %[hi], %[t0], %[v4]\n\t"                                                              \
+                "smlald %[lo], %[hi], %[t1], %[v5]\n\t"                                                              \
+                "ldrd %[t0], %[t1], [%[m], #" #i "*32+24]\n\t"                                                       \
+                "smlald %[lo], %[hi], %[t0], %[v6]\n\t"                                                              \
+                "smlald %[lo], %[hi], %[t1], %[v7]"                                                                   \
+                : [lo] "=&r"(lo), [hi] "=&r"(hi), [t0] "=&r"(t0), [t1] "=&r"(t1)                                      \
+                : [m] "r"(M), [v0] "r"(v0), [v1] "r"(v1), [v2] "r"(v2), [v3] "r"(v3), [v4] "r"(v4), [v5] "r"(v5),     \
+                  [v6] "r"(v6), [v7] "r"(v7)                                                                          \
+                : "memory");                                                                                          \
+        (out)[i] = (int64_t)(((uint64_t)hi << 32) | lo);                                                              \
+    } while (0)
+#endif
+
 /* out[i] = sum_j M[i*16 + j] v[j] for a 16 x 16 matrix: v's eight pairs stay
- * in registers, each row is eight word loads and eight SMLALDs. */
+ * in registers, each row is eight SMLALDs; a word-aligned M (the firmware's
+ * arrays, the desktop's allocations) is read in double words, the rows
+ * unrolled. */
 static void matvec16_q15(const int16_t* M, const int16_t* v, int64_t out[16])
 {
     const uint32_t v0 = pair16(v), v1 = pair16(v + 2), v2 = pair16(v + 4), v3 = pair16(v + 6);
     const uint32_t v4 = pair16(v + 8), v5 = pair16(v + 10), v6 = pair16(v + 12), v7 = pair16(v + 14);
+#if defined(__GNUC__)
+    if (((uintptr_t)M & 3u) == 0) {
+        RP_MATVEC16_ROW(M, 0, out);
+        RP_MATVEC16_ROW(M, 1, out);
+        RP_MATVEC16_ROW(M, 2, out);
+        RP_MATVEC16_ROW(M, 3, out);
+        RP_MATVEC16_ROW(M, 4, out);
+        RP_MATVEC16_ROW(M, 5, out);
+        RP_MATVEC16_ROW(M, 6, out);
+        RP_MATVEC16_ROW(M, 7, out);
+        RP_MATVEC16_ROW(M, 8, out);
+        RP_MATVEC16_ROW(M, 9, out);
+        RP_MATVEC16_ROW(M, 10, out);
+        RP_MATVEC16_ROW(M, 11, out);
+        RP_MATVEC16_ROW(M, 12, out);
+        RP_MATVEC16_ROW(M, 13, out);
+        RP_MATVEC16_ROW(M, 14, out);
+        RP_MATVEC16_ROW(M, 15, out);
+        return;
+    }
+#endif
     for (int32_t i = 0; i < 16; ++i, M += 16) {
         int64_t acc = __smlald(pair16(M), v0, 0);
         acc = __smlald(pair16(M + 2), v1, acc);
@@ -43,6 +95,7 @@ static void matvec16_q15(const int16_t* M, const int16_t* v, int64_t out[16])
         out[i] = __smlald(pair16(M + 14), v7, acc);
     }
 }
+#undef RP_MATVEC16_ROW
 
 
 /* The same for an 8 x 8 matrix (the 8-unit cells): four pairs of v in registers. */
@@ -607,15 +660,16 @@ static inline int32_t qadd32(int32_t a, int32_t b)
 }
 
 /* sigmoid_q15(x) for any x from the full table: x saturated to 17 bits
- * (SSAT; beyond +-49152 the sigmoid is flat), one pair of loads, one MLA. */
-static inline int32_t sigmoid_full(int32_t x)
+ * (SSAT; beyond +-49152 the sigmoid is flat), one pair of loads, one MLA.
+ * `mid` is the table's middle entry (rp_sigmoid_full_q15 + 256). */
+static inline int32_t sigmoid_full(const int32_t (*mid)[2], int32_t x)
 {
 #if defined(__ARM_FEATURE_DSP)
     const int32_t v = __ssat(x, 17);
 #else
     const int32_t v = x < -65536 ? -65536 : (x > 65535 ? 65535 : x);
 #endif
-    const int32_t* e = rp_sigmoid_full_q15[256 + (v >> 8)];
+    const int32_t* e = mid[v >> 8];
     return (e[0] + e[1] * (v & 255)) >> 8;
 }
 
@@ -645,21 +699,44 @@ static inline int32_t apply_multiplier_sum(int64_t acc, rp_q15_multiplier m, int
 typedef struct {
     const int32_t* bias_gate;
     const int32_t* bias_update;
-    int32_t zeta, nu, s1, round1;
+    int32_t zeta, nu;
 } sat_consts;
 
 /* The element-wise update of unit i given the saturated W.x + U.h; tanh as
- * tanh_q15 computes it, 2 sigmoid(sat32(2x)) - 2^15. */
-static inline int16_t update_sat(const sat_consts* k, int32_t i, int32_t pre, int32_t h)
+ * tanh_q15 computes it, 2 sigmoid(sat32(2x)) - 2^15. s1 = 29 - h_frac_bits
+ * and round1 = 2^(s1 - 1) are arguments so that the callers can pass the
+ * usual Q14 state's constants as literals. */
+static inline int16_t update_sat(const sat_consts* k, const int32_t (*mid)[2], int32_t i, int32_t pre, int32_t h,
+                                 int32_t s1, int32_t round1)
 {
     const int32_t zin = qadd32(pre, k->bias_gate[i]);
     const int32_t cin = qadd32(pre, k->bias_update[i]);
-    const int32_t z = sigmoid_full(zin);
-    const int32_t cand = 2 * sigmoid_full(qadd32(cin, cin)) - 32768;
+    const int32_t z = sigmoid_full(mid, zin);
+    const int32_t cand = 2 * sigmoid_full(mid, qadd32(cin, cin)) - 32768;
     const int32_t gain = ((k->zeta * (32768 - z) + (1 << 14)) >> 15) + k->nu;
     const int32_t zh = (z * h + (1 << 14)) >> 15;
-    const int32_t gc = ((gain * cand >> 1) + k->round1) >> k->s1;
+    const int32_t gc = ((gain * cand >> 1) + round1) >> s1;
     return sat16(zh + gc);
+}
+
+/* U.h requantised (multiplier shift s >= 33) and the update of the n units.
+ * When the int64 sum is an int32 lo: floor((lo mult + 2^(s-1)) / 2^s) =
+ * floor((floor(lo mult / 2^32) + 2^(s-33)) / 2^(s-32)), since adding an
+ * integer and flooring by powers of two commute with the floor: the product's
+ * high word (one SMULL), an add and a shift. Other sums take apply_multiplier. */
+static inline void update_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h, const int64_t* acc,
+                                   int32_t n, int32_t s1, int32_t round1)
+{
+    const rp_q15_multiplier m = c->uh;
+    const sat_consts k = {c->bias_gate, c->bias_update, c->zeta_q15, c->nu_q15};
+    const int32_t (*mid)[2] = rp_sigmoid_full_q15 + 256;
+    const int32_t r = (int32_t)1 << (m.shift - 33), d = m.shift - 32;
+    for (int32_t i = 0; i < n; ++i) {
+        const int64_t a = acc[i];
+        const int32_t lo = (int32_t)a;
+        const int32_t uh = a == lo ? ((int32_t)(((int64_t)lo * m.mult) >> 32) + r) >> d : apply_multiplier(a, m);
+        h[i] = update_sat(&k, mid, i, qadd32(wx_q12[i], uh), h[i], s1, round1);
+    }
 }
 
 static inline void step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h, int64_t* acc,
@@ -675,36 +752,28 @@ static inline void step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t* w
         for (int32_t i = 0; i < n; ++i)
             acc[i] = dot_q15(c->U + (size_t)i * (size_t)n, h, n);
     const rp_q15_multiplier m = c->uh;
-    const sat_consts k = {c->bias_gate, c->bias_update, c->zeta_q15, c->nu_q15, 29 - c->h_frac_bits,
-                          1 << (28 - c->h_frac_bits)};
-    if (m.shift >= 32) {
-        const int64_t round = (int64_t)1 << (m.shift - 1);
-        const int32_t down = m.shift - 32;
-        for (int32_t i = 0; i < n; ++i) {
-            const int64_t a = acc[i];
-            int32_t lo = (int32_t)a;
-            const int fits = a == lo;
-#if defined(__GNUC__)
-            /* An empty barrier: without it GCC rebuilds lo's product from a's two
-             * words (a 64 x 64 multiply) instead of one SMLAL. */
-            __asm__("" : "+r"(lo));
-#endif
-            const int32_t uh = fits ? (int32_t)(((int64_t)lo * m.mult + round) >> 32) >> down : apply_multiplier(a, m);
-            h[i] = update_sat(&k, i, qadd32(wx_q12[i], uh), h[i]);
-        }
-    } else {
-        for (int32_t i = 0; i < n; ++i)
-            h[i] = update_sat(&k, i, qadd32(wx_q12[i], apply_multiplier(acc[i], m)), h[i]);
+    const int32_t s1 = 29 - c->h_frac_bits, round1 = 1 << (28 - c->h_frac_bits);
+    if (m.shift >= 33) {
+        if (c->h_frac_bits == 14)
+            update_rows_sat(c, wx_q12, h, acc, n, 15, 1 << 14);
+        else
+            update_rows_sat(c, wx_q12, h, acc, n, s1, round1);
+        return;
     }
+    const sat_consts k = {c->bias_gate, c->bias_update, c->zeta_q15, c->nu_q15};
+    const int32_t (*mid)[2] = rp_sigmoid_full_q15 + 256;
+    for (int32_t i = 0; i < n; ++i)
+        h[i] = update_sat(&k, mid, i, qadd32(wx_q12[i], apply_multiplier(acc[i], m)), h[i], s1, round1);
 }
 
 void rp_fastgrnn_q15_step_rows_sat_from_zero(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h)
 {
     /* U.h = 0 requantises to 0 (floor(2^(s-1) / 2^s) = 0), and z h = 0. */
-    const sat_consts k = {c->bias_gate, c->bias_update, c->zeta_q15, c->nu_q15, 29 - c->h_frac_bits,
-                          1 << (28 - c->h_frac_bits)};
+    const sat_consts k = {c->bias_gate, c->bias_update, c->zeta_q15, c->nu_q15};
+    const int32_t (*mid)[2] = rp_sigmoid_full_q15 + 256;
+    const int32_t s1 = 29 - c->h_frac_bits, round1 = 1 << (28 - c->h_frac_bits);
     for (int32_t i = 0; i < c->hidden_dims; ++i)
-        h[i] = update_sat(&k, i, wx_q12[i], 0);
+        h[i] = update_sat(&k, mid, i, wx_q12[i], 0, s1, round1);
 }
 
 void rp_fastgrnn_q15_step_rows_sat(const rp_fastgrnn_q15_cell* c, const int32_t* wx_q12, int16_t* h, void* scratch)
