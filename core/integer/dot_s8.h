@@ -199,11 +199,71 @@ static inline int16x2_t rp_pair16(const int16_t* p)
 }
 #endif
 
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__GNUC__)
+#define RP_DOT_WIDE_ASM 1
+/* The M4 loops' shared steps: the next weight word widened into (w0, w2)
+ * and (w1, w3); one vector's group (a pair of words) met by them. */
+#define RP_ASM_NEXT_WEIGHTS "ldr %[v], [%[w]], #4\n\t"
+#define RP_ASM_WIDEN_WEIGHTS "sxtb16 %[we], %[v]\n\t" "sxtb16 %[wo], %[v], ror #8\n\t"
+#define RP_ASM_SMLAD_GROUP(s) "smlad %[" s "], %[we], %[t0], %[" s "]\n\t" "smlad %[" s "], %[wo], %[t1], %[" s "]\n\t"
+#define RP_ASM_LOOP "cmp %[w], %[end]\n\t" "bne 1b"
+/* The groups of one (rp_dot_wide_s8) or two consecutive widened vectors
+ * (rp_dot2_wide_s8) on a Cortex-M4, from word-aligned vectors: a weight word
+ * widened by two SXTB16 (the second with its rotation), each vector's group
+ * in one LDRD, two SMLADs a vector. */
+static inline int32_t rp_dot1_wide_groups_m4(const int8_t* w, const int16_t* x, int32_t groups, int32_t s)
+{
+    uint32_t v, we, wo, t0, t1;
+    const int8_t* end = w + 4 * groups;
+    __asm__("1:\n\t"
+            RP_ASM_NEXT_WEIGHTS
+            "ldrd %[t0], %[t1], [%[x]], #8\n\t"
+            RP_ASM_WIDEN_WEIGHTS
+            RP_ASM_SMLAD_GROUP("s")
+            RP_ASM_LOOP
+            : [s] "+r"(s), [w] "+r"(w), [x] "+r"(x), [v] "=&r"(v), [we] "=&r"(we), [wo] "=&r"(wo), [t0] "=&r"(t0),
+              [t1] "=&r"(t1)
+            : [end] "r"(end)
+            : "cc", "memory");
+    return s;
+}
+
+/* The vectors x and x + stride (int16 elements). */
+static inline void rp_dot2_wide_groups_m4(const int8_t* w, const int16_t* x, int32_t stride, int32_t groups,
+                                          int32_t s[2])
+{
+    int32_t s0 = 0, s1 = 0;
+    uint32_t v, we, wo, t0, t1;
+    const int8_t* end = w + 4 * groups;
+    const int16_t* y = x + stride;
+    __asm__("1:\n\t"
+            RP_ASM_NEXT_WEIGHTS
+            "ldrd %[t0], %[t1], [%[x]], #8\n\t"
+            RP_ASM_WIDEN_WEIGHTS
+            RP_ASM_SMLAD_GROUP("s0")
+            "ldrd %[t0], %[t1], [%[y]], #8\n\t"
+            RP_ASM_SMLAD_GROUP("s1")
+            RP_ASM_LOOP
+            : [s0] "+r"(s0), [s1] "+r"(s1), [w] "+r"(w), [x] "+r"(x), [y] "+r"(y), [v] "=&r"(v), [we] "=&r"(we),
+              [wo] "=&r"(wo), [t0] "=&r"(t0), [t1] "=&r"(t1)
+            : [end] "r"(end)
+            : "cc", "memory");
+    s[0] = s0;
+    s[1] = s1;
+}
+#endif
+
 /* w . x for int8 weights w and a widened vector x (rp_widen_s8). */
 static inline int32_t rp_dot_wide_s8(const int8_t* w, const int16_t* x, int32_t n)
 {
     int32_t s = 0;
     int32_t i = 0;
+#ifdef RP_DOT_WIDE_ASM
+    if (n >= 4 && ((uintptr_t)x & 3u) == 0) {
+        s = rp_dot1_wide_groups_m4(w, x, n / 4, 0);
+        i = n & ~3;
+    }
+#endif
     for (; i + 4 <= n; i += 4) {
 #ifdef RP_USE_DSP
         int16x2_t we, wo;
@@ -216,6 +276,24 @@ static inline int32_t rp_dot_wide_s8(const int8_t* w, const int16_t* x, int32_t 
     for (; i < n; ++i)
         s += (int32_t)w[i] * x[i];
     return s;
+}
+
+/* w . x and w . y for y = x + stride (two vectors in rp_widen_s8's layout,
+ * one after another): the weights loaded and widened once for both. */
+static inline void rp_dot2_wide_s8(const int8_t* w, const int16_t* x, int32_t stride, int32_t n, int32_t acc[2])
+{
+#ifdef RP_DOT_WIDE_ASM
+    if (n >= 4 && ((uintptr_t)x & 3u) == 0 && (stride & 1) == 0) {
+        rp_dot2_wide_groups_m4(w, x, stride, n / 4, acc);
+        for (int32_t i = n & ~3; i < n; ++i) {
+            acc[0] += (int32_t)w[i] * x[i];
+            acc[1] += (int32_t)w[i] * x[stride + i];
+        }
+        return;
+    }
+#endif
+    acc[0] = rp_dot_wide_s8(w, x, n);
+    acc[1] = rp_dot_wide_s8(w, x + stride, n);
 }
 
 /* Four vectors widened together (rp_widen4_s8) into one block of 4n int16,
@@ -257,6 +335,40 @@ static inline void rp_widen4_s8(const int8_t* x, int32_t n, int32_t offset, int1
     }
 }
 
+#ifdef RP_DOT_WIDE_ASM
+/* The groups of rp_dot4_wide_s8 on a Cortex-M4, from a word-aligned block:
+ * per group one weight word widened by two SXTB16 (the second with its
+ * rotation), four LDRDs of the four vectors' pairs and eight SMLADs; the
+ * same sums as the C loop (GCC neither rotates inside SXTB16 nor pairs the
+ * loads). */
+static inline void rp_dot4_wide_groups_m4(const int8_t* w, const int16_t* b, int32_t groups, int32_t s[4])
+{
+    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    uint32_t v, we, wo, t0, t1;
+    const int8_t* end = w + 4 * groups;
+    __asm__("1:\n\t"
+            RP_ASM_NEXT_WEIGHTS
+            "ldrd %[t0], %[t1], [%[b]], #32\n\t"
+            RP_ASM_WIDEN_WEIGHTS
+            RP_ASM_SMLAD_GROUP("s0")
+            "ldrd %[t0], %[t1], [%[b], #-24]\n\t"
+            RP_ASM_SMLAD_GROUP("s1")
+            "ldrd %[t0], %[t1], [%[b], #-16]\n\t"
+            RP_ASM_SMLAD_GROUP("s2")
+            "ldrd %[t0], %[t1], [%[b], #-8]\n\t"
+            RP_ASM_SMLAD_GROUP("s3")
+            RP_ASM_LOOP
+            : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [w] "+r"(w), [b] "+r"(b), [v] "=&r"(v),
+              [we] "=&r"(we), [wo] "=&r"(wo), [t0] "=&r"(t0), [t1] "=&r"(t1)
+            : [end] "r"(end)
+            : "cc", "memory");
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+}
+#endif
+
 /* w . x_v for the four vectors of a block: the weights are loaded and
  * widened once for the four, the block read front to back. */
 static inline void rp_dot4_wide_s8(const int8_t* w, const int16_t* block, int32_t n, int32_t acc[4])
@@ -264,7 +376,20 @@ static inline void rp_dot4_wide_s8(const int8_t* w, const int16_t* block, int32_
     int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     const int32_t groups = n / 4, tail = n % 4;
     const int16_t* b = block;
-    for (int32_t g = 0; g < groups; ++g, b += 16) {
+    int32_t g = 0;
+#ifdef RP_DOT_WIDE_ASM
+    if (groups > 0 && ((uintptr_t)b & 3u) == 0) {
+        int32_t s[4];
+        rp_dot4_wide_groups_m4(w, b, groups, s);
+        s0 = s[0];
+        s1 = s[1];
+        s2 = s[2];
+        s3 = s[3];
+        g = groups;
+        b += 16 * groups;
+    }
+#endif
+    for (; g < groups; ++g, b += 16) {
 #ifdef RP_USE_DSP
         int16x2_t we, wo;
         rp_load_pairs(w + 4 * g, &we, &wo);

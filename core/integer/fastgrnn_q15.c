@@ -670,7 +670,14 @@ static inline int32_t sigmoid_full(const int32_t (*mid)[2], int32_t x)
     const int32_t v = x < -65536 ? -65536 : (x > 65535 ? 65535 : x);
 #endif
     const int32_t* e = mid[v >> 8];
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__)
+    /* The entry's two words in one LDRD (GCC loads them one by one). */
+    int32_t e0, e1;
+    __asm__("ldrd %0, %1, [%2]" : "=r"(e0), "=r"(e1) : "r"(e), "m"(*(const int32_t(*)[2])e));
+    return (e0 + e1 * (v & 255)) >> 8;
+#else
     return (e[0] + e[1] * (v & 255)) >> 8;
+#endif
 }
 
 static inline int16_t sat16(int32_t v)

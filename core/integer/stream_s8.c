@@ -83,6 +83,13 @@ static void pointwise_wide(const rp_conv_s8_layer* c, const int16_t* wide, int32
                 out[(p + i) * out_pitch + o] =
                     rp_output_s8(bias + acc[i], mult, shift, q->output_offset, q->activation_min, q->activation_max);
         }
+        for (; p + 2 <= n; p += 2) {
+            int32_t acc[2];
+            rp_dot2_wide_s8(w, wide + p * cin, cin, cin, acc);
+            for (int32_t i = 0; i < 2; ++i)
+                out[(p + i) * out_pitch + o] =
+                    rp_output_s8(bias + acc[i], mult, shift, q->output_offset, q->activation_min, q->activation_max);
+        }
         for (; p < n; ++p)
             out[p * out_pitch + o] = rp_output_s8(bias + rp_dot_wide_s8(w, wide + p * cin, cin), mult, shift,
                                                   q->output_offset, q->activation_min, q->activation_max);
