@@ -67,7 +67,12 @@ static inline void rp_load_pairs(const int8_t* p, int16x2_t* even, int16x2_t* od
     uint32_t word;
     memcpy(&word, p, 4);
     *even = rp_sxtb16(word);
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__GNUC__)
+    /* SXTB16 rotates its operand itself (GCC emits a separate ROR). */
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(*odd) : "r"(word));
+#else
     *odd = rp_sxtb16((word >> 8) | (word << 24));
+#endif
 }
 #endif
 

@@ -145,6 +145,13 @@ static void depthwise_column(const rp_ir_s8_block* b, const int8_t* const* rows,
         for (int32_t ky = 0; ky < kh; ++ky) {
             const int8_t* v = rows[ky] + col + j;
             const int8_t* w = b->depthwise.weights + ky * kw * hidden + j;
+            if (kw == 3) {
+                /* The usual 3 x 3 unrolled (no loop per tap). */
+                acc = rp_mac4_offset_s8(v, w, off, acc);
+                acc = rp_mac4_offset_s8(v + hidden, w + hidden, off, acc);
+                acc = rp_mac4_offset_s8(v + 2 * hidden, w + 2 * hidden, off, acc);
+                continue;
+            }
             for (int32_t kx = 0; kx < kw; ++kx)
                 acc = rp_mac4_offset_s8(v + kx * hidden, w + kx * hidden, off, acc);
         }
