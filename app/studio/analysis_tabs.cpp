@@ -128,13 +128,7 @@ void AnalysisTabs::connectViews()
     });
     connect(m_memory, &widgets::MemoryTimelineView::optionsChanged, this,
             [this](const QString& schedule, ElementType dtype, bool countInput) {
-                m_schedule = schedule;
-                m_options.dtype = dtype;
-                m_options.countInput = countInput;
-                if (m_controller.hasModel())
-                    m_controller.requestProfile(m_schedule, m_options);
-                m_compare->setSchedule(schedule);
-                requestCompare();
+                applyScheduleOptions(schedule, dtype, countInput);
             });
     connect(m_memory, &widgets::MemoryTimelineView::stepSelected, this, [this](int step) {
         if (m_profile && step >= 0 && step < static_cast<int>(m_profile->schedule.units.size()))
@@ -313,6 +307,17 @@ void AnalysisTabs::runDiff(const QString& modelB)
     }));
 }
 
+void AnalysisTabs::applyScheduleOptions(const QString& schedule, ElementType dtype, bool countInput)
+{
+    m_schedule = schedule;
+    m_options.dtype = dtype;
+    m_options.countInput = countInput;
+    if (m_controller.hasModel())
+        m_controller.requestProfile(m_schedule, m_options);
+    m_compare->setSchedule(schedule);
+    requestCompare();
+}
+
 void AnalysisTabs::runOnEmulator(int width, int height, const QString& schedule)
 {
     const auto detector = m_controller.detector();
@@ -324,6 +329,12 @@ void AnalysisTabs::runOnEmulator(int width, int height, const QString& schedule)
         m_emulator->sizeBox()->addItem(size);
     m_emulator->sizeBox()->setCurrentText(size);
     m_emulator->scheduleBox()->setCurrentText(schedule);
+    // The budget above the run describes what the firmware runs: this schedule, int8,
+    // the input in the arena (the memory view follows).
+    if (schedule != m_schedule || m_options.dtype != ElementType::I8 || !m_options.countInput) {
+        m_memory->setOptions(schedule, ElementType::I8, true);
+        applyScheduleOptions(schedule, ElementType::I8, true);
+    }
     m_emulator->setRunning(tr("Building the firmware (arm-none-eabi-gcc) and running it in qemu-system-arm at %1x%2, "
                               "schedule %3…")
                                .arg(width)

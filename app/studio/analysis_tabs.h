@@ -138,6 +138,8 @@ signals:
 
 private:
     void connectViews();
+    // The schedule, element type and input counting that memory, compare and the board panel describe.
+    void applyScheduleOptions(const QString& schedule, ElementType dtype, bool countInput);
     void onProfileReady(const ModelProfile& profile);
     void updateBoardViews();
     void requestCompare();

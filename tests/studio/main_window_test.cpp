@@ -357,6 +357,20 @@ TEST_F(MainWindowTest, TheRowstreamScheduleRunsTheFullSizeModelOnTheEmulatedChip
             EXPECT_EQ(bar.bytes, cli["sram_used_bytes"]["SRAM"].get<uint64_t>());
             EXPECT_LE(bar.bytes, 128u * 1024u);
         }
+    // The budget above the run (and the memory view) now describe what the firmware ran:
+    // rowstream, int8, the input in the arena; the figures those of `rnnpool profile`.
+    ASSERT_TRUE(waitUntil([&] {
+        const QJsonObject r = window.analysisTabs().m4Report();
+        return r.value(QStringLiteral("schedule")).toString() == QStringLiteral("rowstream");
+    }, 120000)) << "the board panel still describes another schedule";
+    const QJsonObject report = window.analysisTabs().m4Report();
+    EXPECT_EQ(report.value(QStringLiteral("dtype")).toString(), QStringLiteral("i8"));
+    EXPECT_TRUE(report.value(QStringLiteral("count_input")).toBool());
+    const auto fit = cliJson("profile --arch rnnpool-face-m4 --board " + window.analysisTabs().board().name +
+                             " --schedule rowstream --dtype i8 --count-input --json");
+    ASSERT_FALSE(fit.is_null());
+    EXPECT_EQ(report.value(QStringLiteral("fits")).toBool(), fit["fits"].get<bool>());
+    EXPECT_EQ(report.value(QStringLiteral("sram_needed")).toInteger(), fit["sram_needed"].get<int64_t>());
 }
 
 // Cancel: the panel offers it only while a run is in progress and asks for it
