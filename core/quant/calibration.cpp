@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/preprocess.h"
+#include "ops/conv2d.h"
 #include "video/frame_source.h"
 
 namespace rnnpool {
@@ -84,6 +85,55 @@ struct TensorStats {
     }
 };
 
+// The input patches of a small plain convolution (its weights' layout: input
+// channel, then kernel row and column; zero padding), summed and multiplied out.
+struct PatchStats {
+    const Conv2dParams* conv = nullptr;
+    int64_t count = 0;
+    std::vector<double> sum, outer; // n sums, n x n products (upper triangle)
+    int64_t fanIn() const { return conv->inChannels * conv->kernelH * conv->kernelW; }
+    void add(const Tensor& in)
+    {
+        const Conv2dParams& c = *conv;
+        const int64_t n = fanIn();
+        sum.resize(static_cast<size_t>(n), 0.0);
+        outer.resize(static_cast<size_t>(n * n), 0.0);
+        const int64_t h = in.dim(1), w = in.dim(2);
+        const int64_t outH = (h + 2 * c.padH - c.kernelH) / c.strideH + 1, outW = (w + 2 * c.padW - c.kernelW) / c.strideW + 1;
+        std::vector<double> patch(static_cast<size_t>(n));
+        for (int64_t oy = 0; oy < outH; ++oy)
+            for (int64_t ox = 0; ox < outW; ++ox) {
+                size_t k = 0;
+                for (int64_t ch = 0; ch < c.inChannels; ++ch)
+                    for (int64_t ky = 0; ky < c.kernelH; ++ky)
+                        for (int64_t kx = 0; kx < c.kernelW; ++kx, ++k) {
+                            const int64_t y = oy * c.strideH - c.padH + ky, x = ox * c.strideW - c.padW + kx;
+                            patch[k] = y < 0 || y >= h || x < 0 || x >= w ? 0.0 : static_cast<double>(in.at(ch, y, x));
+                        }
+                for (int64_t a = 0; a < n; ++a) {
+                    const double pa = patch[static_cast<size_t>(a)];
+                    sum[static_cast<size_t>(a)] += pa;
+                    for (int64_t b = a; b < n; ++b)
+                        outer[static_cast<size_t>(a * n + b)] += pa * patch[static_cast<size_t>(b)];
+                }
+            }
+        count += outH * outW;
+    }
+    std::vector<double> covariance() const
+    {
+        if (count == 0)
+            return {};
+        const int64_t n = fanIn();
+        const auto m = static_cast<double>(count);
+        std::vector<double> cov(static_cast<size_t>(n * n));
+        for (int64_t a = 0; a < n; ++a)
+            for (int64_t b = 0; b < n; ++b)
+                cov[static_cast<size_t>(a * n + b)] = outer[static_cast<size_t>(std::min(a, b) * n + std::max(a, b))] / m -
+                                                      (sum[static_cast<size_t>(a)] / m) * (sum[static_cast<size_t>(b)] / m);
+        return cov;
+    }
+};
+
 void collectPictures(const std::filesystem::path& dir, std::vector<std::filesystem::path>& out)
 {
     std::vector<std::filesystem::path> subfolders;
@@ -137,6 +187,15 @@ Expected<ActivationRanges> calibrate(const Model& model, const CalibrationOption
         area = {spec.detector->areaWidth, spec.detector->areaHeight};
     const Network& net = *model.network;
     std::vector<TensorStats> stats(net.nodes().size() + 1); // [0]: the input
+    std::vector<PatchStats> patches(net.nodes().size());
+    for (size_t i = 0; i < net.nodes().size(); ++i) {
+        const Node& node = net.nodes()[i];
+        if (node.op->kind() != "conv2d")
+            continue;
+        const Conv2dParams& c = static_cast<const Conv2d&>(*node.op).params();
+        if (c.groups == 1 && c.plainGeometry() && c.inChannels * c.kernelH * c.kernelW <= kMaxRoundedFanIn)
+            patches[i].conv = &c;
+    }
     int used = 0;
     std::vector<std::string> unreadable;
     const auto perTensorStride = [&](int64_t numel) {
@@ -158,8 +217,13 @@ Expected<ActivationRanges> calibrate(const Model& model, const CalibrationOption
         if (!result)
             return makeError("calibration picture '" + path.string() + "': " + result.error());
         stats[0].add(input->tensor, perTensorStride(input->tensor.numel()));
-        for (size_t i = 0; i < net.nodes().size(); ++i)
+        for (size_t i = 0; i < net.nodes().size(); ++i) {
             stats[i + 1].add(result->outputs[i], perTensorStride(result->outputs[i].numel()));
+            if (patches[i].conv) {
+                const int src = net.nodes()[i].inputs[0];
+                patches[i].add(src == kNetworkInput ? input->tensor : result->outputs[static_cast<size_t>(src)]);
+            }
+        }
         ++used;
     }
     if (used == 0)
@@ -176,6 +240,7 @@ Expected<ActivationRanges> calibrate(const Model& model, const CalibrationOption
         r.channelMean.push_back(stats[i + 1].means());
         r.channelLo.push_back(stats[i + 1].channelLo);
         r.channelHi.push_back(stats[i + 1].channelHi);
+        r.patchCovariance.push_back(patches[i].conv ? patches[i].covariance() : std::vector<double>{});
     }
     char pct[32];
     std::snprintf(pct, sizeof pct, "%g", options.percentile);

@@ -85,7 +85,45 @@ void quantizeConvPerChannelInput(const Conv2d& conv, const NodeQuant& in, const 
     }
 }
 
-void quantizeConv(const Conv2d& conv, const ActivationQuant& in, const std::vector<float>& inMean, NodeQuant& nq)
+// Each of the n weights w_i / scale rounded down or up: the choice whose error
+// e (in real units) has the least e' C e, C the covariance of the input patches
+// (the error's variance at the output; bias correction removes its mean). Ties
+// keep the nearest rounding, which is tried first.
+void roundToCovariance(const float* row, int64_t n, float scale, const double* cov, int8_t* out)
+{
+    std::vector<double> base(static_cast<size_t>(n)), e(static_cast<size_t>(n));
+    const auto levelOf = [](double v) { return std::clamp(v, -127.0, 127.0); };
+    const auto cost = [&](const std::vector<double>& levels) {
+        for (int64_t i = 0; i < n; ++i)
+            e[static_cast<size_t>(i)] = static_cast<double>(row[i]) - levels[static_cast<size_t>(i)] * static_cast<double>(scale);
+        double s = 0.0;
+        for (int64_t a = 0; a < n; ++a)
+            for (int64_t b = 0; b < n; ++b)
+                s += e[static_cast<size_t>(a)] * cov[static_cast<size_t>(a * n + b)] * e[static_cast<size_t>(b)];
+        return s;
+    };
+    std::vector<double> best(static_cast<size_t>(n)), levels(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+        const double v = static_cast<double>(row[i]) / static_cast<double>(scale);
+        base[static_cast<size_t>(i)] = std::floor(v);
+        best[static_cast<size_t>(i)] = levelOf(std::nearbyint(v));
+    }
+    double bestCost = cost(best);
+    for (uint32_t bits = 0; bits < (uint32_t{1} << n); ++bits) {
+        for (int64_t i = 0; i < n; ++i)
+            levels[static_cast<size_t>(i)] = levelOf(base[static_cast<size_t>(i)] + static_cast<double>((bits >> i) & 1u));
+        const double c = cost(levels);
+        if (c < bestCost) {
+            bestCost = c;
+            best = levels;
+        }
+    }
+    for (int64_t i = 0; i < n; ++i)
+        out[i] = static_cast<int8_t>(best[static_cast<size_t>(i)]);
+}
+
+void quantizeConv(const Conv2d& conv, const ActivationQuant& in, const std::vector<float>& inMean, NodeQuant& nq,
+                  const std::vector<double>& patchCovariance)
 {
     const auto& params = conv.params();
     const int64_t groupIn = params.inChannels / params.groups, taps = params.kernelH * params.kernelW;
@@ -104,9 +142,12 @@ void quantizeConv(const Conv2d& conv, const ActivationQuant& in, const std::vect
             maxAbs = std::max(maxAbs, std::abs(row[i]));
         const float scale = maxAbs > 0.0f ? maxAbs / 127.0f : 1.0f;
         nq.weightScale[static_cast<size_t>(o)] = scale;
-        for (int64_t i = 0; i < perOut; ++i)
-            nq.weight[static_cast<size_t>(o * perOut + i)] =
-                static_cast<int8_t>(std::clamp(std::nearbyint(row[i] / scale), -127.0f, 127.0f));
+        if (params.groups == 1 && perOut <= kMaxRoundedFanIn && patchCovariance.size() == static_cast<size_t>(perOut * perOut))
+            roundToCovariance(row, perOut, scale, patchCovariance.data(), nq.weight.data() + o * perOut);
+        else
+            for (int64_t i = 0; i < perOut; ++i)
+                nq.weight[static_cast<size_t>(o * perOut + i)] =
+                    static_cast<int8_t>(std::clamp(std::nearbyint(row[i] / scale), -127.0f, 127.0f));
         double bias = b.empty() ? 0.0 : static_cast<double>(b.data()[o]);
         if (!inMean.empty()) {
             const int64_t firstIn = (o / outPerGroup) * groupIn;
@@ -173,12 +214,14 @@ Expected<QuantizedModel> quantizeModel(const Model& model, const ActivationRange
         if (kind == "conv2d") {
             const int src = node.inputs[0];
             static const std::vector<float> kNone;
+            static const std::vector<double> kNoCovariance;
             const std::vector<float>& mean = src == kNetworkInput ? ranges.inputChannelMean
                                              : (ranges.channelMean.empty() ? kNone : ranges.channelMean[static_cast<size_t>(src)]);
             if (src != kNetworkInput && !q.nodes[static_cast<size_t>(src)].channelScale.empty())
                 quantizeConvPerChannelInput(static_cast<const Conv2d&>(*node.op), q.nodes[static_cast<size_t>(src)], mean, nq);
             else
-                quantizeConv(static_cast<const Conv2d&>(*node.op), inputQuantOf(q, src), mean, nq);
+                quantizeConv(static_cast<const Conv2d&>(*node.op), inputQuantOf(q, src), mean, nq,
+                             i < ranges.patchCovariance.size() ? ranges.patchCovariance[i] : kNoCovariance);
         } else if (kind == "l2norm") {
             auto slots = node.op->weightSlots();
             const Tensor& g = *slots.at(0).target;

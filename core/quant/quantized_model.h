@@ -6,6 +6,9 @@
 //     cancels the weights' rounding on the inputs' calibrated means (RNNPool's
 //     outputs sit far from 0 with small spread, and block0's expand multiplies
 //     them by large folded weights: without it that layer alone drops to 21 dB).
+//     Weights are rounded to the nearest level, except in a convolution with
+//     at most kMaxRoundedFanIn inputs per output (the grey stem), whose weights
+//     go down or up as its calibrated input patches say (roundToCovariance).
 //   - Activations: int8 with a scale and zero point per tensor, from ranges
 //     calibrated on pictures (see calibration.h); the range always holds 0.
 //   - L2Norm keeps its learned scale (gamma) as float in the model; the int8
@@ -60,6 +63,10 @@ struct ActivationRanges {
     std::vector<float> inputChannelMean;
     std::vector<std::vector<float>> channelMean;
     std::vector<std::vector<float>> channelLo, channelHi; // per node, per channel: min and max
+    // Per node, for a plain convolution of at most kMaxRoundedFanIn inputs per
+    // output (the stem): the covariance of its input patches (fan-in squared,
+    // row-major), which quantizeModel uses to round its weights; empty otherwise.
+    std::vector<std::vector<double>> patchCovariance;
     int pictures = 0;
     std::string method;               // e.g. "percentile 99.99 over 22 pictures"
 };
@@ -68,6 +75,11 @@ struct ActivationRanges {
 // zero point 0 when `src` is quantised per channel (the reader's weights and
 // bias carry the channels' scales and zero points).
 ActivationQuant readerInputQuant(const QuantizedModel& model, int src);
+
+// Weights of a convolution with at most this many inputs per output are rounded
+// up or down, whichever of the 2^fan-in choices the calibration's input patches
+// make the least squared error (quantizeModel), not to the nearest level.
+constexpr int64_t kMaxRoundedFanIn = 12;
 
 // Whether every node of the network has an int8 kernel; the error names the first that has not.
 Status checkInt8Support(const Network& network);

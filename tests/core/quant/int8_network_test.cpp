@@ -71,15 +71,65 @@ double sqnrDb(const Tensor& reference, const Tensor& test)
     return 10.0 * std::log10(s / n);
 }
 
+// The stem (one grey channel, 3x3: nine weights an output) is rounded against
+// its input patches' covariance, not to the nearest level: each weight moves at
+// most one level, no other layer changes, and the stem's output on the sample
+// picture is markedly closer to float (`rnnpool quant-report`, the shipped
+// twin on the two samples: stem 35.5 dB with nearest rounding, 38.8 dB now).
+TEST(Int8Network, TheStemsWeightsAreRoundedAgainstItsInputPatches)
+{
+    const Fixture& f = fixture();
+    const Network& net = *f.model.network;
+    CalibrationOptions options;
+    auto ranges = calibrate(f.model, options);
+    ASSERT_TRUE(ranges) << ranges.error();
+    const int stem = net.findLayer("stem");
+    ASSERT_GE(stem, 0);
+    ASSERT_EQ(ranges->patchCovariance[static_cast<size_t>(stem)].size(), 81u);
+    ActivationRanges nearestRanges = *ranges;
+    nearestRanges.patchCovariance.clear();
+    auto nearest = quantizeModel(f.model, nearestRanges);
+    ASSERT_TRUE(nearest) << nearest.error();
+    int moved = 0;
+    for (size_t n = 0; n < net.nodes().size(); ++n) {
+        const auto& a = f.quantized->nodes[n].weight;
+        const auto& b = nearest->nodes[n].weight;
+        ASSERT_EQ(a.size(), b.size());
+        for (size_t k = 0; k < a.size(); ++k) {
+            if (static_cast<int>(n) != stem) {
+                ASSERT_EQ(a[k], b[k]) << net.nodes()[n].name << " weight " << k;
+                continue;
+            }
+            EXPECT_LE(std::abs(int{a[k]} - int{b[k]}), 1) << "stem weight " << k;
+            moved += a[k] != b[k];
+        }
+    }
+    EXPECT_GT(moved, 0);
+    auto nearestNet = Int8Network::create(std::make_shared<const QuantizedModel>(std::move(*nearest)));
+    ASSERT_TRUE(nearestNet) << nearestNet.error();
+    const Tensor input = samplePicture();
+    RunOptions opts;
+    opts.keepAllOutputs = true;
+    auto ref = net.run(input, opts);
+    ASSERT_TRUE(ref) << ref.error();
+    auto run = f.int8->run(input);
+    auto runNearest = nearestNet->run(input);
+    ASSERT_TRUE(run && runNearest);
+    const Tensor& floatStem = ref->outputs[static_cast<size_t>(stem)];
+    const double covariance = sqnrDb(floatStem, f.int8->dequantize(*run, stem));
+    const double nearestDb = sqnrDb(floatStem, nearestNet->dequantize(*runNearest, stem));
+    EXPECT_GT(covariance, nearestDb + 2.0) << "covariance rounding " << covariance << " dB, nearest " << nearestDb << " dB";
+}
+
 TEST(Int8Network, RunsRnnPoolInIntegers)
 {
     EXPECT_TRUE(fixture().int8->rnnPoolIsInteger());
 }
 
 // Floors: what `rnnpool quant-report --images <this picture alone>` measures
-// for a samples-calibrated model (RNNPool 51.5 dB, loc heads 21.6-25.6 dB,
-// conf heads 27.5-35.9 dB) less about 2 dB; the goal of 25 dB is not met by
-// loc heads 0-2 (notes/README-int8.md).
+// for a samples-calibrated model (RNNPool 56.5 dB, loc heads 23.0-27.8 dB,
+// conf heads 34.1-37.2 dB) less about 2 dB; the goal of 25 dB is not met by
+// loc heads 0-1 (README, "Accuracy, float32 vs int8").
 TEST(Int8Network, EveryHeadIsCloseToTheFloatEngine)
 {
     const Fixture& f = fixture();
@@ -91,12 +141,12 @@ TEST(Int8Network, EveryHeadIsCloseToTheFloatEngine)
     auto run = f.int8->run(input);
     ASSERT_TRUE(run) << run.error();
     const Network& net = *f.model.network;
-    EXPECT_GT(sqnrDb(ref->outputs[static_cast<size_t>(net.findLayer("rnnpool"))], f.int8->dequantize(*run, net.findLayer("rnnpool"))), 48.0);
+    EXPECT_GT(sqnrDb(ref->outputs[static_cast<size_t>(net.findLayer("rnnpool"))], f.int8->dequantize(*run, net.findLayer("rnnpool"))), 54.0);
     for (const auto& [loc, conf] : net.heads()) {
         const double sLoc = sqnrDb(ref->outputs[static_cast<size_t>(loc)], f.int8->dequantize(*run, loc));
         const double sConf = sqnrDb(ref->outputs[static_cast<size_t>(conf)], f.int8->dequantize(*run, conf));
-        EXPECT_GT(sLoc, 19.5) << net.nodes()[static_cast<size_t>(loc)].name;
-        EXPECT_GT(sConf, 25.0) << net.nodes()[static_cast<size_t>(conf)].name;
+        EXPECT_GT(sLoc, 21.0) << net.nodes()[static_cast<size_t>(loc)].name;
+        EXPECT_GT(sConf, 32.0) << net.nodes()[static_cast<size_t>(conf)].name;
     }
     // The heads come out in EdgeML's H,W,C order, as collectHeads gives float's.
     const HeadOutputs a = collectHeads(net, *ref), b = f.int8->heads(*run);
