@@ -263,13 +263,13 @@ int commandBoards(const std::vector<std::string>& rest)
         if (!b)
             return inputError(b.error());
         nlohmann::json regions = nlohmann::json::array();
-        for (const MemoryRegion& r : b->regions)
+        for (const LinkerRegion& r : b->regions)
             regions.push_back({{"name", r.name}, {"origin", r.origin}, {"length_bytes", r.length}});
         all.push_back({{"name", b->name}, {"description", b->description}, {"qemu_machine", b->qemuMachine},
                        {"core_clock_hz", b->coreClockHz}, {"regions", regions}, {"memory_note", b->memoryNote}});
         if (!args.flag("--json")) {
             std::cout << b->name << ": " << b->description << "\n";
-            for (const MemoryRegion& r : b->regions) {
+            for (const LinkerRegion& r : b->regions) {
                 std::ostringstream origin;
                 origin << "0x" << std::hex << std::setw(8) << std::setfill('0') << r.origin;
                 std::cout << "  " << std::left << std::setw(6) << r.name << origin.str() << std::dec << "  "

@@ -99,10 +99,10 @@ Expected<ElfImage> readElfImage(const std::filesystem::path& path)
     return image;
 }
 
-std::vector<RegionUsage> regionUsage(const ElfImage& image, const std::vector<MemoryRegion>& regions)
+std::vector<RegionUsage> regionUsage(const ElfImage& image, const std::vector<LinkerRegion>& regions)
 {
     std::vector<RegionUsage> usage;
-    for (const MemoryRegion& r : regions)
+    for (const LinkerRegion& r : regions)
         usage.push_back({r.name, r.length, 0, {}});
     const auto regionOf = [&](uint32_t address) -> int {
         for (size_t i = 0; i < regions.size(); ++i)

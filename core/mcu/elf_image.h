@@ -43,6 +43,6 @@ struct RegionUsage {
 
 // Bytes per region, in the order of `regions`. A section with bytes loaded from
 // another region (.data) counts in both: at run time and as its stored image.
-std::vector<RegionUsage> regionUsage(const ElfImage& image, const std::vector<MemoryRegion>& regions);
+std::vector<RegionUsage> regionUsage(const ElfImage& image, const std::vector<LinkerRegion>& regions);
 
 } // namespace rnnpool

@@ -62,9 +62,9 @@ std::string stripComments(const std::string& text)
 
 } // namespace
 
-const MemoryRegion* FirmwareBoard::region(const std::string& regionName) const
+const LinkerRegion* FirmwareBoard::region(const std::string& regionName) const
 {
-    for (const MemoryRegion& r : regions)
+    for (const LinkerRegion& r : regions)
         if (r.name == regionName)
             return &r;
     return nullptr;
@@ -96,7 +96,7 @@ std::vector<std::string> firmwareBoardNames()
     return names;
 }
 
-Expected<std::vector<MemoryRegion>> parseLinkerMemory(const std::string& script, const std::string& fileName)
+Expected<std::vector<LinkerRegion>> parseLinkerMemory(const std::string& script, const std::string& fileName)
 {
     const std::string text = stripComments(script);
     const size_t memory = text.find("MEMORY");
@@ -106,9 +106,9 @@ Expected<std::vector<MemoryRegion>> parseLinkerMemory(const std::string& script,
         return makeError("linker script '" + fileName + "': no MEMORY { ... } block");
     const std::string block = text.substr(open + 1, close - open - 1);
     static const std::regex line(R"((\w+)\s*(\([^)]*\))?\s*:\s*ORIGIN\s*=\s*([0-9A-Fa-fxX]+[KkMm]?)\s*,\s*LENGTH\s*=\s*([0-9A-Fa-fxX]+[KkMm]?))");
-    std::vector<MemoryRegion> regions;
+    std::vector<LinkerRegion> regions;
     for (auto it = std::sregex_iterator(block.begin(), block.end(), line); it != std::sregex_iterator(); ++it) {
-        MemoryRegion r;
+        LinkerRegion r;
         r.name = (*it)[1].str();
         if (!parseLdNumber((*it)[3].str(), r.origin) || !parseLdNumber((*it)[4].str(), r.length) || r.length == 0)
             return makeError("linker script '" + fileName + "': region '" + r.name + "' has an unreadable ORIGIN or LENGTH");

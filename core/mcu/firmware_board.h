@@ -3,7 +3,7 @@
 // link.ld, whose MEMORY block is the one statement of the memory regions.
 //
 //   Expected<FirmwareBoard> b = loadFirmwareBoard("netduinoplus2");
-//   const MemoryRegion* sram = b->region("SRAM");   // 128 KiB at 0x20000000
+//   const LinkerRegion* sram = b->region("SRAM");   // 128 KiB at 0x20000000
 //   if (b->emulated()) ...                            // qemu-system-arm -M netduinoplus2
 #pragma once
 
@@ -16,7 +16,9 @@
 
 namespace rnnpool {
 
-struct MemoryRegion {
+// One MEMORY region of a board's linker script (a different thing from
+// board.h's MemoryRegion, the planner's view of RAM).
+struct LinkerRegion {
     std::string name;     // as link.ld names it: FLASH, SRAM, CCM
     uint64_t origin = 0;
     uint64_t length = 0;  // bytes
@@ -29,11 +31,11 @@ struct FirmwareBoard {
     std::string memoryNote;
     double coreClockHz = 0.0;
     double systickClockHz = 0.0; // the clock SysTick counts (the core clock here)
-    std::vector<MemoryRegion> regions;
+    std::vector<LinkerRegion> regions;
     std::filesystem::path directory;
 
     bool emulated() const { return !qemuMachine.empty(); }
-    const MemoryRegion* region(const std::string& regionName) const;
+    const LinkerRegion* region(const std::string& regionName) const;
 };
 
 // $RNNPOOL_RESOURCE_DIR/firmware (the environment variable overrides the built-in folder).
@@ -50,6 +52,6 @@ Expected<FirmwareBoard> loadFirmwareBoard(const std::string& name);
 Expected<std::string> readFirmwareText(const std::filesystem::path& path);
 
 // The regions of a GNU ld MEMORY block: `NAME (attrs) : ORIGIN = 0x..., LENGTH = 128K`.
-Expected<std::vector<MemoryRegion>> parseLinkerMemory(const std::string& script, const std::string& fileName);
+Expected<std::vector<LinkerRegion>> parseLinkerMemory(const std::string& script, const std::string& fileName);
 
 } // namespace rnnpool

@@ -182,7 +182,7 @@ std::string describeRegionOverflow(const std::string& linkerOutput, const Firmwa
         over[(*it)[1].str()] = std::max<uint64_t>(over[(*it)[1].str()], std::stoull((*it)[2].str()));
     std::string text;
     for (const auto& [name, bytes] : over) {
-        const MemoryRegion* r = board.region(name);
+        const LinkerRegion* r = board.region(name);
         const uint64_t capacity = r ? r->length : 0;
         text += (text.empty() ? "" : "; ") + name + " needs " + std::to_string(capacity + bytes) + " bytes, has " +
                 std::to_string(capacity) + " (over by " + std::to_string(bytes) + ")";

@@ -53,8 +53,8 @@ std::string num(int64_t v) { return cNumber(v); }
 // The fit, before anything is compiled: "needs N bytes (parts), has M" per region.
 Status checkFit(const FirmwareBoard& board, const ModelMemoryPlan& plan, const Shape& input)
 {
-    const MemoryRegion* sram = board.region("SRAM");
-    const MemoryRegion* flash = board.region("FLASH");
+    const LinkerRegion* sram = board.region("SRAM");
+    const LinkerRegion* flash = board.region("FLASH");
     const uint64_t sramNeed = plan.arenaBytes + plan.scratchBytes + kSramAllowance;
     const uint64_t flashNeed = plan.weightBytes + kFlashAllowance;
     std::string refusal;

@@ -79,7 +79,7 @@ TEST(FirmwareBoard, RegionUsageCountsDataInRamAndItsImageInFlash)
                       {".bss", 0x20000040, 0x20000040, 5000, true, false},
                       {".ccm", 0x20020000, 0x20020000, 16, true, false},
                       {".comment", 0, 0, 99, false, true}};
-    const std::vector<MemoryRegion> regions{{"FLASH", 0x08000000, 1 << 20}, {"SRAM", 0x20000000, 128 << 10},
+    const std::vector<LinkerRegion> regions{{"FLASH", 0x08000000, 1 << 20}, {"SRAM", 0x20000000, 128 << 10},
                                             {"CCM", 0x20020000, 64 << 10}};
     const auto use = regionUsage(image, regions);
     ASSERT_EQ(use.size(), 3u);
