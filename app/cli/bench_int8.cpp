@@ -1,6 +1,8 @@
 // rnnpool bench --dtype i8: the int8 engine's median milliseconds per frame,
 // from the int8 input map to the int8 heads (one thread: the integer kernels
-// are single-threaded), and the median of every layer.
+// are single-threaded), and the median of every layer. With --pyramid LEVELS
+// (LEVELS > 1), also the whole detection call (Int8Detector: network, heads,
+// post-processing) with the input alone and with the pyramid, alternating.
 #include <algorithm>
 #include <iostream>
 #include <random>
@@ -10,11 +12,16 @@
 
 #include "cli/common.h"
 #include "cli/int8_common.h"
+#include "cli/pyramid_bench.h"
+#include "quant/int8_detector.h"
 
 namespace rnnpool::cli {
 
 int benchInt8(const Arguments& args, int64_t runs, std::optional<std::pair<int64_t, int64_t>> size)
 {
+    const auto levels = pyramidOption(args);
+    if (!levels)
+        return usageError("bench", levels.error());
     bool usage = false;
     auto net = chooseInt8Network(args, usage);
     if (!net)
@@ -65,6 +72,16 @@ int benchInt8(const Arguments& args, int64_t runs, std::optional<std::pair<int64
         }
     }
     const double med = median(ms);
+    std::optional<PyramidTiming> pyramid;
+    if (levels->value_or(1) > 1) {
+        const Int8Detector detector(*net);
+        auto timed = timePyramid(
+            spec, *int8.model().network, [&detector](const Tensor& in, const DetectOptions& o) { return detector.detectTensor(in, o); }, input,
+            **levels, runs);
+        if (!timed)
+            return inputError(timed.error());
+        pyramid = *timed;
+    }
     if (args.flag("--json")) {
         nlohmann::json out{{"model", int8.model().source}, {"arch", spec.name}, {"dtype", "i8"}, {"threads", 1},
                            {"input", {{"width", width}, {"height", height}, {"channels", spec.inputChannels}}},
@@ -73,6 +90,8 @@ int benchInt8(const Arguments& args, int64_t runs, std::optional<std::pair<int64
         out["layers"] = nlohmann::json::array();
         for (size_t l = 0; l < nodes.size(); ++l)
             out["layers"].push_back({{"name", nodes[l].name}, {"ms_median", median(layerMs[l])}, {"cpu_ms_median", median(layerCpuMs[l])}});
+        if (pyramid)
+            out["pyramid"] = pyramidTimingJson(*pyramid);
         std::cout << out.dump(2) << "\n";
         return kExitOk;
     }
@@ -80,6 +99,8 @@ int benchInt8(const Arguments& args, int64_t runs, std::optional<std::pair<int64
               << "input: " << width << "x" << height << "x" << spec.inputChannels << ", 1 thread, " << runs << " runs after 3 warm-up\n"
               << "median " << formatFloat(med, 3) << " ms per frame (min " << formatFloat(*std::min_element(ms.begin(), ms.end()), 3)
               << "); CPU time " << formatFloat(median(cpuMs), 3) << " ms\n";
+    if (pyramid)
+        std::cout << pyramidTimingText(*pyramid, "whole int8 detection");
     double rnnCpu = 0.0, otherCpu = 0.0;
     for (size_t l = 0; l < nodes.size(); ++l)
         (nodes[l].op->kind() == "rnnpool" ? rnnCpu : otherCpu) += median(layerCpuMs[l]);

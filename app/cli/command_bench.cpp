@@ -269,10 +269,7 @@ int commandBench(const std::vector<std::string>& argv)
             out["layers"].push_back({{"name", (*described)[l].name}, {"op", (*described)[l].op},
                                      {"madds", (*described)[l].madds}, {"ms", medianOf(layerMs[l])}});
         if (pyramid)
-            out["pyramid"] = {{"levels", pyramid->levels}, {"detect_ms_single", pyramid->singleMs},
-                              {"detect_ms_pyramid", pyramid->pyramidMs}, {"detect_cpu_ms_single", pyramid->singleCpuMs},
-                              {"detect_cpu_ms_pyramid", pyramid->pyramidCpuMs}, {"madds_single", pyramid->singleMadds},
-                              {"madds_pyramid", pyramid->pyramidMadds}};
+            out["pyramid"] = pyramidTimingJson(*pyramid);
         if (rounds) {
             const Comparison c(*rounds);
             out["pytorch_ms_per_frame"] = c.pytorch.ms;
@@ -305,13 +302,7 @@ int commandBench(const std::vector<std::string>& argv)
                       << " M multiply-adds executed of the paper's " << formatFloat(static_cast<double>(rnnCount.paper) / 1e6, 1)
                       << " M (shared sweeps, x·W once per pixel, RNN2's x·W once for both directions when they share W)\n";
         if (pyramid)
-            std::cout << "  whole detection (network, heads, NMS), frames alternating: median " << formatFloat(pyramid->singleMs, 2)
-                      << " ms with the input alone, " << formatFloat(pyramid->pyramidMs, 2) << " ms with a pyramid of "
-                      << pyramid->levels << " levels (" << formatFloat(pyramid->pyramidMs / pyramid->singleMs, 2) << "x); CPU time "
-                      << formatFloat(pyramid->singleCpuMs, 2) << " and " << formatFloat(pyramid->pyramidCpuMs, 2) << " ms ("
-                      << formatFloat(pyramid->pyramidCpuMs / pyramid->singleCpuMs, 2) << "x; "
-                      << formatFloat(static_cast<double>(pyramid->pyramidMadds) / 1e6, 1) << " M multiply-adds against "
-                      << formatFloat(static_cast<double>(pyramid->singleMadds) / 1e6, 1) << " M)\n";
+            std::cout << pyramidTimingText(*pyramid, "whole detection");
         if (rounds) {
             const Comparison c(*rounds);
             std::cout << "  PyTorch reference, " << rounds->size() << " rounds side by side with the engine: median "

@@ -139,7 +139,7 @@ int commandEval(const std::vector<std::string>& argv)
                 return inputError(haar.error());
             source = std::move(*haar);
         } else if (name == "model-i8") {
-            source = int8Faces(int8);
+            source = int8Faces(int8, *pyramid);
         } else {
             source = modelFaces(*model, *pyramid);
         }

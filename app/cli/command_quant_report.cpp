@@ -89,8 +89,8 @@ int commandQuantReport(const std::vector<std::string>& argv)
         return inputError(report.error());
     std::optional<double> apFloat, apInt8;
     if (labels) {
-        auto fs = modelFaces(*model, 1); // one level, as the int8 engine runs
-        auto is = int8Faces(*int8);
+        auto fs = modelFaces(*model, 1); // the network alone, in both
+        auto is = int8Faces(*int8, 1);
         auto rf = evaluateFaces(*fs, *labels, folder, evalOptions);
         if (!rf)
             return inputError(rf.error());

@@ -110,10 +110,6 @@ int commandRun(const std::vector<std::string>& argv)
     std::function<Expected<FrameResult>(const cv::Mat&)> detectPicture;
     std::function<Expected<FrameResult>(Tensor)> detectTensor;
     if (*dtype == "i8") {
-        // The int8 engine runs the input alone; asking it for a pyramid is refused, not ignored.
-        if (args.value("--pyramid") && *pyramid && **pyramid > 1)
-            return usageError("run", "--pyramid above 1 is not available with --dtype i8 yet (the int8 engine runs the input alone)");
-        options.pyramidLevels = 1;
         auto net = chooseInt8Network(args, usage);
         if (!net)
             return usage ? usageError("run", net.error()) : inputError(net.error());

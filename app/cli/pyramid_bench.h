@@ -3,6 +3,12 @@
 // alternating frame by frame so that load from elsewhere hits both alike.
 #pragma once
 
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/face_detector.h"
 #include "model/model.h"
 #include "tensor/tensor.h"
 #include "util/expected.h"
@@ -17,6 +23,17 @@ struct PyramidTiming {
     int64_t singleMadds = 0, pyramidMadds = 0;
 };
 
+// The whole detection call of `detect` (the float FaceDetector's or the int8
+// Int8Detector's detectTensor); `network` gives the multiply-adds of each level.
+using DetectTensor = std::function<Expected<FrameResult>(const Tensor&, const DetectOptions&)>;
+Expected<PyramidTiming> timePyramid(const ArchSpec& spec, Network& network, const DetectTensor& detect, const Tensor& input,
+                                    int levels, int64_t runs);
+
+// The float detector of `model`.
 Expected<PyramidTiming> timePyramid(const Model& model, const Tensor& input, int levels, int64_t runs);
+
+// The "pyramid" object of `bench --json`, and its line of text ("whole detection (...)").
+nlohmann::json pyramidTimingJson(const PyramidTiming& t);
+std::string pyramidTimingText(const PyramidTiming& t, const std::string& what);
 
 } // namespace rnnpool::cli

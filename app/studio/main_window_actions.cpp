@@ -241,9 +241,9 @@ void MainWindow::createToolBars()
     m_numerics->addItem(numericsTitle(Numerics::Float32), static_cast<int>(Numerics::Float32));
     m_numerics->addItem(numericsTitle(Numerics::Int8), static_cast<int>(Numerics::Int8));
     m_numerics->setToolTip(tr("float32: the float engine (the default model as a 3-level image pyramid). int8 (as on the M4): "
-                              "the model's int8 twin, RNNPool in Q15, on the input alone, the numbers the Cortex-M4 "
-                              "firmware computes; the activations show its maps dequantised. Same as: rnnpool run "
-                              "--dtype i8"));
+                              "the model's int8 twin, RNNPool in Q15, with the same pyramid (each level halved in int8), "
+                              "the numbers the Cortex-M4 firmware computes; the activations show its maps dequantised. "
+                              "Same as: rnnpool run --dtype i8"));
     live->addWidget(m_numerics);
     connect(m_numerics, &QComboBox::activated, this,
             [this](int index) { setNumerics(static_cast<Numerics>(m_numerics->itemData(index).toInt())); });

@@ -338,7 +338,6 @@ ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> de
             return [this, message] { emit detectionFailed(message); };
         }
         twin = *made;
-        options.pyramidLevels = 1; // the int8 engine runs the input alone
     }
     const auto detect = [&](const DetectOptions& o) { return twin ? twin->detect(frame.bgr, o) : detector->detect(frame.bgr, o); };
     auto result = detect(options);

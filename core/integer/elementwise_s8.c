@@ -108,3 +108,19 @@ void rp_background_maxout_s8(const int8_t* input, int32_t pixels, int32_t channe
             y[c - background + 1] = x[c];
     }
 }
+
+void rp_halve_s8(const int8_t* input, int32_t height, int32_t width, int32_t channels, int8_t* output)
+{
+    const int32_t outH = height / 2, outW = width / 2;
+    for (int32_t y = 0; y < outH; ++y)
+        for (int32_t x = 0; x < outW; ++x) {
+            const int8_t* top = input + ((2 * y) * width + 2 * x) * channels;
+            const int8_t* bottom = top + width * channels;
+            int8_t* out = output + (y * outW + x) * channels;
+            for (int32_t c = 0; c < channels; ++c) {
+                const int32_t sum = top[c] + top[channels + c] + bottom[c] + bottom[channels + c];
+                /* floor((sum + 2) / 4) with a non-negative dividend: sum + 2 >= -510 */
+                out[c] = (int8_t)((sum + 2 + 512) / 4 - 128);
+            }
+        }
+}

@@ -5,6 +5,7 @@
  *                          a learned per-channel scale, in integers only
  *   rp_background_maxout_s8 S3FD's max-out background: the first `background`
  *                          channels reduced by max into one, the rest copied
+ *   rp_halve_s8            the 2x2 mean of a map (the image pyramid's next level)
  * Each has a scalar reference (_ref) where the fast path differs, and a scratch
  * query (all return 0: these kernels need none). No float, no allocation.
  *
@@ -62,6 +63,14 @@ uint32_t rp_isqrt_u64(uint64_t v);
  * output keeps the input's scale and zero point (max is monotonic). */
 int32_t rp_background_maxout_s8_scratch_size(int32_t channels);
 void rp_background_maxout_s8(const int8_t* input, int32_t pixels, int32_t channels, int32_t background, int8_t* output);
+
+/* One level of the image pyramid: the 2x2 mean of an int8 HWC map, [h][w][c]
+ * -> [h/2][w/2][c] (an odd last row or column is dropped), rounded half up:
+ * floor((a + b + c + d + 2) / 4). The scale and zero point stay (a mean of
+ * values on one grid). `output` may be `input`: each output pixel is written
+ * after the four it is made of are read and never ahead of an unread one, so
+ * a chip can halve its frame buffer in place. */
+void rp_halve_s8(const int8_t* input, int32_t height, int32_t width, int32_t channels, int8_t* output);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,10 @@
 #include "quant/int8_detector.h"
 
+#include <algorithm>
+
+#include "engine/image_pyramid.h"
+#include "integer/elementwise_s8.h"
+
 #include "model/default_model.h"
 #include "quant/calibration.h"
 #include "quant/quantized_file.h"
@@ -20,6 +25,15 @@ Expected<std::shared_ptr<const Int8Network>> int8NetworkFromFile(const std::file
     if (!net)
         return makeError(path.string() + ": " + net.error());
     return std::shared_ptr<const Int8Network>(std::make_shared<Int8Network>(std::move(*net)));
+}
+
+int defaultPyramidLevels(const QuantizedModel& model)
+{
+    std::error_code ec;
+    const std::filesystem::path source = model.source;
+    if (std::filesystem::equivalent(source, defaultInt8ModelPath(), ec) || std::filesystem::equivalent(source, defaultModelPath(), ec))
+        return kWebcamPyramidLevels;
+    return 1;
 }
 
 Expected<std::shared_ptr<const Int8Network>> int8NetworkFor(const Model& model)
@@ -63,8 +77,10 @@ Expected<FrameResult> Int8Detector::detectTensor(Tensor input, const DetectOptio
                          shapeToString(input.shape()));
     // A camera's frames reuse one run's maps (one per thread): allocated and
     // cleared once, not per frame.
-    thread_local Int8Run reused;
-    if (Status st = m_network->runQuantizedInto(quantizeInputHwc(input, m_network->model().input), input.shape(), reused); !st)
+    thread_local Int8Run reused, levelRun;
+    thread_local std::vector<int8_t> level;
+    level = quantizeInputHwc(input, m_network->model().input);
+    if (Status st = m_network->runQuantizedInto(level, input.shape(), reused); !st)
         return makeError(st.error());
     const Int8Run* run = &reused;
     FrameResult frame;
@@ -73,7 +89,32 @@ Expected<FrameResult> Int8Detector::detectTensor(Tensor input, const DetectOptio
     frame.detections = postProcess(frame.heads, input.dim(2), input.dim(1), *spec.detector);
     frame.run.totalSeconds = run->totalSeconds;
     frame.seconds = run->totalSeconds;
-    frame.pyramid = {Size2{input.dim(2), input.dim(1)}}; // the input alone
+    const int levels = std::clamp(options.pyramidLevels.value_or(defaultPyramidLevels(m_network->model())), 1, kMaxPyramidLevels);
+    frame.pyramid = pyramidSizes({input.dim(2), input.dim(1)}, levels);
+    if (frame.pyramid.size() > 1) {
+        // As the float detector, with each level halved in int8 (rp_halve_s8, as a chip halves its frame buffer).
+        std::vector<PyramidLevelDetections> perLevel{{std::move(frame.detections), frame.pyramid[0]}};
+        int64_t h = input.dim(1), w = input.dim(2);
+        const int64_t c = input.dim(0);
+        for (size_t k = 1; k < frame.pyramid.size(); ++k) {
+            rp_halve_s8(level.data(), static_cast<int32_t>(h), static_cast<int32_t>(w), static_cast<int32_t>(c), level.data());
+            h /= 2;
+            w /= 2;
+            level.resize(static_cast<size_t>(h * w * c));
+            if (Status st = m_network->runQuantizedInto(level, Shape{c, h, w}, levelRun); !st)
+                return makeError(st.error());
+            frame.seconds += levelRun.totalSeconds;
+            const Size2 size = frame.pyramid[k];
+            const float scale = static_cast<float>(int64_t{1} << k);
+            perLevel.push_back({postProcess(m_network->heads(levelRun), size.width, size.height, *spec.detector), size,
+                                static_cast<float>(size.width) * scale / static_cast<float>(input.dim(2)),
+                                static_cast<float>(size.height) * scale / static_cast<float>(input.dim(1))});
+        }
+        PyramidMerge merge;
+        merge.keepTopK = spec.detector->keepTopK * static_cast<int64_t>(frame.pyramid.size());
+        merge.nmsThreshold = spec.detector->nmsThreshold;
+        frame.detections = mergePyramidLevels(perLevel, merge);
+    }
     frame.run.layerSeconds = run->layerSeconds;
     frame.run.outputs.resize(run->maps.size());
     if (options.keepLayerOutputs)
@@ -91,7 +132,10 @@ namespace {
 
 class Int8Faces final : public FaceSource {
 public:
-    explicit Int8Faces(std::shared_ptr<const Int8Network> network) : m_detector(std::move(network)) {}
+    Int8Faces(std::shared_ptr<const Int8Network> network, std::optional<int> pyramidLevels)
+        : m_detector(std::move(network)), m_pyramidLevels(pyramidLevels)
+    {
+    }
     std::string name() const override { return m_detector.network().model().spec().name + " (int8)"; }
     Size2 inputArea() const override
     {
@@ -103,6 +147,7 @@ public:
         DetectOptions options;
         options.size = networkSize;
         options.scoreThreshold = 0.0f;
+        options.pyramidLevels = m_pyramidLevels;
         auto frame = m_detector.detect(bgr, options);
         if (!frame)
             return std::move(frame).takeError();
@@ -115,13 +160,14 @@ public:
 
 private:
     Int8Detector m_detector;
+    std::optional<int> m_pyramidLevels;
 };
 
 } // namespace
 
-std::unique_ptr<FaceSource> int8Faces(std::shared_ptr<const Int8Network> network)
+std::unique_ptr<FaceSource> int8Faces(std::shared_ptr<const Int8Network> network, std::optional<int> pyramidLevels)
 {
-    return std::make_unique<Int8Faces>(std::move(network));
+    return std::make_unique<Int8Faces>(std::move(network), pyramidLevels);
 }
 
 } // namespace rnnpool

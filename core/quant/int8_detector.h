@@ -4,7 +4,7 @@
 //
 //   Expected<std::shared_ptr<const Int8Network>> net = int8NetworkFor(modelPath);
 //   Int8Detector det(*net);
-//   Expected<FrameResult> r = det.detect(bgr, {});
+//   Expected<FrameResult> r = det.detect(bgr, {});   // the pyramid too, as FaceDetector runs it
 #pragma once
 
 #include <filesystem>
@@ -38,7 +38,13 @@ Expected<std::shared_ptr<const Int8Network>> int8NetworkFor(const Model& model);
 // From an int8 file written by `rnnpool quantize`.
 Expected<std::shared_ptr<const Int8Network>> int8NetworkFromFile(const std::filesystem::path& path);
 
-// For `rnnpool eval`: the int8 network judged like the float one.
-std::unique_ptr<FaceSource> int8Faces(std::shared_ptr<const Int8Network> network);
+// For `rnnpool eval`: the int8 network judged like the float one, with the
+// given pyramid (default: defaultPyramidLevels of its model).
+std::unique_ptr<FaceSource> int8Faces(std::shared_ptr<const Int8Network> network, std::optional<int> pyramidLevels = {});
+
+// The pyramid an int8 model runs when none is asked for: as the float model's
+// (image_pyramid.h), kWebcamPyramidLevels for the shipped twin and for the
+// default model quantised, 1 otherwise.
+int defaultPyramidLevels(const QuantizedModel& model);
 
 } // namespace rnnpool

@@ -76,7 +76,7 @@ Expected<QuantReport> quantReport(const Model& floatModel, const Int8Network& in
         DetectOptions options;
         options.keepLayerOutputs = true;
         options.scoreThreshold = threshold;
-        options.pyramidLevels = 1; // the int8 engine runs the input alone; compare like with like
+        options.pyramidLevels = 1; // the network alone, in both: compare like with like
         auto f = floatDetector.detect(*picture, options);
         if (!f)
             return makeError("picture '" + path.string() + "': " + f.error());

@@ -35,7 +35,7 @@ TEST(CliQuantize, WritesAFileThatRunDtypeI8Uses)
 
     const Outcome i8 = runCli("run --dtype i8 --model " + q(file) + " --image " + q(kSample) + " --dump " + q(dir / "i8") + " --json", false);
     ASSERT_EQ(i8.status, 0) << i8.output;
-    const Outcome f32 = runCli("run --image " + q(kSample) + " --dump " + q(dir / "f32") + " --pyramid 1 --json", false); // the int8 engine runs the input alone
+    const Outcome f32 = runCli("run --image " + q(kSample) + " --dump " + q(dir / "f32") + " --pyramid 1 --json", false); // as the int8 file (not the shipped twin) runs
     ASSERT_EQ(f32.status, 0) << f32.output;
     const auto a = nlohmann::json::parse(i8.output), b = nlohmann::json::parse(f32.output);
     EXPECT_EQ(a["dtype"], "i8");
@@ -97,7 +97,19 @@ TEST(CliBench, Int8ReportsAMedianForTheDefaultModel)
     EXPECT_TRUE(j["rnnpool_integer"].get<bool>());
     EXPECT_GT(j["ms_median"].get<double>(), 0.0);
     EXPECT_EQ(j["layers"].size(), 28u);
+    EXPECT_FALSE(j.contains("pyramid"));
     EXPECT_EQ(runCli("bench --dtype i8 --threads 2").status, 2);
+    // With a pyramid: the whole int8 detection timed both ways; at 160x120 the pyramid has
+    // 160x120, 80x60 and 40x30 (not 32 px high, so it stops there: two levels).
+    const Outcome p = runCli("bench --dtype i8 --runs 2 --size 160x120 --pyramid 3 --json", false);
+    ASSERT_EQ(p.status, 0) << p.output;
+    const auto pj = nlohmann::json::parse(p.output).at("pyramid");
+    EXPECT_EQ(pj.at("levels").get<int>(), 2);
+    const auto single = pj.at("madds_single").get<int64_t>(), pyramid = pj.at("madds_pyramid").get<int64_t>();
+    EXPECT_GT(pyramid, single + single / 5); // a quarter more, less what the level's borders round off
+    EXPECT_LT(pyramid, single + single / 3);
+    EXPECT_GT(pj.at("detect_ms_pyramid").get<double>(), 0.0);
+    EXPECT_EQ(runCli("bench --dtype i8 --pyramid 0").status, 2);
 }
 
 TEST(CliQuantReport, LayersHeadsAndAgreementOnTheSamples)

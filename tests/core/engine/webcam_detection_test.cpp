@@ -1,8 +1,11 @@
 // The default model with its default settings (the image pyramid) where a
 // webcam user sits: the bundled portraits give one box per face, close to a
 // box drawn by hand, and a recorded video of a face moving toward and away
-// from the camera has the face found in at least 95% of its frames.
+// from the camera has the face found in at least 95% of its frames. Both in
+// float32 and with the shipped int8 twin (its pyramid halved in int8).
 #include <cmath>
+#include <functional>
+#include <string>
 #include <iostream>
 
 #include <gtest/gtest.h>
@@ -12,6 +15,7 @@
 #include "engine/face_detector.h"
 #include "engine/image_pyramid.h"
 #include "model/default_model.h"
+#include "quant/int8_detector.h"
 
 namespace rnnpool {
 namespace {
@@ -54,31 +58,74 @@ TEST(WebcamDetection, TheDefaultModelRunsThePyramidAndEdgeMlCheckpointsDoNot)
     EXPECT_GT(frame->seconds, frame->run.totalSeconds);
 }
 
+using Detect = std::function<Expected<FrameResult>(const cv::Mat&, const DetectOptions&)>;
+
+struct Engine {
+    const char* name;
+    Detect detect;
+};
+
+// The float detector and the shipped int8 twin's, each with its own default settings.
+std::vector<Engine> engines()
+{
+    auto floatDetector = std::make_shared<FaceDetector>(defaultDetector());
+    auto twin = int8NetworkFromFile(defaultInt8ModelPath());
+    EXPECT_TRUE(twin) << twin.error();
+    std::vector<Engine> out{{"float32", [floatDetector](const cv::Mat& m, const DetectOptions& o) { return floatDetector->detect(m, o); }}};
+    if (twin) {
+        auto int8 = std::make_shared<Int8Detector>(*twin);
+        out.push_back({"int8", [int8](const cv::Mat& m, const DetectOptions& o) { return int8->detect(m, o); }});
+    }
+    return out;
+}
+
+TEST(WebcamDetection, TheInt8TwinRunsThePyramidToo)
+{
+    auto twin = int8NetworkFromFile(defaultInt8ModelPath());
+    ASSERT_TRUE(twin) << twin.error();
+    EXPECT_EQ(defaultPyramidLevels((*twin)->model()), kWebcamPyramidLevels);
+    auto picture = loadPicture(sample(kGraceHopper.file));
+    ASSERT_TRUE(picture);
+    const Int8Detector int8(*twin);
+    auto frame = int8.detect(*picture, {});
+    ASSERT_TRUE(frame) << frame.error();
+    ASSERT_EQ(frame->pyramid.size(), 3u);
+    EXPECT_EQ(frame->pyramid[2].height, frame->pyramid[0].height / 4);
+    EXPECT_GT(frame->seconds, frame->run.totalSeconds);
+    DetectOptions one;
+    one.pyramidLevels = 1;
+    auto alone = int8.detect(*picture, one);
+    ASSERT_TRUE(alone);
+    EXPECT_EQ(alone->pyramid.size(), 1u);
+    // The same first level: the pyramid only adds boxes of coarser levels (and the NMS between them).
+    EXPECT_EQ(frame->heads.loc, alone->heads.loc);
+    EXPECT_EQ(frame->heads.conf, alone->heads.conf);
+    EXPECT_GE(frame->detections.size(), alone->detections.size());
+}
+
 TEST(WebcamDetection, EachBundledPortraitGivesOneBoxOnTheFace)
 {
-    const FaceDetector detector = defaultDetector();
-    for (const Portrait& p : {kGraceHopper, kAstronaut}) {
-        auto picture = loadPicture(sample(p.file));
-        ASSERT_TRUE(picture) << picture.error();
-        auto frame = detector.detect(*picture, {}); // default threshold and pyramid
-        ASSERT_TRUE(frame) << frame.error();
-        // Every box that touches the face: there must be exactly one, and it must fit.
-        std::vector<PixelBox> onFace;
-        for (const PixelBox& b : frame->faces)
-            if (intersectionOverUnion(toDetection(b), p.face) > 0.0f)
-                onFace.push_back(b);
-        ASSERT_EQ(onFace.size(), 1u) << p.file;
-        const float iou = intersectionOverUnion(toDetection(onFace[0]), p.face);
-        EXPECT_GE(iou, 0.7f) << p.file << ": box " << onFace[0].x1 << "," << onFace[0].y1 << " - " << onFace[0].x2 << ","
-                             << onFace[0].y2;
-    }
-    // Grace Hopper's portrait has no other box. (The astronaut's has one false alarm, score 0.52, on the
-    // helmet in her lap: the model's, with or without the pyramid; README-webcam says so.)
-    auto grace = loadPicture(sample(kGraceHopper.file));
-    ASSERT_TRUE(grace);
-    auto frame = detector.detect(*grace, {});
-    ASSERT_TRUE(frame);
-    EXPECT_EQ(frame->faces.size(), 1u);
+    for (const Engine& engine : engines())
+        for (const Portrait& p : {kGraceHopper, kAstronaut}) {
+            auto picture = loadPicture(sample(p.file));
+            ASSERT_TRUE(picture) << picture.error();
+            auto frame = engine.detect(*picture, {}); // default threshold and pyramid
+            ASSERT_TRUE(frame) << frame.error();
+            // Every box that touches the face: there must be exactly one, and it must fit.
+            std::vector<PixelBox> onFace;
+            for (const PixelBox& b : frame->faces)
+                if (intersectionOverUnion(toDetection(b), p.face) > 0.0f)
+                    onFace.push_back(b);
+            ASSERT_EQ(onFace.size(), 1u) << engine.name << ", " << p.file;
+            const float iou = intersectionOverUnion(toDetection(onFace[0]), p.face);
+            EXPECT_GE(iou, 0.7f) << engine.name << ", " << p.file << ": box " << onFace[0].x1 << "," << onFace[0].y1 << " - "
+                                 << onFace[0].x2 << "," << onFace[0].y2;
+            // Grace Hopper's portrait has no other box. (The astronaut's has one false alarm, score 0.52, on
+            // the helmet in her lap: the model's, with or without the pyramid; README-webcam says so.)
+            if (std::string(p.file) == kGraceHopper.file) {
+                EXPECT_EQ(frame->faces.size(), 1u) << engine.name;
+            }
+        }
 }
 
 // A 640x480 frame of the portrait scaled by `zoom` about the face's centre,
@@ -96,7 +143,7 @@ cv::Mat cameraFrame(const cv::Mat& portrait, const Detection& face, double zoom,
 
 TEST(WebcamDetection, AFaceMovingTowardAndAwayIsFoundInNearlyEveryFrame)
 {
-    const FaceDetector detector = defaultDetector();
+    const std::vector<Engine> all = engines();
     auto portrait = loadPicture(sample(kGraceHopper.file));
     ASSERT_TRUE(portrait);
     const auto video = std::filesystem::temp_directory_path() / ("rnnpool_webcam_" + std::to_string(::getpid()) + ".avi");
@@ -119,29 +166,34 @@ TEST(WebcamDetection, AFaceMovingTowardAndAwayIsFoundInNearlyEveryFrame)
     }
     cv::VideoCapture capture(video.string());
     ASSERT_TRUE(capture.isOpened()) << video;
-    int frames = 0, found = 0, foundAlone = 0;
+    int frames = 0;
+    std::vector<int> found(all.size()), foundAlone(all.size());
     cv::Mat frame;
     DetectOptions inputAlone;
     inputAlone.pyramidLevels = 1;
     while (capture.read(frame)) {
         ASSERT_LT(frames, kFrames);
-        for (const bool pyramid : {true, false}) {
-            auto result = detector.detect(frame, pyramid ? DetectOptions{} : inputAlone);
-            ASSERT_TRUE(result) << result.error();
-            bool hit = false;
-            for (const PixelBox& b : result->faces)
-                hit = hit || intersectionOverUnion(toDetection(b), truth[static_cast<size_t>(frames)]) >= 0.5f;
-            (pyramid ? found : foundAlone) += hit ? 1 : 0;
-        }
+        for (size_t e = 0; e < all.size(); ++e)
+            for (const bool pyramid : {true, false}) {
+                auto result = all[e].detect(frame, pyramid ? DetectOptions{} : inputAlone);
+                ASSERT_TRUE(result) << result.error();
+                bool hit = false;
+                for (const PixelBox& b : result->faces)
+                    hit = hit || intersectionOverUnion(toDetection(b), truth[static_cast<size_t>(frames)]) >= 0.5f;
+                (pyramid ? found : foundAlone)[e] += hit ? 1 : 0;
+            }
         ++frames;
     }
     std::filesystem::remove(video);
     EXPECT_EQ(frames, kFrames);
-    EXPECT_GE(found, static_cast<int>(std::ceil(0.95 * kFrames))) << found << " of " << frames << " frames";
-    // The input alone misses the face when it is large: the video does test the pyramid.
-    EXPECT_LT(foundAlone, found);
-    std::cout << "face found in " << found << " of " << frames << " frames with the pyramid, " << foundAlone
-              << " with the input alone\n";
+    ASSERT_EQ(all.size(), 2u);
+    for (size_t e = 0; e < all.size(); ++e) {
+        EXPECT_GE(found[e], static_cast<int>(std::ceil(0.95 * kFrames))) << all[e].name << ": " << found[e] << " of " << frames << " frames";
+        // The input alone misses the face when it is large: the video does test the pyramid.
+        EXPECT_LT(foundAlone[e], found[e]) << all[e].name;
+        std::cout << all[e].name << ": face found in " << found[e] << " of " << frames << " frames with the pyramid, "
+                  << foundAlone[e] << " with the input alone\n";
+    }
 }
 
 } // namespace

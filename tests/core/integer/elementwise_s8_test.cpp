@@ -1,5 +1,6 @@
 // Residual add, L2Norm and the background max-out in int8: against formulas
 // in double, and the fast L2Norm bit for bit against its reference.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -108,6 +109,52 @@ TEST(BackgroundMaxOutS8, MaxOfTheBackgroundThenTheRest)
     std::vector<int8_t> out2(6);
     rp_background_maxout_s8(in.data(), 2, 4, 2, out2.data());
     EXPECT_EQ(out2, (std::vector<int8_t>{1, 3, 9, -100, -128, 127}));
+}
+
+TEST(HalveS8, TheMeanOfFourRoundedHalfUp)
+{
+    // Hand-worked: -1.25 -> -1, -1.5 -> -1 (half up), 1.5 -> 2, the extremes stay.
+    const std::vector<int8_t> one{-1, -1, /**/ -1, -2};
+    std::vector<int8_t> out(1);
+    rp_halve_s8(one.data(), 2, 2, 1, out.data());
+    EXPECT_EQ(out[0], -1);
+    const std::vector<int8_t> two{-1, -1, -2, -2, /**/ 1, 1, 2, 2, /**/ 127, 127, 127, 127, /**/ -128, -128, -128, -128};
+    // 2x2 pixels of four channels: channel k's four values are two[k], two[4 + k], two[8 + k], two[12 + k].
+    std::vector<int8_t> four(4);
+    rp_halve_s8(two.data(), 2, 2, 4, four.data());
+    // channel 0: -1 + 1 + 127 - 128 = -1 -> -0.25 -> 0; channel 2: -2 + 2 + 127 - 128 = -1 -> 0.
+    EXPECT_EQ(four, (std::vector<int8_t>{0, 0, 0, 0}));
+    const std::vector<int8_t> top{127, 127, 127, 127}, bottom{-128, -128, -128, -128};
+    rp_halve_s8(top.data(), 2, 2, 1, out.data());
+    EXPECT_EQ(out[0], 127);
+    rp_halve_s8(bottom.data(), 2, 2, 1, out.data());
+    EXPECT_EQ(out[0], -128);
+}
+
+TEST(HalveS8, AgreesWithTheRealMeanAndRunsInPlace)
+{
+    std::mt19937 rng(17);
+    std::uniform_int_distribution<int> byte(-128, 127), side(1, 13), channels(1, 5);
+    for (int t = 0; t < 300; ++t) {
+        const int32_t h = side(rng), w = side(rng), c = channels(rng);
+        std::vector<int8_t> in(size_t(h * w * c));
+        for (int8_t& v : in)
+            v = int8_t(byte(rng));
+        const int32_t oh = h / 2, ow = w / 2; // an odd last row or column is dropped
+        std::vector<int8_t> out(size_t(oh * ow * c) + 1, 99);
+        rp_halve_s8(in.data(), h, w, c, out.data());
+        EXPECT_EQ(out.back(), 99) << "wrote past the output";
+        for (int32_t y = 0; y < oh; ++y)
+            for (int32_t x = 0; x < ow; ++x)
+                for (int32_t k = 0; k < c; ++k) {
+                    const auto at = [&](int32_t yy, int32_t xx) { return double(in[size_t((yy * w + xx) * c + k)]); };
+                    const double mean = (at(2 * y, 2 * x) + at(2 * y, 2 * x + 1) + at(2 * y + 1, 2 * x) + at(2 * y + 1, 2 * x + 1)) / 4.0;
+                    ASSERT_EQ(out[size_t((y * ow + x) * c + k)], int8_t(std::floor(mean + 0.5))) << h << "x" << w << "x" << c;
+                }
+        std::vector<int8_t> inPlace = in; // a chip halves its frame buffer where it lies
+        rp_halve_s8(inPlace.data(), h, w, c, inPlace.data());
+        ASSERT_TRUE(std::equal(out.begin(), out.end() - 1, inPlace.begin())) << h << "x" << w << "x" << c;
+    }
 }
 
 } // namespace
