@@ -54,6 +54,18 @@ ActivationQuant activationQuant(float lo, float hi)
     return a;
 }
 
+ActivationQuant offsetActivationQuant(float lo, float hi)
+{
+    ActivationQuant a;
+    const double l = lo, h = std::max(hi, lo);
+    // At least 1e-8 wide, and wide enough that |lo / scale| + 128 fits the zero point's bound.
+    const double scale = std::max({(h - l) / 255.0, std::max(std::abs(l), std::abs(h)) / (kMaxOffsetZeroPoint - 256.0), 1e-8 / 255.0});
+    a.scale = static_cast<float>(scale);
+    const double zp = -128.0 - l / static_cast<double>(a.scale);
+    a.zeroPoint = static_cast<int32_t>(std::clamp(std::lround(zp), -long{kMaxOffsetZeroPoint}, long{kMaxOffsetZeroPoint}));
+    return a;
+}
+
 rp_add_quant_t addQuant(const ActivationQuant& a, const ActivationQuant& b, const ActivationQuant& out)
 {
     constexpr int kLeftShift = 20;

@@ -35,6 +35,15 @@ struct ActivationQuant {
 // The int8 map of [lo, hi] widened to include 0 (so that zero padding is exact).
 ActivationQuant activationQuant(float lo, float hi);
 
+// The int8 map of [lo, hi] as it is, 0 not included: for a map quantised per
+// channel whose every reader is a 1x1 convolution that folds the zero point
+// into its bias (RNNPool's outputs: each channel lies far from 0, e.g.
+// 0.66..0.73, where including 0 would make the step ten times coarser). The
+// zero point may then lie outside int8; it stays within +-kMaxOffsetZeroPoint
+// (the scale grows if it must), so that 1x1 readers' folded biases fit int32.
+constexpr int32_t kMaxOffsetZeroPoint = 32767;
+ActivationQuant offsetActivationQuant(float lo, float hi);
+
 // rp_add_s8's parameters for out = a + b (the left shift is 20 bits).
 rp_add_quant_t addQuant(const ActivationQuant& a, const ActivationQuant& b, const ActivationQuant& out);
 

@@ -298,8 +298,9 @@ Expected<QuantizedModel> loadQuantizedModel(const std::filesystem::path& path)
                                        "the per-channel zero points of '" + node.name + "'"); !st)
                     return Error{st.error()};
                 for (int32_t zp : nq.channelZeroPoint)
-                    if (zp < -128 || zp > 127)
-                        return makeError(label + ": field '" + node.name + ".channel_zero_point' holds " + std::to_string(zp) + ", outside int8");
+                    if (zp < -kMaxOffsetZeroPoint || zp > kMaxOffsetZeroPoint)
+                        return makeError(label + ": field '" + node.name + ".channel_zero_point' holds " + std::to_string(zp) +
+                                         ", outside +-" + std::to_string(kMaxOffsetZeroPoint));
             }
             for (WeightSlot& slot : node.op->weightSlots()) {
                 auto t = r.tensor(slot.key, "F32", "a FastGRNN tensor of '" + node.name + "'");

@@ -206,7 +206,7 @@ Expected<QuantizedModel> quantizeModel(const Model& model, const ActivationRange
                     }
             if (anyReader && allPointwise)
                 for (size_t c = 0; c < ranges.channelLo[i].size(); ++c) {
-                    const ActivationQuant a = activationQuant(ranges.channelLo[i][c], ranges.channelHi[i][c]);
+                    const ActivationQuant a = offsetActivationQuant(ranges.channelLo[i][c], ranges.channelHi[i][c]);
                     nq.channelScale.push_back(a.scale);
                     nq.channelZeroPoint.push_back(a.zeroPoint);
                 }

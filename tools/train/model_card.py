@@ -72,9 +72,12 @@ def accuracy_table(results):
     return "\n".join(rows)
 
 
-def worst_layer(report):
-    """The layer with the lowest finite SQNR in `rnnpool quant-report --json`."""
+def worst_layer(report, heads_only=False):
+    """The layer (or head) with the lowest finite SQNR in `rnnpool quant-report --json`."""
     layers = [l for l in report.get("layers", []) if isinstance(l.get("sqnr_db"), (int, float))]
+    if heads_only:
+        layers = [l for l in layers if l.get("name", "").startswith("head") and
+                  l.get("name", "").endswith((".loc", ".conf"))]
     if not layers:
         return ("(none)", float("nan"))
     worst = min(layers, key=lambda l: l["sqnr_db"])
@@ -141,12 +144,17 @@ def main():
         pyramid = json.loads(run([a.engine, "eval", "--model", a.model, "--detector", "model", "--pyramid", "3",
                                   "--images", os.path.join(DATA, "images"), "--labels", labels,
                                   "--min-face", str(MIN_FACE), "--json"]))
-        # The int8 twin on the same pictures, through the integer engine.
-        int8_results = json.loads(run([a.engine, "eval", "--model", a.int8, "--detector", "model-i8",
+        # The int8 twin on the same pictures, through the integer engine: the
+        # network alone (beside float's network alone) and with its pyramid.
+        int8_results = json.loads(run([a.engine, "eval", "--model", a.int8, "--detector", "model-i8", "--pyramid", "1",
+                                       "--images", os.path.join(DATA, "images"), "--labels", labels,
+                                       "--min-face", str(MIN_FACE), "--json"]))
+        int8_pyramid = json.loads(run([a.engine, "eval", "--model", a.int8, "--detector", "model-i8", "--pyramid", "3",
                                        "--images", os.path.join(DATA, "images"), "--labels", labels,
                                        "--min-face", str(MIN_FACE), "--json"]))
     model, haar = results
     int8 = int8_results[0] if isinstance(int8_results, list) else int8_results
+    int8_pyramid = int8_pyramid[0] if isinstance(int8_pyramid, list) else int8_pyramid
     int8_meta = json.loads(run([a.engine, "quant-report", "--int8", a.int8, "--json"]))
     annotated = []
     for name in SAMPLES:
@@ -164,7 +172,8 @@ def main():
     pyramid = pyramid[0] if isinstance(pyramid, list) else pyramid
     table = accuracy_table([dict(model, label="RNNPool-Face-M4 (this model), float32, the network alone"),
                             dict(pyramid, label="RNNPool-Face-M4, float32, 3-level image pyramid (the default of run and the studio)"),
-                            dict(int8, label="RNNPool-Face-M4, int8 twin (integer engine, the network alone)"), haar])
+                            dict(int8, label="RNNPool-Face-M4, int8 twin (integer engine, the network alone)"),
+                            dict(int8_pyramid, label="RNNPool-Face-M4, int8 twin, 3-level image pyramid (halved in int8)"), haar])
 
     card = """# Model card: RNNPool-Face-M4, the studio's default face detector
 
@@ -230,19 +239,23 @@ build/app/rnnpool eval --model resources/models/rnnpool_face_m4.safetensors --de
 ## The int8 twin
 
 `rnnpool_face_m4.int8.safetensors` ({int8_bytes:,} bytes) is this model after
-`rnnpool quantize` (per-channel int8 weights, int8 activations calibrated on
-the two sample pictures and 62 training pictures, RNNPool as EdgeML deploys
-it: Q15 weights, int16 hidden states). It runs with `rnnpool run --dtype i8`,
-`rnnpool eval --detector model-i8`, and on the emulated Cortex-M4 with
-`rnnpool m4 run`. On the same held-out pictures as above its AP@0.5 is
-{int8_ap:.4f} against {float_ap:.4f} in float32 ({ap_delta:+.4f}); its worst
+`rnnpool quantize` (per-channel int8 weights, the stem's rounded against its
+input patches' covariance, int8 activations calibrated on the two sample
+pictures and 62 training pictures, RNNPool as EdgeML deploys it: Q15 weights,
+int16 hidden states, its outputs requantised per channel on each channel's own
+range). It runs with `rnnpool run --dtype i8`, `rnnpool eval --detector model-i8`,
+and on the emulated Cortex-M4 with `rnnpool m4 run`. On the same held-out
+pictures as above, the network alone, its AP@0.5 is {int8_ap:.4f} against
+{float_ap:.4f} in float32 ({ap_delta:+.4f}); with the 3-level pyramid (its levels
+halved in int8) {int8_pyramid_ap:.4f} against {float_pyramid_ap:.4f}. Its worst
 layer is `{worst_layer}` at {worst_sqnr:.1f} dB SQNR against float on the
-sample pictures (`rnnpool quant-report`).
+sample pictures, its worst head `{worst_head}` at {worst_head_sqnr:.1f} dB
+(`rnnpool quant-report`).
 
 Reproduce:
 
 ```sh
-build/app/rnnpool eval --model resources/models/rnnpool_face_m4.int8.safetensors --detector model-i8 \\
+build/app/rnnpool eval --model resources/models/rnnpool_face_m4.int8.safetensors --detector model-i8 --pyramid 1 \\
     --images ../shared/datasets/wider-face-val-subset/images --labels heldout.txt --min-face 20
 build/app/rnnpool quant-report --int8 resources/models/rnnpool_face_m4.int8.safetensors
 ```
@@ -284,6 +297,8 @@ evaluator):
         num_faces=model["num_faces"], min_face=MIN_FACE, table=table, ratio=ratio,
         int8_bytes=os.path.getsize(a.int8), int8_ap=int8["ap"], float_ap=model["ap"], ap_delta=int8["ap"] - model["ap"],
         worst_layer=worst_layer(int8_meta)[0], worst_sqnr=worst_layer(int8_meta)[1],
+        worst_head=worst_layer(int8_meta, True)[0], worst_head_sqnr=worst_layer(int8_meta, True)[1],
+        int8_pyramid_ap=int8_pyramid["ap"], float_pyramid_ap=pyramid["ap"],
         goal="met." if goal_met else "%s. %s" % (
             "; ".join(["AP ≥ 0.60 %s (%.3f)" % ("met" if model["ap"] >= 0.60 else "not met", model["ap"]),
                        "≥ 1.5× Haar %s (%.2f×)" % ("met" if ratio >= 1.5 else "not met", ratio)]),

@@ -106,5 +106,34 @@ TEST(Requantize, ActivationRangesIncludeZeroExactly)
     EXPECT_EQ(wide.quantize(-100.0f), -128);
 }
 
+TEST(Requantize, OffsetRangesKeepTheirOwnWidth)
+{
+    // One of RNNPool's output channels: 0.655..0.727, far from 0.
+    const ActivationQuant a = offsetActivationQuant(0.655f, 0.727f);
+    EXPECT_NEAR(a.scale, (0.727f - 0.655f) / 255.0f, 1e-9f);
+    EXPECT_GT(activationQuant(0.655f, 0.727f).scale, 10.0f * a.scale); // widened to 0: ten times coarser
+    EXPECT_LT(a.zeroPoint, -128);                                         // outside int8: readers fold it into biases
+    EXPECT_LE(a.quantize(0.655f), -127);
+    EXPECT_GE(a.quantize(0.727f), 126);
+    for (int k = 0; k <= 100; ++k) {
+        const float v = 0.655f + 0.072f * static_cast<float>(k) / 100.0f;
+        EXPECT_NEAR(a.dequantize(a.quantize(v)), v, a.scale * 0.5f + 1e-6f) << v;
+    }
+    // Below 0 the zero point lies above int8.
+    const ActivationQuant below = offsetActivationQuant(-0.9f, -0.8f);
+    EXPECT_GT(below.zeroPoint, 127);
+    EXPECT_NEAR(below.dequantize(below.quantize(-0.85f)), -0.85f, below.scale * 0.5f + 1e-6f);
+    // Narrow and far from 0: the scale grows so that the zero point stays within its bound.
+    const ActivationQuant far = offsetActivationQuant(100.0f, 100.001f);
+    EXPECT_LE(std::abs(far.zeroPoint), kMaxOffsetZeroPoint);
+    EXPECT_GT(far.scale, 100.0f / static_cast<float>(kMaxOffsetZeroPoint));
+    EXPECT_NEAR(far.dequantize(far.quantize(100.0005f)), 100.0005f, far.scale);
+    // A constant channel: a positive finite scale, its value kept.
+    const ActivationQuant flat = offsetActivationQuant(0.5f, 0.5f);
+    EXPECT_GT(flat.scale, 0.0f);
+    EXPECT_TRUE(std::isfinite(flat.scale));
+    EXPECT_NEAR(flat.dequantize(flat.quantize(0.5f)), 0.5f, flat.scale);
+}
+
 } // namespace
 } // namespace rnnpool

@@ -121,15 +121,33 @@ TEST(Int8Network, TheStemsWeightsAreRoundedAgainstItsInputPatches)
     EXPECT_GT(covariance, nearestDb + 2.0) << "covariance rounding " << covariance << " dB, nearest " << nearestDb << " dB";
 }
 
+// RNNPool's 64 outputs sit at 0.5-0.7 with spreads of about 0.03: each channel
+// is quantised on its own calibrated range, not widened to 0 (which made its
+// step ten times coarser, and its rounding the largest error block0 saw).
+TEST(Int8Network, RnnPoolsChannelsKeepTheirOwnRanges)
+{
+    const Fixture& f = fixture();
+    const int pool = f.model.network->findLayer("rnnpool");
+    const NodeQuant& nq = f.quantized->nodes[static_cast<size_t>(pool)];
+    ASSERT_EQ(nq.channelScale.size(), 64u);
+    int outsideInt8 = 0;
+    for (size_t c = 0; c < nq.channelScale.size(); ++c) {
+        outsideInt8 += nq.channelZeroPoint[c] < -128 || nq.channelZeroPoint[c] > 127;
+        EXPECT_LT(nq.channelScale[c], 0.45f / 255.0f) << "channel " << c; // every channel spans less than 0.45
+    }
+    EXPECT_GT(outsideInt8, 48);
+    // What it buys (RNNPool's and block0.expand's SQNR) is held by EveryHeadIsCloseToTheFloatEngine.
+}
+
 TEST(Int8Network, RunsRnnPoolInIntegers)
 {
     EXPECT_TRUE(fixture().int8->rnnPoolIsInteger());
 }
 
 // Floors: what `rnnpool quant-report --images <this picture alone>` measures
-// for a samples-calibrated model (RNNPool 56.5 dB, loc heads 23.0-27.8 dB,
-// conf heads 34.1-37.2 dB) less about 2 dB; the goal of 25 dB is not met by
-// loc heads 0-1 (README, "Accuracy, float32 vs int8").
+// for a samples-calibrated model (RNNPool 61.1 dB, loc heads 25.9-29.2 dB,
+// conf heads 34.1-38.8 dB) less about 2 dB, except the loc heads' floor, which
+// is the goal of 25 dB (README, "Accuracy, float32 vs int8").
 TEST(Int8Network, EveryHeadIsCloseToTheFloatEngine)
 {
     const Fixture& f = fixture();
@@ -141,11 +159,14 @@ TEST(Int8Network, EveryHeadIsCloseToTheFloatEngine)
     auto run = f.int8->run(input);
     ASSERT_TRUE(run) << run.error();
     const Network& net = *f.model.network;
-    EXPECT_GT(sqnrDb(ref->outputs[static_cast<size_t>(net.findLayer("rnnpool"))], f.int8->dequantize(*run, net.findLayer("rnnpool"))), 54.0);
+    // With RNNPool's channel ranges widened to 0 these were 56.3 and 31.5 dB (the shipped twin, quant-report).
+    const int pool = net.findLayer("rnnpool"), expand = net.findLayer("block0.expand");
+    EXPECT_GT(sqnrDb(ref->outputs[static_cast<size_t>(pool)], f.int8->dequantize(*run, pool)), 59.0);       // 61.1 measured
+    EXPECT_GT(sqnrDb(ref->outputs[static_cast<size_t>(expand)], f.int8->dequantize(*run, expand)), 33.0);   // 34.4 measured
     for (const auto& [loc, conf] : net.heads()) {
         const double sLoc = sqnrDb(ref->outputs[static_cast<size_t>(loc)], f.int8->dequantize(*run, loc));
         const double sConf = sqnrDb(ref->outputs[static_cast<size_t>(conf)], f.int8->dequantize(*run, conf));
-        EXPECT_GT(sLoc, 21.0) << net.nodes()[static_cast<size_t>(loc)].name;
+        EXPECT_GT(sLoc, 25.0) << net.nodes()[static_cast<size_t>(loc)].name; // the goal; lowest measured 25.9
         EXPECT_GT(sConf, 32.0) << net.nodes()[static_cast<size_t>(conf)].name;
     }
     // The heads come out in EdgeML's H,W,C order, as collectHeads gives float's.
@@ -184,9 +205,11 @@ TEST(Int8Network, QuantisedFileRoundTripsBitForBit)
     std::filesystem::remove(path);
 }
 
-// Rewrites one F32 tensor of a saved file in place.
-void patchScale(const std::filesystem::path& path, const std::string& key, float value)
+// Rewrites the first value of one F32 (or I32) tensor of a saved file in place.
+template <typename T>
+void patchScale(const std::filesystem::path& path, const std::string& key, T value)
 {
+    static_assert(sizeof(T) == 4);
     std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
     uint64_t length = 0;
     file.read(reinterpret_cast<char*>(&length), 8);
@@ -215,6 +238,16 @@ TEST(Int8Network, BadScalesAreRefusedByFileAndField)
         ASSERT_FALSE(loaded) << key;
         EXPECT_NE(loaded.error().find("bad.safetensors"), std::string::npos) << loaded.error();
         EXPECT_NE(loaded.error().find(key), std::string::npos) << loaded.error();
+    }
+    // RNNPool's per-channel zero points may leave int8 (its channels lie far from 0), not +-32767.
+    {
+        const auto bad = dir / "bad.safetensors";
+        std::filesystem::copy_file(good, bad, std::filesystem::copy_options::overwrite_existing);
+        patchScale(bad, "rnnpool.channel_zero_point", int32_t{-40000});
+        auto loaded = loadQuantizedModel(bad);
+        ASSERT_FALSE(loaded);
+        EXPECT_NE(loaded.error().find("rnnpool.channel_zero_point"), std::string::npos) << loaded.error();
+        EXPECT_NE(loaded.error().find("-40000"), std::string::npos) << loaded.error();
     }
     // A float model file is not an int8 model.
     auto notInt8 = loadQuantizedModel(defaultModelPath());
