@@ -256,8 +256,17 @@ void LiveCharts::redraw()
     placeBudgetMarker(m_deployment, m_deploymentBytes, {});
     m_deployment.label->position->setCoords(0.01, toKiB(m_deploymentBytes));
     m_deployment.label->setText(tr("int8 deployment peak %1").arg(kibText(m_deploymentBytes)));
-    QString note = tr("The curve is the peak RAM measured in the float32 arena on this computer, at each frame's own "
-                      "input size: not what the board runs.");
+    // Which arenas measured the frames shown (the numerics switch may change between frames).
+    bool anyF32 = false, anyI8 = false;
+    for (const Frame& f : m_frames)
+        if (f.record.measuredPeakBytes >= 0)
+            (f.record.measuredInt8 ? anyI8 : anyF32) = true;
+    const QString arenas = anyI8 && anyF32 ? tr("float32 and int8") : (anyI8 ? tr("int8") : tr("float32"));
+    m_memoryRect->axis(QCPAxis::atLeft)->setLabel(kibAxisLabel(tr("Measured peak RAM, %1").arg(arenas)));
+    QString note = anyI8 ? tr("The curve is the peak RAM measured in the %1 arena on this computer (paper schedule, the "
+                              "picture not counted), at each frame's own input size.").arg(arenas)
+                         : tr("The curve is the peak RAM measured in the float32 arena on this computer, at each frame's own "
+                              "input size: not what the board runs.");
     if (m_deploymentBytes > 0)
         note += tr(" The dotted line is the int8 figure the M4 tab judges the fit by (%1); the dashed line is the "
                    "board's SRAM.").arg(m_deploymentText);
@@ -270,8 +279,9 @@ void LiveCharts::redraw()
         const auto measured = std::find_if(m_frames.rbegin(), m_frames.rend(),
                                            [](const Frame& f) { return f.record.measuredPeakBytes >= 0; });
         if (measured != m_frames.rend())
-            summary += tr(", peak RAM %1 measured in the float32 arena at frame %2")
+            summary += tr(", peak RAM %1 measured in the %2 arena at frame %3")
                            .arg(kibText(measured->record.measuredPeakBytes))
+                           .arg(measured->record.measuredInt8 ? tr("int8") : tr("float32"))
                            .arg(measured->number);
         else
             summary += tr(", peak RAM not measured (View ▸ Measure RAM Live)");
@@ -295,19 +305,26 @@ void LiveCharts::showEvent(QShowEvent* event)
         m_plot->replot();
 }
 
+QString LiveCharts::memoryAxisLabel() const
+{
+    return m_memoryRect->axis(QCPAxis::atLeft)->label();
+}
+
 QString LiveCharts::csvText() const
 {
     QString text = QStringLiteral("frame,total_ms");
     for (const QString& g : m_groups)
         text += QStringLiteral(",%1_ms").arg(g);
-    text += QStringLiteral(",measured_peak_bytes\n");
+    text += QStringLiteral(",measured_peak_bytes,measured_arena\n");
     for (const Frame& f : m_frames) {
         text += QString::number(f.number) + QLatin1Char(',') + QString::number(f.record.totalSeconds * 1000.0, 'g', 9);
         for (const QString& g : m_groups)
             text += QLatin1Char(',') + QString::number(groupMilliseconds(f.record, g), 'g', 9);
         text += QLatin1Char(',');
         if (f.record.measuredPeakBytes >= 0)
-            text += QString::number(f.record.measuredPeakBytes);
+            text += QString::number(f.record.measuredPeakBytes) + (f.record.measuredInt8 ? QStringLiteral(",i8") : QStringLiteral(",f32"));
+        else
+            text += QLatin1Char(',');
         text += QLatin1Char('\n');
     }
     return text;

@@ -1,7 +1,8 @@
 // LiveCharts: the cost of each live frame as it arrives. The upper chart shows
 // the frame's total latency and the latency of each group of layers (ms); the
-// lower one the peak RAM measured in the metered arena (KiB: float32, at the
-// frame's own input size, on this computer) against the chosen board's SRAM,
+// lower one the peak RAM measured in the metered arena (KiB: float32, or int8
+// for frames the int8 twin ran, at the frame's own input size, on this
+// computer) against the chosen board's SRAM,
 // drawn as a line, and the int8 deployment peak the M4 tab judges the fit by,
 // so the two are not mistaken for one another. The frame axis counts the
 // source's frames (from 1) and has integer ticks; a new source clears the
@@ -50,12 +51,15 @@ public:
 
     // The plain-words note under the RAM chart (what the curve and the lines are).
     QString ramNote() const;
+    // The RAM chart's axis title: names the arena(s) that measured the frames shown.
+    QString memoryAxisLabel() const;
     int64_t deploymentPeakBytes() const { return m_deploymentBytes; }
     // Whether a replot waits for the charts to be shown.
     bool replotPending() const { return m_replotPending; }
 
     // Columns: frame, total_ms, one <group>_ms per group, measured_peak_bytes
-    // (empty when not measured); one row per kept frame.
+    // and measured_arena (f32 or i8; both empty when not measured); one row
+    // per kept frame.
     QString csvText() const;
     bool exportCsv(const QString& path, QString* error) const;
 

@@ -59,7 +59,7 @@ void MainWindow::feedAnalysis(const DetectionOutcome& outcome)
     if (!outcome.frame.empty())
         m_analysis->setPictures({outcome.frame});
     m_analysis->addFrameRecord(
-        makeFrameRecord(*model.network, outcome.layerSeconds, outcome.totalSeconds, outcome.measuredPeakBytes),
+        makeFrameRecord(*model.network, outcome.layerSeconds, outcome.totalSeconds, outcome.measuredPeakBytes, outcome.measuredInt8),
         outcome.frameIndex + 1);
 }
 

@@ -12,6 +12,7 @@
 #include "model/weight_binding.h"
 #include "profile/arena.h"
 #include "profile/model_profile.h"
+#include "quant/int8_arena.h"
 #include "quant/quantized_model.h"
 #include "widgets/image_conversion.h"
 
@@ -242,29 +243,40 @@ std::optional<RamMetering> ramMeteringFromName(const QString& name)
     return std::nullopt;
 }
 
-int64_t ArenaMeter::measure(const std::shared_ptr<const FaceDetector>& detector, const Tensor& input, RamMetering policy)
+int64_t ArenaMeter::measure(const std::shared_ptr<const FaceDetector>& detector, const Tensor& input, RamMetering policy,
+                            const std::shared_ptr<const Int8Detector>& twin)
 {
     using Clock = std::chrono::steady_clock;
     if (policy == RamMetering::Off)
         return -1;
-    Network& net = *detector->model().network;
-    const bool samePlan = detector == m_detector && input.shape() == m_input;
+    Network& net = twin ? *twin->network().model().network : *detector->model().network;
+    const bool samePlan = detector == m_detector && twin == m_twin && input.shape() == m_input;
     if (policy == RamMetering::OncePerSecond && samePlan && m_lastMeasured &&
         Clock::now() - *m_lastMeasured < std::chrono::seconds(1))
         return -1;
     if (!samePlan) {
         ScheduleOptions options;
-        options.dtype = ElementType::F32;
+        options.dtype = twin ? ElementType::I8 : ElementType::F32;
         auto profile = profileNetwork(net, input.shape(), "paper", options);
         m_detector = detector;
+        m_twin = twin;
         m_input = input.shape();
         m_profile = profile ? std::optional<ModelProfile>(std::move(*profile)) : std::nullopt;
     }
     if (!m_profile)
         return -1;
-    auto run = runInArena(net, m_profile->schedule, m_profile->timeline, m_profile->plan, input);
+    int64_t peak = -1;
+    if (twin) {
+        const Int8Network& net8 = twin->network();
+        auto run = runInt8InArena(net8, m_profile->schedule, m_profile->timeline, m_profile->plan,
+                                  quantizeInputHwc(input, net8.model().input), input.shape());
+        peak = run ? run->highWaterBytes : -1;
+    } else {
+        auto run = runInArena(net, m_profile->schedule, m_profile->timeline, m_profile->plan, input);
+        peak = run ? run->highWaterBytes : -1;
+    }
     m_lastMeasured = Clock::now(); // a second from the end of this measurement
-    return run ? run->highWaterBytes : -1;
+    return peak;
 }
 
 bool WarmUps::needsWarmUp(const std::shared_ptr<const FaceDetector>& detector, const Shape& input, Numerics numerics)
@@ -401,11 +413,10 @@ ModelRunner::Apply ModelRunner::detectJob(std::shared_ptr<const FaceDetector> de
     if (auto layers = net.describe(outcome.input))
         outcome.layers = std::move(*layers);
     outcome.madds = totalMadds(outcome.layers);
-    // The metered arena runs float32: an int8 frame is not metered (the int8
-    // arena's figures: rnnpool profile --dtype i8 --execute).
-    outcome.measuredPeakBytes = settings.numerics == Numerics::Float32
-                                    ? settings.meter->measure(detector, outcome.result->input, settings.metering)
-                                    : -1;
+    // In the frame's numerics: an int8 frame in the int8 arena (as
+    // rnnpool profile --dtype i8 --schedule paper --execute runs it).
+    outcome.measuredPeakBytes = settings.meter->measure(detector, outcome.result->input, settings.metering, twin);
+    outcome.measuredInt8 = twin != nullptr;
     return [this, outcome = std::move(outcome)] { emit detectionFinished(outcome); };
 }
 

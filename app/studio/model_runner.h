@@ -93,8 +93,10 @@ struct DetectionOutcome {
     double coldSeconds = -1.0;        // the warm-up run's time; -1 when already warm
     int64_t madds = 0;
     // The same input run again inside the metered arena of the paper
-    // schedule (float32): its high-water mark, or -1 if it could not run.
+    // schedule, in the frame's numerics: its high-water mark, or -1 if it
+    // could not run (or the metering policy skipped the frame).
     int64_t measuredPeakBytes = -1;
+    bool measuredInt8 = false; // the int8 arena measured it
     // The whole run with every layer's output (int8: dequantised), and the
     // float model (for RNNPool traces of any patch of this frame).
     std::shared_ptr<const FrameResult> result;
@@ -119,15 +121,19 @@ QString ramMeteringName(RamMetering policy);
 std::optional<RamMetering> ramMeteringFromName(const QString& name);
 
 // Runs a frame's input again inside the metered arena of the paper schedule
-// (float32) and returns the high-water mark, for the live RAM chart. The plan
-// is made once per model and input size. Used by one job at a time.
+// and returns the high-water mark, for the live RAM chart: in float32, or,
+// given the int8 twin the frame ran on, in int8 (runInt8InArena, the picture
+// quantised as the int8 engine quantises it). The plan is made once per
+// model, numerics and input size. Used by one job at a time.
 class ArenaMeter {
 public:
     // -1 when the policy skips this frame or the model cannot run in the arena.
-    int64_t measure(const std::shared_ptr<const FaceDetector>& detector, const Tensor& input, RamMetering policy);
+    int64_t measure(const std::shared_ptr<const FaceDetector>& detector, const Tensor& input, RamMetering policy,
+                    const std::shared_ptr<const Int8Detector>& twin = {});
 
 private:
     std::shared_ptr<const FaceDetector> m_detector; // the plan's model, kept alive so the comparison is sound
+    std::shared_ptr<const Int8Detector> m_twin;     // the int8 plan's network, likewise
     Shape m_input;
     std::optional<ModelProfile> m_profile;
     std::optional<std::chrono::steady_clock::time_point> m_lastMeasured; // for this model and input

@@ -20,11 +20,12 @@ std::vector<std::string> latencyGroupOfNodes(const Network& net)
 }
 
 FrameRecord makeFrameRecord(const Network& net, const std::vector<double>& layerSeconds, double totalSeconds,
-                            int64_t measuredPeakBytes)
+                            int64_t measuredPeakBytes, bool measuredInt8)
 {
     FrameRecord record;
     record.totalSeconds = totalSeconds;
     record.measuredPeakBytes = measuredPeakBytes;
+    record.measuredInt8 = measuredInt8;
     const std::vector<std::string> groups = latencyGroupOfNodes(net);
     const size_t n = std::min(groups.size(), layerSeconds.size());
     for (size_t i = 0; i < n; ++i) {

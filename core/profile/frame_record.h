@@ -24,6 +24,7 @@ struct FrameRecord {
     double totalSeconds = 0.0;
     std::vector<LayerGroupTime> groups; // in order of first appearance in the network
     int64_t measuredPeakBytes = -1;     // -1: not measured for this frame
+    bool measuredInt8 = false;          // measured in the int8 arena (else float32)
 };
 
 // Per node, the op of the spec entry the node was built from.
@@ -31,6 +32,6 @@ std::vector<std::string> latencyGroupOfNodes(const Network& net);
 
 // `layerSeconds` per node as RunResult gives them; extra or missing entries are ignored.
 FrameRecord makeFrameRecord(const Network& net, const std::vector<double>& layerSeconds, double totalSeconds,
-                            int64_t measuredPeakBytes);
+                            int64_t measuredPeakBytes, bool measuredInt8 = false);
 
 } // namespace rnnpool

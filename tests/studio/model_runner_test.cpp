@@ -26,6 +26,15 @@ struct Outcomes {
                          [this](const DetectionOutcome& o) { list.push_back(o); });
     }
     std::vector<DetectionOutcome> list;
+
+    // Submits sample frame `index` and waits for its outcome.
+    DetectionOutcome detectOne(ModelRunner& runner, int64_t index)
+    {
+        const auto before = list.size();
+        runner.submitFrame(sampleFrame(index));
+        EXPECT_TRUE(waitUntil([&] { return list.size() > before && !runner.isBusy(); }));
+        return list.empty() ? DetectionOutcome{} : list.back();
+    }
 };
 
 TEST(ModelRunner, FramesArrivingWhileADetectionRunsAreDroppedNotQueued)
@@ -76,7 +85,7 @@ TEST(ModelRunner, AFastVideoIsThinnedToWhatDetectionKeepsUpWith)
         EXPECT_GT(outcomes[i].frameIndex, outcomes[i - 1].frameIndex);
 }
 
-TEST(ModelRunner, RamMeteringFollowsItsPolicyAndMeasuresThePlannedPeak)
+TEST(ModelRunner, RamMeteringFollowsItsPolicyAndMeasuresThePlannedPeakInTheFramesNumerics)
 {
     // The sample picture (512x600) runs at the model's area with its aspect kept: 256x300.
     const auto cli = widgets::testing::cliJson("profile --arch rnnpool-face-m4 --schedule paper --dtype f32 --input 256x300x1 --json");
@@ -84,12 +93,7 @@ TEST(ModelRunner, RamMeteringFollowsItsPolicyAndMeasuresThePlannedPeak)
     ModelRunner runner;
     ASSERT_TRUE(loadModel(runner, QStringLiteral("rnnpool-face-m4")));
     Outcomes finished(runner);
-    auto detectOne = [&](int64_t index) {
-        const auto before = finished.list.size();
-        runner.submitFrame(sampleFrame(index));
-        EXPECT_TRUE(waitUntil([&] { return finished.list.size() > before && !runner.isBusy(); }));
-        return finished.list.back();
-    };
+    auto detectOne = [&](int64_t index) { return finished.detectOne(runner, index); };
     runner.setRamMetering(RamMetering::EveryFrame);
     ASSERT_EQ(detectOne(0).input, (Shape{1, 300, 256}));
     for (int64_t i = 1; i < 3; ++i)
@@ -102,6 +106,18 @@ TEST(ModelRunner, RamMeteringFollowsItsPolicyAndMeasuresThePlannedPeak)
     QTest::qWait(1100);
     EXPECT_EQ(detectOne(4).measuredPeakBytes, cli["peak_bytes"].get<int64_t>());
     EXPECT_EQ(detectOne(5).measuredPeakBytes, -1);
+    EXPECT_FALSE(finished.list.back().measuredInt8);
+    // With int8 numerics a frame is metered in the int8 arena: the paper
+    // schedule's int8 peak, as `profile --dtype i8 --execute` measures it.
+    const auto cli8 = widgets::testing::cliJson("profile --arch rnnpool-face-m4 --schedule paper --dtype i8 --input 256x300x1 --json");
+    ASSERT_FALSE(cli8.is_null());
+    runner.setRamMetering(RamMetering::EveryFrame);
+    runner.setNumerics(Numerics::Int8);
+    for (int64_t i = 6; i < 8; ++i) {
+        const DetectionOutcome outcome = detectOne(i);
+        EXPECT_TRUE(outcome.measuredInt8);
+        EXPECT_EQ(outcome.measuredPeakBytes, cli8["peak_bytes"].get<int64_t>()) << "frame " << i;
+    }
 }
 
 TEST(RamMetering, NamesRoundTripAndUnknownOnesAreRefused)

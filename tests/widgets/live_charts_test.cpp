@@ -25,6 +25,7 @@ FrameRecord syntheticFrame(int i)
     r.groups = {{"rnnpool", 0.001 * i}, {"inverted_residual", 0.002}};
     r.totalSeconds = 0.001 * i + 0.002 + 0.0005;
     r.measuredPeakBytes = i % 3 == 0 ? -1 : 1000 * i;
+    r.measuredInt8 = i % 2 == 0;
     return r;
 }
 
@@ -83,18 +84,41 @@ TEST(LiveCharts, CsvHasOneRowPerKeptFrameAndTheRecordedNumbers)
     ASSERT_TRUE(charts.exportCsv(path, &error)) << error.toStdString();
     const QStringList lines = csvLines(path);
     ASSERT_EQ(lines.size(), 6);
-    EXPECT_EQ(lines[0], QStringLiteral("frame,total_ms,rnnpool_ms,inverted_residual_ms,measured_peak_bytes"));
+    EXPECT_EQ(lines[0], QStringLiteral("frame,total_ms,rnnpool_ms,inverted_residual_ms,measured_peak_bytes,measured_arena"));
     for (int row = 1; row < lines.size(); ++row) {
         const int i = 3 + row; // frames 4..8
         const FrameRecord r = syntheticFrame(i);
         const QStringList cells = lines[row].split(QLatin1Char(','));
-        ASSERT_EQ(cells.size(), 5) << lines[row].toStdString();
+        ASSERT_EQ(cells.size(), 6) << lines[row].toStdString();
         EXPECT_EQ(cells[0].toInt(), i);
         EXPECT_NEAR(cells[1].toDouble(), r.totalSeconds * 1000.0, 1e-6);
         EXPECT_NEAR(cells[2].toDouble(), 0.001 * i * 1000.0, 1e-6);
         EXPECT_NEAR(cells[3].toDouble(), 2.0, 1e-6);
         EXPECT_EQ(cells[4], r.measuredPeakBytes < 0 ? QString() : QString::number(r.measuredPeakBytes));
+        EXPECT_EQ(cells[5], r.measuredPeakBytes < 0 ? QString() : (r.measuredInt8 ? QStringLiteral("i8") : QStringLiteral("f32")));
     }
+}
+
+// The numerics switch decides which arena measures a frame; the chart says which measured what it shows.
+TEST(LiveCharts, NamesTheArenaOfTheFramesShown)
+{
+    LiveCharts charts;
+    FrameRecord f32;
+    f32.totalSeconds = 0.01;
+    f32.measuredPeakBytes = 120000;
+    charts.addFrame(f32);
+    EXPECT_TRUE(charts.memoryAxisLabel().contains(QStringLiteral("float32"))) << charts.memoryAxisLabel().toStdString();
+    EXPECT_FALSE(charts.memoryAxisLabel().contains(QStringLiteral("int8")));
+    FrameRecord i8 = f32;
+    i8.measuredPeakBytes = 30000;
+    i8.measuredInt8 = true;
+    charts.addFrame(i8);
+    EXPECT_TRUE(charts.memoryAxisLabel().contains(QStringLiteral("float32 and int8"))) << charts.memoryAxisLabel().toStdString();
+    charts.startSource(QStringLiteral("next"));
+    charts.addFrame(i8);
+    EXPECT_TRUE(charts.memoryAxisLabel().contains(QStringLiteral("int8")));
+    EXPECT_FALSE(charts.memoryAxisLabel().contains(QStringLiteral("float32"))) << charts.memoryAxisLabel().toStdString();
+    EXPECT_TRUE(charts.ramNote().contains(QStringLiteral("int8 arena"))) << charts.ramNote().toStdString();
 }
 
 TEST(LiveCharts, ExportsPngAndPdfAndReportsBadPaths)

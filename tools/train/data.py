@@ -15,6 +15,15 @@ Training sample (one 320x240 monochrome frame):
   4. horizontal flip with probability 1/2;
   5. rnnpool_ref.preprocess.to_input: mean (104, 117, 123) subtracted in BGR
      order, then 0.299 R + 0.587 G + 0.114 B (exactly the inference input).
+With probability --webcam-prob (0 unless asked for) a sample is instead one
+of the image pyramid's coarse levels of a webcam frame (`webcam_frame`): a
+4:3 window in which one face fills 35-60% of the height (as
+tools/eval/webcam_crops.py frames a person before a laptop camera), resampled
+to 320x240, preprocessed, then halved by 2x2 means once or twice (160x120 or
+80x60, exactly as the pyramid halves its input) and placed at a random
+multiple of 16 pixels in a 320x240 frame of zeros (mean grey; running a level
+alone pads it with zeros too). Faces not wholly inside the window are ignore
+boxes there.
 Faces whose centre falls outside the window are dropped; faces left smaller
 than --min-face pixels (sqrt of w*h) or larger than --max-face (96: twice the
 largest anchor) become "ignore" boxes: anchors on them are neither positives
@@ -139,6 +148,13 @@ def window_boxes(boxes, x0, y0, r):
     return b
 
 
+def window_boxes_unclipped(boxes, x0, y0, r):
+    """window_boxes before clipping (the same faces, in the same order)."""
+    b = (boxes - np.array([x0, y0, x0, y0], np.float32)) * np.float32(r)
+    cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+    return b[(cx >= 0) & (cx < OUT_W) & (cy >= 0) & (cy < OUT_H)]
+
+
 def warp(img, x0, y0, r, interp):
     """The window (x0, y0, 320/r x 240/r picture pixels) as a 320x240 frame;
     pixel centres map as in cv2.resize."""
@@ -156,6 +172,48 @@ def warp(img, x0, y0, r, interp):
         flag = cv2.INTER_CUBIC if interp == "cubic" else cv2.INTER_LINEAR
     return cv2.warpAffine(img, M, (OUT_W, OUT_H), flags=flag,
                           borderMode=cv2.BORDER_CONSTANT, borderValue=BORDER)
+
+
+def webcam_window(rng, boxes, W, H):
+    """(x0, y0, scale) of a 4:3 window in which one face (of the larger ones)
+    fills 35-60% of the window's height, the face wholly inside; None when
+    the picture has no face of at least 16 px."""
+    heights = boxes[:, 3] - boxes[:, 1]
+    big = np.flatnonzero(heights >= 16)
+    if not len(big):
+        return None
+    i = int(big[rng.integers(len(big))])
+    x1, y1, x2, y2 = (float(v) for v in boxes[i])
+    wh = (y2 - y1) / rng.uniform(0.35, 0.60)
+    ww = wh * OUT_W / OUT_H
+    x0 = rng.uniform(x2 - ww, x1) if ww > x2 - x1 else x1
+    y0 = rng.uniform(y2 - wh, y1)
+    return x0, y0, OUT_W / ww
+
+
+def halve(x):
+    """2x2 mean of a (C, H, W) array, an odd last row or column dropped (the
+    pyramid's halveTensor)."""
+    c, h, w = x.shape
+    x = x[:, :h // 2 * 2, :w // 2 * 2]
+    return 0.25 * (x[:, 0::2, 0::2] + x[:, 0::2, 1::2] + x[:, 1::2, 0::2] + x[:, 1::2, 1::2])
+
+
+def webcam_frame(rng, x, b, whole):
+    """The preprocessed 320x240 frame x (1, 240, 320) and its boxes b, halved
+    once or twice and placed at a random multiple of 16 px in a frame of
+    zeros; `whole` marks the boxes wholly inside the window."""
+    levels = 1 + int(rng.integers(2))
+    for _ in range(levels):
+        x = halve(x)
+    h, w = x.shape[1:]
+    ox = 16 * int(rng.integers((OUT_W - w) // 16 + 1))
+    oy = 16 * int(rng.integers((OUT_H - h) // 16 + 1))
+    canvas = np.zeros((1, OUT_H, OUT_W), np.float32)
+    canvas[:, oy:oy + h, ox:ox + w] = x
+    f = 2.0 ** -levels
+    b = b * np.float32(f) + np.array([ox, oy, ox, oy], np.float32)
+    return canvas, b, whole
 
 
 # ---------------------------------------------------------------- colour
@@ -200,13 +258,14 @@ class TrainSet(torch.utils.data.Dataset):
     (input (1, 240, 320) float32, faces (n, 4), ignore (m, 4)), boxes as
     fractions of the frame."""
 
-    def __init__(self, items, data_dir, seed=0, min_face=6.0, max_face=96.0, anchor_prob=0.5):
+    def __init__(self, items, data_dir, seed=0, min_face=6.0, max_face=96.0, anchor_prob=0.5, webcam_prob=0.0):
         self.items = [it for it in items if len(it[1])]
         self.data_dir = data_dir
         self.seed = seed
         self.min_face = min_face
         self.max_face = max_face
         self.anchor_prob = anchor_prob
+        self.webcam_prob = webcam_prob
 
     def __len__(self):
         return len(self.items)
@@ -220,7 +279,19 @@ class TrainSet(torch.utils.data.Dataset):
             raise IOError("cannot read %s" % path)
         H, W = img.shape[:2]
         x0 = y0 = r = None
-        for _ in range(20):
+        # Drawn only when asked for, so that runs without it see the same samples as before.
+        webcam = self.webcam_prob > 0 and rng.random() < self.webcam_prob
+        if webcam:
+            cand = webcam_window(rng, boxes, W, H)
+            if cand is None:
+                webcam = False
+            else:
+                x0, y0, r = cand
+                b = window_boxes(boxes, x0, y0, r)
+                # wholly inside: the clipped box kept its size
+                raw = window_boxes_unclipped(boxes, x0, y0, r)
+                whole = (raw[:, 0] >= 0) & (raw[:, 1] >= 0) & (raw[:, 2] <= OUT_W) & (raw[:, 3] <= OUT_H)
+        for _ in range(0 if webcam else 20):
             if rng.random() < self.anchor_prob:
                 cand = anchor_window(rng, boxes, W, H)
             else:
@@ -230,7 +301,7 @@ class TrainSet(torch.utils.data.Dataset):
             if ((fs >= self.min_face) & (fs <= self.max_face)).any():
                 x0, y0, r = cand
                 break
-        if r is None:   # no window with a usable face: the whole picture, letterboxed
+        if r is None and not webcam:   # no window with a usable face: the whole picture, letterboxed
             r = OUT_W / max(W, H * OUT_W / OUT_H)
             x0, y0 = (W - OUT_W / r) / 2, (H - OUT_H / r) / 2
             b = window_boxes(boxes, x0, y0, r)
@@ -241,8 +312,13 @@ class TrainSet(torch.utils.data.Dataset):
             b = b[:, [2, 1, 0, 3]] * np.array([-1, 1, -1, 1], np.float32) + \
                 np.array([OUT_W, 0, OUT_W, 0], np.float32)
         x = to_input(np.ascontiguousarray(frame[:, :, ::-1]), 1)[0]
+        cut = np.zeros(len(b), bool)
+        if webcam:
+            x, b, whole = webcam_frame(rng, np.asarray(x, np.float32), b, whole)
+            x = torch.from_numpy(np.ascontiguousarray(x))
+            cut = ~whole
         fs = face_size(b)
-        ignore = (fs < self.min_face) | (fs > self.max_face)
+        ignore = (fs < self.min_face) | (fs > self.max_face) | cut
         scale = np.array([OUT_W, OUT_H, OUT_W, OUT_H], np.float32)
         return x, torch.from_numpy(b[~ignore] / scale), torch.from_numpy(b[ignore] / scale)
 
@@ -304,9 +380,10 @@ if __name__ == "__main__":
     ap.add_argument("--split", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "split.json"))
     ap.add_argument("-n", type=int, default=12)
     ap.add_argument("-o", default="/tmp/rnnpool_train_samples")
+    ap.add_argument("--webcam-prob", type=float, default=0.0)
     a = ap.parse_args()
     tr, va = load_split(a.split, a.data)
-    ds = TrainSet(tr, a.data)
+    ds = TrainSet(tr, a.data, max_face=128.0, webcam_prob=a.webcam_prob)
     os.makedirs(a.o, exist_ok=True)
     for k in range(a.n):
         x, f, ig = ds[(0, k * 37 % len(ds))]

@@ -5,7 +5,10 @@
    (torch.autograd.gradcheck, float64, several blocks);
 2. forward_train gives rnnpool_ref's inference outputs (non-trivial zeta/nu);
 3. loss.match against a plain per-face loop of the same rules;
-4. the augmented samples are deterministic and well-formed.
+4. the augmented samples are deterministic and well-formed;
+5. a webcam sample (--webcam-prob) is a pyramid level: the 2x2 means of the
+   preprocessed frame, once or twice, at a multiple of 16 px in a frame of
+   zeros, every face box inside it.
 
     /usr/bin/python3 tools/train/selftest.py        # prints "N passed, 0 failed"
 """
@@ -126,12 +129,43 @@ def check_samples():
     return ok
 
 
+def check_webcam_samples():
+    # halve() is the engine's halveTensor: a 2x2 mean, an odd row or column dropped.
+    x = np.arange(2 * 5 * 7, dtype=np.float32).reshape(2, 5, 7)
+    h = D.halve(x)
+    ok = h.shape == (2, 2, 3) and abs(float(h[1, 1, 2]) - float(x[1, 2:4, 4:6].mean())) < 1e-6
+    try:
+        train, _ = D.load_split(os.path.join(HERE, "split.json"), D.DEFAULT_DATA)
+    except OSError:
+        print("  dataset not found: webcam sample check skipped")
+        return ok
+    ds = D.TrainSet(train[:60], D.DEFAULT_DATA, max_face=128.0, webcam_prob=1.0)
+    sizes = set()
+    for i in range(0, 60, 5):
+        x, f, ig = ds[(0, i)]
+        x2, f2, _ = ds[(0, i)]
+        ok &= torch.equal(x, x2) and torch.equal(f, f2)
+        rows = np.flatnonzero(np.abs(x[0].numpy()).sum(1) > 0)
+        cols = np.flatnonzero(np.abs(x[0].numpy()).sum(0) > 0)
+        if not len(rows):
+            continue
+        y0, x0 = int(rows[0]), int(cols[0])
+        h, w = int(rows[-1]) - y0 + 1, int(cols[-1]) - x0 + 1
+        sizes.add((h <= 120, h <= 60))
+        ok &= h <= 120 and w <= 160
+        b = (torch.cat([f, ig]).numpy() * np.array([320, 240, 320, 240], np.float32))
+        # every box lies in the level's 160x120 (or 80x60) placed at a multiple of 16
+        ok &= bool(((b[:, 0] >= x0 - 16.5) & (b[:, 2] <= x0 + 160.5) & (b[:, 1] >= y0 - 16.5) & (b[:, 3] <= y0 + 120.5)).all())
+    return ok and len(sizes) >= 1
+
+
 def main():
     torch.set_num_threads(1)
     checks = [("FastGRNN backward (gradcheck)", check_gradcheck),
               ("forward_train == inference forward", check_forward),
               ("S3FD matching vs per-face loop", check_matching),
-              ("augmented samples", check_samples)]
+              ("augmented samples", check_samples),
+              ("webcam samples", check_webcam_samples)]
     passed = failed = 0
     for name, fn in checks:
         ok = bool(fn())

@@ -77,7 +77,7 @@ LOG_FIELDS = ["epoch", "step", "lr", "train_loss", "train_loss_l", "train_loss_c
               "epoch_min", "wall_h"]
 # Options that define the run; on --resume they come from the checkpoint.
 RUN_KEYS = ["data", "split", "epochs", "batch", "optimizer", "lr", "momentum", "weight_decay",
-            "warmup_epochs", "min_lr", "clip", "min_face", "max_face", "anchor_prob", "seed", "init"]
+            "warmup_epochs", "min_lr", "clip", "min_face", "max_face", "anchor_prob", "webcam_prob", "seed", "init"]
 
 
 def parse_args(argv=None):
@@ -109,6 +109,8 @@ def parse_args(argv=None):
                     help="faces larger than this (input pixels) are ignored; crops keep faces below it")
     ap.add_argument("--anchor-prob", type=float, default=0.5,
                     help="probability of data-anchor sampling (else random crop)")
+    ap.add_argument("--webcam-prob", type=float, default=0.0,
+                    help="probability of a webcam frame's coarse pyramid level (data.py's webcam_frame)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1, help="torch compute threads")
     ap.add_argument("--workers", type=int, default=1, help="DataLoader worker processes")
@@ -209,7 +211,7 @@ def main():
         ckpt = torch.load(last_path, map_location="cpu")
         horizon = a.epochs
         for k in RUN_KEYS:
-            setattr(a, k, ckpt["args"].get(k, "sgd" if k == "optimizer" else None))
+            setattr(a, k, ckpt["args"].get(k, {"optimizer": "sgd", "webcam_prob": 0.0}.get(k)))
         if horizon is not None:
             if horizon <= ckpt["epoch"]:
                 sys.exit("--epochs %d: the run is already at epoch %d" % (horizon, ckpt["epoch"]))
@@ -222,7 +224,7 @@ def main():
     opt = make_optimizer(net, a)
     train_items, val_items = D.load_split(a.split, a.data)
     ds = D.TrainSet(train_items, a.data, seed=a.seed, min_face=a.min_face, max_face=a.max_face,
-                    anchor_prob=a.anchor_prob)
+                    anchor_prob=a.anchor_prob, webcam_prob=a.webcam_prob)
     steps_per_epoch = len(ds) // a.batch
 
     epoch, step_in_epoch, global_step = 0, 0, 0
