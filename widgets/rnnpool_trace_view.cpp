@@ -379,11 +379,17 @@ RnnPoolTraceView::RnnPoolTraceView(QWidget* parent)
     , m_play(new QToolButton)
 {
     m_title->setTextFormat(Qt::PlainText);
+    // A long title (layer, patch, picture) gives way to the step slider: it is
+    // elided to the room left, in full in its tooltip (eventFilter).
+    m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_title->setMinimumWidth(80);
+    m_title->installEventFilter(this);
     m_play->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
     m_play->setToolTip(tr("Animate the sweeps step by step"));
     m_slider->setRange(0, 0);
     m_slider->setPageStep(1);
     m_slider->setToolTip(tr("Time step of the sweeps"));
+    m_slider->setMinimumWidth(120); // room for every step of an 8x8 patch
     m_timer.setInterval(kStepAnimationMs);
 
     auto* controls = new QHBoxLayout;
@@ -418,10 +424,34 @@ RnnPoolTraceView::RnnPoolTraceView(QWidget* parent)
     clear(tr("No patch selected."));
 }
 
+void RnnPoolTraceView::setTitle(const QString& title)
+{
+    m_fullTitle = title;
+    m_title->setToolTip(title);
+    showTitle();
+}
+
+void RnnPoolTraceView::showTitle()
+{
+    m_title->setText(m_title->fontMetrics().elidedText(m_fullTitle, Qt::ElideRight, std::max(0, m_title->width())));
+}
+
+QString RnnPoolTraceView::shownTitle() const
+{
+    return m_title->text();
+}
+
+bool RnnPoolTraceView::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_title && event->type() == QEvent::Resize)
+        showTitle();
+    return QWidget::eventFilter(watched, event);
+}
+
 void RnnPoolTraceView::setTrace(const RnnPoolTrace& trace, const QImage& patchPicture, const QString& title)
 {
     m_canvas->setTrace(trace, patchPicture);
-    m_title->setText(title);
+    setTitle(title);
     const int last = std::max(0, static_cast<int>(trace.size) - 1);
     m_slider->setRange(0, last);
     // A new patch opens on its result: the last step.
@@ -434,7 +464,7 @@ void RnnPoolTraceView::clear(const QString& message)
 {
     m_timer.stop();
     m_canvas->clear();
-    m_title->setText(message);
+    setTitle(message);
     m_slider->setRange(0, 0);
     m_stepLabel->clear();
 }

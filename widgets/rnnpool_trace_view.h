@@ -107,13 +107,22 @@ public:
     void setVariants(const QStringList& names);
     int variant() const;
     QComboBox* variantBox() const { return m_variant; }
+    QSlider* stepSlider() const { return m_slider; }
+    // The title in full; the label shows it elided when the row is narrow (and in full as its tooltip).
+    const QString& title() const { return m_fullTitle; }
+    QString shownTitle() const;
 
 signals:
     void variantChanged(int variant);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void togglePlay();
     void advance();
+    void setTitle(const QString& title);
+    void showTitle(); // the title elided to the label's width
 
     RnnPoolTraceCanvas* m_canvas;
     QLabel* m_title;
@@ -122,6 +131,7 @@ private:
     QSlider* m_slider;
     QToolButton* m_play;
     QTimer m_timer;
+    QString m_fullTitle;
 };
 
 } // namespace rnnpool::widgets

@@ -9,6 +9,9 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <QCoreApplication>
+#include <QSlider>
+
 #include <gtest/gtest.h>
 
 #include "qt_printers.h"
@@ -93,6 +96,28 @@ TEST(RnnPoolTraceView, ShowsATraceAndStepsThroughItsTime)
 
     view.clear(QStringLiteral("no patch"));
     EXPECT_FALSE(view.canvas()->hasTrace());
+}
+
+// With the int8 numerics' variant box beside a long title, the step slider
+// keeps room to be used; the title is elided and whole in its tooltip.
+TEST(RnnPoolTraceView, ALongTitleGivesWayToTheStepSlider)
+{
+    RnnPoolTraceView view;
+    view.resize(700, 500);
+    view.setVariants({QStringLiteral("Q15 (int8 engine)"), QStringLiteral("float32 (same input)"), QStringLiteral("difference")});
+    const RnnPoolTrace trace = M4Run().trace(2, 3);
+    const QString title = QStringLiteral("rnnpool · patch at row 12, column 16 of its 31×36 (W×H) grid · grace_hopper.jpg · Q15 (int8 engine)");
+    view.setTrace(trace, QImage(), title);
+    view.show();
+    QCoreApplication::processEvents();
+    EXPECT_GE(view.stepSlider()->width(), 120);
+    EXPECT_EQ(view.title(), title);
+    EXPECT_NE(view.shownTitle(), title);
+    EXPECT_TRUE(view.shownTitle().endsWith(QChar(0x2026))) << view.shownTitle().toStdString();
+    // Wide enough, the title is shown whole.
+    view.resize(1800, 500);
+    QCoreApplication::processEvents();
+    EXPECT_EQ(view.shownTitle(), title);
 }
 
 TEST(RnnPoolTraceView, TheTraceOutputIsTheLayerOutputAtThatPatch)
