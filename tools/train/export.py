@@ -2,7 +2,7 @@
 """Exports a train.py checkpoint as the project's native model file.
 
     /usr/bin/python3 tools/train/export.py tools/train/checkpoints/rpool_face_m4.best.pt \\
-        -o rpool_face_m4.safetensors [--check [--engine /work/build/app/rnnpool]]
+        -o rpool_face_m4.safetensors [--check [--engine build/app/rnnpool]]
 
 The file holds every tensor of the network's state dict as F32 under
 EdgeML's keys (the keys rnnpool_ref's state_dict has, shared-cell aliases
@@ -42,7 +42,7 @@ from rnnpool_ref.safetensors_io import write_safetensors  # noqa: E402
 
 ARCH = "RPool_Face_M4"
 SPEC = os.path.join(ROOT, "resources", "architectures", "rpool_face_m4.json")
-ENGINE = "/work/build/app/rnnpool"
+ENGINE = os.path.join(ROOT, "build", "app", "rnnpool")  # the README's build (tools/setup.sh build)
 
 
 def load_trained(path):
