@@ -123,7 +123,7 @@ TEST(Int8Network, TheStemsWeightsAreRoundedAgainstItsInputPatches)
 
 // RNNPool's 64 outputs sit at 0.5-0.7 with spreads of about 0.03: each channel
 // is quantised on its own calibrated range, not widened to 0 (which made its
-// step ten times coarser, and its rounding the largest error block0 saw).
+// step several times coarser, and its rounding the largest error block0 saw).
 TEST(Int8Network, RnnPoolsChannelsKeepTheirOwnRanges)
 {
     const Fixture& f = fixture();
