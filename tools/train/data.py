@@ -136,23 +136,19 @@ def crop_window(rng, W, H, boxes=None, max_face=None):
     return x0, y0, OUT_W / ww
 
 
-def window_boxes(boxes, x0, y0, r):
-    """Boxes in frame pixels of the faces whose centre is in the frame,
-    clipped to it."""
-    b = (boxes - np.array([x0, y0, x0, y0], np.float32)) * np.float32(r)
-    cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
-    keep = (cx >= 0) & (cx < OUT_W) & (cy >= 0) & (cy < OUT_H)
-    b = b[keep]
-    b[:, 0::2] = b[:, 0::2].clip(0, OUT_W)
-    b[:, 1::2] = b[:, 1::2].clip(0, OUT_H)
-    return b
-
-
 def window_boxes_unclipped(boxes, x0, y0, r):
-    """window_boxes before clipping (the same faces, in the same order)."""
+    """Boxes in frame pixels of the faces whose centre is in the frame."""
     b = (boxes - np.array([x0, y0, x0, y0], np.float32)) * np.float32(r)
     cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
     return b[(cx >= 0) & (cx < OUT_W) & (cy >= 0) & (cy < OUT_H)]
+
+
+def window_boxes(boxes, x0, y0, r):
+    """window_boxes_unclipped, clipped to the frame (the same faces, in the same order)."""
+    b = window_boxes_unclipped(boxes, x0, y0, r)
+    b[:, 0::2] = b[:, 0::2].clip(0, OUT_W)
+    b[:, 1::2] = b[:, 1::2].clip(0, OUT_H)
+    return b
 
 
 def warp(img, x0, y0, r, interp):
