@@ -17,6 +17,9 @@ INTER_LINEAR when enlarging). Every labelled face wholly inside the crop is
 labelled; every face cut by the crop's border is painted over with mid-grey,
 so it counts neither as a face nor as a false alarm. Draws come from
 random.Random(--seed), so the same command writes the same crops.
+`--events train` writes the same kind of crops from the training events: a
+set to tune settings on (the pyramid's merge), so that the benchmark's
+pictures never choose them.
 
 The crops are pictures of WIDER FACE (non-commercial research terms): they
 stay outside the repository (write them under build/ or /tmp).
@@ -79,10 +82,13 @@ def main():
                         help="smallest face height in the original picture to crop around (pixels)")
     parser.add_argument("--per-picture", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2020)
+    parser.add_argument("--events", choices=("val", "train"), default="val",
+                        help="held-out events (the benchmark) or training events (for tuning, never for reporting)")
     args = parser.parse_args()
 
     with open(SPLIT) as f:
-        events = set(json.load(f)["val_events"])
+        split = json.load(f)
+    events = set(split["val_events"]) if args.events == "val" else set(split["train_events"])
     pictures = read_labels(os.path.join(args.dataset, "labels.txt"), events)
     rng = random.Random(args.seed)
     os.makedirs(os.path.join(args.output, "images"), exist_ok=True)
@@ -127,7 +133,7 @@ def main():
     with open(os.path.join(args.output, "sources.txt"), "w") as f:
         f.write("# crop, source picture, crop x y w h in its pixels\n")
         f.writelines(sources)
-    print(f"{crops} crops of {len(pictures)} held-out pictures, {labelled} labelled faces -> {args.output}")
+    print(f"{crops} crops of {len(pictures)} {'held-out' if args.events == 'val' else 'training'} pictures, {labelled} labelled faces -> {args.output}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,9 @@
 dataset's labels.txt format, for `rnnpool eval --labels`.
 
     /usr/bin/python3 tools/train/heldout_labels.py -o /tmp/heldout_labels.txt
+
+`--events train` writes the training events' labels instead: pictures to tune
+detection settings on, so that the held-out pictures never choose them.
 """
 import argparse
 import json
@@ -16,9 +19,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labels", default=DEFAULT_LABELS, help="the dataset's labels.txt")
     parser.add_argument("-o", "--output", required=True)
+    parser.add_argument("--events", choices=("val", "train"), default="val")
     args = parser.parse_args()
     with open(os.path.join(HERE, "split.json")) as f:
-        held_out = set(json.load(f)["val_events"])
+        held_out = set(json.load(f)["val_events" if args.events == "val" else "train_events"])
     keep, lines, pictures = False, [], 0
     with open(args.labels) as f:
         for line in f:
@@ -29,7 +33,8 @@ def main():
                 lines.append(line)
     with open(args.output, "w") as f:
         f.writelines(lines)
-    print(f"{pictures} pictures from {len(held_out)} held-out events -> {args.output}")
+    kind = "held-out" if args.events == "val" else "training"
+    print(f"{pictures} pictures from {len(held_out)} {kind} events -> {args.output}")
 
 
 if __name__ == "__main__":
