@@ -1,5 +1,7 @@
 #include "widgets/board_panel.h"
 
+#include <algorithm>
+
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -12,6 +14,7 @@
 #include <qcustomplot.h>
 
 #include "widgets/chart_style.h"
+#include "widgets/pyramid_text.h"
 
 namespace rnnpool::widgets {
 
@@ -87,6 +90,11 @@ BoardPanel::BoardPanel(QWidget* parent)
     m_placement = new QLabel(this);
     m_placement->setWordWrap(true);
     m_placement->setTextFormat(Qt::PlainText);
+    m_pyramid = new QLabel(this);
+    m_pyramid->setObjectName(QStringLiteral("pyramidCost"));
+    m_pyramid->setWordWrap(true);
+    m_pyramid->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_pyramid->hide();
     m_verdict = new QLabel(this);
     m_verdict->setWordWrap(true);
     QFont big = m_verdict->font();
@@ -109,6 +117,7 @@ BoardPanel::BoardPanel(QWidget* parent)
     m_latency = new QTableWidget(0, 2, this);
     m_latency->setHorizontalHeaderLabels({tr("Cost profile"), tr("Estimated latency (ms)")});
     m_latency->verticalHeader()->hide();
+    m_latency->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_latency->horizontalHeader()->setStretchLastSection(true);
     m_latency->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_latency->setMaximumHeight(160);
@@ -121,6 +130,7 @@ BoardPanel::BoardPanel(QWidget* parent)
     layout->addLayout(top);
     layout->addWidget(m_verdict);
     layout->addWidget(m_placement);
+    layout->addWidget(m_pyramid);
     layout->addWidget(m_plot, 1);
     layout->addWidget(new QLabel(tr("Estimated latency on this board:"), this));
     layout->addWidget(m_latency);
@@ -225,23 +235,63 @@ void BoardPanel::setFit(const FitReport& fit, const QString& context)
     redraw();
 }
 
-void BoardPanel::setLatencies(const LatencyEstimates& latencies)
+void BoardPanel::setLatencies(const LatencyEstimates& latencies, const LatencyEstimates& pyramid)
 {
     m_latency->setRowCount(0);
     if (latencies.empty()) {
+        m_latency->setColumnCount(2);
+        m_latency->setHorizontalHeaderLabels({tr("Cost profile"), tr("Estimated latency (ms)")});
         m_latency->setRowCount(1);
         m_latency->setItem(0, 0, new QTableWidgetItem(tr("no estimate")));
         m_latency->setItem(0, 1, new QTableWidgetItem(tr("this build has no latency model for the board")));
         return;
     }
+    const bool withPyramid = !pyramid.empty();
+    m_latency->setColumnCount(withPyramid ? 3 : 2);
+    if (withPyramid)
+        m_latency->setHorizontalHeaderLabels({tr("Cost profile"), tr("Input alone (ms, estimate)"), tr("Image pyramid (ms, estimate)")});
+    else
+        m_latency->setHorizontalHeaderLabels({tr("Cost profile"), tr("Estimated latency (ms)")});
+    const auto number = [](double ms) {
+        auto* item = new QTableWidgetItem(QLocale().toString(ms, 'f', 1));
+        item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        return item;
+    };
     m_latency->setRowCount(static_cast<int>(latencies.size()));
     for (int i = 0; i < static_cast<int>(latencies.size()); ++i) {
         const LatencyEstimate& e = latencies[static_cast<size_t>(i)];
         m_latency->setItem(i, 0, new QTableWidgetItem(e.profile));
-        auto* value = new QTableWidgetItem(QLocale().toString(e.milliseconds, 'f', 1));
-        value->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-        m_latency->setItem(i, 1, value);
+        m_latency->setItem(i, 1, number(e.milliseconds));
+        if (!withPyramid)
+            continue;
+        // Matched by profile name: a profile the pyramid's estimate lacks shows none.
+        const auto match = std::find_if(pyramid.begin(), pyramid.end(), [&](const LatencyEstimate& p) { return p.profile == e.profile; });
+        m_latency->setItem(i, 2, match != pyramid.end() ? number(match->milliseconds) : new QTableWidgetItem(tr("no estimate")));
     }
+}
+
+QString BoardPanel::pyramidText() const
+{
+    return m_pyramid->text();
+}
+
+void BoardPanel::setPyramid(const std::vector<PyramidLevelProfile>& levels)
+{
+    // One line here (the Memory tab lists every level); the reasons in the tooltip.
+    QStringList sizes;
+    for (const PyramidLevelProfile& level : levels)
+        sizes << tr("%1×%2").arg(level.input[2]).arg(level.input[1]);
+    const bool shown = levels.size() >= 2;
+    m_pyramid->setText(shown ? tr("Image pyramid (%1): no more RAM than the input alone (peak %2); %3× the multiply-adds.")
+                                   .arg(sizes.join(QStringLiteral(", ")), kibText(pyramidPeakBytes(levels)))
+                                   .arg(pyramidMaddsRatio(levels), 0, 'f', 2)
+                             : QString());
+    m_pyramid->setToolTip(shown ? tr("The detector runs the input and its halves one after another in the same arena, so "
+                                     "the peak is the largest level's, and the chip halves its frame buffer in place. The "
+                                     "boxes kept between levels (20 bytes each) are not counted. The latency table's "
+                                     "second column sums the estimate of every level.")
+                                : QString());
+    m_pyramid->setVisible(shown);
 }
 
 void BoardPanel::showProblem(const QString& message)
@@ -251,6 +301,7 @@ void BoardPanel::showProblem(const QString& message)
     m_verdict->setText(message);
     m_description->clear();
     m_placement->clear();
+    setPyramid({});
     redraw();
 }
 

@@ -2,6 +2,8 @@
 // SRAM and flash as stacked bars (activations, frame buffer, runtime;
 // weights, code) against each memory's size, the verdict with the margin,
 // and the estimated latency per cost profile when a latency model gives one.
+// When the detector runs an image pyramid, a line gives each level's cost and
+// the latency table a column for the whole pyramid beside the input alone.
 //
 //   BoardPanel panel;
 //   panel.setBoards(builtinBoards());
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "mcu/fit_report.h"
+#include "profile/pyramid_profile.h"
 #include "widgets/chart_widget.h"
 #include "widgets/latency_estimate.h"
 
@@ -33,6 +36,7 @@ public:
     QString boardName() const;
     QString verdict() const;
     QString placementText() const;
+    QString pyramidText() const;
     bool hasFit() const { return m_hasFit; }
     const FitReport& fit() const { return m_fit; }
     QTableWidget* latencyTable() const { return m_latency; }
@@ -42,7 +46,12 @@ public slots:
     // Selects the board in the picker without emitting boardChosen.
     void selectBoard(const QString& name);
     void setFit(const rnnpool::FitReport& fit, const QString& context);
-    void setLatencies(const rnnpool::widgets::LatencyEstimates& latencies);
+    // `pyramid`: the same profiles' estimates summed over the pyramid's levels
+    // (empty: the model runs the input alone, one column).
+    void setLatencies(const rnnpool::widgets::LatencyEstimates& latencies,
+                      const rnnpool::widgets::LatencyEstimates& pyramid = {});
+    // The levels the detector runs (fewer than two hide the line).
+    void setPyramid(const std::vector<rnnpool::PyramidLevelProfile>& levels);
     void showProblem(const QString& message);
 
 signals:
@@ -56,6 +65,7 @@ private:
     QLabel* m_description = nullptr;
     QLabel* m_verdict = nullptr;
     QLabel* m_placement = nullptr;
+    QLabel* m_pyramid = nullptr;
     QCPAxisRect* m_sramRect = nullptr;
     QCPAxisRect* m_flashRect = nullptr;
     QTableWidget* m_latency = nullptr;

@@ -235,6 +235,8 @@ void EmulatorPanel::setResult(const EmulatorRun& r)
                    .arg(bytesText(r.flashBytes), ram.join(u", "), bytesText(r.stackHighWaterBytes))
                    .arg(r.emulatorSeconds, 0, 'f', 1);
     }
+    if (r.ran && !m_pyramidNote.isEmpty() && r.width == m_pyramidWidth && r.height == m_pyramidHeight)
+        text += u' ' + m_pyramidNote;
     m_summary->setText(text);
     m_status->setText(tr("Measured on the emulator, not estimated: QEMU counts instructions, not cycles."));
     m_layers->setRowCount(static_cast<int>(r.layers.size()));
@@ -293,6 +295,17 @@ QString EmulatorPanel::facesText(const EmulatorRun& r)
         .arg(r.chipFaces.size())
         .arg(sameFaces(r.desktopFaces, r.chipFaces) ? tr("the same boxes and scores")
                                                    : tr("THEY DIFFER"));
+}
+
+void EmulatorPanel::setDetectorPyramid(int levels, double maddsRatio, int width, int height)
+{
+    m_pyramidWidth = width;
+    m_pyramidHeight = height;
+    m_pyramidNote = levels < 2 ? QString()
+                               : tr("The firmware runs the input alone; the studio's detector runs an image pyramid of %1 "
+                                    "levels, about %2× these instructions (an estimate from its multiply-adds, not measured).")
+                                     .arg(levels)
+                                     .arg(maddsRatio, 0, 'f', 2);
 }
 
 QString EmulatorPanel::summaryText() const

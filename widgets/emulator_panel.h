@@ -110,6 +110,10 @@ public slots:
     void showProblem(const QString& message);
     // Faces scoring below this are not drawn (all are compared).
     void setFaceThreshold(float threshold);
+    // The image pyramid the studio's detector runs at width x height (levels, and
+    // its multiply-adds over the input's): the firmware runs one level, and the
+    // summary of a run at that size says so (levels < 2: nothing said).
+    void setDetectorPyramid(int levels, double maddsRatio, int width, int height);
     // Presses Run (for tests and the --m4-run option).
     void run();
 
@@ -136,6 +140,8 @@ private:
     QImage m_desktopImage, m_chipImage;
     std::optional<EmulatorRun> m_last;
     float m_faceThreshold = 0.5f;
+    QString m_pyramidNote;
+    int m_pyramidWidth = 0, m_pyramidHeight = 0;
     bool m_available = false;
     bool m_running = false;
 };

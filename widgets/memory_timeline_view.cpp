@@ -18,6 +18,7 @@
 
 #include "widgets/chart_style.h"
 #include "widgets/live_tensor_model.h"
+#include "widgets/pyramid_text.h"
 
 namespace rnnpool::widgets {
 
@@ -54,6 +55,11 @@ MemoryTimelineView::MemoryTimelineView(QWidget* parent)
     m_headline->setWordWrap(true);
     m_explain = new QLabel(this);
     m_explain->setWordWrap(true);
+    m_pyramid = new QLabel(this);
+    m_pyramid->setObjectName(QStringLiteral("pyramidCost"));
+    m_pyramid->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_pyramid->setWordWrap(true);
+    m_pyramid->hide();
 
     buildPlot();
 
@@ -93,6 +99,7 @@ MemoryTimelineView::MemoryTimelineView(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
     layout->addWidget(m_headline);
+    layout->addWidget(m_pyramid);
     layout->addWidget(splitter, 1);
     showProblem(tr("No model yet: open a model or pick an architecture."));
 }
@@ -125,6 +132,17 @@ void MemoryTimelineView::buildPlot()
 QString MemoryTimelineView::message() const
 {
     return m_hasProfile ? QString() : m_headline->text();
+}
+
+QString MemoryTimelineView::pyramidText() const
+{
+    return m_pyramid->text();
+}
+
+void MemoryTimelineView::setPyramid(const std::vector<PyramidLevelProfile>& levels)
+{
+    m_pyramid->setText(pyramidCostText(levels));
+    m_pyramid->setVisible(!m_pyramid->text().isEmpty());
 }
 
 void MemoryTimelineView::setProfile(const ModelProfile& profile)
@@ -174,6 +192,7 @@ void MemoryTimelineView::showProblem(const QString& message)
     m_profile = {};
     m_headline->setText(message);
     m_explain->clear();
+    setPyramid({});
     m_liveModel->clear();
     m_selectedStep = -1;
     rebuildBars();

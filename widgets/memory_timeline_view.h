@@ -3,6 +3,8 @@
 // alive at it (one colour per tensor; scratch is hatched), with the board's
 // SRAM as a line and the peak marked. Clicking a bar (the peak is selected to
 // begin with) lists the tensors alive there, largest first: "explain the peak".
+// When the detector runs an image pyramid, a line under the headline gives
+// each level's peak and multiply-adds (setPyramid).
 //
 //   MemoryTimelineView view;
 //   view.setProfile(*profileNetwork(net, {3, 240, 320}, "paper", options));
@@ -11,6 +13,7 @@
 #pragma once
 
 #include "profile/model_profile.h"
+#include "profile/pyramid_profile.h"
 #include "widgets/chart_widget.h"
 
 class QCPBars;
@@ -36,6 +39,8 @@ public:
     int selectedStep() const { return m_selectedStep; }
     LiveTensorModel* liveTensors() const { return m_liveModel; }
     QString message() const;
+    // The pyramid line's text; empty when the model runs the input alone.
+    QString pyramidText() const;
     // The step the bars show at x = step; -1 outside.
     int stepAt(double x) const;
 
@@ -44,6 +49,9 @@ public slots:
     // States why there is no timeline (bad size, failed spec) and clears the chart.
     void showProblem(const QString& message);
     void setBudget(qint64 sramBytes, const QString& boardName);
+    // The levels the detector runs at this profile's input, schedule and element
+    // type (profilePyramid); fewer than two hide the line.
+    void setPyramid(const std::vector<rnnpool::PyramidLevelProfile>& levels);
     // Selects a step as the user does: emits stepSelected.
     void selectStep(int step);
     // Shows the step that runs this node (kept across new profiles); does not
@@ -75,6 +83,7 @@ private:
     QComboBox* m_dtypeBox = nullptr;
     QCheckBox* m_countInputBox = nullptr;
     QLabel* m_headline = nullptr;
+    QLabel* m_pyramid = nullptr;
     QLabel* m_explain = nullptr;
     BudgetMarker m_budget;
     QCPItemTracer* m_peakMarker = nullptr;

@@ -5,6 +5,8 @@
 #include <QPromise>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "engine/image_pyramid.h"
+
 namespace rnnpool::studio {
 
 namespace {
@@ -46,6 +48,11 @@ void AnalysisController::setModel(const ArchSpec& spec, const Shape& input, std:
     m_pictures = std::move(pictures);
 }
 
+int AnalysisController::pyramidLevels() const
+{
+    return m_detector ? defaultPyramidLevels(m_detector->model()) : 1;
+}
+
 void AnalysisController::requestProfile(const QString& schedule, const ScheduleOptions& options)
 {
     if (!m_hasModel) {
@@ -61,11 +68,11 @@ void AnalysisController::requestProfile(const QString& schedule, const ScheduleO
 
 void AnalysisController::startProfile(const ProfileRequest& request)
 {
-    m_profile.setFuture(QtConcurrent::run([spec = m_spec, input = m_input, request] {
+    m_profile.setFuture(QtConcurrent::run([spec = m_spec, input = m_input, request, levels = pyramidLevels()] {
         try {
-            return profileJob(spec, input, request.schedule, request.options);
+            return profileJob(spec, input, request.schedule, request.options, levels);
         } catch (const std::exception& e) {
-            return MemoryOutcome{std::nullopt, exceptionText(e.what())};
+            return MemoryOutcome{std::nullopt, {}, exceptionText(e.what()), {}};
         }
     }));
 }
@@ -79,8 +86,10 @@ void AnalysisController::onProfileFinished()
         return;
     }
     const MemoryOutcome outcome = m_profile.result();
-    if (outcome.profile)
+    if (outcome.profile) {
+        emit pyramidReady(outcome.pyramid, outcome.pyramidProblem);
         emit profileReady(*outcome.profile);
+    }
     else
         emit profileFailed(outcome.problem);
 }

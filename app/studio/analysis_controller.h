@@ -1,6 +1,7 @@
 // AnalysisController: runs the analysis tabs' computations off the UI thread
 // (QtConcurrent) and reports results by signals on the UI thread.
-//   profile  one model's memory timeline; a newer request replaces a waiting one
+//   profile  one model's memory timeline, and each level's when the detector
+//            runs an image pyramid; a newer request replaces a waiting one
 //   compare  several architectures or files, with progress; a new request
 //            cancels the running one
 //   sweep    one value at a time, each reported as it is done; cancellable
@@ -42,6 +43,8 @@ public:
     std::shared_ptr<const FaceDetector> detector() const { return m_detector; }
     const std::vector<cv::Mat>& pictures() const { return m_pictures; }
     bool hasModel() const { return m_hasModel; }
+    // The levels the detector runs by default (defaultPyramidLevels); 1 without a detector.
+    int pyramidLevels() const;
 
     void requestProfile(const QString& schedule, const ScheduleOptions& options);
     void requestCompare(const std::vector<CompareSource>& sources, const std::optional<SizeSpec>& size,
@@ -55,6 +58,10 @@ public:
     static constexpr float kSweepScoreThreshold = 0.5f;
 
 signals:
+    // Just before profileReady: the image pyramid's levels at the same input,
+    // schedule and options (empty when the detector runs the input alone, or
+    // with `problem` when they could not be profiled).
+    void pyramidReady(const std::vector<rnnpool::PyramidLevelProfile>& levels, const QString& problem);
     void profileReady(const rnnpool::ModelProfile& profile);
     void profileFailed(const QString& message);
     void compareProgress(int done, int total);

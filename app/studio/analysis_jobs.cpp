@@ -13,17 +13,28 @@ QString CompareSource::label() const
     return path.isEmpty() ? architecture : QFileInfo(path).fileName();
 }
 
-MemoryOutcome profileJob(const ArchSpec& spec, const Shape& input, const QString& schedule, const ScheduleOptions& options)
+MemoryOutcome profileJob(const ArchSpec& spec, const Shape& input, const QString& schedule, const ScheduleOptions& options,
+                         int pyramidLevels)
 {
     auto net = Network::build(spec);
     if (!net)
-        return {std::nullopt, QString::fromStdString(net.error())};
+        return {std::nullopt, {}, QString::fromStdString(net.error()), {}};
     auto profile = profileNetwork(*net, input, schedule.toStdString(), options);
     if (!profile)
-        return {std::nullopt, QObject::tr("%1 at %2×%3: %4")
+        return {std::nullopt, {}, QObject::tr("%1 at %2×%3: %4")
                                   .arg(QString::fromStdString(spec.name)).arg(input[2]).arg(input[1])
-                                  .arg(QString::fromStdString(profile.error()))};
-    return {std::move(*profile), {}};
+                                  .arg(QString::fromStdString(profile.error())), {}};
+    MemoryOutcome outcome{std::move(*profile), {}, {}, {}};
+    if (pyramidLevels > 1) {
+        auto levels = profilePyramid(*net, input, pyramidLevels, schedule.toStdString(), options);
+        if (!levels) // the input's own profile stands; the pyramid's problem is said beside it
+            outcome.pyramidProblem = QObject::tr("%1 at %2×%3, image pyramid: %4")
+                                         .arg(QString::fromStdString(spec.name)).arg(input[2]).arg(input[1])
+                                         .arg(QString::fromStdString(levels.error()));
+        else if (levels->size() > 1)
+            outcome.pyramid = std::move(*levels);
+    }
+    return outcome;
 }
 
 std::optional<ArchitectureComparison> compareJob(const CompareSource& source, const std::optional<SizeSpec>& size,

@@ -14,6 +14,7 @@
 
 #include "engine/face_detector.h"
 #include "profile/comparison.h"
+#include "profile/pyramid_profile.h"
 #include "profile/sweep.h"
 #include "widgets/sweep_view.h"
 
@@ -31,7 +32,9 @@ struct CompareSource {
 
 struct MemoryOutcome {
     std::optional<ModelProfile> profile;
-    QString problem;
+    std::vector<PyramidLevelProfile> pyramid; // every level, when the detector runs more than one
+    QString problem;                          // no profile: why
+    QString pyramidProblem;                   // a profile but no pyramid: why
 };
 
 struct CompareOutcome {
@@ -47,7 +50,10 @@ struct SweepStep {
     QString problem;
 };
 
-MemoryOutcome profileJob(const ArchSpec& spec, const Shape& input, const QString& schedule, const ScheduleOptions& options);
+// `pyramidLevels` > 1: also each level of the image pyramid the detector runs
+// (the first level's profile is `profile`).
+MemoryOutcome profileJob(const ArchSpec& spec, const Shape& input, const QString& schedule, const ScheduleOptions& options,
+                         int pyramidLevels = 1);
 std::optional<ArchitectureComparison> compareJob(const CompareSource& source, const std::optional<SizeSpec>& size,
                                                  const ScheduleOptions& options, QString& problem);
 SweepStep sweepJob(const ArchSpec& base, const QString& param, const QString& value, const ScheduleOptions& options);

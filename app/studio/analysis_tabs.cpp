@@ -22,6 +22,7 @@
 #include "widgets/compare_view.h"
 #include "widgets/live_charts.h"
 #include "widgets/memory_timeline_view.h"
+#include "widgets/pyramid_text.h"
 #include "widgets/sweep_view.h"
 
 namespace rnnpool::studio {
@@ -119,9 +120,16 @@ AnalysisTabs::~AnalysisTabs()
 
 void AnalysisTabs::connectViews()
 {
+    connect(&m_controller, &AnalysisController::pyramidReady, this,
+            [this](const std::vector<PyramidLevelProfile>& levels, const QString& message) {
+                m_pyramid = levels;
+                if (!message.isEmpty())
+                    emit problem(message);
+            });
     connect(&m_controller, &AnalysisController::profileReady, this, &AnalysisTabs::onProfileReady);
     connect(&m_controller, &AnalysisController::profileFailed, this, [this](const QString& message) {
         m_profile.reset();
+        m_pyramid.clear();
         m_memory->showProblem(message);
         m_board->showProblem(message);
         emit problem(message);
@@ -510,6 +518,7 @@ void AnalysisTabs::onProfileReady(const ModelProfile& profile)
 {
     m_profile = profile;
     m_memory->setProfile(profile);
+    m_memory->setPyramid(m_pyramid);
     m_live->setDeploymentPeak(profile.timeline.peakBytes,
                               tr("%1 peak activations at %2×%3, %4 schedule, as on the Memory and M4 tabs")
                                   .arg(QString::fromLatin1(elementTypeName(profile.timeline.options.dtype)))
@@ -517,6 +526,28 @@ void AnalysisTabs::onProfileReady(const ModelProfile& profile)
                                   .arg(profile.input[1])
                                   .arg(m_schedule));
     updateBoardViews();
+}
+
+widgets::LatencyEstimates AnalysisTabs::pyramidLatency(const ArchSpec& spec, const Board& board) const
+{
+    // Each profile's estimate summed over the levels; a profile missing at any level gives none.
+    widgets::LatencyEstimates total;
+    for (size_t k = 0; k < m_pyramid.size(); ++k) {
+        const widgets::LatencyEstimates level = m_latency(spec, m_pyramid[k].input, board);
+        if (k == 0) {
+            total = level;
+            continue;
+        }
+        widgets::LatencyEstimates kept;
+        for (widgets::LatencyEstimate& t : total)
+            for (const widgets::LatencyEstimate& e : level)
+                if (e.profile == t.profile) {
+                    kept.push_back({t.profile, t.milliseconds + e.milliseconds});
+                    break;
+                }
+        total = std::move(kept);
+    }
+    return total;
 }
 
 QJsonObject AnalysisTabs::m4Report() const
@@ -563,7 +594,15 @@ void AnalysisTabs::updateBoardViews()
                         tr("%1 at %2×%3%4, %5").arg(QFileInfo(m_modelLabel).fileName()).arg(m_profile->input[2]).arg(m_profile->input[1])
                             .arg(analysisAtDeployment() && !m_chosenFrame ? tr(" (deployment input)") : tr(" (chosen input)"),
                                  describeOptions(m_schedule, m_options)));
-        m_board->setLatencies(m_latency ? m_latency(m_modelSpec, m_profile->input, m_boardChoice) : widgets::LatencyEstimates{});
+        m_board->setPyramid(m_pyramid);
+        m_emulator->setDetectorPyramid(static_cast<int>(m_pyramid.size()), widgets::pyramidMaddsRatio(m_pyramid),
+                                       static_cast<int>(m_profile->input[2]), static_cast<int>(m_profile->input[1]));
+        widgets::LatencyEstimates alone, pyramid;
+        if (m_latency) {
+            alone = m_latency(m_modelSpec, m_profile->input, m_boardChoice);
+            pyramid = pyramidLatency(m_modelSpec, m_boardChoice);
+        }
+        m_board->setLatencies(alone, pyramid);
     }
     if (m_latency) {
         std::vector<widgets::LatencyEstimates> rows;

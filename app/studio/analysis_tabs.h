@@ -141,6 +141,8 @@ private:
     // The schedule, element type and input counting that memory, compare and the board panel describe.
     void applyScheduleOptions(const QString& schedule, ElementType dtype, bool countInput);
     void onProfileReady(const ModelProfile& profile);
+    // The latency provider's estimates summed over m_pyramid's levels (empty without a pyramid).
+    widgets::LatencyEstimates pyramidLatency(const ArchSpec& spec, const Board& board) const;
     void updateBoardViews();
     void requestCompare();
     void addCompareFile();
@@ -170,6 +172,7 @@ private:
     Board m_boardChoice;
     LatencyProvider m_latency;
     std::optional<ModelProfile> m_profile;
+    std::vector<PyramidLevelProfile> m_pyramid; // the detector's image pyramid at m_profile's input (empty: none)
     std::vector<CompareSource> m_compareSources;
     std::vector<ArchitectureComparison> m_comparisons;
     QString m_schedule = QStringLiteral("paper");

@@ -1,12 +1,19 @@
 // AnalysisController and AnalysisTabs, the analysis tabs' wiring: what they
 // compute off the UI thread reaches the views, and equals what `rnnpool
 // profile`, `compare` and `sweep` print for the same inputs.
+#include <map>
+
+#include <QLocale>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTest>
 
 #include <gtest/gtest.h>
 
 #include "mcu/board.h"
+#include "model/default_model.h"
+#include "model/model.h"
+#include "profile/pyramid_profile.h"
 #include "studio/analysis_controller.h"
 #include "studio/analysis_tabs.h"
 #include "studio_test_support.h"
@@ -166,6 +173,82 @@ TEST(AnalysisTabs, TheModelReachesTheMemoryViewTheBoardPanelAndTheCompareTable)
     // The compare table starts with the model, then the other face detectors.
     EXPECT_EQ(tabs.compareView()->table()->index(0, 0).data().toString(), QStringLiteral("RPool_Face_M4.pth"));
     EXPECT_GT(tabs.compareView()->table()->rowCount(), 3);
+}
+
+std::shared_ptr<const FaceDetector> defaultDetector()
+{
+    auto model = loadModel(defaultModelPath());
+    EXPECT_TRUE(model) << model.error();
+    return model ? std::make_shared<const FaceDetector>(std::move(*model)) : nullptr;
+}
+
+TEST(AnalysisController, ThePyramidIsProfiledWhenTheDetectorRunsOne)
+{
+    ScheduleOptions options;
+    options.dtype = ElementType::I8;
+    const auto cli = cliJson("profile --arch rnnpool-face-m4 --schedule paper --dtype i8 --pyramid 3 --json");
+    ASSERT_FALSE(cli.is_null());
+    for (const bool withDetector : {false, true}) {
+        AnalysisController c;
+        auto detector = withDetector ? defaultDetector() : nullptr;
+        ASSERT_TRUE(!withDetector || detector);
+        c.setModel(architecture("rnnpool-face-m4"), kQvgaMono, detector);
+        std::optional<std::vector<PyramidLevelProfile>> levels;
+        bool profiled = false;
+        QObject::connect(&c, &AnalysisController::pyramidReady, [&](const std::vector<PyramidLevelProfile>& l, const QString& problem) {
+            EXPECT_TRUE(problem.isEmpty()) << problem.toStdString();
+            EXPECT_FALSE(profiled) << "the pyramid comes before the profile";
+            levels = l;
+        });
+        QObject::connect(&c, &AnalysisController::profileReady, [&](const ModelProfile&) { profiled = true; });
+        c.requestProfile(QStringLiteral("paper"), options);
+        ASSERT_TRUE(waitUntil([&] { return profiled; }));
+        ASSERT_TRUE(levels.has_value());
+        if (!withDetector) { // an architecture without weights: no detector, the input alone
+            EXPECT_TRUE(levels->empty());
+            continue;
+        }
+        const auto& cliLevels = cli["pyramid"]["levels"];
+        ASSERT_EQ(levels->size(), cliLevels.size());
+        for (size_t k = 0; k < levels->size(); ++k) {
+            EXPECT_EQ((*levels)[k].input[2], cliLevels[k]["width"].get<int64_t>());
+            EXPECT_EQ((*levels)[k].peakBytes, cliLevels[k]["peak_bytes"].get<int64_t>()) << k;
+            EXPECT_EQ((*levels)[k].madds, cliLevels[k]["madds"].get<int64_t>()) << k;
+        }
+    }
+}
+
+TEST(AnalysisTabs, TheDefaultModelsPyramidReachesTheMemoryAndM4Tabs)
+{
+    auto detector = defaultDetector();
+    ASSERT_TRUE(detector);
+    AnalysisTabs tabs;
+    tabs.setModel(detector->model().spec(), kQvgaMono, QStringLiteral("rnnpool_face_m4.safetensors"), detector);
+    ASSERT_TRUE(waitUntil([&] { return !tabs.controller().isBusy() && tabs.boardPanel()->hasFit(); }));
+    const auto cli = cliJson("profile --arch rnnpool-face-m4 --schedule paper --dtype i8 --pyramid 3 --json");
+    ASSERT_FALSE(cli.is_null());
+    for (const auto& level : cli["pyramid"]["levels"]) {
+        const QString size = QStringLiteral("%1×%2").arg(level["width"].get<int>()).arg(level["height"].get<int>());
+        EXPECT_TRUE(tabs.memoryView()->pyramidText().contains(size)) << tabs.memoryView()->pyramidText().toStdString();
+        EXPECT_TRUE(tabs.boardPanel()->pyramidText().contains(size)) << tabs.boardPanel()->pyramidText().toStdString();
+    }
+    // The pyramid's latency: each cost profile's estimate at every level, summed (the CLI's, level by level).
+    std::map<std::string, double> expected;
+    for (const char* size : {"320x240", "160x120", "80x60"}) {
+        const auto level = cliJson(std::string("profile --arch rnnpool-face-m4 --input ") + size +
+                                   " --schedule paper --dtype i8 --board stm32f439zi --json");
+        ASSERT_FALSE(level.is_null()) << size;
+        for (const auto& [profile, ms] : level["latency_ms"].items())
+            expected[profile] += ms.get<double>();
+    }
+    QTableWidget* table = tabs.boardPanel()->latencyTable();
+    ASSERT_EQ(table->columnCount(), 3);
+    ASSERT_EQ(static_cast<size_t>(table->rowCount()), expected.size());
+    for (int row = 0; row < table->rowCount(); ++row) {
+        const std::string profile = table->item(row, 0)->text().toStdString();
+        ASSERT_TRUE(expected.count(profile)) << profile;
+        EXPECT_EQ(table->item(row, 2)->text(), QLocale().toString(expected[profile], 'f', 1)) << profile;
+    }
 }
 
 TEST(AnalysisTabs, TheBoardIsSharedByEveryTabAndABadOneIsRefused)

@@ -12,6 +12,7 @@
 
 #include "widgets/board_panel.h"
 #include "widgets/chart_style.h"
+#include "profile/pyramid_profile.h"
 
 namespace rnnpool::widgets {
 namespace {
@@ -97,6 +98,32 @@ TEST(BoardPanel, LatencyRowsPerCostProfile)
     ASSERT_EQ(panel.latencyTable()->rowCount(), 2);
     EXPECT_EQ(panel.latencyTable()->item(1, 0)->text(), QStringLiteral("cmsis-nn"));
     EXPECT_EQ(panel.latencyTable()->item(1, 1)->text(), QLocale().toString(321.0, 'f', 1));
+}
+
+TEST(BoardPanel, APyramidGetsItsOwnLatencyColumnAndCostLine)
+{
+    BoardPanel panel;
+    panel.setLatencies({{QStringLiteral("naive"), 1000.0}, {QStringLiteral("cmsis-nn"), 300.0}},
+                       {{QStringLiteral("cmsis-nn"), 390.0}}); // the pyramid's estimate lacks "naive"
+    ASSERT_EQ(panel.latencyTable()->columnCount(), 3);
+    EXPECT_TRUE(panel.latencyTable()->horizontalHeaderItem(2)->text().contains(QStringLiteral("pyramid")));
+    EXPECT_EQ(panel.latencyTable()->item(0, 2)->text(), QStringLiteral("no estimate"));
+    EXPECT_EQ(panel.latencyTable()->item(1, 1)->text(), QLocale().toString(300.0, 'f', 1));
+    EXPECT_EQ(panel.latencyTable()->item(1, 2)->text(), QLocale().toString(390.0, 'f', 1));
+    panel.setLatencies({{QStringLiteral("cmsis-nn"), 300.0}}); // the input alone again: one column of figures
+    EXPECT_EQ(panel.latencyTable()->columnCount(), 2);
+
+    EXPECT_TRUE(panel.pyramidText().isEmpty());
+    const std::vector<PyramidLevelProfile> levels{{{1, 240, 320}, 100'000'000, 120'000, "block0"},
+                                                  {{1, 120, 160}, 25'000'000, 34'000, "block0"}};
+    panel.setPyramid(levels);
+    EXPECT_TRUE(panel.pyramidText().contains(QStringLiteral("160×120"))) << panel.pyramidText().toStdString();
+    EXPECT_TRUE(panel.pyramidText().contains(QStringLiteral("1.25×"))) << panel.pyramidText().toStdString();
+    panel.setPyramid({levels.front()}); // one level: the model runs the input alone
+    EXPECT_TRUE(panel.pyramidText().isEmpty());
+    panel.setPyramid(levels);
+    panel.showProblem(QStringLiteral("no model"));
+    EXPECT_TRUE(panel.pyramidText().isEmpty());
 }
 
 TEST(BoardPanel, PickingABoardIsSignalledAndProblemsAreShown)

@@ -58,6 +58,23 @@ TEST(EmulatorPanel, MemoryBarsArePercentOfEachRegion)
     EXPECT_EQ(panel.views()->count(), 3);
 }
 
+TEST(EmulatorPanel, ARunAtThePyramidsSizeSaysTheFirmwareRunsOneLevel)
+{
+    EmulatorPanel panel;
+    panel.setResult(sampleRun()); // 80x60
+    EXPECT_FALSE(panel.summaryText().contains(QStringLiteral("pyramid"))) << panel.summaryText().toStdString();
+    panel.setDetectorPyramid(3, 1.2946, 80, 60);
+    panel.setResult(sampleRun());
+    EXPECT_TRUE(panel.summaryText().contains(QStringLiteral("image pyramid of 3 levels, about 1.29×")))
+        << panel.summaryText().toStdString();
+    panel.setDetectorPyramid(3, 1.2946, 320, 240); // the pyramid at another size says nothing of this run
+    panel.setResult(sampleRun());
+    EXPECT_FALSE(panel.summaryText().contains(QStringLiteral("pyramid")));
+    panel.setDetectorPyramid(1, 1.0, 80, 60);
+    panel.setResult(sampleRun());
+    EXPECT_FALSE(panel.summaryText().contains(QStringLiteral("pyramid")));
+}
+
 TEST(EmulatorPanel, LayerBarsAreTheMeasuredAndPredictedCounts)
 {
     EmulatorPanel panel;

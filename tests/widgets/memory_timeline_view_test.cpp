@@ -15,6 +15,7 @@
 #include "widgets/chart_style.h"
 #include "widgets/live_tensor_model.h"
 #include "widgets/memory_timeline_view.h"
+#include "profile/pyramid_profile.h"
 
 namespace rnnpool::widgets {
 namespace {
@@ -163,6 +164,39 @@ TEST(MemoryTimelineView, AProblemIsShownInsteadOfAChart)
     view.setProfile(ModelProfile{}); // no steps at all
     EXPECT_EQ(view.profile(), nullptr);
     EXPECT_FALSE(view.message().isEmpty());
+}
+
+TEST(MemoryTimelineView, ThePyramidLineGivesEachLevelAsTheCommandLine)
+{
+    auto spec = findArchitecture("rnnpool-face-m4");
+    ASSERT_TRUE(spec) << spec.error();
+    auto net = Network::build(*spec);
+    ASSERT_TRUE(net) << net.error();
+    ScheduleOptions options;
+    options.dtype = ElementType::I8;
+    auto levels = profilePyramid(*net, {1, 240, 320}, 3, "paper", options);
+    ASSERT_TRUE(levels) << levels.error();
+    const auto cli = cliJson("profile --arch rnnpool-face-m4 --schedule paper --dtype i8 --pyramid 3 --json");
+    ASSERT_FALSE(cli.is_null());
+    const auto& cliLevels = cli["pyramid"]["levels"];
+    ASSERT_EQ(levels->size(), cliLevels.size());
+
+    MemoryTimelineView view;
+    view.setProfile(builtinProfile("RPool_Face_M4", "paper", ElementType::I8));
+    EXPECT_TRUE(view.pyramidText().isEmpty());
+    view.setPyramid(*levels);
+    const QString text = view.pyramidText();
+    for (const auto& level : cliLevels)
+        EXPECT_TRUE(text.contains(QStringLiteral("%1×%2: peak %3").arg(level["width"].get<int>()).arg(level["height"].get<int>())
+                                      .arg(kibText(level["peak_bytes"].get<int64_t>()))))
+            << text.toStdString();
+    const double first = static_cast<double>(cliLevels[0]["madds"].get<int64_t>());
+    const double ratio = static_cast<double>(cli["pyramid"]["madds"].get<int64_t>()) / first;
+    EXPECT_TRUE(text.contains(QStringLiteral("(%1 bytes)").arg(cli["pyramid"]["peak_bytes"].get<int64_t>()))) << text.toStdString();
+    EXPECT_TRUE(text.contains(QStringLiteral("+%1%").arg((ratio - 1.0) * 100.0, 0, 'f', 1))) << text.toStdString();
+    EXPECT_NEAR(ratio, 1.29, 0.01); // README, "What it costs": 133.99 M MAdds against 103.51 M
+    view.showProblem(QStringLiteral("no model"));
+    EXPECT_TRUE(view.pyramidText().isEmpty());
 }
 
 TEST(LiveTensorModel, PassesTheModelTesterAndListsLargestFirst)
