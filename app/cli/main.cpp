@@ -16,7 +16,8 @@ commands:
            [--dump DIR] [--dump-layers] [--threshold T] [--annotate OUT.png] [--json]
            [--rnn-layout auto|current|legacy] [--pyramid LEVELS]
            Detect faces. Without --model, the default model is used. --pyramid 1-4: also run the
-           input's halves and merge (large faces); default 3 for the default model, 1 otherwise. --annotate writes the picture
+           input's halves and merge (large faces); default: what the model file declares (3 for the default model
+           and its int8 twin), else 1. --annotate writes the picture
            with its boxes and scores.
            A model without a detector (an .onnx file, a classifier) prints its graph outputs and, with --dump,
            writes DIR/<output name>.npy; --image is resized to --size (default: the model's) and normalised as

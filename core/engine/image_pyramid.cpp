@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "model/default_model.h"
 
 namespace rnnpool {
 
@@ -92,10 +91,7 @@ std::vector<Detection> mergePyramidLevels(const std::vector<PyramidLevelDetectio
 
 int defaultPyramidLevels(const Model& model)
 {
-    std::error_code ec;
-    if (!model.randomWeights && std::filesystem::equivalent(model.source, defaultModelPath(), ec))
-        return kWebcamPyramidLevels;
-    return 1;
+    return model.pyramidLevels.value_or(1);
 }
 
 } // namespace rnnpool

@@ -22,6 +22,7 @@
 namespace rnnpool {
 
 constexpr int kMaxPyramidLevels = 4;
+static_assert(kMaxPyramidLevels == kMaxDeclaredPyramidLevels, "a model file may declare any pyramid the engine runs");
 constexpr int kWebcamPyramidLevels = 3;   // the default for models trained here
 constexpr int64_t kMinPyramidSide = 32;   // a level is run only if both sides are at least this
 
@@ -58,10 +59,11 @@ struct PyramidLevelDetections {
 // another level (a large face's part that a fine level mistook for a face).
 std::vector<Detection> mergePyramidLevels(const std::vector<PyramidLevelDetections>& levels, const PyramidMerge& merge);
 
-// The number of levels a model runs when none is asked for: kWebcamPyramidLevels
-// for models trained in this project (architecture "rnnpool-face-m4", the
-// default model), 1 for everything else, so that EdgeML checkpoints run
-// exactly as EdgeML's eval.py runs them.
+// The number of levels a model runs when none is asked for: what its file
+// declares (kPyramidLevelsKey; the default model, trained here for webcams,
+// declares kWebcamPyramidLevels), else 1, so that EdgeML checkpoints run
+// exactly as EdgeML's eval.py runs them. The declaration travels with the
+// file: a copy of the default model elsewhere runs as the default model does.
 int defaultPyramidLevels(const Model& model);
 
 } // namespace rnnpool

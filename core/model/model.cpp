@@ -68,6 +68,19 @@ Expected<Model> loadOnnxModel(const std::filesystem::path& path)
 }
 } // namespace
 
+Expected<std::optional<int>> declaredPyramidLevels(const std::map<std::string, std::string>& metadata,
+                                                   const std::string& file)
+{
+    const auto it = metadata.find(kPyramidLevelsKey);
+    if (it == metadata.end())
+        return std::optional<int>{};
+    const std::string& text = it->second;
+    if (text.size() == 1 && text[0] >= '1' && text[0] <= static_cast<char>('0' + kMaxDeclaredPyramidLevels))
+        return std::optional<int>{text[0] - '0'};
+    return makeError("'" + file + "': field '__metadata__." + std::string(kPyramidLevelsKey) + "' is '" + text.substr(0, 40) +
+                     "', not a number of image pyramid levels from 1 to " + std::to_string(kMaxDeclaredPyramidLevels));
+}
+
 Expected<Model> loadModel(const std::filesystem::path& path, const LoadOptions& options)
 {
     const std::string file = path.string();
@@ -90,6 +103,9 @@ Expected<Model> loadModel(const std::filesystem::path& path, const LoadOptions& 
     if (!spec)
         return std::move(spec).takeError();
 
+    auto pyramid = declaredPyramidLevels(checkpoint->metadata, file);
+    if (!pyramid)
+        return std::move(pyramid).takeError();
     auto net = Network::build(*spec);
     if (!net)
         return std::move(net).takeError();
@@ -103,6 +119,7 @@ Expected<Model> loadModel(const std::filesystem::path& path, const LoadOptions& 
     model.network = std::make_shared<Network>(std::move(*net));
     model.source = file;
     model.format = checkpoint->format;
+    model.pyramidLevels = *pyramid;
     model.notes = checkpoint->notes;
     model.notes.insert(model.notes.end(), report.notes.begin(), report.notes.end());
     if (checkpoint->epoch)
@@ -163,6 +180,8 @@ Status saveModel(const Model& model, const std::filesystem::path& path)
         {"rnnpool.arch", model.spec().name},
         {"rnnpool.source", model.source},
     };
+    if (model.pyramidLevels)
+        metadata[kPyramidLevelsKey] = std::to_string(*model.pyramidLevels);
     return writeSafetensors(path, tensors, metadata);
 }
 

@@ -10,7 +10,9 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,12 +26,22 @@ struct LoadOptions {
     RnnLayout rnnLayout = RnnLayout::Auto;
 };
 
+// The metadata field in which a native model file names the image pyramid
+// (engine/image_pyramid.h) it is meant to run by default: "1" to "4". Files
+// without it run the input alone (EdgeML's checkpoints, ONNX files).
+constexpr const char* kPyramidLevelsKey = "rnnpool.pyramid_levels";
+constexpr int kMaxDeclaredPyramidLevels = 4;
+// The field's value, checked: empty when the metadata lacks it.
+Expected<std::optional<int>> declaredPyramidLevels(const std::map<std::string, std::string>& metadata,
+                                                   const std::string& file);
+
 struct Model {
     std::shared_ptr<Network> network;       // shared so views and workers can hold it
     std::string source;                     // the file, or "random weights (seed N)"
     bool randomWeights = false;
     std::string format;                     // "pytorch-zip", "pytorch-legacy", "safetensors", "random"
     std::vector<std::string> notes;         // what loading had to assume or convert
+    std::optional<int> pyramidLevels;       // the file's kPyramidLevelsKey; saveModel writes it back
     const ArchSpec& spec() const { return network->spec(); }
 };
 

@@ -29,11 +29,7 @@ Expected<std::shared_ptr<const Int8Network>> int8NetworkFromFile(const std::file
 
 int defaultPyramidLevels(const QuantizedModel& model)
 {
-    std::error_code ec;
-    const std::filesystem::path source = model.source;
-    if (std::filesystem::equivalent(source, defaultInt8ModelPath(), ec) || std::filesystem::equivalent(source, defaultModelPath(), ec))
-        return kWebcamPyramidLevels;
-    return 1;
+    return model.pyramidLevels.value_or(1);
 }
 
 Expected<std::shared_ptr<const Int8Network>> int8NetworkFor(const Model& model)

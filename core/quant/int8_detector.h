@@ -43,8 +43,8 @@ Expected<std::shared_ptr<const Int8Network>> int8NetworkFromFile(const std::file
 std::unique_ptr<FaceSource> int8Faces(std::shared_ptr<const Int8Network> network, std::optional<int> pyramidLevels = {});
 
 // The pyramid an int8 model runs when none is asked for: as the float model's
-// (image_pyramid.h), kWebcamPyramidLevels for the shipped twin and for the
-// default model quantised, 1 otherwise.
+// (image_pyramid.h), what its file declares (`rnnpool quantize` keeps the float
+// model's declaration: the shipped twin runs kWebcamPyramidLevels), else 1.
 int defaultPyramidLevels(const QuantizedModel& model);
 
 } // namespace rnnpool

@@ -199,6 +199,8 @@ Status saveQuantizedModel(const QuantizedModel& model, const std::filesystem::pa
                               // The file name only: a path would tie the file to one machine.
                               {"rnnpool.source", std::filesystem::path(model.source).filename().string()},
                               {"rnnpool.calibration", model.calibration}};
+    if (model.pyramidLevels)
+        header["__metadata__"][kPyramidLevelsKey] = std::to_string(*model.pyramidLevels);
     std::string text = header.dump();
     text.append((8 - text.size() % 8) % 8, ' ');
     return writeFileAtomically(path, "int8 model", [&](FileSink& out) {
@@ -254,6 +256,10 @@ Expected<QuantizedModel> loadQuantizedModel(const std::filesystem::path& path)
     q.source = path.string();
     if (auto it = ckpt->metadata.find("rnnpool.calibration"); it != ckpt->metadata.end())
         q.calibration = it->second;
+    auto pyramid = declaredPyramidLevels(ckpt->metadata, path.string());
+    if (!pyramid)
+        return std::move(pyramid).takeError();
+    q.pyramidLevels = *pyramid;
     if (Status st = checkInt8Support(*q.network); !st)
         return makeError(label + ": " + st.error());
     if (Status st = r.quant("input", q.input); !st)

@@ -185,6 +185,7 @@ Expected<QuantizedModel> quantizeModel(const Model& model, const ActivationRange
     q.network = model.network;
     q.source = model.source;
     q.calibration = ranges.method;
+    q.pyramidLevels = model.pyramidLevels;
     q.input = activationQuant(ranges.inputLo, ranges.inputHi);
     q.nodes.resize(net.nodes().size());
     for (size_t i = 0; i < net.nodes().size(); ++i) {

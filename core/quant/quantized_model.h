@@ -23,6 +23,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,7 @@ struct QuantizedModel {
     std::vector<NodeQuant> nodes;     // one per network node
     std::string source;               // where the float model or the int8 file came from
     std::string calibration;          // how the activation ranges were found
+    std::optional<int> pyramidLevels; // the float model's declared image pyramid (kPyramidLevelsKey), kept
     const ArchSpec& spec() const { return network->spec(); }
 };
 

@@ -35,11 +35,14 @@ TEST(CliQuantize, WritesAFileThatRunDtypeI8Uses)
 
     const Outcome i8 = runCli("run --dtype i8 --model " + q(file) + " --image " + q(kSample) + " --dump " + q(dir / "i8") + " --json", false);
     ASSERT_EQ(i8.status, 0) << i8.output;
-    const Outcome f32 = runCli("run --image " + q(kSample) + " --dump " + q(dir / "f32") + " --pyramid 1 --json", false); // as the int8 file (not the shipped twin) runs
+    const Outcome f32 = runCli("run --image " + q(kSample) + " --dump " + q(dir / "f32") + " --json", false);
     ASSERT_EQ(f32.status, 0) << f32.output;
     const auto a = nlohmann::json::parse(i8.output), b = nlohmann::json::parse(f32.output);
     EXPECT_EQ(a["dtype"], "i8");
     EXPECT_EQ(b["dtype"], "f32");
+    // The file keeps the float model's declared pyramid (metadata rnnpool.pyramid_levels): both run 3 levels.
+    EXPECT_EQ(a["pyramid"].size(), 3u) << i8.output;
+    EXPECT_EQ(b["pyramid"].size(), 3u) << f32.output;
     // The same faces above 0.5 (one on this picture), boxes within a few pixels.
     ASSERT_EQ(a["detections"].size(), b["detections"].size()) << i8.output << f32.output;
     for (size_t k = 0; k < a["detections"].size(); ++k)

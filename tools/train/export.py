@@ -11,6 +11,9 @@ included), with the metadata the C++ engine reads:
   rnnpool.arch      RPool_Face_M4
   rnnpool.arch_spec resources/architectures/rpool_face_m4.json, re-dumped compactly
   rnnpool.source    provenance: this exporter, the checkpoint, epoch, data, validation numbers
+  rnnpool.pyramid_levels
+                    the image pyramid the engine runs by default (--pyramid-levels, default 3:
+                    the recipe's models are made to find a webcam's large faces that way)
 --source overrides the provenance string.
 
 --check: loads the written file back into rnnpool_ref (strict keys) and,
@@ -75,12 +78,12 @@ def provenance(path, ck):
     return "; ".join(parts)
 
 
-def export(net, out, source):
+def export(net, out, source, pyramid_levels=3):
     with open(SPEC) as f:
         spec = json.load(f)
     meta = {"format": "rnnpool-studio", "rnnpool.arch": ARCH,
             "rnnpool.arch_spec": json.dumps(spec, separators=(",", ":")),
-            "rnnpool.source": source}
+            "rnnpool.source": source, "rnnpool.pyramid_levels": str(pyramid_levels)}
     # every key of the state dict, all as F32 (BatchNorm's int64
     # num_batches_tracked too: the engine ignores it, strict loaders want it)
     tensors = {k: v.detach().to(torch.float32).contiguous() for k, v in net.state_dict().items()}
@@ -151,10 +154,12 @@ def main():
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--engine", default=ENGINE)
     ap.add_argument("--tol", type=float, default=1e-4)
+    ap.add_argument("--pyramid-levels", type=int, choices=(1, 2, 3, 4), default=3,
+                    help="the image pyramid `rnnpool` runs the model as by default (1: the input alone)")
     a = ap.parse_args()
     net, ck = load_trained(a.ckpt)
     source = a.source or provenance(a.ckpt, ck)
-    tensors = export(net, a.out, source)
+    tensors = export(net, a.out, source, a.pyramid_levels)
     print("wrote %s: %d tensors, %d bytes" % (a.out, len(tensors), os.path.getsize(a.out)))
     print("rnnpool.source = %s" % source)
     if a.check and not check(net, a.out, a.engine, a.tol):

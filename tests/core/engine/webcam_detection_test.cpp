@@ -16,6 +16,8 @@
 #include "engine/image_pyramid.h"
 #include "model/default_model.h"
 #include "quant/int8_detector.h"
+#include "quant/quantized_file.h"
+#include "support/shared_data.h"
 
 namespace rnnpool {
 namespace {
@@ -56,6 +58,80 @@ TEST(WebcamDetection, TheDefaultModelRunsThePyramidAndEdgeMlCheckpointsDoNot)
     ASSERT_EQ(frame->pyramid.size(), 3u);
     EXPECT_EQ(frame->pyramid[1].width, frame->pyramid[0].width / 2);
     EXPECT_GT(frame->seconds, frame->run.totalSeconds);
+}
+
+// The default pyramid is the model file's own declaration (metadata
+// rnnpool.pyramid_levels), not a property of where the file lies.
+TEST(WebcamDetection, ThePyramidTravelsWithTheModelFile)
+{
+    const auto dir = std::filesystem::temp_directory_path() / ("rnnpool_pyramid_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto copy = dir / "my_face_model.safetensors";
+    std::filesystem::copy_file(defaultModelPath(), copy, std::filesystem::copy_options::overwrite_existing);
+    auto model = loadModel(copy);
+    ASSERT_TRUE(model) << model.error();
+    EXPECT_EQ(defaultPyramidLevels(*model), kWebcamPyramidLevels); // a copy runs as the original
+
+    // `rnnpool convert` (saveModel) keeps the declaration, and writes a changed one.
+    ASSERT_TRUE(saveModel(*model, dir / "converted.safetensors"));
+    auto converted = loadModel(dir / "converted.safetensors");
+    ASSERT_TRUE(converted) << converted.error();
+    EXPECT_EQ(defaultPyramidLevels(*converted), kWebcamPyramidLevels);
+    model->pyramidLevels = 1;
+    ASSERT_TRUE(saveModel(*model, dir / "one.safetensors"));
+    auto one = loadModel(dir / "one.safetensors");
+    ASSERT_TRUE(one) << one.error();
+    EXPECT_EQ(defaultPyramidLevels(*one), 1);
+    // A declaration the engine cannot run is refused at load, naming the file and the field.
+    for (int bad : {0, 5}) {
+        model->pyramidLevels = bad;
+        const auto path = dir / ("bad" + std::to_string(bad) + ".safetensors");
+        ASSERT_TRUE(saveModel(*model, path));
+        auto refused = loadModel(path);
+        ASSERT_FALSE(refused) << bad;
+        EXPECT_NE(refused.error().find(path.string()), std::string::npos) << refused.error();
+        EXPECT_NE(refused.error().find("rnnpool.pyramid_levels"), std::string::npos) << refused.error();
+    }
+    std::filesystem::remove_all(dir);
+
+    // EdgeML's own checkpoints declare nothing: the input alone, as their eval.py runs them.
+    RNNPOOL_REQUIRE_SHARED();
+    auto edgeml = loadModel(testing::authorsDir() / "rpool_face_checkpoint_2020-04-24.pth");
+    ASSERT_TRUE(edgeml) << edgeml.error();
+    EXPECT_EQ(defaultPyramidLevels(*edgeml), 1);
+}
+
+TEST(WebcamDetection, TheInt8TwinDeclaresThePyramidAndQuantizingKeepsIt)
+{
+    auto twin = loadQuantizedModel(defaultInt8ModelPath());
+    ASSERT_TRUE(twin) << twin.error();
+    EXPECT_EQ(defaultPyramidLevels(*twin), kWebcamPyramidLevels);
+    const auto dir = std::filesystem::temp_directory_path() / ("rnnpool_pyramid_i8_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    ASSERT_TRUE(saveQuantizedModel(*twin, dir / "copy.int8.safetensors"));
+    auto copy = loadQuantizedModel(dir / "copy.int8.safetensors");
+    ASSERT_TRUE(copy) << copy.error();
+    EXPECT_EQ(defaultPyramidLevels(*copy), kWebcamPyramidLevels);
+    twin->pyramidLevels = 7;
+    ASSERT_TRUE(saveQuantizedModel(*twin, dir / "bad.int8.safetensors"));
+    auto refused = loadQuantizedModel(dir / "bad.int8.safetensors");
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().find("rnnpool.pyramid_levels"), std::string::npos) << refused.error();
+    // The default model quantised here (a copy elsewhere, so not the shipped twin: calibrated on the
+    // bundled samples, as `rnnpool quantize` and `run --dtype i8` do) keeps its declaration.
+    std::filesystem::copy_file(defaultModelPath(), dir / "copy.safetensors");
+    auto floatCopy = loadModel(dir / "copy.safetensors");
+    ASSERT_TRUE(floatCopy) << floatCopy.error();
+    auto quantized = int8NetworkFor(*floatCopy);
+    ASSERT_TRUE(quantized) << quantized.error();
+    EXPECT_NE((*quantized)->model().source, defaultInt8ModelPath().string());
+    EXPECT_EQ(defaultPyramidLevels((*quantized)->model()), kWebcamPyramidLevels);
+    std::filesystem::remove_all(dir);
+    auto random = randomModel(kDefaultArchitecture, 1);
+    ASSERT_TRUE(random);
+    auto randomInt8 = int8NetworkFor(*random);
+    ASSERT_TRUE(randomInt8) << randomInt8.error();
+    EXPECT_EQ(defaultPyramidLevels((*randomInt8)->model()), 1);
 }
 
 using Detect = std::function<Expected<FrameResult>(const cv::Mat&, const DetectOptions&)>;
