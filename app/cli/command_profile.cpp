@@ -171,7 +171,7 @@ int commandProfile(const std::vector<std::string>& argv)
         return usageError("profile", pyramidLevels.error());
     std::vector<PyramidLevelProfile> pyramid;
     if (pyramidLevels->value_or(1) > 1) {
-        auto levels = profilePyramid(net, input, **pyramidLevels, req.schedule, req.options);
+        auto levels = profilePyramid(net, input, **pyramidLevels, req.schedule, req.options, &profile);
         if (!levels)
             return inputError(levels.error());
         pyramid = std::move(*levels);

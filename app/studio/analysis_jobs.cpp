@@ -26,7 +26,7 @@ MemoryOutcome profileJob(const ArchSpec& spec, const Shape& input, const QString
                                   .arg(QString::fromStdString(profile.error())), {}};
     MemoryOutcome outcome{std::move(*profile), {}, {}, {}};
     if (pyramidLevels > 1) {
-        auto levels = profilePyramid(*net, input, pyramidLevels, schedule.toStdString(), options);
+        auto levels = profilePyramid(*net, input, pyramidLevels, schedule.toStdString(), options, &*outcome.profile);
         if (!levels) // the input's own profile stands; the pyramid's problem is said beside it
             outcome.pyramidProblem = QObject::tr("%1 at %2×%3, image pyramid: %4")
                                          .arg(QString::fromStdString(spec.name)).arg(input[2]).arg(input[1])

@@ -7,11 +7,16 @@
 namespace rnnpool {
 
 Expected<std::vector<PyramidLevelProfile>> profilePyramid(Network& net, const Shape& input, int levels,
-                                                          const std::string& schedule, const ScheduleOptions& options)
+                                                          const std::string& schedule, const ScheduleOptions& options,
+                                                          const ModelProfile* inputProfile)
 {
     std::vector<PyramidLevelProfile> out;
     for (const Size2& size : pyramidSizes({input[2], input[1]}, levels)) {
         const Shape shape{input[0], size.height, size.width};
+        if (out.empty() && inputProfile) {
+            out.push_back({shape, inputProfile->madds, inputProfile->timeline.peakBytes, inputProfile->peakStepName()});
+            continue;
+        }
         auto profile = profileNetwork(net, shape, schedule, options);
         if (!profile)
             return makeError("pyramid level " + std::to_string(size.width) + "x" + std::to_string(size.height) + ": " +

@@ -6,6 +6,9 @@
 //
 //   auto levels = profilePyramid(net, {1, 240, 320}, 3, "paper", options);
 //   int64_t madds = pyramidMadds(*levels);
+// A caller that profiled the input already passes that profile as
+// `inputProfile` (same network, input, schedule and options), and the first
+// level is taken from it instead of being profiled again.
 #pragma once
 
 #include <vector>
@@ -22,7 +25,8 @@ struct PyramidLevelProfile {
 };
 
 Expected<std::vector<PyramidLevelProfile>> profilePyramid(Network& net, const Shape& input, int levels,
-                                                          const std::string& schedule, const ScheduleOptions& options);
+                                                          const std::string& schedule, const ScheduleOptions& options,
+                                                          const ModelProfile* inputProfile = nullptr);
 
 int64_t pyramidMadds(const std::vector<PyramidLevelProfile>& levels);
 int64_t pyramidPeakBytes(const std::vector<PyramidLevelProfile>& levels);
