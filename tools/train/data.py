@@ -49,7 +49,9 @@ import torch.utils.data
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference"))
 from rnnpool_ref.preprocess import MEAN_BGR, resize as ref_resize, to_input  # noqa: E402
 
-DEFAULT_DATA = "/work/shared/datasets/wider-face-val-subset"
+# ../shared beside the repository, as the README lays it out
+DEFAULT_DATA = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared",
+                                            "datasets", "wider-face-val-subset"))
 OUT_W, OUT_H = 320, 240
 ANCHORS = (8, 16, 32, 48)
 BORDER = tuple(float(v) for v in MEAN_BGR)   # padding colour (BGR)
@@ -195,11 +197,15 @@ def halve(x):
     return 0.25 * (x[:, 0::2, 0::2] + x[:, 0::2, 1::2] + x[:, 1::2, 0::2] + x[:, 1::2, 1::2])
 
 
-def webcam_frame(rng, x, b, whole):
+def webcam_frame(rng, x, b, whole, halvings=None):
     """The preprocessed 320x240 frame x (1, 240, 320) and its boxes b, halved
-    once or twice and placed at a random multiple of 16 px in a frame of
-    zeros; `whole` marks the boxes wholly inside the window."""
-    levels = 1 + int(rng.integers(2))
+    once or twice (or a number drawn from `halvings`, which may include 0:
+    the frame as it is) and placed at a random multiple of 16 px in a frame
+    of zeros; `whole` marks the boxes wholly inside the window."""
+    if halvings is None:
+        levels = 1 + int(rng.integers(2))
+    else:
+        levels = int(halvings[rng.integers(len(halvings))])
     for _ in range(levels):
         x = halve(x)
     h, w = x.shape[1:]
@@ -254,7 +260,8 @@ class TrainSet(torch.utils.data.Dataset):
     (input (1, 240, 320) float32, faces (n, 4), ignore (m, 4)), boxes as
     fractions of the frame."""
 
-    def __init__(self, items, data_dir, seed=0, min_face=6.0, max_face=96.0, anchor_prob=0.5, webcam_prob=0.0):
+    def __init__(self, items, data_dir, seed=0, min_face=6.0, max_face=96.0, anchor_prob=0.5, webcam_prob=0.0,
+                 webcam_halvings=None):
         self.items = [it for it in items if len(it[1])]
         self.data_dir = data_dir
         self.seed = seed
@@ -262,6 +269,7 @@ class TrainSet(torch.utils.data.Dataset):
         self.max_face = max_face
         self.anchor_prob = anchor_prob
         self.webcam_prob = webcam_prob
+        self.webcam_halvings = webcam_halvings
 
     def __len__(self):
         return len(self.items)
@@ -310,7 +318,7 @@ class TrainSet(torch.utils.data.Dataset):
         x = to_input(np.ascontiguousarray(frame[:, :, ::-1]), 1)[0]
         cut = np.zeros(len(b), bool)
         if webcam:
-            x, b, whole = webcam_frame(rng, np.asarray(x, np.float32), b, whole)
+            x, b, whole = webcam_frame(rng, np.asarray(x, np.float32), b, whole, self.webcam_halvings)
             x = torch.from_numpy(np.ascontiguousarray(x))
             cut = ~whole
         fs = face_size(b)

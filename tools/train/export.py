@@ -8,8 +8,8 @@ The file holds every tensor of the network's state dict as F32 under
 EdgeML's keys (the keys rnnpool_ref's state_dict has, shared-cell aliases
 included), with the metadata the C++ engine reads:
   format            rnnpool-studio
-  rnnpool.arch      RPool_Face_M4
-  rnnpool.arch_spec resources/architectures/rpool_face_m4.json, re-dumped compactly
+  rnnpool.arch      the checkpoint's architecture (RPool_Face_M4 or RPool_Face_M4_Webcam)
+  rnnpool.arch_spec its resources/architectures/*.json (--spec overrides), re-dumped compactly
   rnnpool.source    provenance: this exporter, the checkpoint, epoch, data, validation numbers
   rnnpool.pyramid_levels
                     the image pyramid the engine runs by default (--pyramid-levels, default 3:
@@ -43,17 +43,19 @@ sys.path.insert(0, os.path.join(ROOT, "tools", "reference"))
 from rnnpool_ref import build, load_checkpoint  # noqa: E402
 from rnnpool_ref.safetensors_io import write_safetensors  # noqa: E402
 
-ARCH = "RPool_Face_M4"
-SPEC = os.path.join(ROOT, "resources", "architectures", "rpool_face_m4.json")
+ARCH = "RPool_Face_M4"   # what checkpoints written before train.py's --arch hold
+SPECS = {a: os.path.join(ROOT, "resources", "architectures", f) for a, f in (
+    ("RPool_Face_M4", "rpool_face_m4.json"), ("RPool_Face_M4_Webcam", "rpool_face_m4_webcam.json"))}
 ENGINE = os.path.join(ROOT, "build", "app", "rnnpool")  # the README's build (tools/setup.sh build)
 
 
 def load_trained(path):
     """(network in eval mode, checkpoint dict) from a train.py checkpoint."""
     ck = torch.load(path, map_location="cpu")
-    if ck.get("arch", ARCH) != ARCH:
-        raise SystemExit("%s: architecture %s, expected %s" % (path, ck.get("arch"), ARCH))
-    net = build(ARCH)
+    arch = ck.get("arch", ARCH)
+    if arch not in SPECS:
+        raise SystemExit("%s: architecture %s, expected one of %s" % (path, arch, ", ".join(SPECS)))
+    net = build(arch)
     net.load_state_dict(ck["model"], strict=True)
     return net.eval(), ck
 
@@ -78,10 +80,10 @@ def provenance(path, ck):
     return "; ".join(parts)
 
 
-def export(net, out, source, pyramid_levels=3):
-    with open(SPEC) as f:
+def export(net, out, source, pyramid_levels=3, spec_path=None):
+    with open(spec_path or SPECS[net.arch]) as f:
         spec = json.load(f)
-    meta = {"format": "rnnpool-studio", "rnnpool.arch": ARCH,
+    meta = {"format": "rnnpool-studio", "rnnpool.arch": net.arch,
             "rnnpool.arch_spec": json.dumps(spec, separators=(",", ":")),
             "rnnpool.source": source, "rnnpool.pyramid_levels": str(pyramid_levels)}
     # every key of the state dict, all as F32 (BatchNorm's int64
@@ -93,7 +95,7 @@ def export(net, out, source, pyramid_levels=3):
 
 def check(net, out, engine, tol, seed=0):
     """Reload check, then C++ engine vs PyTorch on one input."""
-    net2 = build(ARCH)
+    net2 = build(net.arch)
     load_checkpoint(net2, out)
     for (k, a), b in zip(net.state_dict().items(), net2.state_dict().values()):
         if not torch.equal(a, b):
@@ -109,7 +111,7 @@ def check(net, out, engine, tol, seed=0):
     x = x + torch.randn(1, 1, 240, 320, generator=g) * 8
     with torch.no_grad():
         loc, conf = net(x)
-        net64 = build(ARCH)
+        net64 = build(net.arch)
         net64.load_state_dict(net.state_dict())
         loc64, conf64 = net64.double()(x.double())
     ok = True
@@ -156,10 +158,11 @@ def main():
     ap.add_argument("--tol", type=float, default=1e-4)
     ap.add_argument("--pyramid-levels", type=int, choices=(1, 2, 3, 4), default=3,
                     help="the image pyramid `rnnpool` runs the model as by default (1: the input alone)")
+    ap.add_argument("--spec", help="architecture JSON (default: the checkpoint's own in resources/architectures)")
     a = ap.parse_args()
     net, ck = load_trained(a.ckpt)
     source = a.source or provenance(a.ckpt, ck)
-    tensors = export(net, a.out, source, a.pyramid_levels)
+    tensors = export(net, a.out, source, a.pyramid_levels, a.spec)
     print("wrote %s: %d tensors, %d bytes" % (a.out, len(tensors), os.path.getsize(a.out)))
     print("rnnpool.source = %s" % source)
     if a.check and not check(net, a.out, a.engine, a.tol):

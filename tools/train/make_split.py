@@ -17,7 +17,9 @@ import random
 from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_DATA = "/work/shared/datasets/wider-face-val-subset"
+# ../shared beside the repository, as the README lays it out
+DEFAULT_DATA = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared",
+                                            "datasets", "wider-face-val-subset"))
 SEED = 2020          # the paper's year; any fixed number would do
 N_VAL_EVENTS = 7
 

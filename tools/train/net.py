@@ -248,3 +248,28 @@ def build_trainable(arch=ARCH, seed=0):
             cell.zeta.requires_grad_(False)
             cell.nu.requires_grad_(False)
     return net.train()
+
+
+def freeze_all_but(net, prefixes):
+    """Only the parameters whose names start with one of `prefixes` train;
+    none given: all do. Returns a prefix that names no parameter, else None."""
+    if not prefixes:
+        return None
+    names = [n for n, _ in net.named_parameters()]
+    for p in prefixes:
+        if not any(n.startswith(p) for n in names):
+            return p
+    for name, p in net.named_parameters():
+        p.requires_grad_(any(name.startswith(q) for q in prefixes))
+    return None
+
+
+def set_train_mode(net, prefixes):
+    """Training mode, except the BatchNorms of frozen parts (freeze_all_but),
+    whose running statistics must stay those the frozen weights learnt with."""
+    net.train()
+    if prefixes:
+        for m in net.modules():
+            if isinstance(m, nn.BatchNorm2d) and not any(p.requires_grad for p in m.parameters()):
+                m.eval()
+    return net

@@ -8,9 +8,15 @@
 4. the augmented samples are deterministic and well-formed;
 5. a webcam sample (--webcam-prob) is a pyramid level: the 2x2 means of the
    preprocessed frame, once or twice, at a multiple of 16 px in a frame of
-   zeros, every face box inside it.
+   zeros, every face box inside it; with --webcam-halvings 0 the whole frame,
+   one face 35-60% of its height;
+6. --train-only: a training step changes the named parts only, the frozen
+   BatchNorms' running statistics included (RPool_Face_M4_Webcam's new head).
 
     /usr/bin/python3 tools/train/selftest.py        # prints "N passed, 0 failed"
+
+Checks 4-5 read pictures of ../shared's dataset; without it they say so and
+pass, unless --require-data is given (as ctest's train_selftest does).
 """
 
 import os
@@ -110,12 +116,19 @@ def check_matching():
     return ok
 
 
+REQUIRE_DATA = False
+
+
+def no_data(what):
+    print("  dataset not found (%s): %s check %s" % (D.DEFAULT_DATA, what, "FAILED" if REQUIRE_DATA else "skipped"))
+    return not REQUIRE_DATA
+
+
 def check_samples():
     try:
         train, _ = D.load_split(os.path.join(HERE, "split.json"), D.DEFAULT_DATA)
     except OSError:
-        print("  dataset not found: sample check skipped")
-        return True
+        return no_data("sample")
     ds = D.TrainSet(train[:50], D.DEFAULT_DATA)
     ok = True
     for i in range(0, 50, 7):
@@ -137,8 +150,7 @@ def check_webcam_samples():
     try:
         train, _ = D.load_split(os.path.join(HERE, "split.json"), D.DEFAULT_DATA)
     except OSError:
-        print("  dataset not found: webcam sample check skipped")
-        return ok
+        return ok and no_data("webcam sample")
     ds = D.TrainSet(train[:60], D.DEFAULT_DATA, max_face=128.0, webcam_prob=1.0)
     sizes = set()
     for i in range(0, 60, 5):
@@ -159,13 +171,58 @@ def check_webcam_samples():
     return ok and len(sizes) >= 1
 
 
+def check_full_webcam_frames():
+    try:
+        train, _ = D.load_split(os.path.join(HERE, "split.json"), D.DEFAULT_DATA)
+    except OSError:
+        return no_data("full-frame webcam")
+    ds = D.TrainSet(train[:60], D.DEFAULT_DATA, max_face=192.0, webcam_prob=1.0, webcam_halvings=[0])
+    ok, framed = True, 0
+    for i in range(0, 60, 5):
+        x, f, ig = ds[(0, i)]
+        img = np.abs(x[0].numpy())
+        # the frame is not halved: picture content below row 120 and right of column 160
+        ok &= bool(img[130:].sum() > 0 and img[:, 170:].sum() > 0)
+        b = torch.cat([f, ig]).numpy() * np.array([320, 240, 320, 240], np.float32)
+        h = b[:, 3] - b[:, 1]
+        framed += bool(((h >= 0.35 * 240 - 1) & (h <= 0.60 * 240 + 1)).any())
+    print("  %d of 12 full frames have a face at 35-60%% of their height" % framed)
+    return ok and framed == 12
+
+
+def check_train_only():
+    net = N.build_trainable("RPool_Face_M4_Webcam", seed=2)
+    prefixes = ["mob.4.", "loc.4.", "conf.4."]
+    if N.freeze_all_but(net, ["no.such."]) != "no.such." or N.freeze_all_but(net, prefixes) is not None:
+        return False
+    N.set_train_mode(net, prefixes)
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    opt = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=1e-2)
+    x = torch.randn(2, 1, 240, 320, generator=torch.Generator().manual_seed(4)) * 50
+    loc, conf = N.forward_train(net, x)
+    (loc.square().mean() + conf.square().mean()).backward()
+    opt.step()
+    changed = {k for k, v in net.state_dict().items() if not torch.equal(v, before[k])}
+    # every parameter and BatchNorm buffer that changed is under a prefix, and
+    # the new block's BatchNorm statistics did move (it is in training mode)
+    outside = sorted(k for k in changed if not any(k.startswith(p) for p in prefixes))
+    if outside:
+        print("  changed outside --train-only: %s" % ", ".join(outside[:5]))
+    return not outside and "mob.4.conv.0.1.running_mean" in changed and "loc.4.weight" in changed \
+        and net.head_shapes[-1] == (8, 10)
+
+
 def main():
+    global REQUIRE_DATA
+    REQUIRE_DATA = "--require-data" in sys.argv[1:]
     torch.set_num_threads(1)
     checks = [("FastGRNN backward (gradcheck)", check_gradcheck),
               ("forward_train == inference forward", check_forward),
               ("S3FD matching vs per-face loop", check_matching),
               ("augmented samples", check_samples),
-              ("webcam samples", check_webcam_samples)]
+              ("webcam samples", check_webcam_samples),
+              ("full-frame webcam samples", check_full_webcam_frames),
+              ("--train-only freezes the rest", check_train_only)]
     passed = failed = 0
     for name, fn in checks:
         ok = bool(fn())

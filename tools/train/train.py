@@ -77,7 +77,10 @@ LOG_FIELDS = ["epoch", "step", "lr", "train_loss", "train_loss_l", "train_loss_c
               "epoch_min", "wall_h"]
 # Options that define the run; on --resume they come from the checkpoint.
 RUN_KEYS = ["data", "split", "epochs", "batch", "optimizer", "lr", "momentum", "weight_decay",
-            "warmup_epochs", "min_lr", "clip", "min_face", "max_face", "anchor_prob", "webcam_prob", "seed", "init"]
+            "warmup_epochs", "min_lr", "clip", "min_face", "max_face", "anchor_prob", "webcam_prob", "seed", "init",
+            "webcam_halvings", "arch", "train_only"]
+# What a checkpoint written before an option existed ran with.
+RUN_DEFAULTS = {"optimizer": "sgd", "webcam_prob": 0.0, "arch": N.ARCH}
 
 
 def parse_args(argv=None):
@@ -111,6 +114,12 @@ def parse_args(argv=None):
                     help="probability of data-anchor sampling (else random crop)")
     ap.add_argument("--webcam-prob", type=float, default=0.0,
                     help="probability of a webcam frame's coarse pyramid level (data.py's webcam_frame)")
+    ap.add_argument("--webcam-halvings", default=None,
+                    help="halvings a webcam sample may get, e.g. 0,1,2 (default: 1 or 2, the pyramid's coarse levels)")
+    ap.add_argument("--arch", default=N.ARCH, help="rnnpool_ref architecture (RPool_Face_M4, RPool_Face_M4_Webcam)")
+    ap.add_argument("--train-only", default=None, metavar="PREFIXES",
+                    help="comma-separated state-dict prefixes to train (e.g. mob.4.,loc.4.,conf.4.); the rest "
+                         "is frozen, BatchNorm statistics included; --init may then lack those keys")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1, help="torch compute threads")
     ap.add_argument("--workers", type=int, default=1, help="DataLoader worker processes")
@@ -157,6 +166,10 @@ def param_groups(net, wd):
                      (name.endswith(".weight") and p.dim() == 4))
         (decay if is_weight else no_decay).append(p)
     return [{"params": decay, "weight_decay": wd}, {"params": no_decay, "weight_decay": 0.0}]
+
+
+def trainable_prefixes(a):
+    return [p for p in (a.train_only or "").split(",") if p]
 
 
 def atomic_save(obj, path):
@@ -211,7 +224,7 @@ def main():
         ckpt = torch.load(last_path, map_location="cpu")
         horizon = a.epochs
         for k in RUN_KEYS:
-            setattr(a, k, ckpt["args"].get(k, {"optimizer": "sgd", "webcam_prob": 0.0}.get(k)))
+            setattr(a, k, ckpt["args"].get(k, RUN_DEFAULTS.get(k)))
         if horizon is not None:
             if horizon <= ckpt["epoch"]:
                 sys.exit("--epochs %d: the run is already at epoch %d" % (horizon, ckpt["epoch"]))
@@ -220,11 +233,16 @@ def main():
     elif a.epochs is None:
         a.epochs = 200
 
-    net = N.build_trainable(seed=a.seed)
+    net = N.build_trainable(a.arch, seed=a.seed)
+    prefixes = trainable_prefixes(a)
+    bad = N.freeze_all_but(net, prefixes)
+    if bad:
+        sys.exit("--train-only: no parameter starts with %r" % bad)
     opt = make_optimizer(net, a)
     train_items, val_items = D.load_split(a.split, a.data)
     ds = D.TrainSet(train_items, a.data, seed=a.seed, min_face=a.min_face, max_face=a.max_face,
-                    anchor_prob=a.anchor_prob, webcam_prob=a.webcam_prob)
+                    anchor_prob=a.anchor_prob, webcam_prob=a.webcam_prob,
+                    webcam_halvings=[int(v) for v in a.webcam_halvings.split(",")] if a.webcam_halvings else None)
     steps_per_epoch = len(ds) // a.batch
 
     epoch, step_in_epoch, global_step = 0, 0, 0
@@ -244,8 +262,13 @@ def main():
               % (last_path, epoch, step_in_epoch, steps_per_epoch, global_step), flush=True)
     else:
         if a.init:
-            net.load_state_dict(torch.load(a.init, map_location="cpu")["model"])
-            print("weights from %s" % a.init, flush=True)
+            init = torch.load(a.init, map_location="cpu")["model"]
+            missing, unexpected = net.load_state_dict(init, strict=not prefixes)
+            # with --train-only, only the trained parts may be new
+            new = [k for k in missing if not any(k.startswith(p) for p in prefixes)]
+            if new or unexpected:
+                sys.exit("--init %s: missing %s, unexpected %s" % (a.init, new, unexpected))
+            print("weights from %s%s" % (a.init, " (new: %s)" % ", ".join(missing) if missing else ""), flush=True)
         torch.manual_seed(a.seed)
         np.random.seed(a.seed)
         random.seed(a.seed)
@@ -267,9 +290,9 @@ def main():
                 "epoch": epoch_, "step_in_epoch": step_, "global_step": global_step,
                 "best_val": best_val, "log": log_rows, "epoch_acc": dict(acc_),
                 "rng": rng_state(), "args": {k: getattr(a, k) for k in RUN_KEYS},
-                "wall_s": wall_prev + time.time() - t_start, "arch": "RPool_Face_M4"}
+                "wall_s": wall_prev + time.time() - t_start, "arch": a.arch}
 
-    net.train()
+    N.set_train_mode(net, prefixes)
     proc_steps = 0
     while epoch < a.epochs:
         sampler = D.EpochSampler(len(ds), a.seed, epoch, start=step_in_epoch * a.batch)
@@ -340,6 +363,7 @@ def main():
 
         # ---- end of epoch: validation, log, checkpoints
         v = validate(net, val, min_face=a.min_face, max_face=a.max_face)
+        N.set_train_mode(net, prefixes)
         n = max(acc["n"], 1)
         row = {"epoch": epoch, "step": global_step, "lr": fmt(lr_at(global_step - 1, steps_per_epoch, a)),
                "train_loss": fmt((acc["l"] + acc["c"]) / n), "train_loss_l": fmt(acc["l"] / n),
@@ -355,7 +379,7 @@ def main():
         if v["loss"] < best_val:
             best_val = v["loss"]
             atomic_save({"model": net.state_dict(), "epoch": epoch, "global_step": global_step,
-                         "val": v, "arch": "RPool_Face_M4",
+                         "val": v, "arch": a.arch,
                          "args": {k: getattr(a, k) for k in RUN_KEYS}}, best_path)
         epoch += 1
         step_in_epoch = 0

@@ -68,6 +68,28 @@ TEST(Zoo, EveryArchitectureBuildsAndRunsOnASmallPicture)
     }
 }
 
+TEST(Zoo, TheWebcamDetectorIsTheM4PlusOneBlockAndOneHeadAtStride32)
+{
+    auto m4 = findArchitecture("RPool_Face_M4");
+    auto webcam = findArchitecture("face-m4-webcam");
+    ASSERT_TRUE(m4 && webcam);
+    EXPECT_EQ(webcam->name, "rnnpool-face-m4-webcam");
+    auto a = Network::build(*m4);
+    auto b = Network::build(*webcam);
+    ASSERT_TRUE(a && b);
+    // Counted by hand: mob.4 expands 64 -> 128 (8,192 weights + 256 BatchNorm), a 3x3
+    // depthwise (1,152 + 256), projects 128 -> 64 (8,192 + 128); loc.4 64x9x4 + 4 and
+    // conf.4 64x9x2 + 2. (rnnpool_ref's two networks differ by the same 21,638.)
+    EXPECT_EQ(b->paramCount() - a->paramCount(), 18176 + 2308 + 1154);
+    // At 320x240 block3 is 20x15, so the new block's output and head are 10x8 (80 priors of
+    // 96 px): the expansion runs on block3's 300 pixels (64x128 each), the stride-2 depthwise
+    // (128x9), the projection (128x64) and the heads (64x9x6) on the 80.
+    EXPECT_EQ(madds(*b, *webcam) - madds(*a, *m4), 300 * 64 * 128 + 80 * (128 * 9 + 128 * 64 + 64 * 9 * 6));
+    ASSERT_TRUE(webcam->detector);
+    EXPECT_EQ(webcam->detector->anchorSizes, (std::vector<int64_t>{8, 16, 32, 48, 96}));
+    EXPECT_EQ(webcam->detector->steps, (std::vector<int64_t>{8, 8, 16, 16, 32}));
+}
+
 TEST(Zoo, CanonicalNamesOfTheIssueAllResolve)
 {
     for (const char* name : {"mobilenetv2", "mobilenetv2-rnnpool", "mobilenetv1", "mobilenetv1-rnnpool", "efficientnet-b0",

@@ -7,6 +7,8 @@ import torch
 # From EdgeML's data/config_qvga.py and data/config.py.
 CONFIGS = {
     "qvga": dict(steps=[8, 8, 16, 16], anchors=[8, 16, 32, 48], conf_thresh=0.05),
+    # RPool_Face_M4_Webcam (ours): qvga plus a stride-32 head of 96 px anchors.
+    "qvga_webcam": dict(steps=[8, 8, 16, 16, 32], anchors=[8, 16, 32, 48, 96], conf_thresh=0.05),
     "vga": dict(steps=[4, 8, 16, 32, 64, 128], anchors=[16, 32, 64, 128, 256, 512],
                 conf_thresh=0.01),
 }

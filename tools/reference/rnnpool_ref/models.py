@@ -21,6 +21,13 @@ ARCHS = {
         blocks=[(2, 32, 1, 1), (2, 32, 1, 1), (2, 64, 1, 2), (2, 64, 1, 1)],
         taps=[0, 1, 2, 3],
         heads=[(32, 3), (32, 3), (64, 3), (64, 3)]),
+    # Ours, not EdgeML's: RPool_Face_M4 plus a fifth block at stride 32 and a
+    # head with 96 px anchors, for the large faces before a webcam.
+    "RPool_Face_M4_Webcam": dict(
+        config="qvga_webcam", in_ch=1, stem="conv", rnn=(4, 16, 16),
+        blocks=[(2, 32, 1, 1), (2, 32, 1, 1), (2, 64, 1, 2), (2, 64, 1, 1), (2, 64, 1, 2)],
+        taps=[0, 1, 2, 3, 4],
+        heads=[(32, 3), (32, 3), (64, 3), (64, 3), (64, 3)]),
     "RPool_Face_QVGA_monochrome": dict(
         config="qvga", in_ch=1, stem="conv", rnn=(4, 16, 16),
         blocks=[(2, 32, 4, 1), (2, 32, 4, 1), (2, 96, 3, 2), (2, 128, 3, 1)],
