@@ -10,7 +10,9 @@
    preprocessed frame, once or twice, at a multiple of 16 px in a frame of
    zeros, every face box inside it; with --webcam-halvings 0 the whole frame,
    one face 35-60% of its height;
-6. --train-only: a training step changes the named parts only, the frozen
+6. multibox_loss with a prior mask (--loss-heads) against a plain sum over
+   the masked priors: every negative counts, priors outside count nothing;
+7. --train-only: a training step changes the named parts only, the frozen
    BatchNorms' running statistics included (RPool_Face_M4_Webcam's new head).
 
     /usr/bin/python3 tools/train/selftest.py        # prints "N passed, 0 failed"
@@ -190,6 +192,36 @@ def check_full_webcam_frames():
     return ok and framed == 12
 
 
+def check_masked_loss():
+    g = torch.Generator().manual_seed(5)
+    B, P = 3, 40
+    conf = torch.randn(B, P, 2, generator=g)
+    loc = torch.randn(B, P, 4, generator=g)
+    loc_t = torch.randn(B, P, 4, generator=g)
+    labels = torch.randint(-1, 2, (B, P), generator=g)
+    only = torch.zeros(P, dtype=torch.bool)
+    only[25:] = True
+    ll, lc, n = L.multibox_loss(loc, conf, labels, loc_t, only)
+    # by hand: priors 25-39 only; positives' smooth-L1 and every non-ignored prior's cross-entropy
+    want_l = want_c = 0.0
+    npos = 0
+    for b in range(B):
+        for p in range(25, P):
+            lab = int(labels[b, p])
+            if lab < 0:
+                continue
+            z = conf[b, p]
+            want_c += float(torch.logsumexp(z, 0) - z[lab])
+            if lab == 1:
+                npos += 1
+                d = (loc[b, p] - loc_t[b, p]).abs()
+                want_l += float(torch.where(d < 1, 0.5 * d * d, d - 0.5).sum())
+    ok = n == max(npos, 1) and abs(float(ll) - want_l / n) < 1e-4 and abs(float(lc) - want_c / n) < 1e-4
+    print("  masked loss: loc %.5f (by hand %.5f), conf %.5f (%.5f), %d positives" % (
+        float(ll), want_l / max(npos, 1), float(lc), want_c / max(npos, 1), npos))
+    return ok
+
+
 def check_train_only():
     net = N.build_trainable("RPool_Face_M4_Webcam", seed=2)
     prefixes = ["mob.4.", "loc.4.", "conf.4."]
@@ -222,6 +254,7 @@ def main():
               ("augmented samples", check_samples),
               ("webcam samples", check_webcam_samples),
               ("full-frame webcam samples", check_full_webcam_frames),
+              ("loss over some heads' priors", check_masked_loss),
               ("--train-only freezes the rest", check_train_only)]
     passed = failed = 0
     for name, fn in checks:

@@ -78,7 +78,7 @@ LOG_FIELDS = ["epoch", "step", "lr", "train_loss", "train_loss_l", "train_loss_c
 # Options that define the run; on --resume they come from the checkpoint.
 RUN_KEYS = ["data", "split", "epochs", "batch", "optimizer", "lr", "momentum", "weight_decay",
             "warmup_epochs", "min_lr", "clip", "min_face", "max_face", "anchor_prob", "webcam_prob", "seed", "init",
-            "webcam_halvings", "arch", "train_only"]
+            "webcam_halvings", "arch", "train_only", "loss_heads"]
 # What a checkpoint written before an option existed ran with.
 RUN_DEFAULTS = {"optimizer": "sgd", "webcam_prob": 0.0, "arch": N.ARCH}
 
@@ -120,6 +120,9 @@ def parse_args(argv=None):
     ap.add_argument("--train-only", default=None, metavar="PREFIXES",
                     help="comma-separated state-dict prefixes to train (e.g. mob.4.,loc.4.,conf.4.); the rest "
                          "is frozen, BatchNorm statistics included; --init may then lack those keys")
+    ap.add_argument("--loss-heads", default=None, metavar="K[,K]",
+                    help="the loss counts only these heads' priors (0-based), every negative among them "
+                         "(for a head trained alone with --train-only)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1, help="torch compute threads")
     ap.add_argument("--workers", type=int, default=1, help="DataLoader worker processes")
@@ -170,6 +173,16 @@ def param_groups(net, wd):
 
 def trainable_prefixes(a):
     return [p for p in (a.train_only or "").split(",") if p]
+
+
+def head_mask(head_shapes, heads):
+    """(P,) bool mask of the priors of the heads named in "K[,K]"; None for all."""
+    if not heads:
+        return None
+    wanted = {int(k) for k in heads.split(",")}
+    if not wanted <= set(range(len(head_shapes))):
+        sys.exit("--loss-heads %s: the network has heads 0-%d" % (heads, len(head_shapes) - 1))
+    return torch.cat([torch.full((h * w,), k in wanted, dtype=torch.bool) for k, (h, w) in enumerate(head_shapes)])
 
 
 def atomic_save(obj, path):
@@ -309,8 +322,9 @@ def main():
             loc, conf = N.forward_train(net, x)
             if priors is None:
                 priors = prior_boxes(net.head_shapes, tuple(x.shape[2:]), net.config)
+                only = head_mask(net.head_shapes, a.loss_heads)
             labels, loc_t = L.match(faces, ignores, priors)
-            ll, lc, npos = L.multibox_loss(loc, conf, labels, loc_t)
+            ll, lc, npos = L.multibox_loss(loc, conf, labels, loc_t, only)
             loss = ll + lc
             opt.zero_grad(set_to_none=True)
             if not torch.isfinite(loss):
