@@ -13,7 +13,10 @@
 6. multibox_loss with a prior mask (--loss-heads) against a plain sum over
    the masked priors: every negative counts, priors outside count nothing;
 7. --train-only: a training step changes the named parts only, the frozen
-   BatchNorms' running statistics included (RPool_Face_M4_Webcam's new head).
+   BatchNorms' running statistics included (RPool_Face_M4_Webcam's new head);
+8. with --engine PATH (ctest gives build/app/rnnpool): RPool_Face_M4_Webcam with
+   seeded weights, written by export.py, runs in the C++ engine as in PyTorch
+   (export.py --check: loc and conf within 1e-4).
 
     /usr/bin/python3 tools/train/selftest.py        # prints "N passed, 0 failed"
 
@@ -244,9 +247,40 @@ def check_train_only():
         and net.head_shapes[-1] == (8, 10)
 
 
+ENGINE = None
+
+
+def check_engine_webcam_arch():
+    if ENGINE is None:
+        print("  no --engine: skipped")
+        return True
+    import tempfile
+    import export as E
+    net = N.build_trainable("RPool_Face_M4_Webcam", seed=7)
+    g = torch.Generator().manual_seed(8)
+    with torch.no_grad():   # BatchNorms and biases away from their initial 1/0, so that each counts
+        for m in net.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.normal_(0, 0.1, generator=g)
+                m.running_var.uniform_(0.5, 1.5, generator=g)
+                m.weight.uniform_(0.5, 1.5, generator=g)
+                m.bias.normal_(0, 0.1, generator=g)
+            elif isinstance(m, torch.nn.Conv2d) and m.bias is not None:
+                m.bias.normal_(0, 0.5, generator=g)
+    net.eval()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "webcam.safetensors")
+        E.export(net, out, "tools/train/selftest.py, seeded weights", 1)
+        return E.check(net, out, ENGINE, 1e-4)
+
+
 def main():
-    global REQUIRE_DATA
+    global REQUIRE_DATA, ENGINE
     REQUIRE_DATA = "--require-data" in sys.argv[1:]
+    if "--engine" in sys.argv[1:]:
+        ENGINE = sys.argv[sys.argv.index("--engine") + 1]
+        if not os.path.exists(ENGINE):
+            sys.exit("--engine %s: not found" % ENGINE)
     torch.set_num_threads(1)
     checks = [("FastGRNN backward (gradcheck)", check_gradcheck),
               ("forward_train == inference forward", check_forward),
@@ -255,7 +289,8 @@ def main():
               ("webcam samples", check_webcam_samples),
               ("full-frame webcam samples", check_full_webcam_frames),
               ("loss over some heads' priors", check_masked_loss),
-              ("--train-only freezes the rest", check_train_only)]
+              ("--train-only freezes the rest", check_train_only),
+              ("RPool_Face_M4_Webcam: C++ engine == PyTorch", check_engine_webcam_arch)]
     passed = failed = 0
     for name, fn in checks:
         ok = bool(fn())
