@@ -60,6 +60,24 @@ TEST(WebcamDetection, TheDefaultModelRunsThePyramidAndEdgeMlCheckpointsDoNot)
     EXPECT_GT(frame->seconds, frame->run.totalSeconds);
 }
 
+// The default pyramid a model declares once saved to `file` and loaded back
+// (float or int8: `save` and `load` are that type's file functions).
+template <typename M, typename Save, typename Load>
+Expected<int> levelsAfterSaving(const M& model, const std::filesystem::path& file, Save save, Load load)
+{
+    if (Status saved = save(model, file); !saved)
+        return makeError(saved.error());
+    auto back = load(file);
+    if (!back)
+        return makeError(back.error());
+    return defaultPyramidLevels(*back);
+}
+
+const auto saveFloat = [](const Model& m, const std::filesystem::path& f) { return saveModel(m, f); };
+const auto loadFloat = [](const std::filesystem::path& f) { return loadModel(f); };
+const auto saveInt8 = [](const QuantizedModel& m, const std::filesystem::path& f) { return saveQuantizedModel(m, f); };
+const auto loadInt8 = [](const std::filesystem::path& f) { return loadQuantizedModel(f); };
+
 // The default pyramid is the model file's own declaration (metadata
 // rnnpool.pyramid_levels), not a property of where the file lies.
 TEST(WebcamDetection, ThePyramidTravelsWithTheModelFile)
@@ -73,15 +91,13 @@ TEST(WebcamDetection, ThePyramidTravelsWithTheModelFile)
     EXPECT_EQ(defaultPyramidLevels(*model), kWebcamPyramidLevels); // a copy runs as the original
 
     // `rnnpool convert` (saveModel) keeps the declaration, and writes a changed one.
-    ASSERT_TRUE(saveModel(*model, dir / "converted.safetensors"));
-    auto converted = loadModel(dir / "converted.safetensors");
+    auto converted = levelsAfterSaving(*model, dir / "converted.safetensors", saveFloat, loadFloat);
     ASSERT_TRUE(converted) << converted.error();
-    EXPECT_EQ(defaultPyramidLevels(*converted), kWebcamPyramidLevels);
+    EXPECT_EQ(*converted, kWebcamPyramidLevels);
     model->pyramidLevels = 1;
-    ASSERT_TRUE(saveModel(*model, dir / "one.safetensors"));
-    auto one = loadModel(dir / "one.safetensors");
+    auto one = levelsAfterSaving(*model, dir / "one.safetensors", saveFloat, loadFloat);
     ASSERT_TRUE(one) << one.error();
-    EXPECT_EQ(defaultPyramidLevels(*one), 1);
+    EXPECT_EQ(*one, 1);
     // A declaration the engine cannot run is refused at load, naming the file and the field.
     for (int bad : {0, 5}) {
         model->pyramidLevels = bad;
@@ -108,10 +124,9 @@ TEST(WebcamDetection, TheInt8TwinDeclaresThePyramidAndQuantizingKeepsIt)
     EXPECT_EQ(defaultPyramidLevels(*twin), kWebcamPyramidLevels);
     const auto dir = std::filesystem::temp_directory_path() / ("rnnpool_pyramid_i8_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
-    ASSERT_TRUE(saveQuantizedModel(*twin, dir / "copy.int8.safetensors"));
-    auto copy = loadQuantizedModel(dir / "copy.int8.safetensors");
+    auto copy = levelsAfterSaving(*twin, dir / "copy.int8.safetensors", saveInt8, loadInt8);
     ASSERT_TRUE(copy) << copy.error();
-    EXPECT_EQ(defaultPyramidLevels(*copy), kWebcamPyramidLevels);
+    EXPECT_EQ(*copy, kWebcamPyramidLevels);
     twin->pyramidLevels = 7;
     ASSERT_TRUE(saveQuantizedModel(*twin, dir / "bad.int8.safetensors"));
     auto refused = loadQuantizedModel(dir / "bad.int8.safetensors");
