@@ -125,7 +125,7 @@ def match(faces, ignores, priors):
     return labels, encode(matched, priors)
 
 
-def multibox_loss(loc, conf, labels, loc_t, only=None):
+def multibox_loss(loc, conf, labels, loc_t, only=None, dense=None):
     """loc (B, P*4) or (B, P, 4), conf (B, P*2) or (B, P, 2), labels and
     loc_t from match(). Returns (loc loss, conf loss, number of positives).
 
@@ -133,26 +133,35 @@ def multibox_loss(loc, conf, labels, loc_t, only=None):
     being trained while the rest is frozen); then every negative among them
     counts, not the hardest 3 per positive: a head trained alone has few
     priors, and a picture without a face of its size must still teach it
-    background (with mining, such a picture gives it no negative at all)."""
+    background (with mining, such a picture gives it no negative at all).
+
+    dense: None, or a (P,) bool mask of priors whose every negative counts
+    while the mining (3 per positive of the picture) runs over the other
+    priors: a head of large anchors, with few priors and few faces of its
+    size, learns background in every picture, and the small-face heads keep
+    their mined negatives. only=M is dense=M with the other priors ignored."""
     B, P = labels.shape
     loc = loc.reshape(B, P, 4)
     conf = conf.reshape(B, P, 2)
     if only is not None:
         labels = torch.where(only[None, :], labels, labels.new_tensor(-1))
+        dense = only
     pos = labels == 1
     n_pos = pos.sum(1)                                                       # (B,)
     N = max(int(n_pos.sum()), 1)
     loss_l = F.smooth_l1_loss(loc[pos], loc_t[pos], reduction="sum")
     ce = F.cross_entropy(conf.reshape(-1, 2), labels.clamp(min=0).reshape(-1),
                          reduction="none").view(B, P)
-    if only is not None:
-        loss_c = ce[pos | (labels == 0)].sum()
-        return loss_l / N, loss_c / N, N
     with torch.no_grad():
         cand = labels == 0
+        if dense is not None:
+            every = cand & dense[None, :]
+            cand = cand & ~dense[None, :]
         mine = torch.where(cand, ce, ce.new_tensor(-1.0))
         order = mine.argsort(1, descending=True)
         k = torch.minimum(NEG_POS * n_pos, cand.sum(1))
         neg = torch.zeros_like(cand).scatter_(1, order, torch.arange(P).expand(B, P) < k[:, None])
+        if dense is not None:
+            neg |= every
     loss_c = ce[pos | neg].sum()
     return loss_l / N, loss_c / N, N

@@ -12,6 +12,8 @@
    one face 35-60% of its height;
 6. multibox_loss with a prior mask (--loss-heads) against a plain sum over
    the masked priors: every negative counts, priors outside count nothing;
+   with --dense-negatives, every negative of those priors plus the 3-per-
+   positive hardest of the others, against a per-picture sort by hand;
 7. --train-only: a training step changes the named parts only, the frozen
    BatchNorms' running statistics included (RPool_Face_M4_Webcam's new head);
 8. with --engine PATH (ctest gives build/app/rnnpool): RPool_Face_M4_Webcam with
@@ -195,13 +197,16 @@ def check_full_webcam_frames():
     return ok and framed == 12
 
 
+def random_loss_inputs(seed, B=3, P=40):
+    """A generator and random (conf, loc, loc_t, labels) for B pictures of P priors."""
+    g = torch.Generator().manual_seed(seed)
+    return (g, torch.randn(B, P, 2, generator=g), torch.randn(B, P, 4, generator=g),
+            torch.randn(B, P, 4, generator=g), torch.randint(-1, 2, (B, P), generator=g))
+
+
 def check_masked_loss():
-    g = torch.Generator().manual_seed(5)
     B, P = 3, 40
-    conf = torch.randn(B, P, 2, generator=g)
-    loc = torch.randn(B, P, 4, generator=g)
-    loc_t = torch.randn(B, P, 4, generator=g)
-    labels = torch.randint(-1, 2, (B, P), generator=g)
+    g, conf, loc, loc_t, labels = random_loss_inputs(5, B, P)
     only = torch.zeros(P, dtype=torch.bool)
     only[25:] = True
     ll, lc, n = L.multibox_loss(loc, conf, labels, loc_t, only)
@@ -222,6 +227,30 @@ def check_masked_loss():
     ok = n == max(npos, 1) and abs(float(ll) - want_l / n) < 1e-4 and abs(float(lc) - want_c / n) < 1e-4
     print("  masked loss: loc %.5f (by hand %.5f), conf %.5f (%.5f), %d positives" % (
         float(ll), want_l / max(npos, 1), float(lc), want_c / max(npos, 1), npos))
+    return ok
+
+
+def check_dense_negatives():
+    B, P = 3, 40
+    g, conf, loc, loc_t, labels = random_loss_inputs(6, B, P)
+    labels[:, :25] = torch.where(torch.rand(B, 25, generator=g) < 0.1, 1, labels[:, :25].clamp(max=0))
+    labels[2, :25] = labels[2, :25].clamp(max=0)                   # a picture with no positive among 0-24
+    dense = torch.zeros(P, dtype=torch.bool)
+    dense[25:] = True
+    ll, lc, n = L.multibox_loss(loc, conf, labels, loc_t, dense=dense)
+    want_c, npos = 0.0, int((labels == 1).sum())
+    for b in range(B):
+        ce = [float(torch.logsumexp(conf[b, p], 0) - conf[b, p][max(int(labels[b, p]), 0)]) for p in range(P)]
+        k = L.NEG_POS * int((labels[b] == 1).sum())
+        mined = sorted((ce[p] for p in range(25) if labels[b, p] == 0), reverse=True)[:k]
+        want_c += sum(mined) + sum(ce[p] for p in range(P) if labels[b, p] == 1 or (p >= 25 and labels[b, p] == 0))
+    ok = n == max(npos, 1) and abs(float(lc) - want_c / n) < 1e-4
+    # no dense mask is the plain mining; a mask of nothing is the same
+    plain = L.multibox_loss(loc, conf, labels, loc_t)[1]
+    none = L.multibox_loss(loc, conf, labels, loc_t, dense=torch.zeros(P, dtype=torch.bool))[1]
+    ok &= abs(float(plain) - float(none)) < 1e-6 and float(lc) > float(plain)
+    print("  dense negatives: conf %.5f (by hand %.5f; mined only %.5f), %d positives" % (
+        float(lc), want_c / max(npos, 1), float(plain), npos))
     return ok
 
 
@@ -289,6 +318,7 @@ def main():
               ("webcam samples", check_webcam_samples),
               ("full-frame webcam samples", check_full_webcam_frames),
               ("loss over some heads' priors", check_masked_loss),
+              ("every negative of some heads, mining over the rest", check_dense_negatives),
               ("--train-only freezes the rest", check_train_only),
               ("RPool_Face_M4_Webcam: C++ engine == PyTorch", check_engine_webcam_arch)]
     passed = failed = 0

@@ -78,7 +78,8 @@ LOG_FIELDS = ["epoch", "step", "lr", "train_loss", "train_loss_l", "train_loss_c
 # Options that define the run; on --resume they come from the checkpoint.
 RUN_KEYS = ["data", "split", "epochs", "batch", "optimizer", "lr", "momentum", "weight_decay",
             "warmup_epochs", "min_lr", "clip", "min_face", "max_face", "anchor_prob", "webcam_prob", "seed", "init",
-            "webcam_halvings", "arch", "train_only", "loss_heads"]
+            "webcam_halvings", "arch", "train_only", "loss_heads",
+            "dense_negatives"]
 # What a checkpoint written before an option existed ran with.
 RUN_DEFAULTS = {"optimizer": "sgd", "webcam_prob": 0.0, "arch": N.ARCH}
 
@@ -123,6 +124,9 @@ def parse_args(argv=None):
     ap.add_argument("--loss-heads", default=None, metavar="K[,K]",
                     help="the loss counts only these heads' priors (0-based), every negative among them "
                          "(for a head trained alone with --train-only)")
+    ap.add_argument("--dense-negatives", default=None, metavar="K[,K]",
+                    help="every negative prior of these heads counts in the loss; the hardest-negative mining "
+                         "runs over the other heads' priors (a large-anchor head learns background everywhere)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1, help="torch compute threads")
     ap.add_argument("--workers", type=int, default=1, help="DataLoader worker processes")
@@ -175,13 +179,13 @@ def trainable_prefixes(a):
     return [p for p in (a.train_only or "").split(",") if p]
 
 
-def head_mask(head_shapes, heads):
-    """(P,) bool mask of the priors of the heads named in "K[,K]"; None for all."""
+def head_mask(head_shapes, heads, option="--loss-heads"):
+    """(P,) bool mask of the priors of the heads named in "K[,K]" (given as option); None for none."""
     if not heads:
         return None
     wanted = {int(k) for k in heads.split(",")}
     if not wanted <= set(range(len(head_shapes))):
-        sys.exit("--loss-heads %s: the network has heads 0-%d" % (heads, len(head_shapes) - 1))
+        sys.exit("%s %s: the network has heads 0-%d" % (option, heads, len(head_shapes) - 1))
     return torch.cat([torch.full((h * w,), k in wanted, dtype=torch.bool) for k, (h, w) in enumerate(head_shapes)])
 
 
@@ -323,8 +327,9 @@ def main():
             if priors is None:
                 priors = prior_boxes(net.head_shapes, tuple(x.shape[2:]), net.config)
                 only = head_mask(net.head_shapes, a.loss_heads)
+                dense = head_mask(net.head_shapes, a.dense_negatives, "--dense-negatives")
             labels, loc_t = L.match(faces, ignores, priors)
-            ll, lc, npos = L.multibox_loss(loc, conf, labels, loc_t, only)
+            ll, lc, npos = L.multibox_loss(loc, conf, labels, loc_t, only, dense)
             loss = ll + lc
             opt.zero_grad(set_to_none=True)
             if not torch.isfinite(loss):
