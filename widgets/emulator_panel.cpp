@@ -235,7 +235,9 @@ void EmulatorPanel::setResult(const EmulatorRun& r)
                    .arg(bytesText(r.flashBytes), ram.join(u", "), bytesText(r.stackHighWaterBytes))
                    .arg(r.emulatorSeconds, 0, 'f', 1);
     }
-    if (r.ran && !m_pyramidNote.isEmpty() && r.width == m_pyramidWidth && r.height == m_pyramidHeight)
+    if (r.ran && !r.levels.empty())
+        text += u' ' + pyramidText(r);
+    else if (r.ran && !m_pyramidNote.isEmpty() && r.width == m_pyramidWidth && r.height == m_pyramidHeight)
         text += u' ' + m_pyramidNote;
     m_summary->setText(text);
     m_status->setText(tr("Measured on the emulator, not estimated: QEMU counts instructions, not cycles."));
@@ -297,12 +299,25 @@ QString EmulatorPanel::facesText(const EmulatorRun& r)
                                                    : tr("THEY DIFFER"));
 }
 
+QString EmulatorPanel::pyramidText(const EmulatorRun& r)
+{
+    QStringList levels;
+    uint64_t halving = 0;
+    for (const EmulatorRun::Level& l : r.levels) {
+        levels << tr("%1x%2 %3").arg(l.width).arg(l.height).arg(countText(l.instructions));
+        halving += l.halveInstructions;
+    }
+    return tr("Every level of the image pyramid ran on the chip (%1 instructions; making the coarser levels' "
+              "pictures %2), each level's head maps compared.")
+        .arg(levels.join(u", "), countText(halving));
+}
+
 void EmulatorPanel::setDetectorPyramid(int levels, double maddsRatio, int width, int height)
 {
     m_pyramidWidth = width;
     m_pyramidHeight = height;
     m_pyramidNote = levels < 2 ? QString()
-                               : tr("The firmware runs the input alone; the studio's detector runs an image pyramid of %1 "
+                               : tr("This run was of the input alone; the studio's detector runs an image pyramid of %1 "
                                     "levels, about %2× these instructions (an estimate from its multiply-adds, not measured).")
                                      .arg(levels)
                                      .arg(maddsRatio, 0, 'f', 2);

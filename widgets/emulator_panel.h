@@ -51,7 +51,14 @@ struct EmulatorRun {
         QString opClass;          // the latency model's class, e.g. "pointwise_conv"
         double predicted = 0.0;   // instructions the rnnpool-int8 cost profile predicts (0: none)
     };
-    std::vector<Layer> layers;
+    std::vector<Layer> layers;  // the input's level
+    // An image pyramid run on the chip, every level (the input first); empty: the input alone.
+    struct Level {
+        int64_t width = 0, height = 0;
+        uint64_t instructions = 0;       // the level's network
+        uint64_t halveInstructions = 0;  // making the next level's picture
+    };
+    std::vector<Level> levels;
     // Per memory region (FLASH, SRAM, CCM): its size, what the firmware
     // generator planned before compiling (FLASH: weights and parameters; SRAM:
     // arena and kernel scratch; CCM: nothing) and what the ELF and the run
@@ -140,6 +147,7 @@ private:
     QImage m_desktopImage, m_chipImage;
     std::optional<EmulatorRun> m_last;
     float m_faceThreshold = 0.5f;
+    static QString pyramidText(const EmulatorRun& r);
     QString m_pyramidNote;
     int m_pyramidWidth = 0, m_pyramidHeight = 0;
     bool m_available = false;

@@ -7,11 +7,13 @@
 #include "cli/common.h"
 #include "cli/int8_common.h"
 #include "detect/post_process.h"
+#include "engine/image_pyramid.h"
 #include "engine/preprocess.h"
 #include "io/npy.h"
 #include "mcu/latency_check.h"
 #include "mcu/model_firmware.h"
 #include "profile/schedule.h"
+#include "quant/int8_detector.h"
 
 namespace rnnpool::cli {
 
@@ -34,12 +36,23 @@ Status dumpHeads(const std::filesystem::path& dir, const HeadOutputs& heads, con
     return writeNpy(dir / "detections.npy", Tensor({static_cast<int64_t>(detections.size()), 5}, rows));
 }
 
+// Per level of the pyramid (empty for the input alone).
+nlohmann::json pyramidJson(const ModelOnChip& chip)
+{
+    nlohmann::json levels = nlohmann::json::array();
+    for (const PyramidLevelOnChip& l : chip.levels)
+        levels.push_back({{"width", l.input[2]}, {"height", l.input[1]}, {"instructions", l.instructions},
+                          {"halve_instructions", l.halveInstructions}, {"head_values", l.headValues},
+                          {"head_values_matching", l.headMatching}});
+    return levels;
+}
+
 } // namespace
 
 int commandM4Run(const std::vector<std::string>& rest)
 {
     const Arguments args(rest, {"--model", "--arch", "--image", "--tensor", "--size", "--board", "--schedule", "--dump",
-                                "--project", "--timeout", "--rnn-layout"},
+                                "--project", "--timeout", "--rnn-layout", "--pyramid"},
                          {"--json"});
     if (!args.ok())
         return usageError("m4 run", args.error());
@@ -75,6 +88,10 @@ int commandM4Run(const std::vector<std::string>& rest)
             return usageError("m4 run", "--timeout takes a positive number of seconds, not '" + *t + "'");
         options.runTimeoutSeconds = v;
     }
+    const auto pyramid = pyramidOption(args);
+    if (!pyramid)
+        return usageError("m4 run", pyramid.error());
+    options.pyramidLevels = pyramid->value_or(1);
     bool usage = false;
     auto net = chooseInt8Network(args, usage);
     if (!net)
@@ -111,7 +128,14 @@ int commandM4Run(const std::vector<std::string>& rest)
     if (!chip)
         return inputError("m4 run: " + chip.error());
     const HeadOutputs heads = (*net)->heads(chip->chip);
-    const std::vector<Detection> detections = postProcess(heads, input.dim(2), input.dim(1), *spec.detector);
+    std::vector<const Int8Run*> levelRuns{&chip->chip};
+    std::vector<Size2> levelSizes{{input.dim(2), input.dim(1)}};
+    for (size_t k = 1; k < chip->levels.size(); ++k) {
+        levelRuns.push_back(&chip->levels[k].chip);
+        levelSizes.push_back({chip->levels[k].input[2], chip->levels[k].input[1]});
+    }
+    // The chip's heads decoded (every level's, merged, with a pyramid) as the desktop's int8 detector decodes its own.
+    const std::vector<Detection> detections = int8PyramidDetections(**net, levelRuns, levelSizes);
     if (const auto dir = args.value("--dump")) {
         if (!chip->ran)
             return inputError("m4 run: --dump needs a run, and " + chip->board + " has no emulator");
@@ -175,8 +199,9 @@ int commandM4Run(const std::vector<std::string>& rest)
             {"sram_note", "SRAM: .data + .bss (the arena, the kernel scratch, the firmware's statics); CCM: the stack's "
                           "high-water mark, measured by painting"},
             {"schedule", chip->plan.schedule},
+            {"pyramid", pyramidJson(*chip)},
             {"plan", {{"arena_bytes", chip->plan.arenaBytes}, {"input_bytes", chip->plan.inputBytes},
-                      {"input_ring_rows", chip->plan.inputRingRows},
+                      {"input_ring_rows", chip->plan.inputRingRows}, {"level_buffer_bytes", chip->plan.levelBufferBytes},
                       {"scratch_bytes", chip->plan.scratchBytes}, {"weight_bytes", chip->plan.weightBytes}}},
             {"instructions", chip->instructions},
             {"instruction_count_note", "QEMU -icount shift=0 instructions read through SysTick; not cycles"},
@@ -207,6 +232,14 @@ int commandM4Run(const std::vector<std::string>& rest)
                     std::cout << "  " << profile << " " << formatFloat(c.ratio(profile), 2);
                 std::cout << "\n";
             }
+            for (size_t k = 0; k < chip->levels.size(); ++k) {
+                const PyramidLevelOnChip& l = chip->levels[k];
+                std::cout << "  level " << k << " " << l.input[2] << "x" << l.input[1] << ": " << l.instructions
+                          << " instructions, heads " << l.headMatching << "/" << l.headValues << " equal";
+                if (l.halveInstructions)
+                    std::cout << "; making the next level's picture: " << l.halveInstructions << " instructions";
+                std::cout << "\n";
+            }
             std::cout << "instructions: " << chip->instructions << " (QEMU -icount, not cycles); estimated "
                       << formatFloat(estimatedMs, 1) << " ms at " << formatFloat(chip->coreClockHz / 1e6, 0)
                       << " MHz and 1 cycle per instruction (an estimate, a lower bound)\n";
@@ -216,6 +249,10 @@ int commandM4Run(const std::vector<std::string>& rest)
         std::cout << "flash used: " << flash << " bytes\n";
         for (const auto& [region, bytes] : sram.items())
             std::cout << region << " used: " << bytes.get<uint64_t>() << " bytes\n";
+        if (chip->plan.levelBufferBytes)
+            std::cout << "pyramid of " << chip->plan.pyramidLevels << " levels: every level reuses the arena; the coarser "
+                      << "levels' picture, made from the input's rows as they arrive, takes " << chip->plan.levelBufferBytes
+                      << " bytes of CCM\n";
         std::cout << "plan: arena " << chip->plan.arenaBytes << " bytes (input " << chip->plan.inputBytes << " bytes"
                   << (chip->plan.inputRingRows > 0 ? ", a ring of " + std::to_string(chip->plan.inputRingRows) + " rows" : "")
                   << "), scratch " << chip->plan.scratchBytes

@@ -358,9 +358,12 @@ void AnalysisTabs::runOnEmulator(int width, int height, const QString& schedule)
                 panel->setRunning(QObject::tr("%1 at %2x%3…").arg(stage).arg(width).arg(height));
         }, Qt::QueuedConnection);
     };
-    m_emulatorRun.setFuture(QtConcurrent::run([detector, picture, width, height, schedule, cancel = m_emulatorCancel, progress] {
+    // The detector's own pyramid, every level on the chip.
+    const int levels = m_controller.pyramidLevels();
+    m_emulatorRun.setFuture(QtConcurrent::run([detector, picture, width, height, schedule, levels, cancel = m_emulatorCancel,
+                                               progress] {
         try {
-            return runOnEmulatedM4(detector->model(), picture, width, height, schedule, cancel.get(), progress);
+            return runOnEmulatedM4(detector->model(), picture, width, height, schedule, levels, cancel.get(), progress);
         } catch (const std::exception& e) {
             return EmulatorOutcome{std::nullopt, QObject::tr("internal error: %1").arg(QString::fromLocal8Bit(e.what()))};
         }
@@ -381,7 +384,9 @@ void AnalysisTabs::updateMeasuredColumns()
         for (const auto& [region, bytes] : r.ramBytes)
             if (region == QStringLiteral("SRAM"))
                 sram = bytes;
-        measured.emplace_back(widgets::MeasuredOnChip{QStringLiteral("%1x%2").arg(r.width).arg(r.height), r.instructions,
+        const QString input = r.levels.empty() ? QStringLiteral("%1x%2").arg(r.width).arg(r.height)
+                                               : tr("%1x%2, pyramid of %3").arg(r.width).arg(r.height).arg(r.levels.size());
+        measured.emplace_back(widgets::MeasuredOnChip{input, r.instructions,
                                                       sram, r.flashBytes, r.identical()});
     }
     m_compare->setMeasured(measured);

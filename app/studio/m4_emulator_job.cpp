@@ -1,6 +1,5 @@
 #include "studio/m4_emulator_job.h"
 
-#include "detect/post_process.h"
 #include "engine/preprocess.h"
 #include "mcu/latency_check.h"
 #include "mcu/model_firmware.h"
@@ -18,7 +17,7 @@ QString emulatorUnavailableReason(const Model& model)
 }
 
 EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int width, int height, const QString& schedule,
-                                const std::atomic<bool>* cancel, std::function<void(const QString&)> progress)
+                                int pyramidLevels, const std::atomic<bool>* cancel, std::function<void(const QString&)> progress)
 {
     EmulatorOutcome out;
     if (const QString why = emulatorUnavailableReason(model); !why.isEmpty()) {
@@ -39,6 +38,7 @@ EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int 
     }
     ModelFirmwareOptions options;
     options.schedule = schedule.toStdString();
+    options.pyramidLevels = pyramidLevels;
     options.cancel = cancel;
     if (progress)
         options.progress = [progress](const std::string& stage) { progress(QString::fromStdString(stage)); };
@@ -77,17 +77,25 @@ EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int 
             planned = chip->plan.arenaBytes + chip->plan.scratchBytes;
         r.memory.push_back({QString::fromStdString(region.region), region.capacityBytes, planned, measured});
     }
-    // The faces of both head maps, decoded and filtered as `rnnpool m4 run` does.
+    for (const PyramidLevelOnChip& l : chip->levels)
+        r.levels.push_back({l.input[2], l.input[1], l.instructions, l.halveInstructions});
+    // The faces of both head maps (every level's, merged, with a pyramid), decoded and filtered as `rnnpool m4 run` does.
     if (chip->ran) {
-        const auto faces = [&](const Int8Run& run) {
+        std::vector<const Int8Run*> desktopRuns{&chip->desktop}, chipRuns{&chip->chip};
+        std::vector<Size2> sizes{{prepared->tensor.dim(2), prepared->tensor.dim(1)}};
+        for (size_t k = 1; k < chip->levels.size(); ++k) {
+            desktopRuns.push_back(&chip->levels[k].desktop);
+            chipRuns.push_back(&chip->levels[k].chip);
+            sizes.push_back({chip->levels[k].input[2], chip->levels[k].input[1]});
+        }
+        const auto faces = [&](const std::vector<const Int8Run*>& runs) {
             std::vector<widgets::EmulatorRun::Face> found;
-            for (const Detection& d : postProcess((*net)->heads(run), prepared->tensor.dim(2), prepared->tensor.dim(1),
-                                                  *spec.detector))
+            for (const Detection& d : int8PyramidDetections(**net, runs, sizes))
                 found.push_back({d.score, QRectF(d.x1, d.y1, d.x2 - d.x1, d.y2 - d.y1)});
             return found;
         };
-        r.desktopFaces = faces(chip->desktop);
-        r.chipFaces = faces(chip->chip);
+        r.desktopFaces = faces(desktopRuns);
+        r.chipFaces = faces(chipRuns);
         r.frame = widgets::imageFromMat(picture);
     }
     // Beside each layer: its op class and what the rnnpool-int8 profile predicts.

@@ -186,7 +186,7 @@ std::string modelHeader(const ModelHeaderFacts& f)
            "int rp_model_run(int8_t* arena, void* scratch, rp_layer_hook hook, rp_row_source rows);\n"
            "extern const char* const rp_model_layer_names[RP_MODEL_LAYERS];\n"
            "/* 1 for the detection heads' layers (loc and conf maps, HWC int8). */\n"
-           "extern const uint8_t rp_model_layer_is_output[RP_MODEL_LAYERS];\n\n#endif\n";
+           "extern const uint8_t rp_model_layer_is_output[RP_MODEL_LAYERS];\n" + f.extra + "\n#endif\n";
 }
 
 std::string wholePictureFeed(const Shape& inputChw, int64_t inputOffset)

@@ -45,6 +45,7 @@ struct ModelHeaderFacts {
     std::string network, schedule;
     Shape inputChw;
     int64_t layers = 0, inputOffset = 0, ringRows = 0, arenaBytes = 0, scratchBytes = 0;
+    std::string extra; // declarations appended at the end (an image pyramid's levels)
 };
 std::string modelHeader(const ModelHeaderFacts& f);
 // The start of rp_model_run when the picture is held whole: every row, then hook(-1, ...).

@@ -6,6 +6,12 @@
 // writes the detection heads' int8 maps back; the host decodes them with the
 // desktop's code, so equal maps give equal detections.
 //
+// With an image pyramid (options.pyramidLevels > 1, engine/image_pyramid.h)
+// the firmware runs every level as the int8 detector does: one function per
+// level sharing the const data and the arena. The frame is never held whole:
+// level 1's picture is made from the input's rows as they arrive (rp_halve_s8
+// on each pair) into a buffer in CCM, halved in place for each further level.
+//
 //   Expected<ModelOnChip> r = runModelOnChip(*network, inputChw, {});
 //   r->headsIdentical;  r->layerInstructions;  r->build.regions
 #pragma once
@@ -18,6 +24,7 @@
 #include <vector>
 
 #include "mcu/firmware_project.h"
+#include "mcu/model_emit.h"
 #include "profile/schedule.h"
 #include "quant/int8_network.h"
 
@@ -30,6 +37,11 @@ struct ModelMemoryPlan {
     uint64_t arenaBytes = 0;   // every map and RNNPool's layout copies, first fit
     uint64_t scratchBytes = 0; // the largest kernel scratch
     uint64_t weightBytes = 0;  // const data: weights, biases, multipliers
+    // An image pyramid: its levels (each reuses the arena), and the buffer of the coarser levels in
+    // CCM: level 1's picture, made from level 0's rows as they arrive and halved in place for each
+    // further level, plus two of level 0's rows (0 without a pyramid).
+    int pyramidLevels = 1;
+    uint64_t levelBufferBytes = 0;
     // The steps that report back (the hook's calls): node index and name; a
     // streamed unit reports once, under the unit's name, at its output node.
     std::vector<std::pair<int, std::string>> steps;
@@ -38,6 +50,7 @@ struct ModelMemoryPlan {
 struct ModelFirmwareOptions {
     std::string board = "netduinoplus2";
     std::string schedule = "layerwise"; // or paper, rowstream (profile/schedule.h)
+    int pyramidLevels = 1;              // 2-4: the image pyramid's levels (fewer when a side would go below 32)
     std::optional<std::filesystem::path> projectDir;
     double buildTimeoutSeconds = 300.0;
     double runTimeoutSeconds = 120.0;
@@ -48,12 +61,22 @@ struct ModelFirmwareOptions {
     std::function<void(const std::string&)> progress;
 };
 
+// One level of an image pyramid as the chip ran it.
+struct PyramidLevelOnChip {
+    Shape input;                     // CHW
+    Int8Run desktop, chip;           // as ModelOnChip's, for this level's (halved) input
+    int64_t headValues = 0, headMatching = 0;
+    uint64_t instructions = 0;       // the level's network
+    uint64_t halveInstructions = 0;  // halving the frame for the next level (0 for the last)
+};
+
 struct ModelOnChip {
     Int8Run desktop;                 // the desktop int8 engine on the same input
     Int8Run chip;                    // the desktop run with the heads' maps as the chip computed them
-    int64_t headValues = 0, headMatching = 0;
-    std::vector<std::pair<std::string, uint64_t>> layerInstructions;
-    uint64_t instructions = 0;
+    int64_t headValues = 0, headMatching = 0;  // with a pyramid: over every level
+    std::vector<std::pair<std::string, uint64_t>> layerInstructions;  // the input's level
+    uint64_t instructions = 0;       // everything counted: with a pyramid, every level and halving
+    std::vector<PyramidLevelOnChip> levels;  // with a pyramid: every level, the input first; else empty
     ModelMemoryPlan plan;
     FirmwareBuild build;
     uint64_t stackHighWaterBytes = 0;
@@ -65,17 +88,31 @@ struct ModelOnChip {
     bool headsIdentical() const { return ran && headValues > 0 && headMatching == headValues; }
 };
 
-// Plans the arena and generates the sources (files for FirmwareProjectSpec).
+// One network's generated C before it becomes files: the includes and const
+// arrays (`data`; they depend on the weights only, so a pyramid's levels
+// share them), the run function's body ("{" ... "}") and its header's facts.
+struct GeneratedNetwork {
+    std::string data, body;
+    ModelHeaderFacts facts;
+};
+
+// Plans the arena and generates the network.
 // layerwise: one call per node, whole maps, first fit over the nodes' lifetimes.
-Expected<std::vector<FirmwareFile>> generateModelFirmware(const Int8Network& net, const Int8Run& desktop,
-                                                          const Shape& inputChw, ModelMemoryPlan& plan);
+Expected<GeneratedNetwork> generateModelFirmware(const Int8Network& net, const Int8Run& desktop, const Shape& inputChw,
+                                                 ModelMemoryPlan& plan);
 // paper or rowstream: one step per schedule unit, the int8 streaming kernels
 // (integer/stream_s8.h) for inverted residuals and RNNPool, at the offsets of
 // the desktop's plan (planGreedyBySize over buildTimeline, input counted), so
 // the chip's arena is the one `rnnpool profile --dtype i8 --count-input
 // --execute` measures. Under rowstream the picture's rows go to a ring.
-Expected<std::vector<FirmwareFile>> generateStreamedModelFirmware(const Int8Network& net, const Shape& inputChw,
-                                                                  const Schedule& schedule, ModelMemoryPlan& plan);
+Expected<GeneratedNetwork> generateStreamedModelFirmware(const Int8Network& net, const Shape& inputChw,
+                                                         const Schedule& schedule, ModelMemoryPlan& plan);
+
+// The files (rnnpool_model.h, rnnpool_model.c) of one network, rp_model_run,
+// or of a pyramid's levels (the input's first): rp_model_levels[k], the const
+// data once (refused if two levels' differ), the arena and scratch the
+// largest level's.
+Expected<std::vector<FirmwareFile>> modelFiles(const Network& graph, const std::vector<GeneratedNetwork>& levels);
 
 struct ModelDeployment {
     ModelMemoryPlan plan;

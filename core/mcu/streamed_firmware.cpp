@@ -41,8 +41,8 @@ std::string convLayer(const Int8Network& net, int node, std::string& data, std::
 
 } // namespace
 
-Expected<std::vector<FirmwareFile>> generateStreamedModelFirmware(const Int8Network& net, const Shape& inputChw,
-                                                                  const Schedule& schedule, ModelMemoryPlan& plan)
+Expected<GeneratedNetwork> generateStreamedModelFirmware(const Int8Network& net, const Shape& inputChw,
+                                                         const Schedule& schedule, ModelMemoryPlan& plan)
 {
     const Network& graph = *net.model().network;
     auto shapes = graph.plan(inputChw);
@@ -79,7 +79,7 @@ Expected<std::vector<FirmwareFile>> generateStreamedModelFirmware(const Int8Netw
                        "): the int8 engine's prepared parameters as const arrays (flash). */\n"
                        "#include \"rnnpool_model.h\"\n\n#include \"integer/conv_s8.h\"\n#include \"integer/elementwise_s8.h\"\n"
                        "#include \"integer/rnnpool_q15.h\"\n#include \"integer/stream_s8.h\"\n\n";
-    std::string code = "\nint rp_model_run(int8_t* arena, void* scratch, rp_layer_hook hook, rp_row_source rows)\n{\n";
+    std::string code = "{\n";
     if (plan.inputRingRows == 0)
         code += wholePictureFeed(inputChw, inputOffset);
     for (size_t u = 0; u < units; ++u) {
@@ -168,20 +168,10 @@ Expected<std::vector<FirmwareFile>> generateStreamedModelFirmware(const Int8Netw
         return makeError("schedule '" + schedule.name + "': the ring of picture rows has no reader");
     plan.scratchBytes = std::max<uint64_t>(plan.scratchBytes, 4);
     code += "    (void)scratch;\n    return 0;\n}\n";
-    std::string names = "const char* const rp_model_layer_names[RP_MODEL_LAYERS] = {\n";
-    std::string heads = "const uint8_t rp_model_layer_is_output[RP_MODEL_LAYERS] = {";
-    std::vector<bool> isHead(n, false);
-    for (const auto& [loc, conf] : graph.heads())
-        isHead[static_cast<size_t>(loc)] = isHead[static_cast<size_t>(conf)] = true;
-    for (size_t i = 0; i < n; ++i) {
-        names += "    " + cStringLiteral(graph.nodes()[i].name) + ",\n";
-        heads += std::string(i ? ", " : "") + (isHead[i] ? "1" : "0");
-    }
-    const std::string header = modelHeader({graph.spec().name, schedule.name, inputChw, static_cast<int64_t>(n), inputOffset,
-                                            plan.inputRingRows, static_cast<int64_t>(plan.arenaBytes),
-                                            static_cast<int64_t>(plan.scratchBytes)});
-    return std::vector<FirmwareFile>{{"rnnpool_model.h", header},
-                                     {"rnnpool_model.c", data + code + "\n" + names + "};\n" + heads + "};\n"}};
+    return GeneratedNetwork{data, code,
+                            {graph.spec().name, schedule.name, inputChw, static_cast<int64_t>(n), inputOffset,
+                             plan.inputRingRows, static_cast<int64_t>(plan.arenaBytes),
+                             static_cast<int64_t>(plan.scratchBytes), {}}};
 }
 
 } // namespace rnnpool

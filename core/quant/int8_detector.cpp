@@ -27,6 +27,39 @@ Expected<std::shared_ptr<const Int8Network>> int8NetworkFromFile(const std::file
     return std::shared_ptr<const Int8Network>(std::make_shared<Int8Network>(std::move(*net)));
 }
 
+namespace {
+
+// Level k's boxes, decoded from its run, with the part of the input it covers.
+PyramidLevelDetections levelDetections(const Int8Network& net, const Int8Run& run, const std::vector<Size2>& sizes, size_t k)
+{
+    const Size2 size = sizes[k];
+    const float scale = static_cast<float>(int64_t{1} << k);
+    return {postProcess(net.heads(run), size.width, size.height, *net.model().spec().detector), size,
+            static_cast<float>(size.width) * scale / static_cast<float>(sizes[0].width),
+            static_cast<float>(size.height) * scale / static_cast<float>(sizes[0].height)};
+}
+
+PyramidMerge detectorMerge(const ArchSpec& spec, size_t levels)
+{
+    PyramidMerge merge;
+    merge.keepTopK = spec.detector->keepTopK * static_cast<int64_t>(levels);
+    merge.nmsThreshold = spec.detector->nmsThreshold;
+    return merge;
+}
+
+} // namespace
+
+std::vector<Detection> int8PyramidDetections(const Int8Network& net, const std::vector<const Int8Run*>& runs,
+                                             const std::vector<Size2>& sizes)
+{
+    std::vector<PyramidLevelDetections> perLevel;
+    for (size_t k = 0; k < runs.size() && k < sizes.size(); ++k)
+        perLevel.push_back(levelDetections(net, *runs[k], sizes, k));
+    if (perLevel.size() == 1)
+        return std::move(perLevel.front().detections);
+    return mergePyramidLevels(perLevel, detectorMerge(net.model().spec(), perLevel.size()));
+}
+
 int defaultPyramidLevels(const QuantizedModel& model)
 {
     return model.pyramidLevels.value_or(1);
@@ -100,16 +133,9 @@ Expected<FrameResult> Int8Detector::detectTensor(Tensor input, const DetectOptio
             if (Status st = m_network->runQuantizedInto(level, Shape{c, h, w}, levelRun); !st)
                 return makeError(st.error());
             frame.seconds += levelRun.totalSeconds;
-            const Size2 size = frame.pyramid[k];
-            const float scale = static_cast<float>(int64_t{1} << k);
-            perLevel.push_back({postProcess(m_network->heads(levelRun), size.width, size.height, *spec.detector), size,
-                                static_cast<float>(size.width) * scale / static_cast<float>(input.dim(2)),
-                                static_cast<float>(size.height) * scale / static_cast<float>(input.dim(1))});
+            perLevel.push_back(levelDetections(*m_network, levelRun, frame.pyramid, k));
         }
-        PyramidMerge merge;
-        merge.keepTopK = spec.detector->keepTopK * static_cast<int64_t>(frame.pyramid.size());
-        merge.nmsThreshold = spec.detector->nmsThreshold;
-        frame.detections = mergePyramidLevels(perLevel, merge);
+        frame.detections = mergePyramidLevels(perLevel, detectorMerge(spec, perLevel.size()));
     }
     frame.run.layerSeconds = run->layerSeconds;
     frame.run.outputs.resize(run->maps.size());

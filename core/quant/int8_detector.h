@@ -28,6 +28,12 @@ private:
     std::shared_ptr<const Int8Network> m_network;
 };
 
+// The detections of an int8 image pyramid from its levels' runs (the input's
+// first, each level's input the one before halved), merged as detect() merges
+// them; boxes as fractions of the input. The firmware's heads decode the same way.
+std::vector<Detection> int8PyramidDetections(const Int8Network& net, const std::vector<const Int8Run*>& runs,
+                                             const std::vector<Size2>& sizes);
+
 // The shipped int8 twin of the default model (resources/models/rnnpool_face_m4.int8.safetensors).
 std::filesystem::path defaultInt8ModelPath();
 

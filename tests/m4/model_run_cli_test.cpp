@@ -1,7 +1,8 @@
 // rnnpool m4 run as users run it: the default int8 model as generated
 // firmware on QEMU netduinoplus2, its --dump files byte-identical to
 // `rnnpool run --dtype i8 --dump` on the same picture and size (two pictures),
-// layer by layer and under the streamed schedules (320x240 under rowstream);
+// layer by layer and under the streamed schedules (320x240 under rowstream), and the default
+// 3-level image pyramid at 320x240 with every level on the chip;
 // the default 320x240-area input refused layer by layer with numbers before compiling; bad
 // input and usage answered with exit 1 and 2.
 #include <fstream>
@@ -38,13 +39,15 @@ fs::path sample(const std::string& name) { return fs::path(RNNPOOL_RESOURCE_DIR)
 
 // Returns the m4 run JSON (empty on failure).
 nlohmann::json expectSameAsDesktop(const std::string& picture, const std::string& size,
-                                   const std::string& schedule = "layerwise")
+                                   const std::string& schedule = "layerwise", int pyramid = 1)
 {
+    const std::string levels = std::to_string(pyramid);
     const fs::path chip = testing::makeTempDir("rnnpool-m4-run-chip");
     const fs::path desk = testing::makeTempDir("rnnpool-m4-run-desktop");
     const fs::path project = testing::makeTempDir("rnnpool-m4-run-project");
     const ProcessResult onChip = cli({"m4", "run", "--image", sample(picture).string(), "--size", size, "--schedule",
-                                      schedule, "--dump", chip.string(), "--project", project.string(), "--json"});
+                                      schedule, "--pyramid", levels, "--dump", chip.string(), "--project",
+                                      project.string(), "--json"});
     EXPECT_EQ(onChip.exitCode, 0) << onChip.output;
     const size_t brace = onChip.output.find('{');
     if (onChip.exitCode != 0 || brace == std::string::npos) {
@@ -60,15 +63,25 @@ nlohmann::json expectSameAsDesktop(const std::string& picture, const std::string
     EXPECT_GE(j.at("sram_used_bytes").at("SRAM").get<uint64_t>(), j.at("plan").at("arena_bytes").get<uint64_t>());
     EXPECT_GT(j.at("sram_used_bytes").at("CCM").get<uint64_t>(), 0u);  // the stack's high-water mark
     EXPECT_GT(j.at("estimated_ms").get<double>(), 0.0);
-    uint64_t sum = 0;
+    uint64_t sum = 0, levelSum = 0;
     for (const auto& layer : j.at("layers"))
         sum += layer.at("instructions").get<uint64_t>();
-    EXPECT_EQ(sum, j.at("instructions").get<uint64_t>());
+    // The layers listed are the input level's; a pyramid adds its other levels and the halvings.
+    for (const auto& level : j.at("pyramid")) {
+        EXPECT_EQ(level.at("head_values_matching"), level.at("head_values"));
+        EXPECT_GT(level.at("head_values").get<int64_t>(), 0);
+        levelSum += level.at("instructions").get<uint64_t>() + level.at("halve_instructions").get<uint64_t>();
+    }
+    EXPECT_EQ(j.at("pyramid").size(), pyramid > 1 ? static_cast<size_t>(pyramid) : 0u);
+    if (pyramid > 1) {
+        EXPECT_EQ(j.at("pyramid").at(0).at("instructions").get<uint64_t>(), sum);
+    }
+    EXPECT_EQ(pyramid > 1 ? levelSum : sum, j.at("instructions").get<uint64_t>());
     // One entry per node of RNNPool-Face-M4 (28) layer by layer; one per schedule unit (17) streamed.
     EXPECT_EQ(j.at("layers").size(), schedule == "layerwise" ? 28u : 17u);
 
     const ProcessResult desktop =
-        cli({"run", "--dtype", "i8", "--image", sample(picture).string(), "--size", size, "--pyramid", "1", "--dump", desk.string()}); // the firmware runs one level
+        cli({"run", "--dtype", "i8", "--image", sample(picture).string(), "--size", size, "--pyramid", levels, "--dump", desk.string()});
     EXPECT_EQ(desktop.exitCode, 0) << desktop.output;
     for (const char* file : {"loc.npy", "conf.npy", "detections.npy"}) {
         const std::string a = readAll(chip / file), b = readAll(desk / file);
@@ -111,6 +124,49 @@ TEST(ModelOnQemu, StreamedSchedulesRunTheFullSizeModelInTheF405sSram)
     const auto p = nlohmann::json::parse(profile.output);
     EXPECT_EQ(rows.at("plan").at("arena_bytes"), p.at("arena_bytes"));
     EXPECT_EQ(p.at("measured_peak_bytes"), p.at("peak_bytes"));
+}
+
+// The default detector as the studio runs it, a 3-level image pyramid at 320x240, on the chip:
+// every level's heads equal the desktop int8 detector's, and the boxes merged from the chip's
+// heads are `rnnpool run --dtype i8`'s byte for byte. The frame is never held whole (rowstream):
+// level 1's picture is made from the arriving rows in CCM, so SRAM stays within the F405's 128 KiB.
+TEST(ModelOnQemu, TheDefaultPyramidRunsEveryLevelOnTheChipAsTheDesktopDoes)
+{
+    RNNPOOL_REQUIRE_QEMU();
+    const nlohmann::json j = expectSameAsDesktop("grace_hopper.jpg", "320x240", "rowstream", 3);
+    ASSERT_FALSE(j.empty());
+    const auto& levels = j.at("pyramid");
+    ASSERT_EQ(levels.size(), 3u);
+    for (size_t k = 0; k < 3; ++k) {
+        EXPECT_EQ(levels.at(k).at("width"), 320 >> k);
+        EXPECT_EQ(levels.at(k).at("height"), 240 >> k);
+    }
+    EXPECT_GT(levels.at(0).at("halve_instructions").get<uint64_t>(), 0u);
+    EXPECT_GT(levels.at(1).at("halve_instructions").get<uint64_t>(), 0u);
+    EXPECT_EQ(levels.at(2).at("halve_instructions"), 0);
+    // Level 1 has a quarter of level 0's pixels; its share of the instructions is about its
+    // share of the multiply-adds (25.06 / 103.51 M, `rnnpool profile --pyramid 3`).
+    const double ratio = levels.at(1).at("instructions").get<double>() / levels.at(0).at("instructions").get<double>();
+    EXPECT_GT(ratio, 0.2);
+    EXPECT_LT(ratio, 0.3);
+    EXPECT_EQ(j.at("plan").at("level_buffer_bytes"), 160 * 120 + 2 * 320);
+    EXPECT_LE(j.at("sram_used_bytes").at("SRAM").get<uint64_t>(), 128u * 1024u);
+    EXPECT_GE(j.at("sram_used_bytes").at("CCM").get<uint64_t>(), 160u * 120u);
+    EXPECT_LE(j.at("sram_used_bytes").at("CCM").get<uint64_t>(), 64u * 1024u);
+}
+
+TEST(ModelOnQemu, APyramidWhoseLevelBufferExceedsCcmIsRefusedWithNumbers)
+{
+    const fs::path project = testing::makeTempDir("rnnpool-m4-run-refused-pyramid");
+    const ProcessResult r = cli({"m4", "run", "--image", sample("grace_hopper.jpg").string(), "--size", "640x480",
+                                 "--schedule", "rowstream", "--pyramid", "3", "--project", project.string()});
+    EXPECT_EQ(r.exitCode, 1) << r.output;
+    EXPECT_NE(r.output.find("with a pyramid of 3 levels"), std::string::npos) << r.output;
+    // Level 1 (320x240) and two 640-pixel rows, beside the stack's allowance, against CCM's 64 KiB.
+    EXPECT_NE(r.output.find("CCM needs 82176 bytes (the pyramid's level buffer 78080, stack 4096), has 65536"),
+              std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(project / "Makefile")) << "the project was written although it does not fit";
+    fs::remove_all(project);
 }
 
 TEST(ModelOnQemu, AModelThatDoesNotFitIsRefusedWithNumbersBeforeCompiling)

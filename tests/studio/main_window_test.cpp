@@ -328,8 +328,9 @@ TEST_F(MainWindowTest, RunOnTheEmulatedChipReportsWhatTheCommandLineMeasures)
 }
 
 // The schedule box: rowstream runs the default model at its own 320x240 in
-// the F405's 128 KiB of SRAM, the figures those of `rnnpool m4 run --schedule
-// rowstream`, the heads the desktop's.
+// the F405's 128 KiB of SRAM, as the studio's detector runs it (its 3-level
+// image pyramid, every level on the chip), the figures those of `rnnpool m4
+// run --schedule rowstream --pyramid 3`, the heads the desktop's.
 TEST_F(MainWindowTest, TheRowstreamScheduleRunsTheFullSizeModelOnTheEmulatedChip)
 {
     auto* panel = window.analysisTabs().emulatorPanel();
@@ -342,7 +343,8 @@ TEST_F(MainWindowTest, TheRowstreamScheduleRunsTheFullSizeModelOnTheEmulatedChip
     panel->run();
     ASSERT_TRUE(waitUntil([&] { return panel->canRun() && !panel->summaryText().isEmpty(); }, 600000))
         << panel->summaryText().toStdString();
-    const auto cli = cliJson(std::string("m4 run --image ") + STUDIO_SAMPLE + " --size 320x240 --schedule rowstream --json");
+    const auto cli =
+        cliJson(std::string("m4 run --image ") + STUDIO_SAMPLE + " --size 320x240 --schedule rowstream --pyramid 3 --json");
     ASSERT_FALSE(cli.is_null());
     const QString summary = panel->summaryText();
     EXPECT_TRUE(summary.contains(QStringLiteral("320x240, schedule rowstream"))) << summary.toStdString();
@@ -352,6 +354,14 @@ TEST_F(MainWindowTest, TheRowstreamScheduleRunsTheFullSizeModelOnTheEmulatedChip
     ASSERT_TRUE(panel->lastRun());
     EXPECT_EQ(panel->lastRun()->schedule, QStringLiteral("rowstream"));
     EXPECT_EQ(panel->layerTable()->rowCount(), static_cast<int>(cli["layers"].size()));
+    ASSERT_EQ(panel->lastRun()->levels.size(), cli["pyramid"].size());
+    ASSERT_EQ(cli["pyramid"].size(), 3u);
+    for (size_t k = 0; k < 3; ++k)
+        EXPECT_EQ(panel->lastRun()->levels[k].instructions, cli["pyramid"][k]["instructions"].get<uint64_t>());
+    EXPECT_TRUE(summary.contains(QStringLiteral("Every level of the image pyramid ran on the chip"))) << summary.toStdString();
+    EXPECT_FALSE(summary.contains(QStringLiteral("an estimate from its multiply-adds"))) << summary.toStdString();
+    EXPECT_EQ(panel->lastRun()->chipFaces.size(), cli["detections"].get<size_t>());
+    EXPECT_TRUE(panel->facesText().contains(QStringLiteral("the same boxes and scores"))) << panel->facesText().toStdString();
     for (const widgets::EmulatorMemoryChart::Bar& bar : panel->memoryChart()->bars())
         if (bar.label == QStringLiteral("SRAM measured")) {
             EXPECT_EQ(bar.bytes, cli["sram_used_bytes"]["SRAM"].get<uint64_t>());
@@ -391,7 +401,7 @@ TEST_F(MainWindowTest, AnEmulatorRunCanBeCancelled)
     const cv::Mat picture = cv::imread(STUDIO_SAMPLE);
     ASSERT_TRUE(window.analysisTabs().controller().detector());
     const EmulatorOutcome outcome = runOnEmulatedM4(window.analysisTabs().controller().detector()->model(), picture, 80, 60,
-                                                    QStringLiteral("layerwise"), &cancel,
+                                                    QStringLiteral("layerwise"), 1, &cancel,
                                                     [&stages](const QString& stage) { stages << stage; });
     EXPECT_TRUE(outcome.cancelled);
     EXPECT_FALSE(outcome.run);

@@ -75,6 +75,22 @@ TEST(EmulatorPanel, ARunAtThePyramidsSizeSaysTheFirmwareRunsOneLevel)
     EXPECT_FALSE(panel.summaryText().contains(QStringLiteral("pyramid")));
 }
 
+TEST(EmulatorPanel, ARunOfEveryPyramidLevelListsThemInsteadOfTheEstimate)
+{
+    EmulatorPanel panel;
+    panel.setDetectorPyramid(3, 1.2946, 80, 60);
+    EmulatorRun r = sampleRun(); // 80x60
+    r.levels = {{80, 60, 1'000'000, 20'000}, {40, 30, 250'000, 0}};
+    panel.setResult(r);
+    const QString text = panel.summaryText();
+    EXPECT_TRUE(text.contains(QStringLiteral("Every level of the image pyramid ran on the chip ("))) << text.toStdString();
+    EXPECT_TRUE(text.contains(QStringLiteral("80x60 ") + QLocale::system().toString(1'000'000)) &&
+                text.contains(QStringLiteral("40x30 ") + QLocale::system().toString(250'000)) &&
+                text.contains(QStringLiteral("pictures ") + QLocale::system().toString(20'000)))
+        << text.toStdString();
+    EXPECT_FALSE(text.contains(QStringLiteral("an estimate from its multiply-adds"))) << text.toStdString();
+}
+
 TEST(EmulatorPanel, LayerBarsAreTheMeasuredAndPredictedCounts)
 {
     EmulatorPanel panel;

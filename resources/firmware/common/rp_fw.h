@@ -60,6 +60,10 @@ void rp_exit(int status) __attribute__((noreturn));
  * out must have room for the three together (40 characters suit every use). */
 void rp_compose(char* out, const char* prefix, int i, const char* suffix);
 
+/* A model app's failure as results: a row of input.bin it could not read (missing_row >= 0; exit
+ * status 30) or a kernel that refused its arguments (status = 1 + its layer; 31); else 0. */
+int rp_model_failure(int missing_row, int status);
+
 #ifdef __cplusplus
 }
 #endif

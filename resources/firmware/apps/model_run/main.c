@@ -41,17 +41,9 @@ int main(void)
 {
     rp_ticks_start();
     g_mark = rp_ticks();
-    const int status = rp_model_run(g_arena, g_scratch, after_layer, next_row);
-    if (g_missing_row >= 0) {
-        rp_result_i64("missing_input_row", g_missing_row);
-        rp_result_text("error", "input.bin");
-        return 30;
-    }
-    if (status != 0) {
-        rp_result_i64("refused_by_layer", status - 1);
-        rp_result_text("error", "a kernel refused its arguments (refused_by_layer)");
-        return 31;
-    }
+    const int failure = rp_model_failure(g_missing_row, rp_model_run(g_arena, g_scratch, after_layer, next_row));
+    if (failure != 0)
+        return failure;
     rp_result_u64("stack_high_water", rp_stack_high_water());
     return 0;
 }
