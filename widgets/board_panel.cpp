@@ -275,21 +275,25 @@ QString BoardPanel::pyramidText() const
     return m_pyramid->text();
 }
 
-void BoardPanel::setPyramid(const std::vector<PyramidLevelProfile>& levels)
+void BoardPanel::setPyramid(const std::vector<PyramidLevelProfile>& levels, ElementType dtype)
 {
     // One line here (the Memory tab lists every level); the reasons in the tooltip.
     QStringList sizes;
     for (const PyramidLevelProfile& level : levels)
         sizes << tr("%1×%2").arg(level.input[2]).arg(level.input[1]);
     const bool shown = levels.size() >= 2;
-    m_pyramid->setText(shown ? tr("Image pyramid (%1): no more RAM than the input alone (peak %2); %3× the multiply-adds.")
-                                   .arg(sizes.join(QStringLiteral(", ")), kibText(pyramidPeakBytes(levels)))
+    m_pyramid->setText(shown ? tr("Image pyramid (%1): the same arena as the input alone (peak %2) and %3 beside it "
+                                  "for the coarser levels' picture; %4× the multiply-adds.")
+                                   .arg(sizes.join(QStringLiteral(", ")), kibText(pyramidPeakBytes(levels)),
+                                        kibText(pyramidLevelBufferBytes(levels, dtype)))
                                    .arg(pyramidMaddsRatio(levels), 0, 'f', 2)
                              : QString());
     m_pyramid->setToolTip(shown ? tr("The detector runs the input and its halves one after another in the same arena, so "
-                                     "the peak is the largest level's, and the chip halves its frame buffer in place. The "
-                                     "boxes kept between levels (20 bytes each) are not counted. The latency table's "
-                                     "second column sums the estimate of every level.")
+                                     "the peak is the largest level's. Level 1's picture is made from the input's rows as "
+                                     "they arrive and halved in place for each further level: the firmware keeps it in CCM "
+                                     "(rnnpool m4 run --pyramid measures it). The boxes kept between levels (20 bytes "
+                                     "each) are not counted. The latency table's second column sums the estimate of every "
+                                     "level.")
                                 : QString());
     m_pyramid->setVisible(shown);
 }
@@ -301,7 +305,7 @@ void BoardPanel::showProblem(const QString& message)
     m_verdict->setText(message);
     m_description->clear();
     m_placement->clear();
-    setPyramid({});
+    setPyramid({}, ElementType::I8);
     redraw();
 }
 

@@ -50,8 +50,8 @@ public slots:
     // (empty: the model runs the input alone, one column).
     void setLatencies(const rnnpool::widgets::LatencyEstimates& latencies,
                       const rnnpool::widgets::LatencyEstimates& pyramid = {});
-    // The levels the detector runs (fewer than two hide the line).
-    void setPyramid(const std::vector<rnnpool::PyramidLevelProfile>& levels);
+    // The levels the detector runs (fewer than two hide the line), profiled in `dtype`.
+    void setPyramid(const std::vector<rnnpool::PyramidLevelProfile>& levels, rnnpool::ElementType dtype);
     void showProblem(const QString& message);
 
 signals:

@@ -200,7 +200,9 @@ int commandProfile(const std::vector<std::string>& argv)
                            {"peak_layer", peakLayer},
                            {"arena_bytes", plan.arenaBytes}};
         if (!pyramid.empty()) {
-            out["pyramid"] = {{"madds", pyramidMadds(pyramid)}, {"peak_bytes", pyramidPeakBytes(pyramid)}, {"levels", nlohmann::json::array()}};
+            out["pyramid"] = {{"madds", pyramidMadds(pyramid)}, {"peak_bytes", pyramidPeakBytes(pyramid)},
+                              {"level_buffer_bytes", pyramidLevelBufferBytes(pyramid, req.options.dtype)},
+                              {"levels", nlohmann::json::array()}};
             for (const PyramidLevelProfile& l : pyramid)
                 out["pyramid"]["levels"].push_back({{"width", l.input[2]}, {"height", l.input[1]}, {"madds", l.madds},
                                                     {"peak_bytes", l.peakBytes}, {"peak_layer", l.peakLayer}});
@@ -258,14 +260,16 @@ int commandProfile(const std::vector<std::string>& argv)
             std::cout << " " << timeline.tensors[static_cast<size_t>(t)].name << " (" << timeline.tensors[static_cast<size_t>(t)].bytes << ")";
         std::cout << "\n";
         if (!pyramid.empty()) {
-            std::cout << "  image pyramid of " << pyramid.size() << " levels (run one after another in the same arena; the frame halved in place):\n";
+            std::cout << "  image pyramid of " << pyramid.size() << " levels (run one after another in the same arena):\n";
             for (const PyramidLevelProfile& l : pyramid)
                 std::cout << "    " << l.input[2] << "x" << l.input[1] << ": " << formatFloat(static_cast<double>(l.madds) / 1e6, 2)
                           << " M multiply-adds, peak " << l.peakBytes << " bytes at " << l.peakLayer << "\n";
             std::cout << "    in all: " << formatFloat(static_cast<double>(pyramidMadds(pyramid)) / 1e6, 2) << " M multiply-adds ("
                       << formatFloat(100.0 * static_cast<double>(pyramidMadds(pyramid) - madds) / static_cast<double>(madds), 1)
                       << "% more than the input alone), peak " << pyramidPeakBytes(pyramid) << " bytes (+"
-                      << pyramidPeakBytes(pyramid) - timeline.peakBytes << ")\n";
+                      << pyramidPeakBytes(pyramid) - timeline.peakBytes << ")\n    beside the arena, the coarser levels' picture: "
+                      << pyramidLevelBufferBytes(pyramid, req.options.dtype)
+                      << " bytes (level 1, made from the input's rows as they arrive, halved in place for each further level)\n";
         }
         if (board) {
             const FitReport fit = fitOnBoard(*board, profile);

@@ -599,7 +599,7 @@ void AnalysisTabs::updateBoardViews()
                         tr("%1 at %2×%3%4, %5").arg(QFileInfo(m_modelLabel).fileName()).arg(m_profile->input[2]).arg(m_profile->input[1])
                             .arg(analysisAtDeployment() && !m_chosenFrame ? tr(" (deployment input)") : tr(" (chosen input)"),
                                  describeOptions(m_schedule, m_options)));
-        m_board->setPyramid(m_pyramid);
+        m_board->setPyramid(m_pyramid, m_options.dtype);
         m_emulator->setDetectorPyramid(static_cast<int>(m_pyramid.size()), widgets::pyramidMaddsRatio(m_pyramid),
                                        static_cast<int>(m_profile->input[2]), static_cast<int>(m_profile->input[1]));
         widgets::LatencyEstimates alone, pyramid;

@@ -4,9 +4,10 @@
 // RNNPool-Face-M4's anchors are 8-48 px; a face filling half of a 320x240
 // frame is 120 px high and matches no anchor. Halving the frame once or twice
 // brings it to 60 or 30 px, where the model sees it well. Level k is level
-// k-1 averaged over 2x2 pixels (what a microcontroller does to its frame
-// buffer in place of a second capture); each level costs a quarter of the one
-// before, so three levels cost 1 + 1/4 + 1/16 = 1.31 times one run.
+// k-1 averaged over 2x2 pixels (a microcontroller makes level 1 from the
+// camera's rows as they arrive and halves it in place for level 2, instead of
+// a second capture); each level costs a quarter of the one before, so three
+// levels cost 1 + 1/4 + 1/16 = 1.31 times one run.
 //
 //   std::vector<Size2> sizes = pyramidSizes({320, 240}, 3);   // 320x240, 160x120, 80x60
 //   Tensor half = halveTensor(input);

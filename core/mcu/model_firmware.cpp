@@ -9,6 +9,7 @@
 #include "integer/elementwise_s8.h"
 #include "integer/rnnpool_q15.h"
 #include "mcu/c_emitter.h"
+#include "profile/pyramid_profile.h"
 #include "mcu/model_emit.h"
 #include "quant/int8_prepared.h"
 
@@ -282,8 +283,7 @@ Expected<std::vector<FirmwareFile>> generateLevels(const Int8Network& net, const
         generated.push_back(std::move(*g));
     }
     plan.pyramidLevels = static_cast<int>(shapes.size());
-    if (shapes.size() > 1)
-        plan.levelBufferBytes = static_cast<uint64_t>(shapeNumel(shapes[1]) + 2 * shapes[0][0] * shapes[0][2]);
+    plan.levelBufferBytes = static_cast<uint64_t>(pyramidLevelBufferElements(shapes)); // int8
     auto files = modelFiles(*net.model().network, generated);
     if (!files)
         return files;

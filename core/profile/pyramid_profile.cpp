@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/image_pyramid.h"
+#include "profile/memory_timeline.h"
 
 namespace rnnpool {
 
@@ -40,6 +41,22 @@ int64_t pyramidPeakBytes(const std::vector<PyramidLevelProfile>& levels)
     for (const PyramidLevelProfile& l : levels)
         peak = std::max(peak, l.peakBytes);
     return peak;
+}
+
+int64_t pyramidLevelBufferElements(const std::vector<Shape>& levelInputs)
+{
+    if (levelInputs.size() < 2)
+        return 0;
+    const Shape& input = levelInputs[0];
+    return shapeNumel(levelInputs[1]) + 2 * input[0] * input[2];
+}
+
+int64_t pyramidLevelBufferBytes(const std::vector<PyramidLevelProfile>& levels, ElementType dtype)
+{
+    std::vector<Shape> inputs;
+    for (const PyramidLevelProfile& l : levels)
+        inputs.push_back(l.input);
+    return pyramidLevelBufferElements(inputs) * elementBytes(dtype);
 }
 
 } // namespace rnnpool

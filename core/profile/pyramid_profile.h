@@ -1,8 +1,11 @@
 // The cost of running a detector as an image pyramid (engine/image_pyramid.h):
 // multiply-adds and peak activation memory of every level under a schedule.
 // Levels run one after another in the same arena, so the pyramid's peak is
-// the largest level's peak (the first); the frame buffer is halved in place
-// between levels, so it needs no second buffer.
+// the largest level's peak (the first). Beside the arena the coarser levels
+// need their picture: level 1, made from the input's rows as they arrive (two
+// rows held to average) and halved in place for each further level
+// (pyramidLevelBufferBytes; the firmware of `rnnpool m4 run --pyramid` keeps
+// it in CCM). The frame itself is never held whole for the pyramid's sake.
 //
 //   auto levels = profilePyramid(net, {1, 240, 320}, 3, "paper", options);
 //   int64_t madds = pyramidMadds(*levels);
@@ -30,5 +33,9 @@ Expected<std::vector<PyramidLevelProfile>> profilePyramid(Network& net, const Sh
 
 int64_t pyramidMadds(const std::vector<PyramidLevelProfile>& levels);
 int64_t pyramidPeakBytes(const std::vector<PyramidLevelProfile>& levels);
+// The coarser levels' picture beside the arena, in elements: level 1's map and
+// two rows of the input; 0 for the input alone. `levelInputs` are CHW, the input first.
+int64_t pyramidLevelBufferElements(const std::vector<Shape>& levelInputs);
+int64_t pyramidLevelBufferBytes(const std::vector<PyramidLevelProfile>& levels, ElementType dtype);
 
 } // namespace rnnpool

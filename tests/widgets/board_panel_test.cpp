@@ -116,12 +116,15 @@ TEST(BoardPanel, APyramidGetsItsOwnLatencyColumnAndCostLine)
     EXPECT_TRUE(panel.pyramidText().isEmpty());
     const std::vector<PyramidLevelProfile> levels{{{1, 240, 320}, 100'000'000, 120'000, "block0"},
                                                   {{1, 120, 160}, 25'000'000, 34'000, "block0"}};
-    panel.setPyramid(levels);
+    panel.setPyramid(levels, ElementType::I8);
     EXPECT_TRUE(panel.pyramidText().contains(QStringLiteral("160×120"))) << panel.pyramidText().toStdString();
+    // Beside the arena: level 1's 160x120 picture and two 320-pixel rows, 19,840 bytes in int8.
+    EXPECT_TRUE(panel.pyramidText().contains(QLocale().toString(19.4, 'f', 1) + QStringLiteral(" KiB beside it"))) << panel.pyramidText().toStdString();
     EXPECT_TRUE(panel.pyramidText().contains(QStringLiteral("1.25×"))) << panel.pyramidText().toStdString();
-    panel.setPyramid({levels.front()}); // one level: the model runs the input alone
+    panel.setPyramid({levels.front()}, ElementType::I8); // one level: the model runs the input alone
     EXPECT_TRUE(panel.pyramidText().isEmpty());
-    panel.setPyramid(levels);
+    panel.setPyramid(levels, ElementType::F32);
+    EXPECT_TRUE(panel.pyramidText().contains(QLocale().toString(77.5, 'f', 1) + QStringLiteral(" KiB beside it"))) << panel.pyramidText().toStdString();
     panel.showProblem(QStringLiteral("no model"));
     EXPECT_TRUE(panel.pyramidText().isEmpty());
 }

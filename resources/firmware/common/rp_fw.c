@@ -199,18 +199,3 @@ void rp_compose(char* out, const char* prefix, int i, const char* suffix)
         *out++ = *suffix++;
     *out = '\0';
 }
-
-int rp_model_failure(int missing_row, int status)
-{
-    if (missing_row >= 0) {
-        rp_result_i64("missing_input_row", missing_row);
-        rp_result_text("error", "input.bin");
-        return 30;
-    }
-    if (status != 0) {
-        rp_result_i64("refused_by_layer", status - 1);
-        rp_result_text("error", "a kernel refused its arguments (refused_by_layer)");
-        return 31;
-    }
-    return 0;
-}
