@@ -3,6 +3,7 @@
 // const arrays, one static arena, the network as straight-line calls, an API
 // header (rnnpool_model.h), a main for the emulator, board files, a link
 // script, a Makefile and a CMake toolchain file. Built and sized here.
+// --pyramid N: the detector's image pyramid, every level in the firmware.
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
@@ -15,7 +16,7 @@ namespace rnnpool::cli {
 
 int commandDeploy(const std::vector<std::string>& argv)
 {
-    const Arguments args(argv, {"--model", "--arch", "--board", "--size", "--schedule", "-o", "--rnn-layout"}, {"--json"});
+    const Arguments args(argv, {"--model", "--arch", "--board", "--size", "--schedule", "-o", "--rnn-layout", "--pyramid"}, {"--json"});
     if (!args.ok())
         return usageError("deploy", args.error());
     if (!args.positionals().empty())
@@ -26,6 +27,9 @@ int commandDeploy(const std::vector<std::string>& argv)
     const std::string schedule = args.value("--schedule").value_or("layerwise");
     if (!isFirmwareScheduleName(schedule))
         return usageError("deploy", std::string("--schedule must be one of ") + firmwareScheduleNames() + ", not '" + schedule + "'");
+    const auto pyramid = pyramidOption(args);
+    if (!pyramid)
+        return usageError("deploy", pyramid.error());
     bool usage = false;
     auto net = chooseInt8Network(args, usage);
     if (!net)
@@ -40,7 +44,8 @@ int commandDeploy(const std::vector<std::string>& argv)
         height = parsed->height;
     }
     const Shape input{spec.inputChannels, height, width};
-    auto d = deployModelFirmware(**net, input, args.value("--board").value_or("netduinoplus2"), schedule, *out);
+    auto d = deployModelFirmware(**net, input, args.value("--board").value_or("netduinoplus2"), schedule, *out, 300.0,
+                                 pyramid->value_or(1));
     if (!d)
         return inputError("deploy: " + d.error());
     nlohmann::json regions = nlohmann::json::object();
@@ -53,6 +58,8 @@ int commandDeploy(const std::vector<std::string>& argv)
                                {"schedule", schedule},
                                {"plan", {{"arena_bytes", d->plan.arenaBytes}, {"input_bytes", d->plan.inputBytes},
                                          {"input_ring_rows", d->plan.inputRingRows},
+                                         {"pyramid_levels", d->plan.pyramidLevels},
+                                         {"level_buffer_bytes", d->plan.levelBufferBytes},
                                          {"scratch_bytes", d->plan.scratchBytes}, {"weight_bytes", d->plan.weightBytes}}},
                                {"linked", regions},
                                {"stack_note", "the stack takes the rest of CCM; rnnpool m4 run measures its high-water mark"}};
@@ -62,6 +69,9 @@ int commandDeploy(const std::vector<std::string>& argv)
                   << width << "x" << height << ", schedule " << schedule << ")\n";
         std::cout << "arena " << d->plan.arenaBytes << " bytes, kernel scratch " << d->plan.scratchBytes
                   << " bytes, weights and parameters " << d->plan.weightBytes << " bytes\n";
+        if (d->plan.pyramidLevels > 1)
+            std::cout << "image pyramid of " << d->plan.pyramidLevels << " levels: the coarser levels' picture takes "
+                      << d->plan.levelBufferBytes << " bytes of CCM\n";
         for (const RegionUsage& r : d->build.regions)
             std::cout << r.region << ": " << r.usedBytes << " of " << r.capacityBytes << " bytes linked\n";
         std::cout << "build it again with `make -C " << d->projectDir.string() << "`; its README.md says how to run it in "

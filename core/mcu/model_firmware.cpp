@@ -423,22 +423,32 @@ Expected<ModelOnChip> runModelOnChip(const Int8Network& net, const Tensor& input
 }
 
 Expected<ModelDeployment> deployModelFirmware(const Int8Network& net, const Shape& inputChw, const std::string& boardName,
-                                              const std::string& schedule, const fs::path& dir, double buildTimeoutSeconds)
+                                              const std::string& schedule, const fs::path& dir, double buildTimeoutSeconds,
+                                              int pyramidLevels)
 {
     auto board = loadFirmwareBoard(boardName);
     if (!board)
         return std::move(board).takeError();
     if (inputChw.size() != 3)
         return makeError("the input must be CHW, got " + shapeToString(inputChw));
-    // The maps' shapes come from one desktop run; the values do not matter here.
-    const std::vector<int8_t> zeros(static_cast<size_t>(shapeNumel(inputChw)), 0);
-    auto desktop = net.runQuantized(zeros, inputChw);
-    if (!desktop)
-        return std::move(desktop).takeError();
+    if (pyramidLevels < 1 || pyramidLevels > kMaxPyramidLevels)
+        return makeError("a pyramid has 1-" + std::to_string(kMaxPyramidLevels) + " levels, not " +
+                         std::to_string(pyramidLevels));
+    // The maps' shapes come from one desktop run per level; the values do not matter here.
+    std::vector<Shape> shapes;
+    std::vector<Int8Run> desktop;
+    for (const Size2& size : pyramidSizes({inputChw[2], inputChw[1]}, pyramidLevels)) {
+        shapes.push_back({inputChw[0], size.height, size.width});
+        const std::vector<int8_t> zeros(static_cast<size_t>(shapeNumel(shapes.back())), 0);
+        auto run = net.runQuantized(zeros, shapes.back());
+        if (!run)
+            return std::move(run).takeError();
+        desktop.push_back(std::move(*run));
+    }
     ModelDeployment d;
     d.board = board->name;
     d.projectDir = dir;
-    auto files = generateLevels(net, {*desktop}, {inputChw}, schedule, d.plan);
+    auto files = generateLevels(net, desktop, shapes, schedule, d.plan);
     if (!files)
         return std::move(files).takeError();
     if (Status fits = checkFit(*board, d.plan, inputChw); !fits)

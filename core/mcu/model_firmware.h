@@ -123,10 +123,11 @@ struct ModelDeployment {
 
 // `rnnpool deploy`: writes the project for an input of `inputChw` shape into
 // `dir` (refused with numbers before anything is written when it does not
-// fit), then builds and sizes it.
+// fit), then builds and sizes it. `pyramidLevels` > 1: the image pyramid's
+// firmware, as runModelOnChip builds it.
 Expected<ModelDeployment> deployModelFirmware(const Int8Network& net, const Shape& inputChw, const std::string& board,
                                               const std::string& schedule, const std::filesystem::path& dir,
-                                              double buildTimeoutSeconds = 300.0);
+                                              double buildTimeoutSeconds = 300.0, int pyramidLevels = 1);
 
 // Generates, checks the fit (refused with numbers before compiling), builds,
 // runs on the emulator and compares the heads with the desktop's.

@@ -198,6 +198,18 @@ TEST(ModelOnQemu, BadInputAndUsage)
 namespace rnnpool {
 namespace {
 
+// A clean rebuild with the project's own Makefile (-Wall -Wextra -Werror) prints no warning.
+void expectWarningFreeRebuild(const fs::path& dir)
+{
+    auto clean = runProcess({"make", "-C", dir.string(), "clean"}, dir, 60.0);
+    ASSERT_TRUE(clean && clean->exitCode == 0);
+    auto made = runProcess({"make", "-C", dir.string()}, dir, 300.0);
+    ASSERT_TRUE(made) << made.error();
+    EXPECT_EQ(made->exitCode, 0) << made->output;
+    EXPECT_EQ(made->output.find("warning"), std::string::npos) << made->output;
+    EXPECT_NE(made->output.find("-Werror"), std::string::npos);
+}
+
 TEST(ModelOnQemu, DeployWritesAProjectThatBuildsWarningFree)
 {
     RNNPOOL_REQUIRE_CROSS_TOOLCHAIN();
@@ -213,15 +225,27 @@ TEST(ModelOnQemu, DeployWritesAProjectThatBuildsWarningFree)
     EXPECT_EQ(model.find("malloc"), std::string::npos);
     // RNNPool through the map kernel: the default model's output has one scale per channel.
     EXPECT_NE(model.find("rp_rnnpool_s8q15_map_channels(&config"), std::string::npos);
-    // A clean rebuild with the project's own Makefile (-Wall -Wextra -Werror) prints no warning.
-    auto clean = runProcess({"make", "-C", dir.string(), "clean"}, dir, 60.0);
-    ASSERT_TRUE(clean && clean->exitCode == 0);
-    auto made = runProcess({"make", "-C", dir.string()}, dir, 300.0);
-    ASSERT_TRUE(made) << made.error();
-    EXPECT_EQ(made->exitCode, 0) << made->output;
-    EXPECT_EQ(made->output.find("warning"), std::string::npos) << made->output;
-    EXPECT_NE(made->output.find("-Werror"), std::string::npos);
+    expectWarningFreeRebuild(dir);
     fs::remove_all(dir);
+
+    // The detector's pyramid: 160x120 and 80x60 in one project, the weights once, warning-free as well.
+    const fs::path pyramidDir = testing::makeTempDir("rnnpool-deploy-pyramid");
+    const ProcessResult p = cli({"deploy", "--size", "160x120", "--pyramid", "3", "-o", pyramidDir.string(), "--json"});
+    ASSERT_EQ(p.exitCode, 0) << p.output;
+    const auto pj = nlohmann::json::parse(p.output.substr(p.output.find('{')));
+    EXPECT_EQ(pj.at("plan").at("pyramid_levels"), 2); // 40x30 would be under 32 px
+    EXPECT_EQ(pj.at("plan").at("level_buffer_bytes"), 80 * 60 + 2 * 160);
+    const std::string header = readAll(pyramidDir / "rnnpool_model.h");
+    EXPECT_NE(header.find("#define RP_MODEL_PYRAMID_LEVELS 2"), std::string::npos) << header;
+    const std::string levels = readAll(pyramidDir / "rnnpool_model.c");
+    EXPECT_NE(levels.find("static int rp_model_run_level1("), std::string::npos);
+    EXPECT_EQ(levels.find("rp_model_run_level2"), std::string::npos);
+    // Each weight array is defined once, shared by both levels.
+    const std::string stem = "static const int8_t n0_weights[";
+    ASSERT_NE(levels.find(stem), std::string::npos) << levels.substr(0, 2000);
+    EXPECT_EQ(levels.find(stem, levels.find(stem) + 1), std::string::npos);
+    expectWarningFreeRebuild(pyramidDir);
+    fs::remove_all(pyramidDir);
 
     const fs::path refused = fs::temp_directory_path() / "rnnpool-deploy-refused-never-created";
     fs::remove_all(refused);
