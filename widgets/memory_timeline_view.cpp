@@ -141,7 +141,7 @@ QString MemoryTimelineView::pyramidText() const
 
 void MemoryTimelineView::setPyramid(const std::vector<PyramidLevelProfile>& levels)
 {
-    m_pyramid->setText(pyramidCostText(levels));
+    m_pyramid->setText(pyramidCostText(levels, static_cast<ElementType>(m_dtypeBox->currentData().toInt())));
     m_pyramid->setVisible(!m_pyramid->text().isEmpty());
 }
 

@@ -13,8 +13,9 @@
 
 namespace rnnpool::widgets {
 
-// Empty for fewer than two levels (the model runs the input alone).
-QString pyramidCostText(const std::vector<PyramidLevelProfile>& levels);
+// Empty for fewer than two levels (the model runs the input alone). `dtype`:
+// the element type the levels were profiled in (the coarser levels' picture).
+QString pyramidCostText(const std::vector<PyramidLevelProfile>& levels, ElementType dtype);
 
 // The pyramid's multiply-adds over the first level's (1.295 for 3 levels at
 // 320x240); 1 for fewer than two levels.

@@ -195,6 +195,10 @@ TEST(MemoryTimelineView, ThePyramidLineGivesEachLevelAsTheCommandLine)
     EXPECT_TRUE(text.contains(QStringLiteral("(%1 bytes)").arg(cli["pyramid"]["peak_bytes"].get<int64_t>()))) << text.toStdString();
     EXPECT_TRUE(text.contains(QStringLiteral("+%1%").arg((ratio - 1.0) * 100.0, 0, 'f', 1))) << text.toStdString();
     EXPECT_NEAR(ratio, 1.29, 0.01); // README, "What it costs": 133.99 M MAdds against 103.51 M
+    // Beside the arena: level 1 (160x120) and two 320-pixel rows in int8, as `profile --pyramid` prints it.
+    EXPECT_EQ(cli["pyramid"]["level_buffer_bytes"].get<int64_t>(), 160 * 120 + 2 * 320);
+    EXPECT_TRUE(text.contains(QStringLiteral("the coarser levels' picture takes ") + kibText(160 * 120 + 2 * 320)))
+        << text.toStdString();
     view.showProblem(QStringLiteral("no model"));
     EXPECT_TRUE(view.pyramidText().isEmpty());
 }
