@@ -190,6 +190,10 @@ TEST(ModelOnQemu, BadInputAndUsage)
     EXPECT_EQ(cli({"m4", "run"}).exitCode, 2);
     EXPECT_EQ(cli({"m4", "run", "--image", "a.png", "--tensor", "b.npy"}).exitCode, 2);
     EXPECT_EQ(cli({"m4", "frobnicate"}).exitCode, 2);
+    const ProcessResult levels = cli({"m4", "run", "--image", "a.png", "--pyramid", "9"});
+    EXPECT_EQ(levels.exitCode, 2) << levels.output;
+    EXPECT_NE(levels.output.find("--pyramid must be a number of levels from 1"), std::string::npos) << levels.output;
+    EXPECT_EQ(cli({"deploy", "--pyramid", "x", "-o", "/nonexistent/never"}).exitCode, 2);
 }
 
 } // namespace
