@@ -7,13 +7,11 @@
 #include "cli/common.h"
 #include "cli/int8_common.h"
 #include "detect/post_process.h"
-#include "engine/image_pyramid.h"
 #include "engine/preprocess.h"
 #include "io/npy.h"
 #include "mcu/latency_check.h"
 #include "mcu/model_firmware.h"
 #include "profile/schedule.h"
-#include "quant/int8_detector.h"
 
 namespace rnnpool::cli {
 
@@ -128,14 +126,7 @@ int commandM4Run(const std::vector<std::string>& rest)
     if (!chip)
         return inputError("m4 run: " + chip.error());
     const HeadOutputs heads = (*net)->heads(chip->chip);
-    std::vector<const Int8Run*> levelRuns{&chip->chip};
-    std::vector<Size2> levelSizes{{input.dim(2), input.dim(1)}};
-    for (size_t k = 1; k < chip->levels.size(); ++k) {
-        levelRuns.push_back(&chip->levels[k].chip);
-        levelSizes.push_back({chip->levels[k].input[2], chip->levels[k].input[1]});
-    }
-    // The chip's heads decoded (every level's, merged, with a pyramid) as the desktop's int8 detector decodes its own.
-    const std::vector<Detection> detections = int8PyramidDetections(**net, levelRuns, levelSizes);
+    const std::vector<Detection> detections = onChipDetections(**net, *chip);
     if (const auto dir = args.value("--dump")) {
         if (!chip->ran)
             return inputError("m4 run: --dump needs a run, and " + chip->board + " has no emulator");

@@ -81,21 +81,14 @@ EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int 
         r.levels.push_back({l.input[2], l.input[1], l.instructions, l.halveInstructions});
     // The faces of both head maps (every level's, merged, with a pyramid), decoded and filtered as `rnnpool m4 run` does.
     if (chip->ran) {
-        std::vector<const Int8Run*> desktopRuns{&chip->desktop}, chipRuns{&chip->chip};
-        std::vector<Size2> sizes{{prepared->tensor.dim(2), prepared->tensor.dim(1)}};
-        for (size_t k = 1; k < chip->levels.size(); ++k) {
-            desktopRuns.push_back(&chip->levels[k].desktop);
-            chipRuns.push_back(&chip->levels[k].chip);
-            sizes.push_back({chip->levels[k].input[2], chip->levels[k].input[1]});
-        }
-        const auto faces = [&](const std::vector<const Int8Run*>& runs) {
+        const auto faces = [&](bool desktop) {
             std::vector<widgets::EmulatorRun::Face> found;
-            for (const Detection& d : int8PyramidDetections(**net, runs, sizes))
+            for (const Detection& d : onChipDetections(**net, *chip, desktop))
                 found.push_back({d.score, QRectF(d.x1, d.y1, d.x2 - d.x1, d.y2 - d.y1)});
             return found;
         };
-        r.desktopFaces = faces(desktopRuns);
-        r.chipFaces = faces(chipRuns);
+        r.desktopFaces = faces(true);
+        r.chipFaces = faces(false);
         r.frame = widgets::imageFromMat(picture);
     }
     // Beside each layer: its op class and what the rnnpool-int8 profile predicts.

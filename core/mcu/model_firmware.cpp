@@ -9,8 +9,9 @@
 #include "integer/elementwise_s8.h"
 #include "integer/rnnpool_q15.h"
 #include "mcu/c_emitter.h"
-#include "profile/pyramid_profile.h"
 #include "mcu/model_emit.h"
+#include "profile/pyramid_profile.h"
+#include "quant/int8_detector.h"
 #include "quant/int8_prepared.h"
 
 namespace rnnpool {
@@ -340,6 +341,7 @@ Expected<ModelOnChip> runModelOnChip(const Int8Network& net, const Tensor& input
         desktop.push_back(std::move(*run));
     }
     ModelOnChip result;
+    result.input = inputChw.shape();
     result.board = board->name;
     result.coreClockHz = board->coreClockHz;
     result.desktop = desktop.front();
@@ -420,6 +422,17 @@ Expected<ModelOnChip> runModelOnChip(const Int8Network& net, const Tensor& input
             result.levels.push_back(std::move(level));
     }
     return result;
+}
+
+std::vector<Detection> onChipDetections(const Int8Network& net, const ModelOnChip& result, bool desktop)
+{
+    std::vector<const Int8Run*> runs{desktop ? &result.desktop : &result.chip};
+    std::vector<Size2> sizes{{result.input[2], result.input[1]}};
+    for (size_t k = 1; k < result.levels.size(); ++k) {
+        runs.push_back(desktop ? &result.levels[k].desktop : &result.levels[k].chip);
+        sizes.push_back({result.levels[k].input[2], result.levels[k].input[1]});
+    }
+    return int8PyramidDetections(net, runs, sizes);
 }
 
 Expected<ModelDeployment> deployModelFirmware(const Int8Network& net, const Shape& inputChw, const std::string& boardName,

@@ -71,6 +71,7 @@ struct PyramidLevelOnChip {
 };
 
 struct ModelOnChip {
+    Shape input;                     // CHW
     Int8Run desktop;                 // the desktop int8 engine on the same input
     Int8Run chip;                    // the desktop run with the heads' maps as the chip computed them
     int64_t headValues = 0, headMatching = 0;  // with a pyramid: over every level
@@ -132,5 +133,10 @@ Expected<ModelDeployment> deployModelFirmware(const Int8Network& net, const Shap
 // Generates, checks the fit (refused with numbers before compiling), builds,
 // runs on the emulator and compares the heads with the desktop's.
 Expected<ModelOnChip> runModelOnChip(const Int8Network& net, const Tensor& inputChw, const ModelFirmwareOptions& options);
+
+// The boxes decoded from the chip's heads (every level's, merged, with a
+// pyramid) as the desktop's int8 detector decodes its own; with `desktop`, from
+// the desktop runs beside them. Fractions of the input.
+std::vector<Detection> onChipDetections(const Int8Network& net, const ModelOnChip& result, bool desktop = false);
 
 } // namespace rnnpool
