@@ -61,7 +61,7 @@ struct EmulatorRun {
     std::vector<Level> levels;
     // Per memory region (FLASH, SRAM, CCM): its size, what the firmware
     // generator planned before compiling (FLASH: weights and parameters; SRAM:
-    // arena and kernel scratch; CCM: nothing) and what the ELF and the run
+    // arena and kernel scratch; CCM: a pyramid's level picture, else nothing) and what the ELF and the run
     // measured (sections as linked; CCM with the stack's high-water mark).
     struct Region {
         QString name;

@@ -75,6 +75,8 @@ EmulatorOutcome runOnEmulatedM4(const Model& model, const cv::Mat& picture, int 
             planned = chip->plan.weightBytes;
         else if (region.region == "SRAM")
             planned = chip->plan.arenaBytes + chip->plan.scratchBytes;
+        else if (ccm)
+            planned = chip->plan.levelBufferBytes; // a pyramid's coarser levels' picture
         r.memory.push_back({QString::fromStdString(region.region), region.capacityBytes, planned, measured});
     }
     for (const PyramidLevelOnChip& l : chip->levels)
