@@ -7,11 +7,13 @@
 #include "cli/common.h"
 #include "cli/int8_common.h"
 #include "detect/post_process.h"
+#include "engine/image_pyramid.h"
 #include "engine/preprocess.h"
 #include "io/npy.h"
 #include "mcu/latency_check.h"
 #include "mcu/model_firmware.h"
 #include "profile/schedule.h"
+#include "quant/int8_detector.h"
 
 namespace rnnpool::cli {
 
@@ -237,6 +239,11 @@ int commandM4Run(const std::vector<std::string>& rest)
             std::cout << "heads: " << chip->headMatching << "/" << chip->headValues << " int8 values equal to the desktop's; "
                       << detections.size() << " detections\n";
         }
+        const int declared = defaultPyramidLevels((*net)->model());
+        const size_t atThisSize = pyramidSizes({input.dim(2), input.dim(1)}, declared).size();
+        if (!pyramid->has_value() && atThisSize > 1)
+            std::cout << "the model's detector runs an image pyramid (" << atThisSize << " levels at this size); this run "
+                      << "was of the input alone (--pyramid " << declared << " runs every level on the chip)\n";
         std::cout << "flash used: " << flash << " bytes\n";
         for (const auto& [region, bytes] : sram.items())
             std::cout << region << " used: " << bytes.get<uint64_t>() << " bytes\n";

@@ -99,6 +99,15 @@ TEST(ModelOnQemu, TheDefaultInt8ModelMatchesTheDesktopByteForByte)
     RNNPOOL_REQUIRE_QEMU();
     expectSameAsDesktop("grace_hopper.jpg", "80x60");
     expectSameAsDesktop("astronaut.png", "96x72");
+    // Without --pyramid the input runs alone, and the text says so where the detector would run more
+    // levels (96x72 halves to 48x36; 80x60's half, 40x30, is under 32 px).
+    const ProcessResult larger = cli({"m4", "run", "--image", sample("astronaut.png").string(), "--size", "96x72"});
+    EXPECT_EQ(larger.exitCode, 0) << larger.output;
+    EXPECT_NE(larger.output.find("image pyramid (2 levels at this size); this run was of the input alone (--pyramid 3"),
+              std::string::npos) << larger.output;
+    const ProcessResult small = cli({"m4", "run", "--image", sample("grace_hopper.jpg").string(), "--size", "80x60"});
+    EXPECT_EQ(small.exitCode, 0) << small.output;
+    EXPECT_EQ(small.output.find("image pyramid"), std::string::npos) << small.output;
 }
 
 // The streamed schedules in firmware: the int8 streaming kernels, at the
