@@ -3,7 +3,7 @@
 Training sample (one 320x240 monochrome frame):
   1. a window of the picture is chosen, either by data-anchor sampling
      (S3FD/PyramidBox: pick one face, pick a target size near one of the
-     anchor sizes 8/16/32/48, scale the picture so that face gets that size,
+     anchor sizes, 8/16/32/48 unless --anchor-sizes says more, scale the picture so that face gets that size,
      place a 320x240 window around it) or by a random crop (a 4:3 window of
      0.3 to 1 times the window that letterboxes the whole picture, placed at
      random); windows may reach past the picture, which is then filled with
@@ -97,14 +97,15 @@ def face_size(boxes):
 
 # ---------------------------------------------------------------- windows
 
-def anchor_window(rng, boxes, W, H):
+def anchor_window(rng, boxes, W, H, anchors=ANCHORS):
     """Data-anchor sampling: (x0, y0, scale) of a window that shows one
-    randomly chosen face at about one of the anchor sizes."""
+    randomly chosen face at about one of the anchor sizes (the nearest to
+    its own size, one size above it, or any smaller)."""
     i = rng.integers(len(boxes))
     x1, y1, x2, y2 = boxes[i]
     s = max(float(face_size(boxes[i:i + 1])[0]), 1.0)
-    nearest = int(np.argmin([abs(a - s) for a in ANCHORS]))
-    target = ANCHORS[rng.integers(min(nearest + 1, len(ANCHORS) - 1) + 1)]
+    nearest = int(np.argmin([abs(a - s) for a in anchors]))
+    target = anchors[rng.integers(min(nearest + 1, len(anchors) - 1) + 1)]
     r = target / s * 2.0 ** rng.uniform(-1, 1)
     # never shrink the picture to less than a quarter of the frame's width
     r = max(r, 0.25 * OUT_W / W)
@@ -261,7 +262,7 @@ class TrainSet(torch.utils.data.Dataset):
     fractions of the frame."""
 
     def __init__(self, items, data_dir, seed=0, min_face=6.0, max_face=96.0, anchor_prob=0.5, webcam_prob=0.0,
-                 webcam_halvings=None):
+                 webcam_halvings=None, anchor_sizes=ANCHORS):
         self.items = [it for it in items if len(it[1])]
         self.data_dir = data_dir
         self.seed = seed
@@ -270,6 +271,7 @@ class TrainSet(torch.utils.data.Dataset):
         self.anchor_prob = anchor_prob
         self.webcam_prob = webcam_prob
         self.webcam_halvings = webcam_halvings
+        self.anchor_sizes = tuple(anchor_sizes)
 
     def __len__(self):
         return len(self.items)
@@ -297,7 +299,7 @@ class TrainSet(torch.utils.data.Dataset):
                 whole = (raw[:, 0] >= 0) & (raw[:, 1] >= 0) & (raw[:, 2] <= OUT_W) & (raw[:, 3] <= OUT_H)
         for _ in range(0 if webcam else 20):
             if rng.random() < self.anchor_prob:
-                cand = anchor_window(rng, boxes, W, H)
+                cand = anchor_window(rng, boxes, W, H, self.anchor_sizes)
             else:
                 cand = crop_window(rng, W, H, boxes, self.max_face)
             b = window_boxes(boxes, *cand)

@@ -149,6 +149,22 @@ def check_samples():
     return ok
 
 
+def check_anchor_sizes():
+    # One 60 px face in a 4000x3000 picture (the quarter-width floor on the scale is then 0.02, far below
+    # what any target asks): the window scales it to target * 2^u, u in [-1, 1), target one of the sizes.
+    rng = np.random.default_rng(7)
+    boxes = np.array([[1000.0, 1000.0, 1060.0, 1060.0]], np.float32)
+    ok = True
+    for sizes in ((8, 16, 32, 48), (8, 16, 32, 48, 96)):
+        got = [60.0 * D.anchor_window(rng, boxes, 4000, 3000, sizes)[2] for _ in range(2000)]
+        # the nearest size to 60 is 48, so any size up to the one above it: 96 only when it is listed
+        ok &= min(got) >= 4.0 - 1e-3 and max(got) <= 2.0 * max(sizes) + 1e-3
+        ok &= max(got) > 1.5 * max(sizes)
+        print("  anchor sizes %s: a 60 px face drawn at %.1f-%.1f px" % (",".join(map(str, sizes)), min(got), max(got)))
+    ds = D.TrainSet([], D.DEFAULT_DATA, anchor_sizes=(8, 16, 32, 48, 96))
+    return ok and ds.anchor_sizes == (8, 16, 32, 48, 96) and D.TrainSet([], D.DEFAULT_DATA).anchor_sizes == D.ANCHORS
+
+
 def check_webcam_samples():
     # halve() is the engine's halveTensor: a 2x2 mean, an odd row or column dropped.
     x = np.arange(2 * 5 * 7, dtype=np.float32).reshape(2, 5, 7)
@@ -315,6 +331,7 @@ def main():
               ("forward_train == inference forward", check_forward),
               ("S3FD matching vs per-face loop", check_matching),
               ("augmented samples", check_samples),
+              ("data-anchor sampling's sizes", check_anchor_sizes),
               ("webcam samples", check_webcam_samples),
               ("full-frame webcam samples", check_full_webcam_frames),
               ("loss over some heads' priors", check_masked_loss),

@@ -79,7 +79,7 @@ LOG_FIELDS = ["epoch", "step", "lr", "train_loss", "train_loss_l", "train_loss_c
 RUN_KEYS = ["data", "split", "epochs", "batch", "optimizer", "lr", "momentum", "weight_decay",
             "warmup_epochs", "min_lr", "clip", "min_face", "max_face", "anchor_prob", "webcam_prob", "seed", "init",
             "webcam_halvings", "arch", "train_only", "loss_heads",
-            "dense_negatives"]
+            "dense_negatives", "anchor_sizes"]
 # What a checkpoint written before an option existed ran with.
 RUN_DEFAULTS = {"optimizer": "sgd", "webcam_prob": 0.0, "arch": N.ARCH}
 
@@ -113,6 +113,9 @@ def parse_args(argv=None):
                     help="faces larger than this (input pixels) are ignored; crops keep faces below it")
     ap.add_argument("--anchor-prob", type=float, default=0.5,
                     help="probability of data-anchor sampling (else random crop)")
+    ap.add_argument("--anchor-sizes", default=None, metavar="S[,S]",
+                    help="face sizes data-anchor sampling aims at (default 8,16,32,48, RPool_Face_M4's anchors; "
+                         "e.g. 8,16,32,48,96 for the webcam architecture's fifth head)")
     ap.add_argument("--webcam-prob", type=float, default=0.0,
                     help="probability of a webcam frame's coarse pyramid level (data.py's webcam_frame)")
     ap.add_argument("--webcam-halvings", default=None,
@@ -259,7 +262,8 @@ def main():
     train_items, val_items = D.load_split(a.split, a.data)
     ds = D.TrainSet(train_items, a.data, seed=a.seed, min_face=a.min_face, max_face=a.max_face,
                     anchor_prob=a.anchor_prob, webcam_prob=a.webcam_prob,
-                    webcam_halvings=[int(v) for v in a.webcam_halvings.split(",")] if a.webcam_halvings else None)
+                    webcam_halvings=[int(v) for v in a.webcam_halvings.split(",")] if a.webcam_halvings else None,
+                    anchor_sizes=[float(v) for v in a.anchor_sizes.split(",")] if a.anchor_sizes else D.ANCHORS)
     steps_per_epoch = len(ds) // a.batch
 
     epoch, step_in_epoch, global_step = 0, 0, 0
