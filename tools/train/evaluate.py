@@ -162,11 +162,17 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    net = build("RPool_Face_M4")
+    # The architecture the file says it holds (train.py's checkpoints and our
+    # exports name it; EdgeML's .pth files do not: RPool_Face_M4).
     if args.ckpt.endswith(".pt"):
-        net.load_state_dict(torch.load(args.ckpt, map_location="cpu")["model"])
+        ck = torch.load(args.ckpt, map_location="cpu")
+        net = build(ck.get("arch", "RPool_Face_M4"))
+        net.load_state_dict(ck["model"])
     else:
+        from rnnpool_ref.checkpoint import read_state_dict
         from rnnpool_ref import load_checkpoint
+        meta = read_state_dict(args.ckpt)[1] or {}
+        net = build(meta.get("rnnpool.arch") or meta.get("arch") or "RPool_Face_M4")
         load_checkpoint(net, args.ckpt)
     _, val_items = D.load_split(args.split, args.data)
     t = time.time()
