@@ -79,9 +79,9 @@ LOG_FIELDS = ["epoch", "step", "lr", "train_loss", "train_loss_l", "train_loss_c
 RUN_KEYS = ["data", "split", "epochs", "batch", "optimizer", "lr", "momentum", "weight_decay",
             "warmup_epochs", "min_lr", "clip", "min_face", "max_face", "anchor_prob", "webcam_prob", "seed", "init",
             "webcam_halvings", "arch", "train_only", "loss_heads",
-            "dense_negatives", "anchor_sizes"]
+            "dense_negatives", "anchor_sizes", "loc_weight"]
 # What a checkpoint written before an option existed ran with.
-RUN_DEFAULTS = {"optimizer": "sgd", "webcam_prob": 0.0, "arch": N.ARCH}
+RUN_DEFAULTS = {"optimizer": "sgd", "webcam_prob": 0.0, "arch": N.ARCH, "loc_weight": 1.0}
 
 
 def parse_args(argv=None):
@@ -113,6 +113,8 @@ def parse_args(argv=None):
                     help="faces larger than this (input pixels) are ignored; crops keep faces below it")
     ap.add_argument("--anchor-prob", type=float, default=0.5,
                     help="probability of data-anchor sampling (else random crop)")
+    ap.add_argument("--loc-weight", type=float, default=1.0,
+                    help="weight of the box-regression loss against the classification loss (S3FD: 1)")
     ap.add_argument("--anchor-sizes", default=None, metavar="S[,S]",
                     help="face sizes data-anchor sampling aims at (default 8,16,32,48, RPool_Face_M4's anchors; "
                          "e.g. 8,16,32,48,96 for the webcam architecture's fifth head)")
@@ -334,7 +336,7 @@ def main():
                 dense = head_mask(net.head_shapes, a.dense_negatives, "--dense-negatives")
             labels, loc_t = L.match(faces, ignores, priors)
             ll, lc, npos = L.multibox_loss(loc, conf, labels, loc_t, only, dense)
-            loss = ll + lc
+            loss = a.loc_weight * ll + lc
             opt.zero_grad(set_to_none=True)
             if not torch.isfinite(loss):
                 print("step %d: non-finite loss, step skipped" % global_step, flush=True)
