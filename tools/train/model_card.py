@@ -14,6 +14,7 @@ table. Nothing in the card is typed by hand.
 
 import argparse
 import csv
+import struct
 import datetime
 import json
 import os
@@ -33,6 +34,25 @@ STAGE3_DIR = os.path.join(CHECKPOINTS, "stage3")
 STAGE3_LOG = os.path.join(STAGE3_DIR, "rpool_face_m4.log.csv")
 MIN_FACE = 20
 SAMPLES = ["grace_hopper.jpg", "astronaut.png"]
+
+
+# What a shipped model's own file says about it (the exporter writes these;
+# a file without them is RPool_Face_M4 run as the network alone).
+NAMES = {"rnnpool-face-m4": "RNNPool-Face-M4", "rnnpool-face-m4-webcam": "RNNPool-Face-M4-Webcam"}
+HEAD_COUNT = {3: "three", 4: "four", 5: "five", 6: "six"}
+
+
+def model_facts(path):
+    """(display name, spec description, anchor sizes, declared pyramid levels)
+    from a model file's safetensors metadata; the file is only read."""
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        meta = json.loads(f.read(n).decode("utf-8")).get("__metadata__") or {}
+    spec = json.loads(meta.get("rnnpool.arch_spec") or "{}")
+    name = spec.get("name", "rnnpool-face-m4")
+    anchors = spec.get("detector", {}).get("anchor_sizes", [8, 16, 32, 48])
+    return (NAMES.get(name, name), spec.get("description", ""), [int(v) for v in anchors],
+            int(meta.get("rnnpool.pyramid_levels", "1")))
 
 
 def run(cmd):
@@ -119,6 +139,21 @@ def hours(rows):
     return float(rows[-1]["wall_h"]) if rows else 0.0
 
 
+def later_recipe(stages):
+    """Stages after stage 3 (train.py --init from the one before, each
+    `--out checkpoints/<stage>`): their commands, rules and results are in
+    tools/train/README.md; the card gives their length from their logs."""
+    return "".join("\n- Stage %s (`--out checkpoints/stage%s`, from the stage before's last weights; its "
+                   "command, the rule fixed before it ran and its result are under \"Stage %s\" in "
+                   "`tools/train/README.md`): %d epochs, %.1f h." % (name, name, name, len(rows), hours(rows))
+                   for name, rows in stages)
+
+
+def later_curves(stages):
+    return "".join("Stage %s (`tools/train/checkpoints/stage%s/rpool_face_m4.log.csv`):\n\n%s\n\n"
+                   % (name, name, curve_table(rows, max(1, len(rows) // 8))) for name, rows in stages)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default=os.path.join(ROOT, "resources", "models", "rnnpool_face_m4.safetensors"))
@@ -126,12 +161,25 @@ def main():
     ap.add_argument("--card", default=os.path.join(ROOT, "resources", "models", "rnnpool_face_m4.md"))
     ap.add_argument("--int8", default=os.path.join(ROOT, "resources", "models", "rnnpool_face_m4.int8.safetensors"),
                     help="the int8 twin (rnnpool quantize) whose figures the card gains")
+    ap.add_argument("--stages", default="",
+                    help="comma-separated stages after stage 3 that the model comes from, in order (e.g. 6c,7,8), "
+                         "whose logs are checkpoints/stage<name>/rpool_face_m4.log.csv; the model's last is the "
+                         "last stage's last epoch")
     ap.add_argument("--pictures-out", default=os.path.join(ROOT, "resources", "screenshots"),
                     help="where the annotated samples go")
     a = ap.parse_args()
     for path, what in [(a.model, "model"), (a.engine, "engine"), (DATA, "dataset")]:
         if not os.path.exists(path):
             sys.exit("%s not found: %s" % (what, path))
+    later = []
+    for name in [v for v in a.stages.split(",") if v]:
+        log = os.path.join(CHECKPOINTS, "stage" + name, "rpool_face_m4.log.csv")
+        if not os.path.exists(log):
+            sys.exit("--stages %s: no learning curve at %s" % (name, log))
+        later.append((name, read_log(log)))
+    title, description, anchors, levels = model_facts(a.model)
+    model_rel = os.path.relpath(a.model, ROOT)
+    int8_rel = os.path.relpath(a.int8, ROOT)
 
     with tempfile.TemporaryDirectory() as tmp:
         labels = os.path.join(tmp, "heldout.txt")
@@ -141,7 +189,7 @@ def main():
         results = json.loads(run([a.engine, "eval", "--model", a.model, "--detector", "model,haar", "--pyramid", "1",
                                   "--images", os.path.join(DATA, "images"), "--labels", labels,
                                   "--min-face", str(MIN_FACE), "--json"]))
-        pyramid = json.loads(run([a.engine, "eval", "--model", a.model, "--detector", "model", "--pyramid", "3",
+        pyramid = json.loads(run([a.engine, "eval", "--model", a.model, "--detector", "model", "--pyramid", str(levels),
                                   "--images", os.path.join(DATA, "images"), "--labels", labels,
                                   "--min-face", str(MIN_FACE), "--json"]))
         # The int8 twin on the same pictures, through the integer engine: the
@@ -149,7 +197,7 @@ def main():
         int8_results = json.loads(run([a.engine, "eval", "--model", a.int8, "--detector", "model-i8", "--pyramid", "1",
                                        "--images", os.path.join(DATA, "images"), "--labels", labels,
                                        "--min-face", str(MIN_FACE), "--json"]))
-        int8_pyramid = json.loads(run([a.engine, "eval", "--model", a.int8, "--detector", "model-i8", "--pyramid", "3",
+        int8_pyramid = json.loads(run([a.engine, "eval", "--model", a.int8, "--detector", "model-i8", "--pyramid", str(levels),
                                        "--images", os.path.join(DATA, "images"), "--labels", labels,
                                        "--min-face", str(MIN_FACE), "--json"]))
     model, haar = results
@@ -170,15 +218,16 @@ def main():
     ratio = model["ap"] / haar["ap"] if haar["ap"] > 0 else float("inf")
     goal_met = model["ap"] >= 0.60 and ratio >= 1.5
     pyramid = pyramid[0] if isinstance(pyramid, list) else pyramid
-    table = accuracy_table([dict(model, label="RNNPool-Face-M4 (this model), float32, the network alone"),
-                            dict(pyramid, label="RNNPool-Face-M4, float32, 3-level image pyramid (the default of run and the studio)"),
-                            dict(int8, label="RNNPool-Face-M4, int8 twin (integer engine, the network alone)"),
-                            dict(int8_pyramid, label="RNNPool-Face-M4, int8 twin, 3-level image pyramid (halved in int8)"), haar])
+    table = accuracy_table([dict(model, label="%s (this model), float32, the network alone" % title),
+                            dict(pyramid, label="%s, float32, %d-level image pyramid (the default of run and the studio)"
+                                 % (title, levels)),
+                            dict(int8, label="%s, int8 twin (integer engine, the network alone)" % title),
+                            dict(int8_pyramid, label="%s, int8 twin, %d-level image pyramid (halved in int8)"
+                                 % (title, levels)), haar])
 
-    card = """# Model card: RNNPool-Face-M4, the studio's default face detector
+    card = """# Model card: {title}, the studio's default face detector
 
-`rnnpool_face_m4.safetensors` — RNNPool-Face-M4 (the paper's Cortex-M4 face
-detector), {params:,} parameters, one-channel (monochrome) 320×240 input,
+`{model_file}` — {title} ({what}), {params:,} parameters, one-channel (monochrome) 320×240 input,
 trained in this repository with `tools/train/` (see its README for every
 detail of the recipe). `rnnpool run` and the studio use it when no model is
 named. Card written by `tools/train/model_card.py` on {date}.
@@ -198,8 +247,8 @@ AdamW (`tools/train/README.md`).
 
 ## Recipe
 
-S3FD-style training after the paper's Appendices F.2 and G: anchors 8/16/32/48
-on the network's four heads, S3FD matching (IoU 0.35, then extra matches for
+S3FD-style training after the paper's Appendices F.2 and G: anchors {anchors}
+on the network's {heads} heads, S3FD matching (IoU 0.35, then extra matches for
 under-matched faces), max-out background on the first head, cross-entropy
 with 3:1 hard-negative mining plus smooth-L1 box regression, random crops
 that zoom in on faces, flips and photometric jitter, monochrome 320×240
@@ -211,7 +260,7 @@ frames, batch 16.
   stage 1's weights, {s2_epochs} epochs, {s2_hours:.1f} h, ending at learning rate
   {s2_last_lr:.1e}. The cosine schedule's horizon was shortened on resume
   (`train.py --resume --epochs N`) so that it annealed within the CPU time
-  available.{stage3_recipe}
+  available.{stage3_recipe}{later_recipe}
 
 All of it on one CPU thread of a shared 2-core machine, {total_hours:.1f} hours
 of wall time in all.
@@ -228,17 +277,17 @@ Ratio to the Haar cascade: {ratio:.2f}. Project goal: AP ≥ 0.60 and ≥ 1.5×
 Haar — {goal}
 
 Reproduce (one run evaluates both detectors on the same pictures; the
-pyramid row is the same command with `--detector model --pyramid 3`):
+pyramid row is the same command with `--detector model --pyramid {levels}`):
 
 ```sh
 /usr/bin/python3 tools/train/heldout_labels.py -o heldout.txt
-build/app/rnnpool eval --model resources/models/rnnpool_face_m4.safetensors --detector model,haar --pyramid 1 \\
+build/app/rnnpool eval --model {model_rel} --detector model,haar --pyramid 1 \\
     --images ../shared/datasets/wider-face-val-subset/images --labels heldout.txt --min-face 20
 ```
 
 ## The int8 twin
 
-`rnnpool_face_m4.int8.safetensors` ({int8_bytes:,} bytes) is this model after
+`{int8_file}` ({int8_bytes:,} bytes) is this model after
 `rnnpool quantize` (per-channel int8 weights, the stem's rounded against its
 input patches' covariance, int8 activations calibrated on the two sample
 pictures and 62 training pictures, RNNPool as EdgeML deploys it: Q15 weights,
@@ -246,7 +295,7 @@ int16 hidden states, its outputs requantised per channel on each channel's own
 range). It runs with `rnnpool run --dtype i8`, `rnnpool eval --detector model-i8`,
 and on the emulated Cortex-M4 with `rnnpool m4 run`. On the same held-out
 pictures as above, the network alone, its AP@0.5 is {int8_ap:.4f} against
-{float_ap:.4f} in float32 ({ap_delta:+.4f}); with the 3-level pyramid (its levels
+{float_ap:.4f} in float32 ({ap_delta:+.4f}); with the {levels}-level pyramid (its levels
 halved in int8) {int8_pyramid_ap:.4f} against {float_pyramid_ap:.4f}. Its worst
 layer is `{worst_layer}` at {worst_sqnr:.1f} dB SQNR against float on the
 sample pictures, its worst head `{worst_head}` at {worst_head_sqnr:.1f} dB
@@ -255,9 +304,9 @@ sample pictures, its worst head `{worst_head}` at {worst_head_sqnr:.1f} dB
 Reproduce:
 
 ```sh
-build/app/rnnpool eval --model resources/models/rnnpool_face_m4.int8.safetensors --detector model-i8 --pyramid 1 \\
+build/app/rnnpool eval --model {int8_rel} --detector model-i8 --pyramid 1 \\
     --images ../shared/datasets/wider-face-val-subset/images --labels heldout.txt --min-face 20
-build/app/rnnpool quant-report --int8 resources/models/rnnpool_face_m4.int8.safetensors
+build/app/rnnpool quant-report --int8 {int8_rel}
 ```
 
 ## Learning curves
@@ -268,7 +317,7 @@ evaluator):
 
 {curve2}
 
-{stage3_curve}Stage 1 (`rpool_face_m4.stage1-sgd.log.csv`):
+{later_curves}{stage3_curve}Stage 1 (`rpool_face_m4.stage1-sgd.log.csv`):
 
 {curve1}
 
@@ -287,9 +336,17 @@ evaluator):
         n_train_events=len(split["train_events"]), n_train=split["counts"]["train_images"], n_val_events=len(split["val_events"]), val_events=", ".join(split["val_events"]),
         s1_epochs=len(stage1), s1_hours=hours(stage1), s2_epochs=len(stage2), s2_hours=hours(stage2),
         s2_last_lr=float(stage2[-1]["lr"]),
-        total_hours=hours(stage1) + hours(stage2) + hours(stage3), num_images=model["num_images"],
+        total_hours=hours(stage1) + hours(stage2) + hours(stage3) + sum(hours(r) for _, r in later),
+        num_images=model["num_images"], title=title, model_file=os.path.basename(a.model),
+        what=("the paper's Cortex-M4 face detector" if title == "RNNPool-Face-M4" else description), anchors="/".join(map(str, anchors)),
+        heads=HEAD_COUNT.get(len(anchors), str(len(anchors))), levels=levels, model_rel=model_rel,
+        int8_rel=int8_rel, int8_file=os.path.basename(a.int8),
+        later_recipe=later_recipe(later), later_curves=later_curves(later),
         stage3_recipe=stage3_recipe(stage3), stage3_curve=stage3_curve(stage3),
-        large_faces=("Faces up to 128 px (sqrt of width × height, input pixels) are training "
+        large_faces=(("The largest anchor is %d px; with the image pyramid's %d levels a face up to "
+                      "about %d px of the input is within twice the largest anchor at some level."
+                      % (max(anchors), levels, 2 * max(anchors) * 2 ** (levels - 1))) if later else
+                     "Faces up to 128 px (sqrt of width × height, input pixels) are training "
                      "targets since stage 3, up to 96 px before; the largest anchor is 48 px, so "
                      "larger faces are found only partially." if stage3 else
                      "No face larger than 96 px (in input pixels) is a training target: no anchor "
