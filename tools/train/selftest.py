@@ -319,6 +319,31 @@ def check_engine_webcam_arch():
         return E.check(net, out, ENGINE, 1e-4)
 
 
+def check_stage_rule():
+    """stage_rule.py's level choice and verdict on the recorded stages' figures
+    (tools/train/README.md), worked by hand: stage 6 chose 1 level, stage 8
+    2, and stage 8's held-out result failed on three buckets only."""
+    import stage_rule as R
+    ok = R.choose_levels({1: (0.777, 0.560), 2: (0.776, 0.560), 3: (0.776, 0.556)}) == 1
+    ok &= R.choose_levels({1: (0.787, 0.601), 2: (0.792, 0.600), 3: (0.793, 0.598)}) == 2
+    ok &= R.choose_levels({1: (0.700, 0.600), 2: (0.760, 0.500), 3: (0.761, 0.590)}) == 3   # none near both: sum
+    ok &= R.choose_levels({1: (0.700, 0.600), 2: (0.740, 0.560), 3: (0.741, 0.590)}) == 3
+    ok &= R.choose_levels({1: (0.75, 0.625), 2: (0.875, 0.5), 3: (0.5, 0.25)}) == 1   # 1.375 = 1.375: fewer
+
+    def result(crops, pictures, found):
+        return {"crops": {"ap": crops}, "pictures": {"ap": pictures, "buckets": [
+            {"min_height": lo, "max_height": hi, "faces": faces, "found": f}
+            for (lo, hi, faces), f in zip([(20, 32, 282), (32, 64, 102), (64, 128, 35), (128, None, 9)], found)]}}
+    shipped = result(0.6637, 0.4682, [212, 76, 31, 9])
+    passes, fails = R.verdict(result(0.724, 0.468, [210, 77, 30, 7]), shipped)
+    ok &= not passes and len(fails) == 3 and all("bucket" in f for f in fails)
+    passes, fails = R.verdict(result(0.6837, 0.4632, [212, 76, 31, 9]), shipped)
+    ok &= passes and not fails
+    passes, fails = R.verdict(result(0.6836, 0.4631, [212, 76, 31, 9]), shipped)
+    ok &= not passes and len(fails) == 2
+    return ok
+
+
 def main():
     global REQUIRE_DATA, ENGINE
     REQUIRE_DATA = "--require-data" in sys.argv[1:]
@@ -337,6 +362,7 @@ def main():
               ("loss over some heads' priors", check_masked_loss),
               ("every negative of some heads, mining over the rest", check_dense_negatives),
               ("--train-only freezes the rest", check_train_only),
+              ("the webcam stages' rule (stage_rule.py)", check_stage_rule),
               ("RPool_Face_M4_Webcam: C++ engine == PyTorch", check_engine_webcam_arch)]
     passed = failed = 0
     for name, fn in checks:
