@@ -115,7 +115,7 @@ def curve_table(rows, every):
     return "\n".join(out)
 
 
-def stage3_recipe(rows):
+def stage3_recipe(rows, last=True):
     if not rows:
         return ""
     return ("\n- Stage 3 (fine-tune, `train.py --init` from stage 2's last weights, "
@@ -124,8 +124,8 @@ def stage3_recipe(rows):
             "whole scene for 70%% of samples instead of 50%% (`--anchor-prob 0.3`: more "
             "background at the scale of the larger anchors, where stage 2's false "
             "positives were) and faces up to 128 px as targets (`--max-face 128`), "
-            "%.1f h. The shipped weights are its last epoch, chosen before it ran, "
-            "not the epoch with the best held-out score." % (len(rows), hours(rows)))
+            "%.1f h.%s" % (len(rows), hours(rows), " The shipped weights are its last epoch, chosen before it ran, "
+                          "not the epoch with the best held-out score." if last else ""))
 
 
 def stage3_curve(rows):
@@ -203,7 +203,7 @@ def main():
     model, haar = results
     int8 = int8_results[0] if isinstance(int8_results, list) else int8_results
     int8_pyramid = int8_pyramid[0] if isinstance(int8_pyramid, list) else int8_pyramid
-    int8_meta = json.loads(run([a.engine, "quant-report", "--int8", a.int8, "--json"]))
+    int8_meta = json.loads(run([a.engine, "quant-report", "--model", a.model, "--int8", a.int8, "--json"]))
     annotated = []
     for name in SAMPLES:
         out = os.path.join(a.pictures_out, "detections-" + os.path.splitext(name)[0] + ".jpg")
@@ -227,7 +227,7 @@ def main():
 
     card = """# Model card: {title}, the studio's default face detector
 
-`{model_file}` — {title} ({what}), {params:,} parameters, one-channel (monochrome) 320×240 input,
+`{model_file}` — {title}{what}, {params:,} parameters, one-channel (monochrome) 320×240 input,
 trained in this repository with `tools/train/` (see its README for every
 detail of the recipe). `rnnpool run` and the studio use it when no model is
 named. Card written by `tools/train/model_card.py` on {date}.
@@ -306,7 +306,7 @@ Reproduce:
 ```sh
 build/app/rnnpool eval --model {int8_rel} --detector model-i8 --pyramid 1 \\
     --images ../shared/datasets/wider-face-val-subset/images --labels heldout.txt --min-face 20
-build/app/rnnpool quant-report --int8 {int8_rel}
+build/app/rnnpool quant-report --model {model_rel} --int8 {int8_rel}
 ```
 
 ## Learning curves
@@ -317,7 +317,7 @@ evaluator):
 
 {curve2}
 
-{later_curves}{stage3_curve}Stage 1 (`rpool_face_m4.stage1-sgd.log.csv`):
+{stage3_curve}{later_curves}Stage 1 (`rpool_face_m4.stage1-sgd.log.csv`):
 
 {curve1}
 
@@ -338,14 +338,16 @@ evaluator):
         s2_last_lr=float(stage2[-1]["lr"]),
         total_hours=hours(stage1) + hours(stage2) + hours(stage3) + sum(hours(r) for _, r in later),
         num_images=model["num_images"], title=title, model_file=os.path.basename(a.model),
-        what=("the paper's Cortex-M4 face detector" if title == "RNNPool-Face-M4" else description), anchors="/".join(map(str, anchors)),
+        what=(" (the paper's Cortex-M4 face detector)" if title == "RNNPool-Face-M4" else ": " + description.rstrip(".")), anchors="/".join(map(str, anchors)),
         heads=HEAD_COUNT.get(len(anchors), str(len(anchors))), levels=levels, model_rel=model_rel,
         int8_rel=int8_rel, int8_file=os.path.basename(a.int8),
         later_recipe=later_recipe(later), later_curves=later_curves(later),
-        stage3_recipe=stage3_recipe(stage3), stage3_curve=stage3_curve(stage3),
-        large_faces=(("The largest anchor is %d px; with the image pyramid's %d levels a face up to "
-                      "about %d px of the input is within twice the largest anchor at some level."
-                      % (max(anchors), levels, 2 * max(anchors) * 2 ** (levels - 1))) if later else
+        stage3_recipe=stage3_recipe(stage3, last=not later), stage3_curve=stage3_curve(stage3),
+        large_faces=(("The largest anchor is %d px; with the image pyramid's %d level(s), %s."
+                      % (max(anchors), levels, "every face that fits the 240 px high input is within twice the "
+                         "largest anchor at some level" if 2 * max(anchors) * 2 ** (levels - 1) >= 240 else
+                         "a face up to about %d px is within twice the largest anchor at some level"
+                         % (2 * max(anchors) * 2 ** (levels - 1)))) if later else
                      "Faces up to 128 px (sqrt of width × height, input pixels) are training "
                      "targets since stage 3, up to 96 px before; the largest anchor is 48 px, so "
                      "larger faces are found only partially." if stage3 else
