@@ -85,8 +85,13 @@ int commandQuantReport(const std::vector<std::string>& argv)
         return inputError("pictures folder '" + folder.string() + "': it holds no picture");
 
     auto report = quantReport(*model, **int8, pictures, threshold);
-    if (!report)
+    if (!report) {
+        // Without --model the int8 file is compared with the default model: say so where they differ.
+        if (args.value("--int8") && !args.value("--model") && !args.value("--arch"))
+            return inputError(*args.value("--int8") + ": " + report.error() +
+                              " (without --model it is compared with the default model; name its float model with --model)");
         return inputError(report.error());
+    }
     std::optional<double> apFloat, apInt8;
     if (labels) {
         auto fs = modelFaces(*model, 1); // the network alone, in both

@@ -131,6 +131,23 @@ TEST(CliQuantReport, LayersHeadsAndAgreementOnTheSamples)
     }
 }
 
+TEST(CliQuantReport, AnotherArchitecturesInt8FileNeedsItsFloatModel)
+{
+    // An int8 file of the webcam architecture (33 layers) against the default model (28): the message names
+    // the file, the mismatch, and the way out; with its float model named it runs.
+    const auto dir = tempDir("quant-report-arch");
+    const auto int8 = dir / "webcam.int8.safetensors";
+    ASSERT_EQ(runCli("quantize --arch RPool_Face_M4_Webcam -o " + q(int8)).status, 0);
+    const Outcome o = runCli("quant-report --int8 " + q(int8));
+    EXPECT_EQ(o.status, 1) << o.output;
+    EXPECT_NE(o.output.find(int8.string() + ": the int8 model has 33 layers, the float model 28"), std::string::npos) << o.output;
+    EXPECT_NE(o.output.find("name its float model with --model"), std::string::npos) << o.output;
+    const Outcome ok = runCli("quant-report --arch RPool_Face_M4_Webcam --int8 " + q(int8) + " --json", false);
+    ASSERT_EQ(ok.status, 0) << ok.output;
+    EXPECT_EQ(nlohmann::json::parse(ok.output)["layers"].size(), 33u);
+    std::filesystem::remove_all(dir);
+}
+
 TEST(CliEval, FloatAndInt8InOneRun)
 {
     RNNPOOL_REQUIRE_SHARED();
