@@ -14,7 +14,6 @@ table. Nothing in the card is typed by hand.
 
 import argparse
 import csv
-import struct
 import datetime
 import json
 import os
@@ -35,6 +34,9 @@ STAGE3_LOG = os.path.join(STAGE3_DIR, "rpool_face_m4.log.csv")
 MIN_FACE = 20
 SAMPLES = ["grace_hopper.jpg", "astronaut.png"]
 
+sys.path.insert(0, os.path.join(ROOT, "tools", "reference"))
+from rnnpool_ref.safetensors_io import read_safetensors  # noqa: E402
+
 
 # What a shipped model's own file says about it (the exporter writes these;
 # a file without them is RPool_Face_M4 run as the network alone).
@@ -45,9 +47,7 @@ HEAD_COUNT = {3: "three", 4: "four", 5: "five", 6: "six"}
 def model_facts(path):
     """(display name, spec description, anchor sizes, declared pyramid levels)
     from a model file's safetensors metadata; the file is only read."""
-    with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        meta = json.loads(f.read(n).decode("utf-8")).get("__metadata__") or {}
+    _, meta = read_safetensors(path)
     spec = json.loads(meta.get("rnnpool.arch_spec") or "{}")
     name = spec.get("name", "rnnpool-face-m4")
     anchors = spec.get("detector", {}).get("anchor_sizes", [8, 16, 32, 48])
