@@ -44,7 +44,7 @@ std::optional<std::vector<std::string>> parseDetectors(const std::string& list)
 
 int commandEval(const std::vector<std::string>& argv)
 {
-    const Arguments args(argv, {"--model", "--arch", "--detector", "--images", "--labels", "--min-face", "--limit", "--rnn-layout", "--dtype", "--pyramid", "--shard"},
+    const Arguments args(argv, {"--model", "--arch", "--detector", "--images", "--labels", "--min-face", "--limit", "--rnn-layout", "--dtype", "--pyramid", "--box-vote", "--shard"},
                          {"--json"});
     if (!args.ok())
         return usageError("eval", args.error());
@@ -88,6 +88,9 @@ int commandEval(const std::vector<std::string>& argv)
     const auto pyramid = pyramidOption(args);
     if (!pyramid)
         return usageError("eval", pyramid.error());
+    const auto boxVote = boxVoteOption(args);
+    if (!boxVote)
+        return usageError("eval", boxVote.error());
     if (!std::filesystem::is_directory(*images))
         return inputError("pictures folder '" + *images + "': not a folder");
     auto labels = readFaceLabels(*labelsFile);
@@ -139,9 +142,9 @@ int commandEval(const std::vector<std::string>& argv)
                 return inputError(haar.error());
             source = std::move(*haar);
         } else if (name == "model-i8") {
-            source = int8Faces(int8, *pyramid);
+            source = int8Faces(int8, *pyramid, *boxVote);
         } else {
-            source = modelFaces(*model, *pyramid);
+            source = modelFaces(*model, *pyramid, *boxVote);
         }
         auto result = evaluateFaces(*source, *labels, *images, options);
         if (!result)

@@ -60,7 +60,7 @@ Status dumpOutputs(const std::filesystem::path& dir, const FrameResult& frame, c
 
 int commandRun(const std::vector<std::string>& argv)
 {
-    const Arguments args(argv, {"--model", "--arch", "--image", "--tensor", "--size", "--dump", "--threshold", "--rnn-layout", "--annotate", "--dtype", "--pyramid",
+    const Arguments args(argv, {"--model", "--arch", "--image", "--tensor", "--size", "--dump", "--threshold", "--rnn-layout", "--annotate", "--dtype", "--pyramid", "--box-vote",
                           "--mean", "--std", "--scale", "--order"},
                          {"--dump-layers", "--json"});
     if (!args.ok())
@@ -99,6 +99,10 @@ int commandRun(const std::vector<std::string>& argv)
     if (!pyramid)
         return usageError("run", pyramid.error());
     options.pyramidLevels = *pyramid;
+    const auto boxVote = boxVoteOption(args);
+    if (!boxVote)
+        return usageError("run", boxVote.error());
+    options.boxVote = *boxVote;
 
     const auto dtype = parseRunDtype(args);
     if (!dtype)

@@ -86,4 +86,16 @@ Expected<std::optional<int>> pyramidOption(const Arguments& args)
     return std::optional<int>{static_cast<int>(v)};
 }
 
+Expected<float> boxVoteOption(const Arguments& args)
+{
+    const auto text = args.value("--box-vote");
+    if (!text)
+        return 0.0f;
+    char* end = nullptr;
+    const float v = std::strtof(text->c_str(), &end);
+    if (end == text->c_str() || *end != '\0' || !(v >= 0.0f && v <= 1.0f))
+        return makeError("--box-vote must be an IoU between 0 (off: greedy NMS) and 1, not '" + *text + "'");
+    return v;
+}
+
 } // namespace rnnpool::cli

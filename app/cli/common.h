@@ -32,4 +32,8 @@ std::string formatFloat(double v, int precision);
 // nullopt when absent (the model's default); an error message when malformed.
 Expected<std::optional<int>> pyramidOption(const Arguments& args);
 
+// --box-vote IOU (0 to 1, DetectOptions::boxVote): 0 when absent (EdgeML's
+// greedy NMS); an error message when malformed.
+Expected<float> boxVoteOption(const Arguments& args);
+
 } // namespace rnnpool::cli

@@ -14,10 +14,11 @@ constexpr const char* kUsage = R"(usage: rnnpool <command> [options]
 commands:
   run      [--model FILE] [--arch NAME] [--dtype f32|i8] (--image IMG [--size WxH] | --tensor X.npy)
            [--dump DIR] [--dump-layers] [--threshold T] [--annotate OUT.png] [--json]
-           [--rnn-layout auto|current|legacy] [--pyramid LEVELS]
+           [--rnn-layout auto|current|legacy] [--pyramid LEVELS] [--box-vote IOU]
            Detect faces. Without --model, the default model is used. --pyramid 1-4: also run the
            input's halves and merge (large faces); default: what the model file declares (3 for the default model
-           and its int8 twin), else 1. --annotate writes the picture
+           and its int8 twin), else 1. --box-vote IOU: each box kept by NMS becomes the score-weighted mean of
+           the boxes it suppressed that overlap it by at least IOU (default 0: EdgeML's NMS). --annotate writes the picture
            with its boxes and scores.
            A model without a detector (an .onnx file, a classifier) prints its graph outputs and, with --dump,
            writes DIR/<output name>.npy; --image is resized to --size (default: the model's) and normalised as
@@ -51,7 +52,7 @@ commands:
   sweep    (--arch NAME | --model FILE) --param KEY --values V1,V2,... [--dtype f32|i16|i8] [--count-input] [--json]
            Parameters, multiply-adds and peaks as one setting varies (rnnpool.h1, rnnpool.patch, input, ...).
   eval     [--model FILE | --arch NAME] [--dtype f32|i8] [--detector model,model-i8,haar] --images DIR --labels labels.txt
-           [--min-face PX] [--limit N] [--pyramid LEVELS] [--shard I/N] [--json]
+           [--min-face PX] [--limit N] [--pyramid LEVELS] [--box-vote IOU] [--shard I/N] [--json]
            Average precision at IoU 0.5 (VOC all points), the precision/recall curve (at most 300 points;
            the AP uses all), recall per face size. --shard I/N evaluates pictures I, I+N, ... and, with
            --json, writes a part for eval-merge.

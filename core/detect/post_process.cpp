@@ -84,13 +84,56 @@ float intersectionOverUnion(const Detection& a, const Detection& b)
     return uni > 0.0f ? inter / uni : 0.0f;
 }
 
+namespace {
+
+// Box voting over the candidates (best first) of which `kept` were kept:
+// every other candidate goes to the first kept box overlapping it by more
+// than `iouThreshold` (the one that suppressed it, or would have, past
+// keepTopK), and votes when that overlap is at least `voteThreshold`. Every
+// kept box is a candidate and votes for itself.
+void voteBoxes(const std::vector<Detection>& candidates, float iouThreshold, float voteThreshold, std::vector<Detection>& kept)
+{
+    struct Sum {
+        double weight = 0.0, x1 = 0.0, y1 = 0.0, x2 = 0.0, y2 = 0.0;
+    };
+    std::vector<Sum> sums(kept.size());
+    for (const Detection& c : candidates) {
+        for (size_t k = 0; k < kept.size(); ++k) {
+            const float iou = intersectionOverUnion(kept[k], c);
+            if (!(iou > iouThreshold))
+                continue;
+            if (iou >= voteThreshold) {
+                Sum& s = sums[k];
+                const auto w = static_cast<double>(c.score);
+                s.weight += w;
+                s.x1 += w * static_cast<double>(c.x1);
+                s.y1 += w * static_cast<double>(c.y1);
+                s.x2 += w * static_cast<double>(c.x2);
+                s.y2 += w * static_cast<double>(c.y2);
+            }
+            break;
+        }
+    }
+    for (size_t k = 0; k < kept.size(); ++k) {
+        const Sum& s = sums[k];
+        if (!(s.weight > 0.0))
+            continue;
+        kept[k].x1 = static_cast<float>(s.x1 / s.weight);
+        kept[k].y1 = static_cast<float>(s.y1 / s.weight);
+        kept[k].x2 = static_cast<float>(s.x2 / s.weight);
+        kept[k].y2 = static_cast<float>(s.y2 / s.weight);
+    }
+}
+
+} // namespace
+
 // A candidate survives when no box kept before it overlaps it by more than
 // the threshold. Asking each candidate about the few kept boxes (and stopping
 // at the first overlap) keeps the same boxes as letting each kept box
 // suppress all later candidates, at a fraction of the IoUs: a trained model's
 // thousands of candidates cluster on a few faces.
 std::vector<Detection> nonMaximumSuppression(const std::vector<Detection>& candidates, float iouThreshold,
-                                             int64_t keepTopK)
+                                             int64_t keepTopK, float voteThreshold)
 {
     std::vector<Detection> kept;
     for (const Detection& candidate : candidates) {
@@ -102,6 +145,8 @@ std::vector<Detection> nonMaximumSuppression(const std::vector<Detection>& candi
         if (!overlaps)
             kept.push_back(candidate);
     }
+    if (voteThreshold > 0.0f)
+        voteBoxes(candidates, iouThreshold, voteThreshold, kept);
     return kept;
 }
 
@@ -137,7 +182,7 @@ std::vector<Detection> postProcess(const HeadOutputs& heads, int64_t inputWidth,
         sorted.push_back(candidates[i]);
     candidates = std::move(sorted);
 
-    return nonMaximumSuppression(candidates, config.nmsThreshold, config.keepTopK);
+    return nonMaximumSuppression(candidates, config.nmsThreshold, config.keepTopK, config.voteThreshold);
 }
 
 } // namespace rnnpool

@@ -56,7 +56,12 @@ float intersectionOverUnion(const Detection& a, const Detection& b);
 
 // Greedy NMS over candidates sorted best first: keeps a box unless one kept
 // before it overlaps it by more than `iouThreshold`; at most `keepTopK`.
+// `voteThreshold` > 0 adds box voting: a suppressed candidate belongs to the
+// first kept box that overlaps it by more than `iouThreshold`; where that
+// overlap is at least `voteThreshold`, it joins the kept box's corners,
+// averaged with the scores as weights (the kept box's own included). Scores
+// and the boxes kept do not change, only their corners.
 std::vector<Detection> nonMaximumSuppression(const std::vector<Detection>& candidates, float iouThreshold,
-                                             int64_t keepTopK);
+                                             int64_t keepTopK, float voteThreshold = 0.0f);
 
 } // namespace rnnpool

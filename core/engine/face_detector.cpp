@@ -62,8 +62,10 @@ Expected<FrameResult> FaceDetector::detectTensor(Tensor input, const DetectOptio
         frame.input = std::move(input);
         return frame;
     }
+    DetectorConfig config = *spec.detector;
+    config.voteThreshold = options.boxVote;
     frame.heads = collectHeads(*m_model.network, *result);
-    frame.detections = postProcess(frame.heads, input.dim(2), input.dim(1), *spec.detector);
+    frame.detections = postProcess(frame.heads, input.dim(2), input.dim(1), config);
     frame.run = std::move(*result);
     frame.seconds = frame.run.totalSeconds;
     const int levels = std::clamp(options.pyramidLevels.value_or(defaultPyramidLevels(m_model)), 1, kMaxPyramidLevels);
@@ -78,7 +80,7 @@ Expected<FrameResult> FaceDetector::detectTensor(Tensor input, const DetectOptio
             frame.seconds += levelRun->totalSeconds;
             const Size2 size = frame.pyramid[k];
             const float scale = static_cast<float>(int64_t{1} << k);
-            perLevel.push_back({postProcess(collectHeads(*m_model.network, *levelRun), size.width, size.height, *spec.detector),
+            perLevel.push_back({postProcess(collectHeads(*m_model.network, *levelRun), size.width, size.height, config),
                                 size, static_cast<float>(size.width) * scale / static_cast<float>(input.dim(2)),
                                 static_cast<float>(size.height) * scale / static_cast<float>(input.dim(1))});
             if (k + 1 < frame.pyramid.size())

@@ -29,6 +29,8 @@ struct DetectOptions {
     bool keepLayerOutputs = false;  // keep every layer's output in `run`
     std::optional<int> pyramidLevels; // 1: the input only; 2-4: also its halves (image_pyramid.h);
                                       // default: defaultPyramidLevels(model)
+    float boxVote = 0.0f;           // 0: EdgeML's greedy NMS; else box voting at this IoU (every level;
+                                    // DetectorConfig::voteThreshold)
     LayerCallback onLayer;
 };
 

@@ -1,5 +1,7 @@
 #include "eval/face_evaluation.h"
 
+#include <cstdio>
+
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
 
@@ -11,11 +13,15 @@ namespace {
 
 class ModelFaces final : public FaceSource {
 public:
-    ModelFaces(const Model& model, std::optional<int> pyramidLevels) : m_detector(model), m_levels(pyramidLevels) {}
+    ModelFaces(const Model& model, std::optional<int> pyramidLevels, float boxVote)
+        : m_detector(model), m_levels(pyramidLevels), m_boxVote(boxVote)
+    {
+    }
     std::string name() const override
     {
         const int levels = m_levels.value_or(defaultPyramidLevels(m_detector.model()));
-        return m_detector.model().spec().name + (levels > 1 ? " (pyramid " + std::to_string(levels) + ")" : "");
+        return m_detector.model().spec().name + (levels > 1 ? " (pyramid " + std::to_string(levels) + ")" : "") +
+               boxVoteSuffix(m_boxVote);
     }
     Size2 inputArea() const override
     {
@@ -28,6 +34,7 @@ public:
         options.size = networkSize;
         options.scoreThreshold = 0.0f; // every detection EdgeML's post-processing keeps
         options.pyramidLevels = m_levels;
+        options.boxVote = m_boxVote;
         auto frame = m_detector.detect(bgr, options);
         if (!frame)
             return std::move(frame).takeError();
@@ -41,6 +48,7 @@ public:
 private:
     FaceDetector m_detector;
     std::optional<int> m_levels;
+    float m_boxVote;
 };
 
 class HaarFaces final : public FaceSource {
@@ -74,9 +82,18 @@ private:
 
 } // namespace
 
-std::unique_ptr<FaceSource> modelFaces(const Model& model, std::optional<int> pyramidLevels)
+std::string boxVoteSuffix(float boxVote)
 {
-    return std::make_unique<ModelFaces>(model, pyramidLevels);
+    if (!(boxVote > 0.0f))
+        return "";
+    char text[32];
+    std::snprintf(text, sizeof text, " (box vote %g)", static_cast<double>(boxVote));
+    return text;
+}
+
+std::unique_ptr<FaceSource> modelFaces(const Model& model, std::optional<int> pyramidLevels, float boxVote)
+{
+    return std::make_unique<ModelFaces>(model, pyramidLevels, boxVote);
 }
 
 Expected<std::unique_ptr<FaceSource>> haarFaces(Size2 inputArea)

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include <opencv2/core.hpp>
 
@@ -28,7 +29,10 @@ public:
 };
 
 // `pyramidLevels`: as DetectOptions::pyramidLevels (default: the model's own).
-std::unique_ptr<FaceSource> modelFaces(const Model& model, std::optional<int> pyramidLevels = {});
+// `boxVote`: as DetectOptions::boxVote (0: EdgeML's greedy NMS).
+std::unique_ptr<FaceSource> modelFaces(const Model& model, std::optional<int> pyramidLevels = {}, float boxVote = 0.0f);
+// " (box vote V)" for a source's name when `boxVote` > 0, else "".
+std::string boxVoteSuffix(float boxVote);
 // OpenCV's haarcascade_frontalface_default.xml (Debian's opencv-data); the
 // score is the cascade's level weight. Runs on the same scaled grey picture.
 Expected<std::unique_ptr<FaceSource>> haarFaces(Size2 inputArea);

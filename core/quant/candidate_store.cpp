@@ -123,7 +123,7 @@ std::vector<Detection> CandidateStore::detections() const
             loc[c] = m_quant[k].first.dequantize(e.loc[c]);
         candidates.push_back(decodeBox(prior, loc, e.score, m_config));
     }
-    return nonMaximumSuppression(candidates, m_config.nmsThreshold, m_config.keepTopK);
+    return nonMaximumSuppression(candidates, m_config.nmsThreshold, m_config.keepTopK, m_config.voteThreshold);
 }
 
 } // namespace rnnpool

@@ -30,11 +30,12 @@ Expected<std::shared_ptr<const Int8Network>> int8NetworkFromFile(const std::file
 namespace {
 
 // Level k's boxes, decoded from its run, with the part of the input it covers.
-PyramidLevelDetections levelDetections(const Int8Network& net, const Int8Run& run, const std::vector<Size2>& sizes, size_t k)
+PyramidLevelDetections levelDetections(const Int8Network& net, const Int8Run& run, const std::vector<Size2>& sizes, size_t k,
+                                       const DetectorConfig& config)
 {
     const Size2 size = sizes[k];
     const float scale = static_cast<float>(int64_t{1} << k);
-    return {postProcess(net.heads(run), size.width, size.height, *net.model().spec().detector), size,
+    return {postProcess(net.heads(run), size.width, size.height, config), size,
             static_cast<float>(size.width) * scale / static_cast<float>(sizes[0].width),
             static_cast<float>(size.height) * scale / static_cast<float>(sizes[0].height)};
 }
@@ -54,7 +55,7 @@ std::vector<Detection> int8PyramidDetections(const Int8Network& net, const std::
 {
     std::vector<PyramidLevelDetections> perLevel;
     for (size_t k = 0; k < runs.size() && k < sizes.size(); ++k)
-        perLevel.push_back(levelDetections(net, *runs[k], sizes, k));
+        perLevel.push_back(levelDetections(net, *runs[k], sizes, k, *net.model().spec().detector));
     if (perLevel.size() == 1)
         return std::move(perLevel.front().detections);
     return mergePyramidLevels(perLevel, detectorMerge(net.model().spec(), perLevel.size()));
@@ -114,8 +115,10 @@ Expected<FrameResult> Int8Detector::detectTensor(Tensor input, const DetectOptio
     const Int8Run* run = &reused;
     FrameResult frame;
     frame.original = original ? *original : Size2{input.dim(2), input.dim(1)};
+    DetectorConfig config = *spec.detector;
+    config.voteThreshold = options.boxVote;
     frame.heads = m_network->heads(*run);
-    frame.detections = postProcess(frame.heads, input.dim(2), input.dim(1), *spec.detector);
+    frame.detections = postProcess(frame.heads, input.dim(2), input.dim(1), config);
     frame.run.totalSeconds = run->totalSeconds;
     frame.seconds = run->totalSeconds;
     const int levels = std::clamp(options.pyramidLevels.value_or(defaultPyramidLevels(m_network->model())), 1, kMaxPyramidLevels);
@@ -133,7 +136,7 @@ Expected<FrameResult> Int8Detector::detectTensor(Tensor input, const DetectOptio
             if (Status st = m_network->runQuantizedInto(level, Shape{c, h, w}, levelRun); !st)
                 return makeError(st.error());
             frame.seconds += levelRun.totalSeconds;
-            perLevel.push_back(levelDetections(*m_network, levelRun, frame.pyramid, k));
+            perLevel.push_back(levelDetections(*m_network, levelRun, frame.pyramid, k, config));
         }
         frame.detections = mergePyramidLevels(perLevel, detectorMerge(spec, perLevel.size()));
     }
@@ -154,11 +157,14 @@ namespace {
 
 class Int8Faces final : public FaceSource {
 public:
-    Int8Faces(std::shared_ptr<const Int8Network> network, std::optional<int> pyramidLevels)
-        : m_detector(std::move(network)), m_pyramidLevels(pyramidLevels)
+    Int8Faces(std::shared_ptr<const Int8Network> network, std::optional<int> pyramidLevels, float boxVote)
+        : m_detector(std::move(network)), m_pyramidLevels(pyramidLevels), m_boxVote(boxVote)
     {
     }
-    std::string name() const override { return m_detector.network().model().spec().name + " (int8)"; }
+    std::string name() const override
+    {
+        return m_detector.network().model().spec().name + " (int8)" + boxVoteSuffix(m_boxVote);
+    }
     Size2 inputArea() const override
     {
         const ArchSpec& s = m_detector.network().model().spec();
@@ -170,6 +176,7 @@ public:
         options.size = networkSize;
         options.scoreThreshold = 0.0f;
         options.pyramidLevels = m_pyramidLevels;
+        options.boxVote = m_boxVote;
         auto frame = m_detector.detect(bgr, options);
         if (!frame)
             return std::move(frame).takeError();
@@ -183,13 +190,15 @@ public:
 private:
     Int8Detector m_detector;
     std::optional<int> m_pyramidLevels;
+    float m_boxVote;
 };
 
 } // namespace
 
-std::unique_ptr<FaceSource> int8Faces(std::shared_ptr<const Int8Network> network, std::optional<int> pyramidLevels)
+std::unique_ptr<FaceSource> int8Faces(std::shared_ptr<const Int8Network> network, std::optional<int> pyramidLevels,
+                                      float boxVote)
 {
-    return std::make_unique<Int8Faces>(std::move(network), pyramidLevels);
+    return std::make_unique<Int8Faces>(std::move(network), pyramidLevels, boxVote);
 }
 
 } // namespace rnnpool

@@ -46,7 +46,8 @@ Expected<std::shared_ptr<const Int8Network>> int8NetworkFromFile(const std::file
 
 // For `rnnpool eval`: the int8 network judged like the float one, with the
 // given pyramid (default: defaultPyramidLevels of its model).
-std::unique_ptr<FaceSource> int8Faces(std::shared_ptr<const Int8Network> network, std::optional<int> pyramidLevels = {});
+std::unique_ptr<FaceSource> int8Faces(std::shared_ptr<const Int8Network> network, std::optional<int> pyramidLevels = {},
+                                      float boxVote = 0.0f);
 
 // The pyramid an int8 model runs when none is asked for: as the float model's
 // (image_pyramid.h), what its file declares (`rnnpool quantize` keeps the float

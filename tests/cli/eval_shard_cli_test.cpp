@@ -134,5 +134,32 @@ TEST(CliPyramid, LevelsAreCheckedAndReported)
     EXPECT_LT(madds, p["madds"].get<int64_t>() * 3 / 2);
 }
 
+TEST(CliBoxVote, IsCheckedAndMovesOnlyTheBoxesCorners)
+{
+    const auto sample = std::filesystem::path(RNNPOOL_RESOURCE_DIR) / "samples" / "grace_hopper.jpg";
+    for (const char* bad : {"-0.1", "1.5", "half"}) {
+        const Outcome o = shell(kCli + " run --image " + q(sample) + " --box-vote " + bad);
+        EXPECT_EQ(o.status, 2) << bad;
+        EXPECT_NE(o.output.find("--box-vote must be an IoU between 0"), std::string::npos) << o.output;
+    }
+    // One level: NMS keeps the same boxes, with the same scores (with a pyramid, the moved boxes
+    // may merge differently across levels).
+    for (const char* dtype : {"f32", "i8"}) {
+        const std::string common = kCli + " run --image " + q(sample) + " --dtype " + dtype + " --pyramid 1 --threshold 0.05 --json";
+        const Outcome greedy = shell(common), voted = shell(common + " --box-vote 0.5");
+        ASSERT_EQ(greedy.status, 0) << greedy.output;
+        ASSERT_EQ(voted.status, 0) << voted.output;
+        const auto g = nlohmann::json::parse(greedy.output)["detections"], v = nlohmann::json::parse(voted.output)["detections"];
+        ASSERT_EQ(g.size(), v.size()) << dtype;
+        ASSERT_GT(g.size(), 1u) << dtype;
+        int moved = 0;
+        for (size_t i = 0; i < g.size(); ++i) {
+            EXPECT_EQ(g[i]["score"], v[i]["score"]) << dtype << " detection " << i;
+            moved += g[i]["x1"] != v[i]["x1"] || g[i]["y2"] != v[i]["y2"] ? 1 : 0;
+        }
+        EXPECT_GT(moved, 0) << dtype;
+    }
+}
+
 } // namespace
 } // namespace rnnpool
