@@ -86,44 +86,28 @@ float intersectionOverUnion(const Detection& a, const Detection& b)
 
 namespace {
 
-// Box voting over the candidates (best first) of which `kept` were kept:
-// every other candidate goes to the first kept box overlapping it by more
-// than `iouThreshold` (the one that suppressed it, or would have, past
-// keepTopK), and votes when that overlap is at least `voteThreshold`. Every
-// kept box is a candidate and votes for itself.
-void voteBoxes(const std::vector<Detection>& candidates, float iouThreshold, float voteThreshold, std::vector<Detection>& kept)
-{
-    struct Sum {
-        double weight = 0.0, x1 = 0.0, y1 = 0.0, x2 = 0.0, y2 = 0.0;
-    };
-    std::vector<Sum> sums(kept.size());
-    for (const Detection& c : candidates) {
-        for (size_t k = 0; k < kept.size(); ++k) {
-            const float iou = intersectionOverUnion(kept[k], c);
-            if (!(iou > iouThreshold))
-                continue;
-            if (iou >= voteThreshold) {
-                Sum& s = sums[k];
-                const auto w = static_cast<double>(c.score);
-                s.weight += w;
-                s.x1 += w * static_cast<double>(c.x1);
-                s.y1 += w * static_cast<double>(c.y1);
-                s.x2 += w * static_cast<double>(c.x2);
-                s.y2 += w * static_cast<double>(c.y2);
-            }
-            break;
-        }
+// A kept box's voters: their scores, and their corners weighted by them.
+struct VoteSum {
+    double weight = 0.0, x1 = 0.0, y1 = 0.0, x2 = 0.0, y2 = 0.0;
+    void add(const Detection& d)
+    {
+        const auto w = static_cast<double>(d.score);
+        weight += w;
+        x1 += w * static_cast<double>(d.x1);
+        y1 += w * static_cast<double>(d.y1);
+        x2 += w * static_cast<double>(d.x2);
+        y2 += w * static_cast<double>(d.y2);
     }
-    for (size_t k = 0; k < kept.size(); ++k) {
-        const Sum& s = sums[k];
-        if (!(s.weight > 0.0))
-            continue;
-        kept[k].x1 = static_cast<float>(s.x1 / s.weight);
-        kept[k].y1 = static_cast<float>(s.y1 / s.weight);
-        kept[k].x2 = static_cast<float>(s.x2 / s.weight);
-        kept[k].y2 = static_cast<float>(s.y2 / s.weight);
+    void applyTo(Detection& d) const
+    {
+        if (!(weight > 0.0))
+            return;
+        d.x1 = static_cast<float>(x1 / weight);
+        d.y1 = static_cast<float>(y1 / weight);
+        d.x2 = static_cast<float>(x2 / weight);
+        d.y2 = static_cast<float>(y2 / weight);
     }
-}
+};
 
 } // namespace
 
@@ -131,22 +115,41 @@ void voteBoxes(const std::vector<Detection>& candidates, float iouThreshold, flo
 // the threshold. Asking each candidate about the few kept boxes (and stopping
 // at the first overlap) keeps the same boxes as letting each kept box
 // suppress all later candidates, at a fraction of the IoUs: a trained model's
-// thousands of candidates cluster on a few faces.
+// thousands of candidates cluster on a few faces. The first overlapping kept
+// box is also the one a suppressed candidate votes for; with voting, the
+// candidates past keepTopK are still asked, for their votes only.
 std::vector<Detection> nonMaximumSuppression(const std::vector<Detection>& candidates, float iouThreshold,
                                              int64_t keepTopK, float voteThreshold)
 {
+    const bool vote = voteThreshold > 0.0f;
     std::vector<Detection> kept;
+    std::vector<VoteSum> votes;
     for (const Detection& candidate : candidates) {
-        if (static_cast<int64_t>(kept.size()) >= keepTopK)
+        const bool full = static_cast<int64_t>(kept.size()) >= keepTopK;
+        if (full && !vote)
             break;
-        const bool overlaps = std::any_of(kept.begin(), kept.end(), [&](const Detection& k) {
-            return intersectionOverUnion(k, candidate) > iouThreshold;
-        });
-        if (!overlaps)
+        size_t owner = kept.size();
+        float overlap = 1.0f; // a box kept now votes for itself
+        for (size_t k = 0; k < kept.size(); ++k) {
+            const float iou = intersectionOverUnion(kept[k], candidate);
+            if (iou > iouThreshold) {
+                owner = k;
+                overlap = iou;
+                break;
+            }
+        }
+        if (owner == kept.size()) {
+            if (full)
+                continue;
             kept.push_back(candidate);
+            if (vote)
+                votes.emplace_back();
+        }
+        if (vote && overlap >= voteThreshold)
+            votes[owner].add(candidate);
     }
-    if (voteThreshold > 0.0f)
-        voteBoxes(candidates, iouThreshold, voteThreshold, kept);
+    for (size_t k = 0; k < votes.size(); ++k)
+        votes[k].applyTo(kept[k]);
     return kept;
 }
 
