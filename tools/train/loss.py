@@ -165,3 +165,30 @@ def multibox_loss(loc, conf, labels, loc_t, only=None, dense=None):
             neg |= every
     loss_c = ce[pos | neg].sum()
     return loss_l / N, loss_c / N, N
+
+
+DISTILL_FACE_PROB = 0.5
+
+
+def distill_loss(loc, conf, t_loc, t_conf, n_norm):
+    """Learning without forgetting (Li & Hoiem 2016) for detection heads: the
+    network's first P' priors (the heads it shares with a teacher network
+    whose outputs t_loc (B, P'*4), t_conf (B, P'*2) are given) answer as the
+    teacher does. Returns (box term, class term), both divided by n_norm (the
+    batch's positives, as multibox_loss divides):
+      class: sum over the P' priors of KL(teacher || network) of the two-way
+             softmax (every prior counts: the teacher's background is
+             knowledge too);
+      box:   smooth-L1 between the encoded offsets, over the priors the
+             teacher calls a face (probability >= DISTILL_FACE_PROB)."""
+    B = t_conf.shape[0]
+    t_conf = t_conf.reshape(B, -1, 2)
+    Pt = t_conf.shape[1]
+    s_conf = conf.reshape(B, -1, 2)[:, :Pt]
+    s_loc = loc.reshape(B, -1, 4)[:, :Pt]
+    t_loc = t_loc.reshape(B, Pt, 4)
+    t_logp = F.log_softmax(t_conf, -1)
+    kl = (t_logp.exp() * (t_logp - F.log_softmax(s_conf, -1))).sum()
+    face = t_logp[..., 1].exp() >= DISTILL_FACE_PROB
+    box = F.smooth_l1_loss(s_loc[face], t_loc[face], reduction="sum")
+    return box / n_norm, kl / n_norm

@@ -79,9 +79,9 @@ LOG_FIELDS = ["epoch", "step", "lr", "train_loss", "train_loss_l", "train_loss_c
 RUN_KEYS = ["data", "split", "epochs", "batch", "optimizer", "lr", "momentum", "weight_decay",
             "warmup_epochs", "min_lr", "clip", "min_face", "max_face", "anchor_prob", "webcam_prob", "seed", "init",
             "webcam_halvings", "arch", "train_only", "loss_heads",
-            "dense_negatives", "anchor_sizes", "loc_weight"]
+            "dense_negatives", "anchor_sizes", "loc_weight", "distill", "distill_weight"]
 # What a checkpoint written before an option existed ran with.
-RUN_DEFAULTS = {"optimizer": "sgd", "webcam_prob": 0.0, "arch": N.ARCH, "loc_weight": 1.0}
+RUN_DEFAULTS = {"optimizer": "sgd", "webcam_prob": 0.0, "arch": N.ARCH, "loc_weight": 1.0, "distill_weight": 1.0}
 
 
 def parse_args(argv=None):
@@ -132,6 +132,11 @@ def parse_args(argv=None):
     ap.add_argument("--dense-negatives", default=None, metavar="K[,K]",
                     help="every negative prior of these heads counts in the loss; the hardest-negative mining "
                          "runs over the other heads' priors (a large-anchor head learns background everywhere)")
+    ap.add_argument("--distill", default=None, metavar="CKPT",
+                    help="learning without forgetting: the heads this network shares with CKPT's (its first "
+                         "priors) are also trained to answer as CKPT's network does (loss.py's distill_loss)")
+    ap.add_argument("--distill-weight", type=float, default=1.0,
+                    help="weight of the --distill terms against the detection loss")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1, help="torch compute threads")
     ap.add_argument("--workers", type=int, default=1, help="DataLoader worker processes")
@@ -192,6 +197,16 @@ def head_mask(head_shapes, heads, option="--loss-heads"):
     if not wanted <= set(range(len(head_shapes))):
         sys.exit("%s %s: the network has heads 0-%d" % (option, heads, len(head_shapes) - 1))
     return torch.cat([torch.full((h * w,), k in wanted, dtype=torch.bool) for k, (h, w) in enumerate(head_shapes)])
+
+
+def load_teacher(path):
+    """The --distill network, in inference mode, without gradients."""
+    ck = torch.load(path, map_location="cpu")
+    net = N.build_trainable(ck.get("arch", N.ARCH))
+    net.load_state_dict(ck["model"])
+    for p in net.parameters():
+        p.requires_grad_(False)
+    return net.eval()
 
 
 def atomic_save(obj, path):
@@ -261,6 +276,7 @@ def main():
     if bad:
         sys.exit("--train-only: no parameter starts with %r" % bad)
     opt = make_optimizer(net, a)
+    teacher = load_teacher(a.distill) if a.distill else None
     train_items, val_items = D.load_split(a.split, a.data)
     ds = D.TrainSet(train_items, a.data, seed=a.seed, min_face=a.min_face, max_face=a.max_face,
                     anchor_prob=a.anchor_prob, webcam_prob=a.webcam_prob,
@@ -329,6 +345,9 @@ def main():
             lr = lr_at(global_step, steps_per_epoch, a)
             for g in opt.param_groups:
                 g["lr"] = lr
+            if teacher is not None:     # first: FastGRNN's buffers must hold the network's own forward
+                with torch.no_grad():
+                    t_loc, t_conf = N.forward_train(teacher, x)
             loc, conf = N.forward_train(net, x)
             if priors is None:
                 priors = prior_boxes(net.head_shapes, tuple(x.shape[2:]), net.config)
@@ -337,6 +356,14 @@ def main():
             labels, loc_t = L.match(faces, ignores, priors)
             ll, lc, npos = L.multibox_loss(loc, conf, labels, loc_t, only, dense)
             loss = a.loc_weight * ll + lc
+            dist = 0.0
+            if teacher is not None:
+                if list(teacher.head_shapes) != list(net.head_shapes[:len(teacher.head_shapes)]):
+                    sys.exit("--distill %s: its heads %s are not this network's first heads %s"
+                             % (a.distill, teacher.head_shapes, net.head_shapes))
+                dl, dc = L.distill_loss(loc, conf, t_loc, t_conf, npos)
+                dist = a.distill_weight * (dl + dc)
+                loss = loss + dist
             opt.zero_grad(set_to_none=True)
             if not torch.isfinite(loss):
                 print("step %d: non-finite loss, step skipped" % global_step, flush=True)
@@ -374,10 +401,11 @@ def main():
 
             if global_step % a.log_every == 0:
                 dt = time.time() - t_int
-                print("epoch %d step %d/%d (global %d) lr %.5f loss %.4f (loc %.4f conf %.4f) "
+                print("epoch %d step %d/%d (global %d) lr %.5f loss %.4f (loc %.4f conf %.4f%s) "
                       "pos %d | %.1f pictures/s" % (epoch, step_in_epoch, steps_per_epoch, global_step,
-                                                   lr, float(loss), float(ll), float(lc), npos,
-                                                   pics_int / dt), flush=True)
+                                                   lr, float(loss), float(ll), float(lc),
+                                                   " distill %.4f" % float(dist) if teacher is not None else "",
+                                                   npos, pics_int / dt), flush=True)
                 t_int, pics_int = time.time(), 0
             if a.max_steps and proc_steps_done(global_step, ckpt) >= a.max_steps:
                 print("stopped after --max-steps %d" % a.max_steps, flush=True)
