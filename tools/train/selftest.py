@@ -270,6 +270,39 @@ def check_dense_negatives():
     return ok
 
 
+def check_distill_loss():
+    B, P, Pt = 3, 40, 30
+    g, conf, loc, _, _ = random_loss_inputs(7, B, P)
+    t_conf = 2 * torch.randn(B, Pt, 2, generator=g)
+    t_loc = torch.randn(B, Pt, 4, generator=g)
+    conf.requires_grad_(True)
+    loc.requires_grad_(True)
+    dl, dc = L.distill_loss(loc.reshape(B, -1), conf.reshape(B, -1), t_loc.reshape(B, -1), t_conf.reshape(B, -1), 5)
+    # by hand: KL over the teacher's priors; smooth-L1 where the teacher's face probability is >= 0.5
+    want_c = want_l = 0.0
+    n_face = 0
+    for b in range(B):
+        for p in range(Pt):
+            pt = torch.softmax(t_conf[b, p], 0)
+            ps = torch.softmax(conf[b, p].detach(), 0)
+            want_c += float((pt * (pt.log() - ps.log())).sum())
+            if float(pt[1]) >= L.DISTILL_FACE_PROB:
+                n_face += 1
+                d = (loc[b, p].detach() - t_loc[b, p]).abs()
+                want_l += float(torch.where(d < 1, 0.5 * d * d, d - 0.5).sum())
+    ok = abs(float(dc) - want_c / 5) < 1e-4 and abs(float(dl) - want_l / 5) < 1e-4 and 0 < n_face < B * Pt
+    (dl + dc).backward()
+    # the priors the teacher does not have get no gradient; a network answering as the teacher costs nothing
+    ok &= float(conf.grad[:, Pt:].abs().sum()) == 0 and float(loc.grad[:, Pt:].abs().sum()) == 0
+    ok &= float(conf.grad[:, :Pt].abs().sum()) > 0
+    same = torch.cat([t_conf, conf.detach()[:, Pt:]], 1), torch.cat([t_loc, loc.detach()[:, Pt:]], 1)
+    zl, zc = L.distill_loss(same[1], same[0], t_loc, t_conf, 5)
+    ok &= abs(float(zl)) < 1e-6 and abs(float(zc)) < 1e-5
+    print("  distillation: conf %.5f (by hand %.5f), box %.5f (%.5f) over %d teacher faces; as the teacher: %.2g, %.2g"
+          % (float(dc), want_c / 5, float(dl), want_l / 5, n_face, float(zc), float(zl)))
+    return ok
+
+
 def check_train_only():
     net = N.build_trainable("RPool_Face_M4_Webcam", seed=2)
     prefixes = ["mob.4.", "loc.4.", "conf.4."]
@@ -361,6 +394,7 @@ def main():
               ("full-frame webcam samples", check_full_webcam_frames),
               ("loss over some heads' priors", check_masked_loss),
               ("every negative of some heads, mining over the rest", check_dense_negatives),
+              ("distillation from a teacher's heads", check_distill_loss),
               ("--train-only freezes the rest", check_train_only),
               ("the webcam stages' rule (stage_rule.py)", check_stage_rule),
               ("RPool_Face_M4_Webcam: C++ engine == PyTorch", check_engine_webcam_arch)]
