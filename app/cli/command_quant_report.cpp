@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "eval/face_evaluation.h"
+#include "model/default_model.h"
 #include "quant/calibration.h"
 #include "quant/int8_detector.h"
 #include "quant/quant_report.h"
@@ -18,6 +19,24 @@ namespace rnnpool::cli {
 namespace {
 
 nlohmann::json finite(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+// The float model an int8 file was made from, when neither --model nor --arch names one: the file its
+// rnnpool.source names, in the int8 file's folder; else the default model, when that is the one it names
+// (or it names none). Anything else would compare the int8 file with a model it was not made from.
+Expected<Model> floatModelOf(const std::filesystem::path& int8Path, const std::string& named)
+{
+    if (named.empty())
+        return loadDefaultModel();
+    const std::filesystem::path name(named);
+    const bool plainName = name.filename() == name && named != "." && named != "..";
+    if (plainName && std::filesystem::is_regular_file(int8Path.parent_path() / name))
+        return loadModel(int8Path.parent_path() / name);
+    if (named == defaultModelPath().filename().string())
+        return loadDefaultModel();
+    return makeError(int8Path.string() + ": made from " +
+                     (named.rfind("random weights", 0) == 0 ? named : "'" + named + "', which is not in its folder") +
+                     "; name its float model with --model (or --arch, for random weights)");
+}
 
 } // namespace
 
@@ -55,13 +74,23 @@ int commandQuantReport(const std::vector<std::string>& argv)
     if (args.value("--labels") && !args.value("--images"))
         return usageError("quant-report", "--labels needs --images DIR");
 
+    const auto int8Path = args.value("--int8");
+    Expected<std::shared_ptr<const Int8Network>> int8 = makeError("");
+    if (int8Path) {
+        int8 = int8NetworkFromFile(*int8Path);
+        if (!int8)
+            return inputError(int8.error());
+    }
     bool usage = false;
-    auto model = chooseModel(args, true, usage);
+    auto model = int8Path && !args.value("--model") && !args.value("--arch") ? floatModelOf(*int8Path, (*int8)->model().floatSource)
+                                                                              : chooseModel(args, true, usage);
     if (!model)
         return usage ? usageError("quant-report", model.error()) : inputError(model.error());
-    auto int8 = args.value("--int8") ? int8NetworkFromFile(*args.value("--int8")) : int8NetworkFor(*model);
-    if (!int8)
-        return inputError(int8.error());
+    if (!int8Path) {
+        int8 = int8NetworkFor(*model);
+        if (!int8)
+            return inputError(int8.error());
+    }
 
     // Pictures: the labelled ones when labels are given, else every picture of the folder (or the samples).
     std::vector<std::filesystem::path> pictures;
@@ -86,10 +115,12 @@ int commandQuantReport(const std::vector<std::string>& argv)
 
     auto report = quantReport(*model, **int8, pictures, threshold);
     if (!report) {
-        // Without --model the int8 file is compared with the default model: say so where they differ.
-        if (args.value("--int8") && !args.value("--model") && !args.value("--arch"))
-            return inputError(*args.value("--int8") + ": " + report.error() +
+        // The int8 file named, and without --model the way out: it was compared with the default model.
+        if (int8Path && !args.value("--model") && !args.value("--arch"))
+            return inputError(*int8Path + ": " + report.error() +
                               " (without --model it is compared with the default model; name its float model with --model)");
+        if (int8Path)
+            return inputError(*int8Path + ": " + report.error());
         return inputError(report.error());
     }
     std::optional<double> apFloat, apInt8;

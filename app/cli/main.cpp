@@ -85,7 +85,8 @@ commands:
   quant-report [--model FILE] [--int8 FILE] [--images DIR [--labels labels.txt] [--min-face PX]] [--limit N]
            [--threshold T] [--json]
            Per layer SQNR of the int8 engine against float, scales, ranges and saturation; detection
-           agreement (F1 at IoU 0.5) and, with labels, AP float and int8.
+           agreement (F1 at IoU 0.5) and, with labels, AP float and int8. --int8 FILE alone is compared
+           with the float model it was made from (its file name, in FILE's folder).
   help     This text. `rnnpool <command> --help` shows one command's part; --version the version.
 
 Sizes are width x height, as cameras name them: --size 320x240 (at most 4096 a side and 16.8 MP).

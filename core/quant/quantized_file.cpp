@@ -256,6 +256,8 @@ Expected<QuantizedModel> loadQuantizedModel(const std::filesystem::path& path)
     q.source = path.string();
     if (auto it = ckpt->metadata.find("rnnpool.calibration"); it != ckpt->metadata.end())
         q.calibration = it->second;
+    if (auto it = ckpt->metadata.find("rnnpool.source"); it != ckpt->metadata.end())
+        q.floatSource = it->second;
     auto pyramid = declaredPyramidLevels(ckpt->metadata, path.string());
     if (!pyramid)
         return std::move(pyramid).takeError();

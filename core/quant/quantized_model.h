@@ -51,6 +51,7 @@ struct QuantizedModel {
     std::vector<NodeQuant> nodes;     // one per network node
     std::string source;               // where the float model or the int8 file came from
     std::string calibration;          // how the activation ranges were found
+    std::string floatSource;          // an int8 file's rnnpool.source: its float model's file name (or "random weights ...")
     std::optional<int> pyramidLevels; // the float model's declared image pyramid (kPyramidLevelsKey), kept
     const ArchSpec& spec() const { return network->spec(); }
 };

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/npy.h"
+#include "model/default_model.h"
 #include "support/shared_data.h"
 
 #include "cli/cli_runner.h"
@@ -140,11 +141,39 @@ TEST(CliQuantReport, AnotherArchitecturesInt8FileNeedsItsFloatModel)
     ASSERT_EQ(runCli("quantize --arch RPool_Face_M4_Webcam -o " + q(int8)).status, 0);
     const Outcome o = runCli("quant-report --int8 " + q(int8));
     EXPECT_EQ(o.status, 1) << o.output;
-    EXPECT_NE(o.output.find(int8.string() + ": the int8 model has 33 layers, the float model 28"), std::string::npos) << o.output;
+    EXPECT_NE(o.output.find(int8.string() + ": made from random weights (seed "), std::string::npos) << o.output;
     EXPECT_NE(o.output.find("name its float model with --model"), std::string::npos) << o.output;
+    // Named against the default model, the layers' mismatch is the message.
+    const Outcome mismatch = runCli("quant-report --model " + q(defaultModelPath()) + " --int8 " + q(int8));
+    EXPECT_EQ(mismatch.status, 1) << mismatch.output;
+    EXPECT_NE(mismatch.output.find(int8.string() + ": the int8 model has 33 layers, the float model 28"), std::string::npos)
+        << mismatch.output;
     const Outcome ok = runCli("quant-report --arch RPool_Face_M4_Webcam --int8 " + q(int8) + " --json", false);
     ASSERT_EQ(ok.status, 0) << ok.output;
     EXPECT_EQ(nlohmann::json::parse(ok.output)["layers"].size(), 33u);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(CliQuantReport, AnInt8FileIsComparedWithTheModelItWasMadeFrom)
+{
+    // A user's own model (here the default one's weights under another name) quantised beside it: the report
+    // compares the int8 file with that file, not with the default model; without it, it says what is missing.
+    const auto dir = tempDir("quant-report-source");
+    const auto mine = dir / "mine.safetensors";
+    const auto int8 = dir / "mine.int8.safetensors";
+    std::filesystem::copy_file(defaultModelPath(), mine);
+    ASSERT_EQ(runCli("quantize --model " + q(mine) + " -o " + q(int8)).status, 0);
+    const Outcome o = runCli("quant-report --int8 " + q(int8) + " --limit 1 --json", false);
+    ASSERT_EQ(o.status, 0) << o.output;
+    const auto j = nlohmann::json::parse(o.output);
+    EXPECT_TRUE(std::filesystem::equivalent(j["model"].get<std::string>(), mine)) << j["model"];
+    std::filesystem::remove(mine);
+    const Outcome gone = runCli("quant-report --int8 " + q(int8) + " --limit 1");
+    EXPECT_EQ(gone.status, 1) << gone.output;
+    EXPECT_NE(gone.output.find(int8.string() + ": made from 'mine.safetensors', which is not in its folder"), std::string::npos)
+        << gone.output;
+    // Naming the float model still works, whatever the file says.
+    EXPECT_EQ(runCli("quant-report --model " + q(defaultModelPath()) + " --int8 " + q(int8) + " --limit 1").status, 0);
     std::filesystem::remove_all(dir);
 }
 
