@@ -75,6 +75,7 @@ int commandQuantReport(const std::vector<std::string>& argv)
         return usageError("quant-report", "--labels needs --images DIR");
 
     const auto int8Path = args.value("--int8");
+    const bool floatNamed = args.value("--model") || args.value("--arch");
     Expected<std::shared_ptr<const Int8Network>> int8 = makeError("");
     if (int8Path) {
         int8 = int8NetworkFromFile(*int8Path);
@@ -82,8 +83,7 @@ int commandQuantReport(const std::vector<std::string>& argv)
             return inputError(int8.error());
     }
     bool usage = false;
-    auto model = int8Path && !args.value("--model") && !args.value("--arch") ? floatModelOf(*int8Path, (*int8)->model().floatSource)
-                                                                              : chooseModel(args, true, usage);
+    auto model = int8Path && !floatNamed ? floatModelOf(*int8Path, (*int8)->model().floatSource) : chooseModel(args, true, usage);
     if (!model)
         return usage ? usageError("quant-report", model.error()) : inputError(model.error());
     if (!int8Path) {
@@ -116,7 +116,7 @@ int commandQuantReport(const std::vector<std::string>& argv)
     auto report = quantReport(*model, **int8, pictures, threshold);
     if (!report) {
         // The int8 file named, and without --model the way out: it was compared with the default model.
-        if (int8Path && !args.value("--model") && !args.value("--arch"))
+        if (int8Path && !floatNamed)
             return inputError(*int8Path + ": " + report.error() +
                               " (without --model it is compared with the default model; name its float model with --model)");
         if (int8Path)

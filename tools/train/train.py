@@ -353,14 +353,14 @@ def main():
                 priors = prior_boxes(net.head_shapes, tuple(x.shape[2:]), net.config)
                 only = head_mask(net.head_shapes, a.loss_heads)
                 dense = head_mask(net.head_shapes, a.dense_negatives, "--dense-negatives")
+                if teacher is not None and list(teacher.head_shapes) != list(net.head_shapes[:len(teacher.head_shapes)]):
+                    sys.exit("--distill %s: its heads %s are not this network's first heads %s"
+                             % (a.distill, teacher.head_shapes, net.head_shapes))
             labels, loc_t = L.match(faces, ignores, priors)
             ll, lc, npos = L.multibox_loss(loc, conf, labels, loc_t, only, dense)
             loss = a.loc_weight * ll + lc
             dist = 0.0
             if teacher is not None:
-                if list(teacher.head_shapes) != list(net.head_shapes[:len(teacher.head_shapes)]):
-                    sys.exit("--distill %s: its heads %s are not this network's first heads %s"
-                             % (a.distill, teacher.head_shapes, net.head_shapes))
                 dl, dc = L.distill_loss(loc, conf, t_loc, t_conf, npos)
                 dist = a.distill_weight * (dl + dc)
                 loss = loss + dist
