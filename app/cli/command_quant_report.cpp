@@ -116,11 +116,9 @@ int commandQuantReport(const std::vector<std::string>& argv)
     auto report = quantReport(*model, **int8, pictures, threshold);
     if (!report) {
         // The int8 file named, and without --model the way out: it was compared with the default model.
-        if (int8Path && !floatNamed)
-            return inputError(*int8Path + ": " + report.error() +
-                              " (without --model it is compared with the default model; name its float model with --model)");
         if (int8Path)
-            return inputError(*int8Path + ": " + report.error());
+            return inputError(*int8Path + ": " + report.error() +
+                              (floatNamed ? "" : " (without --model it is compared with the default model; name its float model with --model)"));
         return inputError(report.error());
     }
     std::optional<double> apFloat, apInt8;
