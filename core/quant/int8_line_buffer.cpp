@@ -3,6 +3,7 @@
 #include <cstring>
 #include <optional>
 
+#include "integer/line_rows_s8.h"
 #include "profile/line_buffer_driver.h"
 #include "quant/candidate_store.h"
 #include "quant/int8_prepared.h"
@@ -14,21 +15,17 @@ namespace {
 
 using Prepared = Int8Network::Prepared;
 
-// A map's rows [lo, hi), oldest first at `data`.
-struct RowStore {
-    int8_t* data = nullptr;
-    int64_t rowBytes = 0, capacity = 0, lo = 0, hi = 0;
-    int8_t padValue = 0;
+// A map's rows [lo, hi), oldest first: the chip's line buffer (integer/line_rows_s8.h), with the
+// calls the event driver (profile/line_buffer_driver.h) makes.
+struct RowStore : rp_line_rows_s8 {
+    RowStore() : rp_line_rows_s8{} {}
     bool holds(int64_t first, int64_t last) const { return lo <= first && last < hi; }
-    int8_t* row(int64_t y) const { return data + (y - lo) * rowBytes; }
-    void pad(int64_t from, int64_t count) const { std::memset(row(from), padValue, static_cast<size_t>(count * rowBytes)); }
-    void drop(int64_t keepFrom) // the rows from keepFrom on move down
+    int8_t* row(int64_t y) const { return rp_line_rows_s8_row(this, static_cast<int32_t>(y)); }
+    void pad(int64_t from, int64_t count) const
     {
-        const int64_t kept = std::max<int64_t>(hi - keepFrom, 0);
-        std::memmove(data, row(keepFrom), static_cast<size_t>(kept * rowBytes));
-        lo = keepFrom;
-        hi = lo + kept;
+        rp_line_rows_s8_pad(this, static_cast<int32_t>(from), static_cast<int32_t>(count));
     }
+    void drop(int64_t keepFrom) { rp_line_rows_s8_drop(this, static_cast<int32_t>(keepFrom)); }
 };
 
 // The value a map's padding rows hold: the zero point its padded readers
@@ -81,21 +78,21 @@ Expected<Int8ArenaRun> runInt8LineBuffered(const Int8Network& net8, const Memory
     for (size_t b = 0; b < maps; ++b) {
         const LineBufferMap& m = lb->maps[b];
         RowStore& s = stores[b];
-        s.rowBytes = m.width * m.channels;
-        s.capacity = m.capacityRows;
+        s.row_bytes = static_cast<int32_t>(m.width * m.channels);
+        s.capacity = static_cast<int32_t>(m.capacityRows);
         if (b == 0 && timeline.tensors[0].bytes == 0) {
-            uncountedPicture.resize(static_cast<size_t>(s.capacity * s.rowBytes));
+            uncountedPicture.resize(static_cast<size_t>(s.capacity) * static_cast<size_t>(s.row_bytes));
             s.data = uncountedPicture.data();
         } else {
-            s.data = reinterpret_cast<int8_t*>(arena.claimBytes(static_cast<int>(b), s.capacity * s.rowBytes));
+            s.data = reinterpret_cast<int8_t*>(arena.claimBytes(static_cast<int>(b), int64_t{s.capacity} * s.row_bytes));
             if (!s.data)
                 return violation();
         }
         auto pad = paddingValue(net8, *lb, m);
         if (!pad)
             return makeError("'" + timeline.tensors[b].name + "': " + pad.error());
-        s.padValue = *pad;
-        s.lo = -m.padTop;
+        s.pad_value = *pad;
+        s.lo = static_cast<int32_t>(-m.padTop);
         s.hi = 0;
         s.pad(s.lo, m.padTop);
     }
@@ -171,7 +168,7 @@ Expected<Int8ArenaRun> runInt8LineBuffered(const Int8Network& net8, const Memory
             if (windows[0].empty()) { // a replicated bottom row
                 if (!self.holds(row - 1, row - 1))
                     return makeError("'" + unit.name + "': its last row is no longer held");
-                std::memcpy(dst, self.row(row - 1), static_cast<size_t>(self.rowBytes));
+                std::memcpy(dst, self.row(row - 1), static_cast<size_t>(self.row_bytes));
                 return {};
             }
             k.stream.rows.data = src.data;
@@ -205,7 +202,7 @@ Expected<Int8ArenaRun> runInt8LineBuffered(const Int8Network& net8, const Memory
         }
         case Prepared::Kind::Add:
             rp_add_s8(&p.add, stores[static_cast<size_t>(mapOf(inputs[0]))].row(row), stores[static_cast<size_t>(mapOf(inputs[1]))].row(row),
-                      static_cast<int32_t>(self.rowBytes), dst);
+                      static_cast<int32_t>(self.row_bytes), dst);
             return {};
         case Prepared::Kind::L2Norm:
             rp_l2norm_s8(&p.l2, src.row(row), width, static_cast<int32_t>(s0[0]), dst);
@@ -221,7 +218,7 @@ Expected<Int8ArenaRun> runInt8LineBuffered(const Int8Network& net8, const Memory
     const auto makeRow = [&](size_t b, int64_t row) -> Status {
         const RowStore& s = stores[b];
         if (b == 0) {
-            std::memcpy(s.row(row), inputHwc.data() + row * s.rowBytes, static_cast<size_t>(s.rowBytes));
+            std::memcpy(s.row(row), inputHwc.data() + row * s.row_bytes, static_cast<size_t>(s.row_bytes));
             return {};
         }
         return runUnitRow(b, row, s.row(row));
@@ -246,7 +243,7 @@ Expected<Int8ArenaRun> runInt8LineBuffered(const Int8Network& net8, const Memory
     for (size_t b = 1; b < maps; ++b)
         if (lb->maps[b].whole) {
             const RowStore& s = stores[b];
-            run.maps[static_cast<size_t>(lb->maps[b].node)].assign(s.row(0), s.row(0) + lb->maps[b].height * s.rowBytes);
+            run.maps[static_cast<size_t>(lb->maps[b].node)].assign(s.row(0), s.row(0) + lb->maps[b].height * s.row_bytes);
         }
     if (candidates) {
         run.headsDecoded = true;
