@@ -69,14 +69,18 @@ EmulatorPanel::EmulatorPanel(QWidget* parent)
     setObjectName(QStringLiteral("emulatorPanel"));
     m_size = new QComboBox(this);
     m_size->setToolTip(tr("The input the firmware runs at. The netduinoplus2's 128 KiB of SRAM hold the whole-map int8 "
-                          "schedule up to about 160x120 and the rowstream schedule at 320x240; what does not fit is refused "
+                          "schedule up to about 160x120 and the rowstream and linebuffer schedules at 320x240; what does not fit "
+                          "is refused "
                           "with the numbers before anything is built."));
     m_schedule = new QComboBox(this);
-    m_schedule->addItems({QStringLiteral("layerwise"), QStringLiteral("paper"), QStringLiteral("rowstream")});
+    m_schedule->addItems(
+        {QStringLiteral("layerwise"), QStringLiteral("paper"), QStringLiteral("rowstream"), QStringLiteral("linebuffer")});
     m_schedule->setToolTip(tr("How the firmware runs the network. layerwise: one layer at a time on whole maps. paper: "
                               "RNNPool patch row by patch row and the inverted residuals row by row (the int8 streaming "
                               "kernels), the picture held whole. rowstream: the same, the picture read row by row into a "
-                              "17-row ring: RNNPool-Face-M4 at 320x240 fits the F405's 128 KiB of SRAM. Same as: "
+                              "17-row ring: RNNPool-Face-M4 at 320x240 fits the F405's 128 KiB of SRAM. linebuffer: every map a few "
+                              "rows at a time, as soon as the rows it reads exist: the same model in 64 KiB, at several "
+                              "times the instructions (RNNPool pooled patch by patch). Same as: "
                               "rnnpool m4 run --schedule NAME"));
     m_run = new QPushButton(tr("Run on emulated Cortex-M4 (QEMU)"), this);
     m_run->setToolTip(tr("Builds the int8 model as firmware with arm-none-eabi-gcc, runs it in qemu-system-arm "

@@ -35,7 +35,7 @@ namespace rnnpool::widgets {
 
 struct EmulatorRun {
     QString board;
-    QString schedule = QStringLiteral("layerwise"); // layerwise, paper or rowstream (rnnpool m4 run --schedule)
+    QString schedule = QStringLiteral("layerwise"); // layerwise, paper, rowstream or linebuffer (rnnpool m4 run --schedule)
     int64_t width = 0, height = 0;
     bool ran = false;                 // false: built and sized only (a board QEMU does not emulate)
     uint64_t instructions = 0;

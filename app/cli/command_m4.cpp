@@ -34,16 +34,17 @@ constexpr const char* kM4Usage = R"(usage: rnnpool m4 <subcommand> [options]
            max-out) on random seeded cases: firmware outputs against the desktop build of the same
            sources, bit for bit, with QEMU instructions per call. Exit 1 when any value differs.
   run      [--model M] (--image P [--size WxH] | --tensor X.npy) [--board netduinoplus2|stm32f439zi]
-           [--schedule layerwise|paper|rowstream] [--pyramid LEVELS] [--dump DIR] [--project OUTDIR]
-           [--timeout SECONDS] [--json]
+           [--schedule layerwise|paper|rowstream|linebuffer] [--pyramid LEVELS] [--dump DIR]
+           [--project OUTDIR] [--timeout SECONDS] [--json]
            The int8 network as generated firmware (straight-line kernel calls, one static arena,
-           weights in flash; rowstream: the streaming kernels and the picture read row by row):
+           weights in flash; rowstream: the streaming kernels and the picture read row by row;
+           linebuffer: every map a few rows at a time, RNNPool-Face-M4 at 320x240 in 64 KiB):
            refused with numbers when it does not fit; run in QEMU with instructions per layer
            (per schedule unit when streamed); --dump writes loc.npy, conf.npy, detections.npy as
            `rnnpool run --dtype i8 --dump` does. Exit 1 when the heads differ from the desktop's.
-           --pyramid 2-4: every level of the image pyramid on the chip (the frame kept whole and
-           halved in place between levels), each level's heads compared, instructions per level;
-           default 1, the input alone.
+           --pyramid 2-4: every level of the image pyramid on the chip (level 1's picture made in
+           CCM from the input's rows as they arrive, halved in place for each further level), each
+           level's heads compared, instructions per level; default 1, the input alone.
   boards   [--json]
            The boards firmware is built for: memory regions from their link scripts, clock, emulator.
 )";

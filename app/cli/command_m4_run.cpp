@@ -252,7 +252,9 @@ int commandM4Run(const std::vector<std::string>& rest)
                       << "levels' picture, made from the input's rows as they arrive, takes " << chip->plan.levelBufferBytes
                       << " bytes of CCM\n";
         std::cout << "plan: arena " << chip->plan.arenaBytes << " bytes (input " << chip->plan.inputBytes << " bytes"
-                  << (chip->plan.inputRingRows > 0 ? ", a ring of " + std::to_string(chip->plan.inputRingRows) + " rows" : "")
+                  << (chip->plan.inputRingRows == 0 ? std::string()
+                      : (chip->plan.schedule == "linebuffer" ? ", a line buffer of " : ", a ring of ") +
+                            std::to_string(chip->plan.inputRingRows) + " rows")
                   << "), scratch " << chip->plan.scratchBytes
                   << " bytes, weights " << chip->plan.weightBytes << " bytes\n";
     }

@@ -66,13 +66,14 @@ commands:
            (the format of ../shared/reference/edgeml-q15: manifest.json and .npy files): how many outputs
            match bit for bit, per case (entry point q15/q7, scale mode div/shift). --dump writes
            <entry>_<mode>_output.npy for each case. Exit 1 on a bad folder or any mismatch.
-  deploy   [--model M] [--board netduinoplus2|stm32f439zi|stm32f405] [--size WxH] [--schedule layerwise|paper|rowstream]
-           [--pyramid N] -o DIR [--json]
+  deploy   [--model M] [--board netduinoplus2|stm32f439zi|stm32f405] [--size WxH]
+           [--schedule layerwise|paper|rowstream|linebuffer] [--pyramid N] -o DIR [--json]
            A C project for the Cortex-M4 from the int8 model (kernels copied from core/integer, weights as
            const arrays, one static arena, straight-line calls, rnnpool_model.h), built and sized; a model
            that does not fit is refused with the numbers before anything is written. paper and rowstream
            run the int8 streaming kernels at the desktop plan's offsets; rowstream reads the picture row by
-           row into a ring (RNNPool-Face-M4 at 320x240 in 128 KiB of SRAM). --pyramid N: the detector's
+           row into a ring (RNNPool-Face-M4 at 320x240 in 128 KiB of SRAM); linebuffer keeps every map a
+           few rows at a time (the same model in 64 KiB, at more instructions). --pyramid N: the detector's
            image pyramid, every level in the firmware (level 1 made from the input's rows in CCM).
   m4       check-q15 DIR | check-int8 | run ... | boards (rnnpool m4 help)
            Firmware on an emulated Cortex-M4 (QEMU netduinoplus2): the int8 model run on the chip with

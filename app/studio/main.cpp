@@ -135,7 +135,7 @@ struct Options {
                                             "Cortex-M4 at WxH (the M4 tab's Run button); --screenshot waits for it."),
                              QStringLiteral("WxH")};
     QCommandLineOption m4Schedule{QStringLiteral("m4-schedule"),
-                                  QStringLiteral("The schedule of --m4-run: layerwise (default), paper or rowstream."),
+                                  QStringLiteral("The schedule of --m4-run: layerwise (default), paper, rowstream or linebuffer."),
                                   QStringLiteral("NAME")};
     QCommandLineOption numerics{QStringLiteral("numerics"),
                                 QStringLiteral("The numbers detection runs in: f32 (default) or i8 (the model's int8 twin, "

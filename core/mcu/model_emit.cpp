@@ -51,6 +51,27 @@ std::string braced(std::initializer_list<std::string> items)
 
 std::string cNumber(int64_t v) { return std::to_string(v); }
 
+std::string nodePrefix(int node)
+{
+    std::string pre(1, 'n'); // appended: GCC 12 warns falsely (-Wrestrict) on "n" + string + "_"
+    pre += cNumber(node);
+    pre += '_';
+    return pre;
+}
+
+std::string convLayerLiteral(const Int8Network& net, int node, std::string& data, std::string& code, uint64_t& bytes)
+{
+    const Int8Network::Prepared& p = net.prepared(static_cast<size_t>(node));
+    const std::string pre = nodePrefix(node);
+    data += convArrays(p, pre, bytes);
+    code += "        static const rp_conv_shape_t " + pre + "shape = " + convShapeLiteral(p.shape) + ";\n";
+    code += "        static const rp_conv_quant_t " + pre + "quant = " + convQuantLiteral(p, pre) + ";\n";
+    std::string layer(1, '{');
+    layer += "&" + pre + "shape, &" + pre + "quant, " + pre + "weights, " + (p.bias.empty() ? std::string("0") : pre + "bias");
+    layer += '}';
+    return layer;
+}
+
 std::string convShapeLiteral(const rp_conv_shape_t& s)
 {
     std::ostringstream o;
@@ -109,9 +130,41 @@ std::string rnnpoolChannelQuant(const RnnPoolInt8& pool, const std::string& pre,
     return braced({pre + "ch_multiplier", pre + "ch_shift", pre + "ch_zero_point"});
 }
 
+void irBlockStatic(const Int8Network& net, const Int8UnitParts& parts, std::string& data, std::string& code, uint64_t& bytes)
+{
+    const std::string expand =
+        parts.expand >= 0 ? convLayerLiteral(net, parts.expand, data, code, bytes) : "{0, 0, 0, 0}";
+    const std::string depthwise = convLayerLiteral(net, parts.depthwise, data, code, bytes);
+    const std::string project = convLayerLiteral(net, parts.project, data, code, bytes);
+    std::string add = "0";
+    if (parts.add >= 0) {
+        code += "        static const rp_add_quant_t add = " + addQuantLiteral(net.prepared(static_cast<size_t>(parts.add)).add) +
+                ";\n";
+        add = "&add";
+    }
+    code += "        static const rp_ir_s8_block block = " + braced({expand, depthwise, project, add}) + ";\n";
+}
+
+RnnPoolStreamLiterals rnnPoolStreamStatics(const Int8Network& net, const Int8UnitParts& parts, std::string& data,
+                                           std::string& code, uint64_t& bytes)
+{
+    RnnPoolStreamLiterals out;
+    for (int conv : parts.convs)
+        out.convs += (out.convs.empty() ? "" : ", ") + convLayerLiteral(net, conv, data, code, bytes);
+    const Int8Network::Prepared& pool = net.prepared(static_cast<size_t>(parts.pool));
+    const std::string pre = nodePrefix(parts.pool);
+    code += "        static const rp_rnnpool_s8q15_config config = " + rnnpoolConfig(pool.rnnpool.config(), pre, data, bytes) +
+            ";\n";
+    const std::string channels = rnnpoolChannelQuant(pool.rnnpool, pre, data, bytes);
+    out.channels = channels.empty() ? "0" : "&channels";
+    if (!channels.empty())
+        code += "        static const rp_rnnpool_s8_channel_quant channels = " + channels + ";\n";
+    return out;
+}
+
 std::string layerCall(const Int8Network::Prepared& p, const std::string& pre, const std::vector<std::string>& in,
                       const Shape& in0, const std::string& out, int64_t outBytes, std::string& data, uint64_t& weightBytes,
-                      uint64_t& scratchBytes)
+                      uint64_t& scratchBytes, bool windowRows)
 {
     using Kind = Int8Network::Prepared::Kind;
     const auto pixels = in0[1] * in0[2];
@@ -123,6 +176,8 @@ std::string layerCall(const Int8Network::Prepared& p, const std::string& pre, co
         rp_conv_shape_t shape = p.shape;
         shape.in_height = static_cast<int32_t>(in0[1]);
         shape.in_width = static_cast<int32_t>(in0[2]);
+        if (windowRows)
+            shape.pad_h = 0;
         const int32_t need = p.kind == Kind::Conv        ? rp_conv_s8_scratch_size(&shape)
                              : p.kind == Kind::Depthwise ? rp_depthwise_conv_s8_scratch_size(&shape)
                                                          : rp_pointwise_conv_s8_scratch_size(&shape);
@@ -162,9 +217,16 @@ std::string layerCall(const Int8Network::Prepared& p, const std::string& pre, co
 std::string modelHeader(const ModelHeaderFacts& f)
 {
     const int64_t rowBytes = f.inputChw[0] * f.inputChw[2];
-    const std::string rows = f.ringRows > 0 ? "a ring of " + cNumber(f.ringRows) + " rows (row y at slot y % " +
-                                                  cNumber(f.ringRows) + "), filled as the network needs them"
-                                            : "the whole picture, all rows first";
+    const bool lineBuffer = f.schedule == "linebuffer";
+    const std::string rows = lineBuffer ? "a line buffer of " + cNumber(f.ringRows) +
+                                              " rows (oldest first; rows no layer needs any more are dropped as new ones "
+                                              "come), filled as the network needs them"
+                             : f.ringRows > 0 ? "a ring of " + cNumber(f.ringRows) + " rows (row y at slot y % " +
+                                                    cNumber(f.ringRows) + "), filled as the network needs them"
+                                              : "the whole picture, all rows first";
+    const std::string hook = lineBuffer ? " * hook(layer, 0, 0) runs after every row a step makes (layer -1: a picture row is in), then\n"
+                                          " * hook(layer, output, bytes) once for each output map, which is kept whole.\n"
+                                        : " * hook(layer, output, bytes) runs after every step (layer -1: the picture is in).\n";
     return "/* rnnpool_model.h: the generated int8 network (" + f.network + ", input " + shapeToString(f.inputChw) +
            " CHW, fed as int8 HWC rows; schedule " + f.schedule + ").\n *\n"
            " *   static int8_t arena[RP_MODEL_ARENA_BYTES];\n"
@@ -172,14 +234,14 @@ std::string modelHeader(const ModelHeaderFacts& f)
            " *   void rows(int32_t y, int8_t* dst);   // copies picture row y (RP_MODEL_INPUT_ROW_BYTES) to dst\n"
            " *   int status = rp_model_run(arena, scratch, hook, rows);   // 0, or 1 + the layer that refused\n"
            " *\n * rows() is asked for rows 0 .. RP_MODEL_INPUT_HEIGHT - 1 in order, once each: a camera's DMA\n"
-           " * can deliver them. They go to arena + RP_MODEL_INPUT_OFFSET: " + rows + ".\n"
-           " * hook(layer, output, bytes) runs after every step (layer -1: the picture is in).\n"
-           " * No allocation; every buffer is the caller's.\n */\n"
+           " * can deliver them. They go to arena + RP_MODEL_INPUT_OFFSET: " + rows + ".\n" +
+           hook + " * No allocation; every buffer is the caller's.\n */\n"
            "#ifndef RNNPOOL_MODEL_H\n#define RNNPOOL_MODEL_H\n\n#include <stdint.h>\n\n"
            "#define RP_MODEL_LAYERS " + cNumber(f.layers) + "\n#define RP_MODEL_INPUT_OFFSET " + cNumber(f.inputOffset) +
            "\n#define RP_MODEL_INPUT_HEIGHT " + cNumber(f.inputChw[1]) + "\n#define RP_MODEL_INPUT_ROW_BYTES " +
            cNumber(rowBytes) + "\n#define RP_MODEL_INPUT_RING_ROWS " + cNumber(f.ringRows) +
-           " /* 0: the whole picture is held */\n#define RP_MODEL_ARENA_BYTES " + cNumber(f.arenaBytes) +
+           (lineBuffer ? " /* the picture's line buffer */" : " /* 0: the whole picture is held */") +
+           "\n#define RP_MODEL_ARENA_BYTES " + cNumber(f.arenaBytes) +
            "\n#define RP_MODEL_SCRATCH_BYTES " + cNumber(f.scratchBytes) +
            "\n\ntypedef void (*rp_layer_hook)(int layer, const int8_t* output, int32_t bytes);\n"
            "typedef void (*rp_row_source)(int32_t y, int8_t* dst);\n"

@@ -95,9 +95,11 @@ Expected<GeneratedNetwork> generateFor(const Int8Network& net, const Int8Run& de
 {
     if (!isFirmwareScheduleName(scheduleName))
         return makeError("the firmware generator writes the schedules " + std::string(firmwareScheduleNames()) + ", not '" +
-                         scheduleName + "' (linebuffer runs on the desktop: rnnpool profile --schedule linebuffer --execute)");
+                         scheduleName + "'");
     if (scheduleName == "layerwise")
         return generateModelFirmware(net, desktop, inputChw, plan);
+    if (scheduleName == "linebuffer")
+        return generateLineBufferModelFirmware(net, inputChw, plan);
     auto schedule = scheduleByName(*net.model().network, scheduleName);
     if (!schedule)
         return std::move(schedule).takeError();

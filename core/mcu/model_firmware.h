@@ -33,7 +33,7 @@ namespace rnnpool {
 struct ModelMemoryPlan {
     std::string schedule = "layerwise";
     uint64_t inputBytes = 0;   // the int8 picture (or its ring of rows), inside the arena
-    int64_t inputRingRows = 0; // rowstream: the rows the ring holds; 0: the whole picture
+    int64_t inputRingRows = 0; // rowstream: the rows the ring holds; linebuffer: the picture's line buffer; 0: the whole picture
     uint64_t arenaBytes = 0;   // every map and RNNPool's layout copies, first fit
     uint64_t scratchBytes = 0; // the largest kernel scratch
     uint64_t weightBytes = 0;  // const data: weights, biases, multipliers
@@ -49,7 +49,7 @@ struct ModelMemoryPlan {
 
 struct ModelFirmwareOptions {
     std::string board = "netduinoplus2";
-    std::string schedule = "layerwise"; // or paper, rowstream (profile/schedule.h)
+    std::string schedule = "layerwise"; // or paper, rowstream, linebuffer (profile/schedule.h)
     int pyramidLevels = 1;              // 2-4: the image pyramid's levels (fewer when a side would go below 32)
     std::optional<std::filesystem::path> projectDir;
     double buildTimeoutSeconds = 300.0;
@@ -108,6 +108,15 @@ Expected<GeneratedNetwork> generateModelFirmware(const Int8Network& net, const I
 // --execute` measures. Under rowstream the picture's rows go to a ring.
 Expected<GeneratedNetwork> generateStreamedModelFirmware(const Int8Network& net, const Shape& inputChw,
                                                          const Schedule& schedule, ModelMemoryPlan& plan);
+
+// linebuffer: the sweep of profile/line_buffer.h as a const table of events that
+// the chip follows, every map in a line buffer (integer/line_rows_s8.h) at the
+// offsets of the desktop's plan with the input counted (what `rnnpool profile
+// --dtype i8 --schedule linebuffer --count-input --execute` meters), each row
+// made by the kernels the desktop's int8 line-buffered run calls. Refused when
+// the heads would be decoded row by row (a candidate store the firmware lacks).
+Expected<GeneratedNetwork> generateLineBufferModelFirmware(const Int8Network& net, const Shape& inputChw,
+                                                           ModelMemoryPlan& plan);
 
 // The files (rnnpool_model.h, rnnpool_model.c) of one network, rp_model_run,
 // or of a pyramid's levels (the input's first): rp_model_levels[k], the const

@@ -12,34 +12,7 @@
 
 namespace rnnpool {
 
-namespace {
-
 using Kind = Int8Network::Prepared::Kind;
-
-std::string prefixOf(int node)
-{
-    std::string pre(1, 'n'); // appended: GCC 12 warns falsely (-Wrestrict) on "n" + string + "_"
-    pre += cNumber(node);
-    pre += '_';
-    return pre;
-}
-
-// A convolution's arrays into `data`, its shape and quantisation as statics of
-// the step's block; returns the rp_conv_s8_layer initialiser.
-std::string convLayer(const Int8Network& net, int node, std::string& data, std::string& code, uint64_t& bytes)
-{
-    const Int8Network::Prepared& p = net.prepared(static_cast<size_t>(node));
-    const std::string pre = prefixOf(node);
-    data += convArrays(p, pre, bytes);
-    code += "        static const rp_conv_shape_t " + pre + "shape = " + convShapeLiteral(p.shape) + ";\n";
-    code += "        static const rp_conv_quant_t " + pre + "quant = " + convQuantLiteral(p, pre) + ";\n";
-    std::string layer(1, '{');
-    layer += "&" + pre + "shape, &" + pre + "quant, " + pre + "weights, " + (p.bias.empty() ? std::string("0") : pre + "bias");
-    layer += '}';
-    return layer;
-}
-
-} // namespace
 
 Expected<GeneratedNetwork> generateStreamedModelFirmware(const Int8Network& net, const Shape& inputChw,
                                                          const Schedule& schedule, ModelMemoryPlan& plan)
@@ -101,37 +74,17 @@ Expected<GeneratedNetwork> generateStreamedModelFirmware(const Int8Network& net,
             if (p.kind == Kind::RnnPool)
                 return makeError("schedule '" + schedule.name + "': '" + unit.name +
                                  "' is a whole-map RNNPool, which the firmware runs under --schedule layerwise only");
-            code += layerCall(p, prefixOf(out), in, in0, outPtr, outBytes, data, plan.weightBytes, plan.scratchBytes);
+            code += layerCall(p, nodePrefix(out), in, in0, outPtr, outBytes, data, plan.weightBytes, plan.scratchBytes);
         } else {
             auto parts = int8UnitParts(net, unit);
             if (!parts)
                 return makeError("schedule '" + schedule.name + "': " + parts.error());
             if (unit.kind == ScheduleUnit::Kind::InvertedResidual) {
-                const std::string expand =
-                    parts->expand >= 0 ? convLayer(net, parts->expand, data, code, plan.weightBytes) : "{0, 0, 0, 0}";
-                const std::string depthwise = convLayer(net, parts->depthwise, data, code, plan.weightBytes);
-                const std::string project = convLayer(net, parts->project, data, code, plan.weightBytes);
-                std::string add = "0";
-                if (parts->add >= 0) {
-                    code += "        static const rp_add_quant_t add = " +
-                            addQuantLiteral(net.prepared(static_cast<size_t>(parts->add)).add) + ";\n";
-                    add = "&add";
-                }
-                code += "        static const rp_ir_s8_block block = {" + expand + ", " + depthwise + ", " + project + ", " +
-                        add + "};\n";
+                irBlockStatic(net, *parts, data, code, plan.weightBytes);
                 code += "        if (rp_ir_s8_rows(&block, " + in[0] + ", " + cNumber(in0[1]) + ", " + cNumber(in0[2]) + ", 0, " +
                         cNumber(outShape[1]) + ", " + scratchPtr + ", " + outPtr + ") != RP_Q15_OK)\n            return " + cNumber(out + 1) + ";\n";
             } else {
-                std::string layers;
-                for (int conv : parts->convs)
-                    layers += (layers.empty() ? "" : ", ") + convLayer(net, conv, data, code, plan.weightBytes);
-                const Int8Network::Prepared& pool = net.prepared(static_cast<size_t>(parts->pool));
-                const std::string pre = prefixOf(parts->pool);
-                code += "        static const rp_rnnpool_s8q15_config config = " +
-                        rnnpoolConfig(pool.rnnpool.config(), pre, data, plan.weightBytes) + ";\n";
-                const std::string channels = rnnpoolChannelQuant(pool.rnnpool, pre, data, plan.weightBytes);
-                if (!channels.empty())
-                    code += "        static const rp_rnnpool_s8_channel_quant channels = " + channels + ";\n";
+                const RnnPoolStreamLiterals literals = rnnPoolStreamStatics(net, *parts, data, code, plan.weightBytes);
                 const bool ring = unit.inputRows && plan.inputRingRows > 0;
                 const Shape& source = in0;
                 // The grid, from the kernels' own arithmetic.
@@ -142,8 +95,7 @@ Expected<GeneratedNetwork> generateStreamedModelFirmware(const Int8Network& net,
                 int32_t mapH = 0, mapW = 0;
                 rp_rnnpool_s8_stream_map(&host, &mapH, &mapW);
                 const int32_t grid = rp_rnnpool_s8q15_grid(host.cfg, mapH);
-                code += "        const rp_rnnpool_s8_stream s = {&config, " + std::string(channels.empty() ? "0" : "&channels") +
-                        ", {" + layers + "}, " + cNumber(static_cast<int64_t>(parts->convs.size())) + ", {" + in[0] + ", " +
+                code += "        const rp_rnnpool_s8_stream s = {&config, " + literals.channels + ", {" + literals.convs + "}, " + cNumber(static_cast<int64_t>(parts->convs.size())) + ", {" + in[0] + ", " +
                         cNumber(source[1]) + ", " + cNumber(source[2]) + ", " + cNumber(source[0]) + ", " +
                         cNumber(ring ? plan.inputRingRows : source[1]) + ", 0}};\n";
                 if (ring)

@@ -175,9 +175,9 @@ bool isScheduleName(const std::string& name)
     return name == "layerwise" || name == "paper" || name == "rowstream" || name == "linebuffer";
 }
 
-const char* firmwareScheduleNames() { return "layerwise, paper, rowstream"; }
+const char* firmwareScheduleNames() { return knownScheduleNames(); }
 
-bool isFirmwareScheduleName(const std::string& name) { return name == "layerwise" || name == "paper" || name == "rowstream"; }
+bool isFirmwareScheduleName(const std::string& name) { return isScheduleName(name); }
 
 Expected<Schedule> scheduleByName(const Network& net, const std::string& name)
 {

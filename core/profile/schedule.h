@@ -74,8 +74,7 @@ Expected<Schedule> scheduleByName(const Network& net, const std::string& name);
 const char* knownScheduleNames();
 // Whether scheduleByName knows `name`.
 bool isScheduleName(const std::string& name);
-// The schedules the firmware generator (core/mcu) writes: "layerwise, paper,
-// rowstream"; linebuffer runs on the desktop's engines only.
+// The schedules the firmware generator (core/mcu) writes: all of them.
 const char* firmwareScheduleNames();
 bool isFirmwareScheduleName(const std::string& name);
 

@@ -28,9 +28,11 @@ struct RowStore : rp_line_rows_s8 {
     void drop(int64_t keepFrom) { rp_line_rows_s8_drop(this, static_cast<int32_t>(keepFrom)); }
 };
 
+} // namespace
+
 // The value a map's padding rows hold: the zero point its padded readers
 // take it at (every one the same).
-Expected<int8_t> paddingValue(const Int8Network& net8, const LineBufferPlan& lb, const LineBufferMap& m)
+Expected<int8_t> lineBufferPaddingValue(const Int8Network& net8, const LineBufferPlan& lb, const LineBufferMap& m)
 {
     if (m.padTop == 0 && m.padBottom == 0)
         return int8_t{0};
@@ -50,8 +52,6 @@ Expected<int8_t> paddingValue(const Int8Network& net8, const LineBufferPlan& lb,
         return makeError("a padded map has no convolution reader with an int8 zero point");
     return static_cast<int8_t>(-*offset);
 }
-
-} // namespace
 
 Expected<Int8ArenaRun> runInt8LineBuffered(const Int8Network& net8, const MemoryTimeline& timeline, const MemoryPlan& plan,
                                            const std::vector<int8_t>& inputHwc, const Shape& inputShape)
@@ -88,7 +88,7 @@ Expected<Int8ArenaRun> runInt8LineBuffered(const Int8Network& net8, const Memory
             if (!s.data)
                 return violation();
         }
-        auto pad = paddingValue(net8, *lb, m);
+        auto pad = lineBufferPaddingValue(net8, *lb, m);
         if (!pad)
             return makeError("'" + timeline.tensors[b].name + "': " + pad.error());
         s.pad_value = *pad;

@@ -13,9 +13,14 @@
 //   r->highWaterBytes == t->peakBytes;   r->maps[head] == net8.run(picture)->maps[head]
 #pragma once
 
+#include "profile/line_buffer.h"
 #include "quant/int8_arena.h"
 
 namespace rnnpool {
+
+// The value map m's padding rows hold: the zero point at which its padded
+// convolution readers take it (refused when they differ); 0 without padding.
+Expected<int8_t> lineBufferPaddingValue(const Int8Network& net8, const LineBufferPlan& lb, const LineBufferMap& m);
 
 Expected<Int8ArenaRun> runInt8LineBuffered(const Int8Network& net8, const MemoryTimeline& timeline, const MemoryPlan& plan,
                                            const std::vector<int8_t>& inputHwc, const Shape& inputShape);

@@ -288,10 +288,20 @@ TEST(CliProfile, Int8ExecutionMatchesThePlanAndRefusesWhatItCannotRun)
             EXPECT_LE(j["peak_bytes"].get<int64_t>(), 64 * 1024);
         }
     }
-    // The firmware generator does not write linebuffer: refused by name, before anything runs.
-    const Outcome firmware = runCli("m4 run --image " + (std::filesystem::path(RNNPOOL_RESOURCE_DIR) / "samples" / "grace_hopper.jpg").string() + " --schedule linebuffer");
+    // A schedule the firmware generator does not know is refused by name, before anything runs,
+    // with the four it writes.
+    const Outcome firmware = runCli("m4 run --image " + (std::filesystem::path(RNNPOOL_RESOURCE_DIR) / "samples" / "grace_hopper.jpg").string() + " --schedule zigzag");
     EXPECT_EQ(firmware.status, 2) << firmware.output;
-    EXPECT_NE(firmware.output.find("layerwise, paper, rowstream"), std::string::npos) << firmware.output;
+    EXPECT_NE(firmware.output.find("layerwise, paper, rowstream, linebuffer"), std::string::npos) << firmware.output;
+    // The authors' Face-Quant at 640x480 decodes its heads row by row under linebuffer (a candidate
+    // store), which the firmware lacks: refused with that reason before anything is written.
+    const std::filesystem::path never = std::filesystem::temp_directory_path() / "rnnpool-linebuffer-refused-never-created";
+    std::filesystem::remove_all(never);
+    const Outcome decoded = runCli("deploy --model " + (testing::sharedDir() / "reference" / "edgeml-authors" / "rpool_face_quant_2020-04-21.pth").string() +
+                                   " --size 640x480 --schedule linebuffer -o " + never.string());
+    EXPECT_EQ(decoded.status, 1) << decoded.output;
+    EXPECT_NE(decoded.output.find("decodes them row by row"), std::string::npos) << decoded.output;
+    EXPECT_FALSE(std::filesystem::exists(never));
     const Outcome i16 = runCli("profile --dtype i16 --execute");
     EXPECT_EQ(i16.status, 2) << i16.output;
     EXPECT_NE(i16.output.find("--dtype i8"), std::string::npos) << i16.output;

@@ -1,7 +1,7 @@
 // rnnpool m4 run as users run it: the default int8 model as generated
 // firmware on QEMU netduinoplus2, its --dump files byte-identical to
 // `rnnpool run --dtype i8 --dump` on the same picture and size (two pictures),
-// layer by layer and under the streamed schedules (320x240 under rowstream), and the default
+// layer by layer and under the streamed schedules (320x240 under rowstream and linebuffer), and the default
 // 3-level image pyramid at 320x240 with every level on the chip;
 // the default 320x240-area input refused layer by layer with numbers before compiling; bad
 // input and usage answered with exit 1 and 2.
@@ -114,6 +114,22 @@ TEST(ModelOnQemu, TheDefaultInt8ModelMatchesTheDesktopByteForByte)
 // offsets of the desktop's plan. Under rowstream the full 320x240 model runs
 // in the F405's 128 KiB of SRAM (the goal), the picture read row by
 // row into a 17-row ring, and its heads are the desktop's byte for byte.
+// A 320x240 run of the default model under a streamed schedule: the picture read into 17 rows, the
+// SRAM (everything static) within `sramLimit`, and the chip's arena the desktop's plan, which
+// `profile --execute` meters (its measured peak equal to the plan's).
+void expectTheDesktopsArenaAt320x240(const nlohmann::json& run, const std::string& schedule, uint64_t sramLimit)
+{
+    EXPECT_EQ(run.at("plan").at("input_ring_rows"), 17);
+    EXPECT_EQ(run.at("plan").at("input_bytes"), 17 * 320);
+    EXPECT_LE(run.at("sram_used_bytes").at("SRAM").get<uint64_t>(), sramLimit);
+    const ProcessResult profile =
+        cli({"profile", "--dtype", "i8", "--schedule", schedule, "--count-input", "--execute", "--json"});
+    ASSERT_EQ(profile.exitCode, 0) << profile.output;
+    const auto p = nlohmann::json::parse(profile.output);
+    EXPECT_EQ(run.at("plan").at("arena_bytes"), p.at("arena_bytes"));
+    EXPECT_EQ(p.at("measured_peak_bytes"), p.at("peak_bytes"));
+}
+
 TEST(ModelOnQemu, StreamedSchedulesRunTheFullSizeModelInTheF405sSram)
 {
     RNNPOOL_REQUIRE_QEMU();
@@ -123,16 +139,29 @@ TEST(ModelOnQemu, StreamedSchedulesRunTheFullSizeModelInTheF405sSram)
     ASSERT_FALSE(rows.empty());
     EXPECT_EQ(paper.at("plan").at("input_ring_rows"), 0);
     EXPECT_EQ(paper.at("plan").at("input_bytes"), 96 * 72);
-    EXPECT_EQ(rows.at("plan").at("input_ring_rows"), 17);
-    EXPECT_EQ(rows.at("plan").at("input_bytes"), 17 * 320);
-    EXPECT_LE(rows.at("sram_used_bytes").at("SRAM").get<uint64_t>(), 128u * 1024u);
-    // The chip's arena is the desktop's plan, which `profile --execute` meters.
-    const ProcessResult profile =
-        cli({"profile", "--dtype", "i8", "--schedule", "rowstream", "--count-input", "--execute", "--json"});
-    ASSERT_EQ(profile.exitCode, 0) << profile.output;
-    const auto p = nlohmann::json::parse(profile.output);
-    EXPECT_EQ(rows.at("plan").at("arena_bytes"), p.at("arena_bytes"));
-    EXPECT_EQ(p.at("measured_peak_bytes"), p.at("peak_bytes"));
+    expectTheDesktopsArenaAt320x240(rows, "rowstream", 128u * 1024u);
+}
+
+// The linebuffer schedule in firmware: every map a few rows at a time, following the desktop's
+// sweep. The full 320x240 model runs in 64 KiB of SRAM, everything static counted (the README's
+// moonshot, which `profile --execute` meets on the desktop), its arena the desktop's plan, its heads
+// the desktop's byte for byte. RNNPool pools patch by patch there, so it takes more instructions
+// than under rowstream. A pyramid runs it at every level.
+TEST(ModelOnQemu, TheLineBufferScheduleRunsTheFullSizeModelIn64KiB)
+{
+    RNNPOOL_REQUIRE_QEMU();
+    const nlohmann::json lines = expectSameAsDesktop("grace_hopper.jpg", "320x240", "linebuffer");
+    ASSERT_FALSE(lines.empty());
+    expectTheDesktopsArenaAt320x240(lines, "linebuffer", 64u * 1024u);
+    // RNNPool's per-patch kernel is the chip's largest cost here.
+    const auto& layers = lines.at("layers");
+    ASSERT_FALSE(layers.empty());
+    EXPECT_EQ(layers.at(0).at("name"), "rnnpool");
+    EXPECT_GT(layers.at(0).at("instructions").get<uint64_t>(), lines.at("instructions").get<uint64_t>() / 2);
+
+    const nlohmann::json levels = expectSameAsDesktop("astronaut.png", "160x120", "linebuffer", 2);
+    ASSERT_FALSE(levels.empty());
+    EXPECT_EQ(levels.at("pyramid").size(), 2u);
 }
 
 // The default detector as the studio runs it, a 3-level image pyramid at 320x240, on the chip:
@@ -281,6 +310,21 @@ TEST(ModelOnQemu, DeployWritesAProjectThatBuildsWarningFree)
     EXPECT_NE(streamedModel.find("rp_rnnpool_s8_stream_row(&s"), std::string::npos);
     EXPECT_NE(streamedModel.find("rp_ir_s8_rows(&block"), std::string::npos);
     fs::remove_all(streamed);
+
+    // And under linebuffer: in 64 KiB of SRAM, warning-free, every map in a line buffer.
+    const fs::path lined = testing::makeTempDir("rnnpool-deploy-linebuffer");
+    const ProcessResult lb = cli({"deploy", "--schedule", "linebuffer", "-o", lined.string(), "--json"});
+    ASSERT_EQ(lb.exitCode, 0) << lb.output;
+    const auto lj = nlohmann::json::parse(lb.output.substr(lb.output.find('{')));
+    EXPECT_EQ(lj.at("schedule"), "linebuffer");
+    EXPECT_LE(lj.at("linked").at("SRAM").at("used_bytes").get<uint64_t>(), 64u * 1024u);
+    const std::string linedModel = readAll(lined / "rnnpool_model.c");
+    EXPECT_NE(linedModel.find("rp_line_rows_s8_drop(s, keep)"), std::string::npos);
+    EXPECT_NE(linedModel.find("rp_rnnpool_s8_stream_row_patches(&stream"), std::string::npos);
+    EXPECT_NE(linedModel.find("rp_ir_s8_row_at(&block"), std::string::npos);
+    EXPECT_NE(readAll(lined / "rnnpool_model.h").find("a line buffer of 17 rows"), std::string::npos);
+    expectWarningFreeRebuild(lined);
+    fs::remove_all(lined);
 }
 
 } // namespace
