@@ -243,6 +243,7 @@ std::string modelHeader(const ModelHeaderFacts& f)
            (lineBuffer ? " /* the picture's line buffer */" : " /* 0: the whole picture is held */") +
            "\n#define RP_MODEL_ARENA_BYTES " + cNumber(f.arenaBytes) +
            "\n#define RP_MODEL_SCRATCH_BYTES " + cNumber(f.scratchBytes) +
+           (lineBuffer ? "\n#define RP_MODEL_HOOK_EVERY_ROW 1 /* hook(layer, 0, 0) after every row a step makes */" : "") +
            "\n\ntypedef void (*rp_layer_hook)(int layer, const int8_t* output, int32_t bytes);\n"
            "typedef void (*rp_row_source)(int32_t y, int8_t* dst);\n"
            "int rp_model_run(int8_t* arena, void* scratch, rp_layer_hook hook, rp_row_source rows);\n"

@@ -5,10 +5,11 @@
  * arrives, its 2x2 means (rp_halve_s8 on the two rows, the desktop int8 detector's halving) become
  * one row of level 1's picture, kept in CCM (the CPU writes it; no DMA needs to reach it). Level k
  * >= 1 takes its rows from that buffer, which is then halved in place for the next level.
- * Results: L<k>_layer<i>_ticks, each layer's SysTick ticks added up over the hook's calls (once a
- * layer, or once a row under linebuffer) and reported after the level (the hook's file I/O and the
+ * Results: L<k>_layer<i>_ticks after every layer (SysTick ticks; the hook's file I/O and the
  * halving of arriving rows are outside the count), the heads' maps as L<k>_layer<i>.bin, and
- * L<k>_halve_ticks, the ticks spent making level k + 1's picture.
+ * L<k>_halve_ticks, the ticks spent making level k + 1's picture. Under linebuffer
+ * (RP_MODEL_HOOK_EVERY_ROW) the hook comes after every row a layer makes: its ticks are added up
+ * and reported after the level, and the heads are written when the hook is given them, whole.
  */
 #include <string.h>
 
@@ -50,18 +51,39 @@ static void next_row(int32_t y, int8_t* dst)
     memcpy(dst, g_levels + y * row, (size_t)row);
 }
 
+#ifdef RP_MODEL_HOOK_EVERY_ROW
 static uint64_t g_ticks[RP_MODEL_LAYERS];
 static uint8_t g_ran[RP_MODEL_LAYERS];
+
+static void report_layer_ticks(void)
+{
+    char level[40], name[40];
+    rp_compose(level, "L", g_level, "_layer");
+    for (int layer = 0; layer < RP_MODEL_LAYERS; ++layer)
+        if (g_ran[layer]) {
+            rp_compose(name, level, layer, "_ticks");
+            rp_result_u64(name, g_ticks[layer]);
+        }
+    memset(g_ticks, 0, sizeof g_ticks);
+    memset(g_ran, 0, sizeof g_ran);
+}
+#endif
 
 static void after_layer(int layer, const int8_t* output, int32_t bytes)
 {
     const uint64_t now = rp_ticks();
     char level[40], name[40];
-    if (layer >= 0 && layer < RP_MODEL_LAYERS) {
+    if (layer >= 0) {
+        rp_compose(level, "L", g_level, "_layer");
+#ifdef RP_MODEL_HOOK_EVERY_ROW
         g_ticks[layer] += now - g_mark - g_halving_since_mark;
         g_ran[layer] = 1;
         if (output && rp_model_layer_is_output[layer]) {
-            rp_compose(level, "L", g_level, "_layer");
+#else
+        rp_compose(name, level, layer, "_ticks");
+        rp_result_u64(name, now - g_mark - g_halving_since_mark);
+        if (rp_model_layer_is_output[layer]) {
+#endif
             rp_compose(name, level, layer, ".bin");
             (void)rp_write_file(name, output, (uint32_t)bytes);
         }
@@ -75,8 +97,6 @@ int main(void)
     char name[40];
     rp_ticks_start();
     for (g_level = 0; g_level < RP_MODEL_PYRAMID_LEVELS; ++g_level) {
-        memset(g_ticks, 0, sizeof g_ticks);
-        memset(g_ran, 0, sizeof g_ran);
         g_mark = rp_ticks();
         g_halving = g_halving_since_mark = 0;
         const int failure =
@@ -85,13 +105,9 @@ int main(void)
             rp_result_i64("failed_at_level", g_level);
             return failure;
         }
-        for (int layer = 0; layer < RP_MODEL_LAYERS; ++layer)
-            if (g_ran[layer]) {
-                char level[40];
-                rp_compose(level, "L", g_level, "_layer");
-                rp_compose(name, level, layer, "_ticks");
-                rp_result_u64(name, g_ticks[layer]);
-            }
+#ifdef RP_MODEL_HOOK_EVERY_ROW
+        report_layer_ticks();
+#endif
         if (g_level >= 1 && g_level + 1 < RP_MODEL_PYRAMID_LEVELS) {
             const uint64_t start = rp_ticks();
             rp_halve_s8(g_levels, rp_model_level_height[g_level], rp_model_level_width[g_level], RP_MODEL_CHANNELS,
