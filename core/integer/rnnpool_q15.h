@@ -109,6 +109,17 @@ size_t rp_rnnpool_s8q15_patch_scratch_bytes(const rp_rnnpool_s8q15_config* cfg);
 int rp_rnnpool_s8q15_patch(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_t in_w, int32_t plane,
                            int16_t* out, void* scratch, rp_rnnpool_q15_trace* trace);
 
+/* The same patch with the fast cells where the core has them (the DSP
+ * extension: the row-major cells, saturating where the biases allow, and
+ * row-major W.x), for a caller that pools patch by patch with almost no
+ * memory (the linebuffer schedule: W.x is still computed at each visit and no
+ * sweep is shared); elsewhere the reference above. Same bits as
+ * rp_rnnpool_s8q15_patch. Scratch: the reference's and room for the cell's
+ * int64 sums, the same number of bytes on every core. */
+size_t rp_rnnpool_s8q15_patch_fast_scratch_bytes(const rp_rnnpool_s8q15_config* cfg);
+int rp_rnnpool_s8q15_patch_fast(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_t in_w, int32_t plane,
+                                int16_t* out, void* scratch);
+
 /* The whole map: in is [channels][in_h][in_w] int8, out is int8
  * [4*h2][gh + pad][gw + pad]. Same bits as rp_rnnpool_s8q15_patch on every
  * patch followed by the requantisation above (rnnpool_quantizer_test). It

@@ -216,6 +216,9 @@ static void run_patch(const rp_rnnpool_s8q15_config* cfg, int32_t* pixelWx, cons
                 const int32_t* pre = wx;
                 if (pixelWx)
                     pre = pixelWx + ((size_t)r * (size_t)k + (size_t)c) * (size_t)h1;
+                else if (fast && fast->rows)
+                    rp_fastgrnn_q15_wx_s8_rows(&cfg->rnn1, in + (size_t)r * (size_t)in_w + (size_t)c, plane,
+                                               cfg->input_zero_point, wx);
                 else
                     rp_fastgrnn_q15_wx_s8(&cfg->rnn1, in + (size_t)r * (size_t)in_w + (size_t)c, plane,
                                           cfg->input_zero_point, wx);
@@ -298,6 +301,35 @@ int rp_rnnpool_s8q15_patch(const rp_rnnpool_s8q15_config* cfg, const int8_t* in,
     if (!cfg || !in || !out || !scratch || in_w < cfg->patch || plane < in_w)
         return RP_Q15_EARG;
     run_patch(cfg, NULL, in, in_w, plane, out, scratch, trace, 0, NULL, NULL, 0);
+    return RP_Q15_OK;
+}
+
+size_t rp_rnnpool_s8q15_patch_fast_scratch_bytes(const rp_rnnpool_s8q15_config* cfg)
+{
+    const int32_t hmax = max32(cfg->rnn1.hidden_dims, cfg->rnn2_forward.hidden_dims);
+    return patch_scratch(cfg) + 8u + rp_fastgrnn_q15_t_scratch_bytes(hmax);
+}
+
+int rp_rnnpool_s8q15_patch_fast(const rp_rnnpool_s8q15_config* cfg, const int8_t* in, int32_t in_w, int32_t plane,
+                                int16_t* out, void* scratch)
+{
+    if (!cfg || !in || !out || !scratch || in_w < cfg->patch || plane < in_w)
+        return RP_Q15_EARG;
+#if RP_MAP_ROWS
+    /* The row-major cells read the weights as stored; only their int64 sums need room. */
+    uint8_t* cellBase = (uint8_t*)scratch + patch_scratch(cfg);
+    cellBase += (8u - (uintptr_t)cellBase % 8u) % 8u;
+    fast_weights fast;
+    memset(&fast, 0, sizeof fast);
+    fast.cell = cellBase;
+    fast.rows = 1;
+    fast.sat[0] = rp_fastgrnn_q15_rows_sat_usable(&cfg->rnn1);
+    fast.sat[1] = rp_fastgrnn_q15_rows_sat_usable(&cfg->rnn2_forward);
+    fast.sat[2] = rp_fastgrnn_q15_rows_sat_usable(&cfg->rnn2_backward);
+    run_patch(cfg, NULL, in, in_w, plane, out, scratch, NULL, 0, &fast, NULL, 0);
+#else
+    run_patch(cfg, NULL, in, in_w, plane, out, scratch, NULL, 0, NULL, NULL, 0);
+#endif
     return RP_Q15_OK;
 }
 

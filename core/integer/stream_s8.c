@@ -549,7 +549,7 @@ void rp_rnnpool_s8_stream_pad(const rp_rnnpool_s8_stream* s, int8_t* out)
 size_t rp_rnnpool_s8_stream_patch_scratch_size(const rp_rnnpool_s8_stream* s)
 {
     const size_t k = (size_t)s->cfg->patch, outs = (size_t)(4 * s->cfg->rnn2_forward.hidden_dims);
-    return 3u + ((rp_rnnpool_s8q15_patch_scratch_bytes(s->cfg) + 3u) & ~(size_t)3u) + ((outs * sizeof(int16_t) + 3u) & ~(size_t)3u) +
+    return 3u + ((rp_rnnpool_s8q15_patch_fast_scratch_bytes(s->cfg) + 3u) & ~(size_t)3u) + ((outs * sizeof(int16_t) + 3u) & ~(size_t)3u) +
            (size_t)s->cfg->channels * k * k + windows_before(s, s->conv_count);
 }
 
@@ -567,7 +567,7 @@ int rp_rnnpool_s8_stream_row_patches(const rp_rnnpool_s8_stream* s, int32_t gy, 
     uint8_t* base = (uint8_t*)scratch;
     base += (4u - (uintptr_t)base % 4u) % 4u;
     void* patchScratch = base;
-    base += (rp_rnnpool_s8q15_patch_scratch_bytes(cfg) + 3u) & ~(size_t)3u;
+    base += (rp_rnnpool_s8q15_patch_fast_scratch_bytes(cfg) + 3u) & ~(size_t)3u;
     int16_t* out16 = (int16_t*)(void*)base;
     base += ((size_t)outs * sizeof(int16_t) + 3u) & ~(size_t)3u;
     int8_t* patch = (int8_t*)base; /* [channels][k][k] */
@@ -586,7 +586,7 @@ int rp_rnnpool_s8_stream_row_patches(const rp_rnnpool_s8_stream* s, int32_t gy, 
                         dst[ch * plane] = px[ch];
                 }
             }
-        const int st = rp_rnnpool_s8q15_patch(cfg, patch, k, plane, out16, patchScratch, NULL);
+        const int st = rp_rnnpool_s8q15_patch_fast(cfg, patch, k, plane, out16, patchScratch);
         if (st != RP_Q15_OK)
             return st;
         int8_t* o8 = row + (size_t)gx * (size_t)outs;

@@ -125,12 +125,13 @@ void rp_rnnpool_s8_stream_pad(const rp_rnnpool_s8_stream* s, int8_t* out);
 int rp_rnnpool_s8_stream_row_at(const rp_rnnpool_s8_stream* s, int32_t gy, void* scratch, int8_t* row);
 /* The same row patch by patch, with almost no state: each patch's map pixels
  * computed from the picture's rows (overlapping patches recompute theirs) and
- * pooled by the per-patch kernel (rp_rnnpool_s8q15_patch), which the map
- * kernel equals bit for bit. Scratch (rp_rnnpool_s8_stream_patch_scratch_size):
- * one patch of the map, its int16 output, the patch kernel's scratch and the
- * convolutions' windows; nothing is kept between calls, so rows may come in
- * any order. For the smallest working memory (the linebuffer schedule); about
- * 2.8x the band form's instructions on the M4. */
+ * pooled by the per-patch kernel (rp_rnnpool_s8q15_patch_fast: the fast
+ * cells where the core has them), which the map kernel equals bit for bit.
+ * Scratch (rp_rnnpool_s8_stream_patch_scratch_size): one patch of the map,
+ * its int16 output, the patch kernel's scratch and the convolutions'
+ * windows; nothing is kept between calls, so rows may come in any order. For
+ * the smallest working memory (the linebuffer schedule); about 2.6x the band
+ * form's instructions on the M4 (README: the linebuffer firmware). */
 size_t rp_rnnpool_s8_stream_patch_scratch_size(const rp_rnnpool_s8_stream* s);
 int rp_rnnpool_s8_stream_row_patches(const rp_rnnpool_s8_stream* s, int32_t gy, void* scratch, int8_t* row);
 
