@@ -219,8 +219,8 @@ std::string modelHeader(const ModelHeaderFacts& f)
     const int64_t rowBytes = f.inputChw[0] * f.inputChw[2];
     const bool lineBuffer = f.schedule == "linebuffer";
     const std::string rows = lineBuffer ? "a line buffer of " + cNumber(f.ringRows) +
-                                              " rows (oldest first; rows no layer needs any more are dropped as new ones "
-                                              "come), filled as the network needs them"
+                                               " rows\n * (oldest first; rows no layer needs any more are dropped as new ones come), filled as the\n"
+                                              " * network needs them"
                              : f.ringRows > 0 ? "a ring of " + cNumber(f.ringRows) + " rows (row y at slot y % " +
                                                     cNumber(f.ringRows) + "), filled as the network needs them"
                                               : "the whole picture, all rows first";
