@@ -37,6 +37,7 @@ struct RowNumbers {
     void pad(int64_t, int64_t) const {}
 };
 
+// One event of the sweep as the firmware's table holds it.
 struct TableRow {
     int64_t map = 0, row = 0, keepFrom = 0, first = 0;
 };
@@ -92,36 +93,27 @@ Expected<GeneratedNetwork> generateLineBufferModelFirmware(const Int8Network& ne
         numbers[b].capacity = lb.maps[b].capacityRows;
         numbers[b].lo = -lb.maps[b].padTop;
     }
-    std::vector<TableRow> table;
+    std::vector<int64_t> firsts; // of the rows the units make, in the sweep's order
     const auto makeRow = [&](size_t b, int64_t row) -> Status {
-        TableRow t{static_cast<int64_t>(b), row, 0, row};
+        int64_t first = row;
         if (b > 0) {
             auto held = heldWindows(graph, units[b - 1], row, numbers, mapOf, rp.shapes, inputChw);
             if (!held)
                 return makeError(held.error());
-            t.first = held->front().empty() ? std::numeric_limits<int16_t>::min() : held->front().first;
+            first = held->front().empty() ? std::numeric_limits<int16_t>::min() : held->front().first;
         }
-        table.push_back(t);
+        firsts.push_back(first);
         return {};
     };
     const auto noDecode = [](const LineBufferEvent&) -> Status { return makeError("a decoded head in the firmware's sweep"); };
-    if (Status st = runLineBufferEvents(lb, numbers, *timeline,
-                                        [&](size_t b, int64_t row) { return makeRow(b, row); }, noDecode);
-        !st)
+    if (Status st = runLineBufferEvents(lb, numbers, *timeline, makeRow, noDecode); !st)
         return makeError("schedule 'linebuffer': " + st.error());
-    // The events in order again, now with their keepFrom and the padding rows the driver stores itself.
-    {
-        std::vector<TableRow> full;
-        size_t k = 0;
-        for (const LineBufferEvent& e : lb.events) {
-            if (e.map < 0)
-                return makeError("schedule 'linebuffer': a decoded head in the firmware's sweep");
-            const LineBufferMap& m = lb.maps[static_cast<size_t>(e.map)];
-            TableRow t = e.row >= m.height ? TableRow{e.map, e.row, 0, 0} : table[k++];
-            t.keepFrom = e.keepFrom;
-            full.push_back(t);
-        }
-        table = std::move(full);
+    // Every event (none is a decoded head's: refused above), a padding row's first row unused.
+    std::vector<TableRow> table;
+    size_t made = 0;
+    for (const LineBufferEvent& e : lb.events) {
+        const bool padding = e.row >= lb.maps[static_cast<size_t>(e.map)].height;
+        table.push_back({e.map, e.row, e.keepFrom, padding ? 0 : firsts[made++]});
     }
     for (const TableRow& t : table)
         for (int64_t v : {t.map, t.row, t.keepFrom, t.first})
