@@ -37,12 +37,6 @@ static inline int8_t* rp_line_rows_s8_row(const rp_line_rows_s8* s, int32_t y)
     return s->data + (y - s->lo) * s->row_bytes;
 }
 
-/* 1 when rows first..last are held. */
-static inline int rp_line_rows_s8_holds(const rp_line_rows_s8* s, int32_t first, int32_t last)
-{
-    return s->lo <= first && last < s->hi;
-}
-
 /* Drops the rows below keep_from; the rest move down to the start. */
 void rp_line_rows_s8_drop(rp_line_rows_s8* s, int32_t keep_from);
 
