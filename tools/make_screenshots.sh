@@ -37,6 +37,7 @@ run studio-charts --video "$video" --play --tab charts
 run studio-memory --image "$sample" --tab memory
 run studio-compare --image "$sample" --tab compare
 run studio-sweep --image "$sample" --tab sweep
+run studio-m4-fit --image "$sample" --tab m4
 run studio-m4 --image "$sample" --tab m4 --m4-run 320x240 --m4-schedule rowstream
 run studio-diff --image "$sample" --tab diff --diff int8
 # A labelled folder of the shared dataset: ground truth beside the detections, then the precision/recall curve.

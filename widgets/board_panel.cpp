@@ -120,7 +120,9 @@ BoardPanel::BoardPanel(QWidget* parent)
     m_latency->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_latency->horizontalHeader()->setStretchLastSection(true);
     m_latency->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_latency->setMaximumHeight(160);
+    // As tall as its rows: a profile scrolled out of a short table is easily missed.
+    m_latency->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
+    m_latency->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
 
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Board:"), this));

@@ -52,7 +52,9 @@ EmulatorLayerChart::EmulatorLayerChart(QWidget* parent)
     : ChartWidget(parent)
 {
     setObjectName(QStringLiteral("emulatorLayerChart"));
-    addPlotTo(this, m_plot, 160);
+    // Room for every bar pair's name on the axis, the axis label and the legend's row.
+    const int line = fontMetrics().height();
+    addPlotTo(this, m_plot, static_cast<int>(kLargestLayers) * (line + 8) + 5 * line);
     redraw();
 }
 
@@ -105,7 +107,7 @@ void EmulatorLayerChart::redraw()
     m_plot->yAxis->setTicker(ticker);
     m_plot->yAxis->setRange(-0.6, std::max(0, n - 1) + 0.6);
     m_plot->xAxis->setRange(0.0, largest > 0.0 ? largest * 1.1 : 1.0);
-    m_plot->xAxis->setLabel(tr("million instructions (QEMU's count, not cycles)"));
+    m_plot->xAxis->setLabel(tr("million instructions (QEMU, not cycles)"));
     m_plot->replot();
 }
 

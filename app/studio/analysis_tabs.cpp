@@ -8,13 +8,14 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
-#include <QSplitter>
+#include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "mcu/fit_json.h"
 
 #include "mcu/latency_model.h"
 #include "widgets/board_panel.h"
+#include "widgets/column_scroll_area.h"
 #include "widgets/emulator_panel.h"
 #include "widgets/diff_view.h"
 #include "engine/graph_run.h"
@@ -62,15 +63,19 @@ AnalysisTabs::AnalysisTabs(QObject* parent)
     m_sweep = new widgets::SweepView;
     m_board = new widgets::BoardPanel;
     m_emulator = new widgets::EmulatorPanel;
-    // The M4 tab: the planned fit above, the measured run on the emulated chip below.
-    auto* m4Page = new QSplitter(Qt::Vertical);
-    m4Page->addWidget(m_board);
-    m4Page->addWidget(m_emulator);
-    m4Page->setStretchFactor(0, 3);
-    m4Page->setStretchFactor(1, 2);
+    // The M4 tab: the planned fit above, the measured run on the emulated chip below, in one
+    // scrolled column: a window too small for both scrolls instead of squeezing their charts.
+    auto* m4Column = new QWidget;
+    auto* m4Layout = new QVBoxLayout(m4Column);
+    m4Layout->setContentsMargins(0, 0, 0, 0);
+    m4Layout->addWidget(m_board, 3);
+    m4Layout->addWidget(m_emulator, 2);
+    m_m4Page = new widgets::ColumnScrollArea;
+    m_m4Page->setObjectName(QStringLiteral("m4Page"));
+    m_m4Page->setWidget(m4Column);
     m_diff = new widgets::DiffView;
     m_tabs = {{tr("Live charts"), m_live}, {tr("Memory"), m_memory}, {tr("Compare"), m_compare},
-              {tr("Sweep"), m_sweep}, {tr("M4 budget"), m4Page}, {tr("Diff"), m_diff}};
+              {tr("Sweep"), m_sweep}, {tr("M4 budget"), m_m4Page}, {tr("Diff"), m_diff}};
     for (const Tab& tab : m_tabs)
         m_owned.append(tab.widget);
 
@@ -215,6 +220,7 @@ void AnalysisTabs::connectViews()
         } else
             m_emulator->showProblem(outcome.error);
         updateEmulatorAvailability();
+        m_m4Page->keepInView(m_emulator); // the result in view, as its text is laid out
     });
     connect(m_live, &widgets::LiveCharts::exportFailed, this, &AnalysisTabs::problem);
 }

@@ -53,6 +53,7 @@ class QWidget;
 
 namespace rnnpool::widgets {
 class BoardPanel;
+class ColumnScrollArea;
 class EmulatorPanel;
 class DiffView;
 class CompareView;
@@ -86,6 +87,8 @@ public:
     widgets::SweepView* sweepView() const { return m_sweep; }
     widgets::BoardPanel* boardPanel() const { return m_board; }
     widgets::EmulatorPanel* emulatorPanel() const { return m_emulator; }
+    // The M4 tab's page: the board panel above the emulator panel, scrolled.
+    widgets::ColumnScrollArea* m4Page() const { return m_m4Page; }
     widgets::DiffView* diffView() const { return m_diff; }
     // The model shown (A) against B: a model file, a built-in name, or "" for its int8 twin.
     void runDiff(const QString& modelB);
@@ -157,6 +160,7 @@ private:
     widgets::SweepView* m_sweep = nullptr;
     widgets::BoardPanel* m_board = nullptr;
     widgets::EmulatorPanel* m_emulator = nullptr;
+    widgets::ColumnScrollArea* m_m4Page = nullptr;
     widgets::DiffView* m_diff = nullptr;
     struct DiffOutcome {
         std::optional<ModelDiff> diff;

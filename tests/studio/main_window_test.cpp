@@ -11,6 +11,7 @@
 #include <QFileInfo>
 #include <QLocale>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QTabWidget>
 #include <QTableWidget>
 
@@ -23,6 +24,7 @@
 
 #include "studio/analysis_tabs.h"
 #include "studio/m4_emulator_job.h"
+#include "widgets/column_scroll_area.h"
 #include "widgets/compare_view.h"
 #include "widgets/emulator_charts.h"
 #include "studio/main_window.h"
@@ -272,10 +274,20 @@ TEST_F(MainWindowTest, Int8NumericsShowWhatTheCommandLinesInt8EngineFinds)
 TEST_F(MainWindowTest, RunOnTheEmulatedChipReportsWhatTheCommandLineMeasures)
 {
     auto* panel = window.analysisTabs().emulatorPanel();
+    window.showTab(QStringLiteral("m4"));
     ASSERT_TRUE(panel->canRun()) << panel->summaryText().toStdString();
     panel->run(); // the first size offered: 80x60
     ASSERT_TRUE(waitUntil([&] { return panel->canRun() && !panel->summaryText().isEmpty(); }, 600000))
         << panel->summaryText().toStdString();
+    // The result is brought into view: the page, scrolled to the fit at first, shows the panel's top
+    // at its own top, or as near as the page's end allows.
+    QCoreApplication::processEvents();
+    const widgets::ColumnScrollArea* page = window.analysisTabs().m4Page();
+    const int top = panel->mapTo(page->viewport(), QPoint(0, 0)).y();
+    EXPECT_GT(page->verticalScrollBar()->value(), 0);
+    EXPECT_TRUE(top == 0 || page->verticalScrollBar()->value() == page->verticalScrollBar()->maximum()) << top;
+    EXPECT_GE(top, 0);
+    EXPECT_LT(top, page->viewport()->height() / 2);
     const auto cli = cliJson(std::string("m4 run --image ") + STUDIO_SAMPLE + " --size 80x60 --json");
     ASSERT_FALSE(cli.is_null());
     const QString summary = panel->summaryText();

@@ -8,9 +8,13 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScrollBar>
 #include <QStatusBar>
+#include <QTableWidget>
 
 #include <gtest/gtest.h>
+
+#include <qcustomplot.h>
 
 #include "studio/analysis_tabs.h"
 #include "studio/main_window.h"
@@ -18,8 +22,12 @@
 #include "studio/patch_inspection.h"
 #include "studio_test_support.h"
 #include "widgets/analysis_test_support.h"
+#include "widgets/board_panel.h"
+#include "widgets/column_scroll_area.h"
 #include "widgets/compare_table_model.h"
 #include "widgets/compare_view.h"
+#include "widgets/emulator_charts.h"
+#include "widgets/emulator_panel.h"
 #include "widgets/live_charts.h"
 #include "widgets/memory_timeline_view.h"
 
@@ -188,6 +196,38 @@ TEST_F(UsabilityTest, EveryTabFitsASmallWindow)
             if (page->minimumSizeHint().width() > 500 && page->parentWidget() && page->parentWidget()->minimumSizeHint().width() < page->minimumSizeHint().width() + 40)
                 widths += QStringLiteral(" %1(%2)=%3").arg(page->objectName(), QString::fromLatin1(page->metaObject()->className())).arg(page->minimumSizeHint().width());
         EXPECT_LE(window.width(), 800) << "minimum width " << window.minimumSizeHint().width() << widths.toStdString();
+    }
+}
+
+TEST_F(UsabilityTest, TheM4TabScrollsRatherThanSqueezingItsCharts)
+{
+    // The fit above, the emulator below: more than a laptop's window holds. At the screenshots'
+    // size and the small window's, every chart keeps its minimum height, the latency table shows
+    // every profile, and the page scrolls (up and down only) instead.
+    window.showTab(QStringLiteral("m4"));
+    widgets::BoardPanel* board = window.analysisTabs().boardPanel();
+    widgets::EmulatorPanel* emulator = window.analysisTabs().emulatorPanel();
+    widgets::ColumnScrollArea* page = window.analysisTabs().m4Page();
+    for (const QSize size : {QSize(1280, 800), QSize(800, 500)}) {
+        SCOPED_TRACE(size.width());
+        window.resize(size);
+        for (int i = 0; i < 5; ++i)
+            QCoreApplication::processEvents();
+        ASSERT_GT(board->latencyTable()->rowCount(), 1);
+        EXPECT_GE(board->plot()->height(), board->plot()->minimumHeight());
+        EXPECT_GE(board->plot()->minimumHeight(), 200);
+        int rows = 0;
+        for (int r = 0; r < board->latencyTable()->rowCount(); ++r)
+            rows += board->latencyTable()->rowHeight(r);
+        EXPECT_GE(board->latencyTable()->viewport()->height(), rows) << "a profile is scrolled out of sight";
+        QCustomPlot* layers = emulator->layerChart()->plot();
+        layers->replot();
+        const int bars = static_cast<int>(widgets::EmulatorLayerChart::kLargestLayers);
+        EXPECT_GE(layers->axisRect()->height(), bars * emulator->fontMetrics().height())
+            << "room for each of the largest layers' names on the axis";
+        EXPECT_GE(layers->height(), layers->minimumHeight());
+        EXPECT_GT(page->verticalScrollBar()->maximum(), 0) << "the page scrolls";
+        EXPECT_EQ(page->widget()->width(), page->viewport()->width()) << "and only up and down";
     }
 }
 
