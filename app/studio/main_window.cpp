@@ -25,6 +25,7 @@
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QScopeGuard>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -37,6 +38,7 @@
 #include "widgets/image_conversion.h"
 #include "widgets/layer_tree_model.h"
 #include "widgets/message_bar.h"
+#include "widgets/name_column.h"
 #include "widgets/rnnpool_trace_view.h"
 
 namespace rnnpool::studio {
@@ -188,8 +190,9 @@ void MainWindow::createLayerDock()
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setUniformRowHeights(true);
     m_table->setWordWrap(false);
-    // The name column takes what the dock's width leaves: widening the dock shows more of the names.
-    m_table->header()->setStretchLastSection(false);
+    // The name column takes what the dock's width leaves (widening the dock shows more of the names),
+    // but at least 16 characters: a narrow dock scrolls the figures sideways rather than hide the names.
+    m_names = new widgets::NameColumn(m_table, 16);
     // Names are module paths ("features.2.0.block.1.0"): their end tells layers apart, so it stays.
     m_table->setTextElideMode(Qt::ElideLeft);
     // Network order first; a header click sorts, a third click returns to network order.
@@ -538,8 +541,7 @@ void MainWindow::fitDockToTable()
 {
     for (int c = 0; c < m_layers->columnCount(); ++c)
         m_table->resizeColumnToContents(c);
-    if (m_layers->columnCount() > 0)
-        m_table->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    const auto fitNames = qScopeGuard([this] { m_names->fit(); });
     // Size the dock to the table once; afterwards the user's (or the restored) width wins.
     if (m_dockFitted || m_layers->rowCount() == 0)
         return;

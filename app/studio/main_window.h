@@ -46,6 +46,7 @@ class ActivationView;
 class DetectionView;
 class LayerTreeModel;
 class MessageBar;
+class NameColumn;
 class PrecisionRecallView;
 class RnnPoolTraceView;
 } // namespace rnnpool::widgets
@@ -98,6 +99,8 @@ public:
     void setNumerics(Numerics numerics);
     QComboBox* numericsBox() const { return m_numerics; }
     widgets::RnnPoolTraceView* traceView() const { return m_trace; }
+    // The Layers dock's tree (names first, then op, output, parameters, MAdds, bytes, time).
+    QTreeView* layerTree() const { return m_table; }
     // States a problem in the message bar and the status bar.
     void showError(const QString& message);
 
@@ -216,6 +219,7 @@ private:
     Shape m_analysedInput;
     QSortFilterProxyModel* m_sortedLayers = nullptr;
     QTreeView* m_table = nullptr;
+    widgets::NameColumn* m_names = nullptr;
     QDockWidget* m_layerDock = nullptr;
     QLabel* m_layerSummary = nullptr;
     QSlider* m_threshold = nullptr;

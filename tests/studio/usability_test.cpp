@@ -11,6 +11,7 @@
 #include <QScrollBar>
 #include <QStatusBar>
 #include <QTableWidget>
+#include <QTreeView>
 
 #include <gtest/gtest.h>
 
@@ -228,6 +229,25 @@ TEST_F(UsabilityTest, TheM4TabScrollsRatherThanSqueezingItsCharts)
         EXPECT_GE(layers->height(), layers->minimumHeight());
         EXPECT_GT(page->verticalScrollBar()->maximum(), 0) << "the page scrolls";
         EXPECT_EQ(page->widget()->width(), page->viewport()->width()) << "and only up and down";
+    }
+}
+
+TEST_F(UsabilityTest, TheLayersDockShowsTheLayersNames)
+{
+    // Seven columns do not fit the dock's half of a laptop's window: the figures scroll
+    // sideways, and the names keep 16 characters (the default model's are shorter: all of them).
+    QTreeView* tree = window.layerTree();
+    ASSERT_GT(tree->model()->rowCount(), 10);
+    int widest = 0;
+    for (int r = 0; r < tree->model()->rowCount(); ++r)
+        widest = std::max(widest, tree->fontMetrics().horizontalAdvance(tree->model()->index(r, 0).data().toString()));
+    ASSERT_LT(widest, tree->fontMetrics().averageCharWidth() * 16);
+    for (const QSize size : {QSize(1280, 800), QSize(800, 500)}) {
+        SCOPED_TRACE(size.width());
+        window.resize(size);
+        for (int i = 0; i < 5; ++i)
+            QCoreApplication::processEvents();
+        EXPECT_GE(tree->columnWidth(0), widest + tree->indentation()) << "a name is elided";
     }
 }
 
