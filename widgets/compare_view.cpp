@@ -45,8 +45,13 @@ CompareView::CompareView(QWidget* parent)
     m_plot->plotLayout()->clear();
     m_timelineRect = new QCPAxisRect(m_plot);
     m_layerRect = new QCPAxisRect(m_plot);
-    m_plot->plotLayout()->addElement(0, 0, m_timelineRect);
-    m_plot->plotLayout()->addElement(0, 1, m_layerRect);
+    // Both charts in one cell of the plot's layout, the legend in the row under it: a legend in a
+    // cell of its own under the first chart would widen that column and squeeze the second.
+    auto* charts = new QCPLayoutGrid;
+    m_plot->plotLayout()->addElement(0, 0, charts);
+    charts->addElement(0, 0, m_timelineRect);
+    charts->addElement(0, 1, m_layerRect);
+    charts->setColumnStretchFactors({3.0, 2.0});
     // The legend gets its own row under both charts: long labels must not push it off the left edge.
     m_timelineRect->axis(QCPAxis::atBottom)->setLabel(tr("Schedule step"));
     m_timelineRect->axis(QCPAxis::atLeft)->setLabel(kibAxisLabel(tr("Live activations")));

@@ -171,5 +171,26 @@ TEST(CompareView, ALongPathKeepsTheLegendInsideAndTheFitColumnOnScreen)
     view.hide();
 }
 
+TEST(CompareView, ALongLegendSqueezesNeitherChart)
+{
+    // The studio's width for the tab at 1280x800: the legend's long first label once
+    // widened the first chart's column and left the per-layer chart a sliver.
+    CompareView view;
+    view.resize(670, 600);
+    std::vector<ArchitectureComparison> entries = comparisons(ElementType::I8);
+    entries[0].label = "/work/main/resources/models/rnnpool_face_m4.safetensors";
+    view.setEntries(entries);
+    view.show();
+    view.plot()->replot();
+    const QList<QCPAxisRect*> rects = view.plot()->axisRects();
+    ASSERT_EQ(rects.size(), 2);
+    for (QCPAxisRect* rect : rects) {
+        SCOPED_TRACE(rect->axis(QCPAxis::atBottom)->label().toStdString());
+        EXPECT_GE(rect->width(), view.plot()->width() / 4);
+    }
+    EXPECT_GE(view.plot()->legend->outerRect().width(), view.plot()->width() / 2) << "the legend spans both charts";
+    view.hide();
+}
+
 } // namespace
 } // namespace rnnpool::widgets
