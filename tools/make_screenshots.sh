@@ -36,7 +36,7 @@ run studio-rnnpool-dark --video "$video" --frame 4 --layer rnnpool --patch 8,9 -
 run studio-charts --video "$video" --play --tab charts
 run studio-memory --image "$sample" --tab memory
 run studio-compare --image "$sample" --tab compare
-run studio-sweep --image "$sample" --tab sweep
+run studio-sweep --image "$sample" --tab sweep --sweep input=160x120,240x180,320x240,480x360,640x480
 run studio-m4-fit --image "$sample" --tab m4
 run studio-m4 --image "$sample" --tab m4 --m4-run 320x240 --m4-schedule rowstream
 run studio-diff --image "$sample" --tab diff --diff int8

@@ -16,6 +16,11 @@ namespace rnnpool::widgets {
 
 namespace {
 
+// Pixels of a chart's width that its left axis (tick labels and title) takes.
+constexpr int kAxisRoom = 70;
+// Degrees the value labels are turned when they do not fit side by side.
+constexpr double kTurnedLabels = -35.0;
+
 QCPGraph* lineGraph(QCustomPlot* plot, QCPAxis* x, QCPAxis* y, const QString& name, const QColor& colour)
 {
     QCPGraph* g = plot->addGraph(x, y);
@@ -64,7 +69,8 @@ SweepView::SweepView(QWidget* parent)
     m_detectRect->axis(QCPAxis::atRight)->setVisible(true);
     m_detectRect->axis(QCPAxis::atRight)->setLabel(tr("Mean score"));
     m_plot->legend = new QCPLegend;
-    m_peakRect->insetLayout()->addElement(m_plot->legend, Qt::AlignBottom | Qt::AlignRight);
+    // Top left: peaks grow with most settings, and the budget line's label sits at the right.
+    m_peakRect->insetLayout()->addElement(m_plot->legend, Qt::AlignTop | Qt::AlignLeft);
     m_plot->legend->setLayer(QStringLiteral("legend"));
     m_plot->legend->setVisible(true);
 
@@ -241,9 +247,16 @@ void SweepView::redraw()
         ticker->addTick(px, QString::fromStdString(m_points[i].value));
     }
     const QString xLabel = m_sweptParam.isEmpty() ? tr("Value") : m_sweptParam;
+    // Labels that would touch side by side (input sizes, many values, a narrow window) are turned.
+    const QFontMetrics metrics(x[0]->tickLabelFont());
+    int labels = 0;
+    for (const SweepPoint& p : m_points)
+        labels += metrics.horizontalAdvance(QString::fromStdString(p.value)) + metrics.averageCharWidth() * 2;
+    const int perChart = m_plot->width() / 2 - kAxisRoom;
     for (QCPAxis* axis : x) {
         axis->setTicker(ticker);
         axis->setLabel(xLabel);
+        axis->setTickLabelRotation(labels > perChart ? kTurnedLabels : 0.0);
         if (m_points.empty()) {
             axis->setRange(0, 1);
         } else {

@@ -42,6 +42,8 @@ public:
     const std::vector<SweepPoint>& points() const { return m_points; }
     const std::vector<std::optional<SweepDetection>>& detections() const { return m_detections; }
     QString param() const;
+    // The setting of the sweep shown (started or finished); empty before the first.
+    QString sweptParam() const { return m_sweptParam; }
     QStringList values() const;
     QString message() const;
     bool isRunning() const { return m_running; }
@@ -59,13 +61,14 @@ public slots:
     // An empty problem: finished normally.
     void finishSweep(const QString& problem);
     void showMessage(const QString& message);
+    // What the Sweep button does: asks for the sweep the controls describe (or says what is missing).
+    void requestSweep();
 
 signals:
     void sweepRequested(const QString& param, const QStringList& values, rnnpool::ElementType dtype);
     void cancelRequested();
 
 private:
-    void requestSweep();
     void redraw();
     QCPAxisRect* addRect(int row, int column, const QString& yLabel);
 

@@ -20,6 +20,7 @@
 #include "engine/preprocess.h"
 #include "profile/schedule.h"
 #include "studio/analysis_tabs.h"
+#include "widgets/sweep_view.h"
 #include "studio/main_window.h"
 
 namespace {
@@ -130,6 +131,10 @@ struct Options {
                                    QStringLiteral("How often the live RAM chart measures a frame in the metered arena: "
                                                   "every, second (default) or off."),
                                    QStringLiteral("WHEN")};
+    QCommandLineOption sweep{QStringLiteral("sweep"),
+                             QStringLiteral("Sweep SETTING over the comma-separated VALUES at start, in i8 (the Sweep tab's "
+                                            "button), e.g. input=160x120,320x240,640x480; --screenshot waits for it."),
+                             QStringLiteral("SETTING=VALUES")};
     QCommandLineOption m4Run{QStringLiteral("m4-run"),
                              QStringLiteral("Once the picture is detected, run the model as firmware on the emulated "
                                             "Cortex-M4 at WxH (the M4 tab's Run button); --screenshot waits for it."),
@@ -157,7 +162,7 @@ struct Options {
     QList<QCommandLineOption> all() const
     {
         return {model, arch, image, folder, video, camera, cameraSize, frame, play, loop, layer, patch, step, grid, threshold,
-                tab, theme, screenshot, report, ramMetering, m4Run, m4Schedule, numerics, diff, labels, windowSize};
+                tab, theme, screenshot, report, ramMetering, m4Run, m4Schedule, numerics, diff, labels, windowSize, sweep};
     }
 };
 
@@ -301,6 +306,15 @@ int main(int argc, char** argv)
                               .arg(QString::fromLatin1(rnnpool::firmwareScheduleNames()), m4ScheduleName));
     if (parser.isSet(o.m4Schedule) && !m4Size)
         return usageError(QStringLiteral("--m4-schedule needs --m4-run"));
+    // --sweep SETTING=VALUES: the setting as the Sweep tab's box takes it, the values as its line.
+    std::optional<std::pair<QString, QString>> sweepRequest;
+    if (parser.isSet(o.sweep)) {
+        const QString text = parser.value(o.sweep);
+        const qsizetype eq = text.indexOf(u'=');
+        if (eq <= 0 || eq + 1 >= text.size())
+            return usageError(QStringLiteral("--sweep must be SETTING=VALUES, e.g. input=160x120,320x240, not '%1'").arg(text));
+        sweepRequest = std::pair{text.left(eq).trimmed(), text.mid(eq + 1).trimmed()};
+    }
     const std::optional<QString> diffWith = parser.isSet(o.diff) ? std::optional<QString>(parser.value(o.diff)) : std::nullopt;
     const bool screenshot = parser.isSet(o.screenshot);
     if (parser.isSet(o.report) && !screenshot)
@@ -369,13 +383,18 @@ int main(int argc, char** argv)
     } else if (screenshot) {
         // The first idle comes after the model, the first frame and its detection.
         QObject::connect(&window.runner(), &rnnpool::studio::ModelRunner::idle, &window,
-                         [&window, screenshotPath, step, m4Size, m4ScheduleName, diffWith] {
+                         [&window, screenshotPath, step, m4Size, m4ScheduleName, diffWith, sweepRequest] {
                              if (step > 0)
                                  window.setTraceStep(step - 1);
                              if (m4Size)
                                  window.analysisTabs().runOnEmulator(m4Size->width(), m4Size->height(), m4ScheduleName);
                              if (diffWith)
                                  window.analysisTabs().runDiff(*diffWith == QStringLiteral("int8") ? QString() : *diffWith);
+                             if (sweepRequest) {
+                                 window.analysisTabs().sweepView()->setRequest(sweepRequest->first, sweepRequest->second,
+                                                                               rnnpool::ElementType::I8);
+                                 window.analysisTabs().sweepView()->requestSweep();
+                             }
                              grabWhenSettled(window, screenshotPath);
                          },
                          Qt::SingleShotConnection);

@@ -16,6 +16,7 @@
 #include "widgets/layer_tree_model.h"
 #include "widgets/message_bar.h"
 #include "widgets/rnnpool_trace_view.h"
+#include "widgets/sweep_view.h"
 
 namespace rnnpool::studio {
 
@@ -86,6 +87,25 @@ QJsonObject MainWindow::report() const
         out[QStringLiteral("patch")] = QJsonArray{static_cast<qint64>(t.patchRow), static_cast<qint64>(t.patchCol)};
         out[QStringLiteral("patch_output")] = vector;
         out[QStringLiteral("trace_step")] = m_trace->step();
+    }
+    // The Sweep tab's points, as `rnnpool sweep --json` writes its rows, with the faces found where measured.
+    const widgets::SweepView* sweep = m_analysis->sweepView();
+    if (!sweep->points().empty()) {
+        QJsonArray rows;
+        for (size_t i = 0; i < sweep->points().size(); ++i) {
+            const ProfileSummary& s = sweep->points()[i].summary;
+            QJsonObject row{{QStringLiteral("value"), QString::fromStdString(sweep->points()[i].value)},
+                            {QStringLiteral("params"), static_cast<qint64>(s.params)},
+                            {QStringLiteral("madds"), static_cast<qint64>(s.madds)},
+                            {QStringLiteral("peak_bytes"), QJsonObject{{QStringLiteral("layerwise"), static_cast<qint64>(s.layerwisePeak)},
+                                                                       {QStringLiteral("paper"), static_cast<qint64>(s.paperPeak)}}}};
+            if (i < sweep->detections().size() && sweep->detections()[i]) {
+                row[QStringLiteral("faces")] = sweep->detections()[i]->faces;
+                row[QStringLiteral("mean_score")] = sweep->detections()[i]->meanScore;
+            }
+            rows.append(row);
+        }
+        out[QStringLiteral("sweep")] = QJsonObject{{QStringLiteral("param"), sweep->sweptParam()}, {QStringLiteral("rows"), rows}};
     }
     // The M4 panel at the analysis input, as `rnnpool profile --board B --json` at the same settings.
     if (const QJsonObject m4 = m_analysis->m4Report(); !m4.isEmpty())

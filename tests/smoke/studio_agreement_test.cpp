@@ -118,6 +118,34 @@ TEST_F(StudioAgreement, DetectionsEqualRnnpoolRun)
         << shown["face_label"];
 }
 
+TEST_F(StudioAgreement, ASweepAtStartPlotsWhatRnnpoolSweepAndRunPrint)
+{
+    // --sweep presses the Sweep tab's button once the picture is shown; the report reads the points back.
+    const std::string picture = STUDIO_SAMPLE;
+    const auto [status, shown] = studio("sweep", "--image " + picture + " --tab sweep --sweep input=160x120,320x240");
+    ASSERT_EQ(status, 0);
+    ASSERT_TRUE(shown.contains("sweep")) << shown.dump().substr(0, 400);
+    const CommandRun cli = capture(std::string(RNNPOOL_CLI) +
+                                   " sweep --arch RPool_Face_M4 --param input --values 160x120,320x240 --dtype i8 --json");
+    ASSERT_EQ(cli.status, 0) << cli.output;
+    const json printed = json::parse(cli.output);
+    EXPECT_EQ(shown["sweep"]["param"], "input");
+    ASSERT_EQ(shown["sweep"]["rows"].size(), printed["rows"].size());
+    for (size_t i = 0; i < printed["rows"].size(); ++i) {
+        const json& a = shown["sweep"]["rows"][i];
+        const json& b = printed["rows"][i];
+        SCOPED_TRACE(b["value"].get<std::string>());
+        for (const char* k : {"value", "params", "madds", "peak_bytes"})
+            EXPECT_EQ(a[k], b[k]) << k;
+        // Faces at or above 0.5 on the picture at that size, as `rnnpool run --size` finds them.
+        const CommandRun run = capture(std::string(RNNPOOL_CLI) + " run --image " + picture + " --size " +
+                                       b["value"].get<std::string>() + " --threshold 0.5 --json");
+        ASSERT_EQ(run.status, 0) << run.output;
+        ASSERT_TRUE(a.contains("faces")) << a;
+        EXPECT_EQ(a["faces"].get<size_t>(), json::parse(run.output)["detections"].size());
+    }
+}
+
 TEST_F(StudioAgreement, LayerTableEqualsRnnpoolInfo)
 {
     // The layer table does not depend on the weights: the zoo architecture with random ones.

@@ -112,6 +112,44 @@ TEST(SweepView, DetectionStatisticsArePlottedWhereGiven)
     EXPECT_FALSE(view.detections()[1].has_value());
 }
 
+// The value labels of a sweep's x axes either fit side by side or are turned.
+bool labelsFitOrAreTurned(SweepView& view, size_t count)
+{
+    view.plot()->replot();
+    for (QCPAxisRect* rect : view.plot()->axisRects()) {
+        QCPAxis* x = rect->axis(QCPAxis::atBottom);
+        const QFontMetrics metrics(x->tickLabelFont());
+        int widest = 0;
+        for (size_t i = 0; i < count; ++i)
+            widest = std::max(widest, metrics.horizontalAdvance(QString::fromStdString(view.points()[i].value)));
+        const double spacing = x->coordToPixel(view.positionOf(1)) - x->coordToPixel(view.positionOf(0));
+        if (std::abs(x->tickLabelRotation()) < 20.0 && spacing < widest + metrics.averageCharWidth())
+            return false;
+    }
+    return true;
+}
+
+TEST(SweepView, ValueLabelsAreTurnedWhereTheyWouldTouch)
+{
+    // The studio's width for the tab at 1280x800, five input sizes: the labels ran into each other.
+    SweepView sizes;
+    sizes.resize(670, 600);
+    sizes.show();
+    const std::vector<std::string> inputs{"160x120", "240x180", "320x240", "480x360", "640x480"};
+    for (const SweepPoint& p : corePoints("input", inputs, ElementType::I8))
+        sizes.addPoint(p);
+    EXPECT_TRUE(labelsFitOrAreTurned(sizes, inputs.size()));
+    EXPECT_NE(sizes.plot()->axisRects().front()->axis(QCPAxis::atBottom)->tickLabelRotation(), 0.0);
+    // Three short numbers in a wide window fit as they are.
+    SweepView numbers;
+    numbers.resize(1200, 600);
+    numbers.show();
+    for (const SweepPoint& p : corePoints("rnnpool.h1", {"4", "8", "16"}, ElementType::I8))
+        numbers.addPoint(p);
+    EXPECT_TRUE(labelsFitOrAreTurned(numbers, 3));
+    EXPECT_EQ(numbers.plot()->axisRects().front()->axis(QCPAxis::atBottom)->tickLabelRotation(), 0.0);
+}
+
 TEST(SweepView, BadRequestsAreExplainedAndNotSent)
 {
     SweepView view;
