@@ -18,7 +18,7 @@ TEST(Int8OnQemu, EveryKernelIsBitExactWithTheDesktopOnTwoSeeds)
         options.projectDir = testing::makeTempDir("rnnpool-check-int8");
         auto check = runInt8FirmwareCheck(options);
         ASSERT_TRUE(check) << check.error();
-        ASSERT_EQ(check->cases.size(), 14u);
+        ASSERT_EQ(check->cases.size(), 16u);
         for (const Int8FirmwareCase& c : check->cases) {
             EXPECT_GT(c.values, 0) << c.name;
             EXPECT_EQ(c.matching, c.values) << c.name << " seed " << seed << ": first mismatch at " << c.firstMismatch;
