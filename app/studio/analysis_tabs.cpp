@@ -84,7 +84,7 @@ AnalysisTabs::AnalysisTabs(QObject* parent)
     m_inputBox = new QComboBox(m_inputBar);
     m_inputBox->setEditable(true);
     m_inputBox->setInsertPolicy(QComboBox::NoInsert);
-    m_inputBox->setMinimumContentsLength(22);
+    m_inputBox->setMinimumContentsLength(18); // "320×240 deployment"
     m_inputBox->setToolTip(tr("The input size the Memory, Compare, Sweep and M4 tabs describe. The model's deployment "
                               "input unless you pick another (or type WIDTHxHEIGHT). The live charts follow the frames."));
     m_inputNote = new QLabel(m_inputBar);
@@ -482,9 +482,10 @@ void AnalysisTabs::fillInputBox()
     }
     m_inputBox->setCurrentIndex(std::max(current, 0));
     const Shape in = analysisInput();
+    // At the deployment input the box's own text says so; otherwise the note names the deployment input.
     m_inputNote->setText(analysisAtDeployment() && !m_chosenFrame
-                             ? tr("(width×height; the model's deployment input)")
-                             : tr("(width×height; not the deployment input %1)").arg(sizeText(dw, dh)));
+                             ? QString()
+                             : tr("(not the deployment input %1)").arg(sizeText(dw, dh)));
     Q_UNUSED(in);
 }
 

@@ -228,7 +228,7 @@ void MainWindow::createToolBars()
     m_threshold = new QSlider(Qt::Horizontal, live);
     m_threshold->setRange(0, 100);
     m_threshold->setValue(kDefaultThresholdPercent);
-    m_threshold->setFixedWidth(160);
+    m_threshold->setFixedWidth(120); // with the other toolbars, all in one row of a 1280-pixel window
     m_threshold->setToolTip(tr("Faces scoring below this are not drawn (no rerun needed)"));
     label->setBuddy(m_threshold);
     live->addWidget(m_threshold);

@@ -11,6 +11,8 @@
 #include <QScrollBar>
 #include <QStatusBar>
 #include <QTableWidget>
+#include <QToolBar>
+#include <QToolButton>
 #include <QTreeView>
 
 #include <gtest/gtest.h>
@@ -248,6 +250,23 @@ TEST_F(UsabilityTest, TheLayersDockShowsTheLayersNames)
         for (int i = 0; i < 5; ++i)
             QCoreApplication::processEvents();
         EXPECT_GE(tree->columnWidth(0), widest + tree->indentation()) << "a name is elided";
+    }
+}
+
+TEST_F(UsabilityTest, EveryToolbarControlIsInSightInALaptopsWindow)
+{
+    // At 1280 pixels (the screenshots' width) no toolbar folds controls behind its » button:
+    // the patch grid's toggle used to be there.
+    window.resize(1280, 800);
+    for (int i = 0; i < 5; ++i)
+        QCoreApplication::processEvents();
+    const QList<QToolBar*> bars = window.findChildren<QToolBar*>();
+    ASSERT_GE(bars.size(), 3);
+    for (QToolBar* bar : bars) {
+        SCOPED_TRACE(bar->windowTitle().toStdString());
+        auto* more = bar->findChild<QToolButton*>(QStringLiteral("qt_toolbar_ext_button"));
+        ASSERT_NE(more, nullptr);
+        EXPECT_FALSE(more->isVisible()) << "controls are folded away";
     }
 }
 
