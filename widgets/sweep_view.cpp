@@ -205,6 +205,11 @@ void SweepView::showMessage(const QString& text)
     m_message->setText(text);
 }
 
+void SweepView::paletteChanged()
+{
+    redraw(); // the styling reset the detection axes' colours
+}
+
 double SweepView::positionOf(size_t index) const
 {
     for (const SweepPoint& p : m_points) {
@@ -266,6 +271,9 @@ void SweepView::redraw()
         }
     }
     m_detectRect->axis(QCPAxis::atLeft)->setLabel(anyDetection ? tr("Faces found") : tr("Faces found (needs weights and pictures)"));
+    // Two lines on one chart and no legend: each axis title in its line's colour.
+    m_detectRect->axis(QCPAxis::atLeft)->setLabelColor(seriesColor(4));
+    m_detectRect->axis(QCPAxis::atRight)->setLabelColor(seriesColor(5));
     bool found = false;
     for (QCPAxisRect* rect : {m_peakRect, m_maddsRect, m_paramsRect, m_detectRect})
         for (QCPAxis* axis : rect->axes(QCPAxis::atLeft | QCPAxis::atRight)) {

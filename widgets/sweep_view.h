@@ -68,6 +68,9 @@ signals:
     void sweepRequested(const QString& param, const QStringList& values, rnnpool::ElementType dtype);
     void cancelRequested();
 
+protected:
+    void paletteChanged() override;
+
 private:
     void redraw();
     QCPAxisRect* addRect(int row, int column, const QString& yLabel);

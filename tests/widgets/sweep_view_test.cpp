@@ -110,6 +110,20 @@ TEST(SweepView, DetectionStatisticsArePlottedWhereGiven)
     EXPECT_EQ(graphValues(view.plot(), QStringLiteral("faces")), (std::vector<double>{3, 5}));
     EXPECT_EQ(graphValues(view.plot(), QStringLiteral("mean score")), (std::vector<double>{0.75, 0.9}));
     EXPECT_FALSE(view.detections()[1].has_value());
+    // No legend for the two lines: each axis title has its line's colour, also after a palette change.
+    for (int round = 0; round < 2; ++round) {
+        for (const auto& [name, side] : {std::pair{QStringLiteral("faces"), QCPAxis::atLeft},
+                                         std::pair{QStringLiteral("mean score"), QCPAxis::atRight}})
+            for (int i = 0; i < view.plot()->graphCount(); ++i)
+                if (view.plot()->graph(i)->name() == name) {
+                    QCPAxis* axis = view.plot()->graph(i)->valueAxis();
+                    EXPECT_EQ(axis->axisType(), side);
+                    EXPECT_EQ(axis->labelColor(), view.plot()->graph(i)->pen().color()) << name.toStdString();
+                }
+        QPalette dark = view.palette();
+        dark.setColor(QPalette::WindowText, Qt::white);
+        view.setPalette(dark);
+    }
 }
 
 // The value labels of a sweep's x axes either fit side by side or are turned.
