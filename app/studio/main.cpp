@@ -20,8 +20,8 @@
 #include "engine/preprocess.h"
 #include "profile/schedule.h"
 #include "studio/analysis_tabs.h"
-#include "widgets/sweep_view.h"
 #include "studio/main_window.h"
+#include "widgets/sweep_view.h"
 
 namespace {
 

@@ -22,10 +22,10 @@
 #include <QScrollBar>
 #include <QSettings>
 #include <QSlider>
+#include <QScopeGuard>
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QScopeGuard>
 #include <QTreeView>
 #include <QVBoxLayout>
 
